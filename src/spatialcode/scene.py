@@ -1,0 +1,386 @@
+"""The spatial code: one validated, JSON round-trippable description of a scene.
+
+Units: metres and seconds. World frame: right-handed, z up, floor near z = 0 when known.
+``SpatialCode`` is the only thing that passes between stages (encode → reason → evaluate).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from spatialcode.errors import InputFileError, ValidationError
+from spatialcode.geometry.box import Box3D
+from spatialcode.validation import finite_vector, optional_count, optional_number
+
+SCHEMA_VERSION = 1
+
+
+def _prefixed(prefix: str, error: ValidationError) -> ValidationError:
+    return ValidationError(f"{prefix}.{error.field}", error.problem)
+
+
+@dataclass(frozen=True)
+class SpatialObject:
+    """One object: ``label`` (category), oriented ``box``, ``first_seen`` (s since the video
+    start, optional), ``confidence`` in [0, 1] (optional), ``observations`` = number of frames
+    or detections that support it (optional)."""
+
+    id: int
+    label: str
+    box: Box3D
+    first_seen: float | None = None
+    confidence: float | None = None
+    observations: int | None = None
+
+    def __post_init__(self) -> None:
+        if self.id is None:
+            raise ValidationError("id", "missing")
+        optional_count(self.id, "id")
+        if not isinstance(self.label, str) or not self.label.strip():
+            raise ValidationError("label", f"expected a non-empty string, got {self.label!r}")
+        object.__setattr__(self, "label", " ".join(self.label.split()))
+        if not isinstance(self.box, Box3D):
+            raise ValidationError("box", f"expected a Box3D, got {type(self.box).__name__}")
+        object.__setattr__(self, "first_seen", optional_number(self.first_seen, "first_seen", minimum=0.0))
+        conf = optional_number(self.confidence, "confidence", minimum=0.0)
+        if conf is not None and conf > 1.0:
+            raise ValidationError("confidence", f"must be in [0, 1], got {conf}")
+        object.__setattr__(self, "confidence", conf)
+        optional_count(self.observations, "observations")
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the JSON form: ``{"id", "label", "bbox_3d", ...optional fields}``."""
+        out: dict[str, Any] = {"id": self.id, "label": self.label, "bbox_3d": self.box.to_bbox_3d()}
+        for key in ("first_seen", "confidence", "observations"):
+            value = getattr(self, key)
+            if value is not None:
+                out[key] = value
+        return out
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> SpatialObject:
+        """Build an object from its JSON form (see :meth:`to_dict`)."""
+        if not isinstance(data, Mapping):
+            raise ValidationError("object", f"expected a JSON object, got {type(data).__name__}")
+        for key in ("id", "label", "bbox_3d"):
+            if key not in data:
+                raise ValidationError(key, "missing")
+        return cls(
+            id=data["id"],
+            label=data["label"],
+            box=Box3D.from_bbox_3d(data["bbox_3d"]),
+            first_seen=data.get("first_seen"),
+            confidence=data.get("confidence"),
+            observations=data.get("observations"),
+        )
+
+
+@dataclass(frozen=True)
+class Room:
+    """The room: floor ``polygon`` (list of (x, y), metres, optional), floor ``area`` (m²,
+    optional; authoritative when given, else the polygon's area), ``center`` (m, optional)."""
+
+    polygon: tuple[tuple[float, float], ...] | None = None
+    area: float | None = None
+    center: tuple[float, float, float] | None = None
+
+    def __post_init__(self) -> None:
+        if self.polygon is not None:
+            points = []
+            for i, point in enumerate(self.polygon):
+                try:
+                    x, y = (float(v) for v in point)
+                except (TypeError, ValueError):
+                    raise ValidationError(f"polygon[{i}]", f"expected (x, y), got {point!r}") from None
+                if not (math.isfinite(x) and math.isfinite(y)):
+                    raise ValidationError(f"polygon[{i}]", "must be finite")
+                points.append((x, y))
+            if len(points) < 3:
+                raise ValidationError("polygon", f"needs at least 3 points, got {len(points)}")
+            object.__setattr__(self, "polygon", tuple(points))
+        object.__setattr__(self, "area", optional_number(self.area, "area", minimum=0.0))
+        if self.center is not None:
+            object.__setattr__(self, "center", finite_vector(self.center, 3, "center"))
+
+    def floor_area(self) -> float | None:
+        """Floor area in m²: ``area`` if given, else the polygon's area, else ``None``."""
+        if self.area is not None:
+            return self.area
+        if self.polygon is not None:
+            from spatialcode.geometry.polygon import polygon_area
+
+            return polygon_area(self.polygon)
+        return None
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the JSON form (only the fields that are set)."""
+        out: dict[str, Any] = {}
+        if self.polygon is not None:
+            out["polygon"] = [list(p) for p in self.polygon]
+        if self.area is not None:
+            out["area"] = self.area
+        if self.center is not None:
+            out["center"] = list(self.center)
+        return out
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Room:
+        """Build a room from its JSON form."""
+        if not isinstance(data, Mapping):
+            raise ValidationError("room", f"expected a JSON object, got {type(data).__name__}")
+        return cls(polygon=data.get("polygon"), area=data.get("area"), center=data.get("center"))
+
+
+@dataclass(frozen=True)
+class CameraPose:
+    """Camera pose at time ``t`` (s): ``position`` (m) and ``quaternion`` (x, y, z, w) of the
+    camera-to-world rotation (camera looks along its +z, x right, y down: the OpenCV frame)."""
+
+    t: float
+    position: tuple[float, float, float]
+    quaternion: tuple[float, float, float, float]
+
+    def __post_init__(self) -> None:
+        t = optional_number(self.t, "t", minimum=0.0)
+        object.__setattr__(self, "t", t)
+        object.__setattr__(self, "position", finite_vector(self.position, 3, "position"))
+        try:
+            quat = tuple(float(v) for v in self.quaternion)
+        except (TypeError, ValueError):
+            raise ValidationError("quaternion", f"expected 4 numbers, got {self.quaternion!r}") from None
+        if len(quat) != 4 or not all(math.isfinite(v) for v in quat):
+            raise ValidationError("quaternion", f"expected 4 finite numbers, got {list(quat)}")
+        norm = math.sqrt(sum(v * v for v in quat))
+        if norm < 1e-9:
+            raise ValidationError("quaternion", "must not be zero")
+        object.__setattr__(self, "quaternion", tuple(v / norm for v in quat))
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the JSON form ``{"t", "position", "quaternion"}``."""
+        return {"t": self.t, "position": list(self.position), "quaternion": list(self.quaternion)}
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> CameraPose:
+        """Build a pose from its JSON form."""
+        for key in ("t", "position", "quaternion"):
+            if key not in data:
+                raise ValidationError(key, "missing")
+        return cls(t=data["t"], position=data["position"], quaternion=data["quaternion"])
+
+
+@dataclass(frozen=True)
+class Source:
+    """Where the scene comes from: ``dataset``, ``scene_name``, video ``fps`` and ``frame_count``."""
+
+    dataset: str | None = None
+    scene_name: str | None = None
+    fps: float | None = None
+    frame_count: int | None = None
+
+    def __post_init__(self) -> None:
+        fps = optional_number(self.fps, "fps", minimum=0.0)
+        if fps is not None and fps == 0:
+            raise ValidationError("fps", "must be > 0")
+        object.__setattr__(self, "fps", fps)
+        optional_count(self.frame_count, "frame_count")
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the JSON form (only the fields that are set)."""
+        return {k: v for k, v in self.__dict__.items() if v is not None}
+
+
+@dataclass(frozen=True)
+class Provenance:
+    """What produced the code: ``producer`` (e.g. ``"vsibench-meta"``), package ``version``,
+    ``config`` (the producing stage's settings) and ``config_hash`` (sha256 prefix of it)."""
+
+    producer: str = "unknown"
+    version: str | None = None
+    config: Mapping[str, Any] = field(default_factory=dict)
+    config_hash: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the JSON form."""
+        out: dict[str, Any] = {"producer": self.producer}
+        if self.version is not None:
+            out["version"] = self.version
+        if self.config:
+            out["config"] = dict(self.config)
+        if self.config_hash is not None:
+            out["config_hash"] = self.config_hash
+        return out
+
+
+def _first_seen_key(obj: SpatialObject) -> tuple[int, float]:
+    return (0, obj.first_seen) if obj.first_seen is not None else (1, 0.0)
+
+
+@dataclass(frozen=True)
+class SpatialCode:
+    """A scene as explicit 3D code.
+
+    ``objects`` are kept in first-appearance order (objects without ``first_seen`` after the
+    others, in their given order); ids are unique. ``object_counts`` holds counts declared by
+    the source (e.g. an annotation's authoritative instance counts, which may include objects
+    that have no box); when absent, counts come from the boxes.
+    """
+
+    objects: tuple[SpatialObject, ...] = ()
+    room: Room | None = None
+    camera: tuple[CameraPose, ...] | None = None
+    source: Source = field(default_factory=Source)
+    provenance: Provenance = field(default_factory=Provenance)
+    object_counts: Mapping[str, int] | None = None
+
+    def __post_init__(self) -> None:
+        objects = tuple(self.objects)
+        for i, obj in enumerate(objects):
+            if not isinstance(obj, SpatialObject):
+                raise ValidationError(f"objects[{i}]", f"expected a SpatialObject, got {type(obj).__name__}")
+        ids = [o.id for o in objects]
+        if len(set(ids)) != len(ids):
+            dup = next(i for i, c in Counter(ids).items() if c > 1)
+            raise ValidationError("objects", f"duplicate object id {dup}")
+        object.__setattr__(self, "objects", tuple(sorted(objects, key=_first_seen_key)))
+        if self.camera is not None:
+            camera = tuple(self.camera)
+            times = [p.t for p in camera]
+            if any(b < a for a, b in zip(times, times[1:])):
+                raise ValidationError("camera", "poses must be in time order")
+            object.__setattr__(self, "camera", camera)
+        if self.object_counts is not None:
+            counts: dict[str, int] = {}
+            for label, count in dict(self.object_counts).items():
+                optional_count(count, f"object_counts.{label}")
+                counts[" ".join(str(label).split())] = count
+            object.__setattr__(self, "object_counts", counts)
+
+    # -- queries ---------------------------------------------------------------------------
+    @property
+    def labels(self) -> list[str]:
+        """Distinct labels, in first-appearance order."""
+        return list(dict.fromkeys(o.label for o in self.objects))
+
+    def objects_with_label(self, label: str) -> list[SpatialObject]:
+        """All objects whose label equals ``label`` (case- and space-insensitive)."""
+        key = " ".join(label.lower().split())
+        return [o for o in self.objects if o.label.lower() == key]
+
+    def count(self, label: str) -> int:
+        """Number of instances of ``label``: the declared count if the source gave one, else
+        the number of boxes with that label."""
+        key = " ".join(label.lower().split())
+        if self.object_counts is not None:
+            for name, count in self.object_counts.items():
+                if name.lower() == key:
+                    return count
+        return len(self.objects_with_label(label))
+
+    def with_objects(self, objects: Iterable[SpatialObject]) -> SpatialCode:
+        """Return a copy with ``objects`` replaced."""
+        return replace(self, objects=tuple(objects))
+
+    # -- JSON ------------------------------------------------------------------------------
+    def to_dict(self) -> dict[str, Any]:
+        """Return the JSON form of the scene (schema version :data:`SCHEMA_VERSION`)."""
+        out: dict[str, Any] = {
+            "schema_version": SCHEMA_VERSION,
+            "source": self.source.to_dict(),
+            "objects": [o.to_dict() for o in self.objects],
+        }
+        if self.object_counts is not None:
+            out["object_counts"] = dict(self.object_counts)
+        if self.room is not None:
+            out["room"] = self.room.to_dict()
+        if self.camera is not None:
+            out["camera"] = [p.to_dict() for p in self.camera]
+        out["provenance"] = self.provenance.to_dict()
+        return out
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> SpatialCode:
+        """Build a scene from its JSON form; raises :class:`ValidationError` naming the field."""
+        if not isinstance(data, Mapping):
+            raise ValidationError("scene", f"expected a JSON object, got {type(data).__name__}")
+        version = data.get("schema_version", SCHEMA_VERSION)
+        if version != SCHEMA_VERSION:
+            raise ValidationError("schema_version", f"unsupported version {version!r} (this build reads {SCHEMA_VERSION})")
+        raw_objects = data.get("objects", [])
+        if not isinstance(raw_objects, Sequence) or isinstance(raw_objects, (str, bytes)):
+            raise ValidationError("objects", "expected a list")
+        objects = []
+        for i, raw in enumerate(raw_objects):
+            try:
+                objects.append(SpatialObject.from_dict(raw))
+            except ValidationError as err:
+                raise _prefixed(f"objects[{i}]", err) from None
+        try:
+            room = Room.from_dict(data["room"]) if data.get("room") is not None else None
+        except ValidationError as err:
+            raise _prefixed("room", err) from None
+        camera = None
+        if data.get("camera") is not None:
+            camera_list = []
+            for i, raw in enumerate(data["camera"]):
+                try:
+                    camera_list.append(CameraPose.from_dict(raw))
+                except ValidationError as err:
+                    raise _prefixed(f"camera[{i}]", err) from None
+            camera = tuple(camera_list)
+        try:
+            source = Source(**dict(data.get("source") or {}))
+        except TypeError as err:
+            raise ValidationError("source", str(err)) from None
+        except ValidationError as err:
+            raise _prefixed("source", err) from None
+        prov = dict(data.get("provenance") or {})
+        try:
+            provenance = Provenance(**prov)
+        except TypeError as err:
+            raise ValidationError("provenance", str(err)) from None
+        return cls(
+            objects=tuple(objects),
+            room=room,
+            camera=camera,
+            source=source,
+            provenance=provenance,
+            object_counts=data.get("object_counts"),
+        )
+
+    def to_json(self, indent: int | None = 1) -> str:
+        """Return the scene as JSON text."""
+        return json.dumps(self.to_dict(), indent=indent)
+
+    @classmethod
+    def from_json(cls, text: str) -> SpatialCode:
+        """Parse a scene from JSON text."""
+        try:
+            data = json.loads(text)
+        except json.JSONDecodeError as err:
+            raise InputFileError(f"not valid JSON ({err.msg} at line {err.lineno})") from None
+        return cls.from_dict(data)
+
+    def save(self, path: str | Path) -> None:
+        """Write the scene as JSON to ``path`` (parent folders are created)."""
+        path = Path(path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(self.to_json())
+
+    @classmethod
+    def load(cls, path: str | Path) -> SpatialCode:
+        """Read a scene JSON file; errors name the file and the offending field."""
+        path = Path(path)
+        try:
+            text = path.read_text()
+        except OSError as err:
+            raise InputFileError(f"{path}: cannot read scene file ({err.strerror})") from None
+        try:
+            return cls.from_json(text)
+        except (ValidationError, InputFileError) as err:
+            raise InputFileError(f"{path}: {err}") from None
