@@ -159,7 +159,9 @@ class CameraPose:
         norm = math.sqrt(sum(v * v for v in quat))
         if norm < 1e-9:
             raise ValidationError("quaternion", "must not be zero")
-        object.__setattr__(self, "quaternion", tuple(v / norm for v in quat))
+        if abs(norm - 1.0) > 1e-9:  # keep already-unit quaternions bit-exact for JSON round trips
+            quat = tuple(v / norm for v in quat)
+        object.__setattr__(self, "quaternion", quat)
 
     def to_dict(self) -> dict[str, Any]:
         """Return the JSON form ``{"t", "position", "quaternion"}``."""
@@ -353,9 +355,16 @@ class SpatialCode:
             object_counts=data.get("object_counts"),
         )
 
-    def to_json(self, indent: int | None = 1) -> str:
-        """Return the scene as JSON text."""
-        return json.dumps(self.to_dict(), indent=indent)
+    def to_json(self) -> str:
+        """Return the scene as JSON text: one line per top-level field and per object/pose."""
+        lines = []
+        for key, value in self.to_dict().items():
+            if isinstance(value, list) and value and isinstance(value[0], dict):
+                items = ",\n".join(f"  {json.dumps(item)}" for item in value)
+                lines.append(f' "{key}": [\n{items}\n ]')
+            else:
+                lines.append(f' "{key}": {json.dumps(value)}')
+        return "{\n" + ",\n".join(lines) + "\n}\n"
 
     @classmethod
     def from_json(cls, text: str) -> SpatialCode:

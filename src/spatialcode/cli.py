@@ -1,0 +1,142 @@
+"""The ``spatialcode`` command line: one sub-command per job."""
+
+from __future__ import annotations
+
+import functools
+import math
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from spatialcode import __version__
+from spatialcode.errors import SpatialCodeError
+from spatialcode.reason.answer import Answer
+from spatialcode.scene import SpatialCode
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def _one_line_errors(func: F) -> F:
+    """Turn bad-input errors into one ``error: ...`` line on stderr and exit code 2."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except SpatialCodeError as err:
+            click.echo(f"error: {err}", err=True)
+            sys.exit(2)
+        except KeyboardInterrupt:
+            click.echo("interrupted", err=True)
+            sys.exit(130)
+
+    return wrapper  # type: ignore[return-value]
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.version_option(__version__, prog_name="spatialcode")
+def main() -> None:
+    """spatialcode — explicit 3D spatial code of a scene, and spatial reasoning over it."""
+
+
+def _scene_table(code: SpatialCode) -> str:
+    rows = [f"{'id':>3}  {'label':<14} {'centre (m)':<22} {'size (m)':<20} {'yaw°':>6} {'first seen':>10}"]
+    for obj in code.objects:
+        c, s = obj.box.center, obj.box.size
+        seen = "-" if obj.first_seen is None else f"{obj.first_seen:.1f} s"
+        rows.append(
+            f"{obj.id:>3}  {obj.label:<14} ({c[0]:5.2f}, {c[1]:5.2f}, {c[2]:4.2f})  "
+            f"{s[0]:4.2f} × {s[1]:4.2f} × {s[2]:4.2f}   {math.degrees(obj.box.yaw):6.1f} {seen:>10}"
+        )
+    area = code.room.floor_area() if code.room else None
+    if area is not None:
+        rows.append(f"room floor area: {area:.1f} m²")
+    return "\n".join(rows)
+
+
+def _print_answer(answer: Answer, show_derivation: bool = True) -> None:
+    if answer.cannot_answer and not answer.fallback:
+        click.echo(f"  → {answer.cannot_answer}")
+    elif answer.fallback:
+        click.echo(f"  → {answer.prediction}   ({answer.cannot_answer}; fell back to a prior)")
+    else:
+        click.echo(f"  → {answer.prediction}")
+    if show_derivation:
+        for step in answer.derivation:
+            click.echo(f"     · {step}")
+
+
+@main.command(epilog="Example:\n\n  spatialcode demo")
+@_one_line_errors
+def demo() -> None:
+    """Run the built-in demo: print a small scene's spatial code and answer one question per task."""
+    from spatialcode.demo import demo_scene, run_demo
+
+    scene = demo_scene()
+    click.echo(f"Spatial code of the built-in scene '{scene.source.scene_name}' ({len(scene.objects)} objects):")
+    click.echo(_scene_table(scene))
+    click.echo("\nQuestions answered by the exact solver:")
+    for question, options, answer in run_demo():
+        click.echo(f"\nQ: {' '.join(question.split())}")
+        if options:
+            click.echo(f"   options: {' | '.join(options)}")
+        _print_answer(answer)
+
+
+@main.command(
+    epilog="Example:\n\n  spatialcode ask scene.json \"How many chair(s) are in this room?\"\n\n"
+    "  spatialcode ask scene.json \"If I am standing by the sofa and facing the tv, is the lamp to the left "
+    "or the right of the tv?\" --options \"A. left\" --options \"B. right\""
+)
+@click.argument("scene", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("question")
+@click.option("--options", "-o", multiple=True, help="A multiple-choice option such as 'A. left' (repeat per option).")
+@click.option("--question-type", default=None, help="VSI-Bench task name, to check the wording against.")
+@click.option("--json", "as_json", is_flag=True, help="Print the answer as one JSON object.")
+@_one_line_errors
+def ask(scene: Path, question: str, options: tuple[str, ...], question_type: str | None, as_json: bool) -> None:
+    """Answer QUESTION about the spatial code in SCENE (a scene JSON file), with the derivation."""
+    import json
+
+    from spatialcode.reason.solver import Solver
+    from spatialcode.tasks import check_task
+
+    if question_type is not None:
+        check_task(question_type, "--question-type")
+    code = SpatialCode.load(scene)
+    answer = Solver().answer_question(code, question, options or None, question_type)
+    if as_json:
+        click.echo(json.dumps(answer.to_record()))
+    else:
+        _print_answer(answer)
+    if answer.cannot_answer and not answer.fallback:
+        sys.exit(1)
+
+
+@main.group()
+def convert() -> None:
+    """Convert annotations of other formats into spatial code files."""
+
+
+@convert.command(
+    "vsibench-meta",
+    epilog="Example:\n\n  spatialcode convert vsibench-meta --meta-info data/vsibench/meta_info --out codes/\n\n"
+    "writes codes/<dataset>/<scene_name>.json for every scene.",
+)
+@click.option("--meta-info", required=True, type=click.Path(path_type=Path), help="Folder with *_meta_info_val.json files.")
+@click.option("--out", required=True, type=click.Path(file_okay=False, path_type=Path), help="Output codes folder.")
+@_one_line_errors
+def convert_vsibench_meta(meta_info: Path, out: Path) -> None:
+    """Convert VSI-Bench meta info (per-scene annotated boxes) into one scene JSON per scene."""
+    from spatialcode.formats.codes_dir import write_codes
+    from spatialcode.formats.vsibench_meta import iter_meta_info_dir
+
+    written = write_codes(iter_meta_info_dir(meta_info), out)
+    click.echo(f"wrote {len(written)} scene codes under {out}")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -1,0 +1,53 @@
+"""A folder of scene codes laid out as ``<dataset>/<scene_name>.json``."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+
+from spatialcode.errors import InputFileError
+from spatialcode.scene import SpatialCode
+
+
+def scene_path(root: str | Path, dataset: str | None, scene_name: str) -> Path:
+    """Path of a scene's code inside a codes folder (``unknown`` when the dataset is not known)."""
+    return Path(root) / (dataset or "unknown") / f"{scene_name}.json"
+
+
+def write_codes(codes: Iterable[SpatialCode], root: str | Path) -> list[Path]:
+    """Write each code to ``<root>/<dataset>/<scene_name>.json``; returns the written paths."""
+    written = []
+    for code in codes:
+        if not code.source.scene_name:
+            raise InputFileError("cannot write a scene without source.scene_name into a codes folder")
+        path = scene_path(root, code.source.dataset, code.source.scene_name)
+        code.save(path)
+        written.append(path)
+    return written
+
+
+class CodesDir:
+    """Lazy reader of a codes folder: ``get(dataset, scene_name)`` loads and caches one scene."""
+
+    def __init__(self, root: str | Path) -> None:
+        self.root = Path(root)
+        if not self.root.is_dir():
+            raise InputFileError(f"{self.root}: codes folder not found (make one with `spatialcode convert`)")
+        self._cache: dict[tuple[str | None, str], SpatialCode] = {}
+
+    def get(self, dataset: str | None, scene_name: str) -> SpatialCode:
+        """Return the code of ``scene_name`` (looked up under ``dataset``, else in any subfolder)."""
+        key = (dataset, scene_name)
+        if key not in self._cache:
+            path = scene_path(self.root, dataset, scene_name)
+            if not path.is_file():
+                matches = sorted(self.root.glob(f"*/{scene_name}.json"))
+                if not matches:
+                    raise InputFileError(f"{path}: no spatial code for scene {scene_name!r} in {self.root}")
+                path = matches[0]
+            self._cache[key] = SpatialCode.load(path)
+        return self._cache[key]
+
+    def load_all(self) -> list[SpatialCode]:
+        """Load every ``*/*.json`` scene in the folder (sorted by path)."""
+        return [SpatialCode.load(p) for p in sorted(self.root.glob("*/*.json"))]

@@ -1,0 +1,94 @@
+"""VSI-Bench annotation files (``meta_info/<dataset>_meta_info_val.json``) → one SpatialCode per scene.
+
+Each file maps a scene name to ``{"dataset", "room_size" (m²), "room_center" (m),
+"object_counts" {category: n}, "object_bbox" {category: [{"centroid", "axesLengths",
+"normalizedAxes" (3×3 row-major, rows = box axes), "min", "max"}, ...]}}``. ``object_counts``
+and ``room_size`` are kept as scene facts: they are authoritative where boxes are missing.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+from typing import Any
+
+from spatialcode import __version__
+from spatialcode.errors import InputFileError, ValidationError
+from spatialcode.geometry.box import Box3D
+from spatialcode.scene import Provenance, Room, Source, SpatialCode, SpatialObject
+
+#: Frame rate of each source dataset's videos as used by VSI-Bench (frames per second).
+DATASET_FPS = {"scannet": 24.0, "scannetpp": 30.0, "arkitscenes": 30.0}
+PRODUCER = "vsibench-meta"
+
+
+def scene_from_meta(scene_name: str, meta: Mapping[str, Any], dataset: str | None = None) -> SpatialCode:
+    """Build the SpatialCode of one scene from its meta-info entry."""
+    if not isinstance(meta, Mapping):
+        raise ValidationError(scene_name, "expected a JSON object")
+    dataset = meta.get("dataset", dataset)
+    boxes = meta.get("object_bbox") or {}
+    if not isinstance(boxes, Mapping):
+        raise ValidationError(f"{scene_name}.object_bbox", "expected {category: [boxes]}")
+    objects = []
+    for label, instances in boxes.items():
+        for k, inst in enumerate(instances):
+            field = f"{scene_name}.object_bbox.{label}[{k}]"
+            try:
+                for key in ("centroid", "axesLengths", "normalizedAxes"):
+                    if key not in inst:
+                        raise ValidationError(key, "missing")
+                box = Box3D.from_axes(inst["centroid"], inst["axesLengths"], inst["normalizedAxes"])
+            except ValidationError as err:
+                raise ValidationError(f"{field}.{err.field}", err.problem) from None
+            objects.append(SpatialObject(id=len(objects), label=label, box=box))
+    try:
+        room = Room(area=meta.get("room_size"), center=meta.get("room_center"))
+    except ValidationError as err:
+        raise ValidationError(f"{scene_name}.{err.field}", err.problem) from None
+    try:
+        return SpatialCode(
+            objects=tuple(objects),
+            room=room,
+            source=Source(dataset=dataset, scene_name=scene_name, fps=DATASET_FPS.get(dataset or "")),
+            provenance=Provenance(producer=PRODUCER, version=__version__),
+            object_counts=meta.get("object_counts"),
+        )
+    except ValidationError as err:
+        raise ValidationError(f"{scene_name}.{err.field}", err.problem) from None
+
+
+def read_meta_info(path: str | Path) -> dict[str, SpatialCode]:
+    """Read one ``*_meta_info_val.json`` file into ``{scene_name: SpatialCode}``."""
+    path = Path(path)
+    dataset_hint = path.name.split("_meta_info")[0] if "_meta_info" in path.name else None
+    try:
+        data = json.loads(path.read_text())
+    except OSError as err:
+        raise InputFileError(f"{path}: cannot read ({err.strerror})") from None
+    except json.JSONDecodeError as err:
+        raise InputFileError(f"{path}: not valid JSON ({err.msg} at line {err.lineno})") from None
+    if not isinstance(data, Mapping):
+        raise InputFileError(f"{path}: expected a JSON object mapping scene names to annotations")
+    try:
+        return {name: scene_from_meta(name, meta, dataset_hint) for name, meta in data.items()}
+    except ValidationError as err:
+        raise InputFileError(f"{path}: {err}") from None
+
+
+def meta_info_files(directory: str | Path) -> list[Path]:
+    """The ``*_meta_info*.json`` files in ``directory`` (sorted); raises when there are none."""
+    directory = Path(directory)
+    if not directory.is_dir():
+        raise InputFileError(f"{directory}: not a directory (expected the VSI-Bench meta_info folder)")
+    files = sorted(directory.glob("*_meta_info*.json"))
+    if not files:
+        raise InputFileError(f"{directory}: no *_meta_info*.json files found")
+    return files
+
+
+def iter_meta_info_dir(directory: str | Path) -> Iterator[SpatialCode]:
+    """Yield the SpatialCode of every scene in every meta-info file of ``directory``."""
+    for path in meta_info_files(directory):
+        yield from read_meta_info(path).values()

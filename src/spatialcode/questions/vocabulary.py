@@ -1,0 +1,105 @@
+"""Match the object names a question uses to the labels of a scene.
+
+Questions name categories as people write them ("trash can", "refridgerator", "black chair
+next to the trash bin"); scenes carry the labels their producer used. ``resolve_label`` tries, in
+order: the exact label; singular/plural forms; the synonym groups below; a close spelling
+(difflib ratio ≥ 0.85); and, for descriptive phrases, a label named inside the phrase (the
+earliest-mentioned, longest one, so "black chair next to the trash bin" → "chair").
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Iterable
+
+#: Names that refer to the same kind of object. Used only when the exact label is absent.
+SYNONYM_GROUPS: tuple[frozenset[str], ...] = tuple(
+    frozenset(group)
+    for group in (
+        {"trash bin", "trash can", "trashbin", "trashcan", "garbage bin", "garbage can", "waste bin", "wastebasket", "bin"},
+        {"tv", "television", "tv screen"},
+        {"refrigerator", "fridge"},
+        {"washer", "washing machine"},
+        {"sofa", "couch"},
+        {"coat rack", "coat hanger", "coat stand"},
+        {"table", "desk", "dining table", "coffee table"},
+        {"whiteboard", "white board", "board", "electronic white board"},
+        {"monitor", "computer monitor", "screen", "display"},
+        {"computer tower", "pc", "computer case"},
+        {"door", "doorframe", "door frame", "doorway"},
+        {"bathtub", "bath tub", "bathtube", "tub"},
+        {"closet", "wardrobe"},
+        {"bookshelf", "bookcase", "shelf", "shelves"},
+        {"nightstand", "night stand", "bedside table"},
+        {"lamp", "floor lamp", "standing lamp"},
+        {"plant", "potted plant"},
+        {"picture", "painting", "drawing", "poster", "hanging picture"},
+    )
+)
+_PREPOSITIONS = re.compile(
+    r"\s+(?:next to|near|nearby|by|on|in|at|with|beside|behind|between|under|above|opposite|closer to|"
+    r"closest to|facing|of|is|that|which|seen)\s+.*$"
+)
+
+
+def _forms(name: str) -> set[str]:
+    """Singular/plural spellings of ``name`` (last word inflected)."""
+    forms = {name}
+    if name.endswith("ies"):
+        forms.add(name[:-3] + "y")
+    if name.endswith("es"):
+        forms.add(name[:-2])
+    if name.endswith("s"):
+        forms.add(name[:-1])
+    else:
+        forms.add(name + "s")
+        forms.add(name + "es")
+    return forms
+
+
+def _normal(text: str) -> str:
+    return " ".join(text.lower().replace("_", " ").split()).strip(" .,;:!?'\"")
+
+
+def _direct_match(name: str, labels: dict[str, str]) -> str | None:
+    """Exact, inflected or synonym match of a whole name against normalised labels."""
+    for form in sorted(_forms(name), key=lambda f: f != name):
+        if form in labels:
+            return labels[form]
+    for group in SYNONYM_GROUPS:
+        if name in group or _forms(name) & group:
+            for member in sorted(group):
+                for form in _forms(member):
+                    if form in labels:
+                        return labels[form]
+    return None
+
+
+def resolve_label(phrase: str, labels: Iterable[str]) -> str | None:
+    """Return the scene label that ``phrase`` refers to, or ``None`` when none fits."""
+    table = {_normal(label): label for label in labels}
+    name = re.sub(r"^(the|a|an)\s+", "", _normal(phrase))
+    if not name or not table:
+        return None
+    found = _direct_match(name, table)
+    if found is not None:
+        return found
+    close = difflib.get_close_matches(name, list(table), n=1, cutoff=0.85)
+    if close:
+        return table[close[0]]
+    head = _PREPOSITIONS.sub("", name)
+    words = head.split()
+    # A label spelled by the last words of the head noun phrase ("black desk chair" → "chair").
+    for start in range(len(words)):
+        found = _direct_match(" ".join(words[start:]), table)
+        if found is not None:
+            return found
+    # Otherwise the earliest label mentioned anywhere in the phrase (longest on ties).
+    best: tuple[int, int, str] | None = None
+    for normal, label in table.items():
+        for form in _forms(normal):
+            match = re.search(rf"\b{re.escape(form)}\b", name)
+            if match and (best is None or (match.start(), -len(form)) < (best[0], -best[1])):
+                best = (match.start(), len(form), label)
+    return best[2] if best else None

@@ -1,0 +1,348 @@
+"""The exact geometric solver: answers a typed query from a SpatialCode.
+
+Definitions (DESIGN.md, matching how VSI-Bench built its ground truth):
+
+* counting — the scene's declared count for the label (authoritative when the source gave one),
+  else the number of boxes with that label; a label absent from the code counts 0.
+* object size — longest side of the box (with several instances: the first-seen one), in the
+  unit the question asks for (cm for the VSI template).
+* absolute distance — closest points of the two oriented boxes, minimum over instance pairs.
+* room size — the room's floor area (m²).
+* relative distance — the candidate whose minimum closest-point distance to the target is
+  smallest (largest for "farthest").
+* relative direction — floor plane, observer at the centre of the standing object, forward
+  towards the centre of the facing object, bearing of the querying object's centre; easy:
+  left/right by the sign of the cross product; medium: back when the turn is at least the
+  question's threshold (135°); hard: the quadrant. With several instances: the first-seen one.
+* route planning — walk centre to centre (nearest instance of each landmark); each turn to fill
+  in is the turn from the current heading to the next leg (back from 135°).
+* appearance order — categories sorted by their earliest ``first_seen``.
+
+Numbers are written at the precision the benchmark states its answers (``SolverConfig``).
+When the code cannot answer (no box for an object, no room area, no ``first_seen``,
+unrecognised wording) the answer says why. For multiple choice only, a documented prior then
+fills in the prediction and the answer is marked ``fallback``: the consistent option when the
+code still rules options out (relative distance among the boxed candidates; route turns that
+could be computed), else the first option — an uninformed, chance-level choice.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from spatialcode.geometry.distance import box_distance
+from spatialcode.questions.query import (
+    AbsDistanceQuery,
+    AppearanceOrderQuery,
+    CountQuery,
+    ObjectSizeQuery,
+    Option,
+    Query,
+    RelDirectionQuery,
+    RelDistanceQuery,
+    RoomSizeQuery,
+    RoutePlanQuery,
+    UnrecognisedQuery,
+)
+from spatialcode.questions.vocabulary import resolve_label
+from spatialcode.questions.vsibench import normalise_phrase, parse_question
+from spatialcode.reason.answer import Answer
+from spatialcode.reason.directions import bearing_deg, left_or_right, left_right_or_back, quadrant, turn_between
+from spatialcode.scene import SpatialCode, SpatialObject
+
+_UNIT_SCALE = {"m": 1.0, "cm": 100.0, "mm": 1000.0, "ft": 1.0 / 0.3048, "in": 1.0 / 0.0254}
+
+
+@dataclass(frozen=True)
+class SolverConfig:
+    """Settings of the exact solver.
+
+    ``decimals``: decimals written per answer unit (``None`` = full precision); the defaults are
+    the precision of VSI-Bench's ground truth (0.1 m, 1 cm, 0.1 m²). ``fallback``: let multiple
+    choice fall back to the documented prior when the code cannot answer (else the prediction
+    is empty). ``route_back_threshold_deg``: a route turn of at least this many degrees is "back".
+    """
+
+    decimals: dict[str, int | None] = field(default_factory=lambda: {"count": 0, "m": 1, "cm": 0, "mm": 0, "ft": 1, "in": 0, "m2": 1})
+    fallback: bool = True
+    route_back_threshold_deg: float = 135.0
+
+
+class _CannotAnswer(Exception):
+    """Raised inside the solver when the code lacks what a query needs; carries the reason."""
+
+
+class _Scene:
+    """Per-call view of a SpatialCode: label lookup and instance lists."""
+
+    def __init__(self, code: SpatialCode) -> None:
+        self.code = code
+        self.labels = code.labels
+
+    def label(self, phrase: str) -> str | None:
+        return resolve_label(phrase, self.labels)
+
+    def instances(self, phrase: str) -> tuple[str, list[SpatialObject]]:
+        label = self.label(phrase)
+        if label is None:
+            raise _CannotAnswer(f"no box for {phrase!r}")
+        return label, self.code.objects_with_label(label)
+
+
+def _format_number(value: float, decimals: int | None) -> str:
+    if decimals is None:
+        return repr(float(value))
+    if decimals == 0:
+        return str(int(round(value)))
+    return f"{value:.{decimals}f}"
+
+
+def _describe(obj: SpatialObject) -> str:
+    cx, cy, cz = obj.box.center
+    return f"{obj.label}#{obj.id} centre ({cx:.2f}, {cy:.2f}, {cz:.2f})"
+
+
+def _min_distance(a: Sequence[SpatialObject], b: Sequence[SpatialObject]) -> tuple[float, SpatialObject, SpatialObject]:
+    best = min(((box_distance(x.box, y.box), x, y) for x in a for y in b if x.id != y.id), key=lambda t: t[0])
+    return best
+
+
+def _option_letter(options: Sequence[Option], wanted: str) -> str | None:
+    key = " ".join(wanted.lower().split())
+    for option in options:
+        if " ".join(option.text.lower().split()) == key:
+            return option.letter
+    return None
+
+
+class Solver:
+    """Exact geometric reasoner over a SpatialCode (see the module docstring for definitions)."""
+
+    name = "solver"
+
+    def __init__(self, config: SolverConfig | None = None) -> None:
+        self.config = config or SolverConfig()
+
+    # -- public API ------------------------------------------------------------------------
+    def answer_question(
+        self, code: SpatialCode, question: str, options: Sequence[str] | None = None, question_type: str | None = None
+    ) -> Answer:
+        """Parse ``question`` (VSI-Bench wording) and answer it from ``code``."""
+        return self.answer(parse_question(question, options, question_type), code)
+
+    def answer(self, query: Query, code: SpatialCode) -> Answer:
+        """Answer a parsed query from ``code``; never raises for missing objects or wording."""
+        if isinstance(query, UnrecognisedQuery):
+            return self._cannot(query.options, f"cannot answer: {query.reason}", ())
+        handler = {
+            CountQuery: self._count,
+            AbsDistanceQuery: self._abs_distance,
+            ObjectSizeQuery: self._object_size,
+            RoomSizeQuery: self._room_size,
+            RelDistanceQuery: self._rel_distance,
+            RelDirectionQuery: self._rel_direction,
+            RoutePlanQuery: self._route,
+            AppearanceOrderQuery: self._appearance_order,
+        }[type(query)]
+        steps: list[str] = []
+        try:
+            return handler(query, _Scene(code), steps)  # type: ignore[operator]
+        except _CannotAnswer as reason:
+            return self._cannot(getattr(query, "options", ()), f"cannot answer: {reason}", tuple(steps))
+
+    # -- helpers ---------------------------------------------------------------------------
+    def _number(self, value: float, unit: str, steps: list[str]) -> Answer:
+        text = _format_number(value, self.config.decimals.get(unit))
+        return Answer(prediction=text, derivation=tuple(steps), value=float(value))
+
+    def _choice(self, options: Sequence[Option], wanted: str, steps: list[str]) -> Answer:
+        letter = _option_letter(options, wanted)
+        if letter is None:
+            raise _CannotAnswer(f"the answer {wanted!r} is not among the options")
+        steps.append(f"answer: {wanted} → option {letter}")
+        return Answer(prediction=letter, derivation=tuple(steps), value=wanted)
+
+    def _cannot(self, options: Sequence[Option], reason: str, steps: tuple[str, ...], prior: str | None = None) -> Answer:
+        if options and self.config.fallback:
+            letter = prior or options[0].letter
+            why = "prior: the option consistent with what the code determines" if prior else "prior: first option (uninformed)"
+            return Answer(prediction=letter, cannot_answer=reason, fallback=True, derivation=steps + (why,))
+        return Answer(prediction="", cannot_answer=reason, derivation=steps)
+
+    # -- tasks -----------------------------------------------------------------------------
+    def _count(self, q: CountQuery, scene: _Scene, steps: list[str]) -> Answer:
+        label = scene.label(q.category)
+        if label is None:
+            steps.append(f"no {q.category!r} in the code → 0")
+            return self._number(0, "count", steps)
+        n = scene.code.count(label)
+        boxes = len(scene.code.objects_with_label(label))
+        steps.append(f"{label}: {n} ({boxes} boxes; the count declared by the source wins when given)")
+        return self._number(n, "count", steps)
+
+    def _abs_distance(self, q: AbsDistanceQuery, scene: _Scene, steps: list[str]) -> Answer:
+        la, a = scene.instances(q.first)
+        lb, b = scene.instances(q.second)
+        if not a or not b:
+            raise _CannotAnswer(f"no box for {q.first if not a else q.second!r}")
+        d, x, y = _min_distance(a, b)
+        steps.append(f"closest points of {_describe(x)} and {_describe(y)}: {d:.3f} m (min over {len(a)}×{len(b)} pairs)")
+        return self._number(d * _UNIT_SCALE[q.unit], q.unit, steps)
+
+    def _object_size(self, q: ObjectSizeQuery, scene: _Scene, steps: list[str]) -> Answer:
+        label, objs = scene.instances(q.category)
+        if not objs:
+            raise _CannotAnswer(f"no box for {q.category!r}")
+        obj = objs[0]
+        sides = ", ".join(f"{s:.3f}" for s in obj.box.size)
+        steps.append(f"{_describe(obj)} sides ({sides}) m → longest {obj.box.longest_side:.3f} m")
+        if len(objs) > 1:
+            steps.append(f"{len(objs)} instances of {label}: using the first seen")
+        return self._number(obj.box.longest_side * _UNIT_SCALE[q.unit], q.unit, steps)
+
+    def _room_size(self, q: RoomSizeQuery, scene: _Scene, steps: list[str]) -> Answer:
+        area = scene.code.room.floor_area() if scene.code.room else None
+        if area is None:
+            raise _CannotAnswer("no room area or floor polygon in the code")
+        steps.append(f"floor area {area:.2f} m²")
+        return self._number(area, "m2", steps)
+
+    def _rel_distance(self, q: RelDistanceQuery, scene: _Scene, steps: list[str]) -> Answer:
+        target_label, targets = scene.instances(q.target)
+        if not targets:
+            raise _CannotAnswer(f"no box for {q.target!r}")
+        distances: dict[str, float] = {}
+        missing = []
+        for candidate in q.candidates:
+            label = scene.label(candidate)
+            objs = scene.code.objects_with_label(label) if label else []
+            if not objs:
+                missing.append(candidate)
+                continue
+            distances[candidate] = _min_distance(targets, objs)[0]
+            steps.append(f"{candidate} ↔ {target_label}: {distances[candidate]:.3f} m")
+        pick = max if q.farthest else min
+        if missing:
+            reason = f"cannot answer: no box for {', '.join(repr(m) for m in missing)}"
+            prior = _option_letter(q.options, pick(distances, key=distances.__getitem__)) if distances else None
+            return self._cannot(q.options, reason, tuple(steps), prior)
+        return self._choice(q.options, pick(distances, key=distances.__getitem__), steps)
+
+    def _centre(self, scene: _Scene, phrase: str, steps: list[str]) -> np.ndarray:
+        label, objs = scene.instances(phrase)
+        if not objs:
+            raise _CannotAnswer(f"no box for {phrase!r}")
+        if len(objs) > 1:
+            steps.append(f"{len(objs)} instances of {label}: using the first seen")
+        steps.append(_describe(objs[0]))
+        return objs[0].box.center_array
+
+    def _rel_direction(self, q: RelDirectionQuery, scene: _Scene, steps: list[str]) -> Answer:
+        observer = self._centre(scene, q.standing, steps)
+        facing = self._centre(scene, q.facing, steps)
+        target = self._centre(scene, q.querying, steps)
+        try:
+            bearing = bearing_deg(observer, facing, target)
+        except ValueError:
+            raise _CannotAnswer("the objects coincide in the floor plane") from None
+        steps.append(f"bearing of {q.querying} from {q.standing} facing {q.facing}: {bearing:.1f}° counter-clockwise")
+        if q.level == "easy":
+            wanted = left_or_right(bearing)
+        elif q.level == "medium":
+            wanted = left_right_or_back(bearing, q.back_threshold_deg)
+        else:
+            wanted = quadrant(bearing)
+        return self._choice(q.options, wanted, steps)
+
+    def _route(self, q: RoutePlanQuery, scene: _Scene, steps: list[str]) -> Answer:
+        turns: list[str | None] = []
+        reason = None
+        try:
+            position = self._centre(scene, q.start, steps)
+            heading = self._centre(scene, q.facing, steps) - position
+            if q.facing_away:
+                heading = -heading
+            if np.hypot(*heading[:2]) < 1e-6:
+                raise _CannotAnswer(f"cannot tell which way {q.facing!r} is from {q.start!r}")
+        except _CannotAnswer as err:
+            reason, heading, position = str(err), None, None
+        pending = False
+        for step in q.steps:
+            if step.action == "turn":
+                if pending:
+                    turns.append(None)
+                pending = True
+                continue
+            target = None
+            if heading is not None:
+                label = scene.label(step.landmark or "")
+                objs = scene.code.objects_with_label(label) if label else []
+                if objs:
+                    nearest = min(objs, key=lambda o: float(np.linalg.norm(o.box.center_array[:2] - position[:2])))
+                    target = nearest.box.center_array
+                else:
+                    reason = reason or f"no box for {step.landmark!r}"
+            leg = None if target is None else target - position
+            if leg is not None and np.hypot(*leg[:2]) < 1e-6:
+                leg = None
+            if pending:
+                if leg is None:
+                    turns.append(None)
+                else:
+                    turn, angle = turn_between(heading, leg, self.config.route_back_threshold_deg)
+                    steps.append(f"turn {turn} ({angle:+.0f}°) towards {step.landmark}")
+                    turns.append(turn)
+                pending = False
+            if leg is None:
+                heading = position = None
+            else:
+                heading, position = leg, target
+        if pending:
+            turns.append(None)
+            reason = reason or "the route ends with a turn and no leg after it"
+        wanted = ", ".join(f"turn {t}" if t else "?" for t in turns)
+        if None not in turns and reason is None:
+            return self._choice(q.options, wanted, steps)
+        consistent = [o for o in q.options if _turns_match(o.text, turns)]
+        prior = consistent[0].letter if consistent and any(turns) else None
+        steps.append(f"turns determined: {wanted}")
+        return self._cannot(q.options, f"cannot answer: {reason or 'a route leg has zero length'}", tuple(steps), prior)
+
+    def _appearance_order(self, q: AppearanceOrderQuery, scene: _Scene, steps: list[str]) -> Answer:
+        times: dict[str, float] = {}
+        for category in q.categories:
+            label, objs = scene.instances(category)
+            seen = [o.first_seen for o in objs if o.first_seen is not None]
+            if not seen:
+                raise _CannotAnswer(f"no first_seen for {category!r}")
+            times[category] = min(seen)
+            steps.append(f"{category} first seen at {times[category]:.2f} s")
+        order = sorted(q.categories, key=times.__getitem__)
+        wanted = ", ".join(order)
+        if _option_letter(q.options, wanted) is None:
+            best = max(q.options, key=lambda o: _order_agreement(o.text, order))
+            steps.append(f"order {wanted} is not an option; closest option by pairwise order: {best.letter}")
+            return Answer(prediction=best.letter, derivation=tuple(steps), value=wanted)
+        return self._choice(q.options, wanted, steps)
+
+
+def _turns_match(option_text: str, turns: Sequence[str | None]) -> bool:
+    said = [normalise_phrase(t) for t in option_text.split(",")]
+    return len(said) == len(turns) and all(t is None or s == f"turn {t}" for s, t in zip(said, turns))
+
+
+def _order_agreement(option_text: str, order: Sequence[str]) -> int:
+    said = [normalise_phrase(t) for t in option_text.split(",")]
+    rank = {name: i for i, name in enumerate(said)}
+    return sum(
+        1 for a, b in itertools.combinations(order, 2) if a in rank and b in rank and rank[a] < rank[b]
+    )
+
+
+def answer(code: SpatialCode, question: str, options: Sequence[str] | None = None, question_type: str | None = None) -> Answer:
+    """Answer one VSI-Bench-style question about ``code`` with the default exact solver."""
+    return Solver().answer_question(code, question, options, question_type)

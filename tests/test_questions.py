@@ -1,0 +1,148 @@
+"""VSI-Bench wording → typed queries, for every template, plus unknown wording."""
+
+from __future__ import annotations
+
+import pytest
+
+from spatialcode import tasks
+from spatialcode.questions.query import (
+    AbsDistanceQuery,
+    AppearanceOrderQuery,
+    CountQuery,
+    ObjectSizeQuery,
+    Option,
+    RelDirectionQuery,
+    RelDistanceQuery,
+    RoomSizeQuery,
+    RoutePlanQuery,
+    RouteStep,
+    UnrecognisedQuery,
+)
+from spatialcode.questions.vocabulary import resolve_label
+from spatialcode.questions.vsibench import parse_options, parse_question
+
+STANDING = "If I am standing by the washing machine and facing the trash bin, "
+HARD_TAIL = (
+    "is the coat rack to my front-left, front-right, back-left, or back-right?\nThe directions refer to the quadrants of a "
+    "Cartesian plane (if I am standing at the origin and facing along the positive y-axis)."
+)
+MEDIUM_TAIL = "is the tv to my left, right, or back?\nAn object is to my back if I would have to turn at least 120 degrees in order to face it."
+ROUTE = (
+    "You are a robot beginning at the black chair next to the trash bin and facing the table. You want to navigate to the "
+    "black sofa. You will perform the following actions (Note: for each [please fill in], choose either 'turn back,' "
+    "'turn left,' or 'turn right.'): 1. Go forward until the refridgerator. 2. [please fill in] 3. Go forward until the "
+    "black sofa. You have reached the final destination."
+)
+
+
+@pytest.mark.parametrize(
+    ("text", "options", "expected"),
+    [
+        ("How many trash bin(s) are in this room?", None, CountQuery("trash bin")),
+        ("How many chairs are in the room?", None, CountQuery("chairs")),
+        (
+            "Measuring from the closest point of each object, what is the distance between the coat rack and the tv (in meters)?",
+            None,
+            AbsDistanceQuery("coat rack", "tv", "m"),
+        ),
+        (
+            "What is the length of the longest dimension (length, width, or height) of the computer mouse, measured in centimeters?",
+            None,
+            ObjectSizeQuery("computer mouse", "cm"),
+        ),
+        (
+            "What is the size of this room (in square meters)? \nIf multiple rooms are shown, estimate the size of the combined space.",
+            None,
+            RoomSizeQuery(),
+        ),
+        (
+            "Measuring from the closest point of each object, which of these objects (chair, trash can, stove, sofa) is the closest to the tv?",
+            ["A. chair", "B. trash can", "C. stove", "D. sofa"],
+            RelDistanceQuery(
+                "tv", ("chair", "trash can", "stove", "sofa"), False,
+                (Option("A", "chair"), Option("B", "trash can"), Option("C", "stove"), Option("D", "sofa")),
+            ),
+        ),
+        (
+            STANDING + "is the table lamp to the left or the right of the trash bin?",
+            ["A. left", "B. right"],
+            RelDirectionQuery("washing machine", "trash bin", "table lamp", "easy", 135.0,
+                              (Option("A", "left"), Option("B", "right")), tasks.REL_DIRECTION_EASY),
+        ),
+        (
+            STANDING + MEDIUM_TAIL,
+            ["A. back", "B. right", "C. left"],
+            RelDirectionQuery("washing machine", "trash bin", "tv", "medium", 120.0,
+                              (Option("A", "back"), Option("B", "right"), Option("C", "left")), tasks.REL_DIRECTION_MEDIUM),
+        ),
+        (
+            STANDING + HARD_TAIL,
+            ["A. back-right", "B. back-left", "C. front-right", "D. front-left"],
+            RelDirectionQuery(
+                "washing machine", "trash bin", "coat rack", "hard", 135.0,
+                (Option("A", "back-right"), Option("B", "back-left"), Option("C", "front-right"), Option("D", "front-left")),
+                tasks.REL_DIRECTION_HARD,
+            ),
+        ),
+        (
+            "What will be the first-time appearance order of the following categories in the video: laptop, trash bin, shoes, basket?",
+            ["A. laptop, trash bin, shoes, basket", "B. basket, shoes, laptop, trash bin"],
+            AppearanceOrderQuery(
+                ("laptop", "trash bin", "shoes", "basket"),
+                (Option("A", "laptop, trash bin, shoes, basket"), Option("B", "basket, shoes, laptop, trash bin")),
+            ),
+        ),
+    ],
+)
+def test_templates_parse_to_typed_queries(text, options, expected):
+    assert parse_question(text, options, expected.task) == expected
+    assert parse_question(text, options) == expected  # the wording alone identifies the task
+
+
+def test_route_plan_parses_steps_and_landmarks():
+    query = parse_question(ROUTE, ["A. Turn Right", "B. Turn Left", "C. Turn Back"], tasks.ROUTE_PLANNING)
+    assert isinstance(query, RoutePlanQuery)
+    assert (query.start, query.facing, query.goal) == ("black chair next to the trash bin", "table", "black sofa")
+    assert query.steps == (RouteStep("forward", "refridgerator"), RouteStep("turn"), RouteStep("forward", "black sofa"))
+    assert query.turn_count == 1 and not query.facing_away
+    away = parse_question(
+        ROUTE.replace("beginning at the black chair next to the trash bin and facing the table", "beginning by the fridge, with your back to the fridge"),
+        ["A. Turn Right"],
+    )
+    assert isinstance(away, RoutePlanQuery) and away.facing_away and away.start == "fridge"
+
+
+def test_unknown_wording_is_a_result_not_an_exception():
+    query = parse_question("How tall is the ceiling?")
+    assert isinstance(query, UnrecognisedQuery) and query.reason == "unrecognised question"
+    mismatch = parse_question("How many chair(s) are in this room?", question_type=tasks.ROOM_SIZE)
+    assert isinstance(mismatch, UnrecognisedQuery) and "object_counting" in mismatch.reason
+    no_options = parse_question(STANDING + "is the tv to the left or the right of the trash bin?")
+    assert isinstance(no_options, UnrecognisedQuery) and "needs its options" in no_options.reason
+
+
+def test_options_in_several_spellings():
+    assert parse_options(["A. left", "(B) right", "C) back", "front"]) == (
+        Option("A", "left"), Option("B", "right"), Option("C", "back"), Option("D", "front"),
+    )
+
+
+@pytest.mark.parametrize(
+    ("phrase", "expected"),
+    [
+        ("chair", "chair"),
+        ("chairs", "chair"),
+        ("trash can", "trash bin"),
+        ("refridgerator", "refrigerator"),
+        ("black chair next to the trash bin", "chair"),
+        ("headphone on the table opposite", "headphones"),
+        ("coat rack", "coat hanger"),
+        ("table lamp", "table lamp"),
+        ("lamps", "lamp"),
+        ("foot of the bed", None),
+        ("wall", None),
+    ],
+)
+def test_resolve_label(phrase, expected):
+    labels = ["chair", "trash bin", "table", "refrigerator", "headphones", "tv", "coat hanger", "door", "table lamp", "lamp"]
+    assert resolve_label(phrase, labels) == expected

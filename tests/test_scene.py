@@ -1,0 +1,118 @@
+"""The data model: validation on construction, JSON round trips, bbox_3d lists, counts."""
+
+from __future__ import annotations
+
+import json
+import math
+
+import pytest
+
+from spatialcode.errors import InputFileError, ValidationError
+from spatialcode.formats.bbox3d import bbox_3d_list_from_code, objects_from_bbox_3d_list, read_bbox_3d_list, write_bbox_3d_list
+from spatialcode.geometry.box import Box3D
+from spatialcode.scene import CameraPose, Room, Source, SpatialCode, SpatialObject
+
+
+def test_box_rejects_bad_values_naming_the_field():
+    with pytest.raises(ValidationError, match="^size: side lengths must be >= 0"):
+        Box3D((0, 0, 0), (1, -1, 1))
+    with pytest.raises(ValidationError, match="^center: must be finite"):
+        Box3D((0, math.nan, 0), (1, 1, 1))
+    with pytest.raises(ValidationError, match="^bbox_3d: expected 9 numbers, got 7"):
+        Box3D.from_bbox_3d([0] * 7)
+    with pytest.raises(ValidationError, match="^rotation: expected 3 numbers"):
+        Box3D((0, 0, 0), (1, 1, 1), ("a", 0, 0))
+
+
+def test_object_and_scene_errors_name_the_nested_field():
+    good = {"id": 0, "label": "chair", "bbox_3d": [0, 0, 0, 1, 1, 1, 0, 0, 0]}
+    bad = {"id": 1, "label": "table", "bbox_3d": [0, 0, 0, 1, float("nan"), 1, 0, 0, 0]}
+    with pytest.raises(ValidationError, match=r"^objects\[1\]\.size: must be finite"):
+        SpatialCode.from_dict({"objects": [good, bad]})
+    with pytest.raises(ValidationError, match=r"^objects\[0\]\.label: missing"):
+        SpatialCode.from_dict({"objects": [{"id": 0, "bbox_3d": [0] * 9}]})
+    with pytest.raises(ValidationError, match="^objects: duplicate object id 0"):
+        SpatialCode.from_dict({"objects": [good, good]})
+    with pytest.raises(ValidationError, match="^confidence: must be in"):
+        SpatialObject(0, "chair", Box3D((0, 0, 0), (1, 1, 1)), confidence=1.5)
+    with pytest.raises(ValidationError, match="^first_seen: must be >= 0"):
+        SpatialObject(0, "chair", Box3D((0, 0, 0), (1, 1, 1)), first_seen=-1)
+    with pytest.raises(ValidationError, match=r"^object_counts\.chair: expected a non-negative integer"):
+        SpatialCode(object_counts={"chair": -2})
+    with pytest.raises(ValidationError, match="^room.area: must be >= 0"):
+        SpatialCode.from_dict({"room": {"area": -3}})
+    with pytest.raises(ValidationError, match="^schema_version: unsupported"):
+        SpatialCode.from_dict({"schema_version": 99})
+    with pytest.raises(ValidationError, match="^fps: must be > 0"):
+        Source(fps=0)
+
+
+def test_objects_are_kept_in_first_appearance_order(cross_scene):
+    times = [o.first_seen for o in cross_scene.objects]
+    seen = [t for t in times if t is not None]
+    assert seen == sorted(seen)
+    assert times[-2:] == [None, None]  # objects never timed go last, in given order
+    assert [o.id for o in cross_scene.objects][-2:] == [6, 7]
+    assert cross_scene.labels[0] == "door"
+
+
+def test_json_round_trip_is_exact(cross_scene, tmp_path):
+    camera = (CameraPose(0.0, (0, 0, 1.5), (0, 0, 0, 1)), CameraPose(0.5, (0.1, 0, 1.5), (0, 0, 0.1, 0.995)))
+    code = SpatialCode(
+        objects=cross_scene.objects,
+        room=Room(polygon=((0, 0), (3, 0), (3, 2)), area=3.0, center=(1, 1, 0)),
+        camera=camera,
+        source=Source(dataset="d", scene_name="s", fps=30.0, frame_count=10),
+        object_counts={"chair": 3},
+    )
+    path = tmp_path / "scene.json"
+    code.save(path)
+    again = SpatialCode.load(path)
+    assert again == code
+    assert json.loads(path.read_text())["objects"][0]["bbox_3d"] == code.objects[0].box.to_bbox_3d()
+
+
+def test_camera_poses_must_be_in_time_order():
+    with pytest.raises(ValidationError, match="^camera: poses must be in time order"):
+        SpatialCode(camera=(CameraPose(1.0, (0, 0, 0), (0, 0, 0, 1)), CameraPose(0.5, (0, 0, 0), (0, 0, 0, 1))))
+
+
+def test_load_errors_are_one_line_and_name_the_file(tmp_path):
+    path = tmp_path / "broken.json"
+    path.write_text("{not json")
+    with pytest.raises(InputFileError) as err:
+        SpatialCode.load(path)
+    assert str(path) in str(err.value) and "\n" not in str(err.value)
+    with pytest.raises(InputFileError, match="cannot read scene file"):
+        SpatialCode.load(tmp_path / "missing.json")
+
+
+def test_count_prefers_declared_counts(cross_scene):
+    assert cross_scene.count("chair") == 2
+    assert cross_scene.count("Trash  Bin") == 1
+    declared = SpatialCode(objects=cross_scene.objects, object_counts={"chair": 5})
+    assert declared.count("chair") == 5
+    assert declared.count("sofa") == 1  # not declared → from boxes
+
+
+def test_bbox_3d_list_round_trip(cross_scene, tmp_path):
+    entries = bbox_3d_list_from_code(cross_scene)
+    assert all(len(e["bbox_3d"]) == 9 and "label" in e for e in entries)
+    path = tmp_path / "boxes.json"
+    write_bbox_3d_list(cross_scene, path)
+    back = read_bbox_3d_list(path)
+    assert back.objects == cross_scene.objects
+    # the field's minimal form: bbox_3d + label only, "score" read as confidence
+    objs = objects_from_bbox_3d_list([{"bbox_3d": [1, 2, 0.5, 1, 1, 1, 0, 0, 0.3], "label": "bed", "score": 0.9}])
+    assert objs[0].box.yaw == pytest.approx(0.3) and objs[0].confidence == 0.9
+
+
+def test_bbox_3d_list_errors_name_the_entry(tmp_path):
+    with pytest.raises(ValidationError, match=r"^\[1\]\.bbox_3d: expected 9 numbers, got 6"):
+        objects_from_bbox_3d_list([{"bbox_3d": [0] * 9, "label": "a"}, {"bbox_3d": [0] * 6, "label": "b"}])
+    with pytest.raises(ValidationError, match=r"^\[0\]\.label: missing"):
+        objects_from_bbox_3d_list([{"bbox_3d": [0] * 9}])
+    path = tmp_path / "x.json"
+    path.write_text('{"a": 1}')
+    with pytest.raises(InputFileError, match="expected a list"):
+        read_bbox_3d_list(path)

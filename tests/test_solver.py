@@ -1,0 +1,122 @@
+"""The exact solver on a hand-built scene whose answers are known by construction."""
+
+from __future__ import annotations
+
+import pytest
+
+from spatialcode.reason.directions import bearing_deg, left_right_or_back, quadrant, turn_between
+from spatialcode.reason.solver import Solver, SolverConfig
+from spatialcode.scene import SpatialCode
+
+import numpy as np
+
+STAND = "If I am standing by the sofa and facing the tv, "
+EASY = ["A. left", "B. right"]
+MEDIUM = ["A. left", "B. right", "C. back"]
+HARD = ["A. front-left", "B. front-right", "C. back-left", "D. back-right"]
+MEDIUM_TAIL = "to my left, right, or back?\nAn object is to my back if I would have to turn at least 135 degrees in order to face it."
+HARD_TAIL = "to my front-left, front-right, back-left, or back-right?\nThe directions refer to the quadrants of a Cartesian plane."
+
+
+def ask(code: SpatialCode, question: str, options=None, **config):
+    return Solver(SolverConfig(**config) if config else None).answer_question(code, question, options)
+
+
+def test_bearing_is_counter_clockwise_from_forward():
+    o, f = np.zeros(3), np.array([0.0, 1.0, 0.0])
+    assert bearing_deg(o, f, np.array([-1.0, 0.0, 0.0])) == pytest.approx(90.0)   # left
+    assert bearing_deg(o, f, np.array([1.0, 0.0, 5.0])) == pytest.approx(270.0)   # right; z ignored
+    assert left_right_or_back(134.9) == "left" and left_right_or_back(135.0) == "back"
+    assert left_right_or_back(224.9) == "back" and left_right_or_back(225.0) == "right"
+    assert [quadrant(a) for a in (10, 100, 190, 280)] == ["front-left", "back-left", "back-right", "front-right"]
+    assert turn_between(np.array([1.0, 0.0]), np.array([0.0, 1.0])) == ("left", pytest.approx(90.0))
+    with pytest.raises(ValueError):
+        bearing_deg(o, o, f)
+
+
+def test_numeric_tasks(cross_scene):
+    assert ask(cross_scene, "How many chair(s) are in this room?").prediction == "2"
+    assert ask(cross_scene, "How many piano(s) are in this room?").prediction == "0"
+    size = "What is the length of the longest dimension (length, width, or height) of the sofa, measured in centimeters?"
+    assert ask(cross_scene, size).prediction == "50"
+    assert ask(cross_scene, size.replace("centimeters", "meters")).prediction == "0.5"
+    dist = "Measuring from the closest point of each object, what is the distance between the sofa and the tv (in meters)?"
+    answer = ask(cross_scene, dist)  # 3.5 m apart in y, 0.1 m in z (sofa top 0.65, tv bottom 0.75)
+    assert answer.prediction == "3.5" and answer.value == pytest.approx(np.hypot(3.5, 0.1))
+    assert any("closest points" in step for step in answer.derivation)
+    assert ask(cross_scene, dist, decimals={"m": None}).prediction == repr(float(np.hypot(3.5, 0.1)))
+    # several instances: minimum over pairs (chairs at x = −3 and x = +3, lamp at (−2, 2))
+    chair_lamp = dist.replace("sofa", "chair").replace("tv", "lamp")
+    assert ask(cross_scene, chair_lamp).value == pytest.approx(np.hypot(0.5, 2.0))
+    room = "What is the size of this room (in square meters)?"
+    assert ask(cross_scene, room).prediction == "72.0"
+
+
+def test_missing_objects_say_so(cross_scene):
+    dist = "Measuring from the closest point of each object, what is the distance between the sofa and the shower (in meters)?"
+    answer = ask(cross_scene, dist)
+    assert answer.prediction == "" and answer.cannot_answer == "cannot answer: no box for 'shower'" and not answer.fallback
+    no_room = SpatialCode(objects=cross_scene.objects)
+    assert ask(no_room, "What is the size of this room (in square meters)?").cannot_answer.startswith("cannot answer: no room")
+    unknown = ask(cross_scene, "How tall is the ceiling?")
+    assert unknown.cannot_answer == "cannot answer: unrecognised question" and unknown.prediction == ""
+
+
+def test_relative_distance(cross_scene):
+    q = "Measuring from the closest point of each object, which of these objects (sofa, lamp, door, trash bin) is the closest to the tv?"
+    options = ["A. sofa", "B. lamp", "C. door", "D. trash bin"]
+    assert ask(cross_scene, q, options).prediction == "B"
+    assert ask(cross_scene, q.replace("closest to", "farthest from"), options).prediction == "D"
+    missing = ask(cross_scene, q.replace("door", "shower"), ["A. sofa", "B. lamp", "C. shower", "D. trash bin"])
+    assert missing.fallback and missing.cannot_answer == "cannot answer: no box for 'shower'"
+    assert missing.prediction == "B"  # the closest among the boxed candidates
+    no_fallback = ask(cross_scene, q.replace("door", "shower"), ["A. sofa", "B. lamp", "C. shower", "D. trash bin"], fallback=False)
+    assert no_fallback.prediction == "" and not no_fallback.fallback
+
+
+@pytest.mark.parametrize(
+    ("querying", "easy", "medium", "hard"),
+    [
+        ("lamp", "A", "A", "A"),     # 45°: front-left
+        ("plant", "B", "B", "B"),    # 315°: front-right
+        ("door", "A", "C", "C"),     # 135°: back-left, and back (turn ≥ 135°)
+        ("window", "B", "B", "D"),   # 225°: back-right, but right (back needs < 225°)
+        ("trash bin", "B", "C", "D"),  # 180°: straight back; easy by the cross-product sign (0 → right)
+    ],
+)
+def test_relative_direction(cross_scene, querying, easy, medium, hard):
+    assert ask(cross_scene, STAND + f"is the {querying} to the left or the right of the tv?", EASY).prediction == easy
+    assert ask(cross_scene, STAND + f"is the {querying} {MEDIUM_TAIL}", MEDIUM).prediction == medium
+    assert ask(cross_scene, STAND + f"is the {querying} {HARD_TAIL}", HARD).prediction == hard
+
+
+def test_relative_direction_uses_the_answer_letters_as_given(cross_scene):
+    shuffled = ["A. back", "B. left", "C. right"]
+    assert ask(cross_scene, STAND + f"is the lamp {MEDIUM_TAIL}", shuffled).prediction == "B"
+
+
+ROUTE = (
+    "You are a robot beginning at the sofa and facing the tv. You want to navigate to the chair. You will perform the "
+    "following actions (Note: for each [please fill in], choose either 'turn back,' 'turn left,' or 'turn right.'): "
+    "1. [please fill in] 2. Go forward until the lamp 3. [please fill in] 4. Go forward until the chair. "
+    "You have reached the final destination."
+)
+ROUTE_OPTIONS = ["A. Turn Right, Turn Left", "B. Turn Left, Turn Left", "C. Turn Back, Turn Left", "D. Turn Left, Turn Right"]
+
+
+def test_route_planning(cross_scene):
+    answer = ask(cross_scene, ROUTE, ROUTE_OPTIONS)
+    assert answer.prediction == "B" and answer.answered
+    # an unknown landmark: the first turn is still known, so the prior keeps only consistent options
+    partial = ask(cross_scene, ROUTE.replace("until the chair", "until the wall"), ROUTE_OPTIONS)
+    assert partial.fallback and partial.cannot_answer == "cannot answer: no box for 'wall'"
+    assert partial.prediction == "B"
+
+
+def test_appearance_order(cross_scene):
+    q = "What will be the first-time appearance order of the following categories in the video: tv, sofa, lamp, door?"
+    options = ["A. tv, sofa, lamp, door", "B. door, tv, sofa, lamp", "C. sofa, door, tv, lamp", "D. lamp, tv, door, sofa"]
+    assert ask(cross_scene, q, options).prediction == "B"
+    untimed = ask(cross_scene, q.replace("lamp", "chair"), [o.replace("lamp", "chair") for o in options])
+    assert untimed.fallback and untimed.prediction == "A"
+    assert untimed.cannot_answer == "cannot answer: no first_seen for 'chair'"

@@ -1,0 +1,78 @@
+"""VSI-Bench meta info → SpatialCode (tiny fixture written by the test)."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from spatialcode.errors import InputFileError
+from spatialcode.formats.codes_dir import CodesDir, write_codes
+from spatialcode.formats.vsibench_meta import iter_meta_info_dir, read_meta_info
+
+# A 30° yaw box written the annotation way: rows of normalizedAxes are the box axes.
+_C, _S = np.cos(np.radians(30)), np.sin(np.radians(30))
+META = {
+    "scene0001_00": {
+        "dataset": "scannet",
+        "room_size": 21.5,
+        "room_center": [1.0, 2.0, 0.1],
+        "object_counts": {"chair": 3, "table": 1},
+        "object_bbox": {
+            "chair": [
+                {"centroid": [1, 1, 0.4], "axesLengths": [0.5, 0.6, 0.9], "normalizedAxes": [_C, _S, 0, -_S, _C, 0, 0, 0, 1]},
+                {"centroid": [2, 1, 0.4], "axesLengths": [0.5, 0.6, 0.9], "normalizedAxes": [1, 0, 0, 0, 1, 0, 0, 0, 1]},
+            ],
+            "table": [
+                # left-handed axes (det −1): the same box as the right-handed one
+                {"centroid": [3, 3, 0.4], "axesLengths": [1.2, 0.8, 0.75], "normalizedAxes": [1, 0, 0, 0, 1, 0, 0, 0, -1]},
+            ],
+        },
+    }
+}
+
+
+@pytest.fixture
+def meta_dir(tmp_path):
+    folder = tmp_path / "meta_info"
+    folder.mkdir()
+    (folder / "scannet_meta_info_val.json").write_text(json.dumps(META))
+    return folder
+
+
+def test_meta_info_becomes_spatial_code(meta_dir):
+    codes = read_meta_info(meta_dir / "scannet_meta_info_val.json")
+    code = codes["scene0001_00"]
+    assert code.source.dataset == "scannet" and code.source.fps == 24.0
+    assert code.room.floor_area() == 21.5 and code.room.center == (1.0, 2.0, 0.1)
+    assert code.count("chair") == 3  # authoritative count, although only 2 boxes
+    assert len(code.objects_with_label("chair")) == 2
+    chair = code.objects_with_label("chair")[0]
+    assert np.degrees(chair.box.yaw) == pytest.approx(30.0)
+    assert chair.box.size == (0.5, 0.6, 0.9)
+    table = code.objects_with_label("table")[0]
+    expected = np.array([[x, y, z] for x in (2.4, 3.6) for y in (2.6, 3.4) for z in (0.025, 0.775)])
+    assert sorted(map(tuple, np.round(table.box.corners, 6))) == sorted(map(tuple, np.round(expected, 6)))
+
+
+def test_codes_folder_round_trip(meta_dir, tmp_path):
+    out = tmp_path / "codes"
+    paths = write_codes(iter_meta_info_dir(meta_dir), out)
+    assert paths == [out / "scannet" / "scene0001_00.json"]
+    loaded = CodesDir(out).get("scannet", "scene0001_00")
+    assert loaded == read_meta_info(meta_dir / "scannet_meta_info_val.json")["scene0001_00"]
+    assert CodesDir(out).get(None, "scene0001_00") == loaded  # found without the dataset
+    with pytest.raises(InputFileError, match="no spatial code for scene 'nope'"):
+        CodesDir(out).get("scannet", "nope")
+
+
+def test_bad_meta_info_names_file_and_field(tmp_path):
+    folder = tmp_path / "m"
+    folder.mkdir()
+    broken = {"s1": {"object_counts": {}, "object_bbox": {"bed": [{"centroid": [0, 0, 0], "axesLengths": [1, -1, 1], "normalizedAxes": [1, 0, 0, 0, 1, 0, 0, 0, 1]}]}}}
+    (folder / "arkitscenes_meta_info_val.json").write_text(json.dumps(broken))
+    with pytest.raises(InputFileError, match=r"arkitscenes_meta_info_val.json: s1\.object_bbox\.bed\[0\]\.size: side lengths must be >= 0"):
+        list(iter_meta_info_dir(folder))
+    with pytest.raises(InputFileError, match="no \\*_meta_info\\*.json files"):
+        list(iter_meta_info_dir(tmp_path / "m2" if (tmp_path / "m2").mkdir() is None else None))
