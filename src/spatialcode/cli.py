@@ -138,5 +138,57 @@ def convert_vsibench_meta(meta_info: Path, out: Path) -> None:
     click.echo(f"wrote {len(written)} scene codes under {out}")
 
 
+@main.command(
+    "eval",
+    epilog="Example:\n\n  spatialcode eval --questions questions.jsonl --codes codes/ --reasoner solver "
+    "--predictions runs/solver.jsonl --report runs/solver\n\n"
+    "Re-running the same command resumes: questions already in the predictions file are skipped.",
+)
+@click.option("--questions", required=True, type=click.Path(dir_okay=False, path_type=Path), help="VSI-Bench questions (.jsonl, .json or .parquet).")
+@click.option("--codes", required=True, type=click.Path(file_okay=False, path_type=Path), help="Codes folder: <dataset>/<scene_name>.json.")
+@click.option("--reasoner", default="solver", show_default=True, help="Which reasoner answers.")
+@click.option("--predictions", required=True, type=click.Path(dir_okay=False, path_type=Path), help="Predictions JSONL (appended; resumable).")
+@click.option("--report", "report_prefix", type=click.Path(path_type=Path), default=None, help="Write the score table to PREFIX.md and PREFIX.json.")
+@click.option("--task", "task_filter", multiple=True, help="Only these question types (repeatable).")
+@click.option("--dataset", "dataset_filter", multiple=True, help="Only these source datasets (repeatable).")
+@click.option("--debiased", is_flag=True, help="Only the debiased subset (pruned == false).")
+@click.option("--limit", type=click.IntRange(min=1), default=None, help="At most this many questions (after filtering).")
+@click.option("--progress/--no-progress", default=True, help="Show a progress bar on stderr.")
+@_one_line_errors
+def eval_command(
+    questions: Path,
+    codes: Path,
+    reasoner: str,
+    predictions: Path,
+    report_prefix: Path | None,
+    task_filter: tuple[str, ...],
+    dataset_filter: tuple[str, ...],
+    debiased: bool,
+    limit: int | None,
+    progress: bool,
+) -> None:
+    """Answer VSI-Bench questions from spatial codes and print the official score table."""
+    from spatialcode.bench import load_questions, select_questions, to_markdown, write_report
+    from spatialcode.evaluate import evaluate
+    from spatialcode.formats.codes_dir import CodesDir
+    from spatialcode.reason.registry import make_reasoner
+
+    selected = select_questions(
+        load_questions(questions), tasks=task_filter or None, datasets=dataset_filter or None, debiased=debiased, limit=limit
+    )
+    model, config = make_reasoner(reasoner)
+    config = {**config, "questions": str(questions), "codes": str(codes)}
+    result = evaluate(selected, CodesDir(codes), model, predictions, config, progress=progress)
+    s = result.summary
+    click.echo(
+        f"{s.attempted} answered now, {s.already_done} already done, {s.errors} errors; predictions in {predictions}", err=True
+    )
+    title = f"VSI-Bench — {reasoner} on {codes}"
+    click.echo(to_markdown(result.table, title=title))
+    if report_prefix is not None:
+        md_path, json_path = write_report(result.table, report_prefix, title=title)
+        click.echo(f"report written to {md_path} and {json_path}", err=True)
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()

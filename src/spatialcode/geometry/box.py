@@ -86,6 +86,11 @@ class Box3D:
         local = _CORNER_SIGNS * (self.size_array / 2.0)
         return local @ self.rotation_matrix.T + self.center_array
 
+    @cached_property
+    def bounding_radius(self) -> float:
+        """Radius of the sphere around the centre that encloses the box (half the diagonal), m."""
+        return float(np.linalg.norm(self.size_array)) / 2.0
+
     @property
     def yaw(self) -> float:
         """Rotation about +z, radians, counter-clockwise from +x."""

@@ -10,6 +10,7 @@ earliest-mentioned, longest one, so "black chair next to the trash bin" → "cha
 from __future__ import annotations
 
 import difflib
+import functools
 import re
 from collections.abc import Iterable
 
@@ -78,6 +79,11 @@ def _direct_match(name: str, labels: dict[str, str]) -> str | None:
 
 def resolve_label(phrase: str, labels: Iterable[str]) -> str | None:
     """Return the scene label that ``phrase`` refers to, or ``None`` when none fits."""
+    return _resolve(phrase, tuple(labels))
+
+
+@functools.lru_cache(maxsize=65536)
+def _resolve(phrase: str, labels: tuple[str, ...]) -> str | None:
     table = {_normal(label): label for label in labels}
     name = re.sub(r"^(the|a|an)\s+", "", _normal(phrase))
     if not name or not table:

@@ -107,7 +107,26 @@ def _describe(obj: SpatialObject) -> str:
 
 
 def _min_distance(a: Sequence[SpatialObject], b: Sequence[SpatialObject]) -> tuple[float, SpatialObject, SpatialObject]:
-    best = min(((box_distance(x.box, y.box), x, y) for x in a for y in b if x.id != y.id), key=lambda t: t[0])
+    """Minimum closest-point distance (m) over instance pairs, and the pair. Exact: pairs are
+    visited by a bounding-sphere lower bound and the search stops once no pair can be closer."""
+    bounded = sorted(
+        (
+            float(np.linalg.norm(x.box.center_array - y.box.center_array)) - x.box.bounding_radius - y.box.bounding_radius,
+            k,
+            x,
+            y,
+        )
+        for k, (x, y) in enumerate((x, y) for x in a for y in b if x.id != y.id)
+    )
+    best: tuple[float, SpatialObject, SpatialObject] | None = None
+    for lower, _, x, y in bounded:
+        if best is not None and lower >= best[0]:
+            break
+        d = box_distance(x.box, y.box)
+        if best is None or d < best[0]:
+            best = (d, x, y)
+    if best is None:
+        raise _CannotAnswer("no pair of distinct objects to measure")
     return best
 
 
