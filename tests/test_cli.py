@@ -1,0 +1,123 @@
+"""The command line, run as a user would (subprocess) on tiny fixtures."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from spatialcode.demo import demo_scene
+
+from tests.fixtures import META
+
+
+def run(*args: str, cwd=None) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "spatialcode.cli", *args], capture_output=True, text=True, cwd=cwd, timeout=120
+    )
+
+
+@pytest.fixture
+def bench_fixture(tmp_path):
+    """A meta-info folder with one scene and a 4-question file about it (plus one unknown scene)."""
+    meta = tmp_path / "meta_info"
+    meta.mkdir()
+    (meta / "scannet_meta_info_val.json").write_text(json.dumps(META))
+    questions = [
+        {"id": 1, "dataset": "scannet", "scene_name": "scene0001_00", "question_type": "object_counting",
+         "question": "How many chair(s) are in this room?", "options": None, "ground_truth": "3", "pruned": False},
+        {"id": 2, "dataset": "scannet", "scene_name": "scene0001_00", "question_type": "room_size_estimation",
+         "question": "What is the size of this room (in square meters)? \nIf multiple rooms are shown, estimate the size of the combined space.",
+         "options": None, "ground_truth": "21.5", "pruned": True},
+        {"id": 3, "dataset": "scannet", "scene_name": "scene0001_00", "question_type": "object_size_estimation",
+         "question": "What is the length of the longest dimension (length, width, or height) of the table, measured in centimeters?",
+         "options": None, "ground_truth": "120", "pruned": False},
+        {"id": 4, "dataset": "scannet", "scene_name": "scene9999_00", "question_type": "object_counting",
+         "question": "How many chair(s) are in this room?", "options": None, "ground_truth": "2", "pruned": False},
+    ]
+    qpath = tmp_path / "questions.jsonl"
+    qpath.write_text("".join(json.dumps(q) + "\n" for q in questions))
+    return tmp_path, meta, qpath
+
+
+def test_help_shows_examples():
+    for command in (["ask"], ["eval"], ["convert", "vsibench-meta"], ["demo"]):
+        result = run(*command, "--help")
+        assert result.returncode == 0 and "Example" in result.stdout, command
+
+
+def test_demo_prints_code_and_answers():
+    result = run("demo")
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    assert "living_room" in out and "sofa" in out and "room floor area: 20.0 m²" in out
+    assert "→ 2" in out  # two chairs
+    assert "cannot answer: unrecognised question" in out
+
+
+def test_ask_answers_with_derivation(tmp_path):
+    scene = tmp_path / "scene.json"
+    demo_scene().save(scene)
+    result = run("ask", str(scene), "How many chair(s) are in this room?")
+    assert result.returncode == 0 and "→ 2" in result.stdout and "chair" in result.stdout
+    mc = run(
+        "ask", str(scene), "If I am standing by the sofa and facing the tv, is the lamp to the left or the right of the tv?",
+        "--options", "A. left", "--options", "B. right", "--json",
+    )
+    assert mc.returncode == 0 and json.loads(mc.stdout)["prediction"] == "A"
+    missing = run("ask", str(scene), "How tall is the ceiling?")
+    assert missing.returncode == 1 and "cannot answer: unrecognised question" in missing.stdout
+
+
+def test_convert_and_eval_resume(bench_fixture):
+    root, meta, qpath = bench_fixture
+    codes = root / "codes"
+    conv = run("convert", "vsibench-meta", "--meta-info", str(meta), "--out", str(codes))
+    assert conv.returncode == 0 and (codes / "scannet" / "scene0001_00.json").is_file()
+    preds = root / "preds.jsonl"
+    first = run("eval", "--questions", str(qpath), "--codes", str(codes), "--reasoner", "solver",
+                "--predictions", str(preds), "--report", str(root / "report"), "--no-progress")
+    assert first.returncode == 0, first.stderr
+    rows = [json.loads(line) for line in preds.read_text().splitlines()]
+    by_id = {r["id"]: r for r in rows}
+    assert by_id[1]["prediction"] == "3" and by_id[2]["prediction"] == "21.5" and by_id[3]["prediction"] == "120"
+    assert "error" in by_id[4] and "scene9999_00" in by_id[4]["error"]  # recorded, run went on
+    assert "| object_counting |" in first.stdout and (root / "report.md").is_file()
+    report = json.loads((root / "report.json").read_text())
+    assert report["full"]["scores"]["object_size_estimation"] == pytest.approx(100.0)
+    # resume: finished ids are skipped, the failed one is retried
+    second = run("eval", "--questions", str(qpath), "--codes", str(codes), "--predictions", str(preds), "--no-progress")
+    assert second.returncode == 0 and "1 answered now, 3 already done" in second.stderr
+    runs = [json.loads(line) for line in (root / "preds.jsonl.runs.jsonl").read_text().splitlines()]
+    assert len(runs) == 2 and runs[0]["config"]["reasoner"] == "solver"
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["ask", "missing.json", "How many chair(s) are in this room?"], "cannot read scene file"),
+        (["convert", "vsibench-meta", "--meta-info", "nowhere", "--out", "x"], "not a directory"),
+        (["eval", "--questions", "nowhere.jsonl", "--codes", ".", "--predictions", "p.jsonl"], "nowhere.jsonl"),
+        (["ask", "scene.json", "q", "--question-type", "object_countin"], "--question-type: unknown task"),
+    ],
+)
+def test_bad_input_gives_one_line_and_nonzero_exit(tmp_path, args, message):
+    demo_scene().save(tmp_path / "scene.json")
+    result = run(*args, cwd=tmp_path)
+    assert result.returncode != 0
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: ") and message in lines[0], result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_eval_unknown_reasoner_and_bad_question_file(bench_fixture):
+    root, meta, qpath = bench_fixture
+    run("convert", "vsibench-meta", "--meta-info", str(meta), "--out", str(root / "codes"))
+    bad = run("eval", "--questions", str(qpath), "--codes", str(root / "codes"), "--reasoner", "oracle", "--predictions", str(root / "p.jsonl"))
+    assert bad.returncode == 2 and "unknown reasoner 'oracle'" in bad.stderr
+    broken = root / "broken.jsonl"
+    broken.write_text('{"id": 1, "dataset": "scannet", "scene_name": "s", "question_type": "foo", "question": "q", "ground_truth": "1"}\n')
+    result = run("eval", "--questions", str(broken), "--codes", str(root / "codes"), "--predictions", str(root / "p2.jsonl"))
+    assert result.returncode == 2 and "line 1" in result.stderr and "question_type" in result.stderr
