@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
+from scipy.spatial.transform import Rotation
+
+from spatialcode.geometry import Box3D, matrix_to_euler
 
 # A 30° yaw box written the annotation way: rows of normalizedAxes are the box axes.
 _C, _S = np.cos(np.radians(30)), np.sin(np.radians(30))
@@ -24,3 +29,26 @@ META = {
         },
     }
 }
+
+
+def random_box(rng: np.random.Generator, upright: bool, spread: float = 1.5) -> Box3D:
+    """A box with centre in [-spread, spread]³, sides 0.1–1.5 m, random yaw (``upright``) or
+    a uniformly random rotation."""
+    if upright:
+        rotation = (0.0, 0.0, rng.uniform(-math.pi, math.pi))
+    else:
+        rotation = matrix_to_euler(Rotation.random(random_state=rng).as_matrix())
+    return Box3D(tuple(rng.uniform(-spread, spread, 3)), tuple(rng.uniform(0.1, 1.5, 3)), rotation)
+
+
+def random_pairs(seed: int, count: int, upright: bool = False, spread: float = 1.5):
+    """Yield ``count`` pairs of :func:`random_box` boxes from a generator seeded with ``seed``."""
+    rng = np.random.default_rng(seed)
+    for _ in range(count):
+        yield random_box(rng, upright, spread), random_box(rng, upright, spread)
+
+
+def inside(box: Box3D, points: np.ndarray, slack: float = 1e-9) -> np.ndarray:
+    """Manual membership test: local coordinates within the half sides."""
+    local = (np.atleast_2d(points) - np.array(box.center)) @ box.rotation_matrix
+    return np.all(np.abs(local) <= np.array(box.size) / 2 + slack, axis=1)

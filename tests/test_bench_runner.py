@@ -8,7 +8,13 @@ import subprocess
 import pytest
 
 import spatialcode
-from spatialcode.bench import VSIQuestion, code_version, read_predictions, run_predictions, runs_path
+from spatialcode.bench import (
+    VSIQuestion,
+    code_version,
+    read_predictions,
+    run_predictions,
+    runs_path,
+)
 from spatialcode.errors import InputFileError, ValidationError
 from spatialcode.reason.answer import Answer
 

@@ -9,7 +9,6 @@ import sys
 import pytest
 
 from spatialcode.demo import demo_scene
-
 from tests.fixtures import META
 
 

@@ -8,7 +8,12 @@ import math
 import pytest
 
 from spatialcode.errors import InputFileError, ValidationError
-from spatialcode.formats.bbox3d import bbox_3d_list_from_code, objects_from_bbox_3d_list, read_bbox_3d_list, write_bbox_3d_list
+from spatialcode.formats.bbox3d import (
+    bbox_3d_list_from_code,
+    objects_from_bbox_3d_list,
+    read_bbox_3d_list,
+    write_bbox_3d_list,
+)
 from spatialcode.geometry.box import Box3D
 from spatialcode.scene import CameraPose, Room, Source, SpatialCode, SpatialObject
 

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
-from spatialcode.reason.directions import bearing_deg, left_right_or_back, quadrant, turn_between
+from spatialcode.reason.directions import (
+    bearing_deg,
+    left_right_or_back,
+    quadrant,
+    turn_between,
+)
 from spatialcode.reason.solver import Solver, SolverConfig
 from spatialcode.scene import SpatialCode
-
-import numpy as np
 
 STAND = "If I am standing by the sofa and facing the tv, "
 EASY = ["A. left", "B. right"]

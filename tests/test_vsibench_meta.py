@@ -10,8 +10,8 @@ import pytest
 from spatialcode.errors import InputFileError
 from spatialcode.formats.codes_dir import CodesDir, write_codes
 from spatialcode.formats.vsibench_meta import iter_meta_info_dir, read_meta_info
-
 from tests.fixtures import META
+
 
 @pytest.fixture
 def meta_dir(tmp_path):

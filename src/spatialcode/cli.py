@@ -168,7 +168,12 @@ def eval_command(
     progress: bool,
 ) -> None:
     """Answer VSI-Bench questions from spatial codes and print the official score table."""
-    from spatialcode.bench import load_questions, select_questions, to_markdown, write_report
+    from spatialcode.bench import (
+        load_questions,
+        select_questions,
+        to_markdown,
+        write_report,
+    )
     from spatialcode.evaluate import evaluate
     from spatialcode.formats.codes_dir import CodesDir
     from spatialcode.reason.registry import make_reasoner

@@ -42,6 +42,7 @@ DEMO_QUESTIONS: tuple[tuple[str, tuple[str, ...] | None], ...] = (
         "What will be the first-time appearance order of the following categories in the video: tv, sofa, plant, door?",
         ("A. tv, sofa, plant, door", "B. door, sofa, tv, plant", "C. sofa, door, tv, plant", "D. plant, tv, door, sofa"),
     ),
+    ("Measuring from the closest point of each object, what is the distance between the sofa and the shower (in meters)?", None),
     ("How tall is the ceiling?", None),
 )
 

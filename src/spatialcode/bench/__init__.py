@@ -1,8 +1,19 @@
 """VSI-Bench harness: load questions, run predictions resumably, score officially, report."""
 
-from spatialcode.bench.questions import VSIQuestion, load_questions, option_letters, select_questions
+from spatialcode.bench.questions import (
+    VSIQuestion,
+    load_questions,
+    option_letters,
+    select_questions,
+)
 from spatialcode.bench.report import report_paths, to_json, to_markdown, write_report
-from spatialcode.bench.runner import RunSummary, code_version, read_predictions, run_predictions, runs_path
+from spatialcode.bench.runner import (
+    RunSummary,
+    code_version,
+    read_predictions,
+    run_predictions,
+    runs_path,
+)
 from spatialcode.bench.scoring import (
     LMMS_EVAL_THRESHOLDS,
     PAPER_THRESHOLDS,

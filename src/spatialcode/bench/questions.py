@@ -18,7 +18,12 @@ from pathlib import Path
 from typing import Any
 
 from spatialcode.errors import InputFileError, ValidationError
-from spatialcode.tasks import MULTIPLE_CHOICE_TASKS, REL_DIRECTION, REL_DIRECTION_TASKS, check_task
+from spatialcode.tasks import (
+    MULTIPLE_CHOICE_TASKS,
+    REL_DIRECTION,
+    REL_DIRECTION_TASKS,
+    check_task,
+)
 
 QuestionId = int | str
 

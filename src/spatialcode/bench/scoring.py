@@ -47,7 +47,13 @@ import numpy as np
 
 from spatialcode.bench.questions import QuestionId, VSIQuestion
 from spatialcode.errors import ValidationError
-from spatialcode.tasks import MULTIPLE_CHOICE_TASKS, REL_DIRECTION, REL_DIRECTION_TASKS, SCORED_TASKS, check_task
+from spatialcode.tasks import (
+    MULTIPLE_CHOICE_TASKS,
+    REL_DIRECTION,
+    REL_DIRECTION_TASKS,
+    SCORED_TASKS,
+    check_task,
+)
 
 Thresholds = str | Sequence[float]
 

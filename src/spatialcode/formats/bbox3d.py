@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from spatialcode.errors import InputFileError, ValidationError
+from spatialcode.formats.json_file import read_json
 from spatialcode.geometry.box import Box3D
 from spatialcode.scene import Provenance, Source, SpatialCode, SpatialObject
 
@@ -49,12 +50,7 @@ def bbox_3d_list_from_code(code: SpatialCode) -> list[dict[str, Any]]:
 def read_bbox_3d_list(path: str | Path, *, scene_name: str | None = None) -> SpatialCode:
     """Read a JSON file holding a ``bbox_3d`` list into a :class:`SpatialCode`."""
     path = Path(path)
-    try:
-        entries = json.loads(path.read_text())
-    except OSError as err:
-        raise InputFileError(f"{path}: cannot read ({err.strerror})") from None
-    except json.JSONDecodeError as err:
-        raise InputFileError(f"{path}: not valid JSON ({err.msg} at line {err.lineno})") from None
+    entries = read_json(path)
     try:
         objects = objects_from_bbox_3d_list(entries)
     except ValidationError as err:

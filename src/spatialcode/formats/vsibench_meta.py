@@ -8,13 +8,13 @@ and ``room_size`` are kept as scene facts: they are authoritative where boxes ar
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
 from spatialcode import __version__
 from spatialcode.errors import InputFileError, ValidationError
+from spatialcode.formats.json_file import read_json
 from spatialcode.geometry.box import Box3D
 from spatialcode.scene import Provenance, Room, Source, SpatialCode, SpatialObject
 
@@ -63,12 +63,7 @@ def read_meta_info(path: str | Path) -> dict[str, SpatialCode]:
     """Read one ``*_meta_info_val.json`` file into ``{scene_name: SpatialCode}``."""
     path = Path(path)
     dataset_hint = path.name.split("_meta_info")[0] if "_meta_info" in path.name else None
-    try:
-        data = json.loads(path.read_text())
-    except OSError as err:
-        raise InputFileError(f"{path}: cannot read ({err.strerror})") from None
-    except json.JSONDecodeError as err:
-        raise InputFileError(f"{path}: not valid JSON ({err.msg} at line {err.lineno})") from None
+    data = read_json(path)
     if not isinstance(data, Mapping):
         raise InputFileError(f"{path}: expected a JSON object mapping scene names to annotations")
     try:

@@ -9,8 +9,8 @@ from functools import cached_property
 import numpy as np
 
 from spatialcode.errors import ValidationError
-from spatialcode.validation import finite_vector
 from spatialcode.geometry.rotation import euler_to_matrix, matrix_to_euler
+from spatialcode.validation import finite_vector
 
 # Corner sign pattern: corner k = centre + R @ (signs[k] * size / 2).
 _CORNER_SIGNS = np.array(

@@ -51,7 +51,13 @@ from spatialcode.questions.query import (
 from spatialcode.questions.vocabulary import resolve_label
 from spatialcode.questions.vsibench import normalise_phrase, parse_question
 from spatialcode.reason.answer import Answer
-from spatialcode.reason.directions import bearing_deg, left_or_right, left_right_or_back, quadrant, turn_between
+from spatialcode.reason.directions import (
+    bearing_deg,
+    left_or_right,
+    left_right_or_back,
+    quadrant,
+    turn_between,
+)
 from spatialcode.scene import SpatialCode, SpatialObject
 
 _UNIT_SCALE = {"m": 1.0, "cm": 100.0, "mm": 1000.0, "ft": 1.0 / 0.3048, "in": 1.0 / 0.0254}
@@ -319,6 +325,7 @@ class Solver:
             if leg is None:
                 heading = position = None
             else:
+                steps.append(f"forward to {step.landmark} at ({target[0]:.2f}, {target[1]:.2f}), {np.hypot(*leg[:2]):.2f} m")
                 heading, position = leg, target
         if pending:
             turns.append(None)
