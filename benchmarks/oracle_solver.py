@@ -29,13 +29,23 @@ import numpy as np
 from scipy.spatial.distance import cdist
 
 from spatialcode import tasks
-from spatialcode.bench import aggregate, code_version, load_questions, score_predictions, to_markdown
+from spatialcode.bench import (
+    aggregate,
+    code_version,
+    load_questions,
+    score_predictions,
+    to_markdown,
+)
 from spatialcode.formats.codes_dir import CodesDir, write_codes
 from spatialcode.formats.vsibench_meta import iter_meta_info_dir
-from spatialcode.questions.query import AbsDistanceQuery, RelDirectionQuery, RelDistanceQuery
+from spatialcode.questions.query import (
+    AbsDistanceQuery,
+    RelDirectionQuery,
+    RelDistanceQuery,
+)
 from spatialcode.questions.vocabulary import resolve_label
 from spatialcode.questions.vsibench import parse_question
-from spatialcode.reason.solver import Solver
+from spatialcode.reason.solver import Solver, SolverConfig
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -109,8 +119,18 @@ def explain_misses(questions, rows, codes, answers, raw) -> dict[str, dict[str, 
         task = q.question_type
         query = parse_question(q.question, q.options, task)
         if task in (tasks.APPEARANCE_ORDER, tasks.ROUTE_PLANNING):
-            kind = "fallback" if answer.fallback else "answered from the code"
-            causes[task][f"{kind}: {'right' if row['score'] == 1 else 'wrong'}"] += 1
+            outcome = "right" if row["score"] == 1 else "wrong"
+            if not answer.fallback:
+                causes[task][f"answered from the code: {outcome}"] += 1
+                continue
+            prior = "consistent-option prior" if "consistent" in answer.derivation[-1] else "first-option prior"
+            reason = answer.cannot_answer.removeprefix("cannot answer: ")
+            reason = "no box for a landmark" if reason.startswith("no box for") else reason
+            if reason.startswith("cannot tell which way"):
+                reason = "start and facing landmarks resolve to the same box (heading unknown)"
+            if reason.startswith("no first_seen"):
+                reason = "no first_seen (annotations hold no timestamps)"
+            causes[task][f"fallback ({reason}; {prior}): {outcome}"] += 1
             continue
         if row["score"] >= 1.0:
             continue
@@ -165,6 +185,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", type=Path, default=ROOT.parent / "shared" / "data" / "vsibench-dev")
     parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results")
+    parser.add_argument("--full-precision", action="store_true", help="write numbers unrounded (SolverConfig decimals None)")
     parser.add_argument("--repeats", type=int, default=3, help="timed passes over all questions (best is reported)")
     args = parser.parse_args()
     pinning = one_core()
@@ -172,7 +193,8 @@ def main() -> int:
     loading = time_loading(args.data / "meta_info")
     codes = {c.source.scene_name: c for c in iter_meta_info_dir(args.data / "meta_info")}
     questions = load_questions(args.data / "questions.jsonl")
-    solver = Solver()
+    config = SolverConfig(decimals={k: None for k in SolverConfig().decimals}) if args.full_precision else SolverConfig()
+    solver = Solver(config)
     items = [(q, codes[q.scene_name]) for q in questions]
 
     timings = []
@@ -188,7 +210,7 @@ def main() -> int:
     fallback = collections.Counter(q.question_type for q in questions if answers[q.id].fallback)
     per_task_n = collections.Counter(q.question_type for q in questions)
     result = {
-        "command": "python benchmarks/oracle_solver.py",
+        "command": "python benchmarks/oracle_solver.py" + (" --full-precision" if args.full_precision else ""),
         "date": time.strftime("%Y-%m-%d"),
         "code_version": code_version(),
         "questions": len(questions),
@@ -200,7 +222,8 @@ def main() -> int:
         "loading": loading,
     }
     args.out.mkdir(parents=True, exist_ok=True)
-    (args.out / "oracle_solver.json").write_text(json.dumps(result, indent=1))
+    stem = "oracle_solver_full_precision" if args.full_precision else "oracle_solver"
+    (args.out / f"{stem}.json").write_text(json.dumps(result, indent=1))
     md = [to_markdown(table, title="Oracle spatial code + exact solver, VSI-Bench dev half")]
     md.append("\n## Misses and fallbacks by cause\n")
     for task, counter in result["misses"].items():
@@ -216,7 +239,7 @@ def main() -> int:
         f"write codes folder: {loading['write_codes_s']:.2f} s; load codes folder: {loading['load_codes_s']:.2f} s"
     )
     text = "\n".join(md) + "\n"
-    (args.out / "oracle_solver.md").write_text(text)
+    (args.out / f"{stem}.md").write_text(text)
     print(text)
     return 0
 
