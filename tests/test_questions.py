@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import pytest
 
 from spatialcode import tasks
@@ -146,3 +149,18 @@ def test_options_in_several_spellings():
 def test_resolve_label(phrase, expected):
     labels = ["chair", "trash bin", "table", "refrigerator", "headphones", "tv", "coat hanger", "door", "table lamp", "lamp"]
     assert resolve_label(phrase, labels) == expected
+
+
+DEV_QUESTIONS = Path(__file__).resolve().parents[2] / "shared" / "data" / "vsibench-dev" / "questions.jsonl"
+
+
+@pytest.mark.skipif(not DEV_QUESTIONS.is_file(), reason="the VSI-Bench dev questions are not beside this checkout")
+def test_every_dev_question_parses():
+    """Every question of the dev half parses into a typed query of its own task (CI has the file)."""
+    unparsed = []
+    for line in DEV_QUESTIONS.read_text().splitlines():
+        row = json.loads(line)
+        query = parse_question(row["question"], row["options"], row["question_type"])
+        if isinstance(query, UnrecognisedQuery) or query.task != row["question_type"]:
+            unparsed.append((row["id"], getattr(query, "reason", query.task)))
+    assert unparsed == []

@@ -15,7 +15,14 @@ from spatialcode.formats.bbox3d import (
     write_bbox_3d_list,
 )
 from spatialcode.geometry.box import Box3D
-from spatialcode.scene import CameraPose, Room, Source, SpatialCode, SpatialObject
+from spatialcode.scene import (
+    CameraPose,
+    Provenance,
+    Room,
+    Source,
+    SpatialCode,
+    SpatialObject,
+)
 
 
 def test_box_rejects_bad_values_naming_the_field():
@@ -121,3 +128,12 @@ def test_bbox_3d_list_errors_name_the_entry(tmp_path):
     path.write_text('{"a": 1}')
     with pytest.raises(InputFileError, match="expected a list"):
         read_bbox_3d_list(path)
+
+
+def test_provenance_hash_is_stable_and_config_sensitive():
+    a = Provenance.from_config("encoder", {"voxel": 0.05, "stride": 2}, "0.1.0")
+    b = Provenance.from_config("encoder", {"stride": 2, "voxel": 0.05}, "0.1.0")
+    c = Provenance.from_config("encoder", {"stride": 3, "voxel": 0.05}, "0.1.0")
+    assert a.config_hash == b.config_hash != c.config_hash and len(a.config_hash) == 12
+    code = SpatialCode(provenance=a)
+    assert SpatialCode.from_json(code.to_json()).provenance == a

@@ -131,10 +131,9 @@ def convert() -> None:
 @_one_line_errors
 def convert_vsibench_meta(meta_info: Path, out: Path) -> None:
     """Convert VSI-Bench meta info (per-scene annotated boxes) into one scene JSON per scene."""
-    from spatialcode.formats.codes_dir import write_codes
-    from spatialcode.formats.vsibench_meta import iter_meta_info_dir
+    from spatialcode.formats.vsibench_meta import convert_vsibench_meta
 
-    written = write_codes(iter_meta_info_dir(meta_info), out)
+    written = convert_vsibench_meta(meta_info, out)
     click.echo(f"wrote {len(written)} scene codes under {out}")
 
 

@@ -207,6 +207,16 @@ class Provenance:
     config: Mapping[str, Any] = field(default_factory=dict)
     config_hash: str | None = None
 
+    @classmethod
+    def from_config(cls, producer: str, config: Mapping[str, Any], version: str | None = None) -> Provenance:
+        """Provenance of a stage run with ``config`` (JSON-serialisable); ``config_hash`` is the
+        first 12 hex digits of the sha256 of its canonical JSON."""
+        import hashlib
+
+        canonical = json.dumps(dict(config), sort_keys=True, separators=(",", ":"))
+        digest = hashlib.sha256(canonical.encode()).hexdigest()[:12]
+        return cls(producer=producer, version=version, config=dict(config), config_hash=digest)
+
     def to_dict(self) -> dict[str, Any]:
         """Return the JSON form."""
         out: dict[str, Any] = {"producer": self.producer}

@@ -52,7 +52,7 @@ def scene_from_meta(scene_name: str, meta: Mapping[str, Any], dataset: str | Non
             objects=tuple(objects),
             room=room,
             source=Source(dataset=dataset, scene_name=scene_name, fps=DATASET_FPS.get(dataset or "")),
-            provenance=Provenance(producer=PRODUCER, version=__version__),
+            provenance=Provenance.from_config(PRODUCER, {"dataset": dataset, "boxes": "centroid/axesLengths/normalizedAxes"}, __version__),
             object_counts=meta.get("object_counts"),
         )
     except ValidationError as err:
@@ -87,3 +87,11 @@ def iter_meta_info_dir(directory: str | Path) -> Iterator[SpatialCode]:
     """Yield the SpatialCode of every scene in every meta-info file of ``directory``."""
     for path in meta_info_files(directory):
         yield from read_meta_info(path).values()
+
+
+def convert_vsibench_meta(meta_info_dir: str | Path, out_dir: str | Path) -> list[Path]:
+    """Convert every scene of a meta-info folder into ``<out_dir>/<dataset>/<scene_name>.json``;
+    returns the written paths (what ``spatialcode convert vsibench-meta`` does)."""
+    from spatialcode.formats.codes_dir import write_codes
+
+    return write_codes(iter_meta_info_dir(meta_info_dir), out_dir)
