@@ -124,3 +124,11 @@ def test_appearance_order(cross_scene):
     untimed = ask(cross_scene, q.replace("lamp", "chair"), [o.replace("lamp", "chair") for o in options])
     assert untimed.fallback and untimed.prediction == "A"
     assert untimed.cannot_answer == "cannot answer: no first_seen for 'chair'"
+
+
+def test_counted_objects_without_boxes(cross_scene):
+    code = SpatialCode(objects=cross_scene.objects, object_counts={"shower": 1, "chair": 3})
+    assert ask(code, "How many shower(s) are in this room?").prediction == "1"
+    assert ask(code, "How many chair(s) are in this room?").prediction == "3"  # declared count wins
+    dist = "Measuring from the closest point of each object, what is the distance between the sofa and the shower (in meters)?"
+    assert ask(code, dist).cannot_answer == "cannot answer: no box for 'shower'"

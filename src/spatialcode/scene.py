@@ -16,6 +16,7 @@ from typing import Any
 
 from spatialcode.errors import InputFileError, ValidationError
 from spatialcode.geometry.box import Box3D
+from spatialcode.geometry.polygon import polygon_area
 from spatialcode.validation import finite_vector, optional_count, optional_number
 
 SCHEMA_VERSION = 1
@@ -113,8 +114,6 @@ class Room:
         if self.area is not None:
             return self.area
         if self.polygon is not None:
-            from spatialcode.geometry.polygon import polygon_area
-
             return polygon_area(self.polygon)
         return None
 

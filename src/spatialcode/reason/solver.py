@@ -87,7 +87,8 @@ class _Scene:
 
     def __init__(self, code: SpatialCode) -> None:
         self.code = code
-        self.labels = code.labels
+        # labels with boxes, then labels the source only counted (they resolve, but have no box)
+        self.labels = list(dict.fromkeys([*code.labels, *(code.object_counts or {})]))
 
     def label(self, phrase: str) -> str | None:
         return resolve_label(phrase, self.labels)
