@@ -8,13 +8,28 @@ STAMP="$VENV/.spatialcode-installed"
 EXTRAS="${SPATIALCODE_EXTRAS:-test}"
 WANT="$(sha256sum "$ROOT/pyproject.toml" | cut -d' ' -f1) extras=$EXTRAS"
 PY="${PYTHON:-python3}"
+# Open3D (the renderer's ray caster) needs the system library libusb-1.0.
+if ! ldconfig -p 2>/dev/null | grep -q 'libusb-1.0.so.0'; then
+    if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+        echo "spatialcode: installing the Debian package libusb-1.0-0 (needed by Open3D)" >&2
+        apt-get install -y -q libusb-1.0-0 >/dev/null 2>&1 \
+            || { apt-get update -q >/dev/null 2>&1 && apt-get install -y -q libusb-1.0-0 >/dev/null; }
+    else
+        echo "spatialcode: Open3D needs libusb-1.0; install it (Debian/Ubuntu: sudo apt-get install libusb-1.0-0)" >&2
+    fi
+fi
 if [ ! -x "$VENV/bin/python" ]; then
     echo "spatialcode: creating virtual environment in $VENV" >&2
     "$PY" -m venv "$VENV"
 fi
 if [ ! -f "$STAMP" ] || [ "$(cat "$STAMP")" != "$WANT" ]; then
     echo "spatialcode: installing the package and its pinned dependencies ($EXTRAS)" >&2
-    "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check --upgrade pip
-    "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check -e "$ROOT[$EXTRAS]"
+    LOG="$VENV/install.log"
+    if ! { "$VENV/bin/python" -m pip install --disable-pip-version-check --upgrade pip \
+           && "$VENV/bin/python" -m pip install --disable-pip-version-check -e "$ROOT[$EXTRAS]"; } >"$LOG" 2>&1; then
+        tail -n 20 "$LOG" >&2
+        echo "spatialcode: installation failed; the full log is $LOG" >&2
+        exit 1
+    fi
     echo "$WANT" > "$STAMP"
 fi
