@@ -72,7 +72,7 @@ def test_json_round_trip_is_exact(cross_scene, tmp_path):
     camera = (CameraPose(0.0, (0, 0, 1.5), (0, 0, 0, 1)), CameraPose(0.5, (0.1, 0, 1.5), (0, 0, 0.1, 0.995)))
     code = SpatialCode(
         objects=cross_scene.objects,
-        room=Room(polygon=((0, 0), (3, 0), (3, 2)), area=3.0, center=(1, 1, 0)),
+        room=Room(polygon=((0, 0), (3, 0), (3, 2)), area=3.0, center=(1, 1, 0), height=2.6),
         camera=camera,
         source=Source(dataset="d", scene_name="s", fps=30.0, frame_count=10),
         object_counts={"chair": 3},

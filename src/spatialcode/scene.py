@@ -28,7 +28,9 @@ def _prefixed(prefix: str, error: ValidationError) -> ValidationError:
 
 @dataclass(frozen=True)
 class SpatialObject:
-    """One object: ``label`` (category), oriented ``box``, ``first_seen`` (s since the video
+    """One object: ``label`` (category), oriented ``box`` — whose local +x axis is the object's
+    front, the way it faces (a sofa's seat side, a tv's screen, a chair's seat front), so its
+    yaw is its facing direction — ``first_seen`` (s since the video
     start, optional), ``confidence`` in [0, 1] (optional), ``observations`` = number of frames
     or detections that support it (optional)."""
 
@@ -85,11 +87,13 @@ class SpatialObject:
 @dataclass(frozen=True)
 class Room:
     """The room: floor ``polygon`` (list of (x, y), metres, optional), floor ``area`` (m²,
-    optional; authoritative when given, else the polygon's area), ``center`` (m, optional)."""
+    optional; authoritative when given, else the polygon's area), ``center`` (m, optional),
+    ceiling ``height`` above the floor (m, optional)."""
 
     polygon: tuple[tuple[float, float], ...] | None = None
     area: float | None = None
     center: tuple[float, float, float] | None = None
+    height: float | None = None
 
     def __post_init__(self) -> None:
         if self.polygon is not None:
@@ -106,6 +110,7 @@ class Room:
                 raise ValidationError("polygon", f"needs at least 3 points, got {len(points)}")
             object.__setattr__(self, "polygon", tuple(points))
         object.__setattr__(self, "area", optional_number(self.area, "area", minimum=0.0))
+        object.__setattr__(self, "height", optional_number(self.height, "height", minimum=0.0))
         if self.center is not None:
             object.__setattr__(self, "center", finite_vector(self.center, 3, "center"))
 
@@ -126,6 +131,8 @@ class Room:
             out["area"] = self.area
         if self.center is not None:
             out["center"] = list(self.center)
+        if self.height is not None:
+            out["height"] = self.height
         return out
 
     @classmethod
@@ -133,7 +140,7 @@ class Room:
         """Build a room from its JSON form."""
         if not isinstance(data, Mapping):
             raise ValidationError("room", f"expected a JSON object, got {type(data).__name__}")
-        return cls(polygon=data.get("polygon"), area=data.get("area"), center=data.get("center"))
+        return cls(polygon=data.get("polygon"), area=data.get("area"), center=data.get("center"), height=data.get("height"))
 
 
 @dataclass(frozen=True)
