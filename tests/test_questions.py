@@ -14,6 +14,7 @@ from spatialcode.questions.query import (
     CountQuery,
     ObjectSizeQuery,
     Option,
+    PerspectiveDirectionQuery,
     RelDirectionQuery,
     RelDistanceQuery,
     RoomSizeQuery,
@@ -122,6 +123,25 @@ def test_unknown_wording_is_a_result_not_an_exception():
     assert isinstance(mismatch, UnrecognisedQuery) and "object_counting" in mismatch.reason
     no_options = parse_question(STANDING + "is the tv to the left or the right of the trash bin?")
     assert isinstance(no_options, UnrecognisedQuery) and "needs its options" in no_options.reason
+
+
+PERSPECTIVE = "From the sofa's point of view (facing where it faces), is the floor lamp to its "
+
+
+def test_perspective_template_parses_to_its_extension_task():
+    lr = parse_question(PERSPECTIVE + "left or right?", ["A. left", "B. right"], tasks.PERSPECTIVE_DIRECTION)
+    assert lr == PerspectiveDirectionQuery("sofa", "floor lamp", "left-right", (Option("A", "left"), Option("B", "right")))
+    quad = parse_question(PERSPECTIVE + "front-left, front-right, back-left, or back-right?", ["A. back-left", "B. front-left"])
+    assert isinstance(quad, PerspectiveDirectionQuery) and quad.level == "quadrant" and quad.task == tasks.PERSPECTIVE_DIRECTION
+    assert parse_question("From the tv's perspective, is the bed to its left or right?", ["A. left", "B. right"]).anchor == "tv"
+    assert isinstance(parse_question(PERSPECTIVE + "left or right?"), UnrecognisedQuery)  # multiple choice needs options
+    wrong_type = parse_question(PERSPECTIVE + "left or right?", ["A. left", "B. right"], tasks.REL_DIRECTION_EASY)
+    assert isinstance(wrong_type, UnrecognisedQuery)
+    # an extension task: a valid question_type, multiple choice, never one of the 8 scored VSI tasks
+    assert tasks.check_task(tasks.PERSPECTIVE_DIRECTION) == tasks.PERSPECTIVE_DIRECTION
+    assert tasks.is_multiple_choice(tasks.PERSPECTIVE_DIRECTION) and tasks.is_extension(tasks.PERSPECTIVE_DIRECTION)
+    assert tasks.PERSPECTIVE_DIRECTION not in tasks.SCORED_TASKS and tasks.PERSPECTIVE_DIRECTION not in tasks.VSI_TASKS
+    assert len(tasks.VSI_TASKS) == 10 and set(tasks.ALL_TASKS) == {*tasks.VSI_TASKS, tasks.PERSPECTIVE_DIRECTION}
 
 
 def test_options_in_several_spellings():

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from spatialcode.geometry.box import Box3D
 from spatialcode.reason.directions import (
     bearing_deg,
     left_right_or_back,
@@ -12,7 +13,7 @@ from spatialcode.reason.directions import (
     turn_between,
 )
 from spatialcode.reason.solver import Solver, SolverConfig
-from spatialcode.scene import SpatialCode
+from spatialcode.scene import SpatialCode, SpatialObject
 
 STAND = "If I am standing by the sofa and facing the tv, "
 EASY = ["A. left", "B. right"]
@@ -132,3 +133,43 @@ def test_counted_objects_without_boxes(cross_scene):
     assert ask(code, "How many chair(s) are in this room?").prediction == "3"  # declared count wins
     dist = "Measuring from the closest point of each object, what is the distance between the sofa and the shower (in meters)?"
     assert ask(code, dist).cannot_answer == "cannot answer: no box for 'shower'"
+
+
+PERSPECTIVE = "From the sofa's point of view (facing where it faces), is the {} to its "
+QUADRANT_OPTIONS = ["A. front-left", "B. front-right", "C. back-left", "D. back-right"]
+
+
+@pytest.mark.parametrize(
+    ("yaw_deg", "target", "side", "quadrant_letter"),
+    [
+        # the sofa at the origin faces +x (yaw 0): +y is its left
+        (0, "lamp", "A", "C"),       # (−2, 2): bearing 135° → left, back-left
+        (0, "plant", "A", "A"),      # (2, 2): 45° → left, front-left
+        (0, "window", "B", "B"),     # (2, −2): 315° → right, front-right
+        (0, "door", "B", "D"),       # (−2, −2): 225° → right, back-right
+        # turned to face +y (yaw 90): +x is now its right
+        (90, "lamp", "A", "A"),      # 45° → left, front-left
+        (90, "plant", "B", "B"),     # 315° → right, front-right
+        (90, "window", "B", "D"),    # 225° → right, back-right
+        (90, "door", "A", "C"),      # 135° → left, back-left
+    ],
+)
+def test_perspective_direction(cross_scene, yaw_deg, target, side, quadrant_letter):
+    sofa = cross_scene.objects_with_label("sofa")[0]
+    turned = SpatialObject(sofa.id, "sofa", Box3D(sofa.box.center, sofa.box.size, (0.0, 0.0, np.radians(yaw_deg))), sofa.first_seen)
+    code = cross_scene.with_objects([turned if o.id == sofa.id else o for o in cross_scene.objects])
+    left_right = ask(code, PERSPECTIVE.format(target) + "left or right?", EASY)
+    assert left_right.prediction == side and left_right.answered
+    assert any("faces" in step for step in left_right.derivation)
+    quad = PERSPECTIVE.format(target) + "front-left, front-right, back-left, or back-right?"
+    assert ask(code, quad, QUADRANT_OPTIONS).prediction == quadrant_letter
+
+
+def test_perspective_direction_without_a_horizontal_front(cross_scene):
+    sofa = cross_scene.objects_with_label("sofa")[0]
+    tipped = SpatialObject(sofa.id, "sofa", Box3D(sofa.box.center, sofa.box.size, (0.0, np.pi / 2, 0.0)))  # +x points down
+    code = cross_scene.with_objects([tipped if o.id == sofa.id else o for o in cross_scene.objects])
+    answer = ask(code, PERSPECTIVE.format("lamp") + "left or right?", EASY, fallback=False)
+    assert answer.prediction == "" and "no horizontal front" in answer.cannot_answer
+    missing = ask(cross_scene, PERSPECTIVE.format("piano") + "left or right?", EASY, fallback=False)
+    assert missing.cannot_answer == "cannot answer: no box for 'piano'"

@@ -1,4 +1,13 @@
-"""VSI-Bench task names (``question_type`` values) and how each is answered and scored."""
+"""VSI-Bench task names (``question_type`` values) and how each is answered and scored.
+
+Besides VSI-Bench's 10 question types (:data:`VSI_TASKS`) there are *extension* tasks
+(:data:`EXTENSION_TASKS`) that VSI-Bench lacks: ``object_perspective_direction`` (allocentric
+perspective taking — "From the sofa's point of view (facing where it faces), is the lamp to its
+left or right?"). Extension tasks are valid ``question_type`` values (``check_task`` accepts them,
+:data:`MULTIPLE_CHOICE_TASKS` lists the multiple-choice ones, so they load and score like VSI
+questions), but they are never among the 8 :data:`SCORED_TASKS` of the benchmark table: the
+overall VSI-Bench score is unchanged by them.
+"""
 
 from __future__ import annotations
 
@@ -14,11 +23,13 @@ REL_DIRECTION_MEDIUM = "object_rel_direction_medium"
 REL_DIRECTION_HARD = "object_rel_direction_hard"
 ROUTE_PLANNING = "route_planning"
 APPEARANCE_ORDER = "obj_appearance_order"
+#: Extension (not VSI-Bench): direction of an object from another object's own point of view.
+PERSPECTIVE_DIRECTION = "object_perspective_direction"
 
 #: Tasks answered with a number and scored by mean relative accuracy.
 NUMERIC_TASKS: tuple[str, ...] = (COUNTING, ABS_DISTANCE, OBJECT_SIZE, ROOM_SIZE)
-#: Tasks answered with an option letter and scored by exact match.
-MULTIPLE_CHOICE_TASKS: tuple[str, ...] = (
+#: VSI-Bench's multiple-choice tasks.
+VSI_MULTIPLE_CHOICE_TASKS: tuple[str, ...] = (
     REL_DISTANCE,
     REL_DIRECTION_EASY,
     REL_DIRECTION_MEDIUM,
@@ -26,7 +37,14 @@ MULTIPLE_CHOICE_TASKS: tuple[str, ...] = (
     ROUTE_PLANNING,
     APPEARANCE_ORDER,
 )
-ALL_TASKS: tuple[str, ...] = NUMERIC_TASKS + MULTIPLE_CHOICE_TASKS
+#: VSI-Bench's 10 question types.
+VSI_TASKS: tuple[str, ...] = NUMERIC_TASKS + VSI_MULTIPLE_CHOICE_TASKS
+#: Tasks this project adds to VSI-Bench's (all multiple choice; never scored in the VSI table).
+EXTENSION_TASKS: tuple[str, ...] = (PERSPECTIVE_DIRECTION,)
+#: Tasks answered with an option letter and scored by exact match (VSI-Bench's and the extensions).
+MULTIPLE_CHOICE_TASKS: tuple[str, ...] = VSI_MULTIPLE_CHOICE_TASKS + EXTENSION_TASKS
+#: Every known ``question_type``: VSI-Bench's 10, then the extensions.
+ALL_TASKS: tuple[str, ...] = VSI_TASKS + EXTENSION_TASKS
 REL_DIRECTION_TASKS: tuple[str, ...] = (REL_DIRECTION_EASY, REL_DIRECTION_MEDIUM, REL_DIRECTION_HARD)
 #: The 8 scored tasks of the VSI-Bench table (relative direction = mean of its 3 subtasks).
 REL_DIRECTION = "object_rel_direction"
@@ -36,10 +54,15 @@ SCORED_TASKS: tuple[str, ...] = (
 
 
 def check_task(name: str, field: str = "question_type") -> str:
-    """Return ``name`` if it is a known VSI-Bench task, else raise naming ``field``."""
+    """Return ``name`` if it is a known task (VSI-Bench's or an extension), else raise naming ``field``."""
     if name not in ALL_TASKS:
         raise ValidationError(field, f"unknown task {name!r}; expected one of: {', '.join(ALL_TASKS)}")
     return name
+
+
+def is_extension(task: str) -> bool:
+    """True when ``task`` is one of this project's extension tasks (not part of VSI-Bench)."""
+    return task in EXTENSION_TASKS
 
 
 def is_multiple_choice(task: str) -> bool:

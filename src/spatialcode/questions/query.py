@@ -12,6 +12,7 @@ from typing import Literal, Union
 from spatialcode import tasks
 
 Direction = Literal["easy", "medium", "hard"]
+PerspectiveLevel = Literal["left-right", "quadrant"]
 Turn = Literal["left", "right", "back"]
 
 
@@ -122,6 +123,22 @@ class AppearanceOrderQuery:
 
 
 @dataclass(frozen=True)
+class PerspectiveDirectionQuery:
+    """Extension task (not VSI-Bench): from ``anchor``'s own point of view — standing at its
+    centre, facing where it faces (its box's +x axis in the floor plane) — where is ``target``?
+
+    ``level`` ``left-right``: left or right; ``quadrant``: front-left, front-right, back-left
+    or back-right.
+    """
+
+    anchor: str
+    target: str
+    level: PerspectiveLevel = "left-right"
+    options: tuple[Option, ...] = ()
+    task: str = tasks.PERSPECTIVE_DIRECTION
+
+
+@dataclass(frozen=True)
 class UnrecognisedQuery:
     """A question no template matched; ``reason`` says why."""
 
@@ -140,5 +157,6 @@ Query = Union[
     RelDirectionQuery,
     RoutePlanQuery,
     AppearanceOrderQuery,
+    PerspectiveDirectionQuery,
     UnrecognisedQuery,
 ]

@@ -1,5 +1,10 @@
 """Parse VSI-Bench question wording (all 10 templates) into typed queries.
 
+One more template belongs to the project's extension task ``object_perspective_direction``
+(not VSI-Bench): "From the {anchor}'s point of view (facing where it faces), is the {target} to
+its left or right?" and its quadrant form "... to its front-left, front-right, back-left, or
+back-right?".
+
 ``parse_question(text, options, question_type)`` never raises on unknown wording: it returns an
 :class:`UnrecognisedQuery`. A ``question_type`` hint, when given, must agree with the template the
 text matches. Besides the exact VSI-Bench wording, light variants are accepted (plural nouns
@@ -18,6 +23,7 @@ from spatialcode.questions.query import (
     CountQuery,
     ObjectSizeQuery,
     Option,
+    PerspectiveDirectionQuery,
     Query,
     RelDirectionQuery,
     RelDistanceQuery,
@@ -94,6 +100,10 @@ _ROUTE = _compile(
     r" you want to navigate to the (?P<goal>.+?)\. you will perform the following actions"
     r"(?: \(note:.*?\))?:\s*(?P<steps>1\..*?)\s*(?:you have reached the final destination\.?)?$"
 )
+_PERSPECTIVE = _compile(
+    r"^from the (?P<a>.+?)['’]s? (?:point of view|perspective)(?: \((?:facing|looking) where it (?:faces|looks)\))?,"
+    r" is the (?P<t>.+?) to (?:its|the) (?P<kind>left or (?:to its )?right|front-left, front-right, back-left,? or back-right)\??$"
+)
 _ROUTE_STEP_SPLIT = re.compile(r"(?:^|\s)\d+\.\s+")
 _FORWARD = _compile(r"^go (?:forward|straight|ahead)(?: until| to| towards)? (?:you reach )?(?:the )?(?P<x>.+?)\.?$")
 
@@ -143,6 +153,15 @@ def _appearance(m: re.Match[str], options: tuple[Option, ...]) -> Query:
     return AppearanceOrderQuery(_split_list(m["list"]), options=options)
 
 
+def _perspective(m: re.Match[str], options: tuple[Option, ...]) -> Query:
+    return PerspectiveDirectionQuery(
+        anchor=normalise_phrase(m["a"]),
+        target=normalise_phrase(m["t"]),
+        level="quadrant" if "front-left" in m["kind"].lower() else "left-right",
+        options=options,
+    )
+
+
 def _route(m: re.Match[str], options: tuple[Option, ...]) -> Query:
     steps = []
     for raw in _ROUTE_STEP_SPLIT.split(m["steps"]):
@@ -177,6 +196,7 @@ _TEMPLATES: tuple[tuple[str, re.Pattern[str], Callable[[re.Match[str], tuple[Opt
     (tasks.REL_DIRECTION_EASY, _REL_DIR_EASY, _rel_dir("easy", tasks.REL_DIRECTION_EASY)),
     (tasks.APPEARANCE_ORDER, _APPEARANCE, _appearance),
     (tasks.ROUTE_PLANNING, _ROUTE, _route),
+    (tasks.PERSPECTIVE_DIRECTION, _PERSPECTIVE, _perspective),
 )
 
 

@@ -17,6 +17,11 @@ Definitions (DESIGN.md, matching how VSI-Bench built its ground truth):
 * route planning — walk centre to centre (nearest instance of each landmark); each turn to fill
   in is the turn from the current heading to the next leg (back from 135°).
 * appearance order — categories sorted by their earliest ``first_seen``.
+* perspective direction (extension task, not VSI-Bench) — floor plane, observer at the centre
+  of the anchor object facing where it faces: forward is its box's local +x axis (the object's
+  front, :class:`~spatialcode.scene.SpatialObject`) projected onto the floor, i.e. its yaw;
+  bearing of the target's centre; left/right by the sign of the cross product, or the quadrant.
+  With several instances: the first-seen one.
 
 Numbers are written at the precision the benchmark states its answers (``SolverConfig``).
 When the code cannot answer (no box for an object, no room area, no ``first_seen``,
@@ -34,6 +39,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from spatialcode.geometry.box import Box3D
 from spatialcode.geometry.distance import box_distance
 from spatialcode.questions.query import (
     AbsDistanceQuery,
@@ -41,6 +47,7 @@ from spatialcode.questions.query import (
     CountQuery,
     ObjectSizeQuery,
     Option,
+    PerspectiveDirectionQuery,
     Query,
     RelDirectionQuery,
     RelDistanceQuery,
@@ -137,6 +144,15 @@ def _min_distance(a: Sequence[SpatialObject], b: Sequence[SpatialObject]) -> tup
     return best
 
 
+def perspective_bearing_deg(anchor: Box3D, target: np.ndarray) -> float:
+    """Bearing (degrees in [0, 360), counter-clockwise) of the world point ``target`` seen from
+    the centre of ``anchor`` facing where it faces: forward is the box's local +x axis projected
+    onto the floor plane. Raises ``ValueError`` when that axis is vertical (no horizontal front)
+    or the target is at the anchor's centre in the floor plane."""
+    centre = anchor.center_array
+    return bearing_deg(centre, centre + anchor.rotation_matrix[:, 0], np.asarray(target, dtype=float))
+
+
 def _option_letter(options: Sequence[Option], wanted: str) -> str | None:
     key = " ".join(wanted.lower().split())
     for option in options:
@@ -173,6 +189,7 @@ class Solver:
             RelDirectionQuery: self._rel_direction,
             RoutePlanQuery: self._route,
             AppearanceOrderQuery: self._appearance_order,
+            PerspectiveDirectionQuery: self._perspective_direction,
         }[type(query)]
         steps: list[str] = []
         try:
@@ -354,6 +371,25 @@ class Solver:
             best = max(q.options, key=lambda o: _order_agreement(o.text, order))
             steps.append(f"order {wanted} is not an option; closest option by pairwise order: {best.letter}")
             return Answer(prediction=best.letter, derivation=tuple(steps), value=wanted)
+        return self._choice(q.options, wanted, steps)
+
+
+    def _perspective_direction(self, q: PerspectiveDirectionQuery, scene: _Scene, steps: list[str]) -> Answer:
+        label, anchors = scene.instances(q.anchor)
+        if not anchors:
+            raise _CannotAnswer(f"no box for {q.anchor!r}")
+        if len(anchors) > 1:
+            steps.append(f"{len(anchors)} instances of {label}: using the first seen")
+        anchor = anchors[0]
+        front = anchor.box.rotation_matrix[:2, 0]
+        steps.append(f"{_describe(anchor)} faces {np.degrees(np.arctan2(front[1], front[0])):.1f}° (its box +x axis)")
+        target = self._centre(scene, q.target, steps)
+        try:
+            bearing = perspective_bearing_deg(anchor.box, target)
+        except ValueError:
+            raise _CannotAnswer(f"the {q.anchor} has no horizontal front or the {q.target} is at its centre") from None
+        steps.append(f"bearing of {q.target} from the {q.anchor}'s point of view: {bearing:.1f}° counter-clockwise")
+        wanted = left_or_right(bearing) if q.level == "left-right" else quadrant(bearing)
         return self._choice(q.options, wanted, steps)
 
 
