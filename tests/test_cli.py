@@ -120,3 +120,26 @@ def test_eval_unknown_reasoner_and_bad_question_file(bench_fixture):
     broken.write_text('{"id": 1, "dataset": "scannet", "scene_name": "s", "question_type": "foo", "question": "q", "ground_truth": "1"}\n')
     result = run("eval", "--questions", str(broken), "--codes", str(root / "codes"), "--predictions", str(root / "p2.jsonl"))
     assert result.returncode == 2 and "line 1" in result.stderr and "question_type" in result.stderr
+
+
+def test_questions_and_draw(tmp_path):
+    scene = tmp_path / "scene.json"
+    demo_scene().save(scene)
+    out = tmp_path / "q.jsonl"
+    result = run("questions", str(scene), "--seed", "3", "--out", str(out))
+    assert result.returncode == 0, result.stderr
+    rows = [json.loads(line) for line in out.read_text().splitlines()]
+    assert {r["question_type"] for r in rows} >= {"object_counting", "object_rel_direction_hard", "obj_appearance_order"}
+    # the generated file is a question file `eval` scores: the solver gets every one right
+    codes = tmp_path / "codes" / "demo"
+    codes.mkdir(parents=True)
+    demo_scene().save(codes / "living_room.json")
+    evaluated = run("eval", "--questions", str(out), "--codes", str(tmp_path / "codes"), "--predictions",
+                    str(tmp_path / "p.jsonl"), "--report", str(tmp_path / "r"), "--no-progress")
+    assert evaluated.returncode == 0, evaluated.stderr
+    assert json.loads((tmp_path / "r.json").read_text())["full"]["overall"] == pytest.approx(100.0)
+    png = tmp_path / "map.png"
+    drawn = run("draw", str(scene), "--out", str(png))
+    assert drawn.returncode == 0 and png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    bad = run("questions", str(scene), "--task", "object_countin")
+    assert bad.returncode == 2 and bad.stderr.startswith("error: --task: unknown task")

@@ -194,5 +194,51 @@ def eval_command(
         click.echo(f"report written to {md_path} and {json_path}", err=True)
 
 
+@main.command(
+    "questions",
+    epilog="Example:\n\n  spatialcode questions scene.json --seed 0 --out questions.jsonl\n\n"
+    "Rows follow the VSI-Bench schema; `spatialcode eval` reads them.",
+)
+@click.argument("scene", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--seed", type=int, default=0, show_default=True, help="Random seed (which questions, option order).")
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=None, help="Write JSONL here (default: stdout).")
+@click.option("--task", "task_filter", multiple=True, help="Only these question types (repeatable).")
+@_one_line_errors
+def questions_command(scene: Path, seed: int, out: Path | None, task_filter: tuple[str, ...]) -> None:
+    """Generate VSI-Bench-style questions with verified answers about the spatial code in SCENE."""
+    import json
+
+    from spatialcode.questions.generate import QuestionGenConfig, generate_questions
+    from spatialcode.tasks import check_task
+
+    config = QuestionGenConfig(tasks=tuple(check_task(t, "--task") for t in task_filter)) if task_filter else None
+    rows = [q.to_record() for q in generate_questions(SpatialCode.load(scene), seed, config)]
+    text = "".join(json.dumps(row) + "\n" for row in rows)
+    if out is None:
+        click.echo(text, nl=False)
+    else:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text(text)
+        click.echo(f"wrote {len(rows)} questions to {out}", err=True)
+
+
+@main.command(
+    "draw",
+    epilog="Example:\n\n  spatialcode draw scene.json --out scene.png",
+)
+@click.argument("scene", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--out", required=True, type=click.Path(dir_okay=False, path_type=Path), help="PNG file to write.")
+@click.option("--number/--no-number", default=False, help="Number objects by first appearance.")
+@_one_line_errors
+def draw_command(scene: Path, out: Path, number: bool) -> None:
+    """Draw the bird's-eye map of SCENE (room outline, oriented boxes with facing arrows, camera path)."""
+    from spatialcode.viz import draw_birdseye
+
+    code = SpatialCode.load(scene)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    draw_birdseye(code, out, title=code.source.scene_name, number_by_appearance=number)
+    click.echo(f"wrote {out}", err=True)
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()
