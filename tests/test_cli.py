@@ -9,6 +9,7 @@ import sys
 import pytest
 
 from spatialcode.demo import demo_scene
+from spatialcode.scene import SpatialCode
 from tests.fixtures import META
 
 
@@ -143,3 +144,17 @@ def test_questions_and_draw(tmp_path):
     assert drawn.returncode == 0 and png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     bad = run("questions", str(scene), "--task", "object_countin")
     assert bad.returncode == 2 and bad.stderr.startswith("error: --task: unknown task")
+
+
+def test_generate_scene_and_dataset(tmp_path):
+    one = run("generate", "--seed", "4", "--kind", "office", "--out", str(tmp_path / "s.json"))
+    assert one.returncode == 0, one.stderr
+    code = SpatialCode.load(tmp_path / "s.json")
+    assert code.source.dataset == "synthetic" and len(code.objects) > 3
+    again = run("generate", "--seed", "4", "--kind", "office", "--out", str(tmp_path / "t.json"))
+    assert again.returncode == 0 and (tmp_path / "t.json").read_bytes() == (tmp_path / "s.json").read_bytes()
+    ds = run("generate", "--scenes", "4", "--splits", "train=0.5,test=0.5", "--out", str(tmp_path / "ds"), "--no-progress")
+    assert ds.returncode == 0 and "train 2, test 2" in ds.stderr
+    assert (tmp_path / "ds" / "data" / "test.jsonl").is_file()
+    bad = run("generate", "--kind", "garage", "--out", str(tmp_path / "x.json"))
+    assert bad.returncode == 2 and bad.stderr.strip().startswith("error: kind: unknown room kind 'garage'")

@@ -194,6 +194,55 @@ def eval_command(
         click.echo(f"report written to {md_path} and {json_path}", err=True)
 
 
+def _parse_splits(text: str) -> dict[str, float]:
+    splits = {}
+    for part in text.split(","):
+        name, _, fraction = part.partition("=")
+        try:
+            splits[name.strip()] = float(fraction)
+        except ValueError:
+            raise SpatialCodeError(f"--splits: expected name=fraction pairs like train=0.9,test=0.1, got {text!r}") from None
+    return splits
+
+
+@main.command(
+    "generate",
+    epilog="Examples:\n\n  spatialcode generate --seed 3 --kind bedroom --out scene.json\n\n"
+    "  spatialcode generate --scenes 1000 --seed 0 --splits train=0.9,test=0.1 --out data/synth\n\n"
+    "With --scenes, OUT is a folder: scenes/, questions.jsonl, data/<split>.jsonl (Hugging Face `json` "
+    "layout) and a README card.",
+)
+@click.option("--out", required=True, type=click.Path(path_type=Path), help="Scene JSON file, or a folder with --scenes.")
+@click.option("--seed", type=click.IntRange(min=0), default=0, show_default=True, help="Random seed.")
+@click.option("--kind", default=None, help="Room kind for a single scene: bedroom, living room, kitchen, office, bathroom.")
+@click.option("--scenes", type=click.IntRange(min=1), default=None, help="Write a dataset of this many scenes with questions.")
+@click.option("--splits", default="train=1", show_default=True, help="Split fractions for --scenes.")
+@click.option("--progress/--no-progress", default=True, help="Show a progress bar on stderr.")
+@_one_line_errors
+def generate_command(out: Path, seed: int, kind: str | None, scenes: int | None, splits: str, progress: bool) -> None:
+    """Generate a procedural indoor scene (its ground-truth spatial code), or a dataset of scenes + questions."""
+    from tqdm import tqdm
+
+    from spatialcode.synth.dataset import write_dataset
+    from spatialcode.synth.generate import generate_scene
+
+    if scenes is None:
+        code = generate_scene(seed, kind=kind)
+        code.save(out)
+        click.echo(f"wrote {out} ({len(code.objects)} objects, {code.room.floor_area():.1f} m²)", err=True)
+        return
+    if kind is not None:
+        raise SpatialCodeError("--kind: applies to a single scene; leave it out with --scenes")
+    fractions = _parse_splits(splits)
+    with tqdm(total=scenes, unit="scene", disable=not progress) as bar:
+        summary = write_dataset(out, scenes, seed, fractions, progress=bar.update)
+    click.echo(
+        f"wrote {sum(summary.scenes.values())} scenes and {sum(summary.questions.values())} questions to {out} "
+        f"({', '.join(f'{k} {v}' for k, v in summary.scenes.items())}; {len(summary.failed_scenes)} scenes failed)",
+        err=True,
+    )
+
+
 @main.command(
     "questions",
     epilog="Example:\n\n  spatialcode questions scene.json --seed 0 --out questions.jsonl\n\n"
