@@ -1,0 +1,250 @@
+"""Sensor and perception faults applied to rendered outputs (never to the ground-truth scene).
+
+All faults are off by default and deterministic: every random draw comes from a generator
+seeded by ``(seed, frame index, fault kind)``, so a frame's faults do not depend on the others.
+
+- depth noise: Gaussian with σ = ``depth_noise`` · z² (metres; z in metres);
+- missing depth: each valid pixel dropped with probability ``depth_dropout``, and pixels whose
+  surface is seen at more than ``grazing_angle_deg`` from its normal made invalid (0);
+- mask erosion: a band of ``mask_erosion`` pixels removed along every instance's edge;
+- missed detections: each instance visible in a frame loses its whole mask with probability
+  ``missed_detection``;
+- label confusion: each instance visible in a frame is reported under a similar category with
+  probability ``label_confusion`` (:data:`CONFUSABLE_LABELS`, or ``confusable`` when given);
+- pose drift: a random walk added to the reported camera poses: translation with standard
+  deviation ``pose_drift`` m per √s per axis, rotation ``pose_drift_deg`` degrees per √s.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import asdict, dataclass
+
+import numpy as np
+from scipy import ndimage
+from scipy.spatial.transform import Rotation
+
+from spatialcode.errors import ValidationError
+from spatialcode.scene import CameraPose
+
+#: Labels a detector may mistake for one another (lower case; looked up by the exact label).
+CONFUSABLE_LABELS: dict[str, tuple[str, ...]] = {
+    "chair": ("stool", "sofa"),
+    "stool": ("chair",),
+    "sofa": ("chair", "bed"),
+    "bed": ("sofa",),
+    "table": ("desk",),
+    "desk": ("table",),
+    "cabinet": ("nightstand", "bookshelf"),
+    "nightstand": ("cabinet", "table"),
+    "bookshelf": ("cabinet",),
+    "tv": ("monitor",),
+    "monitor": ("tv",),
+    "trash bin": ("trash can",),
+    "trash can": ("trash bin",),
+    "pillow": ("cushion",),
+    "cushion": ("pillow",),
+    "lamp": ("ceiling light",),
+    "window": ("picture",),
+    "picture": ("window", "mirror"),
+    "mirror": ("picture",),
+    "refrigerator": ("cabinet",),
+    "toilet": ("sink",),
+    "sink": ("toilet", "bathtub"),
+    "bathtub": ("sink",),
+    "microwave": ("oven",),
+    "oven": ("microwave", "stove"),
+    "stove": ("oven",),
+    "washer": ("dishwasher",),
+    "dishwasher": ("washer",),
+}
+
+# random streams per fault kind (mixed into the seed)
+_DEPTH, _DROPOUT, _MISSED, _LABELS, _DRIFT = 1, 2, 3, 4, 5
+
+
+@dataclass(frozen=True)
+class FaultConfig:
+    """Which faults to apply and how strongly (all off by default; see the module docstring)."""
+
+    depth_noise: float = 0.0               # a in σ = a·z², 1/m
+    depth_dropout: float = 0.0             # probability per valid pixel
+    grazing_angle_deg: float | None = None  # invalid beyond this incidence angle (deg)
+    mask_erosion: int = 0                  # pixels
+    missed_detection: float = 0.0          # probability per (frame, visible instance)
+    label_confusion: float = 0.0           # probability per (frame, visible instance)
+    confusable: Mapping[str, Sequence[str]] | None = None  # replaces CONFUSABLE_LABELS
+    pose_drift: float = 0.0                # m / √s per axis
+    pose_drift_deg: float = 0.0            # deg / √s per axis
+
+    def __post_init__(self) -> None:
+        for name in ("depth_dropout", "missed_detection", "label_confusion"):
+            value = getattr(self, name)
+            if not 0.0 <= value <= 1.0:
+                raise ValidationError(f"faults.{name}", f"must be a probability in [0, 1], got {value}")
+        for name in ("depth_noise", "pose_drift", "pose_drift_deg"):
+            if getattr(self, name) < 0:
+                raise ValidationError(f"faults.{name}", f"must be >= 0, got {getattr(self, name)}")
+        if int(self.mask_erosion) != self.mask_erosion or self.mask_erosion < 0:
+            raise ValidationError("faults.mask_erosion", f"must be a whole number of pixels >= 0, got {self.mask_erosion}")
+        if self.grazing_angle_deg is not None and not 0.0 < self.grazing_angle_deg <= 90.0:
+            raise ValidationError("faults.grazing_angle_deg", f"must be in (0, 90], got {self.grazing_angle_deg}")
+
+    @property
+    def enabled(self) -> bool:
+        """Whether any fault is switched on."""
+        return bool(
+            self.depth_noise or self.depth_dropout or self.grazing_angle_deg is not None or self.mask_erosion
+            or self.missed_detection or self.label_confusion or self.pose_drift or self.pose_drift_deg
+        )
+
+    @property
+    def confusion_map(self) -> dict[str, tuple[str, ...]]:
+        """The confusable-label map in use (lower-case keys)."""
+        table = CONFUSABLE_LABELS if self.confusable is None else self.confusable
+        return {" ".join(k.lower().split()): tuple(v) for k, v in table.items()}
+
+    def to_dict(self) -> dict:
+        """JSON form (the custom ``confusable`` map as lists)."""
+        out = asdict(self)
+        if self.confusable is not None:
+            out["confusable"] = {k: list(v) for k, v in self.confusable.items()}
+        return out
+
+
+def frame_rng(seed: int, frame: int, stream: int) -> np.random.Generator:
+    """The random generator of one fault kind (``stream``) in one frame."""
+    return np.random.default_rng([int(seed) & 0xFFFFFFFF, int(frame), int(stream)])
+
+
+def noisy_depth(depth: np.ndarray, cos_incidence: np.ndarray | None, config: FaultConfig, seed: int, frame: int) -> np.ndarray:
+    """Return depth (H, W) float metres with noise and missing values (0 = invalid) applied.
+
+    ``cos_incidence`` (H, W) is |cos| of the angle between each pixel's ray and the surface
+    normal (needed only for ``grazing_angle_deg``).
+    """
+    out = np.array(depth, dtype=np.float32, copy=True)
+    valid = out > 0
+    if config.depth_noise > 0:
+        rng = frame_rng(seed, frame, _DEPTH)
+        noise = rng.standard_normal(out.shape, dtype=np.float32)
+        out = np.where(valid, np.maximum(out + noise * np.float32(config.depth_noise) * out * out, 1e-3), 0.0).astype(np.float32)
+    if config.depth_dropout > 0:
+        rng = frame_rng(seed, frame, _DROPOUT)
+        out[rng.random(out.shape, dtype=np.float32) < config.depth_dropout] = 0.0
+    if config.grazing_angle_deg is not None and cos_incidence is not None:
+        out[cos_incidence < math.cos(math.radians(config.grazing_angle_deg))] = 0.0
+    return out
+
+
+def present_ids(mask: np.ndarray) -> np.ndarray:
+    """The object ids (>= 0) present in an instance mask, ascending."""
+    counts = np.bincount(mask.ravel().astype(np.intp) + 1, minlength=1)
+    return np.flatnonzero(counts[1:])
+
+
+def erode_instances(mask: np.ndarray, pixels: int) -> np.ndarray:
+    """Return ``mask`` with a band of ``pixels`` removed (set to -1) along every instance's
+    edge (where it meets another id or the background; not at the image border)."""
+    if pixels <= 0:
+        return mask
+    edge = np.zeros(mask.shape, dtype=bool)
+    dx = mask[:, 1:] != mask[:, :-1]
+    dy = mask[1:, :] != mask[:-1, :]
+    edge[:, 1:] |= dx
+    edge[:, :-1] |= dx
+    edge[1:, :] |= dy
+    edge[:-1, :] |= dy
+    if pixels > 1:
+        edge = ndimage.maximum_filter(edge, size=2 * pixels - 1)
+    out = mask.copy()
+    out[edge & (mask >= 0)] = -1
+    return out
+
+
+def drop_instances(mask: np.ndarray, probability: float, rng: np.random.Generator) -> tuple[np.ndarray, list[int]]:
+    """Remove each instance's mask (set to -1) with ``probability``; return the mask and the
+    dropped ids."""
+    ids = present_ids(mask)
+    dropped = [int(i) for i, r in zip(ids, rng.random(len(ids))) if r < probability]
+    if not dropped:
+        return mask, []
+    gone = np.zeros(int(ids[-1]) + 2, dtype=bool)
+    gone[np.array(dropped) + 1] = True
+    out = mask.copy()
+    out[gone[mask.astype(np.intp) + 1]] = -1
+    return out, dropped
+
+
+def faulty_mask(mask: np.ndarray, config: FaultConfig, seed: int, frame: int) -> np.ndarray:
+    """Return the instance mask (H, W) int16 with erosion and missed detections applied."""
+    out = erode_instances(mask, int(config.mask_erosion))
+    if config.missed_detection > 0:
+        out, _ = drop_instances(out, config.missed_detection, frame_rng(seed, frame, _MISSED))
+    return out
+
+
+def confuse_labels(labels: Mapping[int, str], config: FaultConfig, seed: int, frame: int) -> dict[int, str]:
+    """Return ``{id: label}`` where each label with confusable alternatives is replaced by one of
+    them with probability ``label_confusion`` (ids in sorted order for reproducibility)."""
+    out = dict(labels)
+    if config.label_confusion <= 0:
+        return out
+    rng = frame_rng(seed, frame, _LABELS)
+    table = config.confusion_map
+    for obj_id in sorted(out):
+        draw, pick = rng.random(), rng.random()
+        options = table.get(" ".join(out[obj_id].lower().split()), ())
+        if options and draw < config.label_confusion:
+            out[obj_id] = options[int(pick * len(options)) % len(options)]
+    return out
+
+
+def drift_poses(poses: Sequence[CameraPose], config: FaultConfig, seed: int) -> list[CameraPose]:
+    """Return the poses as a drifting odometry would report them: position + a translation
+    random walk, rotation = (rotation random walk) · true rotation. Unchanged without drift."""
+    if not poses or (config.pose_drift <= 0 and config.pose_drift_deg <= 0):
+        return list(poses)
+    rng = frame_rng(seed, 0, _DRIFT)
+    offset = np.zeros(3)
+    turn = Rotation.identity()
+    out = []
+    previous_t = poses[0].t
+    for pose in poses:
+        dt = max(pose.t - previous_t, 0.0)
+        previous_t = pose.t
+        step_t = rng.standard_normal(3) * config.pose_drift * math.sqrt(dt)
+        step_r = rng.standard_normal(3) * math.radians(config.pose_drift_deg) * math.sqrt(dt)
+        offset = offset + step_t
+        turn = Rotation.from_rotvec(step_r) * turn
+        rotation = turn * Rotation.from_quat(pose.quaternion)
+        out.append(CameraPose(t=pose.t, position=tuple(np.asarray(pose.position) + offset),
+                              quaternion=tuple(float(q) for q in rotation.as_quat())))
+    return out
+
+
+@dataclass
+class FaultyFrame:
+    """One frame's outputs after faults: ``depth`` (H, W) float32 m, ``mask`` (H, W) int16,
+    ``labels`` {id: label} of the instances left in the mask."""
+
+    depth: np.ndarray
+    mask: np.ndarray
+    labels: dict[int, str]
+
+
+def apply_frame_faults(frame: int, depth: np.ndarray, mask: np.ndarray, labels: Mapping[int, str],
+                       config: FaultConfig, seed: int, cos_incidence: np.ndarray | None = None) -> FaultyFrame:
+    """Apply the depth, mask and label faults of ``config`` to one rendered frame.
+
+    ``labels`` maps object ids to their true labels; the result keeps only the ids still
+    present in the faulty mask.
+    """
+    if not config.enabled:
+        return FaultyFrame(depth, mask, {int(i): labels[int(i)] for i in present_ids(mask)})
+    new_depth = noisy_depth(depth, cos_incidence, config, seed, frame)
+    new_mask = faulty_mask(mask, config, seed, frame)
+    present = [int(i) for i in present_ids(new_mask)]
+    new_labels = confuse_labels({i: labels[i] for i in present}, config, seed, frame)
+    return FaultyFrame(new_depth, new_mask, new_labels)

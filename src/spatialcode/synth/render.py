@@ -1,0 +1,551 @@
+"""Render an RGB-D walkthrough of any SpatialCode by ray casting simple object shapes.
+
+``render_scene(code, out_dir)`` plans a camera path (:mod:`spatialcode.synth.camera_path`),
+casts one pinhole ray per pixel into a :class:`open3d.t.geometry.RaycastingScene` of the object
+shapes (:mod:`spatialcode.synth.shapes`) and the room shell, and writes into ``out_dir``:
+
+- ``rgb.mp4``: the colour video (H.264/libx264 if PyAV has it, else MPEG-4), ``fps`` frames/s;
+- ``depth.npz``: key ``depth``, uint16 (N, H, W), **millimetres** of z-depth along the optical
+  axis (0 = no measurement);
+- ``masks.npz``: key ``masks``, int16 (N, H, W), the object **id** seen at each pixel, -1 for the
+  room (floor, walls, ceiling) and for no hit;
+- ``frames.json``: per frame its index, time ``t`` (s), ``width``/``height``, ``intrinsics``
+  (``fx fy cx cy``, pixels) and the camera ``position`` (m) + ``quaternion`` (x, y, z, w) of the
+  camera-to-world rotation, OpenCV camera frame (+z forward, +x right, +y down) — the
+  :class:`~spatialcode.scene.CameraPose` convention — plus the ``labels`` ({id: label}) of the
+  instances in that frame's mask;
+- ``scene.json``: the input code with ``first_seen`` = the time of the first frame in which the
+  object's (fault-free) mask reaches ``mask_threshold`` pixels (``None`` when it never does), the
+  true camera trajectory in ``camera``, ``source.fps``/``frame_count`` and a provenance that
+  records the render configuration.
+
+Pixel (u, v) (column, row) lifts to the camera point ``z · ((u - cx) / fx, (v - cy) / fy, 1)``
+with z = depth / 1000, then to the world with ``R · p + position``. Faults
+(:mod:`spatialcode.synth.faults`) change depth, masks, per-frame labels and the reported poses
+in ``frames.json``; ``scene.json`` always holds the ground truth.
+
+Overlapping boxes are rendered as they are (each pixel shows whichever surface is nearest); an
+object hidden inside another is then never seen and is listed as unseen (with a warning).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import queue
+import sys
+import threading
+import time
+import warnings
+import zipfile
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from spatialcode import __version__
+from spatialcode.errors import SpatialCodeError, ValidationError
+from spatialcode.scene import CameraPose, Provenance, Source, SpatialCode
+from spatialcode.synth.camera_path import (
+    PathConfig,
+    camera_directions,
+    intrinsics,
+    plan_camera,
+    pose_rotation,
+    ray_threads,
+)
+from spatialcode.synth.faults import FaultConfig, apply_frame_faults, drift_poses
+from spatialcode.synth.shapes import (
+    TEXTURE_AMPLITUDES,
+    TEXTURES,
+    SceneGeometry,
+    build_scene_geometry,
+    room_layout,
+)
+from spatialcode.synth.video import VideoWriter
+
+PRODUCER = "synth-render"
+FRAMES_FORMAT = "spatialcode-rgbd/1"
+_MAX_ID = np.iinfo(np.int16).max
+
+
+@dataclass(frozen=True)
+class RenderConfig:
+    """Settings of :func:`render_scene` (pixels, degrees, metres, seconds; colours 0–255 RGB)."""
+
+    width: int = 640
+    height: int = 480
+    hfov_deg: float = 65.0               # horizontal field of view
+    fps: float = 10.0
+    eye_height: float = 1.5              # camera height above the floor
+    max_seconds: float | None = 180.0    # the path is compressed in time to fit
+    max_frames: int | None = None
+    mask_threshold: int = 200            # pixels in one frame for first_seen
+    clearance: float = 0.3               # camera distance to walls and obstacles
+    walk_speed: float = 0.5              # m/s
+    turn_rate_deg: float = 60.0          # max angular speed, deg/s
+    room_margin: float = 1.0             # invented room (no polygon): objects' extent + margin
+    room_height: float = 2.7             # when the scene has no room height
+    wall_color: tuple[int, int, int] = (219, 214, 204)
+    floor_color: tuple[int, int, int] = (158, 133, 107)
+    ceiling_color: tuple[int, int, int] = (242, 242, 240)
+    ambient: float = 0.35                # share of light that does not depend on the angle
+    texture: bool = True                 # procedural textures on/off
+    video_codec: str = "auto"            # "auto", "libx264", "mpeg4", ...
+    video_crf: int = 20
+    faults: FaultConfig = field(default_factory=FaultConfig)
+    seed: int = 0
+
+    def __post_init__(self) -> None:
+        for name in ("width", "height"):
+            value = getattr(self, name)
+            if int(value) != value or value < 8 or value % 2:
+                raise ValidationError(name, f"must be an even number of pixels >= 8, got {value}")
+        if not 1.0 <= self.hfov_deg <= 170.0:
+            raise ValidationError("hfov_deg", f"must be in [1, 170], got {self.hfov_deg}")
+        for name in ("fps", "eye_height", "walk_speed", "turn_rate_deg", "room_height"):
+            if not getattr(self, name) > 0:
+                raise ValidationError(name, f"must be > 0, got {getattr(self, name)}")
+        if self.max_frames is not None and self.max_frames < 1:
+            raise ValidationError("max_frames", f"must be >= 1, got {self.max_frames}")
+        if self.max_seconds is not None and self.max_seconds <= 0:
+            raise ValidationError("max_seconds", f"must be > 0, got {self.max_seconds}")
+        if self.mask_threshold < 1:
+            raise ValidationError("mask_threshold", f"must be >= 1 pixel, got {self.mask_threshold}")
+        if not 0.0 <= self.ambient <= 1.0:
+            raise ValidationError("ambient", f"must be in [0, 1], got {self.ambient}")
+        if isinstance(self.faults, dict):
+            object.__setattr__(self, "faults", FaultConfig(**self.faults))
+
+    def path_config(self) -> PathConfig:
+        """The camera-path settings implied by this configuration."""
+        return PathConfig(
+            fps=self.fps, eye_height=self.eye_height, clearance=self.clearance, walk_speed=self.walk_speed,
+            turn_rate_deg=self.turn_rate_deg, width=self.width, height=self.height, hfov_deg=self.hfov_deg,
+            mask_threshold=self.mask_threshold, max_seconds=self.max_seconds, max_frames=self.max_frames,
+            room_margin=self.room_margin, room_height=self.room_height,
+        )
+
+    def room_colors(self) -> dict[str, tuple[float, float, float]]:
+        """Floor, wall and ceiling colours as RGB 0–1."""
+        return {name: tuple(c / 255.0 for c in getattr(self, f"{name}_color")) for name in ("floor", "wall", "ceiling")}
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON form of the configuration."""
+        out = {f.name: getattr(self, f.name) for f in fields(self)}
+        out["faults"] = self.faults.to_dict()
+        for key in ("wall_color", "floor_color", "ceiling_color"):
+            out[key] = list(out[key])
+        return out
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> RenderConfig:
+        """Build a configuration from its JSON form (unknown keys are an error)."""
+        known = {f.name for f in fields(cls)}
+        unknown = sorted(set(data) - known)
+        if unknown:
+            raise ValidationError("render config", f"unknown option(s): {', '.join(unknown)}")
+        data = dict(data)
+        if isinstance(data.get("faults"), dict):
+            data["faults"] = FaultConfig(**data["faults"])
+        for key in ("wall_color", "floor_color", "ceiling_color"):
+            if key in data:
+                data[key] = tuple(data[key])
+        return cls(**data)
+
+
+# --------------------------------------------------------------------------------------------
+# Per-frame rendering
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass
+class RenderedFrame:
+    """One rendered view: ``rgb`` (H, W, 3) uint8, ``depth`` (H, W) float32 z-depth in metres
+    (0 = no hit), ``mask`` (H, W) int16 object ids (-1 = room or nothing), ``cos_incidence``
+    (H, W) float32 |cos| of the angle between ray and surface normal, and ``object_pixels``
+    (n_objects,) pixel count per object index (the order of ``SceneGeometry.object_ids``)."""
+
+    rgb: np.ndarray
+    depth: np.ndarray
+    mask: np.ndarray
+    cos_incidence: np.ndarray
+    object_pixels: np.ndarray
+
+
+class FrameRenderer:
+    """Renders views of one :class:`SceneGeometry` (reuses the ray buffers between frames)."""
+
+    def __init__(self, geometry: SceneGeometry, width: int, height: int, hfov_deg: float,
+                 ambient: float = 0.35, texture: bool = True) -> None:
+        import open3d as o3d
+
+        self._o3d = o3d
+        self.geometry = geometry
+        self.width, self.height = width, height
+        self.intrinsics = intrinsics(width, height, hfov_deg)
+        self.dirs = camera_directions(width, height, hfov_deg).reshape(-1, 3)
+        self.inv_norm = (1.0 / np.linalg.norm(self.dirs, axis=1)).astype(np.float32)
+        # rays = [dirs, 1] @ M with M = [[0, R^T], [position, 0]]: one matmul per frame
+        self._dirs_h = np.concatenate([self.dirs, np.ones((len(self.dirs), 1), np.float32)], axis=1)
+        self._ray_map = np.zeros((4, 6), dtype=np.float32)
+        self.rays = np.empty((self.dirs.shape[0], 6), dtype=np.float32)
+        self._rays_tensor = o3d.core.Tensor.from_numpy(self.rays)
+        self.ambient = np.float32(ambient)
+        self.texture = texture
+        soup = geometry.soup
+        n_obj = len(geometry.object_ids)
+        self.n_obj = n_obj
+        miss = len(geometry.tri_object)  # index of the extra "no hit" triangle
+        self.miss_index = miss
+        # slot: 0 = no hit, 1..n = object index + 1, n + 1 = room
+        slot = np.where(geometry.tri_object >= 0, geometry.tri_object + 1, n_obj + 1)
+        self.tri_slot = np.append(slot, 0).astype(np.intp)
+        self.slot_ids = np.concatenate([[-1], geometry.object_ids, [-1]]).astype(np.int16)
+        self.tri_color = np.vstack([soup.color, np.zeros((1, 3), np.float32)]).astype(np.float32) * np.float32(255.0)
+        tri_texture = np.append(soup.texture, 0).astype(np.intp)
+        self.tri_amp = (TEXTURE_AMPLITUDES[tri_texture] * 2.0).astype(np.float32)
+        self.tri_texbase = tri_texture * TEXTURES[0].size
+        self.tri_u = np.zeros((miss + 1, 4), dtype=np.float32)  # texel u = [point, 1] · tri_u
+        self.tri_v = np.zeros((miss + 1, 4), dtype=np.float32)
+        self.tri_u[:miss, :3], self.tri_u[:miss, 3] = soup.tex_u, soup.tex_offset[:, 0]
+        self.tri_v[:miss, :3], self.tri_v[:miss, 3] = soup.tex_v, soup.tex_offset[:, 1]
+        self.textures = TEXTURES.ravel()
+        self._tex_size = TEXTURES.shape[-1]
+        self.threads = ray_threads()
+
+    def render(self, pose: CameraPose) -> RenderedFrame:
+        """Render the view from ``pose``."""
+        h, w = self.height, self.width
+        self._ray_map[:3, 3:] = pose_rotation(pose).T
+        self._ray_map[3, :3] = pose.position
+        np.matmul(self._dirs_h, self._ray_map, out=self.rays)
+        world_dirs = self.rays[:, 3:]
+        result = self.geometry.raycasting_scene.cast_rays(self._rays_tensor, nthreads=self.threads)
+        t_hit = result["t_hit"].numpy()
+        hit = np.isfinite(t_hit)
+        index = np.where(hit, result["primitive_ids"].numpy(), self.miss_index).astype(np.intp)
+        depth = np.where(hit, t_hit, np.float32(0.0))
+        slot = np.take(self.tri_slot, index)
+        mask = np.take(self.slot_ids, slot)
+        object_pixels = np.bincount(slot, minlength=self.n_obj + 2)[1:self.n_obj + 1]
+
+        cos = np.einsum("ij,ij->i", result["primitive_normals"].numpy(), world_dirs)
+        np.abs(cos, out=cos)
+        cos *= self.inv_norm
+        cos[~hit] = 0.0
+        shade = self.ambient + (np.float32(1.0) - self.ambient) * cos
+        if self.texture:
+            # texel coordinate of a hit = [origin + depth * dir, 1] · (axis, offset) of its triangle
+            origin = np.append(self.rays[0, :3], np.float32(1.0))
+            tex_u = np.take(self.tri_u, index, axis=0)
+            tex_v = np.take(self.tri_v, index, axis=0)
+            u = (tex_u @ origin + depth * np.einsum("ij,ij->i", world_dirs, tex_u[:, :3])).astype(np.int32)
+            v = (tex_v @ origin + depth * np.einsum("ij,ij->i", world_dirs, tex_v[:, :3])).astype(np.int32)
+            size = self._tex_size
+            texel = (v & (size - 1)) * size + (u & (size - 1)) + np.take(self.tri_texbase, index)
+            tex = np.take(self.textures, texel)
+            tex -= np.float32(0.5)
+            tex *= np.take(self.tri_amp, index)
+            tex += np.float32(1.0)
+            shade *= tex
+        rgb = np.take(self.tri_color, index, axis=0)
+        rgb *= shade[:, None]
+        np.clip(rgb, 0.0, 255.0, out=rgb)
+        return RenderedFrame(
+            rgb=rgb.astype(np.uint8).reshape(h, w, 3),
+            depth=depth.reshape(h, w),
+            mask=mask.reshape(h, w),
+            cos_incidence=cos.reshape(h, w),
+            object_pixels=object_pixels,
+        )
+
+
+# --------------------------------------------------------------------------------------------
+# Output files
+# --------------------------------------------------------------------------------------------
+
+
+class NpzStreamWriter:
+    """Write one array of known shape into a ``.npz`` file frame by frame (deflate level 1), so
+    the whole array never has to be in memory; ``numpy.load(path)[key]`` reads it back."""
+
+    def __init__(self, path: str | Path, key: str, shape: tuple[int, ...], dtype: np.dtype | str) -> None:
+        self.path, self.key = Path(path), key
+        self.dtype = np.dtype(dtype)
+        self.frame_shape = tuple(shape[1:])
+        self.expected, self.written = shape[0], 0
+        self._zip = zipfile.ZipFile(self.path, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=1, allowZip64=True)
+        self._file = self._zip.open(f"{key}.npy", "w", force_zip64=True)
+        header = {"descr": np.lib.format.dtype_to_descr(self.dtype), "fortran_order": False, "shape": tuple(shape)}
+        np.lib.format.write_array_header_1_0(self._file, header)
+
+    def write(self, frame: np.ndarray) -> None:
+        """Append one frame (shape ``shape[1:]``)."""
+        if frame.shape != self.frame_shape:
+            raise SpatialCodeError(f"{self.path.name}: expected a frame of shape {self.frame_shape}, got {frame.shape}")
+        self._file.write(np.ascontiguousarray(frame, dtype=self.dtype).tobytes())
+        self.written += 1
+
+    def close(self) -> None:
+        """Finish the file (idempotent)."""
+        if self._zip is None:
+            return
+        self._file.close()
+        self._zip.close()
+        self._zip = None
+        if self.written != self.expected:
+            raise SpatialCodeError(f"{self.path.name}: wrote {self.written} frames, header says {self.expected}")
+
+
+@dataclass
+class RenderOutput:
+    """What :func:`render_scene` produced: the file paths, the ground-truth ``code`` (with
+    ``first_seen``, camera, source fps/frame_count, provenance), the true ``poses``, per-object
+    ``visible_pixels`` (total over all frames) and ``max_pixels`` (best single frame), the
+    ``unseen`` object ids, the frame count, fps, video codec, and the wall-clock ``seconds``
+    and ``frames_per_second`` of the render loop (path planning excluded)."""
+
+    out_dir: Path
+    rgb_path: Path
+    depth_path: Path
+    masks_path: Path
+    frames_path: Path
+    scene_path: Path
+    code: SpatialCode
+    poses: list[CameraPose]
+    visible_pixels: dict[int, int]
+    max_pixels: dict[int, int]
+    unseen: list[int]
+    frame_count: int
+    fps: float
+    codec: str
+    seconds: float
+    frames_per_second: float
+    planning_seconds: float = 0.0
+
+
+def _image_fields(config: RenderConfig, intr: tuple[float, float, float, float]) -> dict[str, Any]:
+    """``width``, ``height`` and pinhole ``intrinsics`` (pixels) of the rendered images."""
+    return {"width": config.width, "height": config.height, "intrinsics": dict(zip(("fx", "fy", "cx", "cy"), intr))}
+
+
+def _pose_entry(index: int, pose: CameraPose, config: RenderConfig, intr: tuple[float, float, float, float],
+                labels: dict[int, str]) -> dict[str, Any]:
+    return {
+        "index": index,
+        "t": pose.t,
+        **_image_fields(config, intr),
+        "position": list(pose.position),
+        "quaternion": list(pose.quaternion),
+        "labels": {str(k): v for k, v in sorted(labels.items())},
+    }
+
+
+def _check_scene(code: SpatialCode) -> None:
+    if not code.objects:
+        raise SpatialCodeError("scene has no objects: nothing to render")
+    too_big = [o.id for o in code.objects if o.id > _MAX_ID]
+    if too_big:
+        raise SpatialCodeError(f"object id {too_big[0]} does not fit the int16 instance masks (max {_MAX_ID})")
+
+
+class _FrameSink:
+    """Applies faults to rendered frames and writes video, depth, masks and frame entries on a
+    background thread, so encoding and compression overlap the ray casting of the next frames."""
+
+    def __init__(self, out: Path, n: int, config: RenderConfig, labels: dict[int, str],
+                 reported: list[CameraPose], intr: tuple[float, float, float, float]) -> None:
+        h, w = config.height, config.width
+        self.config, self.labels, self.reported, self.intrinsics = config, labels, reported, intr
+        self.video = VideoWriter(out / "rgb.mp4", w, h, config.fps, codec=config.video_codec, crf=config.video_crf)
+        self.depth = NpzStreamWriter(out / "depth.npz", "depth", (n, h, w), np.uint16)
+        self.masks = NpzStreamWriter(out / "masks.npz", "masks", (n, h, w), np.int16)
+        self.entries: list[dict[str, Any]] = []
+        self.errors: list[BaseException] = []
+        self._queue: queue.Queue = queue.Queue(maxsize=4)
+        self._thread = threading.Thread(target=self._run, name="render-writer", daemon=True)
+        self._thread.start()
+
+    def put(self, index: int, frame: RenderedFrame) -> None:
+        """Queue one frame (raises the writer's error, if it had one)."""
+        if self.errors:
+            raise self.errors[0]
+        self._queue.put((index, frame))
+
+    def _run(self) -> None:
+        config = self.config
+        while (item := self._queue.get()) is not None:
+            if self.errors:
+                continue
+            i, frame = item
+            try:
+                faulty = apply_frame_faults(i, frame.depth, frame.mask, self.labels, config.faults, config.seed,
+                                            frame.cos_incidence)
+                self.video.write(frame.rgb)
+                self.depth.write(np.minimum(np.rint(faulty.depth * np.float32(1000.0)), 65535.0).astype(np.uint16))
+                self.masks.write(faulty.mask)
+                self.entries.append(_pose_entry(i, self.reported[i], config, self.intrinsics, faulty.labels))
+            except BaseException as err:  # noqa: BLE001 - re-raised in the rendering thread
+                self.errors.append(err)
+
+    def close(self, quiet: bool = False) -> None:
+        """Wait for the queued frames, close every file, and raise the first error (unless
+        ``quiet``: when rendering already failed)."""
+        self._queue.put(None)
+        self._thread.join()
+        for writer in (self.video, self.depth, self.masks):
+            try:
+                writer.close()
+            except SpatialCodeError as err:  # a short file after an earlier error
+                self.errors.append(err)
+        if self.errors and not quiet:
+            raise self.errors[0]
+
+
+def _frames_document(config: RenderConfig, layout, labels: dict[int, str], codec: str,
+                     intr: tuple[float, float, float, float], entries: list[dict[str, Any]]) -> dict[str, Any]:
+    """The ``frames.json`` document (see the module docstring)."""
+    return {
+        "format": FRAMES_FORMAT,
+        **_image_fields(config, intr),
+        "fps": config.fps,
+        "frame_count": len(entries),
+        "video": {"file": "rgb.mp4", "codec": codec},
+        "depth": {"file": "depth.npz", "key": "depth", "dtype": "uint16", "unit": "mm", "scale": 0.001,
+                  "invalid": 0, "kind": "z-depth along the optical axis"},
+        "masks": {"file": "masks.npz", "key": "masks", "dtype": "int16", "background": -1,
+                  "values": "object id; -1 = room (floor, walls, ceiling) or no hit"},
+        "pose": "position (m) + quaternion (x, y, z, w) of the camera-to-world rotation; OpenCV camera frame "
+                "(+z forward, +x right, +y down); pixel (u, v) looks along ((u - cx) / fx, (v - cy) / fy, 1)",
+        "room": {"floor_z": layout.floor_z, "ceiling_z": layout.ceiling_z, "invented": layout.invented,
+                 "polygon": np.asarray(layout.footprint.exterior.coords)[:-1].tolist()},
+        "labels": {str(k): v for k, v in labels.items()},
+        "faults": config.faults.to_dict() if config.faults.enabled else None,
+        "frames": entries,
+    }
+
+
+def render_scene(code: SpatialCode, out_dir: str | Path, config: RenderConfig | None = None,
+                 progress: bool = True) -> RenderOutput:
+    """Render a walkthrough of ``code`` into ``out_dir`` (see the module docstring for the files
+    and conventions) and return a :class:`RenderOutput`.
+
+    Raises :class:`SpatialCodeError` for a scene without objects, ids beyond int16, or a room
+    with no free camera position.
+    """
+    from tqdm import tqdm
+
+    config = config or RenderConfig()
+    _check_scene(code)
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+
+    started = time.perf_counter()
+    layout = room_layout(code, config.room_margin, config.room_height)
+    geometry = build_scene_geometry(code, layout, config.room_colors())
+    poses = plan_camera(code, config.path_config(), geometry).poses
+    planning_seconds = time.perf_counter() - started
+
+    renderer = FrameRenderer(geometry, config.width, config.height, config.hfov_deg, config.ambient, config.texture)
+    labels = {o.id: o.label for o in code.objects}
+    ids = [o.id for o in code.objects]
+    reported = drift_poses(poses, config.faults, config.seed)
+    sink = _FrameSink(out, len(poses), config, labels, reported, renderer.intrinsics)
+    first_seen: dict[int, float] = {}
+    total = np.zeros(len(ids), dtype=np.int64)
+    best = np.zeros(len(ids), dtype=np.int64)
+    loop_start = time.perf_counter()
+    try:
+        for i, pose in enumerate(tqdm(poses, desc="render", unit="frame", file=sys.stderr, disable=not progress)):
+            frame = renderer.render(pose)
+            total += frame.object_pixels
+            np.maximum(best, frame.object_pixels, out=best)
+            for k in np.flatnonzero(frame.object_pixels >= config.mask_threshold):
+                first_seen.setdefault(ids[k], pose.t)
+            sink.put(i, frame)
+    except BaseException:
+        sink.close(quiet=True)
+        raise
+    sink.close()
+    seconds = time.perf_counter() - loop_start
+
+    unseen = [o.id for o in code.objects if o.id not in first_seen]
+    if unseen:
+        warnings.warn(
+            f"{len(unseen)} object(s) never reach {config.mask_threshold} px in any frame and keep first_seen=None: ids {unseen}",
+            stacklevel=2,
+        )
+    result_code = replace(
+        code,
+        objects=tuple(replace(o, first_seen=first_seen.get(o.id)) for o in code.objects),
+        camera=tuple(poses),
+        source=Source(dataset=code.source.dataset, scene_name=code.source.scene_name, fps=config.fps,
+                      frame_count=len(poses)),
+        provenance=Provenance.from_config(
+            PRODUCER, {"render": config.to_dict(), "input": code.provenance.to_dict()}, __version__
+        ),
+    )
+    result_code.save(out / "scene.json")
+    doc = _frames_document(config, layout, labels, sink.video.codec, renderer.intrinsics, sink.entries)
+    (out / "frames.json").write_text(json.dumps(doc, indent=1) + "\n")
+    return RenderOutput(
+        out_dir=out,
+        rgb_path=out / "rgb.mp4",
+        depth_path=out / "depth.npz",
+        masks_path=out / "masks.npz",
+        frames_path=out / "frames.json",
+        scene_path=out / "scene.json",
+        code=result_code,
+        poses=list(poses),
+        visible_pixels={i: int(c) for i, c in zip(ids, total)},
+        max_pixels={i: int(c) for i, c in zip(ids, best)},
+        unseen=unseen,
+        frame_count=len(poses),
+        fps=config.fps,
+        codec=sink.video.codec,
+        seconds=seconds,
+        frames_per_second=len(poses) / seconds if seconds > 0 else math.inf,
+        planning_seconds=planning_seconds,
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# Reading back
+# --------------------------------------------------------------------------------------------
+
+
+def load_frames(out_dir: str | Path) -> tuple[dict[str, Any], np.ndarray, np.ndarray]:
+    """Read a render folder: ``(frames.json document, depth (N, H, W) uint16 mm, masks (N, H, W)
+    int16)``."""
+    out = Path(out_dir)
+    doc = json.loads((out / "frames.json").read_text())
+    with np.load(out / "depth.npz") as d, np.load(out / "masks.npz") as m:
+        return doc, d["depth"], m["masks"]
+
+
+def backproject(depth_mm: np.ndarray, frame: dict[str, Any]) -> np.ndarray:
+    """Lift a depth image (H, W) in millimetres to world points (H, W, 3), metres, with one
+    ``frames.json`` frame entry (intrinsics + pose); pixels without depth give NaN."""
+    intr = frame["intrinsics"]
+    h, w = depth_mm.shape
+    z = depth_mm.astype(np.float64) / 1000.0
+    u, v = np.meshgrid(np.arange(w), np.arange(h))
+    cam = np.stack([(u - intr["cx"]) / intr["fx"] * z, (v - intr["cy"]) / intr["fy"] * z, z], axis=-1)
+    pose = CameraPose(t=frame["t"], position=frame["position"], quaternion=frame["quaternion"])
+    world = cam @ pose_rotation(pose).T + np.asarray(pose.position)
+    world[depth_mm == 0] = np.nan
+    return world
+
+
+__all__ = [
+    "FrameRenderer",
+    "NpzStreamWriter",
+    "RenderConfig",
+    "RenderOutput",
+    "RenderedFrame",
+    "backproject",
+    "load_frames",
+    "render_scene",
+]

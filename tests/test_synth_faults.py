@@ -1,0 +1,141 @@
+"""Faults on rendered outputs: each does what it says, is reproducible, and is off by default."""
+
+from __future__ import annotations
+
+import math
+import warnings
+
+import numpy as np
+import pytest
+
+from spatialcode.errors import ValidationError
+from spatialcode.scene import SpatialCode
+from spatialcode.synth.camera_path import make_pose
+from spatialcode.synth.faults import (
+    FaultConfig,
+    apply_frame_faults,
+    confuse_labels,
+    drift_poses,
+    erode_instances,
+    faulty_mask,
+    noisy_depth,
+)
+from spatialcode.synth.render import RenderConfig, load_frames, render_scene
+from tests.test_synth_render import TINY, tiny_scene
+
+
+def test_off_by_default_changes_nothing():
+    assert not FaultConfig().enabled
+    depth = np.full((10, 12), 2.0, dtype=np.float32)
+    mask = np.full((10, 12), -1, dtype=np.int16)
+    mask[2:6, 3:9] = 4
+    out = apply_frame_faults(0, depth, mask, {4: "chair"}, FaultConfig(), seed=0)
+    assert out.depth is depth and out.mask is mask and out.labels == {4: "chair"}
+
+
+def test_depth_noise_grows_with_distance_squared():
+    depth = np.concatenate([np.full((200, 200), 1.0), np.full((200, 200), 3.0)]).astype(np.float32)
+    config = FaultConfig(depth_noise=0.01)
+    noisy = noisy_depth(depth, None, config, seed=1, frame=0)
+    near, far = (noisy - depth)[:200].std(), (noisy - depth)[200:].std()
+    assert near == pytest.approx(0.01, rel=0.05)
+    assert far == pytest.approx(0.09, rel=0.05)
+    assert np.array_equal(noisy, noisy_depth(depth, None, config, seed=1, frame=0))
+    assert not np.array_equal(noisy, noisy_depth(depth, None, config, seed=1, frame=1))
+    zero = np.zeros((4, 4), np.float32)
+    assert (noisy_depth(zero, None, config, seed=1, frame=0) == 0).all()  # no depth stays no depth
+
+
+def test_missing_depth_dropout_and_grazing_angles():
+    depth = np.full((300, 300), 2.0, dtype=np.float32)
+    dropped = noisy_depth(depth, None, FaultConfig(depth_dropout=0.2), seed=3, frame=0)
+    assert (dropped == 0).mean() == pytest.approx(0.2, abs=0.01)
+    assert set(np.unique(dropped)) == {0.0, 2.0}
+    cos = np.tile(np.linspace(0.0, 1.0, 300, dtype=np.float32), (300, 1))
+    grazing = noisy_depth(depth, cos, FaultConfig(grazing_angle_deg=75.0), seed=3, frame=0)
+    limit = math.cos(math.radians(75.0))
+    assert (grazing[cos < limit] == 0).all() and (grazing[cos >= limit] == 2.0).all()
+
+
+def test_mask_erosion_removes_a_band_at_edges():
+    mask = np.full((30, 30), -1, dtype=np.int16)
+    mask[5:15, 5:15] = 1
+    mask[5:15, 15:25] = 2  # touching instance
+    eroded = erode_instances(mask, 2)
+    assert (eroded == 1).sum() == 6 * 6 and (eroded == 2).sum() == 6 * 6
+    assert (eroded[7:13, 7:13] == 1).all()
+    full = np.full((8, 8), 3, dtype=np.int16)
+    assert np.array_equal(erode_instances(full, 2), full)  # the image border is not an edge
+    assert np.array_equal(erode_instances(mask, 0), mask)
+
+
+def test_missed_detections_drop_whole_instances():
+    mask = np.full((20, 20), -1, dtype=np.int16)
+    for i in range(10):
+        mask[i * 2:(i + 1) * 2, :] = i
+    assert np.array_equal(faulty_mask(mask, FaultConfig(missed_detection=0.0), 0, 0), mask)
+    assert (faulty_mask(mask, FaultConfig(missed_detection=1.0), 0, 0) == -1).all()
+    half = faulty_mask(mask, FaultConfig(missed_detection=0.5), 5, 7)
+    kept = set(np.unique(half[half >= 0]).tolist())
+    assert 0 < len(kept) < 10
+    for i in range(10):  # all or nothing per instance
+        assert (half[mask == i] == i).all() or (half[mask == i] == -1).all()
+    assert np.array_equal(half, faulty_mask(mask, FaultConfig(missed_detection=0.5), 5, 7))
+
+
+def test_label_confusion_between_similar_categories():
+    labels = {1: "chair", 2: "tv", 3: "gizmo"}
+    always = confuse_labels(labels, FaultConfig(label_confusion=1.0), seed=0, frame=0)
+    assert always[1] in ("stool", "sofa") and always[2] == "monitor" and always[3] == "gizmo"
+    assert confuse_labels(labels, FaultConfig(), seed=0, frame=0) == labels
+    custom = FaultConfig(label_confusion=1.0, confusable={"gizmo": ["widget"]})
+    assert confuse_labels(labels, custom, seed=0, frame=0) == {1: "chair", 2: "tv", 3: "widget"}
+    assert confuse_labels(labels, FaultConfig(label_confusion=1.0), 0, 0) == always
+
+
+def test_pose_drift_is_a_reproducible_random_walk():
+    poses = [make_pose(i / 10, (i * 0.05, 1.0, 1.5), 0.1 * i, -0.2) for i in range(200)]
+    assert drift_poses(poses, FaultConfig(), seed=0) == poses
+    config = FaultConfig(pose_drift=0.05, pose_drift_deg=1.0)
+    drifted = drift_poses(poses, config, seed=0)
+    assert drifted == drift_poses(poses, config, seed=0)
+    assert drifted != drift_poses(poses, config, seed=1)
+    offsets = np.linalg.norm(np.array([d.position for d in drifted]) - np.array([p.position for p in poses]), axis=1)
+    assert offsets[0] == 0.0 and offsets[-1] > 0.0
+    assert offsets[150:].mean() > offsets[:50].mean()  # grows with time
+    assert [d.t for d in drifted] == [p.t for p in poses]
+
+
+def test_invalid_options_are_clear_errors():
+    with pytest.raises(ValidationError, match="missed_detection"):
+        FaultConfig(missed_detection=1.5)
+    with pytest.raises(ValidationError, match="mask_erosion"):
+        FaultConfig(mask_erosion=-1)
+    with pytest.raises(ValidationError, match="grazing"):
+        FaultConfig(grazing_angle_deg=120)
+
+
+def test_faults_change_rendered_outputs_but_not_the_ground_truth(tmp_path):
+    faults = FaultConfig(depth_noise=0.01, depth_dropout=0.05, mask_erosion=1, missed_detection=0.3,
+                         label_confusion=0.5, pose_drift=0.05, pose_drift_deg=0.5)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        clean = render_scene(tiny_scene(), tmp_path / "clean", RenderConfig(**TINY), progress=False)
+        faulty = render_scene(tiny_scene(), tmp_path / "faulty", RenderConfig(**TINY, faults=faults), progress=False)
+        again = render_scene(tiny_scene(), tmp_path / "again", RenderConfig(**TINY, faults=faults), progress=False)
+    doc_c, depth_c, masks_c = load_frames(clean.out_dir)
+    doc_f, depth_f, masks_f = load_frames(faulty.out_dir)
+    doc_a, depth_a, masks_a = load_frames(again.out_dir)
+    assert np.array_equal(depth_f, depth_a) and np.array_equal(masks_f, masks_a) and doc_f == doc_a
+    assert (depth_f == 0).mean() == pytest.approx(0.05, abs=0.02)
+    assert not np.array_equal(depth_f, depth_c)
+    assert (masks_f >= 0).sum() < (masks_c >= 0).sum()
+    assert np.all((masks_f == masks_c) | (masks_f == -1))  # faults only remove mask pixels
+    assert doc_f["frames"][-1]["position"] != doc_c["frames"][-1]["position"]
+    assert doc_f["faults"]["depth_noise"] == 0.01 and doc_c["faults"] is None
+    reported = [label for f in doc_f["frames"] for label in f["labels"].values()]
+    assert set(reported) - {o.label for o in clean.code.objects}  # some labels confused
+    # the ground truth is the same: objects, first_seen, camera
+    truth_c, truth_f = SpatialCode.load(clean.scene_path), SpatialCode.load(faulty.scene_path)
+    assert truth_c.to_dict()["objects"] == truth_f.to_dict()["objects"]
+    assert truth_c.camera == truth_f.camera

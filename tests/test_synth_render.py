@@ -1,0 +1,293 @@
+"""Renderer: object shapes, output files, depth/mask/pose consistency, first_seen, determinism."""
+
+from __future__ import annotations
+
+import json
+import math
+import warnings
+
+import numpy as np
+import pytest
+
+from spatialcode.errors import SpatialCodeError, ValidationError
+from spatialcode.geometry.box import Box3D
+from spatialcode.geometry.points import points_in_box
+from spatialcode.scene import Room, Source, SpatialCode, SpatialObject
+from spatialcode.synth.render import (
+    FrameRenderer,
+    NpzStreamWriter,
+    RenderConfig,
+    backproject,
+    load_frames,
+    render_scene,
+)
+from spatialcode.synth.shapes import (
+    SHAPE_BUILDERS,
+    build_scene_geometry,
+    instance_palette,
+    object_shape,
+    room_layout,
+    shape_category,
+)
+from spatialcode.synth.video import VideoWriter, pick_codec, read_video, video_info
+
+TINY = {"width": 64, "height": 48, "fps": 4.0, "max_frames": 36, "mask_threshold": 20}
+
+
+def tiny_scene() -> SpatialCode:
+    """A 4 × 3 m room with a chair, a table, a cabinet against a wall, a tilted crate and a
+    picture hanging on a wall."""
+    objects = [
+        SpatialObject(3, "chair", Box3D((1.0, 1.0, 0.45), (0.5, 0.5, 0.9), (0.0, 0.0, 0.3))),
+        SpatialObject(5, "table", Box3D((2.4, 1.5, 0.375), (1.2, 0.8, 0.75))),
+        SpatialObject(7, "cabinet", Box3D((3.7, 2.4, 0.6), (0.5, 0.9, 1.2), (0.0, 0.0, math.pi))),
+        SpatialObject(9, "crate", Box3D((0.7, 2.4, 0.3), (0.4, 0.3, 0.35), (0.3, 0.2, 0.6))),
+        SpatialObject(11, "picture", Box3D((2.0, 2.97, 1.5), (0.04, 0.8, 0.6), (0.0, 0.0, -math.pi / 2))),
+    ]
+    return SpatialCode(objects=tuple(objects), room=Room(polygon=((0, 0), (4, 0), (4, 3), (0, 3))),
+                       source=Source(dataset="test", scene_name="tiny"))
+
+
+def _render(code: SpatialCode, out, **overrides):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # time compression of the tiny frame budget
+        return render_scene(code, out, RenderConfig(**{**TINY, **overrides}), progress=False)
+
+
+@pytest.fixture(scope="module")
+def rendered(tmp_path_factory):
+    return _render(tiny_scene(), tmp_path_factory.mktemp("render") / "a")
+
+
+# -- shapes -------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("label", sorted(SHAPE_BUILDERS) + ["crate", "office chair", "some odd thing"])
+@pytest.mark.parametrize(
+    "size, rotation",
+    [((0.6, 0.5, 0.9), (0.0, 0.0, 0.7)), ((2.0, 1.6, 0.4), (0.4, -0.3, 2.0)),
+     ((0.3, 1.2, 0.05), (math.pi / 2, 0.0, 0.0)), ((0.5, 0.0, 0.8), (0.0, 0.0, 0.0))],
+)
+def test_shapes_stay_inside_their_box(label, size, rotation):
+    box = Box3D((1.0, -2.0, 0.7), size, rotation)
+    shape = object_shape(SpatialObject(4, label, box))
+    soup = shape.triangles()
+    assert len(soup.triangles) > 0
+    assert points_in_box(box, soup.vertices, tolerance=1e-6).all()
+
+
+def test_shape_categories_and_colours_are_stable():
+    assert shape_category("office chair") == "chair"
+    assert shape_category("Trash Can") == "bin"
+    assert shape_category("couch") == "sofa"
+    assert shape_category("chairs") == "chair"
+    assert shape_category("unknown gizmo") is None
+    assert instance_palette(1, "chair") == instance_palette(1, "chair")
+    assert instance_palette(1, "chair")["main"] != instance_palette(2, "chair")["main"]
+    # an unknown label gets the same base style in every instance and process
+    assert instance_palette(1, "gizmo")["main"][1] == instance_palette(2, "gizmo")["main"][1]
+
+
+def test_shape_front_is_local_plus_x():
+    """A tv's screen faces its box +x; a chair's back is at its box -x."""
+    tv = object_shape(SpatialObject(0, "tv", Box3D((0, 0, 1), (0.1, 1.0, 0.6))))
+    screen = next(p for p in tv.primitives if p.role == "screen")
+    assert screen.hi[0] == pytest.approx(0.05)
+    chair = object_shape(SpatialObject(0, "chair", Box3D((0, 0, 0.45), (0.5, 0.5, 0.9))))
+    tallest = max(chair.primitives, key=lambda p: p.hi[2])
+    assert tallest.lo[0] == pytest.approx(-0.25)
+
+
+def test_open3d_mesh_is_tagged_with_the_object_id():
+    mesh = object_shape(SpatialObject(42, "lamp", Box3D((0, 0, 0.8), (0.4, 0.4, 1.6)))).to_open3d()
+    ids = mesh.triangle.object_id.numpy()
+    assert len(ids) == len(mesh.triangle.indices) and set(ids.tolist()) == {42}
+
+
+# -- output files ---------------------------------------------------------------------------------
+
+
+def test_files_exist_and_load(rendered):
+    for path in (rendered.rgb_path, rendered.depth_path, rendered.masks_path, rendered.frames_path, rendered.scene_path):
+        assert path.is_file()
+    doc, depth, masks = load_frames(rendered.out_dir)
+    n = rendered.frame_count
+    assert 2 <= n <= TINY["max_frames"]
+    assert depth.shape == masks.shape == (n, 48, 64)
+    assert depth.dtype == np.uint16 and masks.dtype == np.int16
+    assert len(doc["frames"]) == n and doc["frame_count"] == n
+    frame = doc["frames"][1]
+    assert frame["index"] == 1 and frame["t"] == pytest.approx(1 / TINY["fps"])
+    assert set(frame["intrinsics"]) == {"fx", "fy", "cx", "cy"}
+    assert frame["width"] == 64 and frame["height"] == 48
+    code = SpatialCode.load(rendered.scene_path)
+    assert len(code.camera) == n and code.source.fps == TINY["fps"] and code.source.frame_count == n
+    assert code.source.scene_name == "tiny"
+    assert code.provenance.producer == "synth-render"
+    assert code.provenance.config["render"]["width"] == 64
+    assert RenderConfig.from_dict(code.provenance.config["render"]) == RenderConfig(**TINY)
+
+
+def test_video_has_every_frame(rendered):
+    info = video_info(rendered.rgb_path)
+    assert (info.frames, info.width, info.height) == (rendered.frame_count, 64, 48)
+    assert info.fps == pytest.approx(TINY["fps"])
+    frames = list(read_video(rendered.rgb_path))
+    assert len(frames) == rendered.frame_count and frames[0].shape == (48, 64, 3)
+    assert np.std(np.stack(frames).astype(float)) > 10  # not a blank video
+
+
+def test_lifted_mask_pixels_land_in_their_boxes(rendered):
+    doc, depth, masks = load_frames(rendered.out_dir)
+    boxes = {o.id: o.box for o in rendered.code.objects}
+    inside, total = {k: 0 for k in boxes}, {k: 0 for k in boxes}
+    for frame, d, m in zip(doc["frames"], depth, masks):
+        points = backproject(d, frame)
+        for obj_id in np.unique(m[m >= 0]):
+            sel = m == obj_id
+            inside[int(obj_id)] += int(points_in_box(boxes[int(obj_id)], points[sel], tolerance=0.01).sum())
+            total[int(obj_id)] += int(sel.sum())
+    for obj_id in boxes:
+        assert total[obj_id] > 0, f"object {obj_id} never in a mask"
+        assert inside[obj_id] / total[obj_id] >= 0.99, obj_id
+
+
+def test_masks_and_depth_agree(rendered):
+    _, depth, masks = load_frames(rendered.out_dir)
+    assert (depth[masks >= 0] > 0).all()
+    assert set(np.unique(masks)) <= {-1} | {o.id for o in rendered.code.objects}
+    # the room is closed: every pixel hits something
+    assert (depth > 0).all()
+
+
+def test_first_seen_is_the_first_frame_reaching_the_threshold(rendered):
+    doc, _, masks = load_frames(rendered.out_dir)
+    times = [f["t"] for f in doc["frames"]]
+    assert rendered.unseen == []
+    for obj in rendered.code.objects:
+        counts = (masks == obj.id).reshape(len(masks), -1).sum(axis=1)
+        first = int(np.argmax(counts >= TINY["mask_threshold"]))
+        assert counts[first] >= TINY["mask_threshold"]
+        assert obj.first_seen == pytest.approx(times[first])
+        assert rendered.max_pixels[obj.id] == counts.max()
+        assert rendered.visible_pixels[obj.id] == counts.sum()
+    firsts = [o.first_seen for o in rendered.code.objects]
+    assert firsts == sorted(firsts)  # objects kept in first-appearance order
+
+
+def test_frames_json_poses_match_the_camera_trajectory(rendered):
+    doc, _, _ = load_frames(rendered.out_dir)
+    for frame, pose in zip(doc["frames"], rendered.code.camera):
+        assert frame["position"] == pytest.approx(list(pose.position))
+        assert frame["quaternion"] == pytest.approx(list(pose.quaternion))
+        assert frame["t"] == pytest.approx(pose.t)
+    ids = {str(o.id): o.label for o in rendered.code.objects}
+    assert doc["labels"] == ids
+    for frame, m in zip(doc["frames"], load_frames(rendered.out_dir)[2]):
+        assert set(frame["labels"]) == {str(i) for i in np.unique(m[m >= 0])}
+
+
+def test_render_is_deterministic(rendered, tmp_path):
+    again = _render(tiny_scene(), tmp_path / "b")
+    _, depth_a, masks_a = load_frames(rendered.out_dir)
+    _, depth_b, masks_b = load_frames(again.out_dir)
+    assert np.array_equal(depth_a, depth_b) and np.array_equal(masks_a, masks_b)
+    assert again.code.to_dict()["objects"] == rendered.code.to_dict()["objects"]
+
+
+# -- scenes from real annotations and bad input -------------------------------------------------
+
+
+def test_scene_without_polygon_with_tilted_floating_objects(tmp_path):
+    objects = [
+        SpatialObject(0, "bed", Box3D((2.0, 1.0, 0.3 - 0.8), (2.0, 1.6, 0.6), (0.02, -0.01, 1.2))),
+        SpatialObject(1, "monitor", Box3D((0.0, 2.5, 1.0 - 0.8), (0.25, 0.6, 0.5), (1.5, 0.2, 0.1))),  # box y is up
+        SpatialObject(2, "mystery object", Box3D((-0.5, 0.0, 1.8 - 0.8), (0.3, 0.3, 0.3), (0.5, 0.5, 0.5))),
+    ]
+    code = SpatialCode(objects=tuple(objects), room=Room(area=20.0))
+    layout = room_layout(code)
+    assert layout.invented and layout.floor_z == pytest.approx(min(o.box.corners[:, 2].min() for o in objects))
+    out = _render(code, tmp_path, max_frames=40)
+    assert out.frame_count > 0
+    doc, depth, masks = load_frames(out.out_dir)
+    assert doc["room"]["invented"] is True
+    for obj in objects:
+        sel = masks == obj.id
+        if sel.any():
+            pts = np.concatenate([backproject(d, f)[m == obj.id] for f, d, m in zip(doc["frames"], depth, masks)])
+            assert points_in_box(obj.box, pts, tolerance=0.01).mean() >= 0.99
+
+
+@pytest.mark.filterwarnings("ignore:camera path compressed")
+def test_overlapping_boxes_render(tmp_path):
+    objects = [
+        SpatialObject(0, "bed", Box3D((2.0, 1.5, 0.3), (2.0, 1.5, 0.6))),
+        SpatialObject(1, "pillow", Box3D((1.3, 1.5, 0.6), (0.4, 0.6, 0.2))),  # sunk into the bed
+        SpatialObject(2, "towel", Box3D((2.0, 1.5, 0.1), (0.2, 0.2, 0.1))),  # hidden inside the bed frame
+    ]
+    code = SpatialCode(objects=tuple(objects), room=Room(polygon=((0, 0), (4, 0), (4, 3), (0, 3))))
+    with pytest.warns(UserWarning, match="never reach"):
+        out = render_scene(code, tmp_path, RenderConfig(**TINY), progress=False)
+    assert 2 in out.unseen and out.code.objects[-1].first_seen is None
+    assert out.code.objects[-1].id == 2
+
+
+def test_empty_scene_is_a_clear_error(tmp_path):
+    with pytest.raises(SpatialCodeError, match="no objects"):
+        render_scene(SpatialCode(), tmp_path, RenderConfig(**TINY), progress=False)
+
+
+def test_ids_beyond_int16_are_a_clear_error(tmp_path):
+    code = SpatialCode(objects=(SpatialObject(40000, "chair", Box3D((1, 1, 0.4), (0.5, 0.5, 0.8))),))
+    with pytest.raises(SpatialCodeError, match="int16"):
+        render_scene(code, tmp_path, RenderConfig(**TINY), progress=False)
+
+
+def test_config_validation():
+    with pytest.raises(ValidationError, match="width"):
+        RenderConfig(width=63)
+    with pytest.raises(ValidationError, match="fps"):
+        RenderConfig(fps=0)
+    with pytest.raises(ValidationError, match="unknown"):
+        RenderConfig.from_dict({"widht": 64})
+    config = RenderConfig(width=32, height=24, wall_color=(1, 2, 3))
+    assert RenderConfig.from_dict(json.loads(json.dumps(config.to_dict()))) == config
+
+
+def test_frame_renderer_depth_is_z_depth():
+    """Looking straight at a wall 2 m away: every pixel's depth is 2 m (z-depth, not range)."""
+    code = SpatialCode(objects=(SpatialObject(0, "box", Box3D((3.5, 0.5, 0.2), (0.2, 0.2, 0.4))),),
+                       room=Room(polygon=((0, -5), (4, -5), (4, 5), (0, 5)), height=10.0))
+    geometry = build_scene_geometry(code)
+    from spatialcode.synth.camera_path import make_pose
+
+    frame = FrameRenderer(geometry, 32, 24, 90.0).render(make_pose(0.0, (2.0, 3.0, 5.0), 0.0, 0.0))
+    assert frame.depth == pytest.approx(np.full((24, 32), 2.0), abs=1e-4)
+    assert (frame.mask == -1).all()
+
+
+# -- writers -------------------------------------------------------------------------------------
+
+
+def test_npz_stream_writer_round_trip(tmp_path):
+    data = np.arange(3 * 4 * 5, dtype=np.int16).reshape(3, 4, 5) - 7
+    writer = NpzStreamWriter(tmp_path / "a.npz", "masks", data.shape, np.int16)
+    for frame in data:
+        writer.write(frame)
+    writer.close()
+    with np.load(tmp_path / "a.npz") as loaded:
+        assert np.array_equal(loaded["masks"], data)
+
+
+def test_video_writer_round_trip(tmp_path):
+    assert pick_codec() in ("libx264", "mpeg4")
+    frames = [np.full((32, 48, 3), (40 * i, 100, 200 - 40 * i), dtype=np.uint8) for i in range(5)]
+    with VideoWriter(tmp_path / "v.mp4", 48, 32, 5.0) as writer:
+        for f in frames:
+            writer.write(f)
+    back = list(read_video(tmp_path / "v.mp4"))
+    assert len(back) == 5
+    for a, b in zip(frames, back):
+        assert np.abs(a.astype(int) - b.astype(int)).mean() < 6
+    with pytest.raises(SpatialCodeError, match="even"):
+        VideoWriter(tmp_path / "w.mp4", 33, 32, 5.0)
