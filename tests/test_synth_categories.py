@@ -13,7 +13,6 @@ from spatialcode.synth import (
     Variant,
     categories_for_room,
     category,
-    confusable_labels,
 )
 
 REQUIRED = (
@@ -93,23 +92,6 @@ def test_every_room_kind_has_essentials_and_every_category_a_room():
     assert category("bed").count_range("kitchen") == (0, 0)
 
 
-@pytest.mark.parametrize(
-    ("label", "others"),
-    [("chair", {"stool"}), ("table", {"counter"}), ("cabinet", {"nightstand"}), ("monitor", {"tv"}), ("trash bin", {"basket"})],
-)
-def test_confusable_groups(label, others):
-    assert others <= set(confusable_labels(label))
-    for other in others:
-        assert label in confusable_labels(other)
-    assert label not in confusable_labels(label)
-
-
-def test_confusables_are_catalogue_labels():
-    for name in CATEGORIES:
-        assert set(confusable_labels(name)) <= set(CATEGORIES) - {name}
-    assert confusable_labels("door") == ()
-
-
 def test_palettes_are_rgb_in_unit_range():
     for cat in CATEGORIES.values():
         assert cat.palette
@@ -120,8 +102,6 @@ def test_lookup_is_normalised_and_unknown_is_a_clear_error():
     assert category("  Trash   Bin ") is CATEGORIES["trash bin"]
     with pytest.raises(SpatialCodeError, match="unknown category 'spaceship'; known: .*chair"):
         category("spaceship")
-    with pytest.raises(SpatialCodeError, match="unknown category"):
-        confusable_labels("spaceship")
     with pytest.raises(SpatialCodeError, match="unknown room kind"):
         categories_for_room("garage")
 

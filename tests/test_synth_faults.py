@@ -93,6 +93,14 @@ def test_label_confusion_between_similar_categories():
     assert confuse_labels(labels, FaultConfig(label_confusion=1.0), 0, 0) == always
 
 
+def test_default_confusion_map_is_well_formed():
+    table = FaultConfig().confusion_map
+    for label, others in table.items():
+        assert others and label not in others
+        assert all(other in table for other in others)  # a confused label can be confused back
+    assert {"stool"} <= set(table["chair"]) and "counter" in table["table"] and "basket" in table["trash bin"]
+
+
 def test_pose_drift_is_a_reproducible_random_walk():
     poses = [make_pose(i / 10, (i * 0.05, 1.0, 1.5), 0.1 * i, -0.2) for i in range(200)]
     assert drift_poses(poses, FaultConfig(), seed=0) == poses

@@ -1,4 +1,5 @@
-"""Procedural indoor scenes with exact ground-truth spatial code."""
+"""Synthetic indoor worlds: procedural scenes with exact ground-truth spatial code and an RGB-D
+walkthrough renderer with optional realistic faults."""
 
 from spatialcode.synth.categories import (
     CATEGORIES,
@@ -8,10 +9,11 @@ from spatialcode.synth.categories import (
     Variant,
     categories_for_room,
     category,
-    confusable_labels,
 )
 from spatialcode.synth.draw import Draw
+from spatialcode.synth.faults import FaultConfig
 from spatialcode.synth.generate import SceneGenConfig, generate_scene
+from spatialcode.synth.render import RenderConfig, RenderOutput, backproject, load_frames, render_scene
 from spatialcode.synth.rooms import FloorPlan, plan_floor
 
 __all__ = [
@@ -20,12 +22,17 @@ __all__ = [
     "ROOM_KINDS",
     "Category",
     "Draw",
+    "FaultConfig",
     "FloorPlan",
+    "RenderConfig",
+    "RenderOutput",
     "SceneGenConfig",
     "Variant",
+    "backproject",
     "categories_for_room",
     "category",
-    "confusable_labels",
     "generate_scene",
+    "load_frames",
     "plan_floor",
+    "render_scene",
 ]
