@@ -29,7 +29,7 @@ from spatialcode.synth.shapes import (
     room_layout,
     shape_category,
 )
-from spatialcode.synth.video import VideoWriter, pick_codec, read_video, video_info
+from spatialcode.video import VideoWriter, pick_codec, read_video, video_info
 
 TINY = {"width": 64, "height": 48, "fps": 4.0, "max_frames": 36, "mask_threshold": 20}
 

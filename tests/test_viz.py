@@ -14,13 +14,13 @@ from scipy.spatial.transform import Rotation
 from spatialcode.demo import demo_scene
 from spatialcode.geometry.box import Box3D
 from spatialcode.scene import CameraPose, Room, Source, SpatialCode, SpatialObject
+from spatialcode.video import pick_codec
 from spatialcode.viz import (
     Intrinsics,
     draw_birdseye,
     draw_box_overlay,
     label_color,
     project_points,
-    video_codec,
     world_to_camera,
     write_overlay_png,
     write_overlay_video,
@@ -192,7 +192,7 @@ def test_overlay_video_frame_count(tmp_path, size):
     with av.open(str(path)) as container:
         stream = container.streams.video[0]
         decoded = list(container.decode(stream))
-        assert stream.codec_context.name == ("h264" if video_codec() == "libx264" else "mpeg4")
+        assert stream.codec_context.name == ("h264" if pick_codec() == "libx264" else "mpeg4")
     assert len(decoded) == 7
     assert (decoded[0].height, decoded[0].width) == (height + height % 2, width + width % 2)
 

@@ -13,7 +13,13 @@ from spatialcode.synth.categories import (
 from spatialcode.synth.draw import Draw
 from spatialcode.synth.faults import FaultConfig
 from spatialcode.synth.generate import SceneGenConfig, generate_scene
-from spatialcode.synth.render import RenderConfig, RenderOutput, backproject, load_frames, render_scene
+from spatialcode.synth.render import (
+    RenderConfig,
+    RenderOutput,
+    backproject,
+    load_frames,
+    render_scene,
+)
 from spatialcode.synth.rooms import FloorPlan, plan_floor
 
 __all__ = [

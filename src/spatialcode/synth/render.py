@@ -63,7 +63,7 @@ from spatialcode.synth.shapes import (
     build_scene_geometry,
     room_layout,
 )
-from spatialcode.synth.video import VideoWriter
+from spatialcode.video import VideoWriter
 
 PRODUCER = "synth-render"
 FRAMES_FORMAT = "spatialcode-rgbd/1"

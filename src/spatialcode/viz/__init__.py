@@ -13,7 +13,6 @@ from spatialcode.viz.camera import (
 from spatialcode.viz.overlay import (
     box_wireframe,
     draw_box_overlay,
-    video_codec,
     write_overlay_png,
     write_overlay_video,
 )
@@ -26,7 +25,6 @@ __all__ = [
     "draw_box_overlay",
     "label_color",
     "project_points",
-    "video_codec",
     "world_to_camera",
     "write_overlay_png",
     "write_overlay_video",

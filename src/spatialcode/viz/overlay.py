@@ -6,23 +6,21 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Iterable, Iterator
-from fractions import Fraction
 from functools import cache
 from pathlib import Path
 
-import av
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
 from spatialcode.geometry.points import corner_edges
 from spatialcode.scene import CameraPose, SpatialCode, SpatialObject
+from spatialcode.video import VideoWriter
 from spatialcode.viz.birdseye import label_color
 from spatialcode.viz.camera import Intrinsics, project_camera_points, to_camera_frame
 
 NEAR_PLANE = 0.05
 """Depth, metres, in front of the camera where box edges are cut: the parts of edges closer
 than this (or behind the camera) are not drawn."""
-_PREFERRED_CODECS = ("libx264", "mpeg4")
 
 
 def _edge_segments(obj: SpatialObject) -> np.ndarray:
@@ -183,19 +181,6 @@ def write_overlay_png(
     return path
 
 
-@cache
-def video_codec() -> str:
-    """Return the MP4 video encoder PyAV's FFmpeg offers: ``"libx264"`` (H.264) when present,
-    else ``"mpeg4"`` (MPEG-4 part 2)."""
-    for name in _PREFERRED_CODECS:
-        try:
-            av.codec.Codec(name, "w")
-        except av.codec.codec.UnknownCodecError:
-            continue
-        return name
-    raise RuntimeError(f"PyAV's FFmpeg has none of the encoders {', '.join(_PREFERRED_CODECS)}")
-
-
 def _even(frame: np.ndarray) -> np.ndarray:
     """Pad a frame with black to even width and height (required by yuv420p)."""
     height, width = frame.shape[:2]
@@ -222,19 +207,18 @@ def write_overlay_video(
     fps: float,
     *,
     labels: bool = True,
-    codec: str | None = None,
+    codec: str = "auto",
 ) -> Path:
     """Draw the boxes over each frame (one pose per frame, :func:`draw_box_overlay`) and write
     the frames as an MP4 video at ``fps`` frames per second to ``path``; returns the path.
 
     Frames are (H, W, 3) uint8 RGB, all of the intrinsics' size, consumed lazily (a generator
-    works). The encoder is ``codec`` or :func:`video_codec` (H.264 via libx264 at CRF 20,
-    yuv420p, else MPEG-4 part 2); odd frame sizes are padded with a black row/column. Raises
-    ``ValueError`` for no frames or a frame/pose count mismatch.
+    works). The encoder is ``codec`` (see :class:`~spatialcode.video.VideoWriter`; ``"auto"``:
+    H.264 via libx264, else MPEG-4 part 2); odd frame sizes are padded with a black
+    row/column. Raises ``ValueError`` for no frames or a frame/pose count mismatch.
     """
     if not fps > 0:
         raise ValueError(f"fps must be > 0, got {fps}")
-    codec = codec or video_codec()
     pictures = (
         _even(draw_box_overlay(frame, code, intrinsics, pose, labels=labels))
         for frame, pose in _paired(frames, poses)
@@ -243,19 +227,10 @@ def write_overlay_video(
     if first is None:
         raise ValueError("no frames to write")
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
     try:
-        with av.open(str(path), mode="w") as container:
-            stream = container.add_stream(codec, rate=Fraction(fps).limit_denominator(1001))
-            stream.height, stream.width = first.shape[:2]
-            stream.pix_fmt = "yuv420p"
-            if codec == "libx264":
-                stream.options = {"crf": "20", "preset": "veryfast"}
-            else:
-                stream.bit_rate = int(max(1e6, 0.2 * first.shape[0] * first.shape[1] * fps))
+        with VideoWriter(path, first.shape[1], first.shape[0], fps, codec=codec) as writer:
             for picture in itertools.chain([first], pictures):
-                container.mux(stream.encode(av.VideoFrame.from_ndarray(picture, format="rgb24")))
-            container.mux(stream.encode(None))
+                writer.write(picture)
     except BaseException:
         path.unlink(missing_ok=True)  # no half-written video
         raise
