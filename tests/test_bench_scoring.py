@@ -240,3 +240,15 @@ def test_reports_render_and_are_written(tmp_path):
     assert report_paths(tmp_path) == (tmp_path / "results.md", tmp_path / "results.json")
     assert report_paths(tmp_path / "run.json") == (tmp_path / "run.md", tmp_path / "run.json")
     assert report_paths(f"{tmp_path}/new/") == (tmp_path / "new" / "results.md", tmp_path / "new" / "results.json")
+
+
+def test_extension_tasks_get_their_own_row_and_stay_out_of_the_overall():
+    rows = hand_rows()[:-4]
+    with_extension = rows + [row("object_perspective_direction", 1.0), row("object_perspective_direction", 0.0)]
+    table, base = aggregate(with_extension), aggregate(rows)
+    assert table.full.overall == pytest.approx(base.full.overall)
+    assert table.full.scores["object_perspective_direction"] == pytest.approx(50.0)
+    lines = to_markdown(table).splitlines()
+    assert any(line.startswith("| **overall** | 21 |") for line in lines)  # VSI-Bench questions only
+    assert any(line.startswith("| *object_perspective_direction* (extension) | 2 | 50.0 |") for line in lines)
+    assert not any("extension" in line for line in to_markdown(base).splitlines())

@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-from spatialcode.demo import demo_scene
+from spatialcode.demo import DEMO_FILES, demo_scene
 from spatialcode.scene import SpatialCode
 from tests.fixtures import META
 
@@ -43,18 +43,63 @@ def bench_fixture(tmp_path):
 
 
 def test_help_shows_examples():
-    for command in (["ask"], ["eval"], ["convert", "vsibench-meta"], ["demo"]):
+    for command in (["ask"], ["eval"], ["convert", "vsibench-meta"], ["demo"], ["render"], ["generate"], ["questions"]):
         result = run(*command, "--help")
         assert result.returncode == 0 and "Example" in result.stdout, command
 
 
-def test_demo_prints_code_and_answers():
-    result = run("demo")
+def test_demo_writes_its_folder_and_names_it(tmp_path):
+    out = tmp_path / "demo"
+    result = run("demo", "--out", str(out), "--width", "96", "--height", "72", "--max-frames", "60", "--no-progress",
+                 "--no-overlay")
     assert result.returncode == 0, result.stderr
-    out = result.stdout
-    assert "living_room" in out and "sofa" in out and "room floor area: 20.0 m²" in out
-    assert "→ 2" in out  # two chairs
-    assert "cannot answer: unrecognised question" in out
+    assert [line[:5] for line in result.stderr.splitlines() if line.startswith("[")] == [f"[{i}/5]" for i in range(1, 6)]
+    assert "Spatial code of 'synth_000000'" in result.stdout and "room floor area:" in result.stdout
+    assert "| **overall** |" in result.stdout and "One question per task" in result.stdout
+    assert result.stdout.strip().endswith(f"Everything is in {out}/: " + ", ".join(DEMO_FILES) + " (see report.md).")
+    for name in set(DEMO_FILES) - {"overlay.mp4"}:
+        assert (out / name).is_file(), name
+    bad = run("demo", "--kind", "garage", "--out", str(tmp_path / "x"))
+    assert bad.returncode == 2 and bad.stderr.strip().startswith("error: kind: unknown room kind 'garage'")
+
+
+def test_render_writes_the_files_and_a_viz(tmp_path):
+    scene = tmp_path / "scene.json"
+    demo_scene().save(scene)
+    out = tmp_path / "r"
+    result = run("render", str(scene), "--out", str(out), "--width", "64", "--height", "48", "--max-frames", "12",
+                 "--faults", "realistic", "--fault", "missed_detection=0.5", "--viz", "--no-progress")
+    assert result.returncode == 0, result.stderr
+    assert "rendered 12 frames" in result.stderr
+    for name in ("rgb.mp4", "depth.npz", "masks.npz", "frames.json", "scene.json", "birdseye.png", "overlay.mp4"):
+        assert (out / name).is_file(), name
+    frames = json.loads((out / "frames.json").read_text())
+    assert frames["faults"]["missed_detection"] == 0.5 and frames["faults"]["depth_noise"] == 0.0025
+    assert len(SpatialCode.load(out / "scene.json").camera) == 12
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--fault", "speed=3"], "error: fault: expected NAME=VALUE with NAME one of depth_noise"),
+        (["--fault", "depth_dropout=2"], "error: faults.depth_dropout: must be a probability in [0, 1], got 2.0"),
+        (["--width", "65"], "error: width: must be an even number of pixels >= 8, got 65"),
+        (["--config", "missing.json"], "error: --config missing.json: cannot read a JSON render configuration"),
+        (["--config", "bad.json"], "error: render config: unknown option(s): colour"),
+    ],
+)
+def test_render_bad_options_are_one_line(tmp_path, args, message):
+    demo_scene().save(tmp_path / "scene.json")
+    (tmp_path / "bad.json").write_text('{"colour": 1}')
+    result = run("render", "scene.json", "--out", "r", *args, cwd=tmp_path)
+    assert result.returncode == 2 and result.stderr.strip().splitlines() == [result.stderr.strip()], result.stderr
+    assert result.stderr.startswith(message), result.stderr
+
+
+def test_render_scene_without_objects_is_one_line(tmp_path):
+    SpatialCode(objects=()).save(tmp_path / "empty.json")
+    result = run("render", str(tmp_path / "empty.json"), "--out", str(tmp_path / "r"))
+    assert result.returncode == 2 and result.stderr.strip() == "error: scene has no objects: nothing to render"
 
 
 def test_ask_answers_with_derivation(tmp_path):

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import math
 import sys
-from collections.abc import Callable
+import warnings
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -69,21 +71,53 @@ def _print_answer(answer: Answer, show_derivation: bool = True) -> None:
             click.echo(f"     · {step}")
 
 
-@main.command(epilog="Example:\n\n  spatialcode demo")
+@main.command(
+    epilog="Examples:\n\n  spatialcode demo\n\n  spatialcode demo --seed 7 --kind office --out my-demo\n\n"
+    "Needs no data and no weights; about a minute on 2 cores.",
+)
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=Path("spatialcode-demo"),
+              show_default=True, help="Output folder (files of an earlier demo there are replaced).")
+@click.option("--seed", type=click.IntRange(min=0), default=0, show_default=True, help="Scene seed.")
+@click.option("--kind", default="living room", show_default=True,
+              help="Room kind: bedroom, living room, kitchen, office, bathroom, or 'any' (drawn from the seed).")
+@click.option("--max-frames", type=click.IntRange(min=1), default=600, show_default=True, help="Longest video, frames (10 fps).")
+@click.option("--width", type=click.IntRange(min=8), default=640, show_default=True, help="Video width, pixels.")
+@click.option("--height", type=click.IntRange(min=8), default=480, show_default=True, help="Video height, pixels.")
+@click.option("--overlay/--no-overlay", default=True, help="Write the video with 3D boxes drawn over it.")
+@click.option("--progress/--no-progress", default=True, help="Show a progress bar on stderr.")
 @_one_line_errors
-def demo() -> None:
-    """Run the built-in demo: print a small scene's spatial code and answer one question per task."""
-    from spatialcode.demo import demo_scene, run_demo
+def demo(out: Path, seed: int, kind: str, max_frames: int, width: int, height: int, overlay: bool, progress: bool) -> None:
+    """Generate a scene, render its video, ask VSI-style questions, answer them from the spatial code, score them."""
+    from dataclasses import replace
 
-    scene = demo_scene()
-    click.echo(f"Spatial code of the built-in scene '{scene.source.scene_name}' ({len(scene.objects)} objects):")
-    click.echo(_scene_table(scene))
-    click.echo("\nQuestions answered by the exact solver:")
-    for question, options, answer in run_demo():
-        click.echo(f"\nQ: {' '.join(question.split())}")
-        if options:
-            click.echo(f"   options: {' | '.join(options)}")
-        _print_answer(answer)
+    from spatialcode.bench import to_markdown
+    from spatialcode.demo import DEMO_FILES, DEMO_RENDER, DemoConfig, run_demo
+
+    render = replace(DEMO_RENDER, max_frames=max_frames, width=width, height=height)
+    config = DemoConfig(seed=seed, kind=None if kind == "any" else kind, out=out, render=render, overlay=overlay)
+    steps = iter(range(1, 6))
+    with _warnings_as_lines():
+        result = run_demo(config, progress=progress,
+                          on_stage=lambda text: click.echo(f"[{next(steps)}/5] {text} ...", err=True))
+    code = result.code
+    click.echo(f"\nSpatial code of '{code.source.scene_name}' ({len(code.objects)} objects, from the renderer):")
+    click.echo(_scene_table(code))
+    click.echo("\nOne question per task, answered by the exact solver from the code:")
+    shown: set[str] = set()
+    for question, row in zip(result.questions, result.rows):
+        if question.question_type in shown:
+            continue
+        shown.add(question.question_type)
+        record = result.records[question.id]
+        click.echo(f"\nQ [{question.question_type}]: {' '.join(question.question.split())}")
+        if question.options:
+            click.echo(f"   options: {' | '.join(question.options)}")
+        click.echo(f"  → {row['prediction']}   (ground truth {question.ground_truth}, score {row['score']:.2f})")
+        for step in record.get("derivation", ()):
+            click.echo(f"     · {step}")
+    click.echo("")
+    click.echo(to_markdown(result.table, title=f"Scores on {len(result.questions)} generated questions"))
+    click.echo(f"\nEverything is in {result.out_dir}/: " + ", ".join(DEMO_FILES) + " (see report.md).")
 
 
 @main.command(
@@ -269,6 +303,90 @@ def questions_command(scene: Path, seed: int, out: Path | None, task_filter: tup
         out.parent.mkdir(parents=True, exist_ok=True)
         out.write_text(text)
         click.echo(f"wrote {len(rows)} questions to {out}", err=True)
+
+
+@contextlib.contextmanager
+def _warnings_as_lines() -> Iterator[None]:
+    """Print Python warnings raised inside the block as ``warning: ...`` lines on stderr."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            yield
+        finally:
+            for item in caught:
+                click.echo(f"warning: {item.message}", err=True)
+
+
+def _render_config(config_path: Path | None, overrides: dict[str, Any], faults: str | None,
+                   fault_settings: tuple[str, ...]):
+    """The render configuration from an optional JSON file, command-line overrides and faults."""
+    import json
+    from dataclasses import replace
+
+    from spatialcode.errors import InputFileError
+    from spatialcode.synth.faults import FaultConfig
+    from spatialcode.synth.render import RenderConfig
+
+    config = RenderConfig()
+    if config_path is not None:
+        try:
+            data = json.loads(config_path.read_text())
+        except (OSError, json.JSONDecodeError) as err:
+            raise InputFileError(f"--config {config_path}: cannot read a JSON render configuration ({err})") from None
+        if not isinstance(data, dict):
+            raise InputFileError(f"--config {config_path}: expected a JSON object of render settings")
+        config = RenderConfig.from_dict(data)
+    config = replace(config, **{k: v for k, v in overrides.items() if v is not None})
+    fault_config = config.faults if faults is None else FaultConfig.preset(faults)
+    return replace(config, faults=fault_config.with_settings(fault_settings))
+
+
+@main.command(
+    "render",
+    epilog="Examples:\n\n  spatialcode render scene.json --out renders/scene --viz\n\n"
+    "  spatialcode render scene.json --out renders/noisy --faults realistic --fault missed_detection=0.2\n\n"
+    "Writes rgb.mp4, depth.npz (uint16 mm), masks.npz (int16 object ids, -1 = room), frames.json "
+    "(intrinsics, poses, labels per frame) and scene.json (ground truth with first_seen and the camera path).",
+)
+@click.argument("scene", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--out", required=True, type=click.Path(file_okay=False, path_type=Path), help="Output folder.")
+@click.option("--config", "config_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Render settings as a JSON object (fields of RenderConfig); the options below override it.")
+@click.option("--width", type=click.IntRange(min=8), default=None, help="Image width, pixels (default 640).")
+@click.option("--height", type=click.IntRange(min=8), default=None, help="Image height, pixels (default 480).")
+@click.option("--fps", type=float, default=None, help="Frames per second (default 10).")
+@click.option("--max-seconds", type=float, default=None, help="Longest video, seconds (default 180).")
+@click.option("--max-frames", type=click.IntRange(min=1), default=None, help="At most this many frames.")
+@click.option("--seed", type=int, default=None, help="Seed of the faults (default 0).")
+@click.option("--faults", type=click.Choice(["none", "realistic"]), default=None, help="A preset of sensor/detector faults.")
+@click.option("--fault", "fault_settings", multiple=True, metavar="NAME=VALUE",
+              help="One fault setting, e.g. depth_noise=0.005 or missed_detection=0.1 (repeatable; overrides --faults).")
+@click.option("--viz", is_flag=True, help="Also write birdseye.png (map with the camera path) and overlay.mp4 (boxes over the video).")
+@click.option("--progress/--no-progress", default=True, help="Show a progress bar on stderr.")
+@_one_line_errors
+def render_command(scene: Path, out: Path, config_path: Path | None, width: int | None, height: int | None,
+                   fps: float | None, max_seconds: float | None, max_frames: int | None, seed: int | None,
+                   faults: str | None, fault_settings: tuple[str, ...], viz: bool, progress: bool) -> None:
+    """Render an RGB-D walkthrough (video, depth, instance masks, poses) of the spatial code in SCENE."""
+    from spatialcode.synth.render import render_scene, write_render_overlay
+    from spatialcode.viz import draw_birdseye
+
+    overrides = {"width": width, "height": height, "fps": fps, "max_seconds": max_seconds, "max_frames": max_frames,
+                 "seed": seed}
+    config = _render_config(config_path, overrides, faults, fault_settings)
+    code = SpatialCode.load(scene)
+    with _warnings_as_lines():
+        result = render_scene(code, out, config, progress=progress)
+    click.echo(
+        f"rendered {result.frame_count} frames ({result.frame_count / result.fps:.1f} s at {result.fps:g} fps, "
+        f"{result.frames_per_second:.1f} frames/s, {result.codec}); "
+        f"{len(code.objects) - len(result.unseen)}/{len(code.objects)} objects seen; files in {out}",
+        err=True,
+    )
+    if viz:
+        draw_birdseye(result.code, out / "birdseye.png", title=code.source.scene_name)
+        write_render_overlay(out)
+        click.echo(f"wrote {out / 'birdseye.png'} and {out / 'overlay.mp4'}", err=True)
 
 
 @main.command(

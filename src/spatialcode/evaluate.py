@@ -1,4 +1,4 @@
-"""Evaluate a reasoner on VSI-Bench questions over a folder of spatial codes (resumable)."""
+"""Evaluate a reasoner on VSI-Bench questions over spatial codes (a folder or in memory; resumable)."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from spatialcode.bench import (
     run_predictions,
     score_predictions,
 )
-from spatialcode.formats.codes_dir import CodesDir
+from spatialcode.formats.codes_dir import CodeSource
 from spatialcode.reason.answer import Answer
 from spatialcode.reason.registry import Reasoner
 
@@ -32,13 +32,15 @@ class Evaluation:
 
 def evaluate(
     questions: Sequence[VSIQuestion],
-    codes: CodesDir,
+    codes: CodeSource,
     reasoner: Reasoner,
     predictions_path: str | Path,
     config: dict[str, Any],
     progress: bool = True,
 ) -> Evaluation:
     """Answer every question not yet in ``predictions_path`` (appending rows), then score all.
+    ``codes`` gives each question's scene code (a :class:`~spatialcode.formats.codes_dir.CodesDir`
+    or :class:`~spatialcode.formats.codes_dir.CodeSet`).
 
     A question whose scene has no code, or whose reasoner raises, is recorded as an error row
     and scored 0; the run goes on and the next run retries it.

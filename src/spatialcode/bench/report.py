@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from spatialcode.bench.scoring import ScoreTable, SubsetScores
-from spatialcode.tasks import REL_DIRECTION, REL_DIRECTION_TASKS, SCORED_TASKS
+from spatialcode.tasks import EXTENSION_TASKS, REL_DIRECTION, REL_DIRECTION_TASKS, SCORED_TASKS
 
 #: File name stem used when ``write_report`` is given a directory.
 REPORT_STEM = "results"
@@ -26,8 +26,8 @@ def _score(subset: SubsetScores, task: str | None) -> str:
 
 
 def _count(counts: dict[str, int], task: str | None) -> str:
-    if task is None:
-        return str(sum(n for name, n in counts.items() if name != REL_DIRECTION))
+    if task is None:  # the overall row: the questions of VSI-Bench's tasks
+        return str(sum(n for name, n in counts.items() if name != REL_DIRECTION and name not in EXTENSION_TASKS))
     return str(counts.get(task, 0))
 
 
@@ -50,7 +50,7 @@ def _absent_notes(table: ScoreTable) -> list[str]:
 
 def to_markdown(table: ScoreTable, title: str = "VSI-Bench results", notes: Sequence[str] = ()) -> str:
     """Return the table as markdown: one row per scored task (relative-direction subtasks
-    indented below theirs) and an overall row; columns all / each dataset / debiased, counts of
+    indented below theirs), an overall row, and a row per extension task present; columns all / each dataset / debiased, counts of
     questions, cannot-answer, fallback and missing rows. ``notes`` are added as bullets."""
     header = ["task", "n", "all", *table.by_dataset, "debiased", "n debiased", "cannot answer", "fallback", "missing"]
     lines = [f"# {title}", "", "| " + " | ".join(header) + " |"]
@@ -60,7 +60,10 @@ def to_markdown(table: ScoreTable, title: str = "VSI-Bench results", notes: Sequ
         lines.append(_row(table, task, task))
         if task == REL_DIRECTION:
             lines += [_row(table, sub, f"↳ {sub}") for sub in REL_DIRECTION_TASKS]
-    bullets = [_EXPLANATION, *_absent_notes(table), *notes]
+    extensions = [task for task in EXTENSION_TASKS if task in table.full.counts]
+    lines += [_row(table, task, f"*{task}* (extension)") for task in extensions]
+    extension_note = ["Extension tasks (not VSI-Bench) are shown in italics and left out of the overall row."] if extensions else []
+    bullets = [_EXPLANATION, *extension_note, *_absent_notes(table), *notes]
     lines += ["", *(f"- {bullet}" for bullet in bullets), ""]
     return "\n".join(lines)
 

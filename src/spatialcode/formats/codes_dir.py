@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from pathlib import Path
+from typing import Protocol
 
 from spatialcode.errors import InputFileError
 from spatialcode.scene import SpatialCode
@@ -24,6 +25,33 @@ def write_codes(codes: Iterable[SpatialCode], root: str | Path) -> list[Path]:
         code.save(path)
         written.append(path)
     return written
+
+
+class CodeSource(Protocol):
+    """Anything that returns the spatial code of a scene by (dataset, scene_name)."""
+
+    def get(self, dataset: str | None, scene_name: str) -> SpatialCode:
+        """Return the code of ``scene_name``; raise :class:`InputFileError` when there is none."""
+        ...
+
+
+class CodeSet:
+    """Spatial codes held in memory, looked up like a :class:`CodesDir` (by scene name, the
+    dataset checked when both sides have one)."""
+
+    def __init__(self, codes: Iterable[SpatialCode]) -> None:
+        self._codes: dict[str, SpatialCode] = {}
+        for code in codes:
+            if not code.source.scene_name:
+                raise InputFileError("a code in a CodeSet needs source.scene_name")
+            self._codes[code.source.scene_name] = code
+
+    def get(self, dataset: str | None, scene_name: str) -> SpatialCode:
+        """Return the code of ``scene_name`` (from ``dataset`` when both name a dataset)."""
+        code = self._codes.get(scene_name)
+        if code is None or (dataset and code.source.dataset and dataset != code.source.dataset):
+            raise InputFileError(f"no spatial code for scene {scene_name!r} of dataset {dataset!r}")
+        return code
 
 
 class CodesDir:

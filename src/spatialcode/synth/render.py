@@ -63,7 +63,7 @@ from spatialcode.synth.shapes import (
     build_scene_geometry,
     room_layout,
 )
-from spatialcode.video import VideoWriter
+from spatialcode.video import VideoWriter, read_video
 
 PRODUCER = "synth-render"
 FRAMES_FORMAT = "spatialcode-rgbd/1"
@@ -539,6 +539,20 @@ def backproject(depth_mm: np.ndarray, frame: dict[str, Any]) -> np.ndarray:
     return world
 
 
+def write_render_overlay(render_dir: str | Path, path: str | Path | None = None, labels: bool = True) -> Path:
+    """Draw the ground-truth boxes of a render folder over its video (true camera poses from
+    ``scene.json``, intrinsics from ``frames.json``) into ``path`` (default
+    ``render_dir/overlay.mp4``); returns the path written."""
+    from spatialcode.viz import Intrinsics, write_overlay_video
+
+    folder = Path(render_dir)
+    doc = json.loads((folder / "frames.json").read_text())
+    code = SpatialCode.load(folder / "scene.json")
+    intr = Intrinsics(**doc["intrinsics"], width=doc["width"], height=doc["height"])
+    target = Path(path) if path is not None else folder / "overlay.mp4"
+    return write_overlay_video(read_video(folder / "rgb.mp4"), code, intr, code.camera, target, doc["fps"], labels=labels)
+
+
 __all__ = [
     "FrameRenderer",
     "NpzStreamWriter",
@@ -548,4 +562,5 @@ __all__ = [
     "backproject",
     "load_frames",
     "render_scene",
+    "write_render_overlay",
 ]

@@ -1,0 +1,75 @@
+"""The embedded demo end to end, at a tiny render size."""
+
+from __future__ import annotations
+
+import json
+import warnings
+
+import pytest
+
+from spatialcode.bench import load_questions
+from spatialcode.demo import DEMO_FILES, DemoConfig, run_demo
+from spatialcode.errors import ValidationError
+from spatialcode.scene import SpatialCode
+from spatialcode.synth.render import RenderConfig
+
+TINY = RenderConfig(width=96, height=72, max_frames=80, mask_threshold=30)
+
+
+def _demo(out, **overrides):
+    config = DemoConfig(**{"out": out, "render": TINY, **overrides})
+    stages = []
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # the tiny frame budget compresses the camera path
+        return run_demo(config, progress=False, on_stage=stages.append), stages
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory):
+    return _demo(tmp_path_factory.mktemp("demo") / "out")
+
+
+def test_every_file_is_written(demo):
+    result, stages = demo
+    assert len(stages) == 5
+    for name in DEMO_FILES:
+        assert (result.out_dir / name).is_file(), name
+    assert (result.out_dir / "report.json").is_file()
+
+
+def test_questions_are_answered_from_the_rendered_code_and_score_100(demo):
+    result, _ = demo
+    questions = load_questions(result.out_dir / "questions.jsonl")
+    assert [q.id for q in questions] == [q.id for q in result.questions]
+    assert {q.question_type for q in questions} >= {"object_counting", "object_abs_distance", "route_planning"}
+    assert result.table.full.overall == pytest.approx(100.0)
+    assert all(row["score"] == 1.0 for row in result.rows)
+    predictions = [json.loads(line) for line in (result.out_dir / "predictions.jsonl").read_text().splitlines()]
+    assert len(predictions) == len(questions) and all(p["derivation"] for p in predictions)
+    code = SpatialCode.load(result.out_dir / "scene.json")
+    assert code == result.code and code.camera and any(o.first_seen is not None for o in code.objects)
+
+
+def test_report_states_scene_video_questions_and_scores(demo):
+    result, _ = demo
+    report = (result.out_dir / "report.md").read_text()
+    assert f"{len(result.code.objects)} objects" in report and "80 frames at 10 fps, 96×72" in report
+    assert f"Questions: {len(result.questions)}" in report and "| **overall** |" in report
+    doc = json.loads((result.out_dir / "report.json").read_text())
+    assert doc["scores"]["overall"] == pytest.approx(100.0)
+    assert set(doc["seconds"]) == {"generate", "render", "questions", "answer", "pictures"}
+
+
+def test_demo_is_deterministic_and_replaces_an_earlier_run(demo, tmp_path):
+    first, _ = demo
+    again, _ = _demo(tmp_path / "again", overlay=False)
+    for name in ("scene.json", "questions.jsonl", "frames.json"):
+        assert (again.out_dir / name).read_bytes() == (first.out_dir / name).read_bytes(), name
+    rerun, _ = _demo(tmp_path / "again", overlay=False)  # same folder: predictions start afresh
+    lines = (rerun.out_dir / "predictions.jsonl").read_text().splitlines()
+    assert len(lines) == len(rerun.questions)
+
+
+def test_unknown_room_kind_is_a_clear_error(tmp_path):
+    with pytest.raises(ValidationError, match="unknown room kind 'garage'"):
+        DemoConfig(kind="garage", out=tmp_path)
