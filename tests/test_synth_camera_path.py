@@ -23,6 +23,7 @@ from spatialcode.synth.camera_path import (
     plan_camera_path,
     pose_rotation,
     visible_pixel_counts,
+    walkthrough_code,
 )
 from spatialcode.synth.shapes import build_scene_geometry, object_footprint
 
@@ -170,3 +171,22 @@ def test_camera_convention():
     assert (fx, fy, cx, cy) == pytest.approx((320.0, 320.0, 319.5, 239.5))
     dirs = camera_directions(640, 480, 90.0)
     assert dirs[0, 0] == pytest.approx([-319.5 / 320, -239.5 / 320, 1.0])
+
+
+def test_walkthrough_code_times_objects_like_the_render(tmp_path):
+    from spatialcode.synth.render import RenderConfig, render_scene
+
+    code = room_scene()
+    timed = walkthrough_code(code, CONFIG)
+    assert timed.camera == tuple(plan_camera(code, CONFIG).poses)
+    assert timed.source.fps == CONFIG.fps and timed.source.frame_count == len(timed.camera)
+    assert timed.provenance.producer == "synth-walkthrough"
+    assert all(o.first_seen is not None for o in timed.objects)
+    config = RenderConfig(width=CONFIG.width, height=CONFIG.height, mask_threshold=CONFIG.mask_threshold, fps=CONFIG.fps,
+                          texture=False)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        rendered = render_scene(code, tmp_path / "r", config, progress=False).code
+    assert rendered.camera == timed.camera
+    for a, b in zip(timed.objects, rendered.objects):
+        assert abs(a.first_seen - b.first_seen) <= 2.0 / CONFIG.fps, a.label  # same frame, or one or two apart

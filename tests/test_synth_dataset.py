@@ -10,6 +10,7 @@ from spatialcode.bench import load_questions
 from spatialcode.errors import SpatialCodeError
 from spatialcode.reason.solver import Solver
 from spatialcode.scene import SpatialCode
+from spatialcode.synth.camera_path import PathConfig
 from spatialcode.synth.dataset import scene_seed, write_dataset
 
 
@@ -46,3 +47,20 @@ def test_bad_dataset_arguments(tmp_path):
         write_dataset(tmp_path, scenes=3, splits={"train": 0.5})
     with pytest.raises(SpatialCodeError, match="unknown split"):
         scene_seed("dev", 0, 0)
+
+
+def test_walkthrough_adds_first_seen_and_appearance_questions_whatever_the_workers(tmp_path):
+    path = PathConfig(width=96, height=72, mask_threshold=40, fps=5.0)
+    one = write_dataset(tmp_path / "one", scenes=2, seed=3, walkthrough=path)
+    two = write_dataset(tmp_path / "two", scenes=2, seed=3, walkthrough=path, workers=2)
+    assert one == two.__class__(str(tmp_path / "one"), two.scenes, two.questions, two.per_task, two.failed_scenes)
+    for name in ("questions.jsonl", "data/train.jsonl"):
+        assert (tmp_path / "one" / name).read_bytes() == (tmp_path / "two" / name).read_bytes(), name
+    assert one.per_task.get("obj_appearance_order", 0) > 0
+    for scene in (tmp_path / "one" / "scenes").glob("*.json"):
+        code = SpatialCode.load(scene)
+        assert code.camera and code.source.fps == 5.0 and code.source.frame_count == len(code.camera)
+        assert sum(o.first_seen is not None for o in code.objects) >= len(code.objects) - 1
+    assert "planned camera walkthrough" in (tmp_path / "one" / "README.md").read_text()
+    plain = write_dataset(tmp_path / "plain", scenes=2, seed=3)
+    assert "obj_appearance_order" not in plain.per_task

@@ -226,7 +226,7 @@ def test_overlapping_boxes_render(tmp_path):
         SpatialObject(2, "towel", Box3D((2.0, 1.5, 0.1), (0.2, 0.2, 0.1))),  # hidden inside the bed frame
     ]
     code = SpatialCode(objects=tuple(objects), room=Room(polygon=((0, 0), (4, 0), (4, 3), (0, 3))))
-    with pytest.warns(UserWarning, match="never reach"):
+    with pytest.warns(UserWarning, match="never reach .* #2 towel lies inside the box of bed #0"):
         out = render_scene(code, tmp_path, RenderConfig(**TINY), progress=False)
     assert 2 in out.unseen and out.code.objects[-1].first_seen is None
     assert out.code.objects[-1].id == 2

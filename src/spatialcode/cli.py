@@ -38,6 +38,18 @@ def _one_line_errors(func: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
+@contextlib.contextmanager
+def _warnings_as_lines() -> Iterator[None]:
+    """Print Python warnings raised inside the block as ``warning: ...`` lines on stderr."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            yield
+        finally:
+            for item in caught:
+                click.echo(f"warning: {item.message}", err=True)
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.version_option(__version__, prog_name="spatialcode")
 def main() -> None:
@@ -243,6 +255,7 @@ def _parse_splits(text: str) -> dict[str, float]:
     "generate",
     epilog="Examples:\n\n  spatialcode generate --seed 3 --kind bedroom --out scene.json\n\n"
     "  spatialcode generate --scenes 1000 --seed 0 --splits train=0.9,test=0.1 --out data/synth\n\n"
+    "  spatialcode generate --scenes 1000 --walkthrough --workers 2 --out data/synth-timed\n\n"
     "With --scenes, OUT is a folder: scenes/, questions.jsonl, data/<split>.jsonl (Hugging Face `json` "
     "layout) and a README card.",
 )
@@ -251,17 +264,27 @@ def _parse_splits(text: str) -> dict[str, float]:
 @click.option("--kind", default=None, help="Room kind for a single scene: bedroom, living room, kitchen, office, bathroom.")
 @click.option("--scenes", type=click.IntRange(min=1), default=None, help="Write a dataset of this many scenes with questions.")
 @click.option("--splits", default="train=1", show_default=True, help="Split fractions for --scenes.")
+@click.option("--walkthrough", is_flag=True,
+              help="Plan each scene's camera walkthrough and record first_seen (adds appearance-order questions; ~0.5 s/scene).")
+@click.option("--workers", type=click.IntRange(min=1), default=1, show_default=True, help="Processes for --scenes.")
 @click.option("--progress/--no-progress", default=True, help="Show a progress bar on stderr.")
 @_one_line_errors
-def generate_command(out: Path, seed: int, kind: str | None, scenes: int | None, splits: str, progress: bool) -> None:
+def generate_command(out: Path, seed: int, kind: str | None, scenes: int | None, splits: str, walkthrough: bool,
+                     workers: int, progress: bool) -> None:
     """Generate a procedural indoor scene (its ground-truth spatial code), or a dataset of scenes + questions."""
     from tqdm import tqdm
 
+    from spatialcode.synth.camera_path import walkthrough_code
     from spatialcode.synth.dataset import write_dataset
     from spatialcode.synth.generate import generate_scene
+    from spatialcode.synth.render import RenderConfig
 
+    path = RenderConfig().path_config() if walkthrough else None
     if scenes is None:
         code = generate_scene(seed, kind=kind)
+        if path is not None:
+            with _warnings_as_lines():
+                code = walkthrough_code(code, path)
         code.save(out)
         click.echo(f"wrote {out} ({len(code.objects)} objects, {code.room.floor_area():.1f} m²)", err=True)
         return
@@ -269,7 +292,8 @@ def generate_command(out: Path, seed: int, kind: str | None, scenes: int | None,
         raise SpatialCodeError("--kind: applies to a single scene; leave it out with --scenes")
     fractions = _parse_splits(splits)
     with tqdm(total=scenes, unit="scene", disable=not progress) as bar:
-        summary = write_dataset(out, scenes, seed, fractions, progress=bar.update)
+        with _warnings_as_lines():
+            summary = write_dataset(out, scenes, seed, fractions, progress=bar.update, walkthrough=path, workers=workers)
     click.echo(
         f"wrote {sum(summary.scenes.values())} scenes and {sum(summary.questions.values())} questions to {out} "
         f"({', '.join(f'{k} {v}' for k, v in summary.scenes.items())}; {len(summary.failed_scenes)} scenes failed)",
@@ -303,18 +327,6 @@ def questions_command(scene: Path, seed: int, out: Path | None, task_filter: tup
         out.parent.mkdir(parents=True, exist_ok=True)
         out.write_text(text)
         click.echo(f"wrote {len(rows)} questions to {out}", err=True)
-
-
-@contextlib.contextmanager
-def _warnings_as_lines() -> Iterator[None]:
-    """Print Python warnings raised inside the block as ``warning: ...`` lines on stderr."""
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        try:
-            yield
-        finally:
-            for item in caught:
-                click.echo(f"warning: {item.message}", err=True)
 
 
 def _render_config(config_path: Path | None, overrides: dict[str, Any], faults: str | None,

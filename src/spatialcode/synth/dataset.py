@@ -15,16 +15,22 @@ separate stream per split, so a train and a test set never share a scene (checke
 
 from __future__ import annotations
 
+import contextlib
 import json
+import multiprocessing
 from collections import Counter
 from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import numpy as np
 
+from spatialcode.bench.questions import VSIQuestion
 from spatialcode.errors import SpatialCodeError
 from spatialcode.questions.generate import QuestionGenConfig, generate_questions
+from spatialcode.scene import SpatialCode
+from spatialcode.synth.camera_path import PathConfig, walkthrough_code
 from spatialcode.synth.generate import SceneGenConfig, generate_scene
 
 #: Split names and the stream id their scene seeds come from.
@@ -51,6 +57,25 @@ class DatasetSummary:
     failed_scenes: list[dict[str, str]] = field(default_factory=list)
 
 
+def make_scene(seed: int, scene_config: SceneGenConfig | None = None, question_config: QuestionGenConfig | None = None,
+               walkthrough: PathConfig | None = None) -> tuple[SpatialCode, list[VSIQuestion]]:
+    """One dataset item: the scene of ``seed``, with its planned walkthrough (camera path and
+    ``first_seen``, so that appearance-order questions exist) when ``walkthrough`` is given, and
+    its verified questions. Raises :class:`SpatialCodeError` when the scene cannot be built."""
+    code = generate_scene(seed, scene_config)
+    if walkthrough is not None:
+        code = walkthrough_code(code, walkthrough)
+    return code, generate_questions(code, seed, question_config)
+
+
+def _make_item(args: tuple) -> tuple[SpatialCode, list[VSIQuestion]] | str:
+    """:func:`make_scene` for a worker process: the reason string instead of raising."""
+    try:
+        return make_scene(*args)
+    except SpatialCodeError as err:
+        return str(err)
+
+
 def write_dataset(
     out: str | Path,
     scenes: int,
@@ -59,11 +84,17 @@ def write_dataset(
     scene_config: SceneGenConfig | None = None,
     question_config: QuestionGenConfig | None = None,
     progress: Callable[[int], None] | None = None,
+    walkthrough: PathConfig | None = None,
+    workers: int = 1,
 ) -> DatasetSummary:
     """Generate ``scenes`` scenes split by the fractions in ``splits`` (default all train) and
     write them with their questions under ``out`` (layout in the module docstring).
 
-    A scene the generator cannot build is recorded in the summary (with the reason) and skipped.
+    With ``walkthrough`` every scene gets its planned camera path and ``first_seen`` times
+    (:func:`~spatialcode.synth.camera_path.walkthrough_code`; ≈ 0.5 s per scene), which adds the
+    appearance-order questions. ``workers`` > 1 builds scenes in that many processes; the files
+    are identical whatever the number of workers. A scene the generator cannot build is recorded
+    in the summary (with the reason) and skipped.
     """
     splits = splits or {"train": 1.0}
     if scenes < 1:
@@ -81,28 +112,34 @@ def write_dataset(
     question_counts: Counter[str] = Counter()
     per_task: Counter[str] = Counter()
     failed: list[dict[str, str]] = []
-    with open(out / "questions.jsonl", "w") as all_rows:
-        for split, split_seeds in seeds.items():
-            with open(out / "data" / f"{split}.jsonl", "w") as split_rows:
-                for s in split_seeds:
-                    try:
-                        code = generate_scene(s, scene_config)
-                    except SpatialCodeError as err:
-                        failed.append({"split": split, "scene_seed": str(s), "reason": str(err)})
-                        continue
-                    code.save(out / "scenes" / f"{code.source.scene_name}.json")
-                    compact = json.dumps(code.to_dict(), separators=(",", ":"))
-                    for question in generate_questions(code, s, question_config):
-                        row = {**question.to_record(), "split": split, "scene_seed": s}
-                        all_rows.write(json.dumps(row) + "\n")
-                        split_rows.write(json.dumps({**row, "spatial_code": compact}) + "\n")
-                        question_counts[split] += 1
-                        per_task[question.question_type] += 1
-                    scene_counts[split] += 1
-                    if progress is not None:
-                        progress(1)
+    jobs = [(split, s) for split, split_seeds in seeds.items() for s in split_seeds]
+    items = ((s, scene_config, question_config, walkthrough) for _, s in jobs)
+    with contextlib.ExitStack() as stack:
+        if workers > 1:
+            pool = stack.enter_context(ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn")))
+            results = pool.map(_make_item, items, chunksize=4)
+        else:
+            results = map(_make_item, items)
+        all_rows = stack.enter_context(open(out / "questions.jsonl", "w"))
+        split_files = {split: stack.enter_context(open(out / "data" / f"{split}.jsonl", "w")) for split in seeds}
+        for (split, s), item in zip(jobs, results):
+            if isinstance(item, str):
+                failed.append({"split": split, "scene_seed": str(s), "reason": item})
+                continue
+            code, questions = item
+            code.save(out / "scenes" / f"{code.source.scene_name}.json")
+            compact = json.dumps(code.to_dict(), separators=(",", ":"))
+            for question in questions:
+                row = {**question.to_record(), "split": split, "scene_seed": s}
+                all_rows.write(json.dumps(row) + "\n")
+                split_files[split].write(json.dumps({**row, "spatial_code": compact}) + "\n")
+                question_counts[split] += 1
+                per_task[question.question_type] += 1
+            scene_counts[split] += 1
+            if progress is not None:
+                progress(1)
     summary = DatasetSummary(str(out), dict(scene_counts), dict(question_counts), dict(per_task), failed)
-    _write_card(out, summary, seed, scene_config or SceneGenConfig(), question_config or QuestionGenConfig())
+    _write_card(out, summary, seed, scene_config or SceneGenConfig(), question_config or QuestionGenConfig(), walkthrough)
     return summary
 
 
@@ -113,7 +150,8 @@ def _split_counts(scenes: int, splits: dict[str, float]) -> dict[str, int]:
     return {name: n for name, n in counts.items() if n > 0}
 
 
-def _write_card(out: Path, summary: DatasetSummary, seed: int, scene_config: SceneGenConfig, question_config: QuestionGenConfig) -> None:
+def _write_card(out: Path, summary: DatasetSummary, seed: int, scene_config: SceneGenConfig, question_config: QuestionGenConfig,
+                walkthrough: PathConfig | None) -> None:
     lines = [
         "# spatialcode synthetic spatial-reasoning set",
         "",
@@ -130,8 +168,13 @@ def _write_card(out: Path, summary: DatasetSummary, seed: int, scene_config: Sce
         "",
         f"Scenes that could not be built: {len(summary.failed_scenes)}.",
         "",
+        ("Each scene carries its planned camera walkthrough and first_seen times (appearance-order questions included)."
+         if walkthrough is not None else
+         "Scenes carry no camera walkthrough, so there are no appearance-order questions (use --walkthrough)."),
+        "",
         "```json",
-        json.dumps({"scene_config": asdict(scene_config), "question_config": asdict(question_config)}, indent=1, default=str),
+        json.dumps({"scene_config": asdict(scene_config), "question_config": asdict(question_config),
+                    "walkthrough": None if walkthrough is None else asdict(walkthrough)}, indent=1, default=str),
         "```",
     ]
     (out / "README.md").write_text("\n".join(lines) + "\n")

@@ -38,7 +38,7 @@ import threading
 import time
 import warnings
 import zipfile
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
@@ -46,7 +46,8 @@ import numpy as np
 
 from spatialcode import __version__
 from spatialcode.errors import SpatialCodeError, ValidationError
-from spatialcode.scene import CameraPose, Provenance, Source, SpatialCode
+from spatialcode.geometry.points import points_in_box
+from spatialcode.scene import CameraPose, Provenance, SpatialCode
 from spatialcode.synth.camera_path import (
     PathConfig,
     camera_directions,
@@ -54,6 +55,7 @@ from spatialcode.synth.camera_path import (
     plan_camera,
     pose_rotation,
     ray_threads,
+    with_timeline,
 )
 from spatialcode.synth.faults import FaultConfig, apply_frame_faults, drift_poses
 from spatialcode.synth.shapes import (
@@ -343,6 +345,18 @@ def _pose_entry(index: int, pose: CameraPose, config: RenderConfig, intr: tuple[
     }
 
 
+def unseen_reason(code: SpatialCode, obj_id: int, max_pixels: int, threshold: int) -> str:
+    """Why object ``obj_id`` never reached the first_seen ``threshold`` (pixels): it lies inside
+    another object's box (overlapping annotations), it was never visible, or it stayed small."""
+    obj = next(o for o in code.objects if o.id == obj_id)
+    for other in code.objects:
+        if other.id != obj_id and points_in_box(other.box, obj.box.corners, tolerance=0.01).all():
+            return f"{obj.label} lies inside the box of {other.label} #{other.id}"
+    if max_pixels == 0:
+        return f"{obj.label} is hidden by other objects from every camera position"
+    return f"{obj.label} covers at most {max_pixels} px in one frame"
+
+
 def _check_scene(code: SpatialCode) -> None:
     if not code.objects:
         raise SpatialCodeError("scene has no objects: nothing to render")
@@ -473,20 +487,14 @@ def render_scene(code: SpatialCode, out_dir: str | Path, config: RenderConfig | 
 
     unseen = [o.id for o in code.objects if o.id not in first_seen]
     if unseen:
+        best_pixels = dict(zip(ids, best.tolist()))
+        reasons = "; ".join(f"#{k} {unseen_reason(code, k, best_pixels[k], config.mask_threshold)}" for k in unseen)
         warnings.warn(
-            f"{len(unseen)} object(s) never reach {config.mask_threshold} px in any frame and keep first_seen=None: ids {unseen}",
+            f"{len(unseen)} object(s) never reach {config.mask_threshold} px in any frame and keep first_seen=None: {reasons}",
             stacklevel=2,
         )
-    result_code = replace(
-        code,
-        objects=tuple(replace(o, first_seen=first_seen.get(o.id)) for o in code.objects),
-        camera=tuple(poses),
-        source=Source(dataset=code.source.dataset, scene_name=code.source.scene_name, fps=config.fps,
-                      frame_count=len(poses)),
-        provenance=Provenance.from_config(
-            PRODUCER, {"render": config.to_dict(), "input": code.provenance.to_dict()}, __version__
-        ),
-    )
+    provenance = Provenance.from_config(PRODUCER, {"render": config.to_dict(), "input": code.provenance.to_dict()}, __version__)
+    result_code = with_timeline(code, poses, first_seen, config.fps, provenance)
     result_code.save(out / "scene.json")
     doc = _frames_document(config, layout, labels, sink.video.codec, renderer.intrinsics, sink.entries)
     (out / "frames.json").write_text(json.dumps(doc, indent=1) + "\n")
@@ -562,5 +570,6 @@ __all__ = [
     "backproject",
     "load_frames",
     "render_scene",
+    "unseen_reason",
     "write_render_overlay",
 ]
