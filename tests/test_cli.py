@@ -76,6 +76,14 @@ def test_render_writes_the_files_and_a_viz(tmp_path):
     frames = json.loads((out / "frames.json").read_text())
     assert frames["faults"]["missed_detection"] == 0.5 and frames["faults"]["depth_noise"] == 0.0025
     assert len(SpatialCode.load(out / "scene.json").camera) == 12
+    png = tmp_path / "f5.png"
+    drawn = run("draw", str(out), "--frame", "5", "--out", str(png))
+    assert drawn.returncode == 0 and png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert run("draw", str(out), "--out", str(tmp_path / "map.png")).returncode == 0
+    late = run("draw", str(out), "--frame", "12", "--out", str(png))
+    assert late.returncode == 2 and late.stderr.strip() == "error: frame 12 is out of range: the render has frames 0..11"
+    not_render = run("draw", str(scene), "--frame", "1", "--out", str(png))
+    assert not_render.returncode == 2 and "not a render folder" in not_render.stderr
 
 
 @pytest.mark.parametrize(

@@ -403,19 +403,28 @@ def render_command(scene: Path, out: Path, config_path: Path | None, width: int 
 
 @main.command(
     "draw",
-    epilog="Example:\n\n  spatialcode draw scene.json --out scene.png",
+    epilog="Examples:\n\n  spatialcode draw scene.json --out scene.png\n\n"
+    "  spatialcode draw renders/scene --frame 40 --out frame40.png   (boxes over frame 40 of a render)",
 )
-@click.argument("scene", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("scene", type=click.Path(path_type=Path))
 @click.option("--out", required=True, type=click.Path(dir_okay=False, path_type=Path), help="PNG file to write.")
 @click.option("--number/--no-number", default=False, help="Number objects by first appearance.")
+@click.option("--frame", type=click.IntRange(min=0), default=None,
+              help="With a render folder as SCENE: draw the 3D boxes over this frame instead of the map.")
 @_one_line_errors
-def draw_command(scene: Path, out: Path, number: bool) -> None:
-    """Draw the bird's-eye map of SCENE (room outline, oriented boxes with facing arrows, camera path)."""
+def draw_command(scene: Path, out: Path, number: bool, frame: int | None) -> None:
+    """Draw the bird's-eye map of SCENE (room outline, oriented boxes with facing arrows, camera path),
+    or with --frame the projected 3D boxes over one frame of a render folder."""
     from spatialcode.viz import draw_birdseye
 
-    code = SpatialCode.load(scene)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    draw_birdseye(code, out, title=code.source.scene_name, number_by_appearance=number)
+    if frame is not None:
+        from spatialcode.synth.render import write_render_overlay
+
+        write_render_overlay(scene, out, frame=frame)
+    else:
+        code = SpatialCode.load(scene / "scene.json" if scene.is_dir() else scene)
+        out.parent.mkdir(parents=True, exist_ok=True)
+        draw_birdseye(code, out, title=code.source.scene_name, number_by_appearance=number)
     click.echo(f"wrote {out}", err=True)
 
 
