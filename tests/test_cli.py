@@ -154,6 +154,7 @@ def test_convert_and_eval_resume(bench_fixture):
         (["convert", "vsibench-meta", "--meta-info", "nowhere", "--out", "x"], "not a directory"),
         (["eval", "--questions", "nowhere.jsonl", "--codes", ".", "--predictions", "p.jsonl"], "nowhere.jsonl"),
         (["ask", "scene.json", "q", "--question-type", "object_countin"], "--question-type: unknown task"),
+        (["draw", "scene.json", "--out", "/proc/no/map.png"], "/proc/no: No such file or directory"),
     ],
 )
 def test_bad_input_gives_one_line_and_nonzero_exit(tmp_path, args, message):

@@ -22,7 +22,8 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 
 def _one_line_errors(func: F) -> F:
-    """Turn bad-input errors into one ``error: ...`` line on stderr and exit code 2."""
+    """Turn bad-input errors (and unreadable/unwritable paths) into one ``error: ...`` line on
+    stderr and exit code 2."""
 
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
@@ -30,6 +31,10 @@ def _one_line_errors(func: F) -> F:
             return func(*args, **kwargs)
         except SpatialCodeError as err:
             click.echo(f"error: {err}", err=True)
+            sys.exit(2)
+        except OSError as err:  # a file or folder that cannot be read or written
+            where = f"{err.filename}: " if err.filename else ""
+            click.echo(f"error: {where}{err.strerror or err} (check the path and its permissions)", err=True)
             sys.exit(2)
         except KeyboardInterrupt:
             click.echo("interrupted", err=True)
