@@ -21,7 +21,6 @@ from spatialcode.synth.camera_path import (
     make_pose,
     plan_camera,
     plan_camera_path,
-    pose_rotation,
     visible_pixel_counts,
     walkthrough_code,
 )
@@ -87,7 +86,7 @@ def test_path_is_smooth(plan):
     pos = _positions(result.poses)
     dt = 1.0 / CONFIG.fps
     assert (np.linalg.norm(np.diff(pos, axis=0), axis=1) <= CONFIG.walk_speed * dt + 1e-6).all()
-    rotations = [pose_rotation(p) for p in result.poses]
+    rotations = [p.rotation_matrix() for p in result.poses]
     rates = [
         math.degrees(math.acos(max(-1.0, min(1.0, (np.trace(a.T @ b) - 1) / 2)))) / dt
         for a, b in itertools.pairwise(rotations)
@@ -160,12 +159,12 @@ def test_overhead_objects_do_not_block_walking():
 def test_camera_convention():
     """Quaternion = camera-to-world rotation of the OpenCV frame (+z forward, +x right, +y down)."""
     pose = make_pose(0.0, (1.0, 2.0, 1.5), 0.0, 0.0)  # looking along world +x
-    rot = pose_rotation(pose)
+    rot = pose.rotation_matrix()
     assert rot[:, 2] == pytest.approx([1, 0, 0], abs=1e-12)  # forward
     assert rot[:, 0] == pytest.approx([0, -1, 0], abs=1e-12)  # right
     assert rot[:, 1] == pytest.approx([0, 0, -1], abs=1e-12)  # down
     pose = make_pose(0.0, (0, 0, 0), math.pi / 2, math.radians(-30))  # along +y, looking down
-    forward = pose_rotation(pose)[:, 2]
+    forward = pose.rotation_matrix()[:, 2]
     assert forward == pytest.approx([0, math.cos(math.radians(30)), -0.5], abs=1e-12)
     fx, fy, cx, cy = intrinsics(640, 480, 90.0)
     assert (fx, fy, cx, cy) == pytest.approx((320.0, 320.0, 319.5, 239.5))

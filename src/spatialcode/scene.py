@@ -14,6 +14,9 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+from scipy.spatial.transform import Rotation
+
 from spatialcode.errors import InputFileError, ValidationError
 from spatialcode.geometry.box import Box3D
 from spatialcode.geometry.polygon import polygon_area
@@ -168,6 +171,18 @@ class CameraPose:
         if abs(norm - 1.0) > 1e-9:  # keep already-unit quaternions bit-exact for JSON round trips
             quat = tuple(v / norm for v in quat)
         object.__setattr__(self, "quaternion", quat)
+
+    def rotation_matrix(self) -> np.ndarray:
+        """The 3×3 camera-to-world rotation: its columns are the camera's x (right), y (down)
+        and z (forward) axes in world coordinates."""
+        return Rotation.from_quat(self.quaternion).as_matrix()  # scipy quaternions are (x, y, z, w)
+
+    def matrix(self) -> np.ndarray:
+        """The 4×4 homogeneous camera-to-world transform (metres)."""
+        out = np.eye(4)
+        out[:3, :3] = self.rotation_matrix()
+        out[:3, 3] = self.position
+        return out
 
     def to_dict(self) -> dict[str, Any]:
         """Return the JSON form ``{"t", "position", "quaternion"}``."""

@@ -116,11 +116,6 @@ def yaw_pitch_rotation(yaw: float, pitch: float) -> np.ndarray:
     return np.column_stack([right, down, forward])
 
 
-def pose_rotation(pose: CameraPose) -> np.ndarray:
-    """Camera-to-world 3×3 rotation of a pose."""
-    return Rotation.from_quat(pose.quaternion).as_matrix()
-
-
 def make_pose(t: float, position: Sequence[float], yaw: float, pitch: float) -> CameraPose:
     """A :class:`CameraPose` at ``position`` looking along (yaw, pitch)."""
     quat = Rotation.from_matrix(yaw_pitch_rotation(yaw, pitch)).as_quat()
@@ -628,7 +623,7 @@ def visible_pixel_counts(geometry: SceneGeometry, poses: Sequence[CameraPose], w
         rays = np.empty((len(chunk), dirs.shape[0], 6), dtype=np.float32)
         for i, pose in enumerate(chunk):
             rays[i, :, :3] = pose.position
-            rays[i, :, 3:] = dirs @ pose_rotation(pose).T.astype(np.float32)
+            rays[i, :, 3:] = dirs @ pose.rotation_matrix().T.astype(np.float32)
         _, owner = _cast(geometry, rays)
         for i in range(len(chunk)):
             o = owner[i]
@@ -737,7 +732,6 @@ __all__ = [
     "plan_camera_path",
     "walkthrough_code",
     "with_timeline",
-    "pose_rotation",
     "visible_pixel_counts",
     "yaw_pitch_rotation",
 ]

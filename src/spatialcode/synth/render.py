@@ -54,7 +54,6 @@ from spatialcode.synth.camera_path import (
     camera_directions,
     intrinsics,
     plan_camera,
-    pose_rotation,
     ray_threads,
     with_timeline,
 )
@@ -221,7 +220,7 @@ class FrameRenderer:
     def render(self, pose: CameraPose) -> RenderedFrame:
         """Render the view from ``pose``."""
         h, w = self.height, self.width
-        self._ray_map[:3, 3:] = pose_rotation(pose).T
+        self._ray_map[:3, 3:] = pose.rotation_matrix().T
         self._ray_map[3, :3] = pose.position
         np.matmul(self._dirs_h, self._ray_map, out=self.rays)
         world_dirs = self.rays[:, 3:]
@@ -543,7 +542,7 @@ def backproject(depth_mm: np.ndarray, frame: dict[str, Any]) -> np.ndarray:
     u, v = np.meshgrid(np.arange(w), np.arange(h))
     cam = np.stack([(u - intr["cx"]) / intr["fx"] * z, (v - intr["cy"]) / intr["fy"] * z, z], axis=-1)
     pose = CameraPose(t=frame["t"], position=frame["position"], quaternion=frame["quaternion"])
-    world = cam @ pose_rotation(pose).T + np.asarray(pose.position)
+    world = cam @ pose.rotation_matrix().T + np.asarray(pose.position)
     world[depth_mm == 0] = np.nan
     return world
 

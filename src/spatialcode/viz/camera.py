@@ -12,7 +12,6 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.spatial.transform import Rotation
 
 from spatialcode.errors import ValidationError
 from spatialcode.scene import CameraPose
@@ -60,21 +59,15 @@ class Intrinsics:
         return np.array([[self.fx, 0.0, self.cx], [0.0, self.fy, self.cy], [0.0, 0.0, 1.0]])
 
 
-def camera_to_world_rotation(pose: CameraPose) -> np.ndarray:
-    """Return the 3×3 rotation whose columns are the camera's x (right), y (down) and z
-    (forward) axes in world coordinates."""
-    return Rotation.from_quat(pose.quaternion).as_matrix()  # scipy quaternions are (x, y, z, w)
-
-
 def camera_forward(pose: CameraPose) -> np.ndarray:
     """Return the camera's viewing direction (its +z axis) as a world unit vector (3,)."""
-    return camera_to_world_rotation(pose)[:, 2]
+    return pose.rotation_matrix()[:, 2]
 
 
 def world_to_camera(pose: CameraPose) -> np.ndarray:
     """Return the 4×4 homogeneous transform taking world points (metres) to the camera frame
     (metres; +z forward, +x right, +y down): ``[R.T | -R.T @ position]``."""
-    rotation = camera_to_world_rotation(pose)
+    rotation = pose.rotation_matrix()
     transform = np.eye(4)
     transform[:3, :3] = rotation.T
     transform[:3, 3] = -rotation.T @ np.asarray(pose.position)
