@@ -15,7 +15,6 @@ from spatialcode.geometry.points import points_in_box
 from spatialcode.scene import Room, Source, SpatialCode, SpatialObject
 from spatialcode.synth.render import (
     FrameRenderer,
-    NpzStreamWriter,
     RenderConfig,
     backproject,
     load_frames,
@@ -267,16 +266,6 @@ def test_frame_renderer_depth_is_z_depth():
 
 
 # -- writers -------------------------------------------------------------------------------------
-
-
-def test_npz_stream_writer_round_trip(tmp_path):
-    data = np.arange(3 * 4 * 5, dtype=np.int16).reshape(3, 4, 5) - 7
-    writer = NpzStreamWriter(tmp_path / "a.npz", "masks", data.shape, np.int16)
-    for frame in data:
-        writer.write(frame)
-    writer.close()
-    with np.load(tmp_path / "a.npz") as loaded:
-        assert np.array_equal(loaded["masks"], data)
 
 
 def test_video_writer_round_trip(tmp_path):

@@ -38,7 +38,6 @@ import sys
 import threading
 import time
 import warnings
-import zipfile
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
@@ -47,6 +46,7 @@ import numpy as np
 
 from spatialcode import __version__
 from spatialcode.errors import SpatialCodeError, ValidationError
+from spatialcode.formats.npz_stream import NpzStreamWriter
 from spatialcode.geometry.points import points_in_box
 from spatialcode.scene import CameraPose, Provenance, SpatialCode
 from spatialcode.synth.camera_path import (
@@ -267,38 +267,6 @@ class FrameRenderer:
 # --------------------------------------------------------------------------------------------
 # Output files
 # --------------------------------------------------------------------------------------------
-
-
-class NpzStreamWriter:
-    """Write one array of known shape into a ``.npz`` file frame by frame (deflate level 1), so
-    the whole array never has to be in memory; ``numpy.load(path)[key]`` reads it back."""
-
-    def __init__(self, path: str | Path, key: str, shape: tuple[int, ...], dtype: np.dtype | str) -> None:
-        self.path, self.key = Path(path), key
-        self.dtype = np.dtype(dtype)
-        self.frame_shape = tuple(shape[1:])
-        self.expected, self.written = shape[0], 0
-        self._zip = zipfile.ZipFile(self.path, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=1, allowZip64=True)
-        self._file = self._zip.open(f"{key}.npy", "w", force_zip64=True)
-        header = {"descr": np.lib.format.dtype_to_descr(self.dtype), "fortran_order": False, "shape": tuple(shape)}
-        np.lib.format.write_array_header_1_0(self._file, header)
-
-    def write(self, frame: np.ndarray) -> None:
-        """Append one frame (shape ``shape[1:]``)."""
-        if frame.shape != self.frame_shape:
-            raise SpatialCodeError(f"{self.path.name}: expected a frame of shape {self.frame_shape}, got {frame.shape}")
-        self._file.write(np.ascontiguousarray(frame, dtype=self.dtype).tobytes())
-        self.written += 1
-
-    def close(self) -> None:
-        """Finish the file (idempotent)."""
-        if self._zip is None:
-            return
-        self._file.close()
-        self._zip.close()
-        self._zip = None
-        if self.written != self.expected:
-            raise SpatialCodeError(f"{self.path.name}: wrote {self.written} frames, header says {self.expected}")
 
 
 @dataclass
@@ -574,7 +542,6 @@ def write_render_overlay(render_dir: str | Path, path: str | Path | None = None,
 
 __all__ = [
     "FrameRenderer",
-    "NpzStreamWriter",
     "RenderConfig",
     "RenderOutput",
     "RenderedFrame",
