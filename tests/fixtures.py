@@ -8,6 +8,7 @@ import numpy as np
 from scipy.spatial.transform import Rotation
 
 from spatialcode.geometry import Box3D, matrix_to_euler
+from spatialcode.scene import Room, Source, SpatialCode, SpatialObject
 
 # A 30° yaw box written the annotation way: rows of normalizedAxes are the box axes.
 _C, _S = np.cos(np.radians(30)), np.sin(np.radians(30))
@@ -52,3 +53,17 @@ def inside(box: Box3D, points: np.ndarray, slack: float = 1e-9) -> np.ndarray:
     """Manual membership test: local coordinates within the half sides."""
     local = (np.atleast_2d(points) - np.array(box.center)) @ box.rotation_matrix
     return np.all(np.abs(local) <= np.array(box.size) / 2 + slack, axis=1)
+
+
+def tiny_scene() -> SpatialCode:
+    """A 4 × 3 m room with a chair, a table, a cabinet against a wall, a tilted crate and a
+    picture hanging on a wall."""
+    objects = [
+        SpatialObject(3, "chair", Box3D((1.0, 1.0, 0.45), (0.5, 0.5, 0.9), (0.0, 0.0, 0.3))),
+        SpatialObject(5, "table", Box3D((2.4, 1.5, 0.375), (1.2, 0.8, 0.75))),
+        SpatialObject(7, "cabinet", Box3D((3.7, 2.4, 0.6), (0.5, 0.9, 1.2), (0.0, 0.0, math.pi))),
+        SpatialObject(9, "crate", Box3D((0.7, 2.4, 0.3), (0.4, 0.3, 0.35), (0.3, 0.2, 0.6))),
+        SpatialObject(11, "picture", Box3D((2.0, 2.97, 1.5), (0.04, 0.8, 0.6), (0.0, 0.0, -math.pi / 2))),
+    ]
+    return SpatialCode(objects=tuple(objects), room=Room(polygon=((0, 0), (4, 0), (4, 3), (0, 3))),
+                       source=Source(dataset="test", scene_name="tiny"))

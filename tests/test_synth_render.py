@@ -12,7 +12,7 @@ import pytest
 from spatialcode.errors import SpatialCodeError, ValidationError
 from spatialcode.geometry.box import Box3D
 from spatialcode.geometry.points import points_in_box
-from spatialcode.scene import Room, Source, SpatialCode, SpatialObject
+from spatialcode.scene import Room, SpatialCode, SpatialObject
 from spatialcode.synth.render import (
     FrameRenderer,
     RenderConfig,
@@ -29,22 +29,9 @@ from spatialcode.synth.shapes import (
     shape_category,
 )
 from spatialcode.video import VideoWriter, pick_codec, read_video, video_info
+from tests.fixtures import tiny_scene
 
 TINY = {"width": 64, "height": 48, "fps": 4.0, "max_frames": 36, "mask_threshold": 20}
-
-
-def tiny_scene() -> SpatialCode:
-    """A 4 × 3 m room with a chair, a table, a cabinet against a wall, a tilted crate and a
-    picture hanging on a wall."""
-    objects = [
-        SpatialObject(3, "chair", Box3D((1.0, 1.0, 0.45), (0.5, 0.5, 0.9), (0.0, 0.0, 0.3))),
-        SpatialObject(5, "table", Box3D((2.4, 1.5, 0.375), (1.2, 0.8, 0.75))),
-        SpatialObject(7, "cabinet", Box3D((3.7, 2.4, 0.6), (0.5, 0.9, 1.2), (0.0, 0.0, math.pi))),
-        SpatialObject(9, "crate", Box3D((0.7, 2.4, 0.3), (0.4, 0.3, 0.35), (0.3, 0.2, 0.6))),
-        SpatialObject(11, "picture", Box3D((2.0, 2.97, 1.5), (0.04, 0.8, 0.6), (0.0, 0.0, -math.pi / 2))),
-    ]
-    return SpatialCode(objects=tuple(objects), room=Room(polygon=((0, 0), (4, 0), (4, 3), (0, 3))),
-                       source=Source(dataset="test", scene_name="tiny"))
 
 
 def _render(code: SpatialCode, out, **overrides):

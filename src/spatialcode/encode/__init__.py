@@ -1,0 +1,16 @@
+"""The encoder: video / RGB-D frames → perception → lifting → tracking → fusion → box fitting →
+SpatialCode."""
+
+from spatialcode.encode.frames import Frame, FrameSource, RenderFolderSource, sample_stride
+from spatialcode.encode.perception import Detection, GroundTruthPerception, Perception, PerceptionOutput
+
+__all__ = [
+    "Detection",
+    "Frame",
+    "FrameSource",
+    "GroundTruthPerception",
+    "Perception",
+    "PerceptionOutput",
+    "RenderFolderSource",
+    "sample_stride",
+]

@@ -1,0 +1,94 @@
+"""Frame sources and the ground-truth perception front end, on a tiny render."""
+
+from __future__ import annotations
+
+import json
+import warnings
+
+import numpy as np
+import pytest
+
+from spatialcode.encode import (
+    Detection,
+    GroundTruthPerception,
+    Perception,
+    RenderFolderSource,
+    sample_stride,
+)
+from spatialcode.encode.frames import FrameSource
+from spatialcode.errors import InputFileError, ValidationError
+from spatialcode.synth.render import RenderConfig, load_frames, render_scene
+from tests.fixtures import tiny_scene
+
+
+@pytest.fixture(scope="module")
+def render_dir(tmp_path_factory):
+    out = tmp_path_factory.mktemp("enc") / "r"
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        render_scene(tiny_scene(), out, RenderConfig(width=64, height=48, fps=4.0, max_frames=20, mask_threshold=20),
+                     progress=False)
+    return out
+
+
+def test_render_folder_source_streams_every_frame(render_dir):
+    source = RenderFolderSource(render_dir)
+    assert isinstance(source, FrameSource) and len(source) == 20 and source.fps == 4.0
+    doc, depth, masks = load_frames(render_dir)
+    frames = list(source)
+    assert [f.index for f in frames] == list(range(20))
+    for frame, d, m, entry in zip(frames, depth, masks, doc["frames"]):
+        assert frame.rgb.shape == (48, 64, 3) and frame.rgb.dtype == np.uint8
+        np.testing.assert_allclose(frame.depth, d * 0.001, rtol=1e-6)
+        assert np.array_equal(frame.instances, m)
+        assert frame.t == entry["t"] and list(frame.pose.position) == entry["position"]
+        assert frame.instance_labels == {int(k): v for k, v in entry["labels"].items()}
+    assert frames[0].intrinsics.width == 64 and frames[0].intrinsics.fx == doc["intrinsics"]["fx"]
+
+
+def test_stride_and_target_fps(render_dir):
+    source = RenderFolderSource(render_dir, stride=3, rgb=False, poses=False)
+    frames = list(source)
+    assert [f.index for f in frames] == list(range(0, 20, 3)) and len(source) == len(frames)
+    assert frames[1].rgb is None and frames[1].pose is None
+    assert sample_stride(30.0, target_fps=10.0) == 3 and sample_stride(30.0, target_fps=7.0) == 5
+    assert sample_stride(10.0) == 1 and sample_stride(10.0, stride=4) == 4
+    with pytest.raises(ValidationError, match="not both"):
+        sample_stride(10.0, stride=2, target_fps=5.0)
+    with pytest.raises(ValidationError, match="stride"):
+        sample_stride(10.0, stride=0)
+
+
+def test_ground_truth_perception_returns_the_instances(render_dir):
+    perception = GroundTruthPerception(min_pixels=5, ignore=("crate",))
+    assert isinstance(perception, Perception)
+    seen = set()
+    for frame in RenderFolderSource(render_dir, rgb=False):
+        out = perception.perceive(frame)
+        for det in out.detections:
+            assert isinstance(det, Detection) and det.mask.sum() >= 5
+            assert np.array_equal(det.mask, frame.instances == det.source_id)
+            assert det.label == frame.instance_labels[det.source_id] != "crate"
+            seen.add(det.label)
+    assert {"chair", "table", "cabinet"} <= seen and "crate" not in seen
+
+
+def test_bad_render_folders_are_clear_errors(render_dir, tmp_path):
+    with pytest.raises(InputFileError, match="not a render folder"):
+        RenderFolderSource(tmp_path)
+    broken = tmp_path / "broken"
+    broken.mkdir()
+    for name in ("frames.json", "depth.npz", "rgb.mp4"):
+        (broken / name).write_bytes((render_dir / name).read_bytes())
+    with pytest.raises(InputFileError, match="masks.npz is missing"):
+        RenderFolderSource(broken)
+    (broken / "masks.npz").write_bytes((render_dir / "masks.npz").read_bytes())
+    doc = json.loads((broken / "frames.json").read_text())
+    doc["frames"] = doc["frames"][:-2]
+    (broken / "frames.json").write_text(json.dumps(doc))
+    with pytest.raises(InputFileError, match="frames.json lists 18 frames but depth.npz has 20"):
+        list(RenderFolderSource(broken))
+    frame = next(iter(RenderFolderSource(render_dir, rgb=False)))
+    frame.instances = None
+    with pytest.raises(InputFileError, match="carries no instance masks"):
+        GroundTruthPerception().perceive(frame)
