@@ -62,6 +62,19 @@ def test_shapes_stay_inside_their_box(label, size, rotation):
     assert points_in_box(box, soup.vertices, tolerance=1e-6).all()
 
 
+def test_shapes_span_their_whole_box():
+    """Boxes are tight: every category's shape touches all six faces of its box (within 2 %),
+    so that a box fitted to the rendered surfaces can match the ground truth."""
+    from spatialcode.synth import CATEGORIES
+
+    for name, cat in CATEGORIES.items():
+        for variant in cat.variants:
+            size = tuple(sum(r) / 2 for r in (variant.depth, variant.width, variant.height))
+            vertices = object_shape(SpatialObject(0, name, Box3D((0, 0, size[2] / 2), size))).triangles().vertices
+            span = (vertices.max(axis=0) - vertices.min(axis=0)) / np.array(size)
+            assert (span >= 0.98).all(), (name, variant.name, span)
+
+
 def test_shape_categories_and_colours_are_stable():
     assert shape_category("office chair") == "chair"
     assert shape_category("Trash Can") == "bin"

@@ -364,7 +364,7 @@ def _monitor(f: _Frame, _: int) -> None:
     skin = f.fd(0.004, 0.1)
     f.box((1.0 - panel, 1.0 - skin), (0.0, 1.0), (0.28, 1.0))
     f.box((1.0 - skin, 1.0), (0.03, 0.97), (0.31, 0.97), "screen")
-    f.box((0.1, 0.9), (0.3, 0.7), (0.0, f.fh(0.015, 0.05)), "accent")  # base plate
+    f.box((0.0, 0.9), (0.3, 0.7), (0.0, f.fh(0.015, 0.05)), "accent")  # base plate, to the back of the box
     f.box((0.45 - panel, 0.55 - panel), (0.45, 0.55), (0.0, 0.5), "accent")  # neck
 
 
@@ -444,7 +444,7 @@ def _bookshelf(f: _Frame, seed: int) -> None:
 
 
 def _toilet(f: _Frame, _: int) -> None:
-    f.box((0.0, 0.3), (0.1, 0.9), (0.45, 1.0), "accent")  # tank at the back (-x)
+    f.box((0.0, 0.3), (0.0, 1.0), (0.45, 1.0), "accent")  # tank at the back (-x), the full width
     f.add("cylinder", (0.25, 0.65), (0.3, 0.7), (0.0, 0.35))  # pedestal
     f.add("cylinder", (0.2, 1.0), (0.12, 0.88), (0.3, 0.55))  # bowl
     f.add("cylinder", (0.2, 1.0), (0.1, 0.9), (0.55, 0.6), "accent")  # seat
@@ -567,7 +567,7 @@ def _radiator(f: _Frame, _: int) -> None:
     fins = max(2, min(24, int(f.w / 0.06)))
     span = 1.0 / fins
     for k in range(fins):
-        f.box((0.1, 0.9), (k * span + 0.1 * span, (k + 1) * span - 0.1 * span), (0.05, 0.95))
+        f.box((0.0, 1.0), (k * span + 0.1 * span, (k + 1) * span - 0.1 * span), (0.0, 1.0))
     f.box((0.3, 0.7), (0.0, 1.0), (0.1, 0.16), "accent")
     f.box((0.3, 0.7), (0.0, 1.0), (0.84, 0.9), "accent")
 
