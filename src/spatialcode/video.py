@@ -98,7 +98,7 @@ class VideoInfo:
     codec: str
 
 
-def _open(path: Path):
+def open_video(path: Path):
     """Open a video file for reading, or raise :class:`InputFileError` naming it."""
     try:
         return av.open(str(path))
@@ -108,14 +108,14 @@ def _open(path: Path):
 
 def read_video(path: str | Path) -> Iterator[np.ndarray]:
     """Yield the frames of a video file as (H, W, 3) uint8 RGB arrays, in order."""
-    with _open(Path(path)) as container:
+    with open_video(Path(path)) as container:
         for frame in container.decode(video=0):
             yield frame.to_ndarray(format="rgb24")
 
 
 def video_info(path: str | Path) -> VideoInfo:
     """Return :class:`VideoInfo` of a video file (decodes it to count frames exactly)."""
-    with _open(Path(path)) as container:
+    with open_video(Path(path)) as container:
         stream = container.streams.video[0]
         count = sum(1 for _ in container.decode(video=0))
         rate = stream.average_rate or stream.base_rate or 0

@@ -18,14 +18,18 @@ import math
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Protocol, runtime_checkable
+from typing import Any, Protocol, runtime_checkable
 
 import numpy as np
 
 from spatialcode.errors import InputFileError, ValidationError
 from spatialcode.formats.npz_stream import NpzStreamReader
 from spatialcode.scene import CameraPose
+from spatialcode.validation import optional_number
 from spatialcode.viz.camera import Intrinsics
+
+#: Top-level fields every ``frames.json``-schema document has (see :mod:`spatialcode.synth.render`).
+_FRAMES_DOCUMENT_KEYS = ("width", "height", "intrinsics", "fps", "frames")
 
 
 @dataclass
@@ -84,6 +88,39 @@ def sample_stride(source_fps: float, stride: int | None = None, target_fps: floa
     return 1
 
 
+def positive_number(value: Any, field: str) -> float:
+    """Return ``value`` as a finite float > 0, or raise :class:`ValidationError` naming ``field``."""
+    number = optional_number(value, field)
+    if number is None or number <= 0:
+        raise ValidationError(field, f"must be a positive number, got {value!r}")
+    return number
+
+
+def read_frames_document(path: Path) -> tuple[dict[str, Any], Intrinsics]:
+    """Read a document of the renderer's ``frames.json`` schema (a render folder's own, or the
+    sidecar of a video) and return it with the pinhole intrinsics (pixels) of its images; raises
+    :class:`InputFileError` naming ``path`` when it cannot be read, lacks a top-level field, or has
+    a bad ``fps`` (frames/s), ``frames`` list or intrinsics."""
+    try:
+        doc = json.loads(path.read_text())
+    except (OSError, ValueError) as err:
+        raise InputFileError(f"{path}: cannot read ({err})") from None
+    missing = [key for key in _FRAMES_DOCUMENT_KEYS if not isinstance(doc, dict) or key not in doc]
+    if missing:
+        raise InputFileError(f"{path}: missing {', '.join(missing)} (expected the frames.json schema: "
+                             f"{', '.join(_FRAMES_DOCUMENT_KEYS)})")
+    if not isinstance(doc["frames"], list):
+        raise InputFileError(f"{path}: frames must be a list of per-frame entries")
+    try:
+        positive_number(doc["fps"], "fps")
+        intrinsics = Intrinsics(**doc["intrinsics"], width=doc["width"], height=doc["height"])
+    except ValidationError as err:
+        raise InputFileError(f"{path}: {err}") from None
+    except TypeError as err:
+        raise InputFileError(f"{path}: bad intrinsics ({err})") from None
+    return doc, intrinsics
+
+
 class RenderFolderSource:
     """The frames of a :func:`~spatialcode.synth.render_scene` output folder: RGB from
     ``rgb.mp4``, depth from ``depth.npz`` (mm → m), instance masks from ``masks.npz`` with the
@@ -96,17 +133,13 @@ class RenderFolderSource:
         frames_path = self.folder / "frames.json"
         if not frames_path.is_file():
             raise InputFileError(f"{self.folder}: not a render folder (no frames.json); make one with `spatialcode render`")
-        try:
-            self.doc = json.loads(frames_path.read_text())
-        except (OSError, json.JSONDecodeError) as err:
-            raise InputFileError(f"{frames_path}: cannot read ({err})") from None
+        self.doc, self.intrinsics = read_frames_document(frames_path)
         for name in ("depth.npz", "masks.npz") + (("rgb.mp4",) if rgb else ()):
             if not (self.folder / name).is_file():
                 raise InputFileError(f"{self.folder}: {name} is missing from the render folder")
         self.stride = sample_stride(self.doc["fps"], stride)
         self.fps = float(self.doc["fps"])
         self.with_rgb, self.with_poses = rgb, poses
-        self.intrinsics = Intrinsics(**self.doc["intrinsics"], width=self.doc["width"], height=self.doc["height"])
         self.entries = self.doc["frames"]
 
     def __len__(self) -> int:

@@ -1,0 +1,191 @@
+"""The geometric back end: frames + perception → a SpatialCode, streaming or for a whole video.
+
+Per frame (:meth:`Encoder.update`): perception gives labelled instance masks; each mask's pixels
+with depth are lifted into the world with the frame's pose (every ``pixel_stride``-th pixel);
+the tracker associates them with 3D tracks (:mod:`spatialcode.encode.tracks`); a sparse sample
+of the pixels that belong to no object feeds a coarse background cloud for the floor and room.
+Memory is bounded by the voxel grids, not by the number of frames.
+
+:meth:`Encoder.code` returns the current SpatialCode at any time: duplicate tracks merged,
+tracks seen fewer than ``min_observations`` times dropped, a gravity-aligned box per track,
+``first_seen`` = the first time its mask covered ``first_seen_fraction`` of the image (as the
+renderer defines it), objects in first-appearance order, the floor found by RANSAC and the
+room outline on it, and the camera trajectory.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from dataclasses import asdict, dataclass, field
+
+import numpy as np
+
+from spatialcode import __version__
+from spatialcode.encode.frames import Frame, FrameSource
+from spatialcode.encode.lift import PixelGrid
+from spatialcode.encode.perception import GroundTruthPerception, Perception
+from spatialcode.encode.room import Plane, find_floor, room_outline
+from spatialcode.encode.tracks import Tracker, TrackerConfig
+from spatialcode.encode.voxels import VoxelCloud
+from spatialcode.errors import InputFileError, ValidationError
+from spatialcode.scene import CameraPose, Provenance, Source, SpatialCode, SpatialObject
+
+PRODUCER = "encode-geometric"
+
+
+@dataclass(frozen=True)
+class EncoderConfig:
+    """Settings of the geometric encoder (pixels, metres, seconds)."""
+
+    pixel_stride: int = 2                   # lift every n-th pixel in both directions
+    max_depth: float = 10.0                 # ignore depth beyond this (m)
+    first_seen_fraction: float = 200 / (640 * 480)  # mask share of the image for first_seen
+    min_observations: int = 2               # frames a track needs to become an object
+    merge_every: int = 30                   # frames between duplicate merges while streaming
+    background_stride: int = 8              # pixel stride of the background (floor/room) sample
+    background_voxel: float = 0.05          # its grid (m)
+    floor_band: float = 0.04                # floor points: within this of the floor plane (m)
+    room_cell: float = 0.1                  # room outline grid (m)
+    tracker: TrackerConfig = field(default_factory=TrackerConfig)
+
+    def __post_init__(self) -> None:
+        for name in ("pixel_stride", "min_observations", "merge_every", "background_stride"):
+            if int(getattr(self, name)) != getattr(self, name) or getattr(self, name) < 1:
+                raise ValidationError(name, f"must be a whole number >= 1, got {getattr(self, name)}")
+        for name in ("max_depth", "first_seen_fraction", "background_voxel", "floor_band", "room_cell"):
+            if not getattr(self, name) > 0:
+                raise ValidationError(name, f"must be > 0, got {getattr(self, name)}")
+        if isinstance(self.tracker, dict):
+            object.__setattr__(self, "tracker", TrackerConfig(**self.tracker))
+
+
+@dataclass
+class StageTimes:
+    """Seconds spent per stage of :meth:`Encoder.update` (perception, lift, associate, background)."""
+
+    perception: float = 0.0
+    lift: float = 0.0
+    associate: float = 0.0
+    background: float = 0.0
+    frames: int = 0
+
+    def per_frame_ms(self) -> dict[str, float]:
+        """Milliseconds per frame of each stage."""
+        n = max(self.frames, 1)
+        return {k: 1000.0 * v / n for k, v in asdict(self).items() if k != "frames"}
+
+
+class Encoder:
+    """Streaming encoder: feed frames with :meth:`update`, read the code with :meth:`code`."""
+
+    def __init__(self, config: EncoderConfig | None = None, perception: Perception | None = None) -> None:
+        self.config = config or EncoderConfig()
+        self.perception = perception or GroundTruthPerception()
+        self.tracker = Tracker(self.config.tracker)
+        self.background = VoxelCloud(self.config.background_voxel)
+        self.camera: list[CameraPose] = []
+        self.times = StageTimes()
+        self._grid: PixelGrid | None = None
+        self._background_grid: PixelGrid | None = None
+        self.frames_seen = 0
+
+    def _grids(self, frame: Frame) -> tuple[PixelGrid, PixelGrid]:
+        if self._grid is None or self._grid.intrinsics != frame.intrinsics:
+            self._grid = PixelGrid(frame.intrinsics, self.config.pixel_stride)
+            self._background_grid = PixelGrid(frame.intrinsics, self.config.background_stride)
+        return self._grid, self._background_grid  # type: ignore[return-value]
+
+    def update(self, frame: Frame) -> None:
+        """Add one frame (it needs depth and a pose, from the frame or from perception)."""
+        config, times = self.config, self.times
+        start = time.perf_counter()
+        seen = self.perception.perceive(frame)
+        lifted_at = time.perf_counter()
+        times.perception += lifted_at - start
+        depth = seen.depth if seen.depth is not None else frame.depth
+        pose = seen.pose if seen.pose is not None else frame.pose
+        if depth is None:
+            raise InputFileError(f"frame {frame.index} has no depth: the geometric encoder needs metric depth")
+        if pose is None:
+            raise InputFileError(f"frame {frame.index} has no camera pose: give poses or a pose estimator")
+        depth = np.where(depth <= config.max_depth, depth, np.float32(0.0))
+        grid, background_grid = self._grids(frame)
+        threshold = config.first_seen_fraction * frame.intrinsics.width * frame.intrinsics.height
+        detections = []
+        for det in seen.detections:
+            points = grid.lift(depth, grid.sample(det.mask), pose)
+            if len(points):
+                pixels = int(np.count_nonzero(det.mask))
+                detections.append((points, det.label, det.score * pixels, pixels >= threshold))
+        associated_at = time.perf_counter()
+        times.lift += associated_at - lifted_at
+        self.tracker.update(detections, frame.t, frame.index)
+        background_at = time.perf_counter()
+        times.associate += background_at - associated_at
+        occupied = np.zeros(depth.shape, dtype=bool)
+        for det in seen.detections:
+            occupied |= det.mask
+        self.background.add(background_grid.lift(depth, ~background_grid.sample(occupied), pose))
+        self.camera.append(CameraPose(t=frame.t, position=pose.position, quaternion=pose.quaternion))
+        self.frames_seen += 1
+        if self.frames_seen % config.merge_every == 0:
+            self.tracker.merge_duplicates(self._floor_z())
+        times.background += time.perf_counter() - background_at
+        times.frames += 1
+
+    def floor(self) -> Plane | None:
+        """The floor plane of the background seen so far (``None`` before one is found)."""
+        return find_floor(self.background.points())
+
+    def _floor_z(self, floor: Plane | None = None) -> float | None:
+        floor = floor if floor is not None else self.floor()
+        if floor is None or abs(floor.normal[2]) < 0.99:
+            return None
+        return -floor.offset / floor.normal[2]
+
+    def code(self, source: Source | None = None) -> SpatialCode:
+        """The spatial code of everything seen so far (see the module docstring)."""
+        config = self.config
+        floor = self.floor()
+        floor_z = self._floor_z(floor)
+        self.tracker.merge_duplicates(floor_z)
+        tracks = [t for t in self.tracker.tracks if t.observations >= config.min_observations]
+        tracks.sort(key=lambda t: (t.first_seen if t.first_seen is not None else t.first_t, t.id))
+        objects = []
+        for index, track in enumerate(tracks):
+            box = track.box(config.tracker, floor_z)
+            first_seen = track.first_seen if track.first_seen is not None else track.first_t
+            objects.append(SpatialObject(id=index, label=track.label, box=box, first_seen=first_seen,
+                                         observations=track.observations))
+        room = None
+        if floor is not None and floor_z is not None:
+            background = self.background.points()
+            on_floor = background[np.abs(floor.height(background)) <= config.floor_band]
+            standing = [o.box for o in objects if o.box.center[2] - o.box.size[2] / 2 <= floor_z + config.tracker.floor_snap]
+            room = room_outline(on_floor, standing, config.room_cell)
+        fps = None
+        if len(self.camera) > 1 and self.camera[-1].t > self.camera[0].t:
+            fps = (len(self.camera) - 1) / (self.camera[-1].t - self.camera[0].t)
+        src = source or Source()
+        return SpatialCode(
+            objects=tuple(objects),
+            room=room,
+            camera=tuple(self.camera),
+            source=Source(dataset=src.dataset, scene_name=src.scene_name, fps=src.fps or fps,
+                          frame_count=src.frame_count or self.frames_seen),
+            provenance=Provenance.from_config(PRODUCER, asdict(config), __version__),
+        )
+
+
+def encode(source: FrameSource, perception: Perception | None = None, config: EncoderConfig | None = None,
+           progress: bool = False, scene: Source | None = None) -> tuple[SpatialCode, StageTimes]:
+    """Encode every frame of ``source``; return the SpatialCode and the per-stage times."""
+    from tqdm import tqdm
+
+    encoder = Encoder(config, perception)
+    for frame in tqdm(source, total=len(source), desc="encode", unit="frame", file=sys.stderr, disable=not progress):
+        encoder.update(frame)
+    if encoder.frames_seen == 0:
+        raise InputFileError("the source yielded no frames")
+    return encoder.code(scene), encoder.times

@@ -1,0 +1,41 @@
+"""Lift pixels with metric depth into world points.
+
+Pixel (u, v) (column, row) with z-depth d (metres) is the camera point
+``d · ((u - cx) / fx, (v - cy) / fy, 1)`` (OpenCV frame) and the world point ``R · p + position``
+with the camera-to-world pose. :class:`PixelGrid` caches the per-pixel ray factors of one camera
+and samples every ``stride``-th pixel in both directions.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from spatialcode.scene import CameraPose
+from spatialcode.viz.camera import Intrinsics
+
+
+class PixelGrid:
+    """The sampled pixels of a camera: every ``stride``-th row and column, with their ray
+    factors ``(u - cx) / fx`` and ``(v - cy) / fy``."""
+
+    def __init__(self, intrinsics: Intrinsics, stride: int = 1) -> None:
+        self.intrinsics, self.stride = intrinsics, stride
+        u = np.arange(0, intrinsics.width, stride, dtype=np.float64)
+        v = np.arange(0, intrinsics.height, stride, dtype=np.float64)
+        self.ray_x = ((u - intrinsics.cx) / intrinsics.fx)[None, :]
+        self.ray_y = ((v - intrinsics.cy) / intrinsics.fy)[:, None]
+
+    def sample(self, image: np.ndarray) -> np.ndarray:
+        """The sampled pixels of an (H, W, ...) image."""
+        return image[:: self.stride, :: self.stride]
+
+    def lift(self, depth: np.ndarray, select: np.ndarray, pose: CameraPose) -> np.ndarray:
+        """World points (N, 3), metres, of the selected sampled pixels with valid depth.
+
+        ``depth`` (H, W) metres (full image; 0 = invalid); ``select`` a bool mask of the *sampled*
+        grid (``sample(mask)``)."""
+        d = self.sample(depth)
+        rows, cols = np.nonzero(select & (d > 0))
+        z = d[rows, cols].astype(np.float64)
+        camera = np.stack([self.ray_x[0, cols] * z, self.ray_y[rows, 0] * z, z], axis=1)
+        return camera @ pose.rotation_matrix().T + np.asarray(pose.position)

@@ -1,0 +1,185 @@
+"""Associate per-frame detections into 3D object tracks, and merge duplicate tracks.
+
+Each track fuses its points into a fine voxel cloud (for the box) and keeps the set of coarse
+"association" voxels it occupies. A detection's lifted points are compared with every track
+near it: the score is the share of the detection's association voxels the track already holds,
+down-weighted when the labels differ (a detector may confuse similar categories). Detections and
+tracks are paired by the Hungarian method (scipy); a detection no track claims with at least
+``min_overlap`` starts a new track. Tracks are never dropped, so an object seen again when the
+camera returns re-joins its track instead of being counted twice.
+
+Fragments of one object seen from views that do not overlap become separate tracks; the merge
+step (run periodically while streaming and before output) joins two tracks of the same label
+that were never detected in the same frame — one frame's instance masks are distinct objects —
+and whose fitted boxes overlap or lie within ``merge_gap`` of each other.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+
+import numpy as np
+from scipy.optimize import linear_sum_assignment
+
+from spatialcode.encode.boxfit import fit_box, remove_outliers
+from spatialcode.encode.voxels import VoxelCloud, sorted_overlap, voxel_keys
+from spatialcode.errors import ValidationError
+from spatialcode.geometry.box import Box3D
+from spatialcode.geometry.distance import box_distance
+
+
+@dataclass(frozen=True)
+class TrackerConfig:
+    """Settings of :class:`Tracker` (metres, fractions)."""
+
+    voxel_size: float = 0.03            # fine grid of the fused points
+    assoc_voxel_size: float = 0.10      # coarse grid for association
+    min_overlap: float = 0.3            # share of a detection's coarse voxels a track must hold
+    other_label_weight: float = 0.5     # score factor when the labels differ
+    merge_gap: float = 0.3              # merge never co-detected same-label tracks this close (m)
+    outlier_neighbours: int = 12        # statistical outlier removal before box fitting
+    outlier_std: float = 2.5
+    floor_snap: float = 0.1             # extend a box bottom this close to the floor down to it
+
+    def __post_init__(self) -> None:
+        for name in ("voxel_size", "assoc_voxel_size"):
+            if not getattr(self, name) > 0:
+                raise ValidationError(name, f"must be > 0, got {getattr(self, name)}")
+        if self.merge_gap < 0:
+            raise ValidationError("merge_gap", f"must be >= 0, got {self.merge_gap}")
+        for name in ("min_overlap", "other_label_weight"):
+            if not 0.0 <= getattr(self, name) <= 1.0:
+                raise ValidationError(name, f"must be in [0, 1], got {getattr(self, name)}")
+
+
+@dataclass
+class Track:
+    """One object being built: fused ``cloud`` (fine voxels), coarse association ``keys``
+    (sorted), weighted ``label_votes``, ``first_t`` (s, first detection), ``first_seen`` (s, first
+    detection at least as large as the first-seen threshold, or ``None``), ``observations``
+    (detections it fused), the ``frames`` (indices) it was detected in, and its axis-aligned
+    bounds ``lo``/``hi`` (m)."""
+
+    id: int
+    cloud: VoxelCloud
+    keys: np.ndarray
+    label_votes: Counter = field(default_factory=Counter)
+    first_t: float = 0.0
+    first_seen: float | None = None
+    observations: int = 0
+    frames: set[int] = field(default_factory=set)
+    lo: np.ndarray = field(default_factory=lambda: np.full(3, np.inf))
+    hi: np.ndarray = field(default_factory=lambda: np.full(3, -np.inf))
+
+    @property
+    def label(self) -> str:
+        """The label with the most votes (ties: alphabetical)."""
+        return min(self.label_votes, key=lambda name: (-self.label_votes[name], name))
+
+    def add(self, points: np.ndarray, keys: np.ndarray, label: str, weight: float, t: float, large: bool,
+            frame: int) -> None:
+        """Fuse one detection: its points (N, 3), coarse keys, label with vote ``weight``, time
+        ``t`` (s), whether it passed the first-seen size threshold, and its frame index."""
+        self.cloud.add(points)
+        self.keys = np.union1d(self.keys, keys)
+        self.label_votes[label] += weight
+        self.first_t = min(self.first_t, t) if self.observations else t
+        if large:
+            self.first_seen = t if self.first_seen is None else min(self.first_seen, t)
+        self.observations += 1
+        self.frames.add(frame)
+        self.lo = np.minimum(self.lo, points.min(axis=0))
+        self.hi = np.maximum(self.hi, points.max(axis=0))
+
+    def absorb(self, other: Track) -> None:
+        """Merge ``other`` into this track."""
+        self.cloud.absorb(other.cloud)
+        self.keys = np.union1d(self.keys, other.keys)
+        self.label_votes.update(other.label_votes)
+        self.first_t = min(self.first_t, other.first_t)
+        times = [t for t in (self.first_seen, other.first_seen) if t is not None]
+        self.first_seen = min(times) if times else None
+        self.observations += other.observations
+        self.frames |= other.frames
+        self.lo, self.hi = np.minimum(self.lo, other.lo), np.maximum(self.hi, other.hi)
+
+    def box(self, config: TrackerConfig, floor_z: float | None) -> Box3D:
+        """The gravity-aligned box of the fused points after outlier removal."""
+        points = remove_outliers(self.cloud.points(), config.outlier_neighbours, config.outlier_std)
+        return fit_box(points, floor_z, config.floor_snap)
+
+
+class Tracker:
+    """Detections in, tracks out (see the module docstring)."""
+
+    def __init__(self, config: TrackerConfig | None = None) -> None:
+        self.config = config or TrackerConfig()
+        self.tracks: list[Track] = []
+        self._next_id = 0
+
+    def update(self, detections: list[tuple[np.ndarray, str, float, bool]], t: float, frame: int) -> list[int]:
+        """Associate the detections of frame ``frame`` at time ``t`` (s) — (world points (N, 3),
+        label, vote weight, passed the first-seen threshold) — and return the track id each
+        joined (new or existing)."""
+        config = self.config
+        keys = [np.unique(voxel_keys(points, config.assoc_voxel_size)) for points, *_ in detections]
+        scores = np.zeros((len(detections), len(self.tracks)))
+        margin = config.assoc_voxel_size
+        for i, ((points, label, _, _), k) in enumerate(zip(detections, keys)):
+            lo, hi = points.min(axis=0) - margin, points.max(axis=0) + margin
+            for j, track in enumerate(self.tracks):
+                if (track.hi < lo).any() or (track.lo > hi).any():
+                    continue
+                share = sorted_overlap(k, track.keys) / len(k)
+                scores[i, j] = share if track.label == label else share * config.other_label_weight
+        assigned: dict[int, int] = {}
+        if self.tracks and detections:
+            rows, cols = linear_sum_assignment(-scores)
+            assigned = {int(r): int(c) for r, c in zip(rows, cols) if scores[r, c] >= config.min_overlap}
+        joined = []
+        for i, ((points, label, weight, large), k) in enumerate(zip(detections, keys)):
+            if i in assigned:
+                track = self.tracks[assigned[i]]
+            else:
+                track = Track(id=self._next_id, cloud=VoxelCloud(config.voxel_size), keys=np.empty(0, np.int64))
+                self._next_id += 1
+                self.tracks.append(track)
+            track.add(points, k, label, weight, t, large, frame)
+            joined.append(track.id)
+        return joined
+
+    def merge_duplicates(self, floor_z: float | None = None) -> int:
+        """Merge duplicate tracks (see the module docstring), repeatedly; return how many merges
+        were made. The boxes compared are fitted without outlier removal (cheap); only tracks
+        whose bounds come within ``merge_gap`` are compared."""
+        boxes: dict[int, Box3D] = {}
+        merges = 0
+        while (pair := self._first_duplicate(boxes, floor_z)) is not None:
+            keep, drop = pair
+            keep.absorb(drop)
+            boxes.pop(keep.id, None)
+            self.tracks.remove(drop)
+            merges += 1
+        return merges
+
+    def _first_duplicate(self, boxes: dict[int, Box3D], floor_z: float | None) -> tuple[Track, Track] | None:
+        """(kept, dropped) of the first pair of duplicate tracks (the one with more observations
+        is kept), or ``None``; ``boxes`` caches the fitted box per track id."""
+        config = self.config
+
+        def box(track: Track) -> Box3D:
+            if track.id not in boxes:
+                boxes[track.id] = fit_box(track.cloud.points(), floor_z, config.floor_snap)
+            return boxes[track.id]
+
+        gap = config.merge_gap
+        for a, ta in enumerate(self.tracks):
+            for tb in self.tracks[a + 1:]:
+                if ta.label != tb.label or (ta.hi + gap < tb.lo).any() or (tb.hi + gap < ta.lo).any():
+                    continue
+                if not ta.frames.isdisjoint(tb.frames):  # seen side by side in one frame: two objects
+                    continue
+                if box_distance(box(ta), box(tb)) <= gap:
+                    return (ta, tb) if ta.observations >= tb.observations else (tb, ta)
+        return None

@@ -1,0 +1,123 @@
+"""Sparse voxel clouds: points fused into a fixed grid, so memory grows with the surface seen,
+not with the number of frames.
+
+A voxel is addressed by one int64 key packing its three integer grid coordinates (21 bits
+each, signed: ±1,048,575 voxels, i.e. ±21 km at 2 cm). A :class:`VoxelCloud` keeps, per occupied
+voxel, the number of points that fell in it and their coordinate sum, sorted by key. Added points
+are first reduced to their own voxels and buffered; the buffer is merged into the sorted arrays
+when it grows past ``flush_points`` voxels or when the cloud is read, so that adding a frame's
+points costs in proportion to those points, not to the cloud.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+_BITS = 21
+_OFFSET = 1 << (_BITS - 1)
+_MASK = (1 << _BITS) - 1
+
+
+def voxel_keys(points: np.ndarray, size: float) -> np.ndarray:
+    """The int64 key (N,) of the voxel of edge ``size`` (m) holding each point (N, 3), metres."""
+    cells = np.floor(np.asarray(points, dtype=np.float64) / size).astype(np.int64) + _OFFSET
+    return (cells[:, 0] << (2 * _BITS)) | (cells[:, 1] << _BITS) | cells[:, 2]
+
+
+def key_cells(keys: np.ndarray) -> np.ndarray:
+    """Integer grid coordinates (N, 3) of voxel keys (N,)."""
+    keys = np.asarray(keys, dtype=np.int64)
+    return np.stack([(keys >> (2 * _BITS)) & _MASK, (keys >> _BITS) & _MASK, keys & _MASK], axis=1) - _OFFSET
+
+
+def key_centres(keys: np.ndarray, size: float) -> np.ndarray:
+    """Centres (N, 3), metres, of the voxels of edge ``size`` with the given keys."""
+    return (key_cells(keys) + 0.5) * size
+
+
+def sorted_overlap(a: np.ndarray, b: np.ndarray) -> int:
+    """Number of keys of sorted unique array ``a`` also in sorted unique array ``b``."""
+    if len(a) == 0 or len(b) == 0:
+        return 0
+    index = np.searchsorted(b, a)
+    index[index == len(b)] = 0
+    return int(np.count_nonzero(b[index] == a))
+
+
+def _reduce(keys: np.ndarray, counts: np.ndarray, sums: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Sum ``counts`` (N,) and ``sums`` (N, 3) over equal ``keys``; returns them sorted by key."""
+    unique, inverse = np.unique(keys, return_inverse=True)
+    total = np.bincount(inverse, weights=counts, minlength=len(unique)).astype(np.int64)
+    summed = np.stack([np.bincount(inverse, weights=sums[:, i], minlength=len(unique)) for i in range(3)], axis=1)
+    return unique, total, summed
+
+
+class VoxelCloud:
+    """Points fused into voxels of edge ``size`` metres: sorted ``keys`` (K,), per-voxel point
+    ``counts`` (K,) and coordinate ``sums`` (K, 3)."""
+
+    def __init__(self, size: float, flush_points: int = 200_000) -> None:
+        self.size = float(size)
+        self.flush_points = flush_points
+        self._keys = np.empty(0, dtype=np.int64)
+        self._counts = np.empty(0, dtype=np.int64)
+        self._sums = np.empty((0, 3), dtype=np.float64)
+        self._pending: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
+        self._pending_size = 0
+
+    @property
+    def keys(self) -> np.ndarray:
+        """Sorted unique keys (K,) of the occupied voxels."""
+        self._flush()
+        return self._keys
+
+    @property
+    def counts(self) -> np.ndarray:
+        """Points per voxel (K,)."""
+        self._flush()
+        return self._counts
+
+    @property
+    def sums(self) -> np.ndarray:
+        """Coordinate sums per voxel (K, 3), metres."""
+        self._flush()
+        return self._sums
+
+    def __len__(self) -> int:
+        return len(self.keys)
+
+    def add(self, points: np.ndarray) -> np.ndarray:
+        """Fuse points (N, 3), metres; return the sorted unique keys they fell in."""
+        points = np.asarray(points, dtype=np.float64).reshape(-1, 3)
+        keys, counts, sums = _reduce(voxel_keys(points, self.size), np.ones(len(points), np.int64), points)
+        self._pending.append((keys, counts, sums))
+        self._pending_size += len(keys)
+        if self._pending_size >= self.flush_points:
+            self._flush()
+        return keys
+
+    def absorb(self, other: VoxelCloud) -> None:
+        """Merge another cloud of the same voxel size into this one."""
+        if other.size != self.size:
+            raise ValueError(f"voxel sizes differ: {self.size} vs {other.size}")
+        self._pending.append((other.keys, other.counts, other.sums))
+        self._pending_size += len(other.keys)
+
+    def _flush(self) -> None:
+        if not self._pending:
+            return
+        parts = [(self._keys, self._counts, self._sums), *self._pending]
+        self._keys, self._counts, self._sums = _reduce(*(np.concatenate(column) for column in zip(*parts)))
+        self._pending, self._pending_size = [], 0
+
+    def points(self, min_count: int = 1) -> np.ndarray:
+        """Mean point (N, 3), metres, of every voxel holding at least ``min_count`` points."""
+        keep = self.counts >= min_count
+        return self.sums[keep] / self.counts[keep, None]
+
+    def bounds(self) -> tuple[np.ndarray, np.ndarray] | None:
+        """(min corner, max corner) of the occupied voxels, metres; ``None`` when empty."""
+        if not len(self.keys):
+            return None
+        cells = key_cells(self.keys)
+        return cells.min(axis=0) * self.size, (cells.max(axis=0) + 1) * self.size
