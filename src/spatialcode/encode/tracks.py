@@ -36,7 +36,7 @@ class TrackerConfig:
     voxel_size: float = 0.03            # fine grid of the fused points
     assoc_voxel_size: float = 0.10      # coarse grid for association
     min_overlap: float = 0.3            # share of a detection's coarse voxels a track must hold
-    other_label_weight: float = 0.5     # score factor when the labels differ
+    other_label_weight: float = 0.8     # score factor when the labels differ
     merge_gap: float = 0.3              # merge never co-detected same-label tracks this close (m)
     outlier_neighbours: int = 12        # statistical outlier removal before box fitting
     outlier_std: float = 2.5

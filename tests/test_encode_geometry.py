@@ -1,0 +1,241 @@
+"""The encoder's geometric back end, stage by stage on small hand-made inputs, then end to end."""
+
+from __future__ import annotations
+
+import math
+import warnings
+from collections import Counter
+
+import numpy as np
+import pytest
+
+from spatialcode.encode import GroundTruthPerception
+from spatialcode.encode.boxfit import fit_box, normal_yaw, remove_outliers
+from spatialcode.encode.encoder import Encoder, EncoderConfig, encode
+from spatialcode.encode.frames import Frame, RenderFolderSource
+from spatialcode.encode.lift import PixelGrid
+from spatialcode.encode.room import find_floor, room_outline
+from spatialcode.encode.tracks import Tracker, TrackerConfig
+from spatialcode.encode.voxels import VoxelCloud, key_centres, sorted_overlap, voxel_keys
+from spatialcode.errors import InputFileError, ValidationError
+from spatialcode.geometry.box import Box3D
+from spatialcode.geometry.iou import box_iou_3d
+from spatialcode.scene import Room, SpatialCode, SpatialObject
+from spatialcode.synth.camera_path import intrinsics, make_pose
+from spatialcode.synth.render import FrameRenderer, RenderConfig, render_scene
+from spatialcode.synth.shapes import build_scene_geometry
+from spatialcode.viz.camera import Intrinsics
+from tests.fixtures import tiny_scene
+
+RNG = np.random.default_rng(0)
+
+
+def box_surface(box: Box3D, n: int = 4000, faces=(0, 1, 2, 3, 4, 5)) -> np.ndarray:
+    """Points (N, 3) on the chosen faces of a box (face k: axis k // 2, side ±)."""
+    half = np.asarray(box.size) / 2
+    local = RNG.uniform(-1, 1, size=(n, 3)) * half
+    face = RNG.choice(faces, size=n)
+    axis, sign = face // 2, np.where(face % 2 == 0, 1.0, -1.0)
+    local[np.arange(n), axis] = sign * half[axis]
+    return local @ box.rotation_matrix.T + np.asarray(box.center)
+
+
+# -- voxels ---------------------------------------------------------------------------------------
+
+
+def test_voxel_cloud_fuses_points_and_merges():
+    cloud = VoxelCloud(0.1)
+    keys = cloud.add(np.array([[0.01, 0.01, 0.01], [0.02, 0.03, 0.04], [0.55, -0.25, 1.0]]))
+    assert len(keys) == 2 and len(cloud) == 2
+    assert sorted(cloud.counts.tolist()) == [1, 2]
+    np.testing.assert_allclose(sorted(cloud.points().tolist()), [[0.015, 0.02, 0.025], [0.55, -0.25, 1.0]])
+    np.testing.assert_allclose(key_centres(voxel_keys(np.array([[-0.05, 0.15, 2.0]]), 0.1), 0.1), [[-0.05, 0.15, 2.05]])
+    other = VoxelCloud(0.1)
+    other.add(np.array([[0.05, 0.05, 0.05], [3.0, 3.0, 3.0]]))
+    cloud.absorb(other)
+    assert len(cloud) == 3 and cloud.counts.sum() == 5 and len(cloud.points(min_count=2)) == 1
+    lo, hi = cloud.bounds()
+    np.testing.assert_allclose(lo, [0.0, -0.3, 0.0]) and np.testing.assert_allclose(hi, [3.1, 3.1, 3.1])
+    assert sorted_overlap(np.array([1, 3, 5]), np.array([2, 3, 5, 9])) == 2
+    assert sorted_overlap(np.array([], np.int64), np.array([1])) == 0
+
+
+# -- lifting --------------------------------------------------------------------------------------
+
+
+def test_lift_puts_pixels_where_the_camera_sees_them():
+    intr = Intrinsics(*intrinsics(40, 30, 60.0), 40, 30)
+    pose = make_pose(0.0, (1.0, 2.0, 1.5), yaw=math.radians(90), pitch=0.0)  # looking along +y
+    depth = np.full((30, 40), 2.0, np.float32)
+    depth[0, 0] = 0.0  # invalid pixel
+    grid = PixelGrid(intr, stride=1)
+    points = grid.lift(depth, np.ones((30, 40), bool), pose)
+    assert len(points) == 30 * 40 - 1
+    np.testing.assert_allclose(points[:, 1], 4.0, atol=1e-9)  # a wall 2 m ahead along +y
+    one = np.zeros((30, 40), bool)
+    one[15, 20] = True  # row 15, column 20: right of and below the principal point
+    point = grid.lift(depth, one, pose)[0]
+    assert point[0] == pytest.approx(1.0 + 2.0 * (20 - intr.cx) / intr.fx)  # camera right = world +x here
+    assert point[2] == pytest.approx(1.5 - 2.0 * (15 - intr.cy) / intr.fy)  # camera down = world -z
+    assert len(PixelGrid(intr, stride=2).lift(depth, np.ones((15, 20), bool), pose)) == 15 * 20 - 1
+
+
+# -- box fitting ----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("yaw_deg", [0.0, 20.0, -35.0, 44.0])
+def test_fit_box_recovers_a_box_from_its_visible_faces(yaw_deg):
+    truth = Box3D((1.0, 2.0, 0.4), (1.2, 0.6, 0.8), (0.0, 0.0, math.radians(yaw_deg)))
+    seen = box_surface(truth, faces=(0, 2, 3, 4))  # front, both sides, top: no back, no bottom
+    box = fit_box(seen, floor_z=0.0)
+    assert box_iou_3d(box, truth) > 0.95
+    assert math.degrees(box.yaw) == pytest.approx(yaw_deg, abs=1.0)
+    one_face = box_surface(truth, faces=(0,), n=1500)  # only the front face: the yaw from its normal
+    assert math.degrees(normal_yaw(one_face)) == pytest.approx(yaw_deg, abs=1.0)
+
+
+def test_fit_box_floor_snap_rectangle_fallback_and_outliers():
+    truth = Box3D((0.0, 0.0, 0.43), (0.5, 0.5, 0.7), (0.0, 0.0, 0.3))  # bottom 8 cm above the floor
+    snapped = fit_box(box_surface(truth), floor_z=0.0)
+    assert snapped.center[2] - snapped.size[2] / 2 == pytest.approx(0.0)
+    assert fit_box(box_surface(truth), floor_z=0.0, floor_snap=0.05).size[2] == pytest.approx(0.7, abs=0.01)
+    angle = RNG.uniform(0, 2 * math.pi, 3000)  # a cylinder: no dominant normal, the rectangle decides
+    cylinder = np.stack([0.2 * np.cos(angle), 0.2 * np.sin(angle), RNG.uniform(0, 0.5, 3000)], axis=1)
+    assert normal_yaw(cylinder) is None
+    box = fit_box(cylinder)
+    assert box.size[0] == pytest.approx(0.4, abs=0.03) and box.size[1] == pytest.approx(0.4, abs=0.03)
+    noisy = np.vstack([box_surface(truth), [[5.0, 5.0, 5.0], [-4.0, 0.0, 0.0]]])
+    assert len(remove_outliers(noisy)) <= len(noisy) - 2
+
+
+# -- tracking -------------------------------------------------------------------------------------
+
+
+def test_tracker_associates_over_frames_and_keeps_neighbours_apart():
+    a = Box3D((0.0, 0.0, 0.4), (0.5, 0.5, 0.8))
+    b = Box3D((0.8, 0.0, 0.4), (0.5, 0.5, 0.8))  # the same label 30 cm away
+    tracker = Tracker()
+    first = tracker.update([(box_surface(a, faces=(0, 4)), "chair", 1.0, True),
+                            (box_surface(b, faces=(0, 4)), "chair", 1.0, True)], t=0.0, frame=0)
+    second = tracker.update([(box_surface(a, faces=(2, 4)), "chair", 1.0, True)], t=1.0, frame=1)
+    third = tracker.update([(box_surface(b, faces=(3, 4)), "stool", 0.5, False)], t=2.0, frame=2)  # confused label
+    assert first == [0, 1] and second == [0] and third == [1]
+    assert tracker.tracks[1].label == "chair" and tracker.tracks[1].observations == 2
+    assert tracker.merge_duplicates() == 0  # seen side by side in frame 0: two chairs
+
+
+def test_fragments_never_seen_together_are_merged():
+    tv = Box3D((0.0, 0.0, 2.4), (0.05, 1.2, 0.6))
+    points = box_surface(tv, faces=(0,))
+    top, bottom = points[points[:, 2] > 2.55], points[points[:, 2] < 2.3]  # a 25 cm gap never seen
+    tracker = Tracker()
+    tracker.update([(top, "tv", 1.0, True)], t=0.0, frame=0)
+    tracker.update([(bottom, "tv", 1.0, False)], t=5.0, frame=50)
+    assert len(tracker.tracks) == 2
+    assert tracker.merge_duplicates() == 1 and len(tracker.tracks) == 1
+    merged = tracker.tracks[0]
+    assert merged.first_seen == 0.0 and merged.frames == {0, 50}
+    assert merged.box(TrackerConfig(), None).size[2] == pytest.approx(0.6, abs=0.05)
+    with pytest.raises(ValidationError, match="min_overlap"):
+        TrackerConfig(min_overlap=1.5)
+
+
+# -- floor and room -------------------------------------------------------------------------------
+
+
+def test_floor_and_room_outline():
+    floor = np.column_stack([RNG.uniform(0, 4, 3000), RNG.uniform(0, 3, 3000), RNG.normal(0.0, 0.003, 3000)])
+    wall = np.column_stack([RNG.uniform(0, 4, 1500), np.full(1500, 3.0), RNG.uniform(0, 2.5, 1500)])
+    table = np.column_stack([RNG.uniform(1, 2, 800), RNG.uniform(1, 2, 800), np.full(800, 0.75)])
+    plane = find_floor(np.vstack([floor, wall, table]))
+    assert plane is not None and plane.normal[2] > 0.99 and abs(plane.offset) < 0.01
+    hole = (floor[:, 0] > 1) & (floor[:, 0] < 2) & (floor[:, 1] > 1) & (floor[:, 1] < 2)  # under the table
+    room = room_outline(floor[~hole], [Box3D((1.5, 1.5, 0.375), (1.0, 1.0, 0.75))], cell=0.1)
+    assert room.area == pytest.approx(12.0, rel=0.06) and len(room.polygon) >= 4
+    assert find_floor(wall) is None
+
+
+# -- end to end -----------------------------------------------------------------------------------
+
+
+def _views(code: SpatialCode, poses, size=(96, 72)) -> list[Frame]:
+    """Exact frames of ``code`` from ``poses`` (rendered, with instance masks)."""
+    geometry = build_scene_geometry(code)
+    renderer = FrameRenderer(geometry, size[0], size[1], 65.0)
+    intr = Intrinsics(*renderer.intrinsics, *size)
+    frames = []
+    for i, pose in enumerate(poses):
+        view = renderer.render(pose)
+        frames.append(Frame(index=i, t=pose.t, rgb=view.rgb, depth=view.depth, intrinsics=intr, pose=pose,
+                            instances=view.mask.astype(np.int32), instance_labels={o.id: o.label for o in code.objects}))
+    return frames
+
+
+def test_a_box_seen_from_two_views_fits_back_to_itself():
+    truth = Box3D((2.0, 1.5, 0.4), (0.9, 0.6, 0.8), (0.0, 0.0, math.radians(25)))
+    code = SpatialCode(objects=(SpatialObject(0, "crate", truth),), room=Room(polygon=((0, 0), (4, 0), (4, 3), (0, 3))))
+    poses = [make_pose(0.0, (0.4, 0.4, 1.5), math.radians(35), math.radians(-30)),
+             make_pose(1.0, (3.6, 2.7, 1.5), math.radians(-140), math.radians(-30))]
+    encoder = Encoder(EncoderConfig(pixel_stride=1, min_observations=1))
+    for frame in _views(code, poses):
+        encoder.update(frame)
+    out = encoder.code()
+    assert [o.label for o in out.objects] == ["crate"]
+    assert box_iou_3d(out.objects[0].box, truth) > 0.85
+    assert out.room is not None and 1.0 < out.room.area < 12.5  # the floor two views saw, and under the crate
+    assert len(out.camera) == 2 and out.objects[0].first_seen == 0.0
+
+
+@pytest.fixture(scope="module")
+def tiny_render(tmp_path_factory):
+    out = tmp_path_factory.mktemp("encode") / "r"
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        render_scene(tiny_scene(), out, RenderConfig(width=96, height=72, fps=4.0, max_frames=40, mask_threshold=30),
+                     progress=False)
+    return out
+
+
+def test_encoding_a_render_recovers_its_objects(tiny_render):
+    truth = SpatialCode.load(tiny_render / "scene.json")
+    code, times = encode(RenderFolderSource(tiny_render, rgb=False))
+    assert Counter(o.label for o in code.objects) == Counter(o.label for o in truth.objects)
+    for obj in truth.objects:
+        best = max(box_iou_3d(obj.box, o.box) for o in code.objects if o.label == obj.label)
+        upright = obj.box.rotation[0] == 0 and obj.box.rotation[1] == 0
+        assert best > (0.5 if upright else 0.3), obj.label  # fitted boxes are gravity-aligned
+    assert times.frames == 40 and set(times.per_frame_ms()) == {"perception", "lift", "associate", "background"}
+    assert [o.first_seen for o in code.objects] == sorted(o.first_seen for o in code.objects)
+    assert code.source.frame_count == 40 and len(code.camera) == 40
+
+
+def test_a_revisit_does_not_double_count(tiny_render):
+    frames = list(RenderFolderSource(tiny_render, rgb=False))
+    encoder = Encoder()
+    for frame in frames:
+        encoder.update(frame)
+    once = Counter(o.label for o in encoder.code().objects)
+    for frame in frames:  # the same tour again, later in time
+        frame.t += 20.0
+        frame.index += len(frames)
+        encoder.update(frame)
+    assert Counter(o.label for o in encoder.code().objects) == once
+
+
+def test_bad_frames_are_clear_errors(tiny_render):
+    frame = next(iter(RenderFolderSource(tiny_render, rgb=False)))
+    encoder = Encoder()
+    no_pose = Frame(frame.index, frame.t, None, frame.depth, frame.intrinsics, None, frame.instances, frame.instance_labels)
+    with pytest.raises(InputFileError, match="no camera pose"):
+        encoder.update(no_pose)
+    no_depth = Frame(frame.index, frame.t, None, None, frame.intrinsics, frame.pose, frame.instances, frame.instance_labels)
+    with pytest.raises(InputFileError, match="has no depth"):
+        encoder.update(no_depth)
+    empty = Frame(frame.index, frame.t, None, frame.depth, frame.intrinsics, frame.pose,
+                  np.full_like(frame.instances, -1), {})
+    encoder.update(empty)
+    assert encoder.code().objects == ()
+    with pytest.raises(InputFileError, match="no frames"):
+        encode([], GroundTruthPerception())
+    with pytest.raises(ValidationError, match="pixel_stride"):
+        EncoderConfig(pixel_stride=0)
