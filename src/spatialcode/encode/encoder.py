@@ -43,14 +43,15 @@ class EncoderConfig:
     first_seen_fraction: float = 200 / (640 * 480)  # mask share of the image for first_seen
     min_observations: int = 2               # frames a track needs to become an object
     merge_every: int = 30                   # frames between duplicate merges while streaming
-    background_stride: int = 8              # pixel stride of the background (floor/room) sample
+    background_every: int = 4               # background (floor/room) sample: every n-th lifted pixel
+    floor_every: int = 150                  # frames between floor re-estimates while streaming
     background_voxel: float = 0.05          # its grid (m)
     floor_band: float = 0.04                # floor points: within this of the floor plane (m)
     room_cell: float = 0.1                  # room outline grid (m)
     tracker: TrackerConfig = field(default_factory=TrackerConfig)
 
     def __post_init__(self) -> None:
-        for name in ("pixel_stride", "min_observations", "merge_every", "background_stride"):
+        for name in ("pixel_stride", "min_observations", "merge_every", "background_every", "floor_every"):
             if int(getattr(self, name)) != getattr(self, name) or getattr(self, name) < 1:
                 raise ValidationError(name, f"must be a whole number >= 1, got {getattr(self, name)}")
         for name in ("max_depth", "first_seen_fraction", "background_voxel", "floor_band", "room_cell"):
@@ -87,14 +88,13 @@ class Encoder:
         self.camera: list[CameraPose] = []
         self.times = StageTimes()
         self._grid: PixelGrid | None = None
-        self._background_grid: PixelGrid | None = None
+        self._floor: tuple[int, Plane | None] | None = None  # (frames seen when estimated, plane)
         self.frames_seen = 0
 
-    def _grids(self, frame: Frame) -> tuple[PixelGrid, PixelGrid]:
+    def _pixel_grid(self, frame: Frame) -> PixelGrid:
         if self._grid is None or self._grid.intrinsics != frame.intrinsics:
             self._grid = PixelGrid(frame.intrinsics, self.config.pixel_stride)
-            self._background_grid = PixelGrid(frame.intrinsics, self.config.background_stride)
-        return self._grid, self._background_grid  # type: ignore[return-value]
+        return self._grid
 
     def update(self, frame: Frame) -> None:
         """Add one frame (it needs depth and a pose, from the frame or from perception)."""
@@ -109,37 +109,52 @@ class Encoder:
             raise InputFileError(f"frame {frame.index} has no depth: the geometric encoder needs metric depth")
         if pose is None:
             raise InputFileError(f"frame {frame.index} has no camera pose: give poses or a pose estimator")
-        depth = np.where(depth <= config.max_depth, depth, np.float32(0.0))
-        grid, background_grid = self._grids(frame)
+        grid = self._pixel_grid(frame)
+        sampled = grid.sample(depth)
+        valid = (sampled > 0) & (sampled <= config.max_depth)
+        owner = np.full(sampled.shape, -1, dtype=np.int32)
+        for k, det in enumerate(seen.detections):
+            owner[grid.sample(det.mask)] = k
+        rows, cols = np.nonzero(valid & (owner >= 0))
+        points = grid.points(rows, cols, sampled, pose)
+        who = owner[rows, cols]
+        order = np.argsort(who, kind="stable")
+        pieces = np.split(points[order], np.cumsum(np.bincount(who, minlength=len(seen.detections)))[:-1])
         threshold = config.first_seen_fraction * frame.intrinsics.width * frame.intrinsics.height
         detections = []
-        for det in seen.detections:
-            points = grid.lift(depth, grid.sample(det.mask), pose)
-            if len(points):
+        for det, piece in zip(seen.detections, pieces):
+            if len(piece):
                 pixels = int(np.count_nonzero(det.mask))
-                detections.append((points, det.label, det.score * pixels, pixels >= threshold))
+                detections.append((piece, det.label, det.score * pixels, pixels >= threshold))
         associated_at = time.perf_counter()
         times.lift += associated_at - lifted_at
         self.tracker.update(detections, frame.t, frame.index)
         background_at = time.perf_counter()
         times.associate += background_at - associated_at
-        occupied = np.zeros(depth.shape, dtype=bool)
-        for det in seen.detections:
-            occupied |= det.mask
-        self.background.add(background_grid.lift(depth, ~background_grid.sample(occupied), pose))
+        every = config.background_every
+        free = valid & (owner < 0)
+        bg_rows, bg_cols = np.nonzero(free[::every, ::every])
+        self.background.add(grid.points(bg_rows * every, bg_cols * every, sampled, pose))
         self.camera.append(CameraPose(t=frame.t, position=pose.position, quaternion=pose.quaternion))
         self.frames_seen += 1
         if self.frames_seen % config.merge_every == 0:
-            self.tracker.merge_duplicates(self._floor_z())
+            self.tracker.merge_duplicates(self._floor_z(self._cached_floor()))
         times.background += time.perf_counter() - background_at
         times.frames += 1
+
+    def _cached_floor(self) -> Plane | None:
+        """The floor, re-estimated when ``floor_every`` frames have passed since the last time."""
+        if self._floor is None or self.frames_seen - self._floor[0] >= self.config.floor_every:
+            self._floor = (self.frames_seen, self.floor())
+        return self._floor[1]
 
     def floor(self) -> Plane | None:
         """The floor plane of the background seen so far (``None`` before one is found)."""
         return find_floor(self.background.points())
 
-    def _floor_z(self, floor: Plane | None = None) -> float | None:
-        floor = floor if floor is not None else self.floor()
+    @staticmethod
+    def _floor_z(floor: Plane | None) -> float | None:
+        """Height (m) of a horizontal floor plane, else ``None``."""
         if floor is None or abs(floor.normal[2]) < 0.99:
             return None
         return -floor.offset / floor.normal[2]

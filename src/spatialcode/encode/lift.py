@@ -29,6 +29,13 @@ class PixelGrid:
         """The sampled pixels of an (H, W, ...) image."""
         return image[:: self.stride, :: self.stride]
 
+    def points(self, rows: np.ndarray, cols: np.ndarray, sampled_depth: np.ndarray, pose: CameraPose) -> np.ndarray:
+        """World points (N, 3), metres, of sampled pixels (``rows``, ``cols`` index the sampled
+        grid) with their depth in ``sampled_depth`` (the sampled depth image, metres)."""
+        z = sampled_depth[rows, cols].astype(np.float64)
+        camera = np.stack([self.ray_x[0, cols] * z, self.ray_y[rows, 0] * z, z], axis=1)
+        return camera @ pose.rotation_matrix().T + np.asarray(pose.position)
+
     def lift(self, depth: np.ndarray, select: np.ndarray, pose: CameraPose) -> np.ndarray:
         """World points (N, 3), metres, of the selected sampled pixels with valid depth.
 
@@ -36,6 +43,4 @@ class PixelGrid:
         grid (``sample(mask)``)."""
         d = self.sample(depth)
         rows, cols = np.nonzero(select & (d > 0))
-        z = d[rows, cols].astype(np.float64)
-        camera = np.stack([self.ray_x[0, cols] * z, self.ray_y[rows, 0] * z, z], axis=1)
-        return camera @ pose.rotation_matrix().T + np.asarray(pose.position)
+        return self.points(rows, cols, d, pose)

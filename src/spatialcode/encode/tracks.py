@@ -23,7 +23,7 @@ import numpy as np
 from scipy.optimize import linear_sum_assignment
 
 from spatialcode.encode.boxfit import fit_box, remove_outliers
-from spatialcode.encode.voxels import VoxelCloud, sorted_overlap, voxel_keys
+from spatialcode.encode.voxels import VoxelCloud, column_bounds, sorted_overlap, voxel_keys
 from spatialcode.errors import ValidationError
 from spatialcode.geometry.box import Box3D
 from spatialcode.geometry.distance import box_distance
@@ -78,9 +78,10 @@ class Track:
         return min(self.label_votes, key=lambda name: (-self.label_votes[name], name))
 
     def add(self, points: np.ndarray, keys: np.ndarray, label: str, weight: float, t: float, large: bool,
-            frame: int) -> None:
+            frame: int, bounds: tuple[np.ndarray, np.ndarray]) -> None:
         """Fuse one detection: its points (N, 3), coarse keys, label with vote ``weight``, time
-        ``t`` (s), whether it passed the first-seen size threshold, and its frame index."""
+        ``t`` (s), whether it passed the first-seen size threshold, its frame index and the
+        points' (min, max) corners (m)."""
         self.cloud.add(points)
         self.keys = np.union1d(self.keys, keys)
         self.label_votes[label] += weight
@@ -89,8 +90,8 @@ class Track:
             self.first_seen = t if self.first_seen is None else min(self.first_seen, t)
         self.observations += 1
         self.frames.add(frame)
-        self.lo = np.minimum(self.lo, points.min(axis=0))
-        self.hi = np.maximum(self.hi, points.max(axis=0))
+        self.lo = np.minimum(self.lo, bounds[0])
+        self.hi = np.maximum(self.hi, bounds[1])
 
     def absorb(self, other: Track) -> None:
         """Merge ``other`` into this track."""
@@ -124,10 +125,11 @@ class Tracker:
         joined (new or existing)."""
         config = self.config
         keys = [np.unique(voxel_keys(points, config.assoc_voxel_size)) for points, *_ in detections]
+        bounds = [column_bounds(points) for points, *_ in detections]
         scores = np.zeros((len(detections), len(self.tracks)))
         margin = config.assoc_voxel_size
-        for i, ((points, label, _, _), k) in enumerate(zip(detections, keys)):
-            lo, hi = points.min(axis=0) - margin, points.max(axis=0) + margin
+        for i, ((_, label, _, _), k, (lo, hi)) in enumerate(zip(detections, keys, bounds)):
+            lo, hi = lo - margin, hi + margin
             for j, track in enumerate(self.tracks):
                 if (track.hi < lo).any() or (track.lo > hi).any():
                     continue
@@ -145,7 +147,7 @@ class Tracker:
                 track = Track(id=self._next_id, cloud=VoxelCloud(config.voxel_size), keys=np.empty(0, np.int64))
                 self._next_id += 1
                 self.tracks.append(track)
-            track.add(points, k, label, weight, t, large, frame)
+            track.add(points, k, label, weight, t, large, frame, bounds[i])
             joined.append(track.id)
         return joined
 

@@ -18,6 +18,13 @@ _OFFSET = 1 << (_BITS - 1)
 _MASK = (1 << _BITS) - 1
 
 
+def column_bounds(points: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(min, max) per column of an (N, D) array, N ≥ 1 — column by column, which is far faster
+    in numpy than ``min(axis=0)`` for a handful of columns."""
+    columns = np.asarray(points).T
+    return np.array([c.min() for c in columns]), np.array([c.max() for c in columns])
+
+
 def voxel_keys(points: np.ndarray, size: float) -> np.ndarray:
     """The int64 key (N,) of the voxel of edge ``size`` (m) holding each point (N, 3), metres."""
     cells = np.floor(np.asarray(points, dtype=np.float64) / size).astype(np.int64) + _OFFSET
@@ -119,5 +126,5 @@ class VoxelCloud:
         """(min corner, max corner) of the occupied voxels, metres; ``None`` when empty."""
         if not len(self.keys):
             return None
-        cells = key_cells(self.keys)
-        return cells.min(axis=0) * self.size, (cells.max(axis=0) + 1) * self.size
+        lo, hi = column_bounds(key_cells(self.keys))
+        return lo * self.size, (hi + 1) * self.size
