@@ -104,6 +104,23 @@ def test_render_bad_options_are_one_line(tmp_path, args, message):
     assert result.stderr.startswith(message), result.stderr
 
 
+def test_encode_a_render_with_viz(tmp_path):
+    scene = tmp_path / "scene.json"
+    demo_scene().save(scene)
+    render = tmp_path / "r"
+    assert run("render", str(scene), "--out", str(render), "--width", "96", "--height", "72", "--max-frames", "30",
+               "--no-progress").returncode == 0
+    out = tmp_path / "enc" / "scene.json"
+    result = run("encode", str(render), "--out", str(out), "--stride", "2", "--viz", "--no-progress")
+    assert result.returncode == 0, result.stderr
+    assert "encoded 15 frames:" in result.stderr
+    code = SpatialCode.load(out)
+    assert len(code.objects) >= 5 and len(code.camera) == 15
+    assert out.with_suffix(".png").is_file() and out.with_suffix(".mp4").is_file()
+    bad = run("encode", str(tmp_path), "--out", str(out))
+    assert bad.returncode == 2 and bad.stderr.startswith("error: ") and len(bad.stderr.strip().splitlines()) == 1
+
+
 def test_render_scene_without_objects_is_one_line(tmp_path):
     SpatialCode(objects=()).save(tmp_path / "empty.json")
     result = run("render", str(tmp_path / "empty.json"), "--out", str(tmp_path / "r"))

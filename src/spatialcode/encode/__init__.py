@@ -3,6 +3,7 @@ SpatialCode."""
 
 from spatialcode.encode.frames import Frame, FrameSource, RenderFolderSource, sample_stride
 from spatialcode.encode.perception import Detection, GroundTruthPerception, Perception, PerceptionOutput
+from spatialcode.encode.sources import RGBDFolderSource, VideoSidecarSource, open_source
 
 __all__ = [
     "Detection",
@@ -11,6 +12,9 @@ __all__ = [
     "GroundTruthPerception",
     "Perception",
     "PerceptionOutput",
+    "RGBDFolderSource",
     "RenderFolderSource",
+    "VideoSidecarSource",
+    "open_source",
     "sample_stride",
 ]

@@ -36,7 +36,7 @@ class Plane:
 
 
 def find_floor(points: np.ndarray, up: tuple[float, float, float] = (0.0, 0.0, 1.0), distance: float = 0.02,
-               max_tilt_deg: float = 10.0, planes: int = 4, min_inliers: int = 50, seed: int = 0) -> Plane | None:
+               max_tilt_deg: float = 10.0, planes: int = 8, min_inliers: int = 50, seed: int = 0) -> Plane | None:
     """The floor plane among the background points (N, 3), metres, with its normal pointing
     ``up``; ``None`` when no large enough near-horizontal plane exists."""
     import open3d as o3d
