@@ -2,6 +2,15 @@
 SpatialCode."""
 
 from spatialcode.encode.frames import Frame, FrameSource, RenderFolderSource, sample_stride
+from spatialcode.encode.odometry import (
+    OdometryConfig,
+    PoseEstimator,
+    TrajectoryErrors,
+    align_to_gravity,
+    estimate_poses,
+    rigid_alignment,
+    trajectory_errors,
+)
 from spatialcode.encode.perception import Detection, GroundTruthPerception, Perception, PerceptionOutput
 from spatialcode.encode.sources import RGBDFolderSource, VideoSidecarSource, open_source
 
@@ -10,11 +19,18 @@ __all__ = [
     "Frame",
     "FrameSource",
     "GroundTruthPerception",
+    "OdometryConfig",
     "Perception",
     "PerceptionOutput",
+    "PoseEstimator",
     "RGBDFolderSource",
     "RenderFolderSource",
+    "TrajectoryErrors",
     "VideoSidecarSource",
+    "align_to_gravity",
+    "estimate_poses",
     "open_source",
+    "rigid_alignment",
     "sample_stride",
+    "trajectory_errors",
 ]
