@@ -6,6 +6,7 @@ import json
 import subprocess
 import sys
 
+import numpy as np
 import pytest
 
 from spatialcode.demo import DEMO_FILES, demo_scene
@@ -117,6 +118,12 @@ def test_encode_a_render_with_viz(tmp_path):
     code = SpatialCode.load(out)
     assert len(code.objects) >= 5 and len(code.camera) == 15
     assert out.with_suffix(".png").is_file() and out.with_suffix(".mp4").is_file()
+    estimated = tmp_path / "enc" / "estimated.json"
+    result = run("encode", str(render), "--out", str(estimated), "--stride", "2", "--poses", "estimate", "--no-progress")
+    assert result.returncode == 0, result.stderr
+    camera = SpatialCode.load(estimated).camera
+    assert len(camera) == 15 and np.allclose(camera[0].matrix(), code.camera[0].matrix())
+    assert camera[1] != code.camera[1]  # estimated, not read
     bad = run("encode", str(tmp_path), "--out", str(out))
     assert bad.returncode == 2 and bad.stderr.startswith("error: ") and len(bad.stderr.strip().splitlines()) == 1
 

@@ -413,7 +413,8 @@ def render_command(scene: Path, out: Path, config_path: Path | None, width: int 
     "  spatialcode encode walk.mp4 --sidecar walk.json --out scene.json\n\n"
     "INPUT is a render folder (frames.json), an RGB-D folder (color/, depth/, pose/, intrinsic/) or a "
     "video with a sidecar of depth, intrinsics and poses. --perception given uses the instance masks the "
-    "input ships (render folders).",
+    "input ships (render folders). --poses estimate tracks the camera with RGB-D odometry instead of "
+    "reading the input's poses (the first pose, when there is one, anchors the trajectory).",
 )
 @click.argument("source_path", metavar="INPUT", type=click.Path(path_type=Path))
 @click.option("--out", required=True, type=click.Path(dir_okay=False, path_type=Path), help="Scene JSON to write.")
@@ -423,16 +424,20 @@ def render_command(scene: Path, out: Path, config_path: Path | None, width: int 
 @click.option("--target-fps", type=float, default=None, help="Use at most this many frames per second.")
 @click.option("--perception", type=click.Choice(["given"]), default="given", show_default=True,
               help="Where instance masks come from.")
+@click.option("--poses", type=click.Choice(["given", "estimate"]), default="given", show_default=True,
+              help="Camera poses from the input, or estimated from the RGB-D frames (Open3D odometry).")
 @click.option("--viz", is_flag=True, help="Also write OUT.png (bird's-eye map) and OUT.mp4 (boxes over the video).")
 @click.option("--progress/--no-progress", default=True, help="Show a progress bar on stderr.")
 @_one_line_errors
 def encode_command(source_path: Path, out: Path, sidecar: Path | None, stride: int | None, target_fps: float | None,
-                   perception: str, viz: bool, progress: bool) -> None:
+                   perception: str, poses: str, viz: bool, progress: bool) -> None:
     """Encode a video / RGB-D sequence into a spatial code: objects with 3D boxes and first_seen, room, camera path."""
-    from spatialcode.encode import GroundTruthPerception, open_source
+    from spatialcode.encode import EstimatedPoseSource, GroundTruthPerception, open_source
     from spatialcode.encode.encoder import encode
 
     source = open_source(source_path, sidecar=sidecar, stride=stride, target_fps=target_fps, rgb=False)
+    if poses == "estimate":
+        source = EstimatedPoseSource(source)
     with _warnings_as_lines():
         code, times = encode(source, GroundTruthPerception(), progress=progress)
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -446,15 +451,12 @@ def encode_command(source_path: Path, out: Path, sidecar: Path | None, stride: i
         err=True,
     )
     if viz:
-        import itertools
-
         from spatialcode.viz import draw_birdseye, write_overlay_video
 
         draw_birdseye(code, out.with_suffix(".png"), title=out.stem, number_by_appearance=True)
-        for_pictures, for_poses = itertools.tee(open_source(source_path, sidecar=sidecar, stride=stride,
-                                                            target_fps=target_fps, rgb=True))
+        for_pictures = open_source(source_path, sidecar=sidecar, stride=stride, target_fps=target_fps, rgb=True)
         first = next(iter(open_source(source_path, sidecar=sidecar, rgb=False)))
-        write_overlay_video((f.rgb for f in for_pictures), code, first.intrinsics, (f.pose for f in for_poses),
+        write_overlay_video((f.rgb for f in for_pictures), code, first.intrinsics, code.camera,
                             out.with_suffix(".mp4"), fps=code.source.fps or 10.0)
         click.echo(f"wrote {out.with_suffix('.png')} and {out.with_suffix('.mp4')}", err=True)
 

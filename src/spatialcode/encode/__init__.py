@@ -3,6 +3,7 @@ SpatialCode."""
 
 from spatialcode.encode.frames import Frame, FrameSource, RenderFolderSource, sample_stride
 from spatialcode.encode.odometry import (
+    EstimatedPoseSource,
     OdometryConfig,
     PoseEstimator,
     TrajectoryErrors,
@@ -16,6 +17,7 @@ from spatialcode.encode.sources import RGBDFolderSource, VideoSidecarSource, ope
 
 __all__ = [
     "Detection",
+    "EstimatedPoseSource",
     "Frame",
     "FrameSource",
     "GroundTruthPerception",

@@ -33,7 +33,7 @@ from __future__ import annotations
 
 import itertools
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
 
@@ -380,6 +380,43 @@ def estimate_poses(source: Iterable[Frame], config: OdometryConfig | None = None
     total = len(source) if hasattr(source, "__len__") else None
     frames = tqdm(source, total=total, desc="odometry", unit="frame", file=sys.stderr, disable=not progress)
     return [estimator.update(frame) for frame in frames]
+
+
+#: A level camera at the origin looking along +x (OpenCV axes: x right → -y, y down → -z,
+#: z forward → +x): the start of a trajectory with no known first pose.
+LEVEL_START = CameraPose(t=0.0, position=(0.0, 0.0, 0.0),
+                         quaternion=tuple(Rotation.from_matrix([[0, 0, 1], [-1, 0, 0], [0, -1, 0]]).as_quat()))
+
+
+class EstimatedPoseSource:
+    """A frame source whose poses are estimated by a :class:`PoseEstimator` from its RGB-D
+    frames instead of read from it.
+
+    The trajectory starts at the wrapped source's first pose when it has one (``anchor=True``:
+    the world frame of the input, as when a device reports only where it started); otherwise at
+    :data:`LEVEL_START`, so the world is z-up as long as the first view is level. The poses the
+    wrapped source gives for later frames are ignored. ``estimator`` holds the counters of the
+    last pass (failures, keyframes)."""
+
+    def __init__(self, source: Any, config: OdometryConfig | None = None, anchor: bool = True) -> None:
+        self.source = source
+        self.fps = source.fps
+        self.config = config or OdometryConfig()
+        self.anchor = anchor
+        self.estimator: PoseEstimator | None = None
+
+    def __len__(self) -> int:
+        return len(self.source)
+
+    def __iter__(self) -> Iterator[Frame]:
+        self.estimator = None
+        for frame in self.source:
+            if self.estimator is None:
+                start = frame.pose if self.anchor and frame.pose is not None else LEVEL_START
+                self.estimator = PoseEstimator(self.config, CameraPose(t=frame.t, position=start.position,
+                                                                       quaternion=start.quaternion))
+            frame.pose = self.estimator.update(frame)
+            yield frame
 
 
 def align_to_gravity(poses: Sequence[CameraPose], floor_normal: Sequence[float]) -> list[CameraPose]:
