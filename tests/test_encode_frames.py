@@ -10,6 +10,7 @@ import pytest
 
 from spatialcode.encode import (
     Detection,
+    FaultyPerception,
     GroundTruthPerception,
     Perception,
     RenderFolderSource,
@@ -17,6 +18,7 @@ from spatialcode.encode import (
 )
 from spatialcode.encode.frames import FrameSource
 from spatialcode.errors import InputFileError, ValidationError
+from spatialcode.synth.faults import FaultConfig
 from spatialcode.synth.render import RenderConfig, load_frames, render_scene
 from tests.fixtures import tiny_scene
 
@@ -92,3 +94,26 @@ def test_bad_render_folders_are_clear_errors(render_dir, tmp_path):
     frame.instances = None
     with pytest.raises(InputFileError, match="carries no instance masks"):
         GroundTruthPerception().perceive(frame)
+
+
+def test_faulty_perception_reproduces_the_renderers_faults(render_dir, tmp_path):
+    """Faults injected at encode time into a clean render equal the faults the renderer writes
+    (same seed): masks, labels and poses exactly, depth up to the render's millimetre storage."""
+    faults = FaultConfig(depth_noise=0.01, depth_dropout=0.05, mask_erosion=1, missed_detection=0.3,
+                         label_confusion=0.5, pose_drift=0.05, pose_drift_deg=1.0)
+    faulty_dir = tmp_path / "faulty"
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        render_scene(tiny_scene(), faulty_dir, RenderConfig(width=64, height=48, fps=4.0, max_frames=20,
+                                                            mask_threshold=20, faults=faults), progress=False)
+    perception = FaultyPerception(faults, seed=RenderConfig().seed, inner=GroundTruthPerception(min_pixels=1))
+    reference = GroundTruthPerception(min_pixels=1)
+    changed = 0
+    for clean, rendered in zip(RenderFolderSource(render_dir, rgb=False), RenderFolderSource(faulty_dir, rgb=False)):
+        out, expected = perception.perceive(clean), reference.perceive(rendered)
+        assert [(d.label, d.source_id) for d in out.detections] == [(d.label, d.source_id) for d in expected.detections]
+        assert all(np.array_equal(a.mask, b.mask) for a, b in zip(out.detections, expected.detections))
+        np.testing.assert_allclose(out.depth, rendered.depth, atol=0.0011)
+        assert np.allclose(out.pose.matrix(), rendered.pose.matrix(), atol=1e-9)
+        changed += len(out.detections) != len(reference.perceive(clean).detections)
+    assert changed > 0  # detections were really dropped

@@ -12,12 +12,19 @@ from spatialcode.encode.odometry import (
     rigid_alignment,
     trajectory_errors,
 )
-from spatialcode.encode.perception import Detection, GroundTruthPerception, Perception, PerceptionOutput
+from spatialcode.encode.perception import (
+    Detection,
+    FaultyPerception,
+    GroundTruthPerception,
+    Perception,
+    PerceptionOutput,
+)
 from spatialcode.encode.sources import RGBDFolderSource, VideoSidecarSource, open_source
 
 __all__ = [
     "Detection",
     "EstimatedPoseSource",
+    "FaultyPerception",
     "Frame",
     "FrameSource",
     "GroundTruthPerception",

@@ -238,27 +238,39 @@ def confuse_labels(labels: Mapping[int, str], config: FaultConfig, seed: int, fr
     return out
 
 
+class PoseDrift:
+    """The pose-drift fault, streaming: :meth:`apply` returns each pose (in time order) as a
+    drifting odometry would report it — position + a translation random walk, rotation =
+    (rotation random walk) · true rotation (see the module docstring for the rates)."""
+
+    def __init__(self, config: FaultConfig, seed: int) -> None:
+        self.config = config
+        self._rng = frame_rng(seed, 0, _DRIFT)
+        self._offset = np.zeros(3)
+        self._turn = Rotation.identity()
+        self._previous_t: float | None = None
+
+    def apply(self, pose: CameraPose) -> CameraPose:
+        """The drifted version of ``pose`` (the next one in time)."""
+        config = self.config
+        dt = 0.0 if self._previous_t is None else max(pose.t - self._previous_t, 0.0)
+        self._previous_t = pose.t
+        step_t = self._rng.standard_normal(3) * config.pose_drift * math.sqrt(dt)
+        step_r = self._rng.standard_normal(3) * math.radians(config.pose_drift_deg) * math.sqrt(dt)
+        self._offset = self._offset + step_t
+        self._turn = Rotation.from_rotvec(step_r) * self._turn
+        rotation = self._turn * Rotation.from_quat(pose.quaternion)
+        return CameraPose(t=pose.t, position=tuple(np.asarray(pose.position) + self._offset),
+                          quaternion=tuple(float(q) for q in rotation.as_quat()))
+
+
 def drift_poses(poses: Sequence[CameraPose], config: FaultConfig, seed: int) -> list[CameraPose]:
-    """Return the poses as a drifting odometry would report them: position + a translation
-    random walk, rotation = (rotation random walk) · true rotation. Unchanged without drift."""
+    """Return the poses as a drifting odometry would report them (:class:`PoseDrift`);
+    unchanged without drift."""
     if not poses or (config.pose_drift <= 0 and config.pose_drift_deg <= 0):
         return list(poses)
-    rng = frame_rng(seed, 0, _DRIFT)
-    offset = np.zeros(3)
-    turn = Rotation.identity()
-    out = []
-    previous_t = poses[0].t
-    for pose in poses:
-        dt = max(pose.t - previous_t, 0.0)
-        previous_t = pose.t
-        step_t = rng.standard_normal(3) * config.pose_drift * math.sqrt(dt)
-        step_r = rng.standard_normal(3) * math.radians(config.pose_drift_deg) * math.sqrt(dt)
-        offset = offset + step_t
-        turn = Rotation.from_rotvec(step_r) * turn
-        rotation = turn * Rotation.from_quat(pose.quaternion)
-        out.append(CameraPose(t=pose.t, position=tuple(np.asarray(pose.position) + offset),
-                              quaternion=tuple(float(q) for q in rotation.as_quat())))
-    return out
+    drift = PoseDrift(config, seed)
+    return [drift.apply(pose) for pose in poses]
 
 
 @dataclass
