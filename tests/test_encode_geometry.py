@@ -104,8 +104,27 @@ def test_fit_box_floor_snap_rectangle_fallback_and_outliers():
     assert normal_yaw(cylinder) is None
     box = fit_box(cylinder)
     assert box.size[0] == pytest.approx(0.4, abs=0.03) and box.size[1] == pytest.approx(0.4, abs=0.03)
-    noisy = np.vstack([box_surface(truth), [[5.0, 5.0, 5.0], [-4.0, 0.0, 0.0]]])
-    assert len(remove_outliers(noisy)) <= len(noisy) - 2
+    surface = box_surface(truth)
+    noisy = np.vstack([surface, [[5.0, 5.0, 5.0], [-4.0, 0.0, 0.0]]])
+    assert len(remove_outliers(noisy)) == len(surface)  # stray points go
+    pole = np.stack([np.zeros(40), np.zeros(40), np.linspace(0.72, 1.5, 40)], axis=1)  # a thin part on top stays
+    assert len(remove_outliers(np.vstack([surface, pole]))) == len(surface) + 40
+    assert fit_box(remove_outliers(np.vstack([surface, pole]))).size[2] == pytest.approx(1.5 - 0.08, abs=0.01)
+
+
+
+def test_a_panel_seen_from_the_front_grows_backwards():
+    """Only a wall-mounted screen's front face is seen: its box is at least ``min_thickness``
+    deep, grown away from the camera (into the hidden body), not around the visible face."""
+    face = box_surface(Box3D((2.0, 1.0, 1.2), (0.0, 1.0, 0.6), (0.0, 0.0, 0.0)), faces=(0,))  # the x = 2 plane
+    box = fit_box(face, viewpoint=np.array([0.0, 1.0, 1.5]), min_thickness=0.05)
+    assert box.size[0] == pytest.approx(0.05) and box.center[0] == pytest.approx(2.025)
+    behind = fit_box(face, viewpoint=np.array([4.0, 1.0, 1.5]), min_thickness=0.05)
+    assert behind.center[0] == pytest.approx(1.975)
+    assert fit_box(face).size[0] == pytest.approx(0.01)  # no viewpoint: the minimum size only
+    ceiling_light = box_surface(Box3D((1.0, 1.0, 2.5), (0.4, 0.4, 0.0), (0.0, 0.0, 0.0)), faces=(4,))
+    seen_from_below = fit_box(ceiling_light, viewpoint=np.array([0.0, 0.0, 1.5]), min_thickness=0.05)
+    assert seen_from_below.center[2] == pytest.approx(2.525) and seen_from_below.size[2] == pytest.approx(0.05)
 
 
 # -- tracking -------------------------------------------------------------------------------------

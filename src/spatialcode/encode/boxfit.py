@@ -19,18 +19,23 @@ import shapely
 from spatialcode.geometry.box import Box3D
 
 
-def remove_outliers(points: np.ndarray, neighbours: int = 12, std_ratio: float = 2.5) -> np.ndarray:
-    """Drop points whose mean distance to their ``neighbours`` nearest points exceeds the mean
-    over all points by more than ``std_ratio`` standard deviations (Open3D's statistical
-    outlier removal); clouds of fewer than ``2 · neighbours`` points are returned unchanged."""
+def remove_outliers(points: np.ndarray, eps: float = 0.08, min_share: float = 0.02) -> np.ndarray:
+    """Keep the pieces of an object's cloud: points (N, 3) are clustered by density (Open3D's
+    DBSCAN: neighbours within ``eps`` m, at least 3 per core point) and the clusters holding at
+    least ``min_share`` of the largest one's points are kept — stray points and small detached
+    blobs go, thin connected parts (a lamp's pole, chair legs) stay. Clouds of fewer than 24
+    points, or with no cluster, are returned unchanged."""
     points = np.asarray(points, dtype=np.float64).reshape(-1, 3)
-    if len(points) < 2 * neighbours:
+    if len(points) < 24:
         return points
     import open3d as o3d
 
     cloud = o3d.geometry.PointCloud(o3d.utility.Vector3dVector(points))
-    _, kept = cloud.remove_statistical_outlier(nb_neighbors=neighbours, std_ratio=std_ratio)
-    return points[np.asarray(kept, dtype=np.intp)]
+    labels = np.asarray(cloud.cluster_dbscan(eps=eps, min_points=3))
+    if (labels < 0).all():
+        return points
+    sizes = np.bincount(labels[labels >= 0])
+    return points[np.isin(labels, np.flatnonzero(sizes >= min_share * sizes.max()))]
 
 
 def normal_yaw(points: np.ndarray, neighbours: int = 16, min_agreement: float = 0.4) -> float | None:
@@ -87,17 +92,45 @@ def _rectangle(xy: np.ndarray) -> tuple[float, float, float, float, float]:
     return float(centre[0]), float(centre[1]), sx, sy, yaw
 
 
-def fit_box(points: np.ndarray, floor_z: float | None = None, floor_snap: float = 0.1, min_size: float = 0.01) -> Box3D:
+def _footprint(rectangle: tuple[float, float, float, float, float], thickness: float = 0.05) -> float:
+    """Area (m²) of a (cx, cy, sx, sy, yaw) rectangle with sides counted as at least
+    ``thickness`` m (flat objects are compared by length, not by their noise-thin width)."""
+    return max(rectangle[2], thickness) * max(rectangle[3], thickness)
+
+
+def fit_box(points: np.ndarray, floor_z: float | None = None, floor_snap: float = 0.1, min_size: float = 0.01,
+            max_area_excess: float = 0.2, viewpoint: np.ndarray | None = None, min_thickness: float = 0.0) -> Box3D:
     """The gravity-aligned oriented box (roll = pitch = 0) around points (N ≥ 1, 3), metres.
 
     Sides are at least ``min_size`` m; with ``floor_z`` given, a bottom within ``floor_snap`` m
     above (or below) the floor is moved to the floor."""
     points = np.asarray(points, dtype=np.float64).reshape(-1, 3)
-    yaw = normal_yaw(points)
-    cx, cy, sx, sy, yaw = _rectangle(points[:, :2]) if yaw is None else _extent_box(points[:, :2], yaw)
+    surface_yaw = normal_yaw(points)
+    rectangle = _rectangle(points[:, :2])
+    if surface_yaw is not None:
+        along_normals = _extent_box(points[:, :2], surface_yaw)
+        if _footprint(along_normals) <= (1.0 + max_area_excess) * _footprint(rectangle):
+            rectangle = along_normals
+    cx, cy, sx, sy, yaw = rectangle
     z_lo, z_hi = float(points[:, 2].min()), float(points[:, 2].max())
     if floor_z is not None and abs(z_lo - floor_z) <= floor_snap:
         z_lo = floor_z
-    sz = max(z_hi - z_lo, min_size)
-    return Box3D((cx, cy, (z_lo + z_hi) / 2 if z_hi - z_lo >= min_size else z_lo + min_size / 2),
-                 (max(sx, min_size), max(sy, min_size), sz), (0.0, 0.0, yaw))
+    box = Box3D((cx, cy, (z_lo + z_hi) / 2), (sx, sy, z_hi - z_lo), (0.0, 0.0, yaw))
+    if viewpoint is not None and min_thickness > 0:
+        box = thicken_away_from(box, np.asarray(viewpoint, dtype=float), min_thickness)
+    return Box3D(box.center, tuple(max(side, min_size) for side in box.size), box.rotation)
+
+
+def thicken_away_from(box: Box3D, viewpoint: np.ndarray, thickness: float) -> Box3D:
+    """``box`` (gravity-aligned) with every side thinner than ``thickness`` (m) grown to it on the
+    side facing away from ``viewpoint`` (m, world; where the object was seen from): a depth
+    camera sees only an object's front surface, its body lies behind it."""
+    c, s = math.cos(box.yaw), math.sin(box.yaw)
+    axes = np.array([[c, s, 0.0], [-s, c, 0.0], [0.0, 0.0, 1.0]])  # the box's x, y, z axes in the world
+    centre, size = np.array(box.center, dtype=float), np.array(box.size, dtype=float)
+    for k in range(3):
+        if size[k] < thickness:
+            away = 1.0 if float(axes[k] @ (centre - viewpoint)) >= 0 else -1.0
+            centre += axes[k] * away * (thickness - size[k]) / 2
+            size[k] = thickness
+    return Box3D(tuple(centre), tuple(size), (0.0, 0.0, box.yaw))

@@ -128,7 +128,7 @@ class Encoder:
                 detections.append((piece, det.label, det.score * pixels, pixels >= threshold))
         associated_at = time.perf_counter()
         times.lift += associated_at - lifted_at
-        self.tracker.update(detections, frame.t, frame.index)
+        self.tracker.update(detections, frame.t, frame.index, np.asarray(pose.position, dtype=float))
         background_at = time.perf_counter()
         times.associate += background_at - associated_at
         every = config.background_every

@@ -38,17 +38,19 @@ class TrackerConfig:
     min_overlap: float = 0.3            # share of a detection's coarse voxels a track must hold
     other_label_weight: float = 0.8     # score factor when the labels differ
     merge_gap: float = 0.3              # merge never co-detected same-label tracks this close (m)
-    outlier_neighbours: int = 12        # statistical outlier removal before box fitting
-    outlier_std: float = 2.5
+    cluster_eps: float = 0.08           # outlier removal before box fitting: DBSCAN radius (m)
+    cluster_min_share: float = 0.02     # ... and the least size of a kept cluster (share of the largest)
     floor_snap: float = 0.1             # extend a box bottom this close to the floor down to it
+    min_thickness: float = 0.03         # thinner sides grow to this, away from the camera (m)
 
     def __post_init__(self) -> None:
-        for name in ("voxel_size", "assoc_voxel_size"):
+        for name in ("voxel_size", "assoc_voxel_size", "cluster_eps"):
             if not getattr(self, name) > 0:
                 raise ValidationError(name, f"must be > 0, got {getattr(self, name)}")
-        if self.merge_gap < 0:
-            raise ValidationError("merge_gap", f"must be >= 0, got {self.merge_gap}")
-        for name in ("min_overlap", "other_label_weight"):
+        for name in ("merge_gap", "min_thickness"):
+            if getattr(self, name) < 0:
+                raise ValidationError(name, f"must be >= 0, got {getattr(self, name)}")
+        for name in ("min_overlap", "other_label_weight", "cluster_min_share"):
             if not 0.0 <= getattr(self, name) <= 1.0:
                 raise ValidationError(name, f"must be in [0, 1], got {getattr(self, name)}")
 
@@ -71,6 +73,13 @@ class Track:
     frames: set[int] = field(default_factory=set)
     lo: np.ndarray = field(default_factory=lambda: np.full(3, np.inf))
     hi: np.ndarray = field(default_factory=lambda: np.full(3, -np.inf))
+    view_sum: np.ndarray = field(default_factory=lambda: np.zeros(3))
+    view_count: int = 0
+
+    @property
+    def viewpoint(self) -> np.ndarray | None:
+        """Mean camera position (m) of the detections that gave a camera position, or ``None``."""
+        return self.view_sum / self.view_count if self.view_count else None
 
     @property
     def label(self) -> str:
@@ -78,10 +87,10 @@ class Track:
         return min(self.label_votes, key=lambda name: (-self.label_votes[name], name))
 
     def add(self, points: np.ndarray, keys: np.ndarray, label: str, weight: float, t: float, large: bool,
-            frame: int, bounds: tuple[np.ndarray, np.ndarray]) -> None:
+            frame: int, bounds: tuple[np.ndarray, np.ndarray], viewpoint: np.ndarray | None = None) -> None:
         """Fuse one detection: its points (N, 3), coarse keys, label with vote ``weight``, time
-        ``t`` (s), whether it passed the first-seen size threshold, its frame index and the
-        points' (min, max) corners (m)."""
+        ``t`` (s), whether it passed the first-seen size threshold, its frame index, the
+        points' (min, max) corners (m) and the camera position it was seen from (m)."""
         self.cloud.add(points)
         self.keys = np.union1d(self.keys, keys)
         self.label_votes[label] += weight
@@ -92,6 +101,9 @@ class Track:
         self.frames.add(frame)
         self.lo = np.minimum(self.lo, bounds[0])
         self.hi = np.maximum(self.hi, bounds[1])
+        if viewpoint is not None:
+            self.view_sum = self.view_sum + viewpoint
+            self.view_count += 1
 
     def absorb(self, other: Track) -> None:
         """Merge ``other`` into this track."""
@@ -104,11 +116,13 @@ class Track:
         self.observations += other.observations
         self.frames |= other.frames
         self.lo, self.hi = np.minimum(self.lo, other.lo), np.maximum(self.hi, other.hi)
+        self.view_sum = self.view_sum + other.view_sum
+        self.view_count += other.view_count
 
     def box(self, config: TrackerConfig, floor_z: float | None) -> Box3D:
         """The gravity-aligned box of the fused points after outlier removal."""
-        points = remove_outliers(self.cloud.points(), config.outlier_neighbours, config.outlier_std)
-        return fit_box(points, floor_z, config.floor_snap)
+        points = remove_outliers(self.cloud.points(), config.cluster_eps, config.cluster_min_share)
+        return fit_box(points, floor_z, config.floor_snap, viewpoint=self.viewpoint, min_thickness=config.min_thickness)
 
 
 class Tracker:
@@ -119,10 +133,11 @@ class Tracker:
         self.tracks: list[Track] = []
         self._next_id = 0
 
-    def update(self, detections: list[tuple[np.ndarray, str, float, bool]], t: float, frame: int) -> list[int]:
+    def update(self, detections: list[tuple[np.ndarray, str, float, bool]], t: float, frame: int,
+               viewpoint: np.ndarray | None = None) -> list[int]:
         """Associate the detections of frame ``frame`` at time ``t`` (s) — (world points (N, 3),
-        label, vote weight, passed the first-seen threshold) — and return the track id each
-        joined (new or existing)."""
+        label, vote weight, passed the first-seen threshold), seen from camera position
+        ``viewpoint`` (m) — and return the track id each joined (new or existing)."""
         config = self.config
         keys = [np.unique(voxel_keys(points, config.assoc_voxel_size)) for points, *_ in detections]
         bounds = [column_bounds(points) for points, *_ in detections]
@@ -147,7 +162,7 @@ class Tracker:
                 track = Track(id=self._next_id, cloud=VoxelCloud(config.voxel_size), keys=np.empty(0, np.int64))
                 self._next_id += 1
                 self.tracks.append(track)
-            track.add(points, k, label, weight, t, large, frame, bounds[i])
+            track.add(points, k, label, weight, t, large, frame, bounds[i], viewpoint)
             joined.append(track.id)
         return joined
 
