@@ -54,8 +54,9 @@ def test_demo_writes_its_folder_and_names_it(tmp_path):
     result = run("demo", "--out", str(out), "--width", "96", "--height", "72", "--max-frames", "60", "--no-progress",
                  "--no-overlay")
     assert result.returncode == 0, result.stderr
-    assert [line[:5] for line in result.stderr.splitlines() if line.startswith("[")] == [f"[{i}/5]" for i in range(1, 6)]
-    assert "Spatial code of 'synth_000000'" in result.stdout and "room floor area:" in result.stdout
+    assert [line[:5] for line in result.stderr.splitlines() if line.startswith("[")] == [f"[{i}/6]" for i in range(1, 7)]
+    assert "Spatial code encoded from the video of 'synth_000000'" in result.stdout
+    assert "room floor area:" in result.stdout and "Encoded from the video (ground-truth masks" in result.stdout
     assert "| **overall** |" in result.stdout and "One question per task" in result.stdout
     assert result.stdout.strip().endswith(f"Everything is in {out}/: " + ", ".join(DEMO_FILES) + " (see report.md).")
     for name in set(DEMO_FILES) - {"overlay.mp4"}:

@@ -104,7 +104,7 @@ def _print_answer(answer: Answer, show_derivation: bool = True) -> None:
 @click.option("--progress/--no-progress", default=True, help="Show a progress bar on stderr.")
 @_one_line_errors
 def demo(out: Path, seed: int, kind: str, max_frames: int, width: int, height: int, overlay: bool, progress: bool) -> None:
-    """Generate a scene, render its video, ask VSI-style questions, answer them from the spatial code, score them."""
+    """Generate a scene, render its video, encode the video into a spatial code, answer VSI-style questions from it."""
     from dataclasses import replace
 
     from spatialcode.bench import to_markdown
@@ -112,14 +112,16 @@ def demo(out: Path, seed: int, kind: str, max_frames: int, width: int, height: i
 
     render = replace(DEMO_RENDER, max_frames=max_frames, width=width, height=height)
     config = DemoConfig(seed=seed, kind=None if kind == "any" else kind, out=out, render=render, overlay=overlay)
-    steps = iter(range(1, 6))
+    steps = iter(range(1, 7))
     with _warnings_as_lines():
         result = run_demo(config, progress=progress,
-                          on_stage=lambda text: click.echo(f"[{next(steps)}/5] {text} ...", err=True))
-    code = result.code
-    click.echo(f"\nSpatial code of '{code.source.scene_name}' ({len(code.objects)} objects, from the renderer):")
+                          on_stage=lambda text: click.echo(f"[{next(steps)}/6] {text} ...", err=True))
+    code = result.encoded
+    click.echo(f"\nSpatial code encoded from the video of '{code.source.scene_name}' ({len(code.objects)} objects):")
     click.echo(_scene_table(code))
-    click.echo("\nOne question per task, answered by the exact solver from the code:")
+    click.echo("\n" + next(line for line in (result.out_dir / "report.md").read_text().splitlines()
+                           if line.startswith("Encoded from the video")))
+    click.echo("\nOne question per task, answered by the exact solver from the encoded code:")
     shown: set[str] = set()
     for question, row in zip(result.questions, result.rows):
         if question.question_type in shown:

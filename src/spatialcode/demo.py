@@ -7,13 +7,16 @@ from the spatial code, score them, and write everything into one folder.
 2. an RGB-D walkthrough of it (:func:`~spatialcode.synth.render_scene`): ``rgb.mp4``,
    ``depth.npz``, ``masks.npz``, ``frames.json`` and ``scene.json`` (the code with first_seen
    and the camera path);
-3. VSI-Bench-style questions about it (:func:`~spatialcode.questions.generate.generate_questions`);
-4. answers from the spatial code by the exact solver, scored with VSI-Bench's official metrics
+3. the video encoded back into a spatial code by the geometric encoder
+   (:func:`~spatialcode.encode.encoder.encode`, ground-truth masks, depth and poses of the
+   render) — ``encoded.json`` — and compared with the truth
+   (:func:`~spatialcode.encode.compare.compare_codes`);
+4. VSI-Bench-style questions about the scene with answers from the ground truth
+   (:func:`~spatialcode.questions.generate.generate_questions`);
+5. answers from the *encoded* code by the exact solver, scored with VSI-Bench's official metrics
    (:func:`~spatialcode.evaluate.evaluate`);
-5. pictures (``birdseye.png``, ``overlay.mp4``) and a short ``report.md`` / ``report.json``.
-
-The solver reads the ground-truth code here, so the score checks the pipeline end to end (it is
-100 % unless something is broken); the encoder (video → code) replaces the ground truth later.
+6. pictures (``birdseye.png`` of the encoded code, ``overlay.mp4`` with its boxes over the
+   video) and a short ``report.md`` / ``report.json``.
 
 :func:`demo_scene` is a separate, hand-made 9-object living room used in the docs and tests.
 """
@@ -30,6 +33,7 @@ from typing import Any
 
 from spatialcode.bench import ScoreTable, VSIQuestion, read_predictions, to_markdown
 from spatialcode.bench.questions import QuestionId
+from spatialcode.encode.compare import compare_codes, summarise_comparisons
 from spatialcode.errors import ValidationError
 from spatialcode.scene import SpatialCode
 from spatialcode.synth.categories import ROOM_KINDS
@@ -45,10 +49,11 @@ DEMO_FILES: dict[str, str] = {
     "masks.npz": "instance masks per frame (object ids, -1 = room)",
     "frames.json": "intrinsics, camera pose and labels per frame",
     "scene.json": "the ground-truth spatial code (with first_seen and the camera path)",
-    "birdseye.png": "map of the room, the objects and the camera path",
-    "overlay.mp4": "the video with the 3D boxes drawn over it",
-    "questions.jsonl": "the generated questions (VSI-Bench schema)",
-    "predictions.jsonl": "the solver's answers with their derivations",
+    "encoded.json": "the spatial code encoded from the video",
+    "birdseye.png": "map of the encoded room, objects and camera path",
+    "overlay.mp4": "the video with the encoded 3D boxes drawn over it",
+    "questions.jsonl": "the generated questions (VSI-Bench schema, answers from the ground truth)",
+    "predictions.jsonl": "the solver's answers from the encoded code, with their derivations",
     "report.md": "scores and timings (also report.json)",
 }
 
@@ -74,13 +79,16 @@ class DemoConfig:
 @dataclass
 class DemoResult:
     """What :func:`run_demo` produced: the folder, the rendered ground-truth ``code``, the
-    ``render`` output, the ``questions``, the solver's prediction ``records`` (by question id,
-    with derivations), the scored ``rows`` (one per question), the score ``table`` and the
-    wall-clock ``seconds`` per stage."""
+    ``render`` output, the ``encoded`` code and its ``comparison`` with the truth
+    (:func:`~spatialcode.encode.compare.compare_codes`), the ``questions``, the solver's
+    prediction ``records`` (by question id, with derivations), the scored ``rows`` (one per
+    question), the score ``table`` and the wall-clock ``seconds`` per stage."""
 
     out_dir: Path
     code: SpatialCode
     render: RenderOutput
+    encoded: SpatialCode
+    comparison: dict[str, Any]
     questions: list[VSIQuestion]
     records: dict[QuestionId, dict[str, Any]]
     rows: list[dict[str, Any]]
@@ -96,8 +104,9 @@ def demo_scene() -> SpatialCode:
 
 def _report(result: DemoResult, config: DemoConfig) -> tuple[str, dict]:
     """The ``report.md`` text and ``report.json`` document of a finished demo."""
-    code, render = result.code, result.render
+    code, render, comparison = result.code, result.render, result.comparison
     area = code.room.floor_area() if code.room else None
+    summary = summarise_comparisons([comparison])
     counts: dict[str, int] = {}
     for q in result.questions:
         counts[q.question_type] = counts.get(q.question_type, 0) + 1
@@ -107,6 +116,7 @@ def _report(result: DemoResult, config: DemoConfig) -> tuple[str, dict]:
         "render": {"frames": render.frame_count, "fps": render.fps, "width": config.render.width,
                    "height": config.render.height, "frames_per_second": render.frames_per_second,
                    "unseen_objects": render.unseen, "codec": render.codec},
+        "encoded": {"objects": len(result.encoded.objects), **summary},
         "questions": counts,
         "scores": result.table.to_dict(),
         "seconds": result.seconds,
@@ -119,11 +129,17 @@ def _report(result: DemoResult, config: DemoConfig) -> tuple[str, dict]:
         f"Video: {render.frame_count} frames at {render.fps:g} fps, {config.render.width}×{config.render.height} "
         f"({render.frames_per_second:.1f} frames/s rendered); {len(code.objects) - len(render.unseen)}/"
         f"{len(code.objects)} objects seen.",
+        f"Encoded from the video (ground-truth masks, depth and poses): {len(result.encoded.objects)} objects "
+        f"for {summary['objects']} seen; {100 * summary['matched_iou50']:.0f} % matched at 3D IoU ≥ 0.5, counts "
+        f"exact for {100 * summary['counts_exact']:.0f} % of categories, median centre error "
+        f"{100 * (summary['median_centre_error_m'] or 0):.1f} cm, median yaw error {summary['median_yaw_error_deg'] or 0:.1f}°"
+        + (f", floor area off by {100 * summary['median_room_rel_error']:.1f} %." if summary["median_room_rel_error"]
+           is not None else "."),
         f"Questions: {len(result.questions)} ("
-        + ", ".join(f"{task} {n}" for task, n in sorted(counts.items())) + ").",
+        + ", ".join(f"{task} {n}" for task, n in sorted(counts.items())) + "), answers from the ground truth.",
         "",
-        "The exact solver answers from the ground-truth spatial code, so these scores check the",
-        "pipeline (questions → parser → solver → official scoring); 100 is expected.",
+        "The exact solver answers from the *encoded* code; the ground-truth code would score 100,",
+        "so what is missing below is what the encoding lost.",
         "",
         to_markdown(result.table, title="Scores (VSI-Bench metrics)"),
         "",
@@ -142,6 +158,8 @@ def run_demo(config: DemoConfig | None = None, progress: bool = True,
     :class:`DemoResult`. ``on_stage`` is called with a short description as each stage starts;
     ``progress`` shows the render's progress bar. Files from an earlier demo in the same folder
     are replaced."""
+    from spatialcode.encode import RenderFolderSource
+    from spatialcode.encode.encoder import encode
     from spatialcode.evaluate import evaluate
     from spatialcode.formats.codes_dir import CodeSet
     from spatialcode.questions.generate import generate_questions
@@ -172,26 +190,33 @@ def run_demo(config: DemoConfig | None = None, progress: bool = True,
     code = render.code
     done("render")
 
+    stage("encode", "encoding the video back into a spatial code")
+    encoded, _ = encode(RenderFolderSource(out, rgb=False), progress=progress, scene=code.source)
+    encoded.save(out / "encoded.json")
+    comparison = compare_codes(code, encoded)
+    done("encode")
+
     stage("questions", "generating VSI-style questions")
     questions = generate_questions(code, config.question_seed)
     (out / "questions.jsonl").write_text("".join(json.dumps(q.to_record()) + "\n" for q in questions))
     done("questions")
 
-    stage("answer", f"answering {len(questions)} questions from the spatial code and scoring them")
+    stage("answer", f"answering {len(questions)} questions from the encoded code and scoring them")
     predictions = out / "predictions.jsonl"
     predictions.unlink(missing_ok=True)
     Path(f"{predictions}.runs.jsonl").unlink(missing_ok=True)
-    evaluation = evaluate(questions, CodeSet([code]), Solver(), predictions,
+    evaluation = evaluate(questions, CodeSet([encoded]), Solver(), predictions,
                           {"reasoner": "solver", "demo_seed": config.seed}, progress=False)
     done("answer")
 
     stage("pictures", "drawing the bird's-eye map" + (" and the box overlay video" if config.overlay else ""))
-    draw_birdseye(code, out / "birdseye.png", title=code.source.scene_name, number_by_appearance=True)
+    draw_birdseye(encoded, out / "birdseye.png", title=f"{code.source.scene_name} (encoded)", number_by_appearance=True)
     if config.overlay:
-        write_render_overlay(out)
+        write_render_overlay(out, boxes=encoded)
     done("pictures")
 
-    result = DemoResult(out_dir=out, code=code, render=render, questions=questions,
+    result = DemoResult(out_dir=out, code=code, render=render, encoded=encoded, comparison=comparison,
+                        questions=questions,
                         records=read_predictions(predictions), rows=evaluation.rows, table=evaluation.table,
                         seconds=seconds)
     text, doc = _report(result, config)

@@ -516,10 +516,11 @@ def backproject(depth_mm: np.ndarray, frame: dict[str, Any]) -> np.ndarray:
 
 
 def write_render_overlay(render_dir: str | Path, path: str | Path | None = None, labels: bool = True,
-                         frame: int | None = None) -> Path:
-    """Draw the ground-truth boxes of a render folder over its video (true camera poses from
-    ``scene.json``, intrinsics from ``frames.json``): the whole video as MP4 (``path`` defaults
-    to ``render_dir/overlay.mp4``), or with ``frame`` only that frame as PNG (default
+                         frame: int | None = None, boxes: SpatialCode | None = None) -> Path:
+    """Draw the ground-truth boxes of a render folder — or the objects of ``boxes``, e.g. the
+    code encoded from it — over its video (true camera poses from ``scene.json``, intrinsics
+    from ``frames.json``): the whole video as MP4 (``path`` defaults to
+    ``render_dir/overlay.mp4``), or with ``frame`` only that frame as PNG (default
     ``render_dir/overlay_<frame>.png``). Returns the path written."""
     from spatialcode.errors import InputFileError
     from spatialcode.viz import Intrinsics, write_overlay_png, write_overlay_video
@@ -529,15 +530,16 @@ def write_render_overlay(render_dir: str | Path, path: str | Path | None = None,
         raise InputFileError(f"{folder}: not a render folder (no frames.json); make one with `spatialcode render`")
     doc = json.loads((folder / "frames.json").read_text())
     code = SpatialCode.load(folder / "scene.json")
+    drawn = boxes if boxes is not None else code
     intr = Intrinsics(**doc["intrinsics"], width=doc["width"], height=doc["height"])
     if frame is None:
         target = Path(path) if path is not None else folder / "overlay.mp4"
-        return write_overlay_video(read_video(folder / "rgb.mp4"), code, intr, code.camera, target, doc["fps"], labels=labels)
+        return write_overlay_video(read_video(folder / "rgb.mp4"), drawn, intr, code.camera, target, doc["fps"], labels=labels)
     if not 0 <= frame < len(code.camera):
         raise SpatialCodeError(f"frame {frame} is out of range: the render has frames 0..{len(code.camera) - 1}")
     image = next(itertools.islice(read_video(folder / "rgb.mp4"), frame, None))
     target = Path(path) if path is not None else folder / f"overlay_{frame:05d}.png"
-    return write_overlay_png(image, code, intr, code.camera[frame], target, labels=labels)
+    return write_overlay_png(image, drawn, intr, code.camera[frame], target, labels=labels)
 
 
 __all__ = [
