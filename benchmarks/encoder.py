@@ -207,17 +207,23 @@ def bench_speed(scenes: int, repeat_to: int) -> dict:
     folder = rendered(0, "none")
     frames = list(RenderFolderSource(folder, rgb=False))
     encoder = Encoder()
-    rss = []
+    marks = []
     start = time.perf_counter()
     for n in range(repeat_to):
         frame = frames[n % len(frames)]
         frame.t, frame.index = n / 10.0, n
         encoder.update(frame)
         if (n + 1) % 1000 == 0:
-            rss.append((n + 1, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0))
+            marks.append({"frames": n + 1, "seconds": time.perf_counter() - start,
+                          "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0})
+            print(f"stream: {n + 1} frames, {marks[-1]['seconds']:.0f} s, {marks[-1]['peak_rss_mb']:.0f} MB", file=sys.stderr)
     stream_s = time.perf_counter() - start
+    start = time.perf_counter()
+    objects = len(encoder.code().objects)
     return {"scenes": rows, "fps_update": sum(r["frames"] for r in rows) / sum(r["frames"] / r["fps_update"] for r in rows),
-            "stream_frames": repeat_to, "stream_fps": repeat_to / stream_s, "peak_rss_mb_by_frames": rss}
+            "stream_frames": repeat_to, "stream_fps": repeat_to / stream_s, "stream_marks": marks,
+            "stream_code_seconds": time.perf_counter() - start, "stream_objects": objects,
+            "stream_ms_per_frame": encoder.times.per_frame_ms()}
 
 
 def _save(name: str, doc: dict) -> None:

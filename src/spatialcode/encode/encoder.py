@@ -1,8 +1,9 @@
 """The geometric back end: frames + perception → a SpatialCode, streaming or for a whole video.
 
 Per frame (:meth:`Encoder.update`): perception gives labelled instance masks; each mask's pixels
-with depth are lifted into the world with the frame's pose (every ``pixel_stride``-th pixel);
-the tracker associates them with 3D tracks (:mod:`spatialcode.encode.tracks`); a sparse sample
+with depth are lifted into the world with the frame's pose (every ``pixel_stride``-th pixel),
+each weighted by ``depth^-depth_weight_power`` (depth noise grows with distance: near views
+count more); the tracker associates them with 3D tracks (:mod:`spatialcode.encode.tracks`); a sparse sample
 of the pixels that belong to no object feeds a coarse background cloud for the floor and room.
 Memory is bounded by the voxel grids, not by the number of frames.
 
@@ -39,6 +40,8 @@ class EncoderConfig:
     """Settings of the geometric encoder (pixels, metres, seconds)."""
 
     pixel_stride: int = 2                   # lift every n-th pixel in both directions
+    depth_weight_power: float = 4.0         # object points fused with weight (1 m / depth)^p: p = 4 weighs by the
+                                            # inverse variance of depth noise growing as depth² (0: equal weights)
     max_depth: float = 10.0                 # ignore depth beyond this (m)
     first_seen_fraction: float = 200 / (640 * 480)  # mask share of the image for first_seen
     min_observations: int = 2               # frames a track needs to become an object
@@ -54,6 +57,8 @@ class EncoderConfig:
         for name in ("pixel_stride", "min_observations", "merge_every", "background_every", "floor_every"):
             if int(getattr(self, name)) != getattr(self, name) or getattr(self, name) < 1:
                 raise ValidationError(name, f"must be a whole number >= 1, got {getattr(self, name)}")
+        if self.depth_weight_power < 0:
+            raise ValidationError("depth_weight_power", f"must be >= 0, got {self.depth_weight_power}")
         for name in ("max_depth", "first_seen_fraction", "background_voxel", "floor_band", "room_cell"):
             if not getattr(self, name) > 0:
                 raise ValidationError(name, f"must be > 0, got {getattr(self, name)}")
@@ -119,13 +124,19 @@ class Encoder:
         points = grid.points(rows, cols, sampled, pose)
         who = owner[rows, cols]
         order = np.argsort(who, kind="stable")
-        pieces = np.split(points[order], np.cumsum(np.bincount(who, minlength=len(seen.detections)))[:-1])
+        splits = np.cumsum(np.bincount(who, minlength=len(seen.detections)))[:-1]
+        pieces = np.split(points[order], splits)
+        if config.depth_weight_power > 0:
+            weights = np.maximum(sampled[rows, cols], 0.1).astype(np.float64) ** -config.depth_weight_power
+            weight_pieces = np.split(weights[order], splits)
+        else:
+            weight_pieces = [None] * len(pieces)
         threshold = config.first_seen_fraction * frame.intrinsics.width * frame.intrinsics.height
         detections = []
-        for det, piece in zip(seen.detections, pieces):
+        for det, piece, piece_weights in zip(seen.detections, pieces, weight_pieces):
             if len(piece):
                 pixels = int(np.count_nonzero(det.mask))
-                detections.append((piece, det.label, det.score * pixels, pixels >= threshold))
+                detections.append((piece, det.label, det.score * pixels, pixels >= threshold, piece_weights))
         associated_at = time.perf_counter()
         times.lift += associated_at - lifted_at
         self.tracker.update(detections, frame.t, frame.index, np.asarray(pose.position, dtype=float))

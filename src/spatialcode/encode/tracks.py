@@ -42,6 +42,7 @@ class TrackerConfig:
     cluster_min_share: float = 0.02     # ... and the least size of a kept cluster (share of the largest)
     floor_snap: float = 0.1             # extend a box bottom this close to the floor down to it
     min_thickness: float = 0.03         # thinner sides grow to this, away from the camera (m)
+    min_weight_share: float = 0.03      # box from voxels with at least this share of the median voxel weight
 
     def __post_init__(self) -> None:
         for name in ("voxel_size", "assoc_voxel_size", "cluster_eps"):
@@ -50,7 +51,7 @@ class TrackerConfig:
         for name in ("merge_gap", "min_thickness"):
             if getattr(self, name) < 0:
                 raise ValidationError(name, f"must be >= 0, got {getattr(self, name)}")
-        for name in ("min_overlap", "other_label_weight", "cluster_min_share"):
+        for name in ("min_overlap", "other_label_weight", "cluster_min_share", "min_weight_share"):
             if not 0.0 <= getattr(self, name) <= 1.0:
                 raise ValidationError(name, f"must be in [0, 1], got {getattr(self, name)}")
 
@@ -87,11 +88,13 @@ class Track:
         return min(self.label_votes, key=lambda name: (-self.label_votes[name], name))
 
     def add(self, points: np.ndarray, keys: np.ndarray, label: str, weight: float, t: float, large: bool,
-            frame: int, bounds: tuple[np.ndarray, np.ndarray], viewpoint: np.ndarray | None = None) -> None:
-        """Fuse one detection: its points (N, 3), coarse keys, label with vote ``weight``, time
-        ``t`` (s), whether it passed the first-seen size threshold, its frame index, the
-        points' (min, max) corners (m) and the camera position it was seen from (m)."""
-        self.cloud.add(points)
+            frame: int, bounds: tuple[np.ndarray, np.ndarray], viewpoint: np.ndarray | None = None,
+            point_weights: np.ndarray | None = None) -> None:
+        """Fuse one detection: its points (N, 3) with their fusion ``point_weights`` (N,; default
+        1), coarse keys, label with vote ``weight``, time ``t`` (s), whether it passed the
+        first-seen size threshold, its frame index, the points' (min, max) corners (m) and the
+        camera position it was seen from (m)."""
+        self.cloud.add(points, point_weights)
         self.keys = np.union1d(self.keys, keys)
         self.label_votes[label] += weight
         self.first_t = min(self.first_t, t) if self.observations else t
@@ -120,8 +123,11 @@ class Track:
         self.view_count += other.view_count
 
     def box(self, config: TrackerConfig, floor_z: float | None) -> Box3D:
-        """The gravity-aligned box of the fused points after outlier removal."""
-        points = remove_outliers(self.cloud.points(), config.cluster_eps, config.cluster_min_share)
+        """The gravity-aligned box of the fused points — the voxels holding at least
+        ``min_weight_share`` of the median voxel weight — after outlier removal."""
+        weights = self.cloud.weights
+        floor = config.min_weight_share * float(np.median(weights)) if len(weights) else 0.0
+        points = remove_outliers(self.cloud.points(floor), config.cluster_eps, config.cluster_min_share)
         return fit_box(points, floor_z, config.floor_snap, viewpoint=self.viewpoint, min_thickness=config.min_thickness)
 
 
@@ -133,17 +139,17 @@ class Tracker:
         self.tracks: list[Track] = []
         self._next_id = 0
 
-    def update(self, detections: list[tuple[np.ndarray, str, float, bool]], t: float, frame: int,
-               viewpoint: np.ndarray | None = None) -> list[int]:
+    def update(self, detections: list[tuple], t: float, frame: int, viewpoint: np.ndarray | None = None) -> list[int]:
         """Associate the detections of frame ``frame`` at time ``t`` (s) — (world points (N, 3),
-        label, vote weight, passed the first-seen threshold), seen from camera position
-        ``viewpoint`` (m) — and return the track id each joined (new or existing)."""
+        label, vote weight, passed the first-seen threshold[, fusion weight per point (N,)]),
+        seen from camera position ``viewpoint`` (m) — and return the track id each joined (new or
+        existing)."""
         config = self.config
         keys = [np.unique(voxel_keys(points, config.assoc_voxel_size)) for points, *_ in detections]
         bounds = [column_bounds(points) for points, *_ in detections]
         scores = np.zeros((len(detections), len(self.tracks)))
         margin = config.assoc_voxel_size
-        for i, ((_, label, _, _), k, (lo, hi)) in enumerate(zip(detections, keys, bounds)):
+        for i, ((_, label, *_), k, (lo, hi)) in enumerate(zip(detections, keys, bounds)):
             lo, hi = lo - margin, hi + margin
             for j, track in enumerate(self.tracks):
                 if (track.hi < lo).any() or (track.lo > hi).any():
@@ -155,14 +161,14 @@ class Tracker:
             rows, cols = linear_sum_assignment(-scores)
             assigned = {int(r): int(c) for r, c in zip(rows, cols) if scores[r, c] >= config.min_overlap}
         joined = []
-        for i, ((points, label, weight, large), k) in enumerate(zip(detections, keys)):
+        for i, ((points, label, weight, large, *point_weights), k) in enumerate(zip(detections, keys)):
             if i in assigned:
                 track = self.tracks[assigned[i]]
             else:
                 track = Track(id=self._next_id, cloud=VoxelCloud(config.voxel_size), keys=np.empty(0, np.int64))
                 self._next_id += 1
                 self.tracks.append(track)
-            track.add(points, k, label, weight, t, large, frame, bounds[i], viewpoint)
+            track.add(points, k, label, weight, t, large, frame, bounds[i], viewpoint, *point_weights)
             joined.append(track.id)
         return joined
 

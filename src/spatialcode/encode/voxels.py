@@ -3,7 +3,8 @@ not with the number of frames.
 
 A voxel is addressed by one int64 key packing its three integer grid coordinates (21 bits
 each, signed: ±1,048,575 voxels, i.e. ±21 km at 2 cm). A :class:`VoxelCloud` keeps, per occupied
-voxel, the number of points that fell in it and their coordinate sum, sorted by key. Added points
+voxel, the total weight of the points that fell in it (their number, unless points are weighted)
+and their weighted coordinate sum, sorted by key. Added points
 are first reduced to their own voxels and buffered; the buffer is merged into the sorted arrays
 when it grows past ``flush_points`` voxels or when the cloud is read, so that adding a frame's
 points costs in proportion to those points, not to the cloud.
@@ -51,23 +52,23 @@ def sorted_overlap(a: np.ndarray, b: np.ndarray) -> int:
     return int(np.count_nonzero(b[index] == a))
 
 
-def _reduce(keys: np.ndarray, counts: np.ndarray, sums: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Sum ``counts`` (N,) and ``sums`` (N, 3) over equal ``keys``; returns them sorted by key."""
+def _reduce(keys: np.ndarray, weights: np.ndarray, sums: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Sum ``weights`` (N,) and ``sums`` (N, 3) over equal ``keys``; returns them sorted by key."""
     unique, inverse = np.unique(keys, return_inverse=True)
-    total = np.bincount(inverse, weights=counts, minlength=len(unique)).astype(np.int64)
+    total = np.bincount(inverse, weights=weights, minlength=len(unique))
     summed = np.stack([np.bincount(inverse, weights=sums[:, i], minlength=len(unique)) for i in range(3)], axis=1)
     return unique, total, summed
 
 
 class VoxelCloud:
-    """Points fused into voxels of edge ``size`` metres: sorted ``keys`` (K,), per-voxel point
-    ``counts`` (K,) and coordinate ``sums`` (K, 3)."""
+    """Points fused into voxels of edge ``size`` metres: sorted ``keys`` (K,), per-voxel total
+    point ``weights`` (K,) and weighted coordinate ``sums`` (K, 3)."""
 
     def __init__(self, size: float, flush_points: int = 200_000) -> None:
         self.size = float(size)
         self.flush_points = flush_points
         self._keys = np.empty(0, dtype=np.int64)
-        self._counts = np.empty(0, dtype=np.int64)
+        self._weights = np.empty(0, dtype=np.float64)
         self._sums = np.empty((0, 3), dtype=np.float64)
         self._pending: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
         self._pending_size = 0
@@ -79,10 +80,10 @@ class VoxelCloud:
         return self._keys
 
     @property
-    def counts(self) -> np.ndarray:
-        """Points per voxel (K,)."""
+    def weights(self) -> np.ndarray:
+        """Total point weight per voxel (K,): the number of points when they are unweighted."""
         self._flush()
-        return self._counts
+        return self._weights
 
     @property
     def sums(self) -> np.ndarray:
@@ -93,11 +94,13 @@ class VoxelCloud:
     def __len__(self) -> int:
         return len(self.keys)
 
-    def add(self, points: np.ndarray) -> np.ndarray:
-        """Fuse points (N, 3), metres; return the sorted unique keys they fell in."""
+    def add(self, points: np.ndarray, weights: np.ndarray | None = None) -> np.ndarray:
+        """Fuse points (N, 3), metres, each with weight 1 or its entry of ``weights`` (N,); return
+        the sorted unique keys they fell in."""
         points = np.asarray(points, dtype=np.float64).reshape(-1, 3)
-        keys, counts, sums = _reduce(voxel_keys(points, self.size), np.ones(len(points), np.int64), points)
-        self._pending.append((keys, counts, sums))
+        w = np.ones(len(points)) if weights is None else np.asarray(weights, dtype=np.float64).reshape(-1)
+        keys, total, sums = _reduce(voxel_keys(points, self.size), w, points * w[:, None])
+        self._pending.append((keys, total, sums))
         self._pending_size += len(keys)
         if self._pending_size >= self.flush_points:
             self._flush()
@@ -107,20 +110,21 @@ class VoxelCloud:
         """Merge another cloud of the same voxel size into this one."""
         if other.size != self.size:
             raise ValueError(f"voxel sizes differ: {self.size} vs {other.size}")
-        self._pending.append((other.keys, other.counts, other.sums))
+        self._pending.append((other.keys, other.weights, other.sums))
         self._pending_size += len(other.keys)
 
     def _flush(self) -> None:
         if not self._pending:
             return
-        parts = [(self._keys, self._counts, self._sums), *self._pending]
-        self._keys, self._counts, self._sums = _reduce(*(np.concatenate(column) for column in zip(*parts)))
+        parts = [(self._keys, self._weights, self._sums), *self._pending]
+        self._keys, self._weights, self._sums = _reduce(*(np.concatenate(column) for column in zip(*parts)))
         self._pending, self._pending_size = [], 0
 
-    def points(self, min_count: int = 1) -> np.ndarray:
-        """Mean point (N, 3), metres, of every voxel holding at least ``min_count`` points."""
-        keep = self.counts >= min_count
-        return self.sums[keep] / self.counts[keep, None]
+    def points(self, min_weight: float = 0.0) -> np.ndarray:
+        """Weighted mean point (N, 3), metres, of every voxel whose total weight is at least
+        ``min_weight`` (and above 0)."""
+        keep = (self.weights >= min_weight) & (self.weights > 0)
+        return self.sums[keep] / self.weights[keep, None]
 
     def bounds(self) -> tuple[np.ndarray, np.ndarray] | None:
         """(min corner, max corner) of the occupied voxels, metres; ``None`` when empty."""
