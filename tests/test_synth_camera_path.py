@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import math
 import warnings
@@ -136,6 +137,32 @@ def test_filled_room_is_a_clear_error():
     with pytest.raises(SpatialCodeError, match="no free camera position") as err:
         plan_camera_path(code, CONFIG)
     assert "\n" not in str(err.value)
+
+
+def test_a_narrow_passage_is_walked_through_with_less_clearance():
+    """Two tall cabinets leave a 50 cm passage across the room: closed at the default 30 cm
+    clearance, so the camera squeezes through it with less (down to ``min_clearance``) to see
+    both halves."""
+    cabinets = [Box3D((3.0, 0.375, 0.9), (0.4, 0.75, 1.8)), Box3D((3.0, 1.625, 0.9), (0.4, 0.75, 1.8))]
+    code = SpatialCode(
+        objects=(SpatialObject(0, "cabinet", cabinets[0]), SpatialObject(1, "cabinet", cabinets[1]),
+                 SpatialObject(2, "chair", Box3D((0.6, 1.0, 0.45), (0.5, 0.5, 0.9))),
+                 SpatialObject(3, "sofa", Box3D((5.4, 1.0, 0.425), (0.8, 1.6, 0.85), (0.0, 0.0, math.pi)))),
+        room=Room(polygon=((0, 0), (6, 0), (6, 2), (0, 2))),
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        plan = plan_camera(code, CONFIG, build_scene_geometry(code))
+    x = _positions(plan.poses)[:, 0]
+    assert x.min() < 2.5 and x.max() > 3.5 and plan.unseen == []
+    positions = _positions(plan.poses)
+    positions[:, 2] = 0.9  # the cabinets' mid-height: the horizontal distance
+    assert min(point_box_distance(box, positions).min() for box in cabinets) >= 0.14
+    with warnings.catch_warnings():  # not allowed to come closer: one half only
+        warnings.simplefilter("ignore")
+        stuck = plan_camera(code, dataclasses.replace(CONFIG, min_clearance=0.3), build_scene_geometry(code))
+    x = _positions(stuck.poses)[:, 0]
+    assert x.max() < 3.0 or x.min() > 3.0
 
 
 def test_empty_scene_is_a_clear_error():

@@ -2,7 +2,9 @@
 every object.
 
 The camera walks at eye height through the free floor space (the room shrunk by the clearance,
-minus every object footprint that reaches below eye height + clearance, grown by the clearance).
+minus every object footprint that reaches below eye height + clearance, grown by the clearance;
+while furniture splits that space into separate parts, e.g. at a narrow passage into a second
+room, the clearance is lowered step by step down to ``min_clearance``).
 Viewpoints are chosen on a grid of free positions by ray casting from each one to points on every
 object's surface (a greedy cover: few stops that each see many objects large enough). The tour
 visits the stops and a few patrol places spread over the room (farthest-point sampling) in
@@ -46,6 +48,16 @@ from spatialcode.synth.shapes import (
 
 _BUFFER_SLACK = 0.005  # m: buffers are polygons inscribed in the true offset; grow them a little
 _MAX_PITCH = math.radians(60.0)
+_SIGNIFICANT_AREA = 0.5  # m²: a free-space part this large is a place the camera should reach
+
+
+def _clearances(clearance: float, least: float, step: float = 0.05) -> list[float]:
+    """``clearance`` then smaller ones down to ``least`` (m), ``step`` apart: tried in turn while
+    furniture splits the free space into separate parts (a narrow passage between rooms)."""
+    out = [clearance]
+    while out[-1] - step >= least - 1e-9:
+        out.append(round(out[-1] - step, 6))
+    return out
 
 
 @dataclass(frozen=True)
@@ -55,6 +67,7 @@ class PathConfig:
     fps: float = 10.0
     eye_height: float = 1.5          # above the floor
     clearance: float = 0.3           # min horizontal distance to walls and obstacle footprints
+    min_clearance: float = 0.15      # ... lowered down to this while furniture splits the free space
     walk_speed: float = 0.5          # m/s
     turn_rate_deg: float = 60.0      # max angular speed, deg/s
     hold_seconds: float = 0.6        # dwell while facing a target
@@ -74,7 +87,7 @@ class PathConfig:
         for name in ("fps", "eye_height", "walk_speed", "turn_rate_deg", "grid_step", "room_height"):
             if not getattr(self, name) > 0:
                 raise ValidationError(name, f"must be > 0, got {getattr(self, name)}")
-        for name in ("clearance", "hold_seconds", "room_margin"):
+        for name in ("clearance", "min_clearance", "hold_seconds", "room_margin"):
             if getattr(self, name) < 0:
                 raise ValidationError(name, f"must be >= 0, got {getattr(self, name)}")
         if self.max_frames is not None and self.max_frames < 1:
@@ -161,13 +174,16 @@ def free_space(code: SpatialCode, layout: RoomLayout, config: PathConfig) -> Fre
     """Return the free walking space at eye height; raises :class:`SpatialCodeError` when there
     is none."""
     eye_z = min(layout.floor_z + config.eye_height, layout.ceiling_z - 0.1)
-    obstacles = obstacle_indices(code, layout, eye_z, config.clearance)
-    reach = config.clearance + _BUFFER_SLACK
-    region = layout.footprint.buffer(-reach)
-    if obstacles:
-        blocked = shapely.union_all([object_footprint(code.objects[k].box).buffer(reach) for k in obstacles])
-        region = region.difference(blocked)
-    parts = [p for p in shapely.get_parts(region) if isinstance(p, shapely.Polygon) and p.area > 0]
+    for clearance in _clearances(config.clearance, config.min_clearance):
+        obstacles = obstacle_indices(code, layout, eye_z, clearance)
+        reach = clearance + _BUFFER_SLACK
+        region = layout.footprint.buffer(-reach)
+        if obstacles:
+            blocked = shapely.union_all([object_footprint(code.objects[k].box).buffer(reach) for k in obstacles])
+            region = region.difference(blocked)
+        parts = [p for p in shapely.get_parts(region) if isinstance(p, shapely.Polygon) and p.area > 0]
+        if sum(p.area >= _SIGNIFICANT_AREA for p in parts) <= 1:  # one walkable space: done
+            break
     if not parts:
         raise SpatialCodeError(
             f"no free camera position: every point of the room is within {config.clearance:g} m of a wall or an object"
