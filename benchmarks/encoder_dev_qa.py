@@ -3,7 +3,7 @@ rendered, encoded back into a spatial code, and the dev questions are answered b
 the encoded code; the score is compared with the score of the oracle code (the annotations).
 
 Usage:
-    .venv/bin/python benchmarks/encoder_dev_qa.py run [--limit N] [--data ../shared/data/vsibench-dev]
+    .venv/bin/python benchmarks/encoder_dev_qa.py run [--every N] [--shard I/K] [--limit N] [--data ../shared/data/vsibench-dev]
     .venv/bin/python benchmarks/encoder_dev_qa.py score
 
 ``run`` (resumable; one JSON line per scene in ``runs/encoder_dev/results.jsonl``, a failed
@@ -14,6 +14,10 @@ then encodes it twice with the ground-truth masks — *clean* (exact depth, mask
 :class:`~spatialcode.encode.FaultyPerception`: depth noise and dropout, mask erosion, 10 % missed
 detections, 5 % label confusion, 1 cm/√s pose drift) — into
 ``runs/encoder_dev/codes/{clean,faulty}/<dataset>/<scene>.json``; then scores.
+
+``--every N`` takes every N-th scene of the sorted list (a subset spread over the three
+datasets); ``--shard I/K`` runs the scenes whose position is I modulo K, so K processes can share
+the work (they append to the same results file).
 
 ``score``: answers the dev questions of the issue's five tasks (counting, object size, absolute
 distance, relative distance, relative direction) with the solver from the oracle, clean and
@@ -81,14 +85,16 @@ def encode_scene(code: SpatialCode) -> dict:
     return row
 
 
-def run(data: Path, limit: int | None) -> None:
-    """Encode every dev scene not done yet (appending to ``results.jsonl``), then score."""
+def run(data: Path, limit: int | None, every: int = 1, shard: tuple[int, int] = (0, 1)) -> None:
+    """Encode the dev scenes not done yet (every ``every``-th, those of ``shard`` = (I, K);
+    appending to ``results.jsonl``), then score."""
     RUNS.mkdir(parents=True, exist_ok=True)
     results = RUNS / "results.jsonl"
     done = set()
     if results.exists():
         done = {json.loads(line)["scene"] for line in results.read_text().splitlines() if line.strip()}
-    codes = sorted(iter_meta_info_dir(data / "meta_info"), key=scene_key)
+    codes = sorted(iter_meta_info_dir(data / "meta_info"), key=scene_key)[::every]
+    codes = [c for i, c in enumerate(codes) if i % shard[1] == shard[0]]
     todo = [c for c in codes if scene_key(c) not in done][:limit]
     for i, code in enumerate(todo):
         try:
@@ -154,9 +160,12 @@ def main() -> None:
     parser.add_argument("section", choices=("run", "score"))
     parser.add_argument("--data", type=Path, default=ROOT.parent / "shared" / "data" / "vsibench-dev")
     parser.add_argument("--limit", type=int, default=None, help="at most this many new scenes")
+    parser.add_argument("--every", type=int, default=1, help="every N-th scene of the sorted list")
+    parser.add_argument("--shard", default="0/1", help="I/K: the scenes at positions I modulo K")
     args = parser.parse_args()
     if args.section == "run":
-        run(args.data, args.limit)
+        index, count = (int(v) for v in args.shard.split("/"))
+        run(args.data, args.limit, args.every, (index, count))
     doc = {**score(args.data), "date": time.strftime("%Y-%m-%d"), "command": " ".join(sys.argv),
            "code_version": code_version()}
     RESULTS.mkdir(parents=True, exist_ok=True)

@@ -13,7 +13,7 @@ from spatialcode.encode import GroundTruthPerception
 from spatialcode.encode.boxfit import fit_box, normal_yaw, remove_outliers
 from spatialcode.encode.encoder import Encoder, EncoderConfig, encode
 from spatialcode.encode.frames import Frame, RenderFolderSource
-from spatialcode.encode.lift import PixelGrid
+from spatialcode.encode.lift import PixelGrid, depth_noise_coefficient
 from spatialcode.encode.room import find_floor, room_outline
 from spatialcode.encode.tracks import Tracker, TrackerConfig
 from spatialcode.encode.voxels import VoxelCloud, key_centres, sorted_overlap, voxel_keys
@@ -164,6 +164,22 @@ def test_far_noisy_views_weigh_less_than_near_ones():
     weighted, equal = boxes
     assert np.allclose(weighted.size, truth.size, atol=0.03) and np.allclose(weighted.center, truth.center, atol=0.02)
     assert max(np.subtract(equal.size, truth.size)[:2]) > 0.1
+
+
+@pytest.mark.parametrize("a", [0.0, 0.001, 0.005])
+def test_depth_noise_coefficient_is_recovered(a):
+    """σ = a·z² noise on a tilted wall 1.5–4 m away is measured back from one image (the encoder
+    throws low-weight voxels out harder when it is high)."""
+    rows, cols = np.mgrid[0:120, 0:160]
+    wall = 1.5 + cols / 64.0  # metres
+    noisy = wall + RNG.normal(0.0, 1.0, wall.shape) * a * wall ** 2
+    noisy[::7, ::5] = 0.0  # missing depth is skipped
+    assert depth_noise_coefficient(noisy) == pytest.approx(a, rel=0.1, abs=5e-5)
+    assert depth_noise_coefficient(np.zeros((50, 50))) is None
+    config = TrackerConfig()
+    assert config.weight_share(0.0) == config.min_weight_share
+    assert config.weight_share(1.0) == pytest.approx(config.noisy_weight_share)
+    assert config.noisy_weight_share > config.weight_share(0.001) > config.min_weight_share
 
 
 def test_fragments_never_seen_together_are_merged():

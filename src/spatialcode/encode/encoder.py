@@ -24,7 +24,7 @@ import numpy as np
 
 from spatialcode import __version__
 from spatialcode.encode.frames import Frame, FrameSource
-from spatialcode.encode.lift import PixelGrid
+from spatialcode.encode.lift import PixelGrid, depth_noise_coefficient
 from spatialcode.encode.perception import GroundTruthPerception, Perception
 from spatialcode.encode.room import Plane, find_floor, room_outline
 from spatialcode.encode.tracks import Tracker, TrackerConfig
@@ -48,13 +48,15 @@ class EncoderConfig:
     merge_every: int = 30                   # frames between duplicate merges while streaming
     background_every: int = 4               # background (floor/room) sample: every n-th lifted pixel
     floor_every: int = 150                  # frames between floor re-estimates while streaming
+    noise_every: int = 10                   # frames between depth-noise estimates
     background_voxel: float = 0.05          # its grid (m)
     floor_band: float = 0.04                # floor points: within this of the floor plane (m)
     room_cell: float = 0.1                  # room outline grid (m)
     tracker: TrackerConfig = field(default_factory=TrackerConfig)
 
     def __post_init__(self) -> None:
-        for name in ("pixel_stride", "min_observations", "merge_every", "background_every", "floor_every"):
+        for name in ("pixel_stride", "min_observations", "merge_every", "background_every", "floor_every",
+                     "noise_every"):
             if int(getattr(self, name)) != getattr(self, name) or getattr(self, name) < 1:
                 raise ValidationError(name, f"must be a whole number >= 1, got {getattr(self, name)}")
         if self.depth_weight_power < 0:
@@ -95,6 +97,7 @@ class Encoder:
         self._grid: PixelGrid | None = None
         self._floor: tuple[int, Plane | None] | None = None  # (frames seen when estimated, plane)
         self.frames_seen = 0
+        self._noise: list[float] = []  # the last depth-noise estimates (bounded)
 
     def _pixel_grid(self, frame: Frame) -> PixelGrid:
         if self._grid is None or self._grid.intrinsics != frame.intrinsics:
@@ -117,6 +120,8 @@ class Encoder:
         grid = self._pixel_grid(frame)
         sampled = grid.sample(depth)
         valid = (sampled > 0) & (sampled <= config.max_depth)
+        if self.frames_seen % config.noise_every == 0 and (noise := depth_noise_coefficient(sampled)) is not None:
+            self._noise = [*self._noise[-99:], noise]
         owner = np.full(sampled.shape, -1, dtype=np.int32)
         for k, det in enumerate(seen.detections):
             owner[grid.sample(det.mask)] = k
@@ -159,6 +164,12 @@ class Encoder:
             self._floor = (self.frames_seen, self.floor())
         return self._floor[1]
 
+    @property
+    def depth_noise(self) -> float:
+        """Median of the recent estimates of the depth noise coefficient ``a`` (σ = a·z², 1/m;
+        :func:`~spatialcode.encode.lift.depth_noise_coefficient`), 0 before the first."""
+        return float(np.median(self._noise)) if self._noise else 0.0
+
     def floor(self) -> Plane | None:
         """The floor plane of the background seen so far (``None`` before one is found)."""
         return find_floor(self.background.points())
@@ -180,7 +191,7 @@ class Encoder:
         tracks.sort(key=lambda t: (t.first_seen if t.first_seen is not None else t.first_t, t.id))
         objects = []
         for index, track in enumerate(tracks):
-            box = track.box(config.tracker, floor_z)
+            box = track.box(config.tracker, floor_z, self.depth_noise)
             first_seen = track.first_seen if track.first_seen is not None else track.first_t
             objects.append(SpatialObject(id=index, label=track.label, box=box, first_seen=first_seen,
                                          observations=track.observations))

@@ -42,18 +42,28 @@ class TrackerConfig:
     cluster_min_share: float = 0.02     # ... and the least size of a kept cluster (share of the largest)
     floor_snap: float = 0.1             # extend a box bottom this close to the floor down to it
     min_thickness: float = 0.03         # thinner sides grow to this, away from the camera (m)
-    min_weight_share: float = 0.03      # box from voxels with at least this share of the median voxel weight
+    min_weight_share: float = 0.03      # box from voxels with at least this share of the median voxel weight,
+    noisy_weight_share: float = 0.3     # ... rising linearly to this share as the depth noise coefficient a
+    noisy_depth: float = 0.0025         # (σ = a·z²) reaches this (1/m): noisy voxels are thrown out harder
 
     def __post_init__(self) -> None:
-        for name in ("voxel_size", "assoc_voxel_size", "cluster_eps"):
+        for name in ("voxel_size", "assoc_voxel_size", "cluster_eps", "noisy_depth"):
             if not getattr(self, name) > 0:
                 raise ValidationError(name, f"must be > 0, got {getattr(self, name)}")
         for name in ("merge_gap", "min_thickness"):
             if getattr(self, name) < 0:
                 raise ValidationError(name, f"must be >= 0, got {getattr(self, name)}")
-        for name in ("min_overlap", "other_label_weight", "cluster_min_share", "min_weight_share"):
+        for name in ("min_overlap", "other_label_weight", "cluster_min_share", "min_weight_share", "noisy_weight_share"):
             if not 0.0 <= getattr(self, name) <= 1.0:
                 raise ValidationError(name, f"must be in [0, 1], got {getattr(self, name)}")
+
+
+    def weight_share(self, depth_noise: float) -> float:
+        """Share of the median voxel weight a voxel needs to count in a box, for depth noise
+        coefficient ``depth_noise`` (1/m): ``min_weight_share`` for exact depth, rising linearly to
+        ``noisy_weight_share`` at ``noisy_depth`` and beyond."""
+        rise = min(max(depth_noise / self.noisy_depth, 0.0), 1.0)
+        return self.min_weight_share + rise * (self.noisy_weight_share - self.min_weight_share)
 
 
 @dataclass
@@ -122,11 +132,12 @@ class Track:
         self.view_sum = self.view_sum + other.view_sum
         self.view_count += other.view_count
 
-    def box(self, config: TrackerConfig, floor_z: float | None) -> Box3D:
-        """The gravity-aligned box of the fused points — the voxels holding at least
-        ``min_weight_share`` of the median voxel weight — after outlier removal."""
+    def box(self, config: TrackerConfig, floor_z: float | None, depth_noise: float = 0.0) -> Box3D:
+        """The gravity-aligned box of the fused points — the voxels holding at least a share
+        (:meth:`TrackerConfig.weight_share` for the ``depth_noise`` coefficient) of the median
+        voxel weight — after outlier removal."""
         weights = self.cloud.weights
-        floor = config.min_weight_share * float(np.median(weights)) if len(weights) else 0.0
+        floor = config.weight_share(depth_noise) * float(np.median(weights)) if len(weights) else 0.0
         points = remove_outliers(self.cloud.points(floor), config.cluster_eps, config.cluster_min_share)
         return fit_box(points, floor_z, config.floor_snap, viewpoint=self.viewpoint, min_thickness=config.min_thickness)
 
