@@ -5,27 +5,26 @@ Usage:
     .venv/bin/python benchmarks/encoder.py accuracy [--scenes 10] [--faults none] [--inject none] [--poses given]
     .venv/bin/python benchmarks/encoder.py curves [--scenes 4]
     .venv/bin/python benchmarks/encoder.py revisit [--scenes 10]
-    .venv/bin/python benchmarks/encoder.py speed [--scenes 3]
+    .venv/bin/python benchmarks/encoder.py speed [--scenes 3] [--stream-frames 10000]
     .venv/bin/python benchmarks/encoder.py report
 
 Scenes are the test split of seed 0 (``scene_seed("test", i, 0)``), rendered once at 640×480
 (default settings, the fault preset or NAME=VALUE settings given) into
 ``runs/encoder_renders/<faults>/<seed>`` and reused. Each is encoded with the ground-truth
 masks and the poses in ``frames.json`` (which drift when the pose_drift fault is on) and compared
-with ``scene.json``:
-
-- only the objects the video shows count (the renderer's camera path can miss some, e.g. a
-  second room it cannot reach; their number is reported);
-- objects matched one-to-one per label by 3D IoU (Hungarian); *matched* = IoU ≥ 0.5;
-- counts exact per (scene, category);
-- centre error (m) and yaw error modulo 90° (a box's yaw is defined modulo its symmetry) of the
-  matched objects; first_seen error (s);
-- room floor area relative error.
+with ``scene.json`` by :func:`~spatialcode.encode.compare.compare_codes` (objects the video never
+shows are left out and counted; matched = 3D IoU ≥ 0.5 one-to-one per label; counts per
+category; centre, yaw mod 90° and first_seen errors; room floor area error).
 
 ``--faults`` renders with the faults (``realistic``, or NAME=VALUE settings); ``--inject`` applies
 them at encode time to the clean render instead (:class:`~spatialcode.encode.FaultyPerception`,
 no grazing-angle dropout); ``--poses estimate`` replaces the reported poses by RGB-D odometry
 anchored at the first one (:class:`~spatialcode.encode.EstimatedPoseSource`).
+
+``revisit``: each render's frames fed twice in a row (the tour repeated): the counts must not
+change. ``speed``: frames/s of :meth:`Encoder.update` per scene with the split per stage
+(perception = reading the given masks), and a 10,000-frame stream (the first render looped)
+with its time and peak memory every 1,000 frames.
 
 ``curves``: degradation per fault — each fault alone at increasing strength, injected into the
 clean renders of the first ``--scenes`` scenes — plotted to ``benchmarks/results/encoder_curve_<fault>.png``.
