@@ -57,7 +57,6 @@ class TrackerConfig:
             if not 0.0 <= getattr(self, name) <= 1.0:
                 raise ValidationError(name, f"must be in [0, 1], got {getattr(self, name)}")
 
-
     def weight_share(self, depth_noise: float) -> float:
         """Share of the median voxel weight a voxel needs to count in a box, for depth noise
         coefficient ``depth_noise`` (1/m): ``min_weight_share`` for exact depth, rising linearly to
