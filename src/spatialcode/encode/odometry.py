@@ -104,7 +104,7 @@ class OdometryConfig:
     keyframes: bool = True
     keyframe_distance: float = 0.3
     keyframe_angle_deg: float = 15.0
-    keyframe_fitness: float = 0.7
+    keyframe_fitness: float = 0.3
     motion_model: str = "constant_velocity"
     reset_after: int = 3
 
