@@ -8,6 +8,10 @@ tracks are paired by the Hungarian method (scipy); a detection no track claims w
 ``min_overlap`` starts a new track. Tracks are never dropped, so an object seen again when the
 camera returns re-joins its track instead of being counted twice.
 
+Each track also keeps its *visits* — runs of detections less than ``visit_gap`` apart — as
+separate clouds; before a box is fitted they are registered onto each other (ICP), so that a
+camera whose reported poses drifted between two returns to an object does not smear it.
+
 Fragments of one object seen from views that do not overlap become separate tracks; the merge
 step (run periodically while streaming and before output) joins two tracks of the same label
 that were never detected in the same frame — one frame's instance masks are distinct objects —
@@ -45,15 +49,25 @@ class TrackerConfig:
     min_weight_share: float = 0.03      # box from voxels with at least this share of the median voxel weight,
     noisy_weight_share: float = 0.3     # ... rising linearly to this share as the depth noise coefficient a
     noisy_depth: float = 0.0025         # (σ = a·z²) reaches this (1/m): noisy voxels are thrown out harder
+    visit_gap: float = 2.0              # a detection this long (s) after the last one starts a new visit
+    max_visits: int = 8                 # visits kept apart per track (the lightest are folded together)
+    align_visits: bool = True           # register the visits onto the heaviest before the box (drift)
+    visit_icp_distance: float = 0.1     # ... ICP correspondence distance (m)
+    visit_min_fitness: float = 0.5      # ... least share of a visit's points with a correspondence
+    visit_max_shift: float = 0.25       # ... largest accepted shift (m)
 
     def __post_init__(self) -> None:
-        for name in ("voxel_size", "assoc_voxel_size", "cluster_eps", "noisy_depth"):
+        for name in ("voxel_size", "assoc_voxel_size", "cluster_eps", "noisy_depth", "visit_gap", "visit_icp_distance",
+                     "visit_max_shift"):
             if not getattr(self, name) > 0:
                 raise ValidationError(name, f"must be > 0, got {getattr(self, name)}")
         for name in ("merge_gap", "min_thickness"):
             if getattr(self, name) < 0:
                 raise ValidationError(name, f"must be >= 0, got {getattr(self, name)}")
-        for name in ("min_overlap", "other_label_weight", "cluster_min_share", "min_weight_share", "noisy_weight_share"):
+        if isinstance(self.max_visits, bool) or int(self.max_visits) != self.max_visits or self.max_visits < 1:
+            raise ValidationError("max_visits", f"must be a whole number >= 1, got {self.max_visits}")
+        for name in ("min_overlap", "other_label_weight", "cluster_min_share", "min_weight_share", "noisy_weight_share",
+                     "visit_min_fitness"):
             if not 0.0 <= getattr(self, name) <= 1.0:
                 raise ValidationError(name, f"must be in [0, 1], got {getattr(self, name)}")
 
@@ -85,6 +99,8 @@ class Track:
     hi: np.ndarray = field(default_factory=lambda: np.full(3, -np.inf))
     view_sum: np.ndarray = field(default_factory=lambda: np.zeros(3))
     view_count: int = 0
+    visits: list[VoxelCloud] = field(default_factory=list)
+    last_t: float = -np.inf
 
     @property
     def viewpoint(self) -> np.ndarray | None:
@@ -98,12 +114,20 @@ class Track:
 
     def add(self, points: np.ndarray, keys: np.ndarray, label: str, weight: float, t: float, large: bool,
             frame: int, bounds: tuple[np.ndarray, np.ndarray], viewpoint: np.ndarray | None = None,
-            point_weights: np.ndarray | None = None) -> None:
+            point_weights: np.ndarray | None = None, config: TrackerConfig | None = None) -> None:
         """Fuse one detection: its points (N, 3) with their fusion ``point_weights`` (N,; default
         1), coarse keys, label with vote ``weight``, time ``t`` (s), whether it passed the
         first-seen size threshold, its frame index, the points' (min, max) corners (m) and the
-        camera position it was seen from (m)."""
+        camera position it was seen from (m). With ``config``, the points also go to the current
+        *visit* (a run of detections less than ``visit_gap`` apart; see :meth:`box`)."""
         self.cloud.add(points, point_weights)
+        if config is not None:
+            if not self.visits or t - self.last_t > config.visit_gap:
+                if len(self.visits) >= config.max_visits:
+                    self._fold_lightest_visit()
+                self.visits.append(VoxelCloud(self.cloud.size))
+            self.visits[-1].add(points, point_weights)
+            self.last_t = t
         self.keys = np.union1d(self.keys, keys)
         self.label_votes[label] += weight
         self.first_t = min(self.first_t, t) if self.observations else t
@@ -130,14 +154,52 @@ class Track:
         self.lo, self.hi = np.minimum(self.lo, other.lo), np.maximum(self.hi, other.hi)
         self.view_sum = self.view_sum + other.view_sum
         self.view_count += other.view_count
+        self.visits += other.visits
+        self.last_t = max(self.last_t, other.last_t)
+
+    def _fold_lightest_visit(self) -> None:
+        """Fold the visit of least total weight into the next lightest (memory stays bounded)."""
+        order = np.argsort([float(v.weights.sum()) for v in self.visits])
+        lightest, next_lightest = self.visits[order[0]], self.visits[order[1]]
+        next_lightest.absorb(lightest)
+        self.visits.remove(lightest)
+
+    def fused_cloud(self, config: TrackerConfig) -> VoxelCloud:
+        """The fused points: the visits, each registered onto the union of the heavier ones by
+        Open3D's point-to-point ICP (``align_visits``; a drifting pose shifts what each return
+        of the camera sees) when the registration finds ``visit_min_fitness`` of the visit within
+        ``visit_icp_distance`` and moves it at most ``visit_max_shift``; else all points as
+        fused."""
+        if not config.align_visits or len(self.visits) < 2:
+            return self.cloud
+        import open3d as o3d
+
+        visits = sorted(self.visits, key=lambda v: -float(v.weights.sum()))
+        merged = VoxelCloud(self.cloud.size)
+        merged.absorb(visits[0])
+        registration = o3d.pipelines.registration
+        for visit in visits[1:]:
+            points, weights = visit.points(), visit.weights[visit.weights > 0]
+            target = merged.points()
+            if len(points) >= 10 and len(target) >= 10:
+                result = registration.registration_icp(
+                    o3d.geometry.PointCloud(o3d.utility.Vector3dVector(points)),
+                    o3d.geometry.PointCloud(o3d.utility.Vector3dVector(target)),
+                    config.visit_icp_distance, np.eye(4), registration.TransformationEstimationPointToPoint())
+                step = np.asarray(result.transformation)
+                if result.fitness >= config.visit_min_fitness and np.linalg.norm(step[:3, 3]) <= config.visit_max_shift:
+                    points = points @ step[:3, :3].T + step[:3, 3]
+            merged.add(points, weights)
+        return merged
 
     def box(self, config: TrackerConfig, floor_z: float | None, depth_noise: float = 0.0) -> Box3D:
         """The gravity-aligned box of the fused points — the voxels holding at least a share
         (:meth:`TrackerConfig.weight_share` for the ``depth_noise`` coefficient) of the median
         voxel weight — after outlier removal."""
-        weights = self.cloud.weights
+        cloud = self.fused_cloud(config)
+        weights = cloud.weights
         floor = config.weight_share(depth_noise) * float(np.median(weights)) if len(weights) else 0.0
-        points = remove_outliers(self.cloud.points(floor), config.cluster_eps, config.cluster_min_share)
+        points = remove_outliers(cloud.points(floor), config.cluster_eps, config.cluster_min_share)
         return fit_box(points, floor_z, config.floor_snap, viewpoint=self.viewpoint, min_thickness=config.min_thickness)
 
 
@@ -178,7 +240,8 @@ class Tracker:
                 track = Track(id=self._next_id, cloud=VoxelCloud(config.voxel_size), keys=np.empty(0, np.int64))
                 self._next_id += 1
                 self.tracks.append(track)
-            track.add(points, k, label, weight, t, large, frame, bounds[i], viewpoint, *point_weights)
+            track.add(points, k, label, weight, t, large, frame, bounds[i], viewpoint,
+                      point_weights[0] if point_weights else None, config)
             joined.append(track.id)
         return joined
 
