@@ -134,6 +134,7 @@ def bench_curves(scenes: int) -> dict:
             print(f"{settings}: {curves[fault][-1]['matched_iou50']:.3f} matched, "
                   f"{curves[fault][-1]['counts_exact']:.3f} counts", file=sys.stderr)
         plot_curve(fault, curves[fault])
+        _save("curves", {"scenes": scenes, "curves": curves})  # after each fault: a partial run keeps its curves
     return {"scenes": scenes, "curves": curves}
 
 
@@ -270,8 +271,7 @@ def main() -> None:
         _save(f"accuracy_{setting_name(args.faults, args.inject, args.poses)}", doc)
         print(json.dumps(doc["summary"], indent=1))
     elif args.section == "curves":
-        doc = bench_curves(args.scenes)
-        _save("curves", doc)
+        bench_curves(args.scenes)
     elif args.section == "revisit":
         doc = bench_revisit(args.scenes)
         _save("revisit", doc)
