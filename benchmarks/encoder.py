@@ -113,10 +113,10 @@ def bench_accuracy(scenes: int, faults: str, inject: str = "none", poses: str = 
 #: Fault strengths of the degradation curves (each fault alone; 0 = clean).
 CURVES = {
     "depth_noise": [0.0, 0.0025, 0.005, 0.01, 0.02],
+    "pose_drift": [0.0, 0.01, 0.02, 0.05, 0.1],
     "missed_detection": [0.0, 0.1, 0.2, 0.4, 0.6],
     "mask_erosion": [0, 1, 2, 4, 6],
     "label_confusion": [0.0, 0.05, 0.1, 0.2, 0.4],
-    "pose_drift": [0.0, 0.01, 0.02, 0.05, 0.1],
 }
 
 
