@@ -124,12 +124,16 @@ def bench_curves(scenes: int) -> dict:
     """Accuracy per fault strength (see :data:`CURVES`); the pose-drift curve turns
     ``pose_drift_deg = 20 × pose_drift`` degrees/√s with it (the ``realistic`` preset's ratio)."""
     curves: dict[str, list[dict]] = {}
+    truths = [SpatialCode.load(rendered(i, "none") / "scene.json") for i in range(scenes)]
+
+    def rows_for(settings: str) -> list[dict]:
+        return [compare_codes(truth, encode_render(rendered(i, "none"), settings)[0]) for i, truth in enumerate(truths)]
+
+    clean = rows_for("none")
     for fault, levels in CURVES.items():
         for level in levels:
             settings = f"{fault}={level}" + (f",pose_drift_deg={20 * level}" if fault == "pose_drift" else "")
-            rows = [compare_codes(SpatialCode.load(rendered(i, "none") / "scene.json"),
-                            encode_render(rendered(i, "none"), settings if level else "none")[0])
-                    for i in range(scenes)]
+            rows = rows_for(settings) if level else clean
             curves.setdefault(fault, []).append({"level": level, **summarise_comparisons(rows)})
             print(f"{settings}: {curves[fault][-1]['matched_iou50']:.3f} matched, "
                   f"{curves[fault][-1]['counts_exact']:.3f} counts", file=sys.stderr)
