@@ -23,8 +23,8 @@ anchored at the first one (:class:`~spatialcode.encode.EstimatedPoseSource`).
 
 ``revisit``: each render's frames fed twice in a row (the tour repeated): the counts must not
 change. ``speed``: frames/s of :meth:`Encoder.update` per scene with the split per stage
-(perception = reading the given masks), and a 10,000-frame stream (the first render looped)
-with its time and peak memory every 1,000 frames.
+(perception = reading the given masks), and a 10,000-frame stream (the first render read from
+disk over and over) with its encoding time and peak memory every 1,000 frames.
 
 ``curves``: degradation per fault — each fault alone at increasing strength, injected into the
 clean renders of the first ``--scenes`` scenes — plotted to ``benchmarks/results/encoder_curve_<fault>.png``.
@@ -191,12 +191,35 @@ def bench_revisit(scenes: int) -> dict:
 
 
 def bench_speed(scenes: int, repeat_to: int) -> dict:
-    """Per-stage speed on full renders, and a ``repeat_to``-frame stream (the renders looped) for
-    memory growth."""
+    """A ``repeat_to``-frame stream first (the first render read from disk again and again, so
+    the process holds one frame at a time: its peak memory is the encoder's), then per-stage
+    speed on whole renders held in memory (decoding excluded)."""
+    source = RenderFolderSource(rendered(0, "none"), rgb=False)
+    encoder = Encoder()
+    marks = []
+    stream_s = 0.0
+    n = 0
+    while n < repeat_to:
+        for frame in source:
+            if n == repeat_to:
+                break
+            frame.t, frame.index = n / 10.0, n
+            start = time.perf_counter()
+            encoder.update(frame)
+            stream_s += time.perf_counter() - start
+            n += 1
+            if n % 1000 == 0:
+                marks.append({"frames": n, "seconds": stream_s,
+                              "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0})
+                print(f"stream: {n} frames, {stream_s:.0f} s, {marks[-1]['peak_rss_mb']:.0f} MB", file=sys.stderr)
+    start = time.perf_counter()
+    objects = len(encoder.code().objects)
+    stream = {"stream_frames": repeat_to, "stream_fps": repeat_to / stream_s, "stream_marks": marks,
+              "stream_code_seconds": time.perf_counter() - start, "stream_objects": objects,
+              "stream_ms_per_frame": encoder.times.per_frame_ms()}
     rows = []
     for i in range(scenes):
-        folder = rendered(i, "none")
-        frames = list(RenderFolderSource(folder, rgb=False))
+        frames = list(RenderFolderSource(rendered(i, "none"), rgb=False))
         encoder = Encoder()
         start = time.perf_counter()
         for frame in frames:
@@ -208,26 +231,8 @@ def bench_speed(scenes: int, repeat_to: int) -> dict:
         rows.append({"frames": len(frames), "fps_update": len(frames) / update_s, "code_seconds": code_s,
                      "ms_per_frame": encoder.times.per_frame_ms()})
         print(f"scene {i}: {rows[-1]['fps_update']:.1f} frames/s, code() {code_s:.2f} s", file=sys.stderr)
-    folder = rendered(0, "none")
-    frames = list(RenderFolderSource(folder, rgb=False))
-    encoder = Encoder()
-    marks = []
-    start = time.perf_counter()
-    for n in range(repeat_to):
-        frame = frames[n % len(frames)]
-        frame.t, frame.index = n / 10.0, n
-        encoder.update(frame)
-        if (n + 1) % 1000 == 0:
-            marks.append({"frames": n + 1, "seconds": time.perf_counter() - start,
-                          "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0})
-            print(f"stream: {n + 1} frames, {marks[-1]['seconds']:.0f} s, {marks[-1]['peak_rss_mb']:.0f} MB", file=sys.stderr)
-    stream_s = time.perf_counter() - start
-    start = time.perf_counter()
-    objects = len(encoder.code().objects)
-    return {"scenes": rows, "fps_update": sum(r["frames"] for r in rows) / sum(r["frames"] / r["fps_update"] for r in rows),
-            "stream_frames": repeat_to, "stream_fps": repeat_to / stream_s, "stream_marks": marks,
-            "stream_code_seconds": time.perf_counter() - start, "stream_objects": objects,
-            "stream_ms_per_frame": encoder.times.per_frame_ms()}
+    fps = sum(r["frames"] for r in rows) / sum(r["frames"] / r["fps_update"] for r in rows)
+    return {"scenes": rows, "fps_update": fps, **stream}
 
 
 def _save(name: str, doc: dict) -> None:
