@@ -157,8 +157,9 @@ def plot_curve(fault: str, points: list[dict]) -> None:
     axes.set_xlabel(fault)
     axes.set_ylabel("%")
     right = axes.twinx()
-    right.plot(x, [100 * (p["median_centre_error_m"] or 0) for p in points], "^--", color="tab:red",
-               label="median centre error (cm)")
+    centre = [100 * p["median_centre_error_m"] if p["median_centre_error_m"] is not None else float("nan")
+              for p in points]  # no matched object: no point
+    right.plot(x, centre, "^--", color="tab:red", label="median centre error (cm, matched objects)")
     right.set_ylabel("cm")
     right.set_ylim(bottom=0)
     lines = axes.get_legend_handles_labels()
