@@ -137,3 +137,10 @@ def test_provenance_hash_is_stable_and_config_sensitive():
     assert a.config_hash == b.config_hash != c.config_hash and len(a.config_hash) == 12
     code = SpatialCode(provenance=a)
     assert SpatialCode.from_json(code.to_json()).provenance == a
+
+
+def test_camera_pose_from_matrix_inverts_matrix():
+    pose = CameraPose(t=1.5, position=(1.0, -2.0, 1.5), quaternion=(0.1, -0.7, 0.6, 0.3))
+    again = CameraPose.from_matrix(pose.matrix(), t=1.5)
+    assert again.t == 1.5 and again.position == pytest.approx(pose.position)
+    assert again.matrix() == pytest.approx(pose.matrix())

@@ -184,6 +184,14 @@ class CameraPose:
         out[:3, 3] = self.position
         return out
 
+    @classmethod
+    def from_matrix(cls, matrix: np.ndarray, t: float) -> CameraPose:
+        """The pose at time ``t`` (s) of a 4×4 homogeneous camera-to-world transform (metres):
+        the inverse of :meth:`matrix`."""
+        matrix = np.asarray(matrix, dtype=float)
+        return cls(t=t, position=tuple(float(v) for v in matrix[:3, 3]),
+                   quaternion=tuple(float(q) for q in Rotation.from_matrix(matrix[:3, :3]).as_quat()))
+
     def to_dict(self) -> dict[str, Any]:
         """Return the JSON form ``{"t", "position", "quaternion"}``."""
         return {"t": self.t, "position": list(self.position), "quaternion": list(self.quaternion)}

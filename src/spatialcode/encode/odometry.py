@@ -147,11 +147,6 @@ class OdometryConfig:
 # --------------------------------------------------------------------------------------------
 
 
-def _pose_from_matrix(matrix: np.ndarray, t: float) -> CameraPose:
-    """The :class:`CameraPose` at time ``t`` (s) of a 4×4 camera-to-world transform."""
-    return CameraPose(t=t, position=tuple(matrix[:3, 3]), quaternion=tuple(Rotation.from_matrix(matrix[:3, :3]).as_quat()))
-
-
 def _motion_size(delta: np.ndarray) -> tuple[float, float]:
     """Translation (m) and rotation angle (degrees) of a relative 4×4 transform."""
     return float(np.linalg.norm(delta[:3, 3])), float(np.degrees(Rotation.from_matrix(delta[:3, :3]).magnitude()))
@@ -262,7 +257,7 @@ class PoseEstimator:
         else:
             pose = self._register(_View(image, predicted, frame.rgb is not None))
         self._history = [*self._history[-1:], (frame.t, pose)]
-        return _pose_from_matrix(pose, frame.t)
+        return CameraPose.from_matrix(pose, frame.t)
 
     # -- motion model --------------------------------------------------------------------------
 
@@ -433,7 +428,7 @@ def align_to_gravity(poses: Sequence[CameraPose], floor_normal: Sequence[float])
         axis = np.array([1.0, 0.0, 0.0])
     lift = np.eye(4)
     lift[:3, :3] = Rotation.from_rotvec(axis / np.linalg.norm(axis) * angle).as_matrix()
-    return [_pose_from_matrix(lift @ p.matrix(), p.t) for p in poses]
+    return [CameraPose.from_matrix(lift @ p.matrix(), p.t) for p in poses]
 
 
 # --------------------------------------------------------------------------------------------

@@ -23,7 +23,6 @@ from typing import Any
 import av
 import numpy as np
 from PIL import Image
-from scipy.spatial.transform import Rotation
 
 from spatialcode.encode.frames import (
     Frame,
@@ -111,7 +110,7 @@ def _read_pose(path: Path, t: float) -> CameraPose | None:
     if (not np.allclose(matrix[3], (0.0, 0.0, 0.0, 1.0), atol=1e-6) or np.linalg.det(rotation) <= 0
             or not np.allclose(rotation.T @ rotation, np.eye(3), atol=1e-2)):
         raise InputFileError(f"{path}: not a rigid camera-to-world transform [R t; 0 0 0 1] with R a rotation")
-    return CameraPose(t=t, position=matrix[:3, 3].tolist(), quaternion=Rotation.from_matrix(rotation).as_quat().tolist())
+    return CameraPose.from_matrix(matrix, t)
 
 
 def _numbered_files(folder: Path, suffixes: tuple[str, ...]) -> dict[int, Path]:
