@@ -108,7 +108,7 @@ def demo(out: Path, seed: int, kind: str, max_frames: int, width: int, height: i
     from dataclasses import replace
 
     from spatialcode.bench import to_markdown
-    from spatialcode.demo import DEMO_FILES, DEMO_RENDER, DemoConfig, run_demo
+    from spatialcode.demo import DEMO_FILES, DEMO_RENDER, DemoConfig, encoding_sentence, run_demo
 
     render = replace(DEMO_RENDER, max_frames=max_frames, width=width, height=height)
     config = DemoConfig(seed=seed, kind=None if kind == "any" else kind, out=out, render=render, overlay=overlay)
@@ -119,8 +119,7 @@ def demo(out: Path, seed: int, kind: str, max_frames: int, width: int, height: i
     code = result.encoded
     click.echo(f"\nSpatial code encoded from the video of '{code.source.scene_name}' ({len(code.objects)} objects):")
     click.echo(_scene_table(code))
-    click.echo("\n" + next(line for line in (result.out_dir / "report.md").read_text().splitlines()
-                           if line.startswith("Encoded from the video")))
+    click.echo("\n" + encoding_sentence(result))
     click.echo("\nOne question per task, answered by the exact solver from the encoded code:")
     shown: set[str] = set()
     for question, row in zip(result.questions, result.rows):

@@ -102,11 +102,25 @@ def demo_scene() -> SpatialCode:
     return SpatialCode.from_json(text)
 
 
+def encoding_sentence(result: DemoResult) -> str:
+    """One sentence on how close the encoded code is to the truth (objects, IoU ≥ 0.5 share,
+    counts, centre error in cm, yaw error in degrees, floor area error in %)."""
+    summary = summarise_comparisons([result.comparison])
+    room = summary["median_room_rel_error"]
+    return (
+        f"Encoded from the video (ground-truth masks, depth and poses): {len(result.encoded.objects)} objects "
+        f"for {summary['objects']} seen; {100 * summary['matched_iou50']:.0f} % matched at 3D IoU ≥ 0.5, counts "
+        f"exact for {100 * summary['counts_exact']:.0f} % of categories, median centre error "
+        f"{100 * (summary['median_centre_error_m'] or 0):.1f} cm, median yaw error {summary['median_yaw_error_deg'] or 0:.1f}°"
+        + (f", floor area off by {100 * room:.1f} %." if room is not None else ".")
+    )
+
+
 def _report(result: DemoResult, config: DemoConfig) -> tuple[str, dict]:
     """The ``report.md`` text and ``report.json`` document of a finished demo."""
-    code, render, comparison = result.code, result.render, result.comparison
+    code, render = result.code, result.render
     area = code.room.floor_area() if code.room else None
-    summary = summarise_comparisons([comparison])
+    summary = summarise_comparisons([result.comparison])
     counts: dict[str, int] = {}
     for q in result.questions:
         counts[q.question_type] = counts.get(q.question_type, 0) + 1
@@ -129,12 +143,7 @@ def _report(result: DemoResult, config: DemoConfig) -> tuple[str, dict]:
         f"Video: {render.frame_count} frames at {render.fps:g} fps, {config.render.width}×{config.render.height} "
         f"({render.frames_per_second:.1f} frames/s rendered); {len(code.objects) - len(render.unseen)}/"
         f"{len(code.objects)} objects seen.",
-        f"Encoded from the video (ground-truth masks, depth and poses): {len(result.encoded.objects)} objects "
-        f"for {summary['objects']} seen; {100 * summary['matched_iou50']:.0f} % matched at 3D IoU ≥ 0.5, counts "
-        f"exact for {100 * summary['counts_exact']:.0f} % of categories, median centre error "
-        f"{100 * (summary['median_centre_error_m'] or 0):.1f} cm, median yaw error {summary['median_yaw_error_deg'] or 0:.1f}°"
-        + (f", floor area off by {100 * summary['median_room_rel_error']:.1f} %." if summary["median_room_rel_error"]
-           is not None else "."),
+        encoding_sentence(result),
         f"Questions: {len(result.questions)} ("
         + ", ".join(f"{task} {n}" for task, n in sorted(counts.items())) + "), answers from the ground truth.",
         "",
