@@ -62,7 +62,7 @@ def compare_codes(truth: SpatialCode, code: SpatialCode) -> dict[str, Any]:
         "encoded": len(code.objects),
         "matched": len(good),
         "ious": [float(v) for _, _, v in matches],
-        "per_label": {t.label: float(v) for t, _, v in matches},
+        "per_object": [[t.label, float(v)] for t, _, v in matches],
         "counts_exact": counts_exact,
         "centre_errors": [float(np.linalg.norm(np.subtract(t.box.center, e.box.center))) for t, e, _ in good],
         "yaw_errors": [yaw_error_deg(t.box.yaw, e.box.yaw) for t, e, _ in good],
@@ -82,7 +82,7 @@ def summarise_comparisons(rows: list[dict[str, Any]]) -> dict[str, Any]:
     yaw = [v for r in rows for v in r["yaw_errors"]]
     first = [v for r in rows for v in r["first_seen_errors"]]
     room = [r["room_rel_error"] for r in rows if r["room_rel_error"] is not None]
-    weak = Counter(label for r in rows for label, v in r["per_label"].items() if v < 0.5)
+    weak = Counter(label for r in rows for label, v in r["per_object"] if v < 0.5)
     return {
         "scenes": len(rows),
         "objects": len(ious),
