@@ -116,7 +116,8 @@ class Encoder:
         if depth is None:
             raise InputFileError(f"frame {frame.index} has no depth: the geometric encoder needs metric depth")
         if pose is None:
-            raise InputFileError(f"frame {frame.index} has no camera pose: give poses or estimate them (EstimatedPoseSource, CLI --poses estimate)")
+            raise InputFileError(f"frame {frame.index} has no camera pose: give poses or estimate them "
+                                 "(EstimatedPoseSource, CLI --poses estimate)")
         grid = self._pixel_grid(frame)
         sampled = grid.sample(depth)
         valid = (sampled > 0) & (sampled <= config.max_depth)
