@@ -81,14 +81,15 @@ class TrackerConfig:
 
 @dataclass
 class Track:
-    """One object being built: fused ``cloud`` (fine voxels), coarse association ``keys``
+    """One object being built: its points fused per *visit* into fine voxel clouds of edge
+    ``voxel_size`` (m; ``cloud`` is their union), coarse association ``keys``
     (sorted), weighted ``label_votes``, ``first_t`` (s, first detection), ``first_seen`` (s, first
     detection at least as large as the first-seen threshold, or ``None``), ``observations``
     (detections it fused), the ``frames`` (indices) it was detected in, and its axis-aligned
     bounds ``lo``/``hi`` (m)."""
 
     id: int
-    cloud: VoxelCloud
+    voxel_size: float
     keys: np.ndarray
     label_votes: Counter = field(default_factory=Counter)
     first_t: float = 0.0
@@ -101,6 +102,14 @@ class Track:
     view_count: int = 0
     visits: list[VoxelCloud] = field(default_factory=list)
     last_t: float = -np.inf
+
+    @property
+    def cloud(self) -> VoxelCloud:
+        """All the fused points: the union of the visits."""
+        union = VoxelCloud(self.voxel_size)
+        for visit in self.visits:
+            union.absorb(visit)
+        return union
 
     @property
     def viewpoint(self) -> np.ndarray | None:
@@ -118,16 +127,15 @@ class Track:
         """Fuse one detection: its points (N, 3) with their fusion ``point_weights`` (N,; default
         1), coarse keys, label with vote ``weight``, time ``t`` (s), whether it passed the
         first-seen size threshold, its frame index, the points' (min, max) corners (m) and the
-        camera position it was seen from (m). With ``config``, the points also go to the current
-        *visit* (a run of detections less than ``visit_gap`` apart; see :meth:`box`)."""
-        self.cloud.add(points, point_weights)
-        if config is not None:
-            if not self.visits or t - self.last_t > config.visit_gap:
-                if len(self.visits) >= config.max_visits:
-                    self._fold_lightest_visit()
-                self.visits.append(VoxelCloud(self.cloud.size))
-            self.visits[-1].add(points, point_weights)
-            self.last_t = t
+        camera position it was seen from (m). The points go to the current *visit* (a run of
+        detections less than ``config.visit_gap`` apart; see :meth:`fused_cloud`)."""
+        config = config or TrackerConfig()
+        if not self.visits or t - self.last_t > config.visit_gap:
+            if len(self.visits) >= config.max_visits:
+                self._fold_lightest_visit()
+            self.visits.append(VoxelCloud(self.voxel_size))
+        self.visits[-1].add(points, point_weights)
+        self.last_t = t
         self.keys = np.union1d(self.keys, keys)
         self.label_votes[label] += weight
         self.first_t = min(self.first_t, t) if self.observations else t
@@ -143,7 +151,6 @@ class Track:
 
     def absorb(self, other: Track) -> None:
         """Merge ``other`` into this track."""
-        self.cloud.absorb(other.cloud)
         self.keys = np.union1d(self.keys, other.keys)
         self.label_votes.update(other.label_votes)
         self.first_t = min(self.first_t, other.first_t)
@@ -175,7 +182,7 @@ class Track:
         import open3d as o3d
 
         visits = sorted(self.visits, key=lambda v: -float(v.weights.sum()))
-        merged = VoxelCloud(self.cloud.size)
+        merged = VoxelCloud(self.voxel_size)
         merged.absorb(visits[0])
         registration = o3d.pipelines.registration
         for visit in visits[1:]:
@@ -237,7 +244,7 @@ class Tracker:
             if i in assigned:
                 track = self.tracks[assigned[i]]
             else:
-                track = Track(id=self._next_id, cloud=VoxelCloud(config.voxel_size), keys=np.empty(0, np.int64))
+                track = Track(id=self._next_id, voxel_size=config.voxel_size, keys=np.empty(0, np.int64))
                 self._next_id += 1
                 self.tracks.append(track)
             track.add(points, k, label, weight, t, large, frame, bounds[i], viewpoint,
