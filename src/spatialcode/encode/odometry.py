@@ -408,8 +408,7 @@ class EstimatedPoseSource:
         for frame in self.source:
             if self.estimator is None:
                 start = frame.pose if self.anchor and frame.pose is not None else LEVEL_START
-                self.estimator = PoseEstimator(self.config, CameraPose(t=frame.t, position=start.position,
-                                                                       quaternion=start.quaternion))
+                self.estimator = PoseEstimator(self.config, start)
             frame.pose = self.estimator.update(frame)
             yield frame
 
