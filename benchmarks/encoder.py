@@ -17,9 +17,9 @@ shows are left out and counted; matched = 3D IoU ≥ 0.5 one-to-one per label; c
 category; centre, yaw mod 90° and first_seen errors; room floor area error).
 
 ``--faults`` renders with the faults (``realistic``, or NAME=VALUE settings); ``--inject`` applies
-them at encode time to the clean render instead (:class:`~spatialcode.encode.FaultyPerception`,
+them at encode time to the clean render instead (:class:`~spatialcode.encode.FaultySource`,
 no grazing-angle dropout); ``--poses estimate`` replaces the reported poses by RGB-D odometry
-anchored at the first one (:class:`~spatialcode.encode.EstimatedPoseSource`).
+on the (faulty) depth, anchored at the first pose (:class:`~spatialcode.encode.EstimatedPoseSource`).
 
 ``revisit``: each render's frames fed twice in a row (the tour repeated): the counts must not
 change. ``speed``: frames/s of :meth:`Encoder.update` per scene with the split per stage
@@ -46,7 +46,7 @@ from pathlib import Path
 
 
 from spatialcode.bench import code_version
-from spatialcode.encode import EstimatedPoseSource, FaultyPerception
+from spatialcode.encode import EstimatedPoseSource, FaultySource
 from spatialcode.encode.compare import compare_codes, summarise_comparisons
 from spatialcode.encode.encoder import Encoder, encode
 from spatialcode.encode.frames import RenderFolderSource
@@ -89,11 +89,12 @@ def encode_render(folder: Path, inject: str = "none", poses: str = "given") -> t
     """Encode one render with ground-truth masks, ``inject``-ed faults and given or estimated
     poses; the code and the timing row."""
     source = RenderFolderSource(folder, rgb=False)
+    if inject != "none":
+        source = FaultySource(source, fault_config(inject), seed=int(folder.name))
     if poses == "estimate":
         source = EstimatedPoseSource(source)
-    perception = None if inject == "none" else FaultyPerception(fault_config(inject), seed=int(folder.name))
     start = time.perf_counter()
-    code, times = encode(source, perception)
+    code, times = encode(source)
     return code, {"frames": times.frames, "seconds": time.perf_counter() - start, "ms_per_frame": times.per_frame_ms()}
 
 

@@ -11,7 +11,7 @@ scene is recorded and the run goes on): renders each scene at 320×240 (default 
 first_seen threshold scaled to the image) into ``runs/encoder_dev/renders/<dataset>/<scene>``,
 then encodes it twice with the ground-truth masks — *clean* (exact depth, masks, poses) and
 *faulty* (the ``realistic`` fault preset injected at encode time by
-:class:`~spatialcode.encode.FaultyPerception`: depth noise and dropout, mask erosion, 10 % missed
+:class:`~spatialcode.encode.FaultySource`: depth noise and dropout, mask erosion, 10 % missed
 detections, 5 % label confusion, 1 cm/√s pose drift) — into
 ``runs/encoder_dev/codes/{clean,faulty}/<dataset>/<scene>.json``; then scores.
 
@@ -37,7 +37,7 @@ import zlib
 from pathlib import Path
 
 from spatialcode.bench import aggregate, code_version, load_questions, score_predictions
-from spatialcode.encode import FaultyPerception, RenderFolderSource
+from spatialcode.encode import FaultySource, RenderFolderSource
 from spatialcode.encode.encoder import EncoderConfig, encode
 from spatialcode.formats.vsibench_meta import iter_meta_info_dir
 from spatialcode.reason.solver import Solver
@@ -74,9 +74,11 @@ def encode_scene(code: SpatialCode) -> dict:
     row["render_seconds"] = time.perf_counter() - start
     seed = zlib.crc32(key.encode())
     for variant in VARIANTS:
-        perception = FaultyPerception(FaultConfig.preset("realistic"), seed) if variant == "faulty" else None
+        source = RenderFolderSource(render_dir, rgb=False)
+        if variant == "faulty":
+            source = FaultySource(source, FaultConfig.preset("realistic"), seed)
         start = time.perf_counter()
-        encoded, times = encode(RenderFolderSource(render_dir, rgb=False), perception, ENCODER, scene=code.source)
+        encoded, times = encode(source, None, ENCODER, scene=code.source)
         out = RUNS / "codes" / variant / f"{key}.json"
         out.parent.mkdir(parents=True, exist_ok=True)
         encoded.save(out)

@@ -10,7 +10,7 @@ import pytest
 
 from spatialcode.encode import (
     Detection,
-    FaultyPerception,
+    FaultySource,
     GroundTruthPerception,
     Perception,
     RenderFolderSource,
@@ -96,7 +96,7 @@ def test_bad_render_folders_are_clear_errors(render_dir, tmp_path):
         GroundTruthPerception().perceive(frame)
 
 
-def test_faulty_perception_reproduces_the_renderers_faults(render_dir, tmp_path):
+def test_faulty_source_reproduces_the_renderers_faults(render_dir, tmp_path):
     """Faults injected at encode time into a clean render equal the faults the renderer writes
     (same seed): masks, labels and poses exactly, depth up to the render's millimetre storage."""
     faults = FaultConfig(depth_noise=0.01, depth_dropout=0.05, mask_erosion=1, missed_detection=0.3,
@@ -106,14 +106,17 @@ def test_faulty_perception_reproduces_the_renderers_faults(render_dir, tmp_path)
         warnings.simplefilter("ignore")
         render_scene(tiny_scene(), faulty_dir, RenderConfig(width=64, height=48, fps=4.0, max_frames=20,
                                                             mask_threshold=20, faults=faults), progress=False)
-    perception = FaultyPerception(faults, seed=RenderConfig().seed, inner=GroundTruthPerception(min_pixels=1))
-    reference = GroundTruthPerception(min_pixels=1)
+    source = FaultySource(RenderFolderSource(render_dir, rgb=False), faults, seed=RenderConfig().seed)
+    perception = GroundTruthPerception(min_pixels=1)
     changed = 0
-    for clean, rendered in zip(RenderFolderSource(render_dir, rgb=False), RenderFolderSource(faulty_dir, rgb=False)):
-        out, expected = perception.perceive(clean), reference.perceive(rendered)
-        assert [(d.label, d.source_id) for d in out.detections] == [(d.label, d.source_id) for d in expected.detections]
-        assert all(np.array_equal(a.mask, b.mask) for a, b in zip(out.detections, expected.detections))
-        np.testing.assert_allclose(out.depth, rendered.depth, atol=0.0011)
-        assert np.allclose(out.pose.matrix(), rendered.pose.matrix(), atol=1e-9)
-        changed += len(out.detections) != len(reference.perceive(clean).detections)
+    for _ in range(2):  # a second pass over the source drifts the same way
+        frames = zip(source, RenderFolderSource(render_dir, rgb=False), RenderFolderSource(faulty_dir, rgb=False))
+        for faulty, clean, rendered in frames:
+            out, expected = perception.perceive(faulty), perception.perceive(rendered)
+            assert [(d.label, d.source_id) for d in out.detections] == [(d.label, d.source_id) for d in expected.detections]
+            assert all(np.array_equal(a.mask, b.mask) for a, b in zip(out.detections, expected.detections))
+            np.testing.assert_allclose(faulty.depth, rendered.depth, atol=0.0011)
+            assert np.allclose(faulty.pose.matrix(), rendered.pose.matrix(), atol=1e-9)
+            changed += len(out.detections) != len(perception.perceive(clean).detections)
     assert changed > 0  # detections were really dropped
+    assert len(source) == len(RenderFolderSource(render_dir)) and source.fps == RenderFolderSource(render_dir).fps

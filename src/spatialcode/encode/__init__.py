@@ -1,6 +1,7 @@
 """The encoder: video / RGB-D frames → perception → lifting → tracking → fusion → box fitting →
 SpatialCode."""
 
+from spatialcode.encode.faulty import FaultySource
 from spatialcode.encode.frames import Frame, FrameSource, RenderFolderSource, sample_stride
 from spatialcode.encode.odometry import (
     EstimatedPoseSource,
@@ -14,7 +15,6 @@ from spatialcode.encode.odometry import (
 )
 from spatialcode.encode.perception import (
     Detection,
-    FaultyPerception,
     GroundTruthPerception,
     Perception,
     PerceptionOutput,
@@ -24,7 +24,7 @@ from spatialcode.encode.sources import RGBDFolderSource, VideoSidecarSource, ope
 __all__ = [
     "Detection",
     "EstimatedPoseSource",
-    "FaultyPerception",
+    "FaultySource",
     "Frame",
     "FrameSource",
     "GroundTruthPerception",

@@ -8,17 +8,14 @@ plug in unchanged.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING, Protocol, runtime_checkable
+from dataclasses import dataclass, field
+from typing import Protocol, runtime_checkable
 
 import numpy as np
 
 from spatialcode.encode.frames import Frame
 from spatialcode.errors import InputFileError, ValidationError
 from spatialcode.scene import CameraPose
-
-if TYPE_CHECKING:
-    from spatialcode.synth.faults import FaultConfig
 
 
 @dataclass
@@ -82,32 +79,3 @@ class GroundTruthPerception:
                 continue
             detections.append(Detection(mask=frame.instances == instance, label=label, source_id=instance))
         return PerceptionOutput(detections=detections)
-
-
-class FaultyPerception:
-    """Ground-truth perception with the renderer's faults applied at encode time, so that one
-    clean render serves every fault level: depth noise and dropout, mask erosion, missed
-    detections, label confusion (:func:`~spatialcode.synth.faults.apply_frame_faults`) and pose
-    drift (:class:`~spatialcode.synth.faults.PoseDrift`), all deterministic per ``seed`` and
-    frame index. The grazing-angle depth fault needs the surface normals only the renderer has,
-    so it is not applied here. ``inner`` turns the faulty masks into detections."""
-
-    def __init__(self, faults: FaultConfig, seed: int = 0, inner: GroundTruthPerception | None = None) -> None:
-        from spatialcode.synth.faults import PoseDrift
-
-        self.faults, self.seed = faults, seed
-        self.inner = inner or GroundTruthPerception()
-        self._drift = PoseDrift(faults, seed)
-
-    def perceive(self, frame: Frame) -> PerceptionOutput:
-        """The inner detections of the faulty frame, with its faulty depth and drifted pose."""
-        from spatialcode.synth.faults import apply_frame_faults
-
-        if frame.instances is None or frame.depth is None:
-            return self.inner.perceive(frame)  # the inner perception / the encoder name what is missing
-        faulty = apply_frame_faults(frame.index, frame.depth, frame.instances, frame.instance_labels, self.faults,
-                                    self.seed)
-        seen = self.inner.perceive(replace(frame, depth=faulty.depth, instances=faulty.mask,
-                                           instance_labels=faulty.labels))
-        pose = self._drift.apply(frame.pose) if frame.pose is not None else None
-        return PerceptionOutput(detections=seen.detections, depth=faulty.depth, pose=pose)
