@@ -214,8 +214,11 @@ def test_fragments_never_seen_together_are_merged():
     assert len(tracker.tracks) == 2
     assert tracker.merge_duplicates() == 1 and len(tracker.tracks) == 1
     merged = tracker.tracks[0]
-    assert merged.first_seen == 0.0 and merged.frames == {0, 50}
+    assert merged.first_seen == 0.0 and merged.frame_bits == (1 << 0) | (1 << 50)
     assert merged.box(TrackerConfig(), None).size[2] == pytest.approx(0.6, abs=0.05)
+    together = Tracker()  # the same two fragments in one frame are two objects: never merged
+    together.update([(top, "tv", 1.0, True), (bottom, "tv", 1.0, False)], t=0.0, frame=7)
+    assert len(together.tracks) == 2 and together.merge_duplicates() == 0
     with pytest.raises(ValidationError, match="min_overlap"):
         TrackerConfig(min_overlap=1.5)
 

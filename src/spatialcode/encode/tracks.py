@@ -85,7 +85,8 @@ class Track:
     ``voxel_size`` (m; ``cloud`` is their union), coarse association ``keys``
     (sorted), weighted ``label_votes``, ``first_t`` (s, first detection), ``first_seen`` (s, first
     detection at least as large as the first-seen threshold, or ``None``), ``observations``
-    (detections it fused), the ``frames`` (indices) it was detected in, and its axis-aligned
+    (detections it fused), the frames it was detected in (``frame_bits``: bit i set for frame index
+i — an eighth of a byte per frame of video), and its axis-aligned
     bounds ``lo``/``hi`` (m)."""
 
     id: int
@@ -95,7 +96,7 @@ class Track:
     first_t: float = 0.0
     first_seen: float | None = None
     observations: int = 0
-    frames: set[int] = field(default_factory=set)
+    frame_bits: int = 0
     lo: np.ndarray = field(default_factory=lambda: np.full(3, np.inf))
     hi: np.ndarray = field(default_factory=lambda: np.full(3, -np.inf))
     view_sum: np.ndarray = field(default_factory=lambda: np.zeros(3))
@@ -142,7 +143,7 @@ class Track:
         if large:
             self.first_seen = t if self.first_seen is None else min(self.first_seen, t)
         self.observations += 1
-        self.frames.add(frame)
+        self.frame_bits |= 1 << frame
         self.lo = np.minimum(self.lo, bounds[0])
         self.hi = np.maximum(self.hi, bounds[1])
         if viewpoint is not None:
@@ -157,7 +158,7 @@ class Track:
         times = [t for t in (self.first_seen, other.first_seen) if t is not None]
         self.first_seen = min(times) if times else None
         self.observations += other.observations
-        self.frames |= other.frames
+        self.frame_bits |= other.frame_bits
         self.lo, self.hi = np.minimum(self.lo, other.lo), np.maximum(self.hi, other.hi)
         self.view_sum = self.view_sum + other.view_sum
         self.view_count += other.view_count
@@ -281,7 +282,7 @@ class Tracker:
             for tb in self.tracks[a + 1:]:
                 if ta.label != tb.label or (ta.hi + gap < tb.lo).any() or (tb.hi + gap < ta.lo).any():
                     continue
-                if not ta.frames.isdisjoint(tb.frames):  # seen side by side in one frame: two objects
+                if ta.frame_bits & tb.frame_bits:  # seen side by side in one frame: two objects
                     continue
                 if box_distance(box(ta), box(tb)) <= gap:
                     return (ta, tb) if ta.observations >= tb.observations else (tb, ta)
