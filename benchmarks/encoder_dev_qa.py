@@ -16,8 +16,8 @@ detections, 5 % label confusion, 1 cm/√s pose drift) — into
 ``runs/encoder_dev/codes/{clean,faulty}/<dataset>/<scene>.json``; then scores.
 
 ``--every N`` takes every N-th scene of the sorted list (a subset spread over the three
-datasets); ``--shard I/K`` runs the scenes whose position is I modulo K, so K processes can share
-the work (they append to the same results file).
+datasets); ``--shard I/K`` runs the scenes not done yet whose position among them is I modulo K,
+so K processes started together share the work (they append to the same results file).
 
 ``score``: answers the dev questions of the issue's five tasks (counting, object size, absolute
 distance, relative distance, relative direction) with the solver from the oracle, clean and
@@ -96,8 +96,8 @@ def run(data: Path, limit: int | None, every: int = 1, shard: tuple[int, int] = 
     if results.exists():
         done = {json.loads(line)["scene"] for line in results.read_text().splitlines() if line.strip()}
     codes = sorted(iter_meta_info_dir(data / "meta_info"), key=scene_key)[::every]
-    codes = [c for i, c in enumerate(codes) if i % shard[1] == shard[0]]
-    todo = [c for c in codes if scene_key(c) not in done][:limit]
+    todo = [c for c in codes if scene_key(c) not in done]
+    todo = [c for i, c in enumerate(todo) if i % shard[1] == shard[0]][:limit]
     for i, code in enumerate(todo):
         try:
             row = {**encode_scene(code), "ok": True}
@@ -106,7 +106,7 @@ def run(data: Path, limit: int | None, every: int = 1, shard: tuple[int, int] = 
                    "traceback": traceback.format_exc(limit=3)}
         with results.open("a") as f:
             f.write(json.dumps(row) + "\n")
-        print(f"[{len(done) + i + 1}/{len(codes)}] {row['scene']}: "
+        print(f"[{i + 1}/{len(todo)}; {len(done)} of {len(codes)} done before] {row['scene']}: "
               + (f"{row['objects']} objects → clean {row['clean']['objects']}, faulty {row['faulty']['objects']}"
                  if row["ok"] else row["error"]), file=sys.stderr)
 
@@ -163,7 +163,7 @@ def main() -> None:
     parser.add_argument("--data", type=Path, default=ROOT.parent / "shared" / "data" / "vsibench-dev")
     parser.add_argument("--limit", type=int, default=None, help="at most this many new scenes")
     parser.add_argument("--every", type=int, default=1, help="every N-th scene of the sorted list")
-    parser.add_argument("--shard", default="0/1", help="I/K: the scenes at positions I modulo K")
+    parser.add_argument("--shard", default="0/1", help="I/K: the scenes not done yet at positions I modulo K")
     args = parser.parse_args()
     if args.section == "run":
         index, count = (int(v) for v in args.shard.split("/"))
