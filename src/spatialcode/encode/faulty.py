@@ -19,7 +19,8 @@ class FaultySource:
     and pose drift (:class:`~spatialcode.synth.faults.PoseDrift`), all deterministic per ``seed``
     and frame index — the same faults a render with that seed writes. The grazing-angle depth fault
     needs the surface normals only the renderer has, so it is not applied here. Frames without
-    depth or instance masks keep them missing (the encoder names what is missing)."""
+    both depth and instance masks get only the pose drift (the encoder or the perception names
+    what is missing)."""
 
     def __init__(self, source: FrameSource, faults: FaultConfig, seed: int = 0) -> None:
         self.source, self.faults, self.seed = source, faults, seed

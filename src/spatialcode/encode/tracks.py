@@ -85,9 +85,9 @@ class Track:
     ``voxel_size`` (m; ``cloud`` is their union), coarse association ``keys``
     (sorted), weighted ``label_votes``, ``first_t`` (s, first detection), ``first_seen`` (s, first
     detection at least as large as the first-seen threshold, or ``None``), ``observations``
-    (detections it fused), the frames it was detected in (``frame_bits``: bit i set for frame index
-i — an eighth of a byte per frame of video), and its axis-aligned
-    bounds ``lo``/``hi`` (m)."""
+    (detections it fused), the frames it was detected in (``frame_bits``: bit i set for frame
+    index i — an eighth of a byte per frame of video), and its axis-aligned bounds ``lo``/``hi``
+    (m)."""
 
     id: int
     voxel_size: float
