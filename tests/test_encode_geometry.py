@@ -11,6 +11,7 @@ import pytest
 
 from spatialcode.encode import GroundTruthPerception
 from spatialcode.encode.boxfit import fit_box, normal_yaw, remove_outliers
+from spatialcode.encode.compare import yaw_error_deg
 from spatialcode.encode.encoder import Encoder, EncoderConfig, encode
 from spatialcode.encode.frames import Frame, RenderFolderSource
 from spatialcode.encode.lift import PixelGrid, depth_noise_coefficient
@@ -143,10 +144,27 @@ def test_tracker_associates_over_frames_and_keeps_neighbours_apart():
     assert tracker.merge_duplicates() == 0  # seen side by side in frame 0: two chairs
 
 
+def test_trimmed_extents_shrink_a_smeared_cloud_back_and_leave_an_exact_one():
+    """A cabinet whose points are smeared by 3 cm (depth noise, drifted views) fits a box ~20 cm
+    too large from its extreme points; with 1 % of the points left out at each end of every
+    axis the excess is at least halved; an exact cloud keeps its box within 1.5 cm."""
+    truth = Box3D((0.0, 0.0, 0.4), (0.6, 0.5, 0.8), (0.0, 0.0, 0.3))
+    exact = box_surface(truth, n=8000, faces=(0, 1, 2, 3, 4))
+    smeared = box_surface(Box3D(truth.center, truth.size), n=8000, faces=(0, 1, 2, 3, 4)) + RNG.normal(0.0, 0.03, (8000, 3))
+    excess = np.subtract(fit_box(smeared).size, truth.size)
+    trimmed_excess = np.subtract(fit_box(smeared, trim=0.01).size, truth.size)
+    assert (excess > 0.15).all() and (np.abs(trimmed_excess) <= 0.5 * excess).all()
+    trimmed = fit_box(exact, trim=0.01)
+    assert np.allclose(trimmed.size, truth.size, atol=0.015) and np.allclose(trimmed.center, truth.center, atol=0.01)
+    assert yaw_error_deg(trimmed.yaw, truth.yaw) < 1.0
+    with pytest.raises(ValidationError, match="extent_trim"):
+        TrackerConfig(extent_trim=0.5)
+
+
 def test_far_noisy_views_weigh_less_than_near_ones():
     """Depth noise grows with distance: fused with inverse-variance weights, a far noisy view of
     a cabinet seen up close three times neither inflates nor moves its box; fused with equal
-    weights it inflates it."""
+    weights it inflates it (extents not trimmed, to see the weighting alone)."""
     truth = Box3D((0.0, 0.0, 0.4), (0.6, 0.5, 0.8), (0.0, 0.0, 0.0))
     views = [box_surface(truth, faces=(0, 1, 2, 3, 4)) for _ in range(3)]
     far = views[0][::10].copy()  # seen from 5 m along x: a tenth of the pixels, depth noise σ = 6 cm along the ray
@@ -154,7 +172,7 @@ def test_far_noisy_views_weigh_less_than_near_ones():
     views.append(far)
     boxes = []
     for weights in ((1.5 ** -4,) * 3 + (5.0 ** -4,), None):
-        tracker = Tracker()
+        tracker = Tracker(TrackerConfig(extent_trim=0.0))
         for k, points in enumerate(views):
             extra = () if weights is None else (np.full(len(points), weights[k]),)
             tracker.update([(points, "cabinet", 1.0, True, *extra)], t=float(k), frame=k)

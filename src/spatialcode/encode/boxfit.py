@@ -62,14 +62,23 @@ def normal_yaw(points: np.ndarray, neighbours: int = 16, min_agreement: float = 
     return (yaw + math.pi / 4) % (math.pi / 2) - math.pi / 4
 
 
-def _extent_box(xy: np.ndarray, yaw: float) -> tuple[float, float, float, float, float]:
-    """(cx, cy, sx, sy, yaw) of the rectangle at ``yaw`` (radians) around points (N, 2)."""
+def _extent_box(xy: np.ndarray, yaw: float, trim: float = 0.0) -> tuple[float, float, float, float, float]:
+    """(cx, cy, sx, sy, yaw) of the rectangle at ``yaw`` (radians) around points (N, 2), from
+    the ``trim`` and 1 - ``trim`` quantiles of their coordinates along its axes."""
     c, s = math.cos(yaw), math.sin(yaw)
     local = xy @ np.array([[c, -s], [s, c]])  # coordinates along the box's x and y axes
-    lo, hi = local.min(axis=0), local.max(axis=0)
+    lo, hi = _extents(local, trim)
     mid = (lo + hi) / 2
     centre = np.array([[c, -s], [s, c]]) @ mid
     return float(centre[0]), float(centre[1]), float(hi[0] - lo[0]), float(hi[1] - lo[1]), yaw
+
+
+def _extents(values: np.ndarray, trim: float) -> tuple[np.ndarray, np.ndarray]:
+    """Per column of ``values`` (N, k): the ``trim`` and 1 - ``trim`` quantiles (min and max
+    for ``trim`` = 0)."""
+    if trim <= 0:
+        return values.min(axis=0), values.max(axis=0)
+    return np.quantile(values, trim, axis=0), np.quantile(values, 1.0 - trim, axis=0)
 
 
 def _rectangle(xy: np.ndarray) -> tuple[float, float, float, float, float]:
@@ -99,11 +108,14 @@ def _footprint(rectangle: tuple[float, float, float, float, float], thickness: f
 
 
 def fit_box(points: np.ndarray, floor_z: float | None = None, floor_snap: float = 0.1, min_size: float = 0.01,
-            max_area_excess: float = 0.2, viewpoint: np.ndarray | None = None, min_thickness: float = 0.0) -> Box3D:
+            max_area_excess: float = 0.2, viewpoint: np.ndarray | None = None, min_thickness: float = 0.0,
+            trim: float = 0.0) -> Box3D:
     """The gravity-aligned oriented box (roll = pitch = 0) around points (N ≥ 1, 3), metres.
 
     Sides are at least ``min_size`` m; with ``floor_z`` given, a bottom within ``floor_snap`` m
-    above (or below) the floor is moved to the floor."""
+    above (or below) the floor is moved to the floor. ``trim`` > 0 leaves that share of the
+    points out at each end of every axis (the extents are quantiles): the outermost points of a
+    cloud smeared by depth noise or pose drift are the ones that overstate it."""
     points = np.asarray(points, dtype=np.float64).reshape(-1, 3)
     surface_yaw = normal_yaw(points)
     rectangle = _rectangle(points[:, :2])
@@ -111,8 +123,10 @@ def fit_box(points: np.ndarray, floor_z: float | None = None, floor_snap: float 
         along_normals = _extent_box(points[:, :2], surface_yaw)
         if _footprint(along_normals) <= (1.0 + max_area_excess) * _footprint(rectangle):
             rectangle = along_normals
+    if trim > 0:
+        rectangle = _extent_box(points[:, :2], rectangle[4], trim)
     cx, cy, sx, sy, yaw = rectangle
-    z_lo, z_hi = float(points[:, 2].min()), float(points[:, 2].max())
+    z_lo, z_hi = (float(v[0]) for v in _extents(points[:, 2:], trim))
     if floor_z is not None and abs(z_lo - floor_z) <= floor_snap:
         z_lo = floor_z
     box = Box3D((cx, cy, (z_lo + z_hi) / 2), (sx, sy, z_hi - z_lo), (0.0, 0.0, yaw))

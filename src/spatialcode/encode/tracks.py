@@ -46,6 +46,7 @@ class TrackerConfig:
     cluster_min_share: float = 0.02     # ... and the least size of a kept cluster (share of the largest)
     floor_snap: float = 0.1             # extend a box bottom this close to the floor down to it
     min_thickness: float = 0.03         # thinner sides grow to this, away from the camera (m)
+    extent_trim: float = 0.01           # box extents leave this share of the points out at each end
     min_weight_share: float = 0.03      # box from voxels with at least this share of the median voxel weight,
     noisy_weight_share: float = 0.3     # ... rising linearly to this share as the depth noise coefficient a
     noisy_depth: float = 0.0025         # (σ = a·z²) reaches this (1/m): noisy voxels are thrown out harder
@@ -66,6 +67,8 @@ class TrackerConfig:
                 raise ValidationError(name, f"must be >= 0, got {getattr(self, name)}")
         if isinstance(self.max_visits, bool) or int(self.max_visits) != self.max_visits or self.max_visits < 1:
             raise ValidationError("max_visits", f"must be a whole number >= 1, got {self.max_visits}")
+        if not 0.0 <= self.extent_trim < 0.5:
+            raise ValidationError("extent_trim", f"must be in [0, 0.5), got {self.extent_trim}")
         for name in ("min_overlap", "other_label_weight", "cluster_min_share", "min_weight_share", "noisy_weight_share",
                      "visit_min_fitness"):
             if not 0.0 <= getattr(self, name) <= 1.0:
@@ -208,7 +211,8 @@ class Track:
         weights = cloud.weights
         floor = config.weight_share(depth_noise) * float(np.median(weights)) if len(weights) else 0.0
         points = remove_outliers(cloud.points(floor), config.cluster_eps, config.cluster_min_share)
-        return fit_box(points, floor_z, config.floor_snap, viewpoint=self.viewpoint, min_thickness=config.min_thickness)
+        return fit_box(points, floor_z, config.floor_snap, viewpoint=self.viewpoint, min_thickness=config.min_thickness,
+                       trim=config.extent_trim)
 
 
 class Tracker:
