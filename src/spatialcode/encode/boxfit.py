@@ -4,7 +4,8 @@ Yaw comes from the surfaces: the horizontal directions of the normals of the ver
 (Open3D normal estimation) cluster, modulo 90°, at the box's yaw — which holds even when only one
 face was seen. When they do not agree (round objects, too few points) the yaw of the
 minimum-area rectangle of the footprint is used (shapely). The sides are the extents of the
-points along that yaw, the height the z-extent. A box whose bottom is within ``floor_snap``
+points along that yaw, the height the z-extent — optionally trimmed (quantiles instead of the
+extreme points, robust to a cloud smeared by depth noise or pose drift). A box whose bottom is within ``floor_snap``
 of the floor is extended down to it (the underside of furniture is never seen). The yaw of a
 rectangle is only defined modulo 90°: it is returned in [-45°, 45°) with the sides to match.
 """
