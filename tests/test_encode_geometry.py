@@ -164,7 +164,7 @@ def test_trimmed_extents_shrink_a_smeared_cloud_back_and_leave_an_exact_one():
 def test_far_noisy_views_weigh_less_than_near_ones():
     """Depth noise grows with distance: fused with inverse-variance weights, a far noisy view of
     a cabinet seen up close three times neither inflates nor moves its box; fused with equal
-    weights it inflates it (extents not trimmed, to see the weighting alone)."""
+    weights it inflates it."""
     truth = Box3D((0.0, 0.0, 0.4), (0.6, 0.5, 0.8), (0.0, 0.0, 0.0))
     views = [box_surface(truth, faces=(0, 1, 2, 3, 4)) for _ in range(3)]
     far = views[0][::10].copy()  # seen from 5 m along x: a tenth of the pixels, depth noise σ = 6 cm along the ray
@@ -172,7 +172,7 @@ def test_far_noisy_views_weigh_less_than_near_ones():
     views.append(far)
     boxes = []
     for weights in ((1.5 ** -4,) * 3 + (5.0 ** -4,), None):
-        tracker = Tracker(TrackerConfig(extent_trim=0.0))
+        tracker = Tracker()
         for k, points in enumerate(views):
             extra = () if weights is None else (np.full(len(points), weights[k]),)
             tracker.update([(points, "cabinet", 1.0, True, *extra)], t=float(k), frame=k)
@@ -220,6 +220,7 @@ def test_depth_noise_coefficient_is_recovered(a):
     assert config.weight_share(0.0) == config.min_weight_share
     assert config.weight_share(1.0) == pytest.approx(config.noisy_weight_share)
     assert config.noisy_weight_share > config.weight_share(0.001) > config.min_weight_share
+    assert config.trim(0.0) == 0.0 and config.trim(1.0) == config.extent_trim > config.trim(0.001) > 0.0
 
 
 def test_fragments_never_seen_together_are_merged():

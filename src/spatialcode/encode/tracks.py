@@ -46,10 +46,10 @@ class TrackerConfig:
     cluster_min_share: float = 0.02     # ... and the least size of a kept cluster (share of the largest)
     floor_snap: float = 0.1             # extend a box bottom this close to the floor down to it
     min_thickness: float = 0.03         # thinner sides grow to this, away from the camera (m)
-    extent_trim: float = 0.01           # box extents leave this share of the points out at each end
     min_weight_share: float = 0.03      # box from voxels with at least this share of the median voxel weight,
     noisy_weight_share: float = 0.3     # ... rising linearly to this share as the depth noise coefficient a
     noisy_depth: float = 0.0025         # (σ = a·z²) reaches this (1/m): noisy voxels are thrown out harder
+    extent_trim: float = 0.01           # and box extents leave out up to this share of the points at each end
     visit_gap: float = 2.0              # a detection this long (s) after the last one starts a new visit
     max_visits: int = 8                 # visits kept apart per track (the lightest are folded together)
     align_visits: bool = True           # register the visits onto the heaviest before the box (drift)
@@ -78,8 +78,17 @@ class TrackerConfig:
         """Share of the median voxel weight a voxel needs to count in a box, for depth noise
         coefficient ``depth_noise`` (1/m): ``min_weight_share`` for exact depth, rising linearly to
         ``noisy_weight_share`` at ``noisy_depth`` and beyond."""
-        rise = min(max(depth_noise / self.noisy_depth, 0.0), 1.0)
-        return self.min_weight_share + rise * (self.noisy_weight_share - self.min_weight_share)
+        return self.min_weight_share + self._noisiness(depth_noise) * (self.noisy_weight_share - self.min_weight_share)
+
+    def trim(self, depth_noise: float) -> float:
+        """Share of the points left out at each end of a box's axes for depth noise coefficient
+        ``depth_noise`` (1/m): none for exact depth (its extreme points are the object's), rising
+        linearly to ``extent_trim`` at ``noisy_depth`` (a noisy or drifting cloud's overstate it)."""
+        return self._noisiness(depth_noise) * self.extent_trim
+
+    def _noisiness(self, depth_noise: float) -> float:
+        """``depth_noise`` / ``noisy_depth``, clipped to [0, 1]."""
+        return min(max(depth_noise / self.noisy_depth, 0.0), 1.0)
 
 
 @dataclass
@@ -206,13 +215,13 @@ class Track:
     def box(self, config: TrackerConfig, floor_z: float | None, depth_noise: float = 0.0) -> Box3D:
         """The gravity-aligned box of the fused points — the voxels holding at least a share
         (:meth:`TrackerConfig.weight_share` for the ``depth_noise`` coefficient) of the median
-        voxel weight — after outlier removal."""
+        voxel weight — after outlier removal, its extents trimmed by :meth:`TrackerConfig.trim`."""
         cloud = self.fused_cloud(config)
         weights = cloud.weights
         floor = config.weight_share(depth_noise) * float(np.median(weights)) if len(weights) else 0.0
         points = remove_outliers(cloud.points(floor), config.cluster_eps, config.cluster_min_share)
         return fit_box(points, floor_z, config.floor_snap, viewpoint=self.viewpoint, min_thickness=config.min_thickness,
-                       trim=config.extent_trim)
+                       trim=config.trim(depth_noise))
 
 
 class Tracker:
