@@ -114,7 +114,8 @@ def fit_box(points: np.ndarray, floor_z: float | None = None, floor_snap: float 
     """The gravity-aligned oriented box (roll = pitch = 0) around points (N ≥ 1, 3), metres.
 
     Sides are at least ``min_size`` m; with ``floor_z`` given, a bottom within ``floor_snap`` m
-    above (or below) the floor is moved to the floor. ``trim`` > 0 leaves that share of the
+    above (or below) the floor is moved to the floor, unless the whole box lies below it (a flat
+    thing seen a few cm under a floor estimated from drifting poses). ``trim`` > 0 leaves that share of the
     points out at each end of every axis (the extents are quantiles): the outermost points of a
     cloud smeared by depth noise or pose drift are the ones that overstate it."""
     points = np.asarray(points, dtype=np.float64).reshape(-1, 3)
@@ -128,7 +129,7 @@ def fit_box(points: np.ndarray, floor_z: float | None = None, floor_snap: float 
         rectangle = _extent_box(points[:, :2], rectangle[4], trim)
     cx, cy, sx, sy, yaw = rectangle
     z_lo, z_hi = (float(v[0]) for v in _extents(points[:, 2:], trim))
-    if floor_z is not None and abs(z_lo - floor_z) <= floor_snap:
+    if floor_z is not None and abs(z_lo - floor_z) <= floor_snap and floor_z < z_hi:
         z_lo = floor_z
     box = Box3D((cx, cy, (z_lo + z_hi) / 2), (sx, sy, z_hi - z_lo), (0.0, 0.0, yaw))
     if viewpoint is not None and min_thickness > 0:
