@@ -5,8 +5,9 @@ Yaw comes from the surfaces: the horizontal directions of the normals of the ver
 face was seen. When they do not agree (round objects, too few points) the yaw of the
 minimum-area rectangle of the footprint is used (shapely). The sides are the extents of the
 points along that yaw, the height the z-extent — optionally trimmed (quantiles instead of the
-extreme points, robust to a cloud smeared by depth noise or pose drift). A box whose bottom is within ``floor_snap``
-of the floor is extended down to it (the underside of furniture is never seen). The yaw of a
+extreme points, robust to a cloud smeared by depth noise or pose drift). A box whose bottom is
+within ``floor_snap`` of the floor is extended down to it (the underside of furniture is never
+seen). The yaw of a
 rectangle is only defined modulo 90°: it is returned in [-45°, 45°) with the sides to match.
 """
 
@@ -115,9 +116,9 @@ def fit_box(points: np.ndarray, floor_z: float | None = None, floor_snap: float 
 
     Sides are at least ``min_size`` m; with ``floor_z`` given, a bottom within ``floor_snap`` m
     above (or below) the floor is moved to the floor, unless the whole box lies below it (a flat
-    thing seen a few cm under a floor estimated from drifting poses). ``trim`` > 0 leaves that share of the
-    points out at each end of every axis (the extents are quantiles): the outermost points of a
-    cloud smeared by depth noise or pose drift are the ones that overstate it."""
+    thing seen a few cm under a floor estimated from drifting poses). ``trim`` > 0 leaves that
+    share of the points out at each end of every axis (the extents are quantiles): the outermost
+    points of a cloud smeared by depth noise or pose drift are the ones that overstate it."""
     points = np.asarray(points, dtype=np.float64).reshape(-1, 3)
     surface_yaw = normal_yaw(points)
     rectangle = _rectangle(points[:, :2])
