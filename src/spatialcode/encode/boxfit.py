@@ -7,8 +7,8 @@ minimum-area rectangle of the footprint is used (shapely). The sides are the ext
 points along that yaw, the height the z-extent — optionally trimmed (quantiles instead of the
 extreme points, robust to a cloud smeared by depth noise or pose drift). A box whose bottom is
 within ``floor_snap`` of the floor is extended down to it (the underside of furniture is never
-seen). The yaw of a
-rectangle is only defined modulo 90°: it is returned in [-45°, 45°) with the sides to match.
+seen). The yaw of a rectangle is only defined modulo 90°: it is returned in [-45°, 45°) with the
+sides to match.
 """
 
 from __future__ import annotations
