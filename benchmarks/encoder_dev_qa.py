@@ -157,17 +157,24 @@ def _task_score(table: dict, task: str) -> tuple[float, int] | None:
     return None if value is None else (value, table["full"]["counts"].get(task, 0))
 
 
+def _shard(text: str) -> tuple[int, int]:
+    """``"I/K"`` → (I, K) with 0 ≤ I < K; anything else is an argparse error (one line)."""
+    index, sep, count = text.partition("/")
+    if not (sep and index.isdigit() and count.isdigit() and int(index) < int(count)):
+        raise argparse.ArgumentTypeError(f"expected I/K with 0 <= I < K (e.g. 0/2), got {text!r}")
+    return int(index), int(count)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("section", choices=("run", "score"))
     parser.add_argument("--data", type=Path, default=ROOT.parent / "shared" / "data" / "vsibench-dev")
     parser.add_argument("--limit", type=int, default=None, help="at most this many new scenes")
     parser.add_argument("--every", type=int, default=1, help="every N-th scene of the sorted list")
-    parser.add_argument("--shard", default="0/1", help="I/K: the scenes not done yet at positions I modulo K")
+    parser.add_argument("--shard", default="0/1", type=_shard, help="I/K: the scenes not done yet at positions I modulo K")
     args = parser.parse_args()
     if args.section == "run":
-        index, count = (int(v) for v in args.shard.split("/"))
-        run(args.data, args.limit, args.every, (index, count))
+        run(args.data, args.limit, args.every, args.shard)
     doc = {**score(args.data), "date": time.strftime("%Y-%m-%d"), "command": " ".join(sys.argv),
            "code_version": code_version()}
     RESULTS.mkdir(parents=True, exist_ok=True)
