@@ -2,7 +2,7 @@
 and without faults, revisits, and speed per stage.
 
 Usage:
-    .venv/bin/python benchmarks/encoder.py accuracy [--scenes 10] [--faults none] [--inject none] [--poses given]
+    .venv/bin/python benchmarks/encoder.py accuracy [--scenes 10] [--faults none] [--inject none] [--poses given|estimate|refine]
     .venv/bin/python benchmarks/encoder.py curves [--scenes 4]
     .venv/bin/python benchmarks/encoder.py revisit [--scenes 10]
     .venv/bin/python benchmarks/encoder.py speed [--scenes 3] [--stream-frames 10000]
@@ -19,7 +19,9 @@ category; centre, yaw mod 90° and first_seen errors; room floor area error).
 ``--faults`` renders with the faults (``realistic``, or NAME=VALUE settings); ``--inject`` applies
 them at encode time to the clean render instead (:class:`~spatialcode.encode.FaultySource`,
 no grazing-angle dropout); ``--poses estimate`` replaces the reported poses by RGB-D odometry
-on the (faulty) depth, anchored at the first pose (:class:`~spatialcode.encode.EstimatedPoseSource`).
+on the (faulty) depth, anchored at the first pose (:class:`~spatialcode.encode.EstimatedPoseSource`);
+``--poses refine`` refines the reported (drifting) poses against the map of the earlier frames
+(:class:`~spatialcode.encode.MapAlignedPoseSource`).
 
 ``revisit``: each render's frames fed twice in a row (the tour repeated): the counts must not
 change. ``speed``: frames/s of :meth:`Encoder.update` per scene with the split per stage
@@ -46,7 +48,7 @@ from pathlib import Path
 
 
 from spatialcode.bench import code_version
-from spatialcode.encode import EstimatedPoseSource, FaultySource
+from spatialcode.encode import POSE_MODES, FaultySource, pose_source
 from spatialcode.encode.compare import compare_codes, summarise_comparisons
 from spatialcode.encode.encoder import Encoder, encode
 from spatialcode.encode.frames import RenderFolderSource
@@ -71,7 +73,7 @@ def setting_name(faults: str, inject: str, poses: str) -> str:
     name = faults.replace("=", "-").replace(",", "+")
     if inject != "none":
         name += "_inject-" + inject.replace("=", "-").replace(",", "+")
-    return name + ("_estimated-poses" if poses == "estimate" else "")
+    return name + {"given": "", "estimate": "_estimated-poses", "refine": "_refined-poses"}[poses]
 
 
 def rendered(index: int, faults: str) -> Path:
@@ -86,13 +88,12 @@ def rendered(index: int, faults: str) -> Path:
 
 
 def encode_render(folder: Path, inject: str = "none", poses: str = "given") -> tuple[SpatialCode, dict]:
-    """Encode one render with ground-truth masks, ``inject``-ed faults and given or estimated
-    poses; the code and the timing row."""
+    """Encode one render with ground-truth masks, ``inject``-ed faults and the ``poses`` mode
+    (:data:`~spatialcode.encode.POSE_MODES`); the code and the timing row."""
     source = RenderFolderSource(folder, rgb=False)
     if inject != "none":
         source = FaultySource(source, fault_config(inject), seed=int(folder.name))
-    if poses == "estimate":
-        source = EstimatedPoseSource(source)
+    source = pose_source(source, poses)
     start = time.perf_counter()
     code, times = encode(source)
     return code, {"frames": times.frames, "seconds": time.perf_counter() - start, "ms_per_frame": times.per_frame_ms()}
@@ -267,7 +268,7 @@ def main() -> None:
     a.add_argument("--scenes", type=int, default=10)
     a.add_argument("--faults", default="none", help="render with: none, realistic, or NAME=VALUE[,NAME=VALUE]")
     a.add_argument("--inject", default="none", help="inject at encode time: none, realistic, or NAME=VALUE[,...]")
-    a.add_argument("--poses", choices=("given", "estimate"), default="given")
+    a.add_argument("--poses", choices=POSE_MODES, default="given")
     c = sub.add_parser("curves")
     c.add_argument("--scenes", type=int, default=4)
     r = sub.add_parser("revisit")

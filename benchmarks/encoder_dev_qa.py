@@ -6,22 +6,24 @@ Usage:
     .venv/bin/python benchmarks/encoder_dev_qa.py run [--every N] [--shard I/K] [--limit N] [--data ../shared/data/vsibench-dev]
     .venv/bin/python benchmarks/encoder_dev_qa.py score
 
-``run`` (resumable; one JSON line per scene in ``runs/encoder_dev/results.jsonl``, a failed
-scene is recorded and the run goes on): renders each scene at 320×240 (default camera path,
-first_seen threshold scaled to the image) into ``runs/encoder_dev/renders/<dataset>/<scene>``,
-then encodes it twice with the ground-truth masks — *clean* (exact depth, masks, poses) and
-*faulty* (the ``realistic`` fault preset injected at encode time by
-:class:`~spatialcode.encode.FaultySource`: depth noise and dropout, mask erosion, 10 % missed
-detections, 5 % label confusion, 1 cm/√s pose drift) — into
-``runs/encoder_dev/codes/{clean,faulty}/<dataset>/<scene>.json``; then scores.
+``run`` (resumable; one JSON line per scene and run in ``runs/encoder_dev/results.jsonl``, a
+failed scene is recorded and the run goes on): renders each scene at 320×240 (default camera
+path, first_seen threshold scaled to the image) into ``runs/encoder_dev/renders/<dataset>/<scene>``,
+then encodes it with the ground-truth masks — *clean* (exact depth, masks, poses), *faulty* (the
+``realistic`` fault preset injected at encode time by :class:`~spatialcode.encode.FaultySource`:
+depth noise and dropout, mask erosion, 10 % missed detections, 5 % label confusion, 0.2°/√s and
+1 cm/√s pose drift) and *refined* (the same faults, the drifting poses refined against the map
+of the earlier frames: ``--poses refine``, :class:`~spatialcode.encode.MapAlignedPoseSource`) —
+into ``runs/encoder_dev/codes/<variant>/<dataset>/<scene>.json``; a variant whose code is there
+already is not encoded again; then scores.
 
 ``--every N`` takes every N-th scene of the sorted list (a subset spread over the three
 datasets); ``--shard I/K`` runs the scenes not done yet whose position among them is I modulo K,
 so K processes started together share the work (they append to the same results file).
 
 ``score``: answers the dev questions of the issue's five tasks (counting, object size, absolute
-distance, relative distance, relative direction) with the solver from the oracle, clean and
-faulty codes of the scenes done so far, official scoring; writes
+distance, relative distance, relative direction) with the solver from the oracle code and each
+variant's codes of the scenes every variant has done, official scoring; writes
 ``benchmarks/results/encoder_dev_qa.json`` and ``.md``.
 """
 
@@ -37,7 +39,7 @@ import zlib
 from pathlib import Path
 
 from spatialcode.bench import aggregate, code_version, load_questions, score_predictions
-from spatialcode.encode import FaultySource, RenderFolderSource
+from spatialcode.encode import FaultySource, RenderFolderSource, pose_source
 from spatialcode.encode.encoder import EncoderConfig, encode
 from spatialcode.formats.vsibench_meta import iter_meta_info_dir
 from spatialcode.reason.solver import Solver
@@ -49,7 +51,7 @@ RUNS = ROOT / "runs" / "encoder_dev"
 RESULTS = ROOT / "benchmarks" / "results"
 TASKS = ("object_counting", "object_size_estimation", "object_abs_distance", "object_rel_distance",
          "object_rel_direction_easy", "object_rel_direction_medium", "object_rel_direction_hard")
-VARIANTS = ("clean", "faulty")
+VARIANTS = ("clean", "faulty", "refined")
 WIDTH, HEIGHT = 320, 240
 #: 320×240 lifted at every pixel has the point density of 640×480 at the default stride 2.
 ENCODER = EncoderConfig(pixel_stride=1)
@@ -60,7 +62,8 @@ def scene_key(code: SpatialCode) -> str:
 
 
 def encode_scene(code: SpatialCode) -> dict:
-    """Render one dev scene (cached), encode it clean and faulty, save both codes; the row."""
+    """Render one dev scene (cached), encode the variants whose code is missing, save their
+    codes; the row."""
     key = scene_key(code)
     render_dir = RUNS / "renders" / key
     row: dict = {"scene": key, "objects": len(code.objects)}
@@ -74,12 +77,15 @@ def encode_scene(code: SpatialCode) -> dict:
     row["render_seconds"] = time.perf_counter() - start
     seed = zlib.crc32(key.encode())
     for variant in VARIANTS:
+        out = RUNS / "codes" / variant / f"{key}.json"
+        if out.is_file():
+            continue
         source = RenderFolderSource(render_dir, rgb=False)
-        if variant == "faulty":
+        if variant != "clean":
             source = FaultySource(source, FaultConfig.preset("realistic"), seed)
+        source = pose_source(source, "refine" if variant == "refined" else "given")
         start = time.perf_counter()
         encoded, times = encode(source, None, ENCODER, scene=code.source)
-        out = RUNS / "codes" / variant / f"{key}.json"
         out.parent.mkdir(parents=True, exist_ok=True)
         encoded.save(out)
         row[variant] = {"objects": len(encoded.objects), "frames": times.frames,
@@ -92,10 +98,9 @@ def run(data: Path, limit: int | None, every: int = 1, shard: tuple[int, int] = 
     appending to ``results.jsonl``), then score."""
     RUNS.mkdir(parents=True, exist_ok=True)
     results = RUNS / "results.jsonl"
-    done = set()
-    if results.exists():
-        done = {json.loads(line)["scene"] for line in results.read_text().splitlines() if line.strip()}
     codes = sorted(iter_meta_info_dir(data / "meta_info"), key=scene_key)[::every]
+    done = {scene_key(c) for c in codes
+            if all((RUNS / "codes" / variant / f"{scene_key(c)}.json").is_file() for variant in VARIANTS)}
     todo = [c for c in codes if scene_key(c) not in done]
     todo = [c for i, c in enumerate(todo) if i % shard[1] == shard[0]][:limit]
     for i, code in enumerate(todo):
@@ -107,7 +112,7 @@ def run(data: Path, limit: int | None, every: int = 1, shard: tuple[int, int] = 
         with results.open("a") as f:
             f.write(json.dumps(row) + "\n")
         print(f"[{i + 1}/{len(todo)}; {len(done)} of {len(codes)} done before] {row['scene']}: "
-              + (f"{row['objects']} objects → clean {row['clean']['objects']}, faulty {row['faulty']['objects']}"
+              + (f"{row['objects']} objects → " + ", ".join(f"{v} {row[v]['objects']}" for v in VARIANTS if v in row)
                  if row["ok"] else row["error"]), file=sys.stderr)
 
 
@@ -118,7 +123,7 @@ def score(data: Path) -> dict:
     for variant in VARIANTS:
         for path in sorted((RUNS / "codes" / variant).glob("*/*.json")):
             encoded[variant][f"{path.parent.name}/{path.stem}"] = SpatialCode.load(path)
-    scenes = set(encoded["clean"]) & set(encoded["faulty"])
+    scenes = set.intersection(*(set(codes) for codes in encoded.values()))
     questions = [q for q in load_questions(data / "questions.jsonl")
                  if q.question_type in TASKS and f"{q.dataset}/{q.scene_name}" in scenes]
     solver = Solver()
@@ -136,8 +141,8 @@ def markdown(doc: dict) -> str:
     """Per-task table: oracle score, encoded scores and their share of the oracle's."""
     lines = [f"# Encoded VSI-Bench dev scenes: solver QA vs the oracle code ({doc['scenes']} scenes, "
              f"{doc['questions']} questions)", "",
-             "| task | n | oracle | clean | clean / oracle | faulty | faulty / oracle |",
-             "|---|---:|---:|---:|---:|---:|---:|"]
+             "| task | n | oracle | " + " | ".join(f"{v} | {v} / oracle" for v in VARIANTS) + " |",
+             "|---|---:|---:|" + "---:|---:|" * len(VARIANTS)]
     tables = doc["tables"]
     for task in (*TASKS[:4], "object_rel_direction"):
         oracle = _task_score(tables["oracle"], task)

@@ -67,3 +67,27 @@ def tiny_scene() -> SpatialCode:
     ]
     return SpatialCode(objects=tuple(objects), room=Room(polygon=((0, 0), (4, 0), (4, 3), (0, 3))),
                        source=Source(dataset="test", scene_name="tiny"))
+
+
+def render_walkthrough(frames: int = 40, size: tuple[int, int] = (128, 96)) -> tuple[list, list]:
+    """The first ``frames`` frames (10 frames/s, the renderer's own pace: ≤ 5 cm and ≤ 6° per
+    frame) of the tiny scene's planned walkthrough, rendered at ``size`` in memory, as
+    (encoder Frames with RGB and depth but no pose, the true CameraPoses). (``render_scene`` with
+    a frame cap would compress the whole path into the frames.)"""
+    from spatialcode.encode import Frame
+    from spatialcode.synth.camera_path import plan_camera
+    from spatialcode.synth.render import FrameRenderer, RenderConfig
+    from spatialcode.synth.shapes import build_scene_geometry, room_layout
+    from spatialcode.viz.camera import Intrinsics
+
+    config = RenderConfig(width=size[0], height=size[1], fps=10.0, mask_threshold=20)
+    code = tiny_scene()
+    geometry = build_scene_geometry(code, room_layout(code, config.room_margin, config.room_height), config.room_colors())
+    poses = plan_camera(code, config.path_config(), geometry).poses[:frames]
+    renderer = FrameRenderer(geometry, config.width, config.height, config.hfov_deg, config.ambient, config.texture)
+    intrinsics = Intrinsics(*renderer.intrinsics, *size)
+    out = []
+    for i, pose in enumerate(poses):
+        view = renderer.render(pose)
+        out.append(Frame(index=i, t=pose.t, rgb=view.rgb, depth=view.depth, intrinsics=intrinsics))
+    return out, poses

@@ -125,6 +125,13 @@ def test_encode_a_render_with_viz(tmp_path):
     camera = SpatialCode.load(estimated).camera
     assert len(camera) == 15 and np.allclose(camera[0].matrix(), code.camera[0].matrix())
     assert camera[1] != code.camera[1]  # estimated, not read
+    refined = tmp_path / "enc" / "refined.json"
+    result = run("encode", str(render), "--out", str(refined), "--stride", "2", "--poses", "refine", "--no-progress")
+    assert result.returncode == 0, result.stderr
+    camera = SpatialCode.load(refined).camera
+    assert len(camera) == 15 and np.allclose(camera[0].matrix(), code.camera[0].matrix())
+    # exact poses refined stay within a few cm of themselves
+    assert max(np.linalg.norm(np.subtract(a.position, b.position)) for a, b in zip(camera, code.camera)) < 0.05
     bad = run("encode", str(tmp_path), "--out", str(out))
     assert bad.returncode == 2 and bad.stderr.startswith("error: ") and len(bad.stderr.strip().splitlines()) == 1
 

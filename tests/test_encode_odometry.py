@@ -24,11 +24,8 @@ from spatialcode.encode import (
 )
 from spatialcode.errors import ValidationError
 from spatialcode.scene import CameraPose
-from spatialcode.synth.camera_path import plan_camera
-from spatialcode.synth.render import FrameRenderer, RenderConfig, render_scene
-from spatialcode.synth.shapes import build_scene_geometry, room_layout
-from spatialcode.viz.camera import Intrinsics
-from tests.fixtures import tiny_scene
+from spatialcode.synth.render import RenderConfig, render_scene
+from tests.fixtures import render_walkthrough, tiny_scene
 
 # --------------------------------------------------------------------------------------------
 # Synthetic trajectories
@@ -177,30 +174,10 @@ def test_config_methods_skip_photometric_fallback_without_colour():
 # The estimator on a rendered walkthrough
 # --------------------------------------------------------------------------------------------
 
-SIZE = (128, 96)
-
-
-def _render_walkthrough() -> tuple[list[Frame], list[CameraPose]]:
-    """The first 40 frames (4 s at 10 frames/s, the renderer's own pace: ≤ 5 cm and ≤ 6° per
-    frame) of the tiny scene's planned walkthrough, rendered at 128×96 in memory, with the true
-    poses. (``render_scene`` with a frame cap would compress the whole path into the frames.)"""
-    config = RenderConfig(width=SIZE[0], height=SIZE[1], fps=10.0, mask_threshold=20)
-    code = tiny_scene()
-    geometry = build_scene_geometry(code, room_layout(code, config.room_margin, config.room_height), config.room_colors())
-    poses = plan_camera(code, config.path_config(), geometry).poses[:40]
-    renderer = FrameRenderer(geometry, config.width, config.height, config.hfov_deg, config.ambient, config.texture)
-    intrinsics = Intrinsics(*renderer.intrinsics, *SIZE)
-    frames = []
-    for i, pose in enumerate(poses):
-        view = renderer.render(pose)
-        frames.append(Frame(index=i, t=pose.t, rgb=view.rgb, depth=view.depth, intrinsics=intrinsics))
-    return frames, poses
-
-
 @pytest.fixture(scope="module")
 def walkthrough() -> tuple[list[Frame], list[CameraPose]]:
-    """See :func:`_render_walkthrough`."""
-    return _render_walkthrough()
+    """See :func:`~tests.fixtures.render_walkthrough`."""
+    return render_walkthrough()
 
 
 def test_estimator_tracks_the_walkthrough(walkthrough):

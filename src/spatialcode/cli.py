@@ -415,7 +415,8 @@ def render_command(scene: Path, out: Path, config_path: Path | None, width: int 
     "INPUT is a render folder (frames.json), an RGB-D folder (color/, depth/, pose/, intrinsic/) or a "
     "video with a sidecar of depth, intrinsics and poses. --perception given uses the instance masks the "
     "input ships (render folders). --poses estimate tracks the camera with RGB-D odometry instead of "
-    "reading the input's poses (the first pose, when there is one, anchors the trajectory).",
+    "reading the input's poses (the first pose, when there is one, anchors the trajectory); --poses refine "
+    "corrects drifting input poses by registering each frame onto what the earlier frames saw.",
 )
 @click.argument("source_path", metavar="INPUT", type=click.Path(path_type=Path))
 @click.option("--out", required=True, type=click.Path(dir_okay=False, path_type=Path), help="Scene JSON to write.")
@@ -425,20 +426,20 @@ def render_command(scene: Path, out: Path, config_path: Path | None, width: int 
 @click.option("--target-fps", type=float, default=None, help="Use at most this many frames per second.")
 @click.option("--perception", type=click.Choice(["given"]), default="given", show_default=True,
               help="Where instance masks come from.")
-@click.option("--poses", type=click.Choice(["given", "estimate"]), default="given", show_default=True,
-              help="Camera poses from the input, or estimated from the RGB-D frames (Open3D odometry).")
+@click.option("--poses", type=click.Choice(["given", "estimate", "refine"]), default="given", show_default=True,
+              help="Camera poses from the input, estimated from the RGB-D frames (Open3D odometry), or the "
+                   "input's refined against the map of the earlier frames (for poses that drift).")
 @click.option("--viz", is_flag=True, help="Also write OUT.png (bird's-eye map) and OUT.mp4 (boxes over the video).")
 @click.option("--progress/--no-progress", default=True, help="Show a progress bar on stderr.")
 @_one_line_errors
 def encode_command(source_path: Path, out: Path, sidecar: Path | None, stride: int | None, target_fps: float | None,
                    perception: str, poses: str, viz: bool, progress: bool) -> None:
     """Encode a video / RGB-D sequence into a spatial code: objects with 3D boxes and first_seen, room, camera path."""
-    from spatialcode.encode import EstimatedPoseSource, GroundTruthPerception, open_source
+    from spatialcode.encode import GroundTruthPerception, open_source, pose_source
     from spatialcode.encode.encoder import encode
 
-    source = open_source(source_path, sidecar=sidecar, stride=stride, target_fps=target_fps, rgb=False)
-    if poses == "estimate":
-        source = EstimatedPoseSource(source)
+    source = pose_source(open_source(source_path, sidecar=sidecar, stride=stride, target_fps=target_fps, rgb=False),
+                         poses)
     with _warnings_as_lines():
         code, times = encode(source, GroundTruthPerception(), progress=progress)
     out.parent.mkdir(parents=True, exist_ok=True)

@@ -13,6 +13,8 @@ from spatialcode.encode.odometry import (
     rigid_alignment,
     trajectory_errors,
 )
+from spatialcode.encode.poses import POSE_MODES, pose_source
+from spatialcode.encode.refine import AlignmentReport, MapAlignConfig, MapAlignedPoseSource
 from spatialcode.encode.perception import (
     Detection,
     GroundTruthPerception,
@@ -22,12 +24,16 @@ from spatialcode.encode.perception import (
 from spatialcode.encode.sources import RGBDFolderSource, VideoSidecarSource, open_source
 
 __all__ = [
+    "POSE_MODES",
+    "AlignmentReport",
     "Detection",
     "EstimatedPoseSource",
     "FaultySource",
     "Frame",
     "FrameSource",
     "GroundTruthPerception",
+    "MapAlignConfig",
+    "MapAlignedPoseSource",
     "OdometryConfig",
     "Perception",
     "PerceptionOutput",
@@ -39,6 +45,7 @@ __all__ = [
     "align_to_gravity",
     "estimate_poses",
     "open_source",
+    "pose_source",
     "rigid_alignment",
     "sample_stride",
     "trajectory_errors",
