@@ -3,7 +3,7 @@ and without faults, revisits, and speed per stage.
 
 Usage:
     .venv/bin/python benchmarks/encoder.py accuracy [--scenes 10] [--faults none] [--inject none] [--poses given|estimate|refine]
-    .venv/bin/python benchmarks/encoder.py curves [--scenes 4]
+    .venv/bin/python benchmarks/encoder.py curves [--scenes 4] [--poses given] [--only FAULT]
     .venv/bin/python benchmarks/encoder.py revisit [--scenes 10]
     .venv/bin/python benchmarks/encoder.py speed [--scenes 3] [--stream-frames 10000]
     .venv/bin/python benchmarks/encoder.py report
@@ -29,7 +29,8 @@ change. ``speed``: frames/s of :meth:`Encoder.update` per scene with the split p
 disk over and over) with its encoding time and peak memory every 1,000 frames.
 
 ``curves``: degradation per fault — each fault alone at increasing strength, injected into the
-clean renders of the first ``--scenes`` scenes — plotted to ``benchmarks/results/encoder_curve_<fault>.png``.
+clean renders of the first ``--scenes`` scenes — plotted to ``benchmarks/results/encoder_curve_<fault>.png``
+(``encoder_curve_<fault>_refined-poses.png`` with ``--poses refine``; ``--only`` one fault).
 
 Results go to ``benchmarks/results/encoder_<section>_<faults>.json`` and the summary table to
 ``benchmarks/results/encoder.md``.
@@ -122,30 +123,37 @@ CURVES = {
 }
 
 
-def bench_curves(scenes: int) -> dict:
-    """Accuracy per fault strength (see :data:`CURVES`); the pose-drift curve turns
-    ``pose_drift_deg = 20 × pose_drift`` degrees/√s with it (the ``realistic`` preset's ratio)."""
+def bench_curves(scenes: int, poses: str = "given", only: str | None = None) -> dict:
+    """Accuracy per fault strength (see :data:`CURVES`; ``only`` one fault), encoded with the
+    ``poses`` mode; the pose-drift curve turns ``pose_drift_deg = 20 × pose_drift`` degrees/√s
+    with it (the ``realistic`` preset's ratio)."""
     curves: dict[str, list[dict]] = {}
     truths = [SpatialCode.load(rendered(i, "none") / "scene.json") for i in range(scenes)]
+    suffix = setting_name("none", "none", poses)[len("none"):]
 
     def rows_for(settings: str) -> list[dict]:
-        return [compare_codes(truth, encode_render(rendered(i, "none"), settings)[0]) for i, truth in enumerate(truths)]
+        return [compare_codes(truth, encode_render(rendered(i, "none"), settings, poses)[0])
+                for i, truth in enumerate(truths)]
 
     clean = rows_for("none")
     for fault, levels in CURVES.items():
+        if only is not None and fault != only:
+            continue
         for level in levels:
             settings = f"{fault}={level}" + (f",pose_drift_deg={20 * level}" if fault == "pose_drift" else "")
             rows = rows_for(settings) if level else clean
             curves.setdefault(fault, []).append({"level": level, **summarise_comparisons(rows)})
             print(f"{settings}: {curves[fault][-1]['matched_iou50']:.3f} matched, "
                   f"{curves[fault][-1]['counts_exact']:.3f} counts", file=sys.stderr)
-        plot_curve(fault, curves[fault])
-        _save("curves", {"scenes": scenes, "curves": curves})  # after each fault: a partial run keeps its curves
-    return {"scenes": scenes, "curves": curves}
+        plot_curve(fault, curves[fault], suffix)
+        # after each fault: a partial run keeps its curves
+        _save("curves" + suffix, {"scenes": scenes, "poses": poses, "curves": curves})
+    return {"scenes": scenes, "poses": poses, "curves": curves}
 
 
-def plot_curve(fault: str, points: list[dict]) -> None:
-    """PNG of matched (IoU ≥ 0.5), counts exact and median centre error against the strength."""
+def plot_curve(fault: str, points: list[dict], suffix: str = "") -> None:
+    """PNG of matched (IoU ≥ 0.5), counts exact and median centre error against the strength
+    (file name ``encoder_curve_<fault><suffix>.png``; the suffix names the poses mode)."""
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 
@@ -167,9 +175,10 @@ def plot_curve(fault: str, points: list[dict]) -> None:
     lines = axes.get_legend_handles_labels()
     more = right.get_legend_handles_labels()
     axes.legend(lines[0] + more[0], lines[1] + more[1], loc="lower left", fontsize=8)
-    axes.set_title(f"Geometric encoder vs {fault} ({points[0]['scenes']} held-out scenes)", fontsize=9)
+    poses = f", {suffix.strip('_').replace('-', ' ')}" if suffix else ""
+    axes.set_title(f"Geometric encoder vs {fault} ({points[0]['scenes']} held-out scenes{poses})", fontsize=9)
     figure.tight_layout()
-    figure.savefig(RESULTS / f"encoder_curve_{fault}.png", dpi=110)
+    figure.savefig(RESULTS / f"encoder_curve_{fault}{suffix}.png", dpi=110)
 
 
 def bench_revisit(scenes: int) -> dict:
@@ -271,6 +280,8 @@ def main() -> None:
     a.add_argument("--poses", choices=POSE_MODES, default="given")
     c = sub.add_parser("curves")
     c.add_argument("--scenes", type=int, default=4)
+    c.add_argument("--poses", choices=POSE_MODES, default="given")
+    c.add_argument("--only", choices=tuple(CURVES), default=None, help="just this fault's curve")
     r = sub.add_parser("revisit")
     r.add_argument("--scenes", type=int, default=10)
     s = sub.add_parser("speed")
@@ -283,7 +294,7 @@ def main() -> None:
         _save(f"accuracy_{setting_name(args.faults, args.inject, args.poses)}", doc)
         print(json.dumps(doc["summary"], indent=1))
     elif args.section == "curves":
-        bench_curves(args.scenes)
+        bench_curves(args.scenes, args.poses, args.only)
     elif args.section == "revisit":
         doc = bench_revisit(args.scenes)
         _save("revisit", doc)
