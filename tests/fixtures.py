@@ -91,3 +91,20 @@ def render_walkthrough(frames: int = 40, size: tuple[int, int] = (128, 96)) -> t
         view = renderer.render(pose)
         out.append(Frame(index=i, t=pose.t, rgb=view.rgb, depth=view.depth, intrinsics=intrinsics))
     return out, poses
+
+
+class ListSource:
+    """Frames from a list (a minimal FrameSource at 10 frames/s); each pass yields copies."""
+
+    fps = 10.0
+
+    def __init__(self, frames: list) -> None:
+        self.frames = frames
+
+    def __len__(self) -> int:
+        return len(self.frames)
+
+    def __iter__(self):
+        from dataclasses import replace
+
+        return (replace(f) for f in self.frames)

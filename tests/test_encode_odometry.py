@@ -25,7 +25,7 @@ from spatialcode.encode import (
 from spatialcode.errors import ValidationError
 from spatialcode.scene import CameraPose
 from spatialcode.synth.render import RenderConfig, render_scene
-from tests.fixtures import render_walkthrough, tiny_scene
+from tests.fixtures import ListSource, render_walkthrough, tiny_scene
 
 # --------------------------------------------------------------------------------------------
 # Synthetic trajectories
@@ -244,28 +244,13 @@ def test_estimate_poses_reads_a_render_folder(tmp_path):
     assert np.allclose(poses[0].matrix(), truth[0].matrix())
 
 
-class _ListSource:
-    """Frames from a list (a minimal FrameSource)."""
-
-    fps = 10.0
-
-    def __init__(self, frames: list[Frame]) -> None:
-        self.frames = frames
-
-    def __len__(self) -> int:
-        return len(self.frames)
-
-    def __iter__(self):
-        return (replace(f) for f in self.frames)
-
-
 def test_estimated_pose_source_anchors_at_the_first_pose_and_ignores_the_rest(walkthrough):
     frames, truth = walkthrough
     frames = frames[:15]
     # the source reports the true first pose, then a pose 1 m off for every later frame
     wrong = [replace(f, pose=truth[0] if i == 0 else CameraPose(t=f.t, position=(9.0, 9.0, 9.0), quaternion=(0.0, 0.0, 0.0, 1.0)))
              for i, f in enumerate(frames)]
-    source = EstimatedPoseSource(_ListSource(wrong))
+    source = EstimatedPoseSource(ListSource(wrong))
     poses = [f.pose for f in source]
     assert len(source) == 15 and source.fps == 10.0 and source.estimator.frames == 15
     assert np.allclose(poses[0].matrix(), truth[0].matrix())
@@ -274,7 +259,7 @@ def test_estimated_pose_source_anchors_at_the_first_pose_and_ignores_the_rest(wa
 
 def test_estimated_pose_source_without_poses_starts_level_at_the_origin(walkthrough):
     frames, truth = walkthrough
-    poses = [f.pose for f in EstimatedPoseSource(_ListSource(frames[:10]))]
+    poses = [f.pose for f in EstimatedPoseSource(ListSource(frames[:10]))]
     assert poses[0].position == (0.0, 0.0, 0.0)
     forward, down = poses[0].rotation_matrix()[:, 2], poses[0].rotation_matrix()[:, 1]
     assert np.allclose(forward, [1, 0, 0]) and np.allclose(down, [0, 0, -1])

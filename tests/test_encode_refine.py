@@ -15,22 +15,7 @@ from spatialcode.encode.refine import SurfaceMap, _block_intrinsics, _block_medi
 from spatialcode.errors import InputFileError, ValidationError
 from spatialcode.scene import CameraPose
 from spatialcode.viz.camera import Intrinsics
-from tests.fixtures import render_walkthrough
-
-
-class _ListSource:
-    """Frames from a list (a minimal FrameSource)."""
-
-    fps = 10.0
-
-    def __init__(self, frames: list) -> None:
-        self.frames = frames
-
-    def __len__(self) -> int:
-        return len(self.frames)
-
-    def __iter__(self):
-        return (replace(f) for f in self.frames)
+from tests.fixtures import ListSource, render_walkthrough
 
 
 @pytest.fixture(scope="module")
@@ -56,7 +41,7 @@ def _drifted(poses: list[CameraPose], step_m: float, step_deg: float) -> list[Ca
 def test_drifting_poses_are_pulled_back_onto_the_map(walkthrough):
     frames, truth = walkthrough
     drifted = _drifted(truth, 0.004, 0.05)  # 16 cm along x and 2° of yaw by the last frame
-    source = MapAlignedPoseSource(_ListSource([replace(f, pose=p) for f, p in zip(frames, drifted)]))
+    source = MapAlignedPoseSource(ListSource([replace(f, pose=p) for f, p in zip(frames, drifted)]))
     refined = [f.pose for f in source]
     before = trajectory_errors(drifted, truth, align=False)
     after = trajectory_errors(refined, truth, align=False)
@@ -71,7 +56,7 @@ def test_drifting_poses_are_pulled_back_onto_the_map(walkthrough):
 
 def test_exact_poses_stay_where_they_are(walkthrough):
     frames, truth = walkthrough
-    source = MapAlignedPoseSource(_ListSource([replace(f, pose=p) for f, p in zip(frames, truth)]))
+    source = MapAlignedPoseSource(ListSource([replace(f, pose=p) for f, p in zip(frames, truth)]))
     errors = trajectory_errors([f.pose for f in source], truth, align=False)
     assert errors.max_error < 0.015 and errors.mean_rotation_deg < 0.2  # measured: 0.5 cm, 0.07°
     assert len(source) == 40 and source.fps == 10.0
@@ -111,10 +96,10 @@ def test_block_median_ignores_invalid_depth_and_lifts_at_block_centres():
 def test_frames_without_depth_or_pose_are_clear_errors(walkthrough):
     frames, truth = walkthrough
     with pytest.raises(InputFileError, match="frame 0 has no pose"):
-        list(MapAlignedPoseSource(_ListSource(frames[:1])))
+        list(MapAlignedPoseSource(ListSource(frames[:1])))
     without_depth = replace(frames[0], pose=truth[0], depth=None)
     with pytest.raises(InputFileError, match="frame 0 has no depth"):
-        list(MapAlignedPoseSource(_ListSource([without_depth])))
+        list(MapAlignedPoseSource(ListSource([without_depth])))
 
 
 @pytest.mark.parametrize(("changes", "field"), [
@@ -132,7 +117,7 @@ def test_pose_modes_pick_the_pose_source_and_match_the_cli(walkthrough):
     from spatialcode.cli import encode_command
     from spatialcode.encode import POSE_MODES, EstimatedPoseSource, pose_source
 
-    source = _ListSource(walkthrough[0][:2])
+    source = ListSource(walkthrough[0][:2])
     assert pose_source(source, "given") is source
     assert isinstance(pose_source(source, "estimate"), EstimatedPoseSource)
     assert isinstance(pose_source(source, "refine"), MapAlignedPoseSource)
