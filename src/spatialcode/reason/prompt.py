@@ -1,0 +1,127 @@
+"""Prompts that ask a language model a spatial question about a spatial code.
+
+A prompt is a system message — the task and the conventions the code follows (metres, z up, yaw
+counter-clockwise from +x, an object's front along its box's +x axis, size = longest side,
+distance = closest points of the boxes) — and a user message: the room's floor area and declared
+instance counts when the code has them, the objects in the chosen serialisation
+(:mod:`spatialcode.reason.serialise`), the question with its options, and the answer format:
+reasoning inside ``<think>…</think>`` and the final answer alone inside ``<answer>…</answer>``
+(an option letter, or a number in the unit the question asks for).
+
+``objects="question"`` lists only the objects whose labels the question or its options name
+(all objects when it names none): on a CPU the prompt's length dominates the time per question.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from spatialcode import tasks
+from spatialcode.errors import ValidationError
+from spatialcode.questions.query import AbsDistanceQuery, ObjectSizeQuery, RoomSizeQuery
+from spatialcode.questions.vsibench import parse_options, parse_question
+from spatialcode.reason.serialise import LAYOUTS, SERIALISATIONS, number, serialise_objects
+from spatialcode.scene import SpatialCode, SpatialObject
+
+OBJECT_SCOPES = ("all", "question")
+
+SYSTEM = (
+    "You answer questions about an indoor scene from its spatial code: every object seen in a video of the "
+    "scene, with its label and 3D box.\n"
+    "Conventions: coordinates are in metres; z points up; yaw is the rotation about z, counter-clockwise from "
+    "+x; an object's front is the +x axis of its box. The size of an object is the longest side of its box. "
+    "The distance between two objects is the distance between the closest points of their boxes. Directions "
+    "(left, right, front, back) are judged on the floor plane (x, y), seen by an observer standing at one "
+    "object and facing another. first_seen is when the object first appears in the video (s)."
+)
+
+
+@dataclass(frozen=True)
+class PromptConfig:
+    """How prompts are written: the ``serialisation`` of the objects (one of
+    :data:`~spatialcode.reason.serialise.SERIALISATIONS`), which ``objects`` are listed (one of
+    :data:`OBJECT_SCOPES`), ``decimals`` of the metre values, and whether the model is asked to
+    ``think`` before answering."""
+
+    serialisation: str = "table"
+    objects: str = "all"
+    decimals: int = 2
+    think: bool = True
+
+    def __post_init__(self) -> None:
+        if self.serialisation not in SERIALISATIONS:
+            raise ValidationError("serialisation", f"expected one of {', '.join(SERIALISATIONS)}, "
+                                  f"got {self.serialisation!r}")
+        if self.objects not in OBJECT_SCOPES:
+            raise ValidationError("objects", f"expected one of {', '.join(OBJECT_SCOPES)}, got {self.objects!r}")
+        if isinstance(self.decimals, bool) or int(self.decimals) != self.decimals or not 0 <= self.decimals <= 4:
+            raise ValidationError("decimals", f"must be a whole number in [0, 4], got {self.decimals}")
+
+
+@dataclass(frozen=True)
+class Prompt:
+    """A prompt as ``system`` and ``user`` text."""
+
+    system: str
+    user: str
+
+    def messages(self) -> list[dict[str, str]]:
+        """The prompt as chat messages (``role`` / ``content``)."""
+        return [{"role": "system", "content": self.system}, {"role": "user", "content": self.user}]
+
+
+def build_prompt(code: SpatialCode, question: str, options: Sequence[str] | None = None,
+                 question_type: str | None = None, config: PromptConfig | None = None) -> Prompt:
+    """The prompt asking ``question`` (with its multiple-choice ``options``) about ``code``."""
+    config = config or PromptConfig()
+    listed = mentioned_objects(code, question, options) if config.objects == "question" else list(code.objects)
+    parts = []
+    if code.room is not None and code.room.floor_area() is not None:
+        parts.append(f"Room floor area: {number(code.room.floor_area(), 1)} m².")
+    if code.object_counts:
+        labels = {o.label for o in listed}
+        counts = [f"{label} {n}" for label, n in code.object_counts.items() if label in labels]
+        if counts:
+            parts.append("Instance counts (including objects without a box): " + ", ".join(counts) + ".")
+    parts.append(f"Objects ({len(listed)} of {len(code.objects)}, in the order they first appear). "
+                 f"{LAYOUTS[config.serialisation]}")
+    parts.append(serialise_objects(code, config.serialisation, listed, config.decimals) if listed else "(none)")
+    parts.append(f"Question: {' '.join(str(question).split())}")
+    parsed = parse_options(options)
+    if parsed:
+        parts.append("Options:\n" + "\n".join(f"{o.letter}. {o.text}" for o in parsed))
+    parts.append(answer_format(question, options, question_type, config.think))
+    return Prompt(SYSTEM, "\n\n".join(parts))
+
+
+def answer_format(question: str, options: Sequence[str] | None, question_type: str | None, think: bool) -> str:
+    """The instruction saying how to answer: an option letter, or a number in the question's unit."""
+    if options:
+        final = "the letter of one option"
+    else:
+        final = "a single number" + _unit_phrase(question, question_type)
+    if think:
+        return (f"Think step by step inside <think></think>, then give only the final answer inside "
+                f"<answer></answer>: {final}.")
+    return f"Give only the final answer inside <answer></answer>: {final}."
+
+
+def mentioned_objects(code: SpatialCode, question: str, options: Sequence[str] | None = None) -> list[SpatialObject]:
+    """The objects whose label the question or its options name (whole words, case-insensitive;
+    plural ``s`` allowed); all objects when none is named."""
+    text = " ".join([str(question), *(str(o) for o in options or ())]).lower()
+    named = {label for label in code.labels
+             if re.search(r"(?<![a-z])" + re.escape(label.lower()) + r"(?:e?s)?(?![a-z])", text)}
+    return [o for o in code.objects if o.label in named] or list(code.objects)
+
+
+def _unit_phrase(question: str, question_type: str | None) -> str:
+    """`` in <unit>`` for questions answered in a unit (``""`` for counts and unknowns)."""
+    query = parse_question(question, None, question_type)
+    if isinstance(query, (AbsDistanceQuery, ObjectSizeQuery)):
+        return {"m": " in metres", "cm": " in centimetres"}.get(query.unit, f" in {query.unit}")
+    if isinstance(query, RoomSizeQuery) or question_type == tasks.ROOM_SIZE:
+        return " in square metres"
+    return ""

@@ -1,0 +1,167 @@
+"""Prompts for language models: the serialisations of the code, the prompt builder (snapshot
+tests: a change to a prompt shows up as a diff of ``tests/snapshots/``) and answer extraction
+from real-looking replies."""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+from pathlib import Path
+
+import pytest
+
+from spatialcode.errors import ValidationError
+from spatialcode.geometry.box import Box3D
+from spatialcode.reason.extract import extract_answer
+from spatialcode.reason.prompt import PromptConfig, build_prompt, mentioned_objects
+from spatialcode.reason.serialise import SERIALISATIONS, number, object_names, serialise_objects
+from spatialcode.scene import Room, Source, SpatialCode, SpatialObject
+
+SNAPSHOTS = Path(__file__).parent / "snapshots"
+
+
+def _code() -> SpatialCode:
+    """Four objects (two chairs, a tilted laptop, a sofa without first_seen), a room and declared counts."""
+    return SpatialCode(
+        objects=(
+            SpatialObject(0, "sofa", Box3D((1.0, 2.0, 0.4), (2.1, 0.9, 0.8), (0.0, 0.0, math.radians(90))), None),
+            SpatialObject(1, "dining chair", Box3D((-1.25, 0.5, 0.45), (0.5, 0.55, 0.9), (0.0, 0.0, 0.0)), 0.5),
+            SpatialObject(2, "dining chair", Box3D((-1.25, 1.5, 0.45), (0.5, 0.55, 0.9), (0.0, 0.0, math.pi)), 2.25),
+            SpatialObject(3, "laptop", Box3D((0.3, -0.004, 0.8), (0.35, 0.25, 0.02), (math.radians(90), 0.0, -0.5)), 1.0),
+        ),
+        room=Room(area=18.04),
+        source=Source(dataset="test", scene_name="prompt"),
+        object_counts={"sofa": 1, "dining chair": 3, "laptop": 1},
+    )
+
+
+def _matches_snapshot(name: str, text: str) -> None:
+    path = SNAPSHOTS / name
+    if os.environ.get("SPATIALCODE_UPDATE_SNAPSHOTS") == "1":
+        path.write_text(text)
+    assert path.is_file(), f"no snapshot {path}: run with SPATIALCODE_UPDATE_SNAPSHOTS=1 and review the file"
+    assert text == path.read_text(), f"prompt changed: compare with {path}"
+
+
+def test_names_numbers_and_order():
+    code = _code()
+    assert object_names(code.objects) == ["dining_chair_1", "laptop_1", "dining_chair_2", "sofa_1"]
+    assert [number(v) for v in (1.0, 2.25, -0.004, 0.105, 12.3456)] == ["1", "2.25", "0", "0.1", "12.35"]
+    assert number(2.5, 0) == "2"  # round half to even, as Python formats
+
+
+@pytest.mark.parametrize("style", SERIALISATIONS)
+def test_serialisations_snapshot(style):
+    code = _code()
+    text = serialise_objects(code, style)
+    _matches_snapshot(f"objects_{style}.txt", text + "\n")
+    names = object_names(code.objects)
+    assert all(name in text or style == "json" for name in names)
+    # a subset keeps the names the whole code gives
+    sofa = [o for o in code.objects if o.label == "sofa"]
+    assert "sofa_1" in serialise_objects(code, style, sofa) and "chair" not in serialise_objects(code, style, sofa)
+
+
+def test_json_lines_hold_the_fields_bbox_3d():
+    lines = [json.loads(line) for line in serialise_objects(_code(), "json").splitlines()]
+    assert [entry["name"] for entry in lines] == ["dining_chair_1", "laptop_1", "dining_chair_2", "sofa_1"]
+    assert lines[3]["bbox_3d"] == [1.0, 2.0, 0.4, 2.1, 0.9, 0.8, 0.0, 0.0, 1.57] and "first_seen" not in lines[3]
+    assert lines[0]["first_seen"] == 0.5 and lines[0]["label"] == "dining chair"
+
+
+def test_tilted_boxes_write_roll_and_pitch():
+    text = serialise_objects(_code(), "python")
+    assert "laptop_1 = Box(center=(0.3, 0, 0.8), size=(0.35, 0.25, 0.02), yaw=-29, roll=90, pitch=0, first_seen=1)" in text
+    assert "sofa_1 = Box(center=(1, 2, 0.4), size=(2.1, 0.9, 0.8), yaw=90)" in text
+
+
+@pytest.mark.parametrize(("name", "question", "options", "question_type", "config"), [
+    ("prompt_direction_table.txt", "If I am standing by the sofa and facing the laptop, is the dining chair to my "
+     "left or right?", ["A. left", "B. right"], "object_rel_direction_easy", PromptConfig()),
+    ("prompt_size_python_question_objects.txt", "What is the length of the longest dimension (length, width, or "
+     "height) of the sofa, measured in centimeters?", None, "object_size_estimation",
+     PromptConfig(serialisation="python", objects="question")),
+    ("prompt_distance_json_no_think.txt", "Measuring from the closest point of each object, what is the distance "
+     "between the sofa and the laptop (in meters)?", None, "object_abs_distance",
+     PromptConfig(serialisation="json", think=False)),
+])
+def test_prompt_snapshots(name, question, options, question_type, config):
+    prompt = build_prompt(_code(), question, options, question_type, config)
+    _matches_snapshot(name, f"[system]\n{prompt.system}\n\n[user]\n{prompt.user}\n")
+    assert prompt.messages() == [{"role": "system", "content": prompt.system}, {"role": "user", "content": prompt.user}]
+
+
+def test_prompt_contents():
+    code = _code()
+    prompt = build_prompt(code, "What is the size of this room (in square meters)?", None, "room_size_estimation")
+    assert "Room floor area: 18 m²." in prompt.user and "a single number in square metres" in prompt.user
+    counted = build_prompt(code, "How many dining chair(s) are in this room?", config=PromptConfig(objects="question"))
+    assert "Instance counts (including objects without a box): dining chair 3." in counted.user
+    assert "Objects (2 of 4," in counted.user and "sofa" not in counted.user.split("Objects")[1]
+    assert counted.user.endswith("<answer></answer>: a single number.")
+    no_room = build_prompt(SpatialCode(objects=code.objects), "How many sofa(s) are in this room?")
+    assert "Room floor area" not in no_room.user and "Instance counts" not in no_room.user
+
+
+def test_mentioned_objects_match_whole_labels_and_plurals():
+    code = _code()
+    assert {o.label for o in mentioned_objects(code, "Which is closer to the sofas?", ["A. laptop"])} == {"sofa", "laptop"}
+    assert {o.label for o in mentioned_objects(code, "How far is the chair?")} == set(code.labels)  # no whole label: all
+
+
+@pytest.mark.parametrize(("changes", "field"), [
+    ({"serialisation": "yaml"}, "serialisation"), ({"objects": "some"}, "objects"), ({"decimals": 9}, "decimals"),
+])
+def test_prompt_config_validation(changes, field):
+    with pytest.raises(ValidationError, match=field):
+        PromptConfig(**changes)
+    with pytest.raises(ValidationError, match="serialisation"):
+        serialise_objects(_code(), "yaml")
+
+
+# --------------------------------------------------------------------------------------------
+# Extraction from real-looking replies
+# --------------------------------------------------------------------------------------------
+
+DIRECTION = ["A. left", "B. right", "C. back"]
+QUADRANT = ["A. back-right", "B. back-left", "C. front-right", "D. front-left"]
+OBJECTS = ["A. chair", "B. stool", "C. stove", "D. sofa"]
+
+
+@pytest.mark.parametrize(("reply", "options", "unit", "prediction", "status"), [
+    ("<think>The cross product is negative.</think>\n<answer>B</answer>", DIRECTION, None, "B", "ok"),
+    ("<think>…</think><answer>(C) back</answer>", DIRECTION, None, "C", "ok"),
+    ("<answer>B. right</answer>", DIRECTION, None, "B", "ok"),
+    ("<answer>C: back</answer>", DIRECTION, None, "C", "ok"),
+    ("<answer>option D</answer>", QUADRANT, None, "D", "ok"),
+    ("<answer>back-left</answer>", QUADRANT, None, "B", "ok"),  # not read as "left"
+    ("<answer>The table is to the front-left.</answer>", QUADRANT, None, "D", "ok"),
+    ("<answer>Left</answer>", DIRECTION, None, "A", "ok"),
+    ("<answer>B stool</answer>", OBJECTS, None, "B", "ok"),
+    ("<answer>A sofa is the closest</answer>", OBJECTS, None, "D", "ok"),  # the article is not option A
+    ("<answer>A</answer> then again <answer>C</answer>", DIRECTION, None, "C", "ok"),  # the last tag
+    ("So the answer is right.", DIRECTION, None, "B", "untagged"),
+    ("<answer>E</answer>", DIRECTION, None, "", "unparseable"),
+    ("<answer>left or right</answer>", DIRECTION, None, "", "unparseable"),  # two options named: no answer
+    ("I cannot determine this from the given data.", DIRECTION, None, "", "refused"),
+    ("<answer>approximately 2.5 m</answer>", None, "m", "2.5", "ok"),
+    ("<answer>150 cm</answer>", None, "m", "1.5", "ok"),
+    ("<answer>about 1.2 meters</answer>", None, "cm", "120", "ok"),
+    ("<answer>1,234.5</answer>", None, "cm", "1234.5", "ok"),
+    ("<answer>2-3 m</answer>", None, "m", "2.5", "ok"),
+    ("<answer>between 2 and 3</answer>", None, "m", "2.5", "ok"),
+    ("<answer>three</answer>", None, None, "3", "ok"),
+    ("<answer>21.5 square meters</answer>", None, "m2", "21.5", "ok"),
+    ("<answer>200 sq ft</answer>", None, "m2", "18.5806", "ok"),
+    ("There are 4 chairs.\nFinal answer: 4", None, None, "4", "untagged"),
+    ("<think>the sofa is 2.1 m long</think>\nThe longest side is 210 cm", None, "cm", "210", "untagged"),
+    ("<answer>-0.5</answer>", None, "m", "-0.5", "ok"),
+    ("<think>x is 3 m</think>\n<answer>", None, "m", "", "unparseable"),
+    ("<answer>I am unable to say</answer>", None, "m", "", "refused"),
+    ("", None, "m", "", "unparseable"),
+])
+def test_extraction(reply, options, unit, prediction, status):
+    found = extract_answer(reply, options, unit)
+    assert (found.prediction, found.status) == (prediction, status)
+    assert found.parsed == (status in ("ok", "untagged"))
