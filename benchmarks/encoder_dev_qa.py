@@ -3,7 +3,8 @@ rendered, encoded back into a spatial code, and the dev questions are answered b
 the encoded code; the score is compared with the score of the oracle code (the annotations).
 
 Usage:
-    .venv/bin/python benchmarks/encoder_dev_qa.py run [--every N] [--shard I/K] [--limit N] [--data ../shared/data/vsibench-dev]
+    .venv/bin/python benchmarks/encoder_dev_qa.py run [--variants clean,faulty,refined] [--every N] [--shard I/K]
+        [--limit N] [--data ../shared/data/vsibench-dev]
     .venv/bin/python benchmarks/encoder_dev_qa.py score
 
 ``run`` (resumable; one JSON line per scene and run in ``runs/encoder_dev/results.jsonl``, a
@@ -12,9 +13,11 @@ path, first_seen threshold scaled to the image) into ``runs/encoder_dev/renders/
 then encodes it with the ground-truth masks — *clean* (exact depth, masks, poses), *faulty* (the
 ``realistic`` fault preset injected at encode time by :class:`~spatialcode.encode.FaultySource`:
 depth noise and dropout, mask erosion, 10 % missed detections, 5 % label confusion, 0.2°/√s and
-1 cm/√s pose drift) and *refined* (the same faults, the drifting poses refined against the map
-of the earlier frames: ``--poses refine``, :class:`~spatialcode.encode.MapAlignedPoseSource`) —
-into ``runs/encoder_dev/codes/<variant>/<dataset>/<scene>.json``; a variant whose code is there
+1 cm/√s pose drift), *refined* (the same faults, the drifting poses refined against the map of
+the earlier frames: ``--poses refine``, :class:`~spatialcode.encode.MapAlignedPoseSource`) and,
+when asked for with ``--variants`` (slow: RGB-D odometry), *estimated* (the same faults, poses
+estimated from the noisy depth and anchored at the first: ``--poses estimate``) — into
+``runs/encoder_dev/codes/<variant>/<dataset>/<scene>.json``; a variant whose code is there
 already is not encoded again; then scores.
 
 ``--every N`` takes every N-th scene of the sorted list (a subset spread over the three
@@ -22,8 +25,8 @@ datasets); ``--shard I/K`` runs the scenes not done yet whose position among the
 so K processes started together share the work (they append to the same results file).
 
 ``score``: answers the dev questions of the issue's five tasks (counting, object size, absolute
-distance, relative distance, relative direction) with the solver from the oracle code and each
-variant's codes of the scenes every variant has done, official scoring; writes
+distance, relative distance, relative direction) with the solver from each variant's codes (the
+scenes it has done) and from the oracle code on the same questions, official scoring; writes
 ``benchmarks/results/encoder_dev_qa.json`` and ``.md``.
 """
 
@@ -51,7 +54,10 @@ RUNS = ROOT / "runs" / "encoder_dev"
 RESULTS = ROOT / "benchmarks" / "results"
 TASKS = ("object_counting", "object_size_estimation", "object_abs_distance", "object_rel_distance",
          "object_rel_direction_easy", "object_rel_direction_medium", "object_rel_direction_hard")
-VARIANTS = ("clean", "faulty", "refined")
+#: Encodings of each scene: (realistic faults injected, poses mode).
+VARIANTS = {"clean": (False, "given"), "faulty": (True, "given"), "refined": (True, "refine"),
+            "estimated": (True, "estimate")}
+DEFAULT_VARIANTS = ("clean", "faulty", "refined")
 WIDTH, HEIGHT = 320, 240
 #: 320×240 lifted at every pixel has the point density of 640×480 at the default stride 2.
 ENCODER = EncoderConfig(pixel_stride=1)
@@ -61,8 +67,8 @@ def scene_key(code: SpatialCode) -> str:
     return f"{code.source.dataset}/{code.source.scene_name}"
 
 
-def encode_scene(code: SpatialCode) -> dict:
-    """Render one dev scene (cached), encode the variants whose code is missing, save their
+def encode_scene(code: SpatialCode, variants: tuple[str, ...] = DEFAULT_VARIANTS) -> dict:
+    """Render one dev scene (cached), encode the ``variants`` whose code is missing, save their
     codes; the row."""
     key = scene_key(code)
     render_dir = RUNS / "renders" / key
@@ -76,14 +82,15 @@ def encode_scene(code: SpatialCode) -> dict:
                          progress=False)
     row["render_seconds"] = time.perf_counter() - start
     seed = zlib.crc32(key.encode())
-    for variant in VARIANTS:
+    for variant in variants:
         out = RUNS / "codes" / variant / f"{key}.json"
         if out.is_file():
             continue
+        faulty, poses = VARIANTS[variant]
         source = RenderFolderSource(render_dir, rgb=False)
-        if variant != "clean":
+        if faulty:
             source = FaultySource(source, FaultConfig.preset("realistic"), seed)
-        source = pose_source(source, "refine" if variant == "refined" else "given")
+        source = pose_source(source, poses)
         start = time.perf_counter()
         encoded, times = encode(source, None, ENCODER, scene=code.source)
         out.parent.mkdir(parents=True, exist_ok=True)
@@ -93,66 +100,72 @@ def encode_scene(code: SpatialCode) -> dict:
     return row
 
 
-def run(data: Path, limit: int | None, every: int = 1, shard: tuple[int, int] = (0, 1)) -> None:
-    """Encode the dev scenes not done yet (every ``every``-th, those of ``shard`` = (I, K);
-    appending to ``results.jsonl``), then score."""
+def run(data: Path, limit: int | None, every: int = 1, shard: tuple[int, int] = (0, 1),
+        variants: tuple[str, ...] = DEFAULT_VARIANTS) -> None:
+    """Encode the ``variants`` of the dev scenes not done yet (every ``every``-th, those of
+    ``shard`` = (I, K); appending to ``results.jsonl``)."""
     RUNS.mkdir(parents=True, exist_ok=True)
     results = RUNS / "results.jsonl"
     codes = sorted(iter_meta_info_dir(data / "meta_info"), key=scene_key)[::every]
     done = {scene_key(c) for c in codes
-            if all((RUNS / "codes" / variant / f"{scene_key(c)}.json").is_file() for variant in VARIANTS)}
+            if all((RUNS / "codes" / variant / f"{scene_key(c)}.json").is_file() for variant in variants)}
     todo = [c for c in codes if scene_key(c) not in done]
     todo = [c for i, c in enumerate(todo) if i % shard[1] == shard[0]][:limit]
     for i, code in enumerate(todo):
         try:
-            row = {**encode_scene(code), "ok": True}
+            row = {**encode_scene(code, variants), "ok": True}
         except Exception as err:  # noqa: BLE001 - a failed scene is recorded and the run goes on
             row = {"scene": scene_key(code), "ok": False, "error": f"{type(err).__name__}: {err}",
                    "traceback": traceback.format_exc(limit=3)}
         with results.open("a") as f:
             f.write(json.dumps(row) + "\n")
         print(f"[{i + 1}/{len(todo)}; {len(done)} of {len(codes)} done before] {row['scene']}: "
-              + (f"{row['objects']} objects → " + ", ".join(f"{v} {row[v]['objects']}" for v in VARIANTS if v in row)
+              + (f"{row['objects']} objects → " + ", ".join(f"{v} {row[v]['objects']}" for v in variants if v in row)
                  if row["ok"] else row["error"]), file=sys.stderr)
 
 
 def score(data: Path) -> dict:
-    """Solver scores per task from the oracle and the encoded codes of the scenes done so far."""
+    """Solver scores per task of each variant's encoded codes (the scenes it has done so far)
+    and of the oracle code on the same scenes."""
     oracle = {scene_key(c): c for c in iter_meta_info_dir(data / "meta_info")}
-    encoded = {variant: {} for variant in VARIANTS}
-    for variant in VARIANTS:
-        for path in sorted((RUNS / "codes" / variant).glob("*/*.json")):
-            encoded[variant][f"{path.parent.name}/{path.stem}"] = SpatialCode.load(path)
-    scenes = set.intersection(*(set(codes) for codes in encoded.values()))
-    questions = [q for q in load_questions(data / "questions.jsonl")
-                 if q.question_type in TASKS and f"{q.dataset}/{q.scene_name}" in scenes]
+    questions = [q for q in load_questions(data / "questions.jsonl") if q.question_type in TASKS]
     solver = Solver()
-    tables = {}
-    for name, codes in (("oracle", oracle), *encoded.items()):
-        predictions = {}
-        for q in questions:
-            answer = solver.answer_question(codes[f"{q.dataset}/{q.scene_name}"], q.question, q.options, q.question_type)
-            predictions[q.id] = answer.to_record()
-        tables[name] = aggregate(score_predictions(questions, predictions)).to_dict()
-    return {"scenes": len(scenes), "questions": len(questions), "tables": tables}
+
+    def table(codes: dict[str, SpatialCode], asked: list) -> dict:
+        predictions = {q.id: solver.answer_question(codes[f"{q.dataset}/{q.scene_name}"], q.question, q.options,
+                                                    q.question_type).to_record() for q in asked}
+        return aggregate(score_predictions(asked, predictions)).to_dict()
+
+    variants = {}
+    for variant in VARIANTS:
+        codes = {f"{path.parent.name}/{path.stem}": SpatialCode.load(path)
+                 for path in sorted((RUNS / "codes" / variant).glob("*/*.json"))}
+        if not codes:
+            continue
+        asked = [q for q in questions if f"{q.dataset}/{q.scene_name}" in codes]
+        variants[variant] = {"scenes": len(codes), "questions": len(asked), "encoded": table(codes, asked),
+                             "oracle": table(oracle, asked)}
+    return {"variants": variants}
 
 
 def markdown(doc: dict) -> str:
-    """Per-task table: oracle score, encoded scores and their share of the oracle's."""
-    lines = [f"# Encoded VSI-Bench dev scenes: solver QA vs the oracle code ({doc['scenes']} scenes, "
-             f"{doc['questions']} questions)", "",
-             "| task | n | oracle | " + " | ".join(f"{v} | {v} / oracle" for v in VARIANTS) + " |",
-             "|---|---:|---:|" + "---:|---:|" * len(VARIANTS)]
-    tables = doc["tables"]
+    """Per-task table: each variant's score and its share of the oracle code's score on the same
+    questions."""
+    variants = doc["variants"]
+    lines = ["# Encoded VSI-Bench dev scenes: solver QA vs the oracle code", "",
+             "Scenes / questions: " + ", ".join(f"{v} {d['scenes']} / {d['questions']}" for v, d in variants.items()),
+             "", "| task | " + " | ".join(f"{v} (oracle) | {v} / oracle" for v in variants) + " |",
+             "|---|" + "---:|---:|" * len(variants)]
     for task in (*TASKS[:4], "object_rel_direction"):
-        oracle = _task_score(tables["oracle"], task)
-        if oracle is None:
-            continue
-        cells = [f"{oracle[0]:.1f}"]
-        for variant in VARIANTS:
-            value = _task_score(tables[variant], task)[0]
-            cells += [f"{value:.1f}", f"{100 * value / oracle[0]:.1f} %" if oracle[0] else "—"]
-        lines.append(f"| {task} | {oracle[1]} | " + " | ".join(cells) + " |")
+        cells = []
+        for d in variants.values():
+            value, oracle = _task_score(d["encoded"], task), _task_score(d["oracle"], task)
+            if value is None or oracle is None:
+                cells += ["—", "—"]
+                continue
+            cells += [f"{value[0]:.1f} ({oracle[0]:.1f}, n={oracle[1]})",
+                      f"{100 * value[0] / oracle[0]:.1f} %" if oracle[0] else "—"]
+        lines.append(f"| {task} | " + " | ".join(cells) + " |")
     return "\n".join(lines) + "\n"
 
 
@@ -170,6 +183,16 @@ def _shard(text: str) -> tuple[int, int]:
     return int(index), int(count)
 
 
+def _variants(text: str) -> tuple[str, ...]:
+    """``"clean,faulty"`` → the variant names; an unknown one is an argparse error (one line)."""
+    names = tuple(name.strip() for name in text.split(",") if name.strip())
+    unknown = [name for name in names if name not in VARIANTS]
+    if unknown or not names:
+        raise argparse.ArgumentTypeError(f"unknown variant(s) {', '.join(unknown) or '(none given)'}; "
+                                         f"expected some of {', '.join(VARIANTS)}")
+    return names
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("section", choices=("run", "score"))
@@ -177,9 +200,11 @@ def main() -> None:
     parser.add_argument("--limit", type=int, default=None, help="at most this many new scenes")
     parser.add_argument("--every", type=int, default=1, help="every N-th scene of the sorted list")
     parser.add_argument("--shard", default="0/1", type=_shard, help="I/K: the scenes not done yet at positions I modulo K")
+    parser.add_argument("--variants", default=",".join(DEFAULT_VARIANTS), type=_variants,
+                        help=f"comma-separated, of: {', '.join(VARIANTS)}")
     args = parser.parse_args()
     if args.section == "run":
-        run(args.data, args.limit, args.every, args.shard)
+        run(args.data, args.limit, args.every, args.shard, args.variants)
     doc = {**score(args.data), "date": time.strftime("%Y-%m-%d"), "command": " ".join(sys.argv),
            "code_version": code_version()}
     RESULTS.mkdir(parents=True, exist_ok=True)
