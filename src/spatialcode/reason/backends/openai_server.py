@@ -1,0 +1,93 @@
+"""Any OpenAI-compatible chat server — vLLM, SGLang, llama.cpp's server, Ollama, or OpenAI
+itself — through the official ``openai`` client: requests in parallel (``concurrency``
+threads), the client's retries with exponential backoff on connection errors, timeouts, 429 and
+5xx (``retries``), a ``timeout`` per request. A request that still fails becomes a completion
+with its ``error`` set (a batch records it and goes on); a server that cannot be reached at all
+is one clear error before any work starts (:meth:`OpenAIServerBackend.check`)."""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+
+from spatialcode.errors import SpatialCodeError, ValidationError
+from spatialcode.reason.backends.base import Completion, Sampling
+from spatialcode.reason.prompt import Prompt
+
+
+@dataclass(frozen=True)
+class ServerConfig:
+    """Where the server is (``base_url``, e.g. ``http://localhost:8000/v1``), the ``model`` name
+    it serves, the API key (default: ``$OPENAI_API_KEY``, else a placeholder local servers
+    accept), parallel requests, retries and the per-request timeout (s)."""
+
+    base_url: str
+    model: str
+    api_key: str | None = None
+    concurrency: int = 4
+    retries: int = 3
+    timeout: float = 120.0
+
+    def __post_init__(self) -> None:
+        if not str(self.base_url).startswith(("http://", "https://")):
+            raise ValidationError("base_url", f"expected an http(s):// address, got {self.base_url!r}")
+        if not self.model:
+            raise ValidationError("model", "missing: the name the server serves the model under")
+        for name in ("concurrency", "retries"):
+            value = getattr(self, name)
+            if isinstance(value, bool) or int(value) != value or value < (1 if name == "concurrency" else 0):
+                raise ValidationError(name, f"must be a whole number >= {1 if name == 'concurrency' else 0}, got {value}")
+        if not self.timeout > 0:
+            raise ValidationError("timeout", f"must be > 0, got {self.timeout}")
+
+
+class OpenAIServerBackend:
+    """Completions from an OpenAI-compatible server (see the module docstring)."""
+
+    def __init__(self, config: ServerConfig) -> None:
+        from openai import OpenAI
+
+        self.config = config
+        self.model = config.model
+        self.client = OpenAI(base_url=config.base_url, api_key=config.api_key or os.environ.get("OPENAI_API_KEY") or "none",
+                             timeout=config.timeout, max_retries=config.retries)
+
+    def check(self) -> None:
+        """Raise one clear :class:`SpatialCodeError` when the server cannot be reached."""
+        import openai
+
+        try:
+            self.client.with_options(max_retries=0, timeout=min(self.config.timeout, 10.0)).models.list()
+        except openai.APIConnectionError:
+            raise SpatialCodeError(f"cannot reach an OpenAI-compatible server at {self.config.base_url}: start it "
+                                   "(e.g. vllm serve MODEL, llama-server -m FILE.gguf) or give its address") from None
+        except openai.APIStatusError as err:
+            if err.status_code in (401, 403):
+                raise SpatialCodeError(f"the server at {self.config.base_url} refused the API key "
+                                       f"(HTTP {err.status_code}): set OPENAI_API_KEY") from None
+            # some servers have no /models: reachable is enough
+
+    def complete(self, prompts: Sequence[Prompt], sampling: Sampling) -> list[Completion]:
+        """One completion per prompt, in order; up to ``concurrency`` requests at a time."""
+        if not prompts:
+            return []
+        with ThreadPoolExecutor(max_workers=min(self.config.concurrency, len(prompts))) as pool:
+            return list(pool.map(lambda prompt: self._complete_one(prompt, sampling), prompts))
+
+    def _complete_one(self, prompt: Prompt, sampling: Sampling) -> Completion:
+        import openai
+
+        start = time.perf_counter()
+        try:
+            response = self.client.chat.completions.create(
+                model=self.model, messages=prompt.messages(), temperature=sampling.temperature, top_p=sampling.top_p,
+                max_tokens=sampling.max_tokens, seed=sampling.seed, stop=list(sampling.stop) or None)
+        except openai.OpenAIError as err:
+            return Completion("", seconds=time.perf_counter() - start, error=f"{type(err).__name__}: {err}")
+        usage = response.usage
+        text = response.choices[0].message.content if response.choices else ""
+        return Completion(text or "", usage.prompt_tokens if usage else None, usage.completion_tokens if usage else None,
+                          time.perf_counter() - start)

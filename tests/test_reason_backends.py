@@ -1,0 +1,118 @@
+"""LLM backends: the OpenAI-compatible client against a small local server process (parallel
+requests, retries, per-item failures, an unreachable server), the response cache."""
+
+from __future__ import annotations
+
+import socket
+import subprocess
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+
+from spatialcode.errors import SpatialCodeError, ValidationError
+from spatialcode.reason.backends import CachedBackend, OpenAIServerBackend, ResponseCache, Sampling, ServerConfig
+from spatialcode.reason.backends.cache import cache_key
+from spatialcode.reason.prompt import Prompt
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@contextmanager
+def fake_server(*args: str) -> Iterator[str]:
+    """Start ``tests/fake_openai_server.py`` (with ``args``); yield its base URL; stop it."""
+    process = subprocess.Popen([sys.executable, "-m", "tests.fake_openai_server", *args], cwd=ROOT,
+                               stdout=subprocess.PIPE, text=True)
+    try:
+        port = int(process.stdout.readline())
+        yield f"http://127.0.0.1:{port}/v1"
+    finally:
+        process.kill()
+        process.wait()
+
+
+def _prompts(n: int) -> list[Prompt]:
+    return [Prompt("system text", f"question number {i}") for i in range(n)]
+
+
+def test_server_answers_in_order_with_usage():
+    with fake_server() as url:
+        backend = OpenAIServerBackend(ServerConfig(url, "fake", concurrency=3, retries=0))
+        backend.check()
+        completions = backend.complete(_prompts(7), Sampling(max_tokens=16))
+    assert [c.text for c in completions] == [f"<answer>{i}</answer>" for i in range(7)]
+    assert all(c.error is None and c.prompt_tokens == 5 and c.completion_tokens == 3 and c.seconds > 0
+               for c in completions)
+
+
+def test_failures_are_retried_then_recorded_per_item():
+    with fake_server("--fail", "2", "--status", "503") as url:
+        retried = OpenAIServerBackend(ServerConfig(url, "fake", concurrency=1, retries=2))
+        assert retried.complete(_prompts(1), Sampling())[0].text == "<answer>0</answer>"
+    with fake_server("--fail", "1", "--status", "500") as url:
+        once = OpenAIServerBackend(ServerConfig(url, "fake", concurrency=1, retries=0))
+        first, second = once.complete(_prompts(2), Sampling())
+    assert first.text == "" and first.error is not None and "500" in first.error
+    assert second.text == "<answer>1</answer>" and second.error is None
+
+
+def test_an_unreachable_server_is_one_clear_error():
+    with socket.socket() as probe:  # a port nothing listens on
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    backend = OpenAIServerBackend(ServerConfig(f"http://127.0.0.1:{port}/v1", "fake", retries=0, timeout=2))
+    with pytest.raises(SpatialCodeError, match=f"cannot reach an OpenAI-compatible server at http://127.0.0.1:{port}/v1"):
+        backend.check()
+
+
+class _Counting:
+    """A backend that answers with the user text and counts what it was asked."""
+
+    model = "counting"
+
+    def __init__(self) -> None:
+        self.asked: list[str] = []
+
+    def complete(self, prompts, sampling):
+        from spatialcode.reason.backends import Completion
+
+        self.asked += [p.user for p in prompts]
+        return [Completion(p.user, error="boom" if "fail" in p.user else None) for p in prompts]
+
+
+def test_cache_answers_repeats_and_keeps_failures_out(tmp_path):
+    inner = _Counting()
+    cache = ResponseCache(tmp_path / "cache" / "responses.sqlite")
+    backend = CachedBackend(inner, cache)
+    prompts = [Prompt("s", "a"), Prompt("s", "b"), Prompt("s", "fail")]
+    first = backend.complete(prompts, Sampling())
+    assert [c.text for c in first] == ["a", "b", "fail"] and not any(c.cached for c in first)
+    again = backend.complete([Prompt("s", "b"), Prompt("s", "c"), Prompt("s", "fail")], Sampling())
+    assert [c.cached for c in again] == [True, False, False] and inner.asked == ["a", "b", "fail", "c", "fail"]
+    assert len(cache) == 3
+    # the key depends on the model, the messages and the sampling
+    keys = {cache_key("m", Prompt("s", "a"), Sampling()), cache_key("n", Prompt("s", "a"), Sampling()),
+            cache_key("m", Prompt("t", "a"), Sampling()), cache_key("m", Prompt("s", "a"), Sampling(temperature=0.7))}
+    assert len(keys) == 4
+    cache.close()
+    reopened = ResponseCache(tmp_path / "cache" / "responses.sqlite")
+    assert len(reopened) == 3 and reopened.get(cache_key("counting", Prompt("s", "a"), Sampling())).text == "a"
+
+
+@pytest.mark.parametrize(("kwargs", "field"), [
+    ({"base_url": "localhost:8000"}, "base_url"), ({"model": ""}, "model"), ({"concurrency": 0}, "concurrency"),
+    ({"retries": -1}, "retries"), ({"timeout": 0}, "timeout"),
+])
+def test_server_config_validation(kwargs, field):
+    with pytest.raises(ValidationError, match=field):
+        ServerConfig(**{"base_url": "http://localhost:8000/v1", "model": "m", **kwargs})
+
+
+@pytest.mark.parametrize(("kwargs", "field"), [
+    ({"temperature": -1}, "temperature"), ({"top_p": 0}, "top_p"), ({"max_tokens": 0}, "max_tokens"),
+])
+def test_sampling_validation(kwargs, field):
+    with pytest.raises(ValidationError, match=field):
+        Sampling(**kwargs)
