@@ -108,3 +108,31 @@ class ListSource:
         from dataclasses import replace
 
         return (replace(f) for f in self.frames)
+
+
+def make_tiny_chat_model(out) -> str:
+    """A randomly initialised tiny Qwen2 chat model (1 layer, width 16) with a byte-level
+    tokenizer without merges (one token per UTF-8 byte, plus the ChatML markers) and a ChatML
+    template, saved to the directory ``out``; returns its path. For tests only: it writes
+    gibberish, fast."""
+    import torch
+    from tokenizers import Tokenizer, decoders, models, pre_tokenizers
+    from transformers import PreTrainedTokenizerFast, Qwen2Config, Qwen2ForCausalLM
+    from transformers.convert_slow_tokenizer import bytes_to_unicode
+
+    specials = ["<|im_start|>", "<|im_end|>", "<|endoftext|>"]
+    vocab = {token: i for i, token in enumerate([*bytes_to_unicode().values(), *specials])}
+    tokenizer = Tokenizer(models.BPE(vocab, merges=[]))
+    tokenizer.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False)
+    tokenizer.decoder = decoders.ByteLevel()
+    tokenizer.add_special_tokens(specials)
+    fast = PreTrainedTokenizerFast(tokenizer_object=tokenizer, eos_token="<|im_end|>", pad_token="<|endoftext|>")
+    fast.chat_template = ("{% for m in messages %}<|im_start|>{{ m['role'] }}\n{{ m['content'] }}<|im_end|>\n"
+                          "{% endfor %}{% if add_generation_prompt %}<|im_start|>assistant\n{% endif %}")
+    torch.manual_seed(0)
+    config = Qwen2Config(vocab_size=len(vocab), hidden_size=16, intermediate_size=32, num_hidden_layers=1,
+                         num_attention_heads=2, num_key_value_heads=1, max_position_embeddings=8192,
+                         eos_token_id=vocab["<|im_end|>"], pad_token_id=vocab["<|endoftext|>"])
+    Qwen2ForCausalLM(config).save_pretrained(out)
+    fast.save_pretrained(out)
+    return str(out)

@@ -116,3 +116,50 @@ def test_server_config_validation(kwargs, field):
 def test_sampling_validation(kwargs, field):
     with pytest.raises(ValidationError, match=field):
         Sampling(**kwargs)
+
+
+# --------------------------------------------------------------------------------------------
+# transformers, with a tiny random model
+# --------------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def tiny_model(tmp_path_factory) -> str:
+    from tests.fixtures import make_tiny_chat_model
+
+    return make_tiny_chat_model(tmp_path_factory.mktemp("tiny-lm"))
+
+
+def test_transformers_backend_generates_with_counts(tiny_model):
+    from spatialcode.reason.backends import TransformersBackend, TransformersConfig
+
+    backend = TransformersBackend(TransformersConfig(tiny_model, threads=1))
+    assert backend.model == tiny_model
+    prompts = [Prompt("system", "hello"), Prompt("system", "a longer question, 2 m² " * 20)]
+    greedy = backend.complete(prompts, Sampling(max_tokens=12))
+    again = backend.complete(prompts, Sampling(max_tokens=12))
+    assert [c.text for c in greedy] == [c.text for c in again]  # greedy decoding is deterministic
+    for prompt, completion in zip(prompts, greedy):
+        # byte-level tokenizer without merges: a token per byte, and one per ChatML marker (3 starts, 2 ends)
+        chat = f"system\n{prompt.system}\nuser\n{prompt.user}\nassistant\n"
+        assert completion.prompt_tokens == len(chat.encode()) + 5
+    assert all(1 <= c.completion_tokens <= 12 and c.seconds > 0 and c.error is None for c in greedy)
+    sampled = [backend.complete(prompts[:1], Sampling(max_tokens=12, temperature=1.0, seed=seed))[0].text
+               for seed in (1, 1, 2)]
+    assert sampled[0] == sampled[1] != sampled[2]
+    text = greedy[0].text
+    first_new = next(i for i in range(1, len(text)) if text.index(text[i]) == i)  # a character not seen before it
+    cut = backend.complete(prompts[:1], Sampling(max_tokens=12, stop=(text[first_new],)))[0]
+    assert cut.text == text[:first_new]
+
+
+def test_transformers_missing_model_is_one_clear_error(tmp_path):
+    from spatialcode.reason.backends import TransformersBackend, TransformersConfig
+
+    with pytest.raises(SpatialCodeError, match="cannot load the model") as err:
+        TransformersBackend(TransformersConfig(str(tmp_path / "nothing-here")))
+    assert "\n" not in str(err.value)
+    with pytest.raises(SpatialCodeError, match="no GGUF file at"):
+        TransformersBackend(TransformersConfig(str(tmp_path / "model.gguf")))
+    with pytest.raises(ValidationError, match="dtype"):
+        TransformersConfig("m", dtype="int3")

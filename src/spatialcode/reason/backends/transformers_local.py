@@ -1,0 +1,90 @@
+"""Hugging Face transformers models: a local model directory, a hub id (only what is cached
+when the hub is unreachable), or a GGUF file (transformers dequantises it; the CPU default for
+GGUF is llama.cpp when installed). Prompts go through the model's chat template; generation is
+greedy at temperature 0, sampled otherwise (seeded)."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from spatialcode.errors import SpatialCodeError, ValidationError
+from spatialcode.reason.backends.base import Completion, Sampling
+from spatialcode.reason.prompt import Prompt
+
+DTYPES = ("float32", "bfloat16", "float16")
+
+
+@dataclass(frozen=True)
+class TransformersConfig:
+    """The ``model`` (a directory, a hub id, or a ``.gguf`` file), the CPU ``threads`` torch
+    uses (``None``: its default) and the weights' ``dtype`` (one of :data:`DTYPES`)."""
+
+    model: str
+    threads: int | None = None
+    dtype: str = "float32"
+
+    def __post_init__(self) -> None:
+        if not str(self.model).strip():
+            raise ValidationError("model", "missing: a model directory, hub id or .gguf file")
+        if self.dtype not in DTYPES:
+            raise ValidationError("dtype", f"expected one of {', '.join(DTYPES)}, got {self.dtype!r}")
+        if self.threads is not None and (isinstance(self.threads, bool) or int(self.threads) != self.threads
+                                         or self.threads < 1):
+            raise ValidationError("threads", f"must be a whole number >= 1, got {self.threads}")
+
+
+class TransformersBackend:
+    """Completions from a transformers causal LM (see the module docstring)."""
+
+    def __init__(self, config: TransformersConfig) -> None:
+        import torch
+        from transformers import AutoModelForCausalLM, AutoTokenizer
+        from transformers.utils import logging as hf_logging
+
+        hf_logging.disable_progress_bar()
+        self.config, self.model = config, str(config.model)
+        if config.threads is not None:
+            torch.set_num_threads(config.threads)
+        path = Path(config.model).expanduser()
+        source, extra = str(config.model), {}
+        if path.suffix.lower() == ".gguf":
+            if not path.is_file():
+                raise SpatialCodeError(f"no GGUF file at {path}: give the path of a .gguf model "
+                                       "(../shared/tools/fetch_small_llm.sh DIR assembles one)")
+            source, extra = str(path.parent), {"gguf_file": path.name}
+        try:
+            self.tokenizer = AutoTokenizer.from_pretrained(source, **extra)
+            self.lm = AutoModelForCausalLM.from_pretrained(source, dtype=getattr(torch, config.dtype), **extra)
+        except (OSError, ValueError) as err:
+            first = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
+            raise SpatialCodeError(f"cannot load the model {config.model!r} ({first}): give a local model directory "
+                                   "or .gguf file, or a hub id already in the cache (the hub is not reachable offline)") from None
+        self.lm.eval()
+
+    def complete(self, prompts: Sequence[Prompt], sampling: Sampling) -> list[Completion]:
+        """One completion per prompt, in order (one at a time: CPU generation is compute-bound)."""
+        return [self._complete_one(prompt, sampling) for prompt in prompts]
+
+    def _complete_one(self, prompt: Prompt, sampling: Sampling) -> Completion:
+        import torch
+
+        start = time.perf_counter()
+        inputs = self.tokenizer.apply_chat_template(prompt.messages(), add_generation_prompt=True, return_tensors="pt",
+                                                    return_dict=True)
+        settings: dict = {"max_new_tokens": sampling.max_tokens, "do_sample": sampling.temperature > 0,
+                          "pad_token_id": self.tokenizer.pad_token_id or self.tokenizer.eos_token_id}
+        if sampling.temperature > 0:
+            settings.update(temperature=sampling.temperature, top_p=sampling.top_p)
+            if sampling.seed is not None:
+                torch.manual_seed(sampling.seed)
+        with torch.inference_mode():
+            output = self.lm.generate(**inputs, **settings)
+        prompt_tokens = int(inputs["input_ids"].shape[1])
+        new = output[0, prompt_tokens:]
+        text = self.tokenizer.decode(new, skip_special_tokens=True)
+        for stop in sampling.stop:
+            text = text.split(stop)[0]
+        return Completion(text, prompt_tokens, int(new.shape[0]), time.perf_counter() - start)
