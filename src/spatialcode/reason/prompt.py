@@ -101,7 +101,9 @@ def answer_format(question: str, options: Sequence[str] | None, question_type: s
     if options:
         final = "the letter of one option"
     else:
-        final = "a single number" + _unit_phrase(question, question_type)
+        unit = answer_unit(question, question_type)
+        final = "a single number" + {"m": " in metres", "cm": " in centimetres", "m2": " in square metres"}.get(
+            unit, f" in {unit}" if unit else "")
     if think:
         return (f"Think step by step inside <think></think>, then give only the final answer inside "
                 f"<answer></answer>: {final}.")
@@ -117,11 +119,13 @@ def mentioned_objects(code: SpatialCode, question: str, options: Sequence[str] |
     return [o for o in code.objects if o.label in named] or list(code.objects)
 
 
-def _unit_phrase(question: str, question_type: str | None) -> str:
-    """`` in <unit>`` for questions answered in a unit (``""`` for counts and unknowns)."""
+def answer_unit(question: str, question_type: str | None = None) -> str | None:
+    """The unit a numeric answer is asked in: ``"m"`` or ``"cm"`` (or another length unit the
+    question names) for distances and sizes, ``"m2"`` for room sizes, ``None`` for counts and
+    questions not recognised."""
     query = parse_question(question, None, question_type)
     if isinstance(query, (AbsDistanceQuery, ObjectSizeQuery)):
-        return {"m": " in metres", "cm": " in centimetres"}.get(query.unit, f" in {query.unit}")
+        return query.unit
     if isinstance(query, RoomSizeQuery) or question_type == tasks.ROOM_SIZE:
-        return " in square metres"
-    return ""
+        return "m2"
+    return None

@@ -1,0 +1,94 @@
+"""A language model reasoning over the spatial code: the question and the code go into a prompt
+(:mod:`~spatialcode.reason.prompt`), a backend answers (:mod:`~spatialcode.reason.backends`),
+and the final answer is pulled out of the reply (:mod:`~spatialcode.reason.extract`).
+
+:func:`make_backend` picks the backend from the model argument: an ``http(s)://`` address is an
+OpenAI-compatible server; a ``.gguf`` file goes to llama.cpp when llama-cpp-python is installed
+(the ``llamacpp`` extra), else to transformers; anything else (a model directory, a hub id) to
+transformers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from spatialcode.errors import SpatialCodeError
+from spatialcode.reason.answer import Answer
+from spatialcode.reason.backends.base import Backend, Sampling
+from spatialcode.reason.extract import extract_answer
+from spatialcode.reason.prompt import PromptConfig, answer_unit, build_prompt
+from spatialcode.scene import SpatialCode
+
+
+def make_backend(model: str, server_model: str | None = None, cache: str | Path | None = None,
+                 threads: int | None = None) -> Backend:
+    """The backend for ``model`` (see the module docstring), behind a response cache at
+    ``cache`` (an SQLite file) when given; ``server_model`` names the model a server serves
+    (default: the first it lists)."""
+    backend: Backend
+    if str(model).startswith(("http://", "https://")):
+        from spatialcode.reason.backends.openai_server import OpenAIServerBackend, ServerConfig
+
+        server = OpenAIServerBackend(ServerConfig(str(model), server_model or "default"))
+        server.check()
+        if server_model is None:
+            served = [m.id for m in server.client.models.list().data]
+            if not served:
+                raise SpatialCodeError(f"the server at {model} lists no model: name one (--server-model)")
+            server = OpenAIServerBackend(ServerConfig(str(model), served[0]))
+        backend = server
+    elif str(model).lower().endswith(".gguf") and _has_llama_cpp():
+        from spatialcode.reason.backends.llama_cpp import LlamaCppBackend, LlamaCppConfig
+
+        backend = LlamaCppBackend(LlamaCppConfig(str(model), threads=threads))
+    else:
+        from spatialcode.reason.backends.transformers_local import TransformersBackend, TransformersConfig
+
+        backend = TransformersBackend(TransformersConfig(str(model), threads=threads))
+    if cache is not None:
+        from spatialcode.reason.backends.cache import CachedBackend, ResponseCache
+
+        backend = CachedBackend(backend, ResponseCache(cache))
+    return backend
+
+
+def _has_llama_cpp() -> bool:
+    import importlib.util
+
+    return importlib.util.find_spec("llama_cpp") is not None
+
+
+@dataclass(frozen=True)
+class LLMConfig:
+    """How :class:`LLMReasoner` asks: the prompt settings and the sampling settings."""
+
+    prompt: PromptConfig = field(default_factory=PromptConfig)
+    sampling: Sampling = field(default_factory=Sampling)
+
+
+class LLMReasoner:
+    """Answers questions with a language model over the code (see the module docstring)."""
+
+    name = "llm"
+
+    def __init__(self, backend: Backend, config: LLMConfig | None = None) -> None:
+        self.backend = backend
+        self.config = config or LLMConfig()
+
+    def answer_question(self, code: SpatialCode, question: str, options: Sequence[str] | None = None,
+                        question_type: str | None = None) -> Answer:
+        """The model's answer to ``question`` about ``code``; the record carries the reply, its
+        parse status, token counts and latency. A backend failure raises (a batch run records it
+        as an error row and retries it when resumed)."""
+        prompt = build_prompt(code, question, options, question_type, self.config.prompt)
+        completion = self.backend.complete([prompt], self.config.sampling)[0]
+        if completion.error is not None:
+            raise SpatialCodeError(f"the model did not answer: {completion.error}")
+        found = extract_answer(completion.text, options, answer_unit(question, question_type))
+        extra = {"reply": completion.text, "parse": found.status, "prompt_tokens": completion.prompt_tokens,
+                 "completion_tokens": completion.completion_tokens, "latency_s": round(completion.seconds, 3),
+                 "cached": completion.cached}
+        reason = None if found.parsed else f"model reply {found.status}"
+        return Answer(prediction=found.prediction, cannot_answer=reason, value=found.prediction or None, extra=extra)
