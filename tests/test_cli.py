@@ -209,6 +209,30 @@ def test_eval_unknown_reasoner_and_bad_question_file(bench_fixture):
     assert result.returncode == 2 and "line 1" in result.stderr and "question_type" in result.stderr
 
 
+def test_eval_with_an_llm_server_and_without_a_model(bench_fixture, monkeypatch):
+    from tests.test_reason_backends import fake_server
+
+    root, meta, qpath = bench_fixture
+    run("convert", "vsibench-meta", "--meta-info", str(meta), "--out", str(root / "codes"))
+    preds = root / "llm.jsonl"
+    with fake_server() as url:
+        result = run("eval", "--questions", str(qpath), "--codes", str(root / "codes"), "--reasoner", "llm", "--model", url,
+                     "--serialisation", "python", "--objects", "question", "--cache", str(root / "cache.sqlite"),
+                     "--predictions", str(preds), "--no-progress")
+    assert result.returncode == 0, result.stderr
+    rows = {r["id"]: r for r in map(json.loads, preds.read_text().splitlines())}
+    # the fake server echoes the prompt's last word ("option." / "centimetres."): unparseable, recorded with costs
+    assert rows[1]["parse"] == "unparseable" and rows[1]["cannot_answer"] == "model reply unparseable"
+    assert rows[1]["prompt_tokens"] > 20 and rows[1]["reply"].startswith("<answer>") and "error" in rows[4]
+    config = json.loads((root / "llm.jsonl.runs.jsonl").read_text().splitlines()[-1])["config"]
+    assert config["reasoner"] == "llm" and config["served_model"] == "fake" and config["prompt"]["serialisation"] == "python"
+    monkeypatch.delenv("SPATIALCODE_MODEL", raising=False)
+    missing = run("eval", "--questions", str(qpath), "--codes", str(root / "codes"), "--reasoner", "llm",
+                  "--predictions", str(root / "p3.jsonl"))
+    assert missing.returncode == 2 and missing.stderr.startswith("error: --model: give a .gguf file")
+    assert len(missing.stderr.strip().splitlines()) == 1
+
+
 def test_questions_and_draw(tmp_path):
     scene = tmp_path / "scene.json"
     demo_scene().save(scene)

@@ -197,7 +197,18 @@ def convert_vsibench_meta(meta_info: Path, out: Path) -> None:
 )
 @click.option("--questions", required=True, type=click.Path(dir_okay=False, path_type=Path), help="VSI-Bench questions (.jsonl, .json or .parquet).")
 @click.option("--codes", required=True, type=click.Path(file_okay=False, path_type=Path), help="Codes folder: <dataset>/<scene_name>.json.")
-@click.option("--reasoner", default="solver", show_default=True, help="Which reasoner answers.")
+@click.option("--reasoner", default="solver", show_default=True, help="Which reasoner answers: solver or llm.")
+@click.option("--model", default=None, help="llm: a .gguf file, a model directory, a hub id or an http(s):// "
+              "OpenAI-compatible server address (default: $SPATIALCODE_MODEL).")
+@click.option("--server-model", default=None, help="llm with a server: the model name it serves (default: the first it lists).")
+@click.option("--serialisation", type=click.Choice(["json", "table", "python"]), default="table", show_default=True,
+              help="llm: how the code is written in the prompt.")
+@click.option("--objects", type=click.Choice(["all", "question"]), default="all", show_default=True,
+              help="llm: list every object, or only those the question names.")
+@click.option("--max-tokens", type=click.IntRange(min=1), default=512, show_default=True, help="llm: reply length cap.")
+@click.option("--temperature", type=click.FloatRange(min=0), default=0.0, show_default=True, help="llm: 0 = greedy.")
+@click.option("--cache", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="llm: SQLite response cache (re-runs ask the model only what it has not answered).")
 @click.option("--predictions", required=True, type=click.Path(dir_okay=False, path_type=Path), help="Predictions JSONL (appended; resumable).")
 @click.option("--report", "report_prefix", type=click.Path(path_type=Path), default=None, help="Write the score table to PREFIX.md and PREFIX.json.")
 @click.option("--task", "task_filter", multiple=True, help="Only these question types (repeatable).")
@@ -210,6 +221,13 @@ def eval_command(
     questions: Path,
     codes: Path,
     reasoner: str,
+    model: str | None,
+    server_model: str | None,
+    serialisation: str,
+    objects: str,
+    max_tokens: int,
+    temperature: float,
+    cache: Path | None,
     predictions: Path,
     report_prefix: Path | None,
     task_filter: tuple[str, ...],
@@ -232,9 +250,13 @@ def eval_command(
     selected = select_questions(
         load_questions(questions), tasks=task_filter or None, datasets=dataset_filter or None, debiased=debiased, limit=limit
     )
-    model, config = make_reasoner(reasoner)
+    settings = {}
+    if reasoner == "llm":
+        settings = {"model": model, "server_model": server_model, "serialisation": serialisation, "objects": objects,
+                    "max_tokens": max_tokens, "temperature": temperature, "cache": str(cache) if cache else None}
+    answerer, config = make_reasoner(reasoner, **settings)
     config = {**config, "questions": str(questions), "codes": str(codes)}
-    result = evaluate(selected, CodesDir(codes), model, predictions, config, progress=progress)
+    result = evaluate(selected, CodesDir(codes), answerer, predictions, config, progress=progress)
     s = result.summary
     click.echo(
         f"{s.attempted} answered now, {s.already_done} already done, {s.errors} errors; predictions in {predictions}", err=True

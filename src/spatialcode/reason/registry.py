@@ -29,7 +29,28 @@ def _solver(**settings: Any) -> tuple[Reasoner, dict[str, Any]]:
     return Solver(config), {"reasoner": "solver", **asdict(config)}
 
 
-REASONERS: dict[str, Callable[..., tuple[Reasoner, dict[str, Any]]]] = {"solver": _solver}
+def _llm(model: str | None = None, server_model: str | None = None, serialisation: str = "table",
+         objects: str = "all", max_tokens: int = 512, temperature: float = 0.0, cache: str | None = None,
+         threads: int | None = None) -> tuple[Reasoner, dict[str, Any]]:
+    import os
+
+    from spatialcode.reason.backends.base import Sampling
+    from spatialcode.reason.llm import LLMConfig, LLMReasoner, make_backend
+    from spatialcode.reason.prompt import PromptConfig
+
+    model = model or os.environ.get("SPATIALCODE_MODEL")
+    if not model:
+        raise SpatialCodeError("--model: give a .gguf file, a model directory, a hub id or an http(s):// server "
+                               "address (or set SPATIALCODE_MODEL); ../shared/tools/fetch_small_llm.sh DIR assembles "
+                               "a small GGUF model")
+    config = LLMConfig(PromptConfig(serialisation=serialisation, objects=objects),
+                       Sampling(temperature=temperature, max_tokens=max_tokens))
+    backend = make_backend(model, server_model=server_model, cache=cache, threads=threads)
+    return LLMReasoner(backend, config), {"reasoner": "llm", "model": model, "served_model": backend.model,
+                                          "prompt": asdict(config.prompt), "sampling": asdict(config.sampling)}
+
+
+REASONERS: dict[str, Callable[..., tuple[Reasoner, dict[str, Any]]]] = {"solver": _solver, "llm": _llm}
 
 
 def make_reasoner(name: str, **settings: Any) -> tuple[Reasoner, dict[str, Any]]:
