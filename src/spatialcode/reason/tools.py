@@ -1,0 +1,103 @@
+"""The solver's geometry as tools a language model can call: ``distance(a, b)``,
+``direction(standing, facing, target)``, ``size(x)``, ``count(label)``, ``area()``,
+``first_seen(x)`` and ``objects()``.
+
+An object is named either as one instance (``"sofa_1"``, the names the prompt's serialisations
+use) or as a category (``"sofa"``, any of its instances: distances take the closest pair, the
+others the first-seen instance, as the solver does). Results are plain numbers, strings and dicts
+(metres, square metres, degrees, seconds). A name that matches nothing raises :class:`ToolError`,
+whose message is what the model is shown.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from spatialcode.geometry.distance import box_distance
+from spatialcode.questions.vocabulary import resolve_label
+from spatialcode.reason.directions import bearing_deg, left_or_right, left_right_or_back, quadrant
+from spatialcode.reason.serialise import object_names
+from spatialcode.scene import SpatialCode, SpatialObject
+
+#: The tools, as the prompt describes them.
+TOOL_SIGNATURES = {
+    "distance": "distance(a, b) -> metres between the closest points of the two objects' boxes",
+    "direction": "direction(standing, facing, target) -> {'bearing_deg', 'side', 'side_or_back', 'quadrant'} "
+                 "of target for an observer at standing facing facing (bearing counter-clockwise from forward)",
+    "size": "size(x) -> the longest side of x's box, metres",
+    "count": "count(label) -> how many instances of label the scene has",
+    "area": "area() -> the room's floor area, square metres (None when unknown)",
+    "first_seen": "first_seen(x) -> seconds into the video when x first appears (None when unknown)",
+    "objects": "objects() -> the names of all objects, in first-appearance order",
+}
+
+
+class ToolError(Exception):
+    """A tool call that cannot be answered (the message says why)."""
+
+
+class SpatialTools:
+    """The tools over one code (see the module docstring); :meth:`functions` maps their names
+    to the callables."""
+
+    def __init__(self, code: SpatialCode) -> None:
+        self.code = code
+        self.names = dict(zip(object_names(code.objects), code.objects))
+        self._labels = list(dict.fromkeys([*code.labels, *(code.object_counts or {})]))
+
+    def functions(self) -> dict[str, Callable[..., Any]]:
+        """Tool name → callable."""
+        return {name: getattr(self, name) for name in TOOL_SIGNATURES}
+
+    def instances(self, ref: str) -> list[SpatialObject]:
+        """The objects ``ref`` names: one instance by its name, or every instance of a category."""
+        key = "_".join(str(ref).lower().split())
+        if key in self.names:
+            return [self.names[key]]
+        label = resolve_label(str(ref), self._labels)
+        found = self.code.objects_with_label(label) if label is not None else []
+        if not found:
+            raise ToolError(f"no object {ref!r} in the scene")
+        return found
+
+    def distance(self, a: str, b: str) -> float:
+        """Closest-point distance (m) between ``a`` and ``b`` (the closest pair of instances)."""
+        pairs = [(x, y) for x in self.instances(a) for y in self.instances(b) if x.id != y.id]
+        if not pairs:
+            raise ToolError(f"{a!r} and {b!r} are the same object")
+        return round(min(box_distance(x.box, y.box) for x, y in pairs), 3)
+
+    def direction(self, standing: str, facing: str, target: str) -> dict[str, Any]:
+        """Where ``target`` is for an observer at ``standing``'s centre facing ``facing``'s
+        centre (floor plane; first-seen instances)."""
+        observer, ahead, there = (self.instances(ref)[0].box.center_array for ref in (standing, facing, target))
+        try:
+            bearing = bearing_deg(observer, ahead, there)
+        except ValueError:
+            raise ToolError("the objects coincide in the floor plane") from None
+        return {"bearing_deg": round(bearing, 1), "side": left_or_right(bearing),
+                "side_or_back": left_right_or_back(bearing), "quadrant": quadrant(bearing)}
+
+    def size(self, x: str) -> float:
+        """Longest side (m) of ``x``'s box (first-seen instance)."""
+        return round(self.instances(x)[0].box.longest_side, 3)
+
+    def count(self, label: str) -> int:
+        """Instances of ``label`` (the source's declared count when it has one)."""
+        resolved = resolve_label(str(label), self._labels)
+        return 0 if resolved is None else self.code.count(resolved)
+
+    def area(self) -> float | None:
+        """The room's floor area (m²), or ``None``."""
+        value = self.code.room.floor_area() if self.code.room is not None else None
+        return None if value is None else round(value, 2)
+
+    def first_seen(self, x: str) -> float | None:
+        """The earliest ``first_seen`` (s) among ``x``'s instances, or ``None``."""
+        times = [o.first_seen for o in self.instances(x) if o.first_seen is not None]
+        return min(times) if times else None
+
+    def objects(self) -> list[str]:
+        """All object names, in first-appearance order."""
+        return list(self.names)
