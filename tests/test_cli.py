@@ -219,13 +219,20 @@ def test_eval_with_an_llm_server_and_without_a_model(bench_fixture, monkeypatch)
         result = run("eval", "--questions", str(qpath), "--codes", str(root / "codes"), "--reasoner", "llm", "--model", url,
                      "--serialisation", "python", "--objects", "question", "--cache", str(root / "cache.sqlite"),
                      "--predictions", str(preds), "--no-progress")
+        tools = run("eval", "--questions", str(qpath), "--codes", str(root / "codes"), "--reasoner", "llm-tools", "--model",
+                    url, "--max-rounds", "1", "--predictions", str(root / "tools.jsonl"), "--no-progress")
     assert result.returncode == 0, result.stderr
     rows = {r["id"]: r for r in map(json.loads, preds.read_text().splitlines())}
     # the fake server echoes the prompt's last word ("option." / "centimetres."): unparseable, recorded with costs
     assert rows[1]["parse"] == "unparseable" and rows[1]["cannot_answer"] == "model reply unparseable"
     assert rows[1]["prompt_tokens"] > 20 and rows[1]["reply"].startswith("<answer>") and "error" in rows[4]
+    assert tools.returncode == 0, tools.stderr
     config = json.loads((root / "llm.jsonl.runs.jsonl").read_text().splitlines()[-1])["config"]
     assert config["reasoner"] == "llm" and config["served_model"] == "fake" and config["prompt"]["serialisation"] == "python"
+    tool_rows = {r["id"]: r for r in map(json.loads, (root / "tools.jsonl").read_text().splitlines())}
+    assert tool_rows[1]["rounds"] == 0 and tool_rows[1]["parse"] == "unparseable"  # the fake echoes, runs no program
+    tool_config = json.loads((root / "tools.jsonl.runs.jsonl").read_text().splitlines()[-1])["config"]
+    assert tool_config["reasoner"] == "llm-tools" and tool_config["max_rounds"] == 1
     monkeypatch.delenv("SPATIALCODE_MODEL", raising=False)
     missing = run("eval", "--questions", str(qpath), "--codes", str(root / "codes"), "--reasoner", "llm",
                   "--predictions", str(root / "p3.jsonl"))

@@ -197,7 +197,9 @@ def convert_vsibench_meta(meta_info: Path, out: Path) -> None:
 )
 @click.option("--questions", required=True, type=click.Path(dir_okay=False, path_type=Path), help="VSI-Bench questions (.jsonl, .json or .parquet).")
 @click.option("--codes", required=True, type=click.Path(file_okay=False, path_type=Path), help="Codes folder: <dataset>/<scene_name>.json.")
-@click.option("--reasoner", default="solver", show_default=True, help="Which reasoner answers: solver or llm.")
+@click.option("--reasoner", default="solver", show_default=True,
+              help="Which reasoner answers: solver, llm (a language model reading the code) or llm-tools (a language "
+                   "model running programs over the solver's geometry).")
 @click.option("--model", default=None, help="llm: a .gguf file, a model directory, a hub id or an http(s):// "
               "OpenAI-compatible server address (default: $SPATIALCODE_MODEL).")
 @click.option("--server-model", default=None, help="llm with a server: the model name it serves (default: the first it lists).")
@@ -205,7 +207,8 @@ def convert_vsibench_meta(meta_info: Path, out: Path) -> None:
               help="llm: how the code is written in the prompt.")
 @click.option("--objects", type=click.Choice(["all", "question"]), default="all", show_default=True,
               help="llm: list every object, or only those the question names.")
-@click.option("--max-tokens", type=click.IntRange(min=1), default=512, show_default=True, help="llm: reply length cap.")
+@click.option("--max-tokens", type=click.IntRange(min=1), default=None, help="llm: reply length cap (default 512; llm-tools: 256 per turn).")
+@click.option("--max-rounds", type=click.IntRange(min=0), default=3, show_default=True, help="llm-tools: programs per question.")
 @click.option("--temperature", type=click.FloatRange(min=0), default=0.0, show_default=True, help="llm: 0 = greedy.")
 @click.option("--cache", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="llm: SQLite response cache (re-runs ask the model only what it has not answered).")
@@ -225,7 +228,8 @@ def eval_command(
     server_model: str | None,
     serialisation: str,
     objects: str,
-    max_tokens: int,
+    max_tokens: int | None,
+    max_rounds: int,
     temperature: float,
     cache: Path | None,
     predictions: Path,
@@ -251,9 +255,13 @@ def eval_command(
         load_questions(questions), tasks=task_filter or None, datasets=dataset_filter or None, debiased=debiased, limit=limit
     )
     settings = {}
-    if reasoner == "llm":
-        settings = {"model": model, "server_model": server_model, "serialisation": serialisation, "objects": objects,
-                    "max_tokens": max_tokens, "temperature": temperature, "cache": str(cache) if cache else None}
+    if reasoner in ("llm", "llm-tools"):
+        settings = {"model": model, "server_model": server_model, "temperature": temperature,
+                    "cache": str(cache) if cache else None}
+        settings.update({"serialisation": serialisation, "objects": objects} if reasoner == "llm" else
+                        {"max_rounds": max_rounds})
+        if max_tokens is not None:
+            settings["max_tokens"] = max_tokens
     answerer, config = make_reasoner(reasoner, **settings)
     config = {**config, "questions": str(questions), "codes": str(codes)}
     result = evaluate(selected, CodesDir(codes), answerer, predictions, config, progress=progress)

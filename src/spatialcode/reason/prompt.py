@@ -62,14 +62,21 @@ class PromptConfig:
 
 @dataclass(frozen=True)
 class Prompt:
-    """A prompt as ``system`` and ``user`` text."""
+    """A prompt as ``system`` and ``user`` text, and the later turns of a conversation
+    (``history``: (role, content) pairs, e.g. the model's program and the tool output)."""
 
     system: str
     user: str
+    history: tuple[tuple[str, str], ...] = ()
 
     def messages(self) -> list[dict[str, str]]:
         """The prompt as chat messages (``role`` / ``content``)."""
-        return [{"role": "system", "content": self.system}, {"role": "user", "content": self.user}]
+        return [{"role": "system", "content": self.system}, {"role": "user", "content": self.user},
+                *({"role": role, "content": content} for role, content in self.history)]
+
+    def then(self, role: str, content: str) -> Prompt:
+        """This prompt with one more turn."""
+        return Prompt(self.system, self.user, (*self.history, (role, content)))
 
 
 def build_prompt(code: SpatialCode, question: str, options: Sequence[str] | None = None,

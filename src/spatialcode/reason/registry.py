@@ -32,25 +32,45 @@ def _solver(**settings: Any) -> tuple[Reasoner, dict[str, Any]]:
 def _llm(model: str | None = None, server_model: str | None = None, serialisation: str = "table",
          objects: str = "all", max_tokens: int = 512, temperature: float = 0.0, cache: str | None = None,
          threads: int | None = None) -> tuple[Reasoner, dict[str, Any]]:
+    from spatialcode.reason.backends.base import Sampling
+    from spatialcode.reason.llm import LLMConfig, LLMReasoner
+    from spatialcode.reason.prompt import PromptConfig
+
+    config = LLMConfig(PromptConfig(serialisation=serialisation, objects=objects),
+                       Sampling(temperature=temperature, max_tokens=max_tokens))
+    backend, described = _backend(model, server_model, cache, threads)
+    return LLMReasoner(backend, config), {"reasoner": "llm", **described, "prompt": asdict(config.prompt),
+                                          "sampling": asdict(config.sampling)}
+
+
+def _llm_tools(model: str | None = None, server_model: str | None = None, max_tokens: int = 256,
+               temperature: float = 0.0, cache: str | None = None, threads: int | None = None, max_rounds: int = 3
+               ) -> tuple[Reasoner, dict[str, Any]]:
+    from spatialcode.reason.backends.base import Sampling
+    from spatialcode.reason.llm_tools import ToolLLMConfig, ToolLLMReasoner
+
+    config = ToolLLMConfig(max_rounds=max_rounds, sampling=Sampling(temperature=temperature, max_tokens=max_tokens))
+    backend, described = _backend(model, server_model, cache, threads)
+    return ToolLLMReasoner(backend, config), {"reasoner": "llm-tools", **described, "max_rounds": max_rounds,
+                                              "sampling": asdict(config.sampling), "limits": asdict(config.limits)}
+
+
+def _backend(model: str | None, server_model: str | None, cache: str | None, threads: int | None) -> tuple[Any, dict]:
+    """The backend for ``model`` (default ``$SPATIALCODE_MODEL``) and how to describe it."""
     import os
 
-    from spatialcode.reason.backends.base import Sampling
-    from spatialcode.reason.llm import LLMConfig, LLMReasoner, make_backend
-    from spatialcode.reason.prompt import PromptConfig
+    from spatialcode.reason.llm import make_backend
 
     model = model or os.environ.get("SPATIALCODE_MODEL")
     if not model:
         raise SpatialCodeError("--model: give a .gguf file, a model directory, a hub id or an http(s):// server "
                                "address (or set SPATIALCODE_MODEL); ../shared/tools/fetch_small_llm.sh DIR assembles "
                                "a small GGUF model")
-    config = LLMConfig(PromptConfig(serialisation=serialisation, objects=objects),
-                       Sampling(temperature=temperature, max_tokens=max_tokens))
     backend = make_backend(model, server_model=server_model, cache=cache, threads=threads)
-    return LLMReasoner(backend, config), {"reasoner": "llm", "model": model, "served_model": backend.model,
-                                          "prompt": asdict(config.prompt), "sampling": asdict(config.sampling)}
+    return backend, {"model": model, "served_model": backend.model}
 
 
-REASONERS: dict[str, Callable[..., tuple[Reasoner, dict[str, Any]]]] = {"solver": _solver, "llm": _llm}
+REASONERS: dict[str, Callable[..., tuple[Reasoner, dict[str, Any]]]] = {"solver": _solver, "llm": _llm, "llm-tools": _llm_tools}
 
 
 def make_reasoner(name: str, **settings: Any) -> tuple[Reasoner, dict[str, Any]]:

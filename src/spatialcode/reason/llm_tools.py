@@ -1,0 +1,119 @@
+"""A language model that answers by calling the solver's geometry: the program-executing style
+of GCA and Reasmory, over the spatial code.
+
+The prompt lists the tools (:data:`~spatialcode.reason.tools.TOOL_SIGNATURES`) and the objects'
+names only — the tools do the geometry, so the boxes need not be in the prompt — and shows one
+worked example. The model may write a short program inside ``<program>…</program>``; it runs in
+the sandbox (:func:`~spatialcode.reason.sandbox.run_program`) and its printed output (or error)
+comes back as ``<output>…</output>`` in the next turn. After at most ``max_rounds`` programs the
+model gives ``<answer>…</answer>``, read by :func:`~spatialcode.reason.extract.extract_answer`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from spatialcode.errors import SpatialCodeError, ValidationError
+from spatialcode.questions.vsibench import parse_options
+from spatialcode.reason.answer import Answer
+from spatialcode.reason.backends.base import Backend, Sampling
+from spatialcode.reason.extract import extract_answer
+from spatialcode.reason.prompt import SYSTEM, Prompt, answer_format, answer_unit, mentioned_objects
+from spatialcode.reason.sandbox import SandboxLimits, run_program
+from spatialcode.reason.serialise import object_names
+from spatialcode.reason.tools import TOOL_SIGNATURES
+from spatialcode.scene import SpatialCode
+
+TOOLS_SYSTEM = SYSTEM + (
+    "\n\nYou can compute with these Python functions (objects are named like sofa_1, or by category like sofa):\n"
+    + "\n".join(f"- {signature}" for signature in TOOL_SIGNATURES.values())
+    + "\nTo use them, write a short Python program (no imports) inside <program></program> that prints what you "
+    "need, and stop: its output comes back inside <output></output>. Then give the final answer.\n\n"
+    "Example.\nQuestion: Measuring from the closest point of each object, what is the distance between the bed and "
+    "the tv (in meters)?\n<program>print(distance('bed', 'tv'))</program>\n<output>1.734</output>\n"
+    "<answer>1.7</answer>"
+)
+_PROGRAM = re.compile(r"<program>(.*?)(?:</program>|$)", re.S | re.I)
+_FENCE = re.compile(r"^```(?:python)?\s*|\s*```$")
+
+
+@dataclass(frozen=True)
+class ToolLLMConfig:
+    """At most ``max_rounds`` programs per question, the ``sampling`` of each turn, and the
+    sandbox ``limits``."""
+
+    max_rounds: int = 3
+    sampling: Sampling = field(default_factory=lambda: Sampling(max_tokens=256))
+    limits: SandboxLimits = field(default_factory=SandboxLimits)
+
+    def __post_init__(self) -> None:
+        if isinstance(self.max_rounds, bool) or int(self.max_rounds) != self.max_rounds or self.max_rounds < 0:
+            raise ValidationError("max_rounds", f"must be a whole number >= 0, got {self.max_rounds}")
+
+
+def build_tool_prompt(code: SpatialCode, question: str, options: Sequence[str] | None = None,
+                      question_type: str | None = None) -> Prompt:
+    """The first turn: the object names (those the question names first), the question, its
+    options and the answer format."""
+    names = object_names(code.objects)
+    named = {o.id for o in mentioned_objects(code, question, options)}
+    ordered = [n for n, o in zip(names, code.objects) if o.id in named] + \
+              [n for n, o in zip(names, code.objects) if o.id not in named]
+    parts = [f"Objects: {', '.join(ordered) if ordered else '(none)'}.",
+             f"Question: {' '.join(str(question).split())}"]
+    parsed = parse_options(options)
+    if parsed:
+        parts.append("Options:\n" + "\n".join(f"{o.letter}. {o.text}" for o in parsed))
+    parts.append("Use a program if it helps. " + answer_format(question, options, question_type, think=False))
+    return Prompt(TOOLS_SYSTEM, "\n\n".join(parts))
+
+
+class ToolLLMReasoner:
+    """Answers questions with a language model that runs programs over the code (see the module
+    docstring)."""
+
+    name = "llm-tools"
+
+    def __init__(self, backend: Backend, config: ToolLLMConfig | None = None) -> None:
+        self.backend = backend
+        self.config = config or ToolLLMConfig()
+
+    def answer_question(self, code: SpatialCode, question: str, options: Sequence[str] | None = None,
+                        question_type: str | None = None) -> Answer:
+        """The model's answer; the record carries the conversation's replies, the programs and
+        their outputs, the parse status, tokens and latency. A backend failure raises."""
+        config = self.config
+        prompt = build_tool_prompt(code, question, options, question_type)
+        sampling = Sampling(config.sampling.temperature, config.sampling.top_p, config.sampling.max_tokens,
+                            config.sampling.seed, (*config.sampling.stop, "</program>", "<output>"))
+        calls: list[dict] = []
+        totals = {"prompt_tokens": 0, "completion_tokens": 0, "latency_s": 0.0}
+        reply = ""
+        for round_ in range(config.max_rounds + 1):
+            completion = self.backend.complete([prompt], sampling)[0]
+            if completion.error is not None:
+                raise SpatialCodeError(f"the model did not answer: {completion.error}")
+            totals["prompt_tokens"] += completion.prompt_tokens or 0
+            totals["completion_tokens"] += completion.completion_tokens or 0
+            totals["latency_s"] += completion.seconds
+            reply = completion.text
+            program = _PROGRAM.search(reply)
+            if program is None or "<answer>" in reply[: program.start()].lower() or round_ == config.max_rounds:
+                break
+            source = _FENCE.sub("", program.group(1).strip())
+            result = run_program(source, code, config.limits)
+            output = result.error if result.error is not None else (result.output or repr(result.answer))
+            calls.append({"program": source, "output": output, "ok": result.error is None})
+            written = reply[: program.end()].rstrip()
+            if not written.lower().endswith("</program>"):  # the backend stopped at the stop string
+                written += "</program>"
+            prompt = prompt.then("assistant", written).then("user", f"<output>{output.strip()}</output>")
+        # a program left unrun (rounds used up) is not an answer
+        found = extract_answer(_PROGRAM.sub(" ", reply), options, answer_unit(question, question_type))
+        extra = {"reply": reply, "parse": found.status, "tool_calls": calls, "rounds": len(calls),
+                 "prompt_tokens": totals["prompt_tokens"], "completion_tokens": totals["completion_tokens"],
+                 "latency_s": round(totals["latency_s"], 3)}
+        reason = None if found.parsed else f"model reply {found.status}"
+        return Answer(prediction=found.prediction, cannot_answer=reason, value=found.prediction or None, extra=extra)
