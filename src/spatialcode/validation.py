@@ -46,3 +46,12 @@ def optional_count(value: Any, field: str) -> int | None:
     if isinstance(value, bool) or not isinstance(value, int) or value < 0:
         raise ValidationError(field, f"expected a non-negative integer, got {value!r}")
     return value
+
+
+def check_whole_number(value: Any, field: str, minimum: int = 1, optional: bool = False) -> None:
+    """Raise naming ``field`` unless ``value`` is a whole number (not a bool) ≥ ``minimum``, or
+    ``None`` when ``optional``."""
+    if optional and value is None:
+        return
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or int(value) != value or value < minimum:
+        raise ValidationError(field, f"must be a whole number >= {minimum}, got {value!r}")

@@ -33,6 +33,7 @@ from spatialcode.encode.lift import PixelGrid
 from spatialcode.encode.voxels import voxel_keys
 from spatialcode.errors import InputFileError, ValidationError
 from spatialcode.scene import CameraPose
+from spatialcode.validation import check_whole_number
 from spatialcode.viz.camera import Intrinsics
 
 _IDENTITY = CameraPose.from_matrix(np.eye(4), 0.0)
@@ -60,9 +61,7 @@ class MapAlignConfig:
             if not getattr(self, name) > 0:
                 raise ValidationError(name, f"must be > 0, got {getattr(self, name)}")
         for name in ("block", "normal_neighbours", "icp_iterations", "min_points"):
-            value = getattr(self, name)
-            if isinstance(value, bool) or int(value) != value or value < 1:
-                raise ValidationError(name, f"must be a whole number >= 1, got {value}")
+            check_whole_number(getattr(self, name), name)
         if self.crop_margin < 0:
             raise ValidationError("crop_margin", f"must be >= 0, got {self.crop_margin}")
         for name in ("min_fitness", "gain"):

@@ -86,9 +86,16 @@ class LLMReasoner:
         completion = self.backend.complete([prompt], self.config.sampling)[0]
         if completion.error is not None:
             raise SpatialCodeError(f"the model did not answer: {completion.error}")
-        found = extract_answer(completion.text, options, answer_unit(question, question_type))
-        extra = {"reply": completion.text, "parse": found.status, "prompt_tokens": completion.prompt_tokens,
-                 "completion_tokens": completion.completion_tokens, "latency_s": round(completion.seconds, 3),
-                 "cached": completion.cached}
-        reason = None if found.parsed else f"model reply {found.status}"
-        return Answer(prediction=found.prediction, cannot_answer=reason, value=found.prediction or None, extra=extra)
+        return answer_from_reply(completion.text, question, options, question_type, {
+            "prompt_tokens": completion.prompt_tokens, "completion_tokens": completion.completion_tokens,
+            "latency_s": round(completion.seconds, 3), "cached": completion.cached})
+
+
+def answer_from_reply(reply: str, question: str, options: Sequence[str] | None, question_type: str | None,
+                      record: dict) -> Answer:
+    """The :class:`Answer` a model's final ``reply`` gives (extracted in the question's unit),
+    recording the reply, its parse status and ``record`` (costs, tool calls)."""
+    found = extract_answer(reply, options, answer_unit(question, question_type))
+    reason = None if found.parsed else f"model reply {found.status}"
+    return Answer(prediction=found.prediction, cannot_answer=reason, value=found.prediction or None,
+                  extra={"reply": reply, "parse": found.status, **record})

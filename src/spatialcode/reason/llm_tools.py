@@ -15,16 +15,17 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from spatialcode.errors import SpatialCodeError, ValidationError
+from spatialcode.errors import SpatialCodeError
 from spatialcode.questions.vsibench import parse_options
 from spatialcode.reason.answer import Answer
 from spatialcode.reason.backends.base import Backend, Sampling
-from spatialcode.reason.extract import extract_answer
-from spatialcode.reason.prompt import SYSTEM, Prompt, answer_format, answer_unit, mentioned_objects
+from spatialcode.reason.llm import answer_from_reply
+from spatialcode.reason.prompt import SYSTEM, Prompt, answer_format, mentioned_objects
 from spatialcode.reason.sandbox import SandboxLimits, run_program
 from spatialcode.reason.serialise import object_names
 from spatialcode.reason.tools import TOOL_SIGNATURES
 from spatialcode.scene import SpatialCode
+from spatialcode.validation import check_whole_number
 
 TOOLS_SYSTEM = SYSTEM + (
     "\n\nYou can compute with these Python functions (objects are named like sofa_1, or by category like sofa):\n"
@@ -49,8 +50,7 @@ class ToolLLMConfig:
     limits: SandboxLimits = field(default_factory=SandboxLimits)
 
     def __post_init__(self) -> None:
-        if isinstance(self.max_rounds, bool) or int(self.max_rounds) != self.max_rounds or self.max_rounds < 0:
-            raise ValidationError("max_rounds", f"must be a whole number >= 0, got {self.max_rounds}")
+        check_whole_number(self.max_rounds, "max_rounds", minimum=0)
 
 
 def build_tool_prompt(code: SpatialCode, question: str, options: Sequence[str] | None = None,
@@ -111,9 +111,5 @@ class ToolLLMReasoner:
                 written += "</program>"
             prompt = prompt.then("assistant", written).then("user", f"<output>{output.strip()}</output>")
         # a program left unrun (rounds used up) is not an answer
-        found = extract_answer(_PROGRAM.sub(" ", reply), options, answer_unit(question, question_type))
-        extra = {"reply": reply, "parse": found.status, "tool_calls": calls, "rounds": len(calls),
-                 "prompt_tokens": totals["prompt_tokens"], "completion_tokens": totals["completion_tokens"],
-                 "latency_s": round(totals["latency_s"], 3)}
-        reason = None if found.parsed else f"model reply {found.status}"
-        return Answer(prediction=found.prediction, cannot_answer=reason, value=found.prediction or None, extra=extra)
+        return answer_from_reply(_PROGRAM.sub(" ", reply), question, options, question_type, {
+            "tool_calls": calls, "rounds": len(calls), **totals, "latency_s": round(totals["latency_s"], 3)})

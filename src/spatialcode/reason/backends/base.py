@@ -7,10 +7,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Protocol
 
-from spatialcode.errors import ValidationError
+from spatialcode.errors import SpatialCodeError, ValidationError
 from spatialcode.reason.prompt import Prompt
+from spatialcode.validation import check_whole_number
 
 
 @dataclass(frozen=True)
@@ -29,8 +31,7 @@ class Sampling:
             raise ValidationError("temperature", f"must be >= 0, got {self.temperature}")
         if not 0 < self.top_p <= 1:
             raise ValidationError("top_p", f"must be in (0, 1], got {self.top_p}")
-        if isinstance(self.max_tokens, bool) or int(self.max_tokens) != self.max_tokens or self.max_tokens < 1:
-            raise ValidationError("max_tokens", f"must be a whole number >= 1, got {self.max_tokens}")
+        check_whole_number(self.max_tokens, "max_tokens")
         object.__setattr__(self, "stop", tuple(self.stop))
 
 
@@ -57,3 +58,12 @@ class Backend(Protocol):
     def complete(self, prompts: Sequence[Prompt], sampling: Sampling) -> list[Completion]:
         """One completion per prompt, in order."""
         ...
+
+
+def existing_gguf(model: str) -> Path:
+    """The path of the GGUF file ``model``, or one clear error when there is none."""
+    path = Path(model).expanduser()
+    if not path.is_file():
+        raise SpatialCodeError(f"no GGUF file at {path}: give the path of a .gguf model "
+                               "(../shared/tools/fetch_small_llm.sh DIR assembles one)")
+    return path

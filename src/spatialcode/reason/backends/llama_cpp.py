@@ -7,11 +7,10 @@ from __future__ import annotations
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
-from pathlib import Path
-
-from spatialcode.errors import SpatialCodeError, ValidationError
-from spatialcode.reason.backends.base import Completion, Sampling
+from spatialcode.errors import SpatialCodeError
+from spatialcode.reason.backends.base import Completion, Sampling, existing_gguf
 from spatialcode.reason.prompt import Prompt
+from spatialcode.validation import check_whole_number
 
 
 @dataclass(frozen=True)
@@ -24,21 +23,15 @@ class LlamaCppConfig:
     threads: int | None = None
 
     def __post_init__(self) -> None:
-        if isinstance(self.n_ctx, bool) or int(self.n_ctx) != self.n_ctx or self.n_ctx < 256:
-            raise ValidationError("n_ctx", f"must be a whole number >= 256, got {self.n_ctx}")
-        if self.threads is not None and (isinstance(self.threads, bool) or int(self.threads) != self.threads
-                                         or self.threads < 1):
-            raise ValidationError("threads", f"must be a whole number >= 1, got {self.threads}")
+        check_whole_number(self.n_ctx, "n_ctx", minimum=256)
+        check_whole_number(self.threads, "threads", optional=True)
 
 
 class LlamaCppBackend:
     """Completions from a GGUF model through llama.cpp."""
 
     def __init__(self, config: LlamaCppConfig) -> None:
-        path = Path(config.model).expanduser()
-        if not path.is_file():
-            raise SpatialCodeError(f"no GGUF file at {path}: give the path of a .gguf model "
-                                   "(../shared/tools/fetch_small_llm.sh DIR assembles one)")
+        path = existing_gguf(config.model)
         try:
             from llama_cpp import Llama
         except ImportError:

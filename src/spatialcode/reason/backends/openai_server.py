@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from spatialcode.errors import SpatialCodeError, ValidationError
 from spatialcode.reason.backends.base import Completion, Sampling
 from spatialcode.reason.prompt import Prompt
+from spatialcode.validation import check_whole_number
 
 
 @dataclass(frozen=True)
@@ -36,10 +37,8 @@ class ServerConfig:
             raise ValidationError("base_url", f"expected an http(s):// address, got {self.base_url!r}")
         if not self.model:
             raise ValidationError("model", "missing: the name the server serves the model under")
-        for name in ("concurrency", "retries"):
-            value = getattr(self, name)
-            if isinstance(value, bool) or int(value) != value or value < (1 if name == "concurrency" else 0):
-                raise ValidationError(name, f"must be a whole number >= {1 if name == 'concurrency' else 0}, got {value}")
+        check_whole_number(self.concurrency, "concurrency")
+        check_whole_number(self.retries, "retries", minimum=0)
         if not self.timeout > 0:
             raise ValidationError("timeout", f"must be > 0, got {self.timeout}")
 

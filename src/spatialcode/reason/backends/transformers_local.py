@@ -8,11 +8,11 @@ from __future__ import annotations
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
-from pathlib import Path
 
 from spatialcode.errors import SpatialCodeError, ValidationError
-from spatialcode.reason.backends.base import Completion, Sampling
+from spatialcode.reason.backends.base import Completion, Sampling, existing_gguf
 from spatialcode.reason.prompt import Prompt
+from spatialcode.validation import check_whole_number
 
 DTYPES = ("float32", "bfloat16", "float16")
 
@@ -31,9 +31,7 @@ class TransformersConfig:
             raise ValidationError("model", "missing: a model directory, hub id or .gguf file")
         if self.dtype not in DTYPES:
             raise ValidationError("dtype", f"expected one of {', '.join(DTYPES)}, got {self.dtype!r}")
-        if self.threads is not None and (isinstance(self.threads, bool) or int(self.threads) != self.threads
-                                         or self.threads < 1):
-            raise ValidationError("threads", f"must be a whole number >= 1, got {self.threads}")
+        check_whole_number(self.threads, "threads", optional=True)
 
 
 class TransformersBackend:
@@ -48,12 +46,9 @@ class TransformersBackend:
         self.config, self.model = config, str(config.model)
         if config.threads is not None:
             torch.set_num_threads(config.threads)
-        path = Path(config.model).expanduser()
         source, extra = str(config.model), {}
-        if path.suffix.lower() == ".gguf":
-            if not path.is_file():
-                raise SpatialCodeError(f"no GGUF file at {path}: give the path of a .gguf model "
-                                       "(../shared/tools/fetch_small_llm.sh DIR assembles one)")
+        if str(config.model).lower().endswith(".gguf"):
+            path = existing_gguf(config.model)
             source, extra = str(path.parent), {"gguf_file": path.name}
         try:
             self.tokenizer = AutoTokenizer.from_pretrained(source, **extra)
