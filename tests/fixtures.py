@@ -3,6 +3,11 @@
 from __future__ import annotations
 
 import math
+import subprocess
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
 
 import numpy as np
 from scipy.spatial.transform import Rotation
@@ -136,3 +141,32 @@ def make_tiny_chat_model(out) -> str:
     Qwen2ForCausalLM(config).save_pretrained(out)
     fast.save_pretrained(out)
     return str(out)
+
+
+def small_scene() -> SpatialCode:
+    """Four objects (two dining chairs, a tilted laptop, a sofa without first_seen), a room
+    area and declared counts: the scene of the prompt, tool and LLM tests."""
+    return SpatialCode(
+        objects=(
+            SpatialObject(0, "sofa", Box3D((1.0, 2.0, 0.4), (2.1, 0.9, 0.8), (0.0, 0.0, math.radians(90))), None),
+            SpatialObject(1, "dining chair", Box3D((-1.25, 0.5, 0.45), (0.5, 0.55, 0.9), (0.0, 0.0, 0.0)), 0.5),
+            SpatialObject(2, "dining chair", Box3D((-1.25, 1.5, 0.45), (0.5, 0.55, 0.9), (0.0, 0.0, math.pi)), 2.25),
+            SpatialObject(3, "laptop", Box3D((0.3, -0.004, 0.8), (0.35, 0.25, 0.02), (math.radians(90), 0.0, -0.5)), 1.0),
+        ),
+        room=Room(area=18.04),
+        source=Source(dataset="test", scene_name="prompt"),
+        object_counts={"sofa": 1, "dining chair": 3, "laptop": 1},
+    )
+
+
+@contextmanager
+def fake_openai_server(*args: str) -> Iterator[str]:
+    """Start ``tests/fake_openai_server.py`` (with ``args``); yield its base URL; stop it."""
+    process = subprocess.Popen([sys.executable, "-m", "tests.fake_openai_server", *args], cwd=Path(__file__).parents[1],
+                               stdout=subprocess.PIPE, text=True)
+    try:
+        port = int(process.stdout.readline())
+        yield f"http://127.0.0.1:{port}/v1"
+    finally:
+        process.kill()
+        process.wait()

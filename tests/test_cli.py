@@ -210,12 +210,12 @@ def test_eval_unknown_reasoner_and_bad_question_file(bench_fixture):
 
 
 def test_eval_with_an_llm_server_and_without_a_model(bench_fixture, monkeypatch):
-    from tests.test_reason_backends import fake_server
+    from tests.fixtures import fake_openai_server
 
     root, meta, qpath = bench_fixture
     run("convert", "vsibench-meta", "--meta-info", str(meta), "--out", str(root / "codes"))
     preds = root / "llm.jsonl"
-    with fake_server() as url:
+    with fake_openai_server() as url:
         result = run("eval", "--questions", str(qpath), "--codes", str(root / "codes"), "--reasoner", "llm", "--model", url,
                      "--serialisation", "python", "--objects", "question", "--cache", str(root / "cache.sqlite"),
                      "--predictions", str(preds), "--no-progress")

@@ -4,11 +4,6 @@ requests, retries, per-item failures, an unreachable server), the response cache
 from __future__ import annotations
 
 import socket
-import subprocess
-import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
-from pathlib import Path
 
 import pytest
 
@@ -16,21 +11,7 @@ from spatialcode.errors import SpatialCodeError, ValidationError
 from spatialcode.reason.backends import CachedBackend, OpenAIServerBackend, ResponseCache, Sampling, ServerConfig
 from spatialcode.reason.backends.cache import cache_key
 from spatialcode.reason.prompt import Prompt
-
-ROOT = Path(__file__).resolve().parents[1]
-
-
-@contextmanager
-def fake_server(*args: str) -> Iterator[str]:
-    """Start ``tests/fake_openai_server.py`` (with ``args``); yield its base URL; stop it."""
-    process = subprocess.Popen([sys.executable, "-m", "tests.fake_openai_server", *args], cwd=ROOT,
-                               stdout=subprocess.PIPE, text=True)
-    try:
-        port = int(process.stdout.readline())
-        yield f"http://127.0.0.1:{port}/v1"
-    finally:
-        process.kill()
-        process.wait()
+from tests.fixtures import fake_openai_server
 
 
 def _prompts(n: int) -> list[Prompt]:
@@ -38,7 +19,7 @@ def _prompts(n: int) -> list[Prompt]:
 
 
 def test_server_answers_in_order_with_usage():
-    with fake_server() as url:
+    with fake_openai_server() as url:
         backend = OpenAIServerBackend(ServerConfig(url, "fake", concurrency=3, retries=0))
         backend.check()
         completions = backend.complete(_prompts(7), Sampling(max_tokens=16))
@@ -48,10 +29,10 @@ def test_server_answers_in_order_with_usage():
 
 
 def test_failures_are_retried_then_recorded_per_item():
-    with fake_server("--fail", "2", "--status", "503") as url:
+    with fake_openai_server("--fail", "2", "--status", "503") as url:
         retried = OpenAIServerBackend(ServerConfig(url, "fake", concurrency=1, retries=2))
         assert retried.complete(_prompts(1), Sampling())[0].text == "<answer>0</answer>"
-    with fake_server("--fail", "1", "--status", "500") as url:
+    with fake_openai_server("--fail", "1", "--status", "500") as url:
         once = OpenAIServerBackend(ServerConfig(url, "fake", concurrency=1, retries=0))
         first, second = once.complete(_prompts(2), Sampling())
     assert first.text == "" and first.error is not None and "500" in first.error

@@ -9,8 +9,8 @@ from spatialcode.errors import SpatialCodeError
 from spatialcode.reason.backends import Completion, Sampling
 from spatialcode.reason.llm import LLMConfig, LLMReasoner, make_backend
 from spatialcode.reason.prompt import PromptConfig
-from tests.test_reason_backends import fake_server
-from tests.test_reason_prompt import _code
+from tests.fixtures import fake_openai_server
+from tests.fixtures import small_scene
 
 
 class _Scripted:
@@ -33,15 +33,15 @@ def test_answers_carry_the_reply_its_parse_and_costs():
                         "<answer>2.1 m</answer>", "<answer>I cannot tell</answer>", "<answer>right</answer>")
     reasoner = LLMReasoner(backend, LLMConfig(PromptConfig(serialisation="python", objects="question")))
     size = "What is the length of the longest dimension (length, width, or height) of the sofa, measured in centimeters?"
-    first = reasoner.answer_question(_code(), size, None, "object_size_estimation")
+    first = reasoner.answer_question(small_scene(), size, None, "object_size_estimation")
     assert first.prediction == "210" and first.answered
     assert first.extra == {"reply": "<think>the sofa is 2.1 m long</think><answer>210 cm</answer>", "parse": "ok",
                            "prompt_tokens": 100, "completion_tokens": 7, "latency_s": 0.25, "cached": False}
     assert "sofa_1 = Box(" in backend.prompts[0].user and "laptop" not in backend.prompts[0].user.split("Objects")[1]
-    assert reasoner.answer_question(_code(), size, None, "object_size_estimation").prediction == "210"  # m → cm
-    refused = reasoner.answer_question(_code(), size, None, "object_size_estimation")
+    assert reasoner.answer_question(small_scene(), size, None, "object_size_estimation").prediction == "210"  # m → cm
+    refused = reasoner.answer_question(small_scene(), size, None, "object_size_estimation")
     assert refused.prediction == "" and refused.cannot_answer == "model reply refused" and not refused.answered
-    direction = reasoner.answer_question(_code(), "If I am standing by the sofa and facing the laptop, is the dining "
+    direction = reasoner.answer_question(small_scene(), "If I am standing by the sofa and facing the laptop, is the dining "
                                          "chair to my left or right?", ["A. left", "B. right"], "object_rel_direction_easy")
     assert direction.prediction == "B" and direction.to_record()["parse"] == "ok"
 
@@ -49,22 +49,22 @@ def test_answers_carry_the_reply_its_parse_and_costs():
 def test_a_backend_failure_raises_for_the_run_to_record():
     reasoner = LLMReasoner(_Scripted(None))
     with pytest.raises(SpatialCodeError, match="the model did not answer: HTTP 500"):
-        reasoner.answer_question(_code(), "How many sofa(s) are in this room?")
+        reasoner.answer_question(small_scene(), "How many sofa(s) are in this room?")
 
 
 def test_make_backend_picks_by_the_model_argument(tmp_path):
     from spatialcode.reason.backends import CachedBackend, OpenAIServerBackend, TransformersBackend
     from tests.fixtures import make_tiny_chat_model
 
-    with fake_server() as url:
+    with fake_openai_server() as url:
         server = make_backend(url)
         assert isinstance(server, OpenAIServerBackend) and server.model == "fake"  # the first model it lists
         cached = make_backend(url, server_model="fake", cache=tmp_path / "cache.sqlite")
         assert isinstance(cached, CachedBackend) and cached.model == "fake"
         reasoner = LLMReasoner(cached)
-        answer = reasoner.answer_question(_code(), "How many sofa(s) are in this room?")
+        answer = reasoner.answer_question(small_scene(), "How many sofa(s) are in this room?")
         assert answer.extra["reply"] == "<answer>number.</answer>" and answer.prediction == ""  # the fake echoes
-        assert reasoner.answer_question(_code(), "How many sofa(s) are in this room?").extra["cached"] is True
+        assert reasoner.answer_question(small_scene(), "How many sofa(s) are in this room?").extra["cached"] is True
     local = make_backend(make_tiny_chat_model(tmp_path / "tiny"), threads=1)
     assert isinstance(local, TransformersBackend)
     reply = local.complete([_prompt()], Sampling(max_tokens=3))[0]
@@ -76,4 +76,4 @@ def test_make_backend_picks_by_the_model_argument(tmp_path):
 def _prompt():
     from spatialcode.reason.prompt import build_prompt
 
-    return build_prompt(_code(), "How many sofa(s) are in this room?")
+    return build_prompt(small_scene(), "How many sofa(s) are in this room?")

@@ -8,7 +8,7 @@ from spatialcode.errors import ValidationError
 from spatialcode.reason.backends import Completion
 from spatialcode.reason.llm_tools import ToolLLMConfig, ToolLLMReasoner, build_tool_prompt
 from spatialcode.reason.sandbox import SandboxLimits
-from tests.test_reason_prompt import _code
+from tests.fixtures import small_scene
 
 DISTANCE = "Measuring from the closest point of each object, what is the distance between the sofa and the dining chair (in meters)?"
 
@@ -30,7 +30,7 @@ class _Scripted:
 def test_a_program_runs_and_its_output_comes_back():
     backend = _Scripted("I will measure it.\n<program>print(distance('sofa', 'dining chair'))", "<answer>1.55 m</answer>")
     answer = ToolLLMReasoner(backend, ToolLLMConfig(limits=SandboxLimits(timeout=2))).answer_question(
-        _code(), DISTANCE, None, "object_abs_distance")
+        small_scene(), DISTANCE, None, "object_abs_distance")
     assert answer.prediction == "1.55" and answer.answered
     second = backend.prompts[1].messages()
     assert second[-2] == {"role": "assistant", "content": "I will measure it.\n<program>print(distance('sofa', 'dining chair'))</program>"}
@@ -42,7 +42,7 @@ def test_a_program_runs_and_its_output_comes_back():
 def test_refused_programs_report_their_error_and_rounds_are_capped():
     backend = _Scripted("<program>import os</program>", "<program>```python\nprint(size('piano'))\n```</program>",
                         "<program>print(1)</program>")
-    answer = ToolLLMReasoner(backend, ToolLLMConfig(max_rounds=2)).answer_question(_code(), DISTANCE)
+    answer = ToolLLMReasoner(backend, ToolLLMConfig(max_rounds=2)).answer_question(small_scene(), DISTANCE)
     outputs = [call["output"] for call in answer.extra["tool_calls"]]
     assert outputs == ["imports are not allowed (line 1)", "ToolError: no object 'piano' in the scene"]
     assert answer.extra["tool_calls"][1]["program"] == "print(size('piano'))"  # markdown fences dropped
@@ -52,13 +52,13 @@ def test_refused_programs_report_their_error_and_rounds_are_capped():
 def test_a_direct_answer_needs_no_program():
     backend = _Scripted("<answer>B</answer>")
     answer = ToolLLMReasoner(backend).answer_question(
-        _code(), "If I am standing by the sofa and facing the laptop, is the dining chair to my left or right?",
+        small_scene(), "If I am standing by the sofa and facing the laptop, is the dining chair to my left or right?",
         ["A. left", "B. right"], "object_rel_direction_easy")
     assert answer.prediction == "B" and answer.extra["rounds"] == 0 and len(backend.prompts) == 1
 
 
 def test_the_tool_prompt_lists_names_not_boxes():
-    prompt = build_tool_prompt(_code(), DISTANCE, None, "object_abs_distance")
+    prompt = build_tool_prompt(small_scene(), DISTANCE, None, "object_abs_distance")
     assert "distance(a, b) -> metres" in prompt.system and "<program>print(distance('bed', 'tv'))</program>" in prompt.system
     assert prompt.user.startswith("Objects: dining_chair_1, dining_chair_2, sofa_1, laptop_1.")  # named ones first
     assert "center" not in prompt.user and prompt.user.endswith("a single number in metres.")

@@ -5,35 +5,19 @@ from real-looking replies."""
 from __future__ import annotations
 
 import json
-import math
 import os
 from pathlib import Path
 
 import pytest
 
 from spatialcode.errors import ValidationError
-from spatialcode.geometry.box import Box3D
 from spatialcode.reason.extract import extract_answer
 from spatialcode.reason.prompt import PromptConfig, build_prompt, mentioned_objects
 from spatialcode.reason.serialise import SERIALISATIONS, number, object_names, serialise_objects
-from spatialcode.scene import Room, Source, SpatialCode, SpatialObject
+from spatialcode.scene import SpatialCode
+from tests.fixtures import small_scene
 
 SNAPSHOTS = Path(__file__).parent / "snapshots"
-
-
-def _code() -> SpatialCode:
-    """Four objects (two chairs, a tilted laptop, a sofa without first_seen), a room and declared counts."""
-    return SpatialCode(
-        objects=(
-            SpatialObject(0, "sofa", Box3D((1.0, 2.0, 0.4), (2.1, 0.9, 0.8), (0.0, 0.0, math.radians(90))), None),
-            SpatialObject(1, "dining chair", Box3D((-1.25, 0.5, 0.45), (0.5, 0.55, 0.9), (0.0, 0.0, 0.0)), 0.5),
-            SpatialObject(2, "dining chair", Box3D((-1.25, 1.5, 0.45), (0.5, 0.55, 0.9), (0.0, 0.0, math.pi)), 2.25),
-            SpatialObject(3, "laptop", Box3D((0.3, -0.004, 0.8), (0.35, 0.25, 0.02), (math.radians(90), 0.0, -0.5)), 1.0),
-        ),
-        room=Room(area=18.04),
-        source=Source(dataset="test", scene_name="prompt"),
-        object_counts={"sofa": 1, "dining chair": 3, "laptop": 1},
-    )
 
 
 def _matches_snapshot(name: str, text: str) -> None:
@@ -45,7 +29,7 @@ def _matches_snapshot(name: str, text: str) -> None:
 
 
 def test_names_numbers_and_order():
-    code = _code()
+    code = small_scene()
     assert object_names(code.objects) == ["dining_chair_1", "laptop_1", "dining_chair_2", "sofa_1"]
     assert [number(v) for v in (1.0, 2.25, -0.004, 0.105, 12.3456)] == ["1", "2.25", "0", "0.1", "12.35"]
     assert number(2.5, 0) == "2"  # round half to even, as Python formats
@@ -53,7 +37,7 @@ def test_names_numbers_and_order():
 
 @pytest.mark.parametrize("style", SERIALISATIONS)
 def test_serialisations_snapshot(style):
-    code = _code()
+    code = small_scene()
     text = serialise_objects(code, style)
     _matches_snapshot(f"objects_{style}.txt", text + "\n")
     names = object_names(code.objects)
@@ -64,14 +48,14 @@ def test_serialisations_snapshot(style):
 
 
 def test_json_lines_hold_the_fields_bbox_3d():
-    lines = [json.loads(line) for line in serialise_objects(_code(), "json").splitlines()]
+    lines = [json.loads(line) for line in serialise_objects(small_scene(), "json").splitlines()]
     assert [entry["name"] for entry in lines] == ["dining_chair_1", "laptop_1", "dining_chair_2", "sofa_1"]
     assert lines[3]["bbox_3d"] == [1.0, 2.0, 0.4, 2.1, 0.9, 0.8, 0.0, 0.0, 1.57] and "first_seen" not in lines[3]
     assert lines[0]["first_seen"] == 0.5 and lines[0]["label"] == "dining chair"
 
 
 def test_tilted_boxes_write_roll_and_pitch():
-    text = serialise_objects(_code(), "python")
+    text = serialise_objects(small_scene(), "python")
     assert "laptop_1 = Box(center=(0.3, 0, 0.8), size=(0.35, 0.25, 0.02), yaw=-29, roll=90, pitch=0, first_seen=1)" in text
     assert "sofa_1 = Box(center=(1, 2, 0.4), size=(2.1, 0.9, 0.8), yaw=90)" in text
 
@@ -87,13 +71,13 @@ def test_tilted_boxes_write_roll_and_pitch():
      PromptConfig(serialisation="json", think=False)),
 ])
 def test_prompt_snapshots(name, question, options, question_type, config):
-    prompt = build_prompt(_code(), question, options, question_type, config)
+    prompt = build_prompt(small_scene(), question, options, question_type, config)
     _matches_snapshot(name, f"[system]\n{prompt.system}\n\n[user]\n{prompt.user}\n")
     assert prompt.messages() == [{"role": "system", "content": prompt.system}, {"role": "user", "content": prompt.user}]
 
 
 def test_prompt_contents():
-    code = _code()
+    code = small_scene()
     prompt = build_prompt(code, "What is the size of this room (in square meters)?", None, "room_size_estimation")
     assert "Room floor area: 18 m²." in prompt.user and "a single number in square metres" in prompt.user
     counted = build_prompt(code, "How many dining chair(s) are in this room?", config=PromptConfig(objects="question"))
@@ -105,7 +89,7 @@ def test_prompt_contents():
 
 
 def test_mentioned_objects_match_whole_labels_and_plurals():
-    code = _code()
+    code = small_scene()
     assert {o.label for o in mentioned_objects(code, "Which is closer to the sofas?", ["A. laptop"])} == {"sofa", "laptop"}
     assert {o.label for o in mentioned_objects(code, "How far is the chair?")} == set(code.labels)  # no whole label: all
 
@@ -117,7 +101,7 @@ def test_prompt_config_validation(changes, field):
     with pytest.raises(ValidationError, match=field):
         PromptConfig(**changes)
     with pytest.raises(ValidationError, match="serialisation"):
-        serialise_objects(_code(), "yaml")
+        serialise_objects(small_scene(), "yaml")
 
 
 # --------------------------------------------------------------------------------------------

@@ -7,13 +7,13 @@ import pytest
 
 from spatialcode.reason.sandbox import SandboxLimits, check_program, run_program
 from spatialcode.reason.tools import TOOL_SIGNATURES, SpatialTools, ToolError
-from tests.test_reason_prompt import _code
+from tests.fixtures import small_scene
 
 FAST = SandboxLimits(timeout=2.0, cpu_seconds=2, memory_mb=256)
 
 
 def test_tools_answer_by_instance_name_or_category():
-    tools = SpatialTools(_code())
+    tools = SpatialTools(small_scene())
     assert tools.objects() == ["dining_chair_1", "laptop_1", "dining_chair_2", "sofa_1"]
     # sofa (x 1.0±0.45 after its 90° turn: x in [0.55, 1.45], y in [0.95, 3.05]); chairs at x = -1.25 ± 0.25
     assert tools.distance("sofa", "dining_chair_2") == pytest.approx(1.55)
@@ -29,7 +29,7 @@ def test_tools_answer_by_instance_name_or_category():
 
 
 def test_tool_errors_say_what_is_wrong():
-    tools = SpatialTools(_code())
+    tools = SpatialTools(small_scene())
     with pytest.raises(ToolError, match="no object 'piano'"):
         tools.size("piano")
     with pytest.raises(ToolError, match="same object"):
@@ -41,10 +41,10 @@ def test_tool_errors_say_what_is_wrong():
 def test_programs_compute_with_tools_scene_and_math():
     result = run_program("d = distance('sofa', 'dining chair')\nprint('d =', d)\n"
                          "tall = [o['name'] for o in scene if o['size'][2] > 0.5]\n"
-                         "answer = {'d': d, 'tall': tall, 'deg': round(math.degrees(math.atan2(1, 1)))}", _code(), FAST)
+                         "answer = {'d': d, 'tall': tall, 'deg': round(math.degrees(math.atan2(1, 1)))}", small_scene(), FAST)
     assert result.error is None and result.output == "d = 1.55\n"
     assert result.answer == {"d": 1.55, "tall": ["dining_chair_1", "dining_chair_2", "sofa_1"], "deg": 45}
-    assert run_program("answer = direction('sofa', 'laptop', 'dining_chair_2')['side']", _code(), FAST).answer == "right"
+    assert run_program("answer = direction('sofa', 'laptop', 'dining_chair_2')['side']", small_scene(), FAST).answer == "right"
 
 
 @pytest.mark.parametrize(("source", "error"), [
@@ -58,7 +58,7 @@ def test_programs_compute_with_tools_scene_and_math():
 ])
 def test_refused_before_running(source, error):
     assert error in check_program(source)
-    result = run_program(source, _code(), FAST)
+    result = run_program(source, small_scene(), FAST)
     assert result.answer is None and error in result.error
 
 
@@ -70,10 +70,10 @@ def test_refused_before_running(source, error):
     ("answer = bytearray(10)", "NameError"),  # builtins outside the small safe set are not there
 ])
 def test_failures_come_back_as_one_line(source, error):
-    result = run_program(source, _code(), FAST)
+    result = run_program(source, small_scene(), FAST)
     assert result.answer is None and error in result.error and "\n" not in result.error
 
 
 def test_a_non_plain_answer_comes_back_as_its_repr_and_output_is_capped():
-    result = run_program("answer = range(3)\nfor i in range(5000):\n    print('x' * 10)", _code(), FAST)
+    result = run_program("answer = range(3)\nfor i in range(5000):\n    print('x' * 10)", small_scene(), FAST)
     assert result.answer == "range(0, 3)" and len(result.output) == 4000
