@@ -139,11 +139,14 @@ class MapAlignedPoseSource:
         correction = np.eye(4)
         grid: PixelGrid | None = None
         for frame in self.source:
-            if frame.depth is None or frame.pose is None:
-                raise InputFileError(f"frame {frame.index} has no {'depth' if frame.depth is None else 'pose'}: "
-                                     "refining poses needs both (use --poses given or estimate)")
-            if grid is None or grid.intrinsics != _block_intrinsics(frame.intrinsics, config.block):
-                grid = PixelGrid(_block_intrinsics(frame.intrinsics, config.block))
+            if frame.depth is None:
+                raise InputFileError(f"frame {frame.index} has no depth: refining poses needs metric depth")
+            if frame.pose is None:
+                raise InputFileError(f"frame {frame.index} has no pose to refine: estimate poses instead "
+                                     "(--poses estimate)")
+            blocks = _block_intrinsics(frame.intrinsics, config.block)
+            if grid is None or grid.intrinsics != blocks:
+                grid = PixelGrid(blocks)
             pose = correction @ frame.pose.matrix()
             cloud = self._frame_cloud(frame, grid).transform(pose)
             step = self._register(cloud, surface)
