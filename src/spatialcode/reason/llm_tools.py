@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from spatialcode.errors import SpatialCodeError
 from spatialcode.questions.vsibench import parse_options
@@ -86,8 +86,7 @@ class ToolLLMReasoner:
         their outputs, the parse status, tokens and latency. A backend failure raises."""
         config = self.config
         prompt = build_tool_prompt(code, question, options, question_type)
-        sampling = Sampling(config.sampling.temperature, config.sampling.top_p, config.sampling.max_tokens,
-                            config.sampling.seed, (*config.sampling.stop, "</program>", "<output>"))
+        sampling = replace(config.sampling, stop=(*config.sampling.stop, "</program>", "<output>"))
         calls: list[dict] = []
         totals = {"prompt_tokens": 0, "completion_tokens": 0, "latency_s": 0.0}
         reply = ""
