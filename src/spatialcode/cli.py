@@ -212,6 +212,9 @@ def convert_vsibench_meta(meta_info: Path, out: Path) -> None:
 @click.option("--temperature", type=click.FloatRange(min=0), default=0.0, show_default=True, help="llm: 0 = greedy.")
 @click.option("--cache", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="llm: SQLite response cache (re-runs ask the model only what it has not answered).")
+@click.option("--workers", type=click.IntRange(min=1), default=1, show_default=True,
+              help="Answer with this many Ray worker processes (each loads its own model).")
+@click.option("--ray-address", default=None, help="Run the workers on this Ray cluster (e.g. ray://head:10001).")
 @click.option("--predictions", required=True, type=click.Path(dir_okay=False, path_type=Path), help="Predictions JSONL (appended; resumable).")
 @click.option("--report", "report_prefix", type=click.Path(path_type=Path), default=None, help="Write the score table to PREFIX.md and PREFIX.json.")
 @click.option("--task", "task_filter", multiple=True, help="Only these question types (repeatable).")
@@ -232,6 +235,8 @@ def eval_command(
     max_rounds: int,
     temperature: float,
     cache: Path | None,
+    workers: int,
+    ray_address: str | None,
     predictions: Path,
     report_prefix: Path | None,
     task_filter: tuple[str, ...],
@@ -264,7 +269,13 @@ def eval_command(
             settings["max_tokens"] = max_tokens
     answerer, config = make_reasoner(reasoner, **settings)
     config = {**config, "questions": str(questions), "codes": str(codes)}
-    result = evaluate(selected, CodesDir(codes), answerer, predictions, config, progress=progress)
+    answers = None
+    if workers > 1 or ray_address:
+        from spatialcode.bench.parallel import ray_answers
+
+        answers = ray_answers(reasoner, settings, codes, workers, ray_address)
+        config = {**config, "workers": workers, "ray_address": ray_address}
+    result = evaluate(selected, CodesDir(codes), answerer, predictions, config, progress=progress, answers=answers)
     s = result.summary
     click.echo(
         f"{s.attempted} answered now, {s.already_done} already done, {s.errors} errors; predictions in {predictions}", err=True

@@ -13,7 +13,7 @@ import json
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import asdict, dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -27,6 +27,8 @@ from spatialcode.errors import InputFileError, ValidationError
 from spatialcode.reason.answer import Answer
 
 PredictFn = Callable[[VSIQuestion], Answer]
+#: Answers questions as they complete: yields (question, its Answer or the exception it raised, seconds).
+AnswerStream = Callable[[Sequence[VSIQuestion]], Iterator[tuple[VSIQuestion, Any, float]]]
 
 #: Row keys the runner owns; an answer's record cannot overwrite them.
 RESERVED_KEYS: tuple[str, ...] = ("id", "question_type", "dataset", "scene_name", "seconds", "error")
@@ -180,6 +182,21 @@ def _check_inputs(questions: Sequence[VSIQuestion], config: Mapping[str, Any]) -
     return config
 
 
+def _sequential(predict: PredictFn) -> AnswerStream:
+    """The default answer stream: ``predict`` on each question in turn."""
+
+    def answers(questions: Sequence[VSIQuestion]) -> Iterator[tuple[VSIQuestion, Any, float]]:
+        for question in questions:
+            tick = time.perf_counter()
+            try:
+                answer: Any = predict(question)
+            except Exception as err:  # noqa: BLE001 - recorded in the row, the run goes on
+                answer = err
+            yield question, answer, time.perf_counter() - tick
+
+    return answers
+
+
 def _now() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="seconds")
 
@@ -190,6 +207,7 @@ def run_predictions(
     out_path: str | Path,
     config: Mapping[str, Any],
     progress: bool = True,
+    answers: AnswerStream | None = None,
 ) -> RunSummary:
     """Predict every question that has no error-free row in ``out_path`` yet; return a summary.
 
@@ -199,7 +217,10 @@ def run_predictions(
     "<Type>: <message>", "seconds"}`` and the run goes on. ``seconds`` is the wall time of the
     ``predict`` call. One line is appended to :func:`runs_path` with the ``config`` (must be
     JSON-serialisable), :func:`code_version`, times and counts — also when the run is
-    interrupted (then re-raised). A tqdm bar goes to stderr when ``progress``.
+    interrupted (then re-raised). A tqdm bar goes to stderr when ``progress``. ``answers``
+    (default: ``predict`` on one question after the other) answers the questions to do in any
+    order — e.g. in parallel (:func:`spatialcode.bench.parallel.ray_answers`) — each row written
+    as its answer arrives.
     """
     questions = list(questions)
     config = _check_inputs(questions, config)
@@ -217,13 +238,8 @@ def run_predictions(
         with out_path.open("a", encoding="utf-8") as out, tqdm(
             total=len(todo), desc="predict", unit="q", file=sys.stderr, disable=not progress
         ) as bar:
-            for question in todo:
-                tick = time.perf_counter()
-                try:
-                    answer: Any = predict(question)
-                except Exception as err:  # noqa: BLE001 - recorded in the row, the run goes on
-                    answer = err
-                row, line = _row(question, answer, time.perf_counter() - tick)
+            for question, answer, seconds in (answers or _sequential(predict))(todo):
+                row, line = _row(question, answer, seconds)
                 out.write(line + "\n")
                 out.flush()
                 counts["attempted"] += 1
