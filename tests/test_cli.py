@@ -209,6 +209,19 @@ def test_eval_unknown_reasoner_and_bad_question_file(bench_fixture):
     assert result.returncode == 2 and "line 1" in result.stderr and "question_type" in result.stderr
 
 
+def test_eval_with_ray_workers(bench_fixture):
+    root, meta, qpath = bench_fixture
+    run("convert", "vsibench-meta", "--meta-info", str(meta), "--out", str(root / "codes"))
+    preds = root / "ray.jsonl"
+    result = run("eval", "--questions", str(qpath), "--codes", str(root / "codes"), "--workers", "2",
+                 "--predictions", str(preds), "--no-progress")
+    assert result.returncode == 0, result.stderr
+    rows = {r["id"]: r for r in map(json.loads, preds.read_text().splitlines())}
+    assert rows[1]["prediction"] == "3" and rows[3]["prediction"] == "120" and "error" in rows[4]
+    config = json.loads((root / "ray.jsonl.runs.jsonl").read_text().splitlines()[-1])["config"]
+    assert config["workers"] == 2 and config["reasoner"] == "solver"
+
+
 def test_eval_with_an_llm_server_and_without_a_model(bench_fixture, monkeypatch):
     from tests.fixtures import fake_openai_server
 
