@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import os
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -170,3 +171,13 @@ def fake_openai_server(*args: str) -> Iterator[str]:
     finally:
         process.kill()
         process.wait()
+
+
+def matches_snapshot(name: str, text: str) -> None:
+    """Assert ``text`` equals the file ``tests/snapshots/<name>`` (with SPATIALCODE_UPDATE_SNAPSHOTS=1: write it
+    first, to review in the diff)."""
+    path = Path(__file__).parent / "snapshots" / name
+    if os.environ.get("SPATIALCODE_UPDATE_SNAPSHOTS") == "1":
+        path.write_text(text)
+    assert path.is_file(), f"no snapshot {path}: run with SPATIALCODE_UPDATE_SNAPSHOTS=1 and review the file"
+    assert text == path.read_text(), f"prompt changed: compare with {path}"

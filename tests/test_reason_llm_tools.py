@@ -8,7 +8,7 @@ from spatialcode.errors import ValidationError
 from spatialcode.reason.backends import Completion
 from spatialcode.reason.llm_tools import ToolLLMConfig, ToolLLMReasoner, build_tool_prompt
 from spatialcode.reason.sandbox import SandboxLimits
-from tests.fixtures import small_scene
+from tests.fixtures import matches_snapshot, small_scene
 
 DISTANCE = "Measuring from the closest point of each object, what is the distance between the sofa and the dining chair (in meters)?"
 
@@ -59,6 +59,7 @@ def test_a_direct_answer_needs_no_program():
 
 def test_the_tool_prompt_lists_names_not_boxes():
     prompt = build_tool_prompt(small_scene(), DISTANCE, None, "object_abs_distance")
+    matches_snapshot("prompt_tools_distance.txt", f"[system]\n{prompt.system}\n\n[user]\n{prompt.user}\n")
     assert "distance(a, b) -> metres" in prompt.system and "<program>print(distance('bed', 'tv'))</program>" in prompt.system
     assert prompt.user.startswith("Objects: dining_chair_1, dining_chair_2, sofa_1, laptop_1.")  # named ones first
     assert "center" not in prompt.user and prompt.user.endswith("a single number in metres.")

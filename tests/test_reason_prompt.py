@@ -5,8 +5,6 @@ from real-looking replies."""
 from __future__ import annotations
 
 import json
-import os
-from pathlib import Path
 
 import pytest
 
@@ -15,17 +13,8 @@ from spatialcode.reason.extract import extract_answer
 from spatialcode.reason.prompt import PromptConfig, build_prompt, mentioned_objects
 from spatialcode.reason.serialise import SERIALISATIONS, number, object_names, serialise_objects
 from spatialcode.scene import SpatialCode
-from tests.fixtures import small_scene
+from tests.fixtures import matches_snapshot, small_scene
 
-SNAPSHOTS = Path(__file__).parent / "snapshots"
-
-
-def _matches_snapshot(name: str, text: str) -> None:
-    path = SNAPSHOTS / name
-    if os.environ.get("SPATIALCODE_UPDATE_SNAPSHOTS") == "1":
-        path.write_text(text)
-    assert path.is_file(), f"no snapshot {path}: run with SPATIALCODE_UPDATE_SNAPSHOTS=1 and review the file"
-    assert text == path.read_text(), f"prompt changed: compare with {path}"
 
 
 def test_names_numbers_and_order():
@@ -39,7 +28,7 @@ def test_names_numbers_and_order():
 def test_serialisations_snapshot(style):
     code = small_scene()
     text = serialise_objects(code, style)
-    _matches_snapshot(f"objects_{style}.txt", text + "\n")
+    matches_snapshot(f"objects_{style}.txt", text + "\n")
     names = object_names(code.objects)
     assert all(name in text or style == "json" for name in names)
     # a subset keeps the names the whole code gives
@@ -72,7 +61,7 @@ def test_tilted_boxes_write_roll_and_pitch():
 ])
 def test_prompt_snapshots(name, question, options, question_type, config):
     prompt = build_prompt(small_scene(), question, options, question_type, config)
-    _matches_snapshot(name, f"[system]\n{prompt.system}\n\n[user]\n{prompt.user}\n")
+    matches_snapshot(name, f"[system]\n{prompt.system}\n\n[user]\n{prompt.user}\n")
     assert prompt.messages() == [{"role": "system", "content": prompt.system}, {"role": "user", "content": prompt.user}]
 
 

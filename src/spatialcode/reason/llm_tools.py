@@ -2,8 +2,8 @@
 of GCA and Reasmory, over the spatial code.
 
 The prompt lists the tools (:data:`~spatialcode.reason.tools.TOOL_SIGNATURES`) and the objects'
-names only — the tools do the geometry, so the boxes need not be in the prompt — and shows one
-worked example. The model may write a short program inside ``<program>…</program>``; it runs in
+names only — the tools do the geometry, so the boxes need not be in the prompt — and shows
+three worked examples (a distance, a direction, a size in centimetres). The model may write a short program inside ``<program>…</program>``; it runs in
 the sandbox (:func:`~spatialcode.reason.sandbox.run_program`) and its printed output (or error)
 comes back as ``<output>…</output>`` in the next turn. After at most ``max_rounds`` programs the
 model gives ``<answer>…</answer>``, read by :func:`~spatialcode.reason.extract.extract_answer`.
@@ -32,9 +32,16 @@ TOOLS_SYSTEM = SYSTEM + (
     + "\n".join(f"- {signature}" for signature in TOOL_SIGNATURES.values())
     + "\nTo use them, write a short Python program (no imports) inside <program></program> that prints what you "
     "need, and stop: its output comes back inside <output></output>. Then give the final answer.\n\n"
-    "Example.\nQuestion: Measuring from the closest point of each object, what is the distance between the bed and "
+    "Example 1.\nQuestion: Measuring from the closest point of each object, what is the distance between the bed and "
     "the tv (in meters)?\n<program>print(distance('bed', 'tv'))</program>\n<output>1.734</output>\n"
-    "<answer>1.7</answer>"
+    "<answer>1.7</answer>\n\n"
+    "Example 2.\nQuestion: If I am standing by the sofa and facing the tv, is the lamp to my left or right?\n"
+    "Options:\nA. left\nB. right\n<program>print(direction('sofa', 'tv', 'lamp'))</program>\n"
+    "<output>{'bearing_deg': 61.2, 'side': 'left', 'side_or_back': 'left', 'quadrant': 'front-left'}</output>\n"
+    "<answer>A</answer>\n\n"
+    "Example 3.\nQuestion: What is the length of the longest dimension (length, width, or height) of the table, "
+    "measured in centimeters?\n<program>print(size('table') * 100)</program>\n<output>152.0</output>\n"
+    "<answer>152</answer>"
 )
 _PROGRAM = re.compile(r"<program>(.*?)(?:</program>|$)", re.S | re.I)
 _FENCE = re.compile(r"^```(?:python)?\s*|\s*```$")
