@@ -5,14 +5,16 @@ from real-looking replies."""
 from __future__ import annotations
 
 import json
+import math
 
 import pytest
 
 from spatialcode.errors import ValidationError
 from spatialcode.reason.extract import extract_answer
 from spatialcode.reason.prompt import PromptConfig, build_prompt, mentioned_objects
-from spatialcode.reason.serialise import SERIALISATIONS, number, object_names, serialise_objects
-from spatialcode.scene import SpatialCode
+from spatialcode.reason.serialise import SERIALISATIONS, number, object_names, serialise_objects, upright
+from spatialcode.geometry.box import Box3D
+from spatialcode.scene import SpatialCode, SpatialObject
 from tests.fixtures import matches_snapshot, small_scene
 
 
@@ -43,10 +45,23 @@ def test_json_lines_hold_the_fields_bbox_3d():
     assert lines[0]["first_seen"] == 0.5 and lines[0]["label"] == "dining chair"
 
 
-def test_tilted_boxes_write_roll_and_pitch():
+def test_boxes_are_written_upright_when_they_are_and_tilted_ones_keep_roll_and_pitch():
     text = serialise_objects(small_scene(), "python")
-    assert "laptop_1 = Box(center=(0.3, 0, 0.8), size=(0.35, 0.25, 0.02), yaw=-29, roll=90, pitch=0, first_seen=1)" in text
+    # the laptop is stored with roll 90°: an upright box whose height lies along its local y axis
+    assert "laptop_1 = Box(center=(0.3, 0, 0.8), size=(0.35, 0.02, 0.25), yaw=-29, first_seen=1)" in text
     assert "sofa_1 = Box(center=(1, 2, 0.4), size=(2.1, 0.9, 0.8), yaw=90)" in text
+    leaning = Box3D((0.0, 0.0, 1.0), (1.0, 0.5, 2.0), (0.0, math.radians(30), 0.0))
+    assert upright(leaning) is leaning
+    code = SpatialCode(objects=(SpatialObject(0, "ladder", leaning),))
+    assert serialise_objects(code, "python") == "ladder_1 = Box(center=(0, 0, 1), size=(1, 0.5, 2), yaw=0, roll=0, pitch=30)"
+    assert serialise_objects(code, "table").endswith("ladder_1 0 0 1 1 0.5 2 0 - (roll 0 pitch 30)")
+
+
+def test_upright_relabels_the_sides_of_the_same_box():
+    stored = Box3D((1.0, 2.0, 0.5), (0.4, 0.6, 1.2), (math.radians(90), 0.0, math.radians(30)))
+    box = upright(stored)
+    assert box.rotation[:2] == (0.0, 0.0) and box.size == pytest.approx((0.4, 1.2, 0.6))
+    assert sorted(map(tuple, box.corners.round(6))) == sorted(map(tuple, stored.corners.round(6)))
 
 
 @pytest.mark.parametrize(("name", "question", "options", "question_type", "config"), [
