@@ -7,6 +7,7 @@ Usage:
     .venv/bin/python benchmarks/llm_baseline.py run --config llm-table --model runs/models/MODEL.gguf [--limit N]
     .venv/bin/python benchmarks/llm_baseline.py tokens --model runs/models/MODEL.gguf
     .venv/bin/python benchmarks/llm_baseline.py report
+    .venv/bin/python benchmarks/llm_baseline.py all --model runs/models/MODEL.gguf   # every config, tokens, report
 
 ``sample`` draws ``--per-type`` questions of each of VSI-Bench's 10 question types (all of a
 type that has fewer) with a fixed seed from ``../shared/data/vsibench-dev`` and writes their ids
@@ -182,6 +183,8 @@ def main() -> None:
     t = sub.add_parser("tokens")
     t.add_argument("--model", required=True)
     sub.add_parser("report")
+    every = sub.add_parser("all")
+    every.add_argument("--model", required=True)
     args = parser.parse_args()
     RESULTS.mkdir(parents=True, exist_ok=True)
     stamp = {"date": time.strftime("%Y-%m-%d"), "command": " ".join(sys.argv), "code_version": code_version()}
@@ -191,6 +194,15 @@ def main() -> None:
         print(f"{doc['questions']} questions → {SAMPLE}")
     elif args.section == "run":
         run(args.config, args.model, args.limit)
+    elif args.section == "all":
+        for config in CONFIGS:
+            run(config, args.model, None)
+        doc = count_tokens(args.model)
+        (RESULTS / "llm_baseline_tokens.json").write_text(json.dumps({**doc, "model": args.model, **stamp}, indent=1) + "\n")
+        doc = report()
+        (RESULTS / "llm_baseline.json").write_text(json.dumps({**doc, **stamp}, indent=1) + "\n")
+        (RESULTS / "llm_baseline.md").write_text(markdown(doc))
+        print(markdown(doc))
     elif args.section == "tokens":
         doc = count_tokens(args.model)
         (RESULTS / "llm_baseline_tokens.json").write_text(json.dumps({**doc, "model": args.model, **stamp}, indent=1) + "\n")
