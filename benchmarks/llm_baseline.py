@@ -170,6 +170,22 @@ def markdown(doc: dict) -> str:
     return "\n".join(lines) + "\n"
 
 
+def write_tokens(model: str, stamp: dict) -> dict:
+    """Count the tokens per object (:func:`count_tokens`) and save them; the counts."""
+    doc = count_tokens(model)
+    (RESULTS / "llm_baseline_tokens.json").write_text(json.dumps({**doc, "model": model, **stamp}, indent=1) + "\n")
+    return doc
+
+
+def write_report(stamp: dict) -> str:
+    """Save the report (:func:`report`) as JSON and markdown; the markdown."""
+    doc = report()
+    (RESULTS / "llm_baseline.json").write_text(json.dumps({**doc, **stamp}, indent=1) + "\n")
+    text = markdown(doc)
+    (RESULTS / "llm_baseline.md").write_text(text)
+    return text
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = parser.add_subparsers(dest="section", required=True)
@@ -197,21 +213,12 @@ def main() -> None:
     elif args.section == "all":
         for config in CONFIGS:
             run(config, args.model, None)
-        doc = count_tokens(args.model)
-        (RESULTS / "llm_baseline_tokens.json").write_text(json.dumps({**doc, "model": args.model, **stamp}, indent=1) + "\n")
-        doc = report()
-        (RESULTS / "llm_baseline.json").write_text(json.dumps({**doc, **stamp}, indent=1) + "\n")
-        (RESULTS / "llm_baseline.md").write_text(markdown(doc))
-        print(markdown(doc))
+        write_tokens(args.model, stamp)
+        print(write_report(stamp))
     elif args.section == "tokens":
-        doc = count_tokens(args.model)
-        (RESULTS / "llm_baseline_tokens.json").write_text(json.dumps({**doc, "model": args.model, **stamp}, indent=1) + "\n")
-        print(json.dumps(doc, indent=1))
+        print(json.dumps(write_tokens(args.model, stamp), indent=1))
     else:
-        doc = report()
-        (RESULTS / "llm_baseline.json").write_text(json.dumps({**doc, **stamp}, indent=1) + "\n")
-        (RESULTS / "llm_baseline.md").write_text(markdown(doc))
-        print(markdown(doc))
+        print(write_report(stamp))
 
 
 if __name__ == "__main__":
