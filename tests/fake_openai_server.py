@@ -1,5 +1,5 @@
 """A tiny OpenAI-compatible chat server for tests: ``python -m tests.fake_openai_server [--fail N]
-[--status 500]`` prints its port, then answers POST /v1/chat/completions with
+[--status 500] [--no-models]`` prints its port, then answers POST /v1/chat/completions with
 ``<answer>{the last word of the user message}</answer>`` and usage counts (words), GET
 /v1/models with one model; the first N chat requests fail with the given HTTP status."""
 
@@ -15,6 +15,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--fail", type=int, default=0)
     parser.add_argument("--status", type=int, default=500)
+    parser.add_argument("--no-models", action="store_true", help="answer GET /v1/models with 404")
     args = parser.parse_args()
     lock = threading.Lock()
     state = {"failures_left": args.fail, "requests": 0}
@@ -32,7 +33,7 @@ def main() -> None:
             self.wfile.write(data)
 
         def do_GET(self) -> None:  # noqa: N802 - http.server's naming
-            if self.path.endswith("/models"):
+            if self.path.endswith("/models") and not args.no_models:
                 self._send(200, {"object": "list", "data": [{"id": "fake", "object": "model", "owned_by": "test"}]})
             else:
                 self._send(404, {"error": {"message": "not found"}})

@@ -71,6 +71,10 @@ def test_make_backend_picks_by_the_model_argument(tmp_path):
     assert reply.error is None and 1 <= reply.completion_tokens <= 3 and reply.prompt_tokens > 500
     with pytest.raises(SpatialCodeError, match="no GGUF file at"):
         make_backend(str(tmp_path / "missing.gguf"))
+    with fake_openai_server("--no-models") as url:
+        with pytest.raises(SpatialCodeError, match="lists no model: name the one to use"):
+            make_backend(url)
+        assert make_backend(url, server_model="fake").model == "fake"  # a server without /models, named
 
 
 def _prompt():

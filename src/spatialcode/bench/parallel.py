@@ -13,7 +13,7 @@ from typing import Any
 
 from spatialcode.bench.questions import VSIQuestion
 from spatialcode.bench.runner import AnswerStream
-from spatialcode.errors import ValidationError
+from spatialcode.validation import check_whole_number
 
 
 class _Worker:
@@ -51,8 +51,7 @@ def ray_answers(reasoner: str, settings: dict[str, Any], codes_root: str | Path,
                 address: str | None = None) -> AnswerStream:
     """An answer stream (for :func:`~spatialcode.bench.runner.run_predictions`) that spreads the
     questions over ``workers`` Ray actors — started locally, or on the cluster at ``address``."""
-    if isinstance(workers, bool) or int(workers) != workers or workers < 1:
-        raise ValidationError("workers", f"must be a whole number >= 1, got {workers}")
+    check_whole_number(workers, "workers")
 
     def answers(questions: Sequence[VSIQuestion]) -> Iterator[tuple[VSIQuestion, Any, float]]:
         if not questions:

@@ -147,14 +147,15 @@ class OdometryConfig:
 # --------------------------------------------------------------------------------------------
 
 
-def _motion_size(delta: np.ndarray) -> tuple[float, float]:
+def motion_size(delta: np.ndarray) -> tuple[float, float]:
     """Translation (m) and rotation angle (degrees) of a relative 4×4 transform."""
     return float(np.linalg.norm(delta[:3, 3])), float(np.degrees(Rotation.from_matrix(delta[:3, :3]).magnitude()))
 
 
-def _scaled_motion(delta: np.ndarray, scale: float) -> np.ndarray:
-    """The relative transform ``delta`` stretched to ``scale`` times its rotation angle and
-    translation (a constant-velocity step over ``scale`` time steps)."""
+def scaled_motion(delta: np.ndarray, scale: float) -> np.ndarray:
+    """The relative transform ``delta`` with its rotation angle and translation times ``scale``
+    (> 1: a constant-velocity step over ``scale`` time steps; < 1: part of the way, a damped
+    correction)."""
     out = np.eye(4)
     out[:3, :3] = Rotation.from_rotvec(Rotation.from_matrix(delta[:3, :3]).as_rotvec() * scale).as_matrix()
     out[:3, 3] = delta[:3, 3] * scale
@@ -271,7 +272,7 @@ class PoseEstimator:
             return last
         t0, before = self._history[0]
         scale = (t - t1) / (t1 - t0) if t1 > t0 and t > t1 else 1.0
-        return _orthonormal(last @ _scaled_motion(np.linalg.inv(before) @ last, scale))
+        return _orthonormal(last @ scaled_motion(np.linalg.inv(before) @ last, scale))
 
     # -- registration --------------------------------------------------------------------------
 
@@ -308,7 +309,7 @@ class PoseEstimator:
         if not np.isfinite(relative).all() or result.fitness < cfg.min_fitness:
             return None
         pose = _orthonormal(target.pose @ relative)
-        moved, turned = _motion_size(np.linalg.inv(guess) @ pose)
+        moved, turned = motion_size(np.linalg.inv(guess) @ pose)
         if moved > cfg.max_correction or turned > cfg.max_correction_deg:
             return None
         return pose, float(result.fitness)
@@ -341,7 +342,7 @@ class PoseEstimator:
     def _after_success(self, view: _View, keyframe_lost: bool) -> None:
         """Keep ``view`` as the previous frame and make it the keyframe when due."""
         cfg = self.config
-        moved, turned = _motion_size(np.linalg.inv(self._key.pose) @ view.pose)
+        moved, turned = motion_size(np.linalg.inv(self._key.pose) @ view.pose)
         if (not cfg.keyframes or keyframe_lost or moved > cfg.keyframe_distance or turned > cfg.keyframe_angle_deg
                 or self.last_fitness < cfg.keyframe_fitness):
             self._take_keyframe(view)

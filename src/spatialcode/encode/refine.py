@@ -26,10 +26,10 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
-from scipy.spatial.transform import Rotation
 
 from spatialcode.encode.frames import Frame
 from spatialcode.encode.lift import PixelGrid
+from spatialcode.encode.odometry import motion_size, scaled_motion
 from spatialcode.encode.voxels import voxel_keys
 from spatialcode.errors import InputFileError, ValidationError
 from spatialcode.scene import CameraPose
@@ -151,7 +151,7 @@ class MapAlignedPoseSource:
             cloud = self._frame_cloud(frame, grid).transform(pose)
             step = self._register(cloud, surface)
             if step is not None:
-                step = _partial(step, config.gain)
+                step = scaled_motion(step, config.gain)
                 correction, pose = step @ correction, step @ pose
                 cloud.transform(step)
             if len(cloud.points):
@@ -159,8 +159,7 @@ class MapAlignedPoseSource:
                 cloud.orient_normals_towards_camera_location(pose[:3, 3])
                 surface.add_new(np.asarray(cloud.points), np.asarray(cloud.normals))
             report.frames += 1
-            report.correction_m = float(np.linalg.norm(correction[:3, 3]))
-            report.correction_deg = _turn_deg(correction)
+            report.correction_m, report.correction_deg = motion_size(correction)
             yield replace(frame, pose=CameraPose.from_matrix(pose, frame.pose.t))
 
     def _frame_cloud(self, frame: Frame, grid: PixelGrid) -> Any:
@@ -194,8 +193,8 @@ class MapAlignedPoseSource:
             cloud, target, config.icp_distance, np.eye(4), registration.TransformationEstimationPointToPlane(),
             registration.ICPConvergenceCriteria(max_iteration=config.icp_iterations))
         step = np.asarray(result.transformation)
-        if (result.fitness < config.min_fitness or np.linalg.norm(step[:3, 3]) > config.max_step
-                or _turn_deg(step) > config.max_turn_deg):
+        moved, turned = motion_size(step)
+        if result.fitness < config.min_fitness or moved > config.max_step or turned > config.max_turn_deg:
             return None
         self.report.accepted += 1
         return step
@@ -218,17 +217,3 @@ def _block_intrinsics(intrinsics: Intrinsics, block: int) -> Intrinsics:
     return Intrinsics(intrinsics.fx / block, intrinsics.fy / block, (intrinsics.cx - (block - 1) / 2) / block,
                       (intrinsics.cy - (block - 1) / 2) / block, max(intrinsics.width // block, 1),
                       max(intrinsics.height // block, 1))
-
-
-def _turn_deg(transform: np.ndarray) -> float:
-    """Rotation angle (degrees) of a 4×4 rigid transform."""
-    return float(np.degrees(np.arccos(np.clip((np.trace(transform[:3, :3]) - 1.0) / 2.0, -1.0, 1.0))))
-
-
-def _partial(transform: np.ndarray, share: float) -> np.ndarray:
-    """The rigid transform ``share`` of the way from the identity to ``transform`` (rotation
-    vector and translation scaled)."""
-    out = np.eye(4)
-    out[:3, :3] = Rotation.from_rotvec(share * Rotation.from_matrix(transform[:3, :3]).as_rotvec()).as_matrix()
-    out[:3, 3] = share * transform[:3, 3]
-    return out

@@ -31,14 +31,8 @@ def make_backend(model: str, server_model: str | None = None, cache: str | Path 
     if str(model).startswith(("http://", "https://")):
         from spatialcode.reason.backends.openai_server import OpenAIServerBackend, ServerConfig
 
-        server = OpenAIServerBackend(ServerConfig(str(model), server_model or "default"))
-        server.check()
-        if server_model is None:
-            served = [m.id for m in server.client.models.list().data]
-            if not served:
-                raise SpatialCodeError(f"the server at {model} lists no model: name one (--server-model)")
-            server = OpenAIServerBackend(ServerConfig(str(model), served[0]))
-        backend = server
+        backend = OpenAIServerBackend(ServerConfig(str(model), server_model))
+        backend.check()
     elif str(model).lower().endswith(".gguf") and _has_llama_cpp():
         from spatialcode.reason.backends.llama_cpp import LlamaCppBackend, LlamaCppConfig
 

@@ -16,11 +16,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
 from spatialcode.errors import SpatialCodeError
-from spatialcode.questions.vsibench import parse_options
 from spatialcode.reason.answer import Answer
 from spatialcode.reason.backends.base import Backend, Sampling
 from spatialcode.reason.llm import answer_from_reply
-from spatialcode.reason.prompt import SYSTEM, Prompt, answer_format, mentioned_objects
+from spatialcode.reason.prompt import SYSTEM, Prompt, answer_format, mentioned_objects, question_parts
 from spatialcode.reason.sandbox import SandboxLimits, run_program
 from spatialcode.reason.serialise import object_names
 from spatialcode.reason.tools import TOOL_SIGNATURES
@@ -68,11 +67,7 @@ def build_tool_prompt(code: SpatialCode, question: str, options: Sequence[str] |
     named = {o.id for o in mentioned_objects(code, question, options)}
     ordered = [n for n, o in zip(names, code.objects) if o.id in named] + \
               [n for n, o in zip(names, code.objects) if o.id not in named]
-    parts = [f"Objects: {', '.join(ordered) if ordered else '(none)'}.",
-             f"Question: {' '.join(str(question).split())}"]
-    parsed = parse_options(options)
-    if parsed:
-        parts.append("Options:\n" + "\n".join(f"{o.letter}. {o.text}" for o in parsed))
+    parts = [f"Objects: {', '.join(ordered) if ordered else '(none)'}.", *question_parts(question, options)]
     parts.append("Use a program if it helps. " + answer_format(question, options, question_type, think=False))
     return Prompt(TOOLS_SYSTEM, "\n\n".join(parts))
 

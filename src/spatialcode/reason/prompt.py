@@ -95,12 +95,19 @@ def build_prompt(code: SpatialCode, question: str, options: Sequence[str] | None
     parts.append(f"Objects ({len(listed)} of {len(code.objects)}, in the order they first appear). "
                  f"{LAYOUTS[config.serialisation]}")
     parts.append(serialise_objects(code, config.serialisation, listed, config.decimals) if listed else "(none)")
-    parts.append(f"Question: {' '.join(str(question).split())}")
+    parts += question_parts(question, options)
+    parts.append(answer_format(question, options, question_type, config.think))
+    return Prompt(SYSTEM, "\n\n".join(parts))
+
+
+def question_parts(question: str, options: Sequence[str] | None = None) -> list[str]:
+    """The question (whitespace normalised) and, for multiple choice, its lettered options, as
+    prompt paragraphs."""
+    parts = [f"Question: {' '.join(str(question).split())}"]
     parsed = parse_options(options)
     if parsed:
         parts.append("Options:\n" + "\n".join(f"{o.letter}. {o.text}" for o in parsed))
-    parts.append(answer_format(question, options, question_type, config.think))
-    return Prompt(SYSTEM, "\n\n".join(parts))
+    return parts
 
 
 def answer_format(question: str, options: Sequence[str] | None, question_type: str | None, think: bool) -> str:

@@ -120,9 +120,10 @@ def _describe(obj: SpatialObject) -> str:
     return f"{obj.label}#{obj.id} centre ({cx:.2f}, {cy:.2f}, {cz:.2f})"
 
 
-def _min_distance(a: Sequence[SpatialObject], b: Sequence[SpatialObject]) -> tuple[float, SpatialObject, SpatialObject]:
-    """Minimum closest-point distance (m) over instance pairs, and the pair. Exact: pairs are
-    visited by a bounding-sphere lower bound and the search stops once no pair can be closer."""
+def closest_pair(a: Sequence[SpatialObject], b: Sequence[SpatialObject]) -> tuple[float, SpatialObject, SpatialObject] | None:
+    """Minimum closest-point distance (m) over the pairs of distinct instances, and the pair;
+    ``None`` when there is no such pair. Exact: pairs are visited by a bounding-sphere lower
+    bound and the search stops once no pair can be closer."""
     bounded = sorted(
         (
             float(np.linalg.norm(x.box.center_array - y.box.center_array)) - x.box.bounding_radius - y.box.bounding_radius,
@@ -139,6 +140,12 @@ def _min_distance(a: Sequence[SpatialObject], b: Sequence[SpatialObject]) -> tup
         d = box_distance(x.box, y.box)
         if best is None or d < best[0]:
             best = (d, x, y)
+    return best
+
+
+def _min_distance(a: Sequence[SpatialObject], b: Sequence[SpatialObject]) -> tuple[float, SpatialObject, SpatialObject]:
+    """:func:`closest_pair`, or the reason the solver cannot answer."""
+    best = closest_pair(a, b)
     if best is None:
         raise _CannotAnswer("no pair of distinct objects to measure")
     return best

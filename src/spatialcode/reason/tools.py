@@ -14,10 +14,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from spatialcode.geometry.distance import box_distance
 from spatialcode.questions.vocabulary import resolve_label
 from spatialcode.reason.directions import bearing_deg, left_or_right, left_right_or_back, quadrant
 from spatialcode.reason.serialise import object_names
+from spatialcode.reason.solver import closest_pair
 from spatialcode.scene import SpatialCode, SpatialObject
 
 #: The tools, as the prompt describes them.
@@ -63,10 +63,10 @@ class SpatialTools:
 
     def distance(self, a: str, b: str) -> float:
         """Closest-point distance (m) between ``a`` and ``b`` (the closest pair of instances)."""
-        pairs = [(x, y) for x in self.instances(a) for y in self.instances(b) if x.id != y.id]
-        if not pairs:
+        best = closest_pair(self.instances(a), self.instances(b))
+        if best is None:
             raise ToolError(f"{a!r} and {b!r} are the same object")
-        return round(min(box_distance(x.box, y.box) for x, y in pairs), 3)
+        return round(best[0], 3)
 
     def direction(self, standing: str, facing: str, target: str) -> dict[str, Any]:
         """Where ``target`` is for an observer at ``standing``'s centre facing ``facing``'s

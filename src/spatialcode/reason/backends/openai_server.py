@@ -22,11 +22,11 @@ from spatialcode.validation import check_whole_number
 @dataclass(frozen=True)
 class ServerConfig:
     """Where the server is (``base_url``, e.g. ``http://localhost:8000/v1``), the ``model`` name
-    it serves, the API key (default: ``$OPENAI_API_KEY``, else a placeholder local servers
+    it serves (``None``: the first it lists, found by :meth:`OpenAIServerBackend.check`), the API key (default: ``$OPENAI_API_KEY``, else a placeholder local servers
     accept), parallel requests, retries and the per-request timeout (s)."""
 
     base_url: str
-    model: str
+    model: str | None = None
     api_key: str | None = None
     concurrency: int = 4
     retries: int = 3
@@ -35,8 +35,8 @@ class ServerConfig:
     def __post_init__(self) -> None:
         if not str(self.base_url).startswith(("http://", "https://")):
             raise ValidationError("base_url", f"expected an http(s):// address, got {self.base_url!r}")
-        if not self.model:
-            raise ValidationError("model", "missing: the name the server serves the model under")
+        if self.model is not None and not self.model:
+            raise ValidationError("model", "empty: the name the server serves the model under, or None for the first")
         check_whole_number(self.concurrency, "concurrency")
         check_whole_number(self.retries, "retries", minimum=0)
         if not self.timeout > 0:
@@ -50,16 +50,20 @@ class OpenAIServerBackend:
         from openai import OpenAI
 
         self.config = config
-        self.model = config.model
+        self.model = config.model or ""
         self.client = OpenAI(base_url=config.base_url, api_key=config.api_key or os.environ.get("OPENAI_API_KEY") or "none",
                              timeout=config.timeout, max_retries=config.retries)
 
-    def check(self) -> None:
-        """Raise one clear :class:`SpatialCodeError` when the server cannot be reached."""
+    def check(self) -> list[str]:
+        """The names of the models the server lists (empty when it has no /models), after one
+        clear :class:`SpatialCodeError` when it cannot be reached or refuses the key; with no
+        ``model`` configured, the first listed becomes :attr:`model` (none listed: an error)."""
         import openai
 
+        served: list[str] = []
         try:
-            self.client.with_options(max_retries=0, timeout=min(self.config.timeout, 10.0)).models.list()
+            served = [m.id for m in self.client.with_options(max_retries=0, timeout=min(self.config.timeout, 10.0))
+                      .models.list().data]
         except openai.APIConnectionError:
             raise SpatialCodeError(f"cannot reach an OpenAI-compatible server at {self.config.base_url}: start it "
                                    "(e.g. vllm serve MODEL, llama-server -m FILE.gguf) or give its address") from None
@@ -68,6 +72,12 @@ class OpenAIServerBackend:
                 raise SpatialCodeError(f"the server at {self.config.base_url} refused the API key "
                                        f"(HTTP {err.status_code}): set OPENAI_API_KEY") from None
             # some servers have no /models: reachable is enough
+        if not self.model:
+            if not served:
+                raise SpatialCodeError(f"the server at {self.config.base_url} lists no model: name the one to use "
+                                       "(--server-model)")
+            self.model = served[0]
+        return served
 
     def complete(self, prompts: Sequence[Prompt], sampling: Sampling) -> list[Completion]:
         """One completion per prompt, in order; up to ``concurrency`` requests at a time."""
