@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import math
+
 import pytest
 
 from spatialcode.errors import ValidationError
 from spatialcode.reason.backends import Completion
-from spatialcode.reason.llm_tools import ToolLLMConfig, ToolLLMReasoner, build_tool_prompt
-from spatialcode.reason.sandbox import SandboxLimits
+from spatialcode.reason.extract import extract_answer
+from spatialcode.reason.llm_tools import TOOL_EXAMPLES, TOOLS_SYSTEM, ToolLLMConfig, ToolLLMReasoner, build_tool_prompt
+from spatialcode.reason.sandbox import SandboxLimits, run_program
+from spatialcode.scene import Box3D, Room, SpatialCode, SpatialObject
 from tests.fixtures import matches_snapshot, small_scene
 
 DISTANCE = "Measuring from the closest point of each object, what is the distance between the sofa and the dining chair (in meters)?"
@@ -65,3 +69,21 @@ def test_the_tool_prompt_lists_names_not_boxes():
     assert "center" not in prompt.user and prompt.user.endswith("a single number in metres.")
     with pytest.raises(ValidationError, match="max_rounds"):
         ToolLLMConfig(max_rounds=-1)
+
+
+def test_every_worked_example_runs_and_prints_what_it_shows():
+    labels = ("chair", "bed", "tv", "table", "lamp", "desk", "door", "sofa", "window")
+    code = SpatialCode(objects=tuple(
+        SpatialObject(i, label, Box3D((1.5 * math.cos(i), 1.5 * math.sin(i), 0.4), (0.6, 0.5, 0.8), (0.0, 0.0, 0.0)), None)
+        for i, label in enumerate(labels)), room=Room(area=20.0))
+    for question, options, program, shown, answer in TOOL_EXAMPLES:
+        result = run_program(program, code, SandboxLimits(timeout=5))
+        assert result.error is None, (question, result.error)
+        lines, shown_lines = result.output.strip().splitlines(), shown.splitlines()
+        assert len(lines) == len(shown_lines), (program, result.output)  # the same shape of output
+        assert [line.split()[0] for line in lines if " " in line and "{" not in line] == \
+               [line.split()[0] for line in shown_lines if " " in line and "{" not in line]
+        if "quadrant" in program or "side_or_back" in program:
+            assert result.output.strip() in {"front-left", "front-right", "back-left", "back-right", "left", "right", "back"}
+        assert extract_answer(f"<answer>{answer}</answer>", list(options) or None).status == "ok"
+    assert "Example 8." in TOOLS_SYSTEM and TOOLS_SYSTEM.count("<program>") == len(TOOL_EXAMPLES) + 1

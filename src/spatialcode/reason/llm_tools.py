@@ -2,10 +2,11 @@
 of GCA and Reasmory, over the spatial code.
 
 The prompt lists the tools (:data:`~spatialcode.reason.tools.TOOL_SIGNATURES`) and the objects'
-names only — the tools do the geometry, so the boxes need not be in the prompt — and shows
-three worked examples (a distance, a direction, a size in centimetres). The model may write a short program inside ``<program>…</program>``; it runs in
-the sandbox (:func:`~spatialcode.reason.sandbox.run_program`) and its printed output (or error)
-comes back as ``<output>…</output>`` in the next turn. After at most ``max_rounds`` programs the
+names only — the tools do the geometry, so the boxes need not be in the prompt — and shows a
+worked example of each kind of question they answer (:data:`TOOL_EXAMPLES`). The model may write
+a short program inside ``<program>…</program>``; it runs in the sandbox
+(:func:`~spatialcode.reason.sandbox.run_program`) and its printed output (or error) comes back as
+``<output>…</output>`` in the next turn. After at most ``max_rounds`` programs the
 model gives ``<answer>…</answer>``, read by :func:`~spatialcode.reason.extract.extract_answer`.
 """
 
@@ -26,21 +27,42 @@ from spatialcode.reason.tools import TOOL_SIGNATURES
 from spatialcode.scene import SpatialCode
 from spatialcode.validation import check_whole_number
 
+#: Worked examples shown to the model: (question, options, program, its output, answer), one for
+#: each kind of question the tools answer.
+TOOL_EXAMPLES: tuple[tuple[str, tuple[str, ...], str, str, str], ...] = (
+    ("How many chairs are in this room?", (), "print(count('chair'))", "4", "4"),
+    ("Measuring from the closest point of each object, what is the distance between the bed and the tv "
+     "(in meters)?", (), "print(distance('bed', 'tv'))", "1.734", "1.7"),
+    ("What is the length of the longest dimension (length, width, or height) of the table, measured in "
+     "centimeters?", (), "print(size('table') * 100)", "152.0", "152"),
+    ("What is the size of this room (in square meters)?", (), "print(area())", "23.41", "23.4"),
+    ("Which of these objects (lamp, desk, door) is the closest to the bed?", ("A. lamp", "B. desk", "C. door"),
+     "for x in ['lamp', 'desk', 'door']:\n    print(x, distance(x, 'bed'))", "lamp 0.84\ndesk 2.1\ndoor 0.31", "C"),
+    ("If I am standing by the sofa and facing the tv, is the lamp to my left or right?", ("A. left", "B. right"),
+     "print(direction('sofa', 'tv', 'lamp'))",
+     "{'bearing_deg': 61.2, 'side': 'left', 'side_or_back': 'left', 'quadrant': 'front-left'}", "A"),
+    ("If I am standing by the desk and facing the door, is the bed to my left, right, or back?",
+     ("A. right", "B. back", "C. left"), "print(direction('desk', 'door', 'bed')['side_or_back'])", "back", "B"),
+    ("If I am standing by the door and facing the bed, is the window to my front-left, front-right, back-left, or "
+     "back-right?", ("A. back-left", "B. front-right", "C. front-left", "D. back-right"),
+     "print(direction('door', 'bed', 'window')['quadrant'])", "front-right", "B"),
+)
+
+
+def _example(number: int, question: str, options: tuple[str, ...], program: str, output: str, answer: str) -> str:
+    """One worked example as the system prompt shows it."""
+    lines = [f"Example {number}.", f"Question: {question}"]
+    if options:
+        lines += ["Options:", *options]
+    return "\n".join([*lines, f"<program>{program}</program>", f"<output>{output}</output>", f"<answer>{answer}</answer>"])
+
+
 TOOLS_SYSTEM = SYSTEM + (
     "\n\nYou can compute with these Python functions (objects are named like sofa_1, or by category like sofa):\n"
     + "\n".join(f"- {signature}" for signature in TOOL_SIGNATURES.values())
     + "\nTo use them, write a short Python program (no imports) inside <program></program> that prints what you "
     "need, and stop: its output comes back inside <output></output>. Then give the final answer.\n\n"
-    "Example 1.\nQuestion: Measuring from the closest point of each object, what is the distance between the bed and "
-    "the tv (in meters)?\n<program>print(distance('bed', 'tv'))</program>\n<output>1.734</output>\n"
-    "<answer>1.7</answer>\n\n"
-    "Example 2.\nQuestion: If I am standing by the sofa and facing the tv, is the lamp to my left or right?\n"
-    "Options:\nA. left\nB. right\n<program>print(direction('sofa', 'tv', 'lamp'))</program>\n"
-    "<output>{'bearing_deg': 61.2, 'side': 'left', 'side_or_back': 'left', 'quadrant': 'front-left'}</output>\n"
-    "<answer>A</answer>\n\n"
-    "Example 3.\nQuestion: What is the length of the longest dimension (length, width, or height) of the table, "
-    "measured in centimeters?\n<program>print(size('table') * 100)</program>\n<output>152.0</output>\n"
-    "<answer>152</answer>"
+    + "\n\n".join(_example(i, *example) for i, example in enumerate(TOOL_EXAMPLES, 1))
 )
 _PROGRAM = re.compile(r"<program>(.*?)(?:</program>|$)", re.S | re.I)
 _FENCE = re.compile(r"^```(?:python)?\s*|\s*```$")

@@ -116,8 +116,8 @@ def answer_format(question: str, options: Sequence[str] | None, question_type: s
         final = "the letter of one option"
     else:
         unit = answer_unit(question, question_type)
-        final = "a single number" + {"m": " in metres", "cm": " in centimetres", "m2": " in square metres"}.get(
-            unit, f" in {unit}" if unit else "")
+        final = "a single number" + {"m": " in metres", "cm": " in centimetres (the code is in metres: 1 m = 100 cm)",
+                                     "m2": " in square metres"}.get(unit, f" in {unit}" if unit else "")
     if think:
         return (f"Think step by step inside <think></think>, then give only the final answer inside "
                 f"<answer></answer>: {final}.")
