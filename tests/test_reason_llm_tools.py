@@ -8,8 +8,9 @@ import pytest
 
 from spatialcode.errors import ValidationError
 from spatialcode.reason.backends import Completion
+from spatialcode.questions.vsibench import parse_question
 from spatialcode.reason.extract import extract_answer
-from spatialcode.reason.llm_tools import TOOL_EXAMPLES, TOOLS_SYSTEM, ToolLLMConfig, ToolLLMReasoner, build_tool_prompt
+from spatialcode.reason.llm_tools import TOOL_EXAMPLES, ToolLLMConfig, ToolLLMReasoner, build_tool_prompt
 from spatialcode.reason.sandbox import SandboxLimits, run_program
 from spatialcode.scene import Box3D, Room, SpatialCode, SpatialObject
 from tests.fixtures import matches_snapshot, small_scene
@@ -61,12 +62,16 @@ def test_a_direct_answer_needs_no_program():
     assert answer.prediction == "B" and answer.extra["rounds"] == 0 and len(backend.prompts) == 1
 
 
-def test_the_tool_prompt_lists_names_not_boxes():
+def test_the_tool_prompt_lists_names_not_boxes_after_worked_examples():
     prompt = build_tool_prompt(small_scene(), DISTANCE, None, "object_abs_distance")
-    matches_snapshot("prompt_tools_distance.txt", f"[system]\n{prompt.system}\n\n[user]\n{prompt.user}\n")
-    assert "distance(a, b) -> metres" in prompt.system and "<program>print(distance('bed', 'tv'))</program>" in prompt.system
+    messages = prompt.messages()
+    matches_snapshot("prompt_tools_distance.txt", "".join(f"[{m['role']}]\n{m['content']}\n\n" for m in messages))
+    assert "distance(a, b) -> metres" in prompt.system
+    assert [m["role"] for m in messages[:5]] == ["system", "user", "assistant", "user", "assistant"]
+    assert len(messages) == 2 + 4 * len(TOOL_EXAMPLES) and messages[-1]["content"] == prompt.user
+    assert {"role": "assistant", "content": "<program>print(distance('bed', 'tv'))</program>"} in messages
     assert prompt.user.startswith("Objects: dining_chair_1, dining_chair_2, sofa_1, laptop_1.")  # named ones first
-    assert "center" not in prompt.user and prompt.user.endswith("a single number in metres.")
+    assert "center" not in prompt.user and prompt.user.endswith("a number with its unit.")
     with pytest.raises(ValidationError, match="max_rounds"):
         ToolLLMConfig(max_rounds=-1)
 
@@ -76,14 +81,16 @@ def test_every_worked_example_runs_and_prints_what_it_shows():
     code = SpatialCode(objects=tuple(
         SpatialObject(i, label, Box3D((1.5 * math.cos(i), 1.5 * math.sin(i), 0.4), (0.6, 0.5, 0.8), (0.0, 0.0, 0.0)), None)
         for i, label in enumerate(labels)), room=Room(area=20.0))
-    for question, options, program, shown, answer in TOOL_EXAMPLES:
+    for example in TOOL_EXAMPLES:
+        program, shown, options = example.program, example.output, list(example.options) or None
+        assert parse_question(example.question, options, example.question_type) is not None
+        assert {name.rsplit("_", 1)[0] for name in example.names} <= set(labels)
         result = run_program(program, code, SandboxLimits(timeout=5))
-        assert result.error is None, (question, result.error)
+        assert result.error is None, (example.question, result.error)
         lines, shown_lines = result.output.strip().splitlines(), shown.splitlines()
         assert len(lines) == len(shown_lines), (program, result.output)  # the same shape of output
         assert [line.split()[0] for line in lines if " " in line and "{" not in line] == \
                [line.split()[0] for line in shown_lines if " " in line and "{" not in line]
         if "quadrant" in program or "side_or_back" in program:
             assert result.output.strip() in {"front-left", "front-right", "back-left", "back-right", "left", "right", "back"}
-        assert extract_answer(f"<answer>{answer}</answer>", list(options) or None).status == "ok"
-    assert "Example 8." in TOOLS_SYSTEM and TOOLS_SYSTEM.count("<program>") == len(TOOL_EXAMPLES) + 1
+        assert extract_answer(f"<answer>{example.answer}</answer>", options).status == "ok"

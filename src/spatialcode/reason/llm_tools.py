@@ -16,53 +16,68 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
+from spatialcode import tasks
 from spatialcode.errors import SpatialCodeError
 from spatialcode.reason.answer import Answer
 from spatialcode.reason.backends.base import Backend, Sampling
 from spatialcode.reason.llm import answer_from_reply
-from spatialcode.reason.prompt import SYSTEM, Prompt, answer_format, mentioned_objects, question_parts
+from spatialcode.reason.prompt import SYSTEM, Prompt, mentioned_objects, question_parts
 from spatialcode.reason.sandbox import SandboxLimits, run_program
 from spatialcode.reason.serialise import object_names
 from spatialcode.reason.tools import TOOL_SIGNATURES
 from spatialcode.scene import SpatialCode
 from spatialcode.validation import check_whole_number
 
-#: Worked examples shown to the model: (question, options, program, its output, answer), one for
-#: each kind of question the tools answer.
-TOOL_EXAMPLES: tuple[tuple[str, tuple[str, ...], str, str, str], ...] = (
-    ("How many chairs are in this room?", (), "print(count('chair'))", "4", "4"),
-    ("Measuring from the closest point of each object, what is the distance between the bed and the tv "
-     "(in meters)?", (), "print(distance('bed', 'tv'))", "1.734", "1.7"),
-    ("What is the length of the longest dimension (length, width, or height) of the table, measured in "
-     "centimeters?", (), "print(size('table') * 100)", "152.0", "152"),
-    ("What is the size of this room (in square meters)?", (), "print(area())", "23.41", "23.4"),
-    ("Which of these objects (lamp, desk, door) is the closest to the bed?", ("A. lamp", "B. desk", "C. door"),
-     "for x in ['lamp', 'desk', 'door']:\n    print(x, distance(x, 'bed'))", "lamp 0.84\ndesk 2.1\ndoor 0.31", "C"),
-    ("If I am standing by the sofa and facing the tv, is the lamp to my left or right?", ("A. left", "B. right"),
-     "print(direction('sofa', 'tv', 'lamp'))",
-     "{'bearing_deg': 61.2, 'side': 'left', 'side_or_back': 'left', 'quadrant': 'front-left'}", "A"),
-    ("If I am standing by the desk and facing the door, is the bed to my left, right, or back?",
-     ("A. right", "B. back", "C. left"), "print(direction('desk', 'door', 'bed')['side_or_back'])", "back", "B"),
-    ("If I am standing by the door and facing the bed, is the window to my front-left, front-right, back-left, or "
-     "back-right?", ("A. back-left", "B. front-right", "C. front-left", "D. back-right"),
-     "print(direction('door', 'bed', 'window')['quadrant'])", "front-right", "B"),
+@dataclass(frozen=True)
+class ToolExample:
+    """A worked example, shown to the model as an earlier conversation: the scene's object
+    ``names``, the question (with its ``options`` and ``question_type``), the ``program`` the
+    model writes, its ``output`` and the final ``answer``."""
+
+    names: tuple[str, ...]
+    question: str
+    options: tuple[str, ...]
+    question_type: str
+    program: str
+    output: str
+    answer: str
+
+
+#: One worked example for each kind of question the tools answer.
+TOOL_EXAMPLES = (
+    ToolExample(("chair_1", "table_1", "chair_2", "chair_3", "lamp_1", "chair_4"), "How many chair(s) are in this room?",
+                (), "object_counting", "print(count('chair'))", "4", "4"),
+    ToolExample(("bed_1", "lamp_1", "tv_1", "door_1"), "Measuring from the closest point of each object, what is the "
+                "distance between the bed and the tv (in meters)?", (), "object_abs_distance",
+                "print(distance('bed', 'tv'))", "1.734", "1.73 m"),
+    ToolExample(("table_1", "chair_1", "chair_2", "window_1"), "What is the length of the longest dimension (length, "
+                "width, or height) of the table, measured in centimeters?", (), "object_size_estimation",
+                "print(size('table'))", "1.524", "1.52 m"),
+    ToolExample(("sofa_1", "tv_1", "lamp_1"), "What is the size of this room (in square meters)?", (),
+                "room_size_estimation", "print(area())", "23.41", "23.4 m²"),
+    ToolExample(("bed_1", "lamp_1", "desk_1", "door_1", "chair_1"), "Measuring from the closest point of each object, "
+                "which of these objects (lamp, desk, door) is the closest to the bed?", ("A. lamp", "B. desk", "C. door"),
+                "object_rel_distance", "for x in ['lamp', 'desk', 'door']:\n    print(x, distance(x, 'bed'))",
+                "lamp 0.84\ndesk 2.1\ndoor 0.31", "door"),
+    ToolExample(("sofa_1", "tv_1", "lamp_1", "table_1"), "If I am standing by the sofa and facing the tv, is the lamp to "
+                "the left or the right of the tv?", ("A. left", "B. right"), "object_rel_direction_easy",
+                "print(direction('sofa', 'tv', 'lamp'))",
+                "{'bearing_deg': -48.2, 'side': 'right', 'side_or_back': 'right', 'quadrant': 'front-right'}", "right"),
+    ToolExample(("desk_1", "door_1", "bed_1", "lamp_1"), "If I am standing by the desk and facing the door, is the bed "
+                "to my left, right, or back?", ("A. right", "B. back", "C. left"), "object_rel_direction_medium",
+                "print(direction('desk', 'door', 'bed')['side_or_back'])", "back", "back"),
+    ToolExample(("door_1", "bed_1", "window_1", "desk_1"), "If I am standing by the door and facing the bed, is the "
+                "window to my front-left, front-right, back-left, or back-right?",
+                ("A. back-left", "B. front-right", "C. front-left", "D. back-right"), "object_rel_direction_hard",
+                "print(direction('door', 'bed', 'window')['quadrant'])", "front-left", "front-left"),
 )
-
-
-def _example(number: int, question: str, options: tuple[str, ...], program: str, output: str, answer: str) -> str:
-    """One worked example as the system prompt shows it."""
-    lines = [f"Example {number}.", f"Question: {question}"]
-    if options:
-        lines += ["Options:", *options]
-    return "\n".join([*lines, f"<program>{program}</program>", f"<output>{output}</output>", f"<answer>{answer}</answer>"])
-
 
 TOOLS_SYSTEM = SYSTEM + (
     "\n\nYou can compute with these Python functions (objects are named like sofa_1, or by category like sofa):\n"
     + "\n".join(f"- {signature}" for signature in TOOL_SIGNATURES.values())
     + "\nTo use them, write a short Python program (no imports) inside <program></program> that prints what you "
-    "need, and stop: its output comes back inside <output></output>. Then give the final answer.\n\n"
-    + "\n\n".join(_example(i, *example) for i, example in enumerate(TOOL_EXAMPLES, 1))
+    "need, and stop: its output comes back inside <output></output>. Then give the final answer inside "
+    "<answer></answer>."
 )
 _PROGRAM = re.compile(r"<program>(.*?)(?:</program>|$)", re.S | re.I)
 _FENCE = re.compile(r"^```(?:python)?\s*|\s*```$")
@@ -83,15 +98,29 @@ class ToolLLMConfig:
 
 def build_tool_prompt(code: SpatialCode, question: str, options: Sequence[str] | None = None,
                       question_type: str | None = None) -> Prompt:
-    """The first turn: the object names (those the question names first), the question, its
-    options and the answer format."""
+    """The first turn: the worked examples (:data:`TOOL_EXAMPLES`) as earlier conversations,
+    then the object names (those the question names first), the question, its options and the
+    answer format."""
     names = object_names(code.objects)
     named = {o.id for o in mentioned_objects(code, question, options)}
     ordered = [n for n, o in zip(names, code.objects) if o.id in named] + \
               [n for n, o in zip(names, code.objects) if o.id not in named]
-    parts = [f"Objects: {', '.join(ordered) if ordered else '(none)'}.", *question_parts(question, options)]
-    parts.append("Use a program if it helps. " + answer_format(question, options, question_type, think=False))
-    return Prompt(TOOLS_SYSTEM, "\n\n".join(parts))
+    shots = tuple(turn for example in TOOL_EXAMPLES for turn in (
+        ("user", _tool_question(example.names, example.question, example.options, example.question_type)),
+        ("assistant", f"<program>{example.program}</program>"),
+        ("user", f"<output>{example.output}</output>"),
+        ("assistant", f"<answer>{example.answer}</answer>")))
+    return Prompt(TOOLS_SYSTEM, _tool_question(ordered, question, options, question_type), shots=shots)
+
+
+def _tool_question(names: Sequence[str], question: str, options: Sequence[str] | None,
+                   question_type: str | None) -> str:
+    """A question turn: the object names, the question, its options and the answer format."""
+    parts = [f"Objects: {', '.join(names) if names else '(none)'}.", *question_parts(question, options)]
+    final = "the text of one option" if options else (
+        "a whole number" if question_type == tasks.COUNTING else "a number with its unit")
+    parts.append(f"Use a program if it helps. Give only the final answer inside <answer></answer>: {final}.")
+    return "\n\n".join(parts)
 
 
 class ToolLLMReasoner:

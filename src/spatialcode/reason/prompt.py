@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from spatialcode import tasks
 from spatialcode.errors import ValidationError
@@ -62,21 +62,25 @@ class PromptConfig:
 
 @dataclass(frozen=True)
 class Prompt:
-    """A prompt as ``system`` and ``user`` text, and the later turns of a conversation
+    """A prompt as ``system`` and ``user`` text, worked examples before the question (``shots``:
+    (role, content) turns of example conversations) and the later turns of the conversation
     (``history``: (role, content) pairs, e.g. the model's program and the tool output)."""
 
     system: str
     user: str
     history: tuple[tuple[str, str], ...] = ()
+    shots: tuple[tuple[str, str], ...] = ()
 
     def messages(self) -> list[dict[str, str]]:
         """The prompt as chat messages (``role`` / ``content``)."""
-        return [{"role": "system", "content": self.system}, {"role": "user", "content": self.user},
+        return [{"role": "system", "content": self.system},
+                *({"role": role, "content": content} for role, content in self.shots),
+                {"role": "user", "content": self.user},
                 *({"role": role, "content": content} for role, content in self.history)]
 
     def then(self, role: str, content: str) -> Prompt:
         """This prompt with one more turn."""
-        return Prompt(self.system, self.user, (*self.history, (role, content)))
+        return replace(self, history=(*self.history, (role, content)))
 
 
 def build_prompt(code: SpatialCode, question: str, options: Sequence[str] | None = None,
