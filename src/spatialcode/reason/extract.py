@@ -25,20 +25,21 @@ from spatialcode.reason.serialise import number
 STATUSES = ("ok", "untagged", "refused", "unparseable")
 
 #: Metres per length unit and square metres per area unit, by the words a reply may use.
-_LENGTH = {"m": 1.0, "meter": 1.0, "meters": 1.0, "metre": 1.0, "metres": 1.0, "cm": 0.01, "centimeter": 0.01,
-           "centimeters": 0.01, "centimetre": 0.01, "centimetres": 0.01, "mm": 0.001, "millimeter": 0.001,
-           "millimeters": 0.001, "millimetres": 0.001, "ft": 0.3048, "foot": 0.3048, "feet": 0.3048,
-           "in": 0.0254, "inch": 0.0254, "inches": 0.0254}
-_AREA = {"m²": 1.0, "m2": 1.0, "m^2": 1.0, "sq m": 1.0, "square meters": 1.0, "square metres": 1.0,
-         "square meter": 1.0, "square metre": 1.0, "ft²": 0.09290304, "sq ft": 0.09290304,
-         "square feet": 0.09290304, "square foot": 0.09290304}
+LENGTH_UNITS = {"m": 1.0, "meter": 1.0, "meters": 1.0, "metre": 1.0, "metres": 1.0, "cm": 0.01, "centimeter": 0.01,
+                "centimeters": 0.01, "centimetre": 0.01, "centimetres": 0.01, "mm": 0.001, "millimeter": 0.001,
+                "millimeters": 0.001, "millimetres": 0.001, "ft": 0.3048, "foot": 0.3048, "feet": 0.3048,
+                "in": 0.0254, "inch": 0.0254, "inches": 0.0254}
+AREA_UNITS = {"m²": 1.0, "m2": 1.0, "m^2": 1.0, "sq m": 1.0, "square meters": 1.0, "square metres": 1.0,
+              "square meter": 1.0, "square metre": 1.0, "ft²": 0.09290304, "sq ft": 0.09290304,
+              "square feet": 0.09290304, "square foot": 0.09290304}
 _UNIT_SCALE = {"m": ("length", 1.0), "cm": ("length", 0.01), "m2": ("area", 1.0)}
 _WORDS = {w: i for i, w in enumerate("zero one two three four five six seven eight nine ten eleven twelve thirteen "
                                      "fourteen fifteen sixteen seventeen eighteen nineteen twenty".split())}
 
 _NUMBER = r"[-+]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?|[-+]?\.\d+"
-_UNIT_WORDS = "|".join(re.escape(u) for u in sorted([*_AREA, *_LENGTH], key=len, reverse=True))
-_QUANTITY = re.compile(
+_UNIT_WORDS = "|".join(re.escape(u) for u in sorted([*AREA_UNITS, *LENGTH_UNITS], key=len, reverse=True))
+#: A number (or a range, read as its middle) with an optional unit word: the grammar of answers and stated quantities.
+QUANTITY = re.compile(
     rf"(?:between\s+)?(?P<a>{_NUMBER})(?:\s*(?:-|–|to|and)\s*(?P<b>{_NUMBER}))?\s*(?P<unit>{_UNIT_WORDS})?(?![a-z])",
     re.I)
 _WORD_NUMBER = re.compile(r"\b(" + "|".join(_WORDS) + r")\b", re.I)
@@ -110,7 +111,7 @@ def _normal(text: str) -> str:
 
 def _number(span: str, unit: str | None) -> str | None:
     """The first quantity in ``span``, in ``unit``, as text; or ``None``."""
-    match = _QUANTITY.search(span)
+    match = QUANTITY.search(span)
     if match is None:
         word = _WORD_NUMBER.search(span)
         return str(_WORDS[word.group(1).lower()]) if word else None
@@ -120,7 +121,7 @@ def _number(span: str, unit: str | None) -> str | None:
     said = (match["unit"] or "").lower()
     if unit in _UNIT_SCALE and said:
         kind, scale = _UNIT_SCALE[unit]
-        table = _LENGTH if kind == "length" else _AREA
+        table = LENGTH_UNITS if kind == "length" else AREA_UNITS
         if said in table:
             value = value * table[said] / scale
     return number(value, 4)

@@ -1,0 +1,1 @@
+"""Reinforcement learning: the spatial rubric reward (format, accuracy, grounding, perspective, quantities, consistency)."""
