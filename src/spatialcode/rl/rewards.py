@@ -29,7 +29,7 @@ from spatialcode.bench.scoring import exact_match, mean_relative_accuracy, to_fl
 from spatialcode.reason.extract import Extraction, extract_answer
 from spatialcode.rl.columns import RewardRow, as_row, rows_from_columns
 from spatialcode.rl.completion import completion_text, format_score, reasoning_text
-from spatialcode.rl.config import RUBRIC_ITEMS, RewardConfig
+from spatialcode.rl.config import ITEMS, RUBRIC_ITEMS, RewardConfig
 from spatialcode.rl.rubric import rubric_items
 
 Completion = str | Sequence[Mapping[str, Any]]
@@ -99,5 +99,14 @@ class SpatialRubricReward:
         return [reward_breakdown(c, row, self.config) for c, row in zip(completions, rows)]
 
     def __call__(self, completions: Sequence[Completion], **columns: Any) -> list[float]:
-        """The combined reward in [0, 1] of each completion."""
-        return [float(b["reward"]) for b in self.breakdowns(completions, **columns)]  # type: ignore[arg-type]
+        """The combined reward in [0, 1] of each completion. Under TRL (a ``log_metric``
+        keyword) the mean of each item over the completions it applies to is logged as
+        ``items/<item>``."""
+        breakdowns = self.breakdowns(completions, **columns)
+        log_metric = columns.get("log_metric")
+        if callable(log_metric):
+            for item in ITEMS:
+                scores = [b[item] for b in breakdowns if b[item] is not None]
+                if scores:
+                    log_metric(f"items/{item}", sum(scores) / len(scores))  # type: ignore[arg-type]
+        return [float(b["reward"]) for b in breakdowns]  # type: ignore[arg-type]

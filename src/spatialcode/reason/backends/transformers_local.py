@@ -8,6 +8,7 @@ from __future__ import annotations
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from spatialcode.errors import SpatialCodeError, ValidationError
 from spatialcode.reason.backends.base import Completion, Sampling, existing_gguf
@@ -34,29 +35,41 @@ class TransformersConfig:
         check_whole_number(self.threads, "threads", optional=True)
 
 
+def load_causal_lm(model: str, dtype: str = "float32") -> tuple[Any, Any]:
+    """The tokenizer and causal LM of ``model`` — a local directory, a hub id already cached,
+    or a ``.gguf`` file (dequantised) — with weights in ``dtype`` (one of :data:`DTYPES`);
+    a model that cannot be loaded raises one clear :class:`SpatialCodeError`."""
+    import torch
+    from transformers import AutoModelForCausalLM, AutoTokenizer
+    from transformers.utils import logging as hf_logging
+
+    if dtype not in DTYPES:
+        raise ValidationError("dtype", f"expected one of {', '.join(DTYPES)}, got {dtype!r}")
+    hf_logging.disable_progress_bar()
+    source, extra = str(model), {}
+    if str(model).lower().endswith(".gguf"):
+        path = existing_gguf(model)
+        source, extra = str(path.parent), {"gguf_file": path.name}
+    try:
+        tokenizer = AutoTokenizer.from_pretrained(source, **extra)
+        lm = AutoModelForCausalLM.from_pretrained(source, dtype=getattr(torch, dtype), **extra)
+    except (OSError, ValueError) as err:
+        first = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
+        raise SpatialCodeError(f"cannot load the model {model!r} ({first}): give a local model directory "
+                               "or .gguf file, or a hub id already in the cache (the hub is not reachable offline)") from None
+    return tokenizer, lm
+
+
 class TransformersBackend:
     """Completions from a transformers causal LM (see the module docstring)."""
 
     def __init__(self, config: TransformersConfig) -> None:
         import torch
-        from transformers import AutoModelForCausalLM, AutoTokenizer
-        from transformers.utils import logging as hf_logging
 
-        hf_logging.disable_progress_bar()
         self.config, self.model = config, str(config.model)
         if config.threads is not None:
             torch.set_num_threads(config.threads)
-        source, extra = str(config.model), {}
-        if str(config.model).lower().endswith(".gguf"):
-            path = existing_gguf(config.model)
-            source, extra = str(path.parent), {"gguf_file": path.name}
-        try:
-            self.tokenizer = AutoTokenizer.from_pretrained(source, **extra)
-            self.lm = AutoModelForCausalLM.from_pretrained(source, dtype=getattr(torch, config.dtype), **extra)
-        except (OSError, ValueError) as err:
-            first = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
-            raise SpatialCodeError(f"cannot load the model {config.model!r} ({first}): give a local model directory "
-                                   "or .gguf file, or a hub id already in the cache (the hub is not reachable offline)") from None
+        self.tokenizer, self.lm = load_causal_lm(config.model, config.dtype)
         self.lm.eval()
 
     def complete(self, prompts: Sequence[Prompt], sampling: Sampling) -> list[Completion]:

@@ -1,0 +1,113 @@
+"""Training settings as nested config dataclasses, read from YAML with command-line overrides
+(nerfstudio's style: the dataclasses are the schema; a file only says what differs).
+
+``load_config(SFTRunConfig, "configs/sft_cpu.yaml", ["lora.r=8", "max_steps=20"])`` reads the
+file, applies each ``dotted.key=value`` override (the value read as YAML: ``8``, ``1e-4``,
+``true``, ``[a, b]``) and builds the dataclass, nested dataclasses included. An unknown key is
+an error naming it; each dataclass validates its own values.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import types
+import typing
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any, TypeVar
+
+from spatialcode.errors import InputFileError, ValidationError
+
+T = TypeVar("T")
+
+
+def build_config(cls: type[T], data: Mapping[str, Any], where: str = "") -> T:
+    """An instance of the dataclass ``cls`` from the mapping ``data``: nested dataclass fields
+    from nested mappings, tuple fields from lists; unknown keys raise :class:`ValidationError`."""
+    if not isinstance(data, Mapping):
+        raise ValidationError(where or cls.__name__, f"expected a mapping of settings, got {type(data).__name__}")
+    hints = typing.get_type_hints(cls)
+    known = {f.name for f in dataclasses.fields(cls) if f.init}  # type: ignore[arg-type]
+    unknown = sorted(set(data) - known)
+    if unknown:
+        raise ValidationError(f"{where}{unknown[0]}", f"unknown setting (known: {', '.join(sorted(known))})")
+    values = {}
+    for name, value in data.items():
+        nested = _dataclass_in(hints[name])
+        if nested is not None and isinstance(value, Mapping):
+            value = build_config(nested, value, f"{where}{name}.")
+        elif _is_tuple(hints[name]) and isinstance(value, list):
+            value = tuple(value)
+        values[name] = value
+    try:
+        return cls(**values)
+    except TypeError as err:
+        raise ValidationError(where.rstrip(".") or cls.__name__, str(err)) from None
+
+
+def _dataclass_in(hint: Any) -> type | None:
+    """The dataclass a field's type names (also inside ``X | None``), or ``None``."""
+    if dataclasses.is_dataclass(hint):
+        return hint  # type: ignore[return-value]
+    if isinstance(hint, types.UnionType) or typing.get_origin(hint) is typing.Union:
+        return next((arg for arg in typing.get_args(hint) if dataclasses.is_dataclass(arg)), None)
+    return None
+
+
+def _is_tuple(hint: Any) -> bool:
+    return hint is tuple or typing.get_origin(hint) is tuple or any(
+        _is_tuple(arg) for arg in typing.get_args(hint) if isinstance(hint, types.UnionType))
+
+
+def apply_overrides(data: Mapping[str, Any], overrides: Sequence[str]) -> dict[str, Any]:
+    """``data`` with each ``dotted.key=value`` override applied (values read as YAML)."""
+    import yaml
+
+    result = _deep_copy(data)
+    for override in overrides:
+        key, sep, text = override.partition("=")
+        if not sep or not key.strip():
+            raise ValidationError("override", f"expected key=value (e.g. max_steps=20), got {override!r}")
+        *parents, last = key.strip().split(".")
+        node = result
+        for part in parents:
+            child = node.setdefault(part, {})
+            if not isinstance(child, dict):
+                raise ValidationError(key, f"{part!r} is a value, not a group of settings")
+            node = child
+        node[last] = yaml.safe_load(text) if text.strip() else None
+    return result
+
+
+def _deep_copy(data: Mapping[str, Any]) -> dict[str, Any]:
+    return {k: _deep_copy(v) if isinstance(v, Mapping) else v for k, v in data.items()}
+
+
+def load_config(cls: type[T], path: str | Path | None = None, overrides: Sequence[str] = ()) -> T:
+    """The settings of ``cls`` from the YAML file ``path`` (optional) and ``overrides``."""
+    import yaml
+
+    data: Any = {}
+    if path is not None:
+        path = Path(path)
+        if not path.is_file():
+            raise InputFileError(f"no config file at {path}")
+        try:
+            data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        except yaml.YAMLError as err:
+            raise InputFileError(f"{path}: not valid YAML ({str(err).splitlines()[0]})") from None
+        if not isinstance(data, Mapping):
+            raise InputFileError(f"{path}: expected a mapping of settings at the top level")
+    return build_config(cls, apply_overrides(data, overrides))
+
+
+def config_dict(config: Any) -> dict[str, Any]:
+    """A config dataclass as plain data (tuples as lists), ready for YAML or JSON."""
+    def plain(value: Any) -> Any:
+        if isinstance(value, Mapping):
+            return {k: plain(v) for k, v in value.items()}
+        if isinstance(value, (list, tuple)):
+            return [plain(v) for v in value]
+        return value
+
+    return plain(dataclasses.asdict(config))
