@@ -53,7 +53,6 @@ from collections import Counter
 from dataclasses import asdict
 from pathlib import Path
 
-
 from spatialcode.bench import code_version
 from spatialcode.encode import POSE_MODES, FaultySource, MapAlignedPoseSource, pose_source, trajectory_errors
 from spatialcode.encode.compare import compare_codes, summarise_comparisons

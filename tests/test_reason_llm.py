@@ -9,8 +9,7 @@ from spatialcode.errors import SpatialCodeError
 from spatialcode.reason.backends import Completion, Sampling
 from spatialcode.reason.llm import LLMConfig, LLMReasoner, make_backend
 from spatialcode.reason.prompt import PromptConfig
-from tests.fixtures import fake_openai_server
-from tests.fixtures import small_scene
+from tests.fixtures import fake_openai_server, small_scene
 
 
 class _Scripted:

@@ -7,10 +7,10 @@ import math
 import pytest
 
 from spatialcode.errors import ValidationError
-from spatialcode.reason.backends import Completion
 from spatialcode.questions.vsibench import parse_question
+from spatialcode.reason.backends import Completion
 from spatialcode.reason.extract import extract_answer
-from spatialcode.reason.llm_tools import TOOL_EXAMPLES, ToolLLMConfig, ToolLLMReasoner, build_tool_prompt
+from spatialcode.reason.llm_tools import REMINDER, TOOL_EXAMPLES, ToolLLMConfig, ToolLLMReasoner, build_tool_prompt
 from spatialcode.reason.sandbox import SandboxLimits, run_program
 from spatialcode.scene import Box3D, Room, SpatialCode, SpatialObject
 from tests.fixtures import matches_snapshot, small_scene
@@ -54,12 +54,22 @@ def test_refused_programs_report_their_error_and_rounds_are_capped():
     assert len(backend.prompts) == 3 and answer.prediction == "" and answer.extra["parse"] == "unparseable"
 
 
-def test_a_direct_answer_needs_no_program():
+def test_a_direct_answer_is_sent_back_once_for_a_program():
+    question = ("If I am standing by the sofa and facing the laptop, is the dining chair to my left or right?",
+                ["A. left", "B. right"], "object_rel_direction_easy")
+    backend = _Scripted("<answer>A</answer>", "<program>print(direction('sofa', 'laptop', 'dining chair')['side'])",
+                        "<answer>right</answer>")
+    answer = ToolLLMReasoner(backend).answer_question(small_scene(), *question)
+    assert backend.prompts[1].messages()[-2:] == [{"role": "assistant", "content": "<answer>A</answer>"},
+                                                   {"role": "user", "content": REMINDER}]
+    assert answer.prediction == "B" and answer.extra["reminded"] and answer.extra["rounds"] == 1
+    # reminded once only, and not at all when programs are optional
+    backend = _Scripted("<answer>A</answer>", "<answer>B</answer>")
+    answer = ToolLLMReasoner(backend).answer_question(small_scene(), *question)
+    assert answer.prediction == "B" and len(backend.prompts) == 2 and answer.extra["rounds"] == 0
     backend = _Scripted("<answer>B</answer>")
-    answer = ToolLLMReasoner(backend).answer_question(
-        small_scene(), "If I am standing by the sofa and facing the laptop, is the dining chair to my left or right?",
-        ["A. left", "B. right"], "object_rel_direction_easy")
-    assert answer.prediction == "B" and answer.extra["rounds"] == 0 and len(backend.prompts) == 1
+    answer = ToolLLMReasoner(backend, ToolLLMConfig(require_program=False)).answer_question(small_scene(), *question)
+    assert answer.prediction == "B" and len(backend.prompts) == 1 and not answer.extra["reminded"]
 
 
 def test_the_tool_prompt_lists_names_not_boxes_after_worked_examples():

@@ -10,13 +10,12 @@ import math
 import pytest
 
 from spatialcode.errors import ValidationError
+from spatialcode.geometry.box import Box3D
 from spatialcode.reason.extract import extract_answer
 from spatialcode.reason.prompt import PromptConfig, build_prompt, mentioned_objects
 from spatialcode.reason.serialise import SERIALISATIONS, number, object_names, serialise_objects, upright
-from spatialcode.geometry.box import Box3D
 from spatialcode.scene import SpatialCode, SpatialObject
 from tests.fixtures import matches_snapshot, small_scene
-
 
 
 def test_names_numbers_and_order():

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import functools
 import math
 import sys
 import warnings
@@ -14,33 +13,13 @@ from typing import Any, TypeVar
 import click
 
 from spatialcode import __version__
+from spatialcode.cli_errors import one_line_errors
+from spatialcode.cli_train import train
 from spatialcode.errors import SpatialCodeError
 from spatialcode.reason.answer import Answer
 from spatialcode.scene import SpatialCode
 
 F = TypeVar("F", bound=Callable[..., Any])
-
-
-def _one_line_errors(func: F) -> F:
-    """Turn bad-input errors (and unreadable/unwritable paths) into one ``error: ...`` line on
-    stderr and exit code 2."""
-
-    @functools.wraps(func)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return func(*args, **kwargs)
-        except SpatialCodeError as err:
-            click.echo(f"error: {err}", err=True)
-            sys.exit(2)
-        except OSError as err:  # a file or folder that cannot be read or written
-            where = f"{err.filename}: " if err.filename else ""
-            click.echo(f"error: {where}{err.strerror or err} (check the path and its permissions)", err=True)
-            sys.exit(2)
-        except KeyboardInterrupt:
-            click.echo("interrupted", err=True)
-            sys.exit(130)
-
-    return wrapper  # type: ignore[return-value]
 
 
 @contextlib.contextmanager
@@ -102,7 +81,7 @@ def _print_answer(answer: Answer, show_derivation: bool = True) -> None:
 @click.option("--height", type=click.IntRange(min=8), default=480, show_default=True, help="Video height, pixels.")
 @click.option("--overlay/--no-overlay", default=True, help="Write the video with 3D boxes drawn over it.")
 @click.option("--progress/--no-progress", default=True, help="Show a progress bar on stderr.")
-@_one_line_errors
+@one_line_errors
 def demo(out: Path, seed: int, kind: str, max_frames: int, width: int, height: int, overlay: bool, progress: bool) -> None:
     """Generate a scene, render its video, encode the video into a spatial code, answer VSI-style questions from it."""
     from dataclasses import replace
@@ -148,7 +127,7 @@ def demo(out: Path, seed: int, kind: str, max_frames: int, width: int, height: i
 @click.option("--options", "-o", multiple=True, help="A multiple-choice option such as 'A. left' (repeat per option).")
 @click.option("--question-type", default=None, help="VSI-Bench task name, to check the wording against.")
 @click.option("--json", "as_json", is_flag=True, help="Print the answer as one JSON object.")
-@_one_line_errors
+@one_line_errors
 def ask(scene: Path, question: str, options: tuple[str, ...], question_type: str | None, as_json: bool) -> None:
     """Answer QUESTION about the spatial code in SCENE (a scene JSON file), with the derivation."""
     import json
@@ -180,7 +159,7 @@ def convert() -> None:
 )
 @click.option("--meta-info", required=True, type=click.Path(path_type=Path), help="Folder with *_meta_info_val.json files.")
 @click.option("--out", required=True, type=click.Path(file_okay=False, path_type=Path), help="Output codes folder.")
-@_one_line_errors
+@one_line_errors
 def convert_vsibench_meta(meta_info: Path, out: Path) -> None:
     """Convert VSI-Bench meta info (per-scene annotated boxes) into one scene JSON per scene."""
     from spatialcode.formats.vsibench_meta import convert_vsibench_meta
@@ -222,7 +201,7 @@ def convert_vsibench_meta(meta_info: Path, out: Path) -> None:
 @click.option("--debiased", is_flag=True, help="Only the debiased subset (pruned == false).")
 @click.option("--limit", type=click.IntRange(min=1), default=None, help="At most this many questions (after filtering).")
 @click.option("--progress/--no-progress", default=True, help="Show a progress bar on stderr.")
-@_one_line_errors
+@one_line_errors
 def eval_command(
     questions: Path,
     codes: Path,
@@ -315,7 +294,7 @@ def _parse_splits(text: str) -> dict[str, float]:
               help="Plan each scene's camera walkthrough and record first_seen (adds appearance-order questions; ~0.5 s/scene).")
 @click.option("--workers", type=click.IntRange(min=1), default=1, show_default=True, help="Processes for --scenes.")
 @click.option("--progress/--no-progress", default=True, help="Show a progress bar on stderr.")
-@_one_line_errors
+@one_line_errors
 def generate_command(out: Path, seed: int, kind: str | None, scenes: int | None, splits: str, walkthrough: bool,
                      workers: int, progress: bool) -> None:
     """Generate a procedural indoor scene (its ground-truth spatial code), or a dataset of scenes + questions."""
@@ -357,7 +336,7 @@ def generate_command(out: Path, seed: int, kind: str | None, scenes: int | None,
 @click.option("--seed", type=int, default=0, show_default=True, help="Random seed (which questions, option order).")
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=None, help="Write JSONL here (default: stdout).")
 @click.option("--task", "task_filter", multiple=True, help="Only these question types (repeatable).")
-@_one_line_errors
+@one_line_errors
 def questions_command(scene: Path, seed: int, out: Path | None, task_filter: tuple[str, ...]) -> None:
     """Generate VSI-Bench-style questions with verified answers about the spatial code in SCENE."""
     import json
@@ -422,7 +401,7 @@ def _render_config(config_path: Path | None, overrides: dict[str, Any], faults: 
               help="One fault setting, e.g. depth_noise=0.005 or missed_detection=0.1 (repeatable; overrides --faults).")
 @click.option("--viz", is_flag=True, help="Also write birdseye.png (map with the camera path) and overlay.mp4 (boxes over the video).")
 @click.option("--progress/--no-progress", default=True, help="Show a progress bar on stderr.")
-@_one_line_errors
+@one_line_errors
 def render_command(scene: Path, out: Path, config_path: Path | None, width: int | None, height: int | None,
                    fps: float | None, max_seconds: float | None, max_frames: int | None, seed: int | None,
                    faults: str | None, fault_settings: tuple[str, ...], viz: bool, progress: bool) -> None:
@@ -472,7 +451,7 @@ def render_command(scene: Path, out: Path, config_path: Path | None, width: int 
                    "input's refined against the map of the earlier frames (for poses that drift).")
 @click.option("--viz", is_flag=True, help="Also write OUT.png (bird's-eye map) and OUT.mp4 (boxes over the video).")
 @click.option("--progress/--no-progress", default=True, help="Show a progress bar on stderr.")
-@_one_line_errors
+@one_line_errors
 def encode_command(source_path: Path, out: Path, sidecar: Path | None, stride: int | None, target_fps: float | None,
                    perception: str, poses: str, viz: bool, progress: bool) -> None:
     """Encode a video / RGB-D sequence into a spatial code: objects with 3D boxes and first_seen, room, camera path."""
@@ -514,7 +493,7 @@ def encode_command(source_path: Path, out: Path, sidecar: Path | None, stride: i
 @click.option("--number/--no-number", default=False, help="Number objects by first appearance.")
 @click.option("--frame", type=click.IntRange(min=0), default=None,
               help="With a render folder as SCENE: draw the 3D boxes over this frame instead of the map.")
-@_one_line_errors
+@one_line_errors
 def draw_command(scene: Path, out: Path, number: bool, frame: int | None) -> None:
     """Draw the bird's-eye map of SCENE (room outline, oriented boxes with facing arrows, camera path),
     or with --frame the projected 3D boxes over one frame of a render folder."""
@@ -530,6 +509,8 @@ def draw_command(scene: Path, out: Path, number: bool, frame: int | None) -> Non
         draw_birdseye(code, out, title=code.source.scene_name, number_by_appearance=number)
     click.echo(f"wrote {out}", err=True)
 
+
+main.add_command(train)
 
 if __name__ == "__main__":  # pragma: no cover
     main()

@@ -13,14 +13,14 @@ from spatialcode.encode.odometry import (
     rigid_alignment,
     trajectory_errors,
 )
-from spatialcode.encode.poses import POSE_MODES, pose_source
-from spatialcode.encode.refine import AlignmentReport, MapAlignConfig, MapAlignedPoseSource
 from spatialcode.encode.perception import (
     Detection,
     GroundTruthPerception,
     Perception,
     PerceptionOutput,
 )
+from spatialcode.encode.poses import POSE_MODES, pose_source
+from spatialcode.encode.refine import AlignmentReport, MapAlignConfig, MapAlignedPoseSource
 from spatialcode.encode.sources import RGBDFolderSource, VideoSidecarSource, open_source
 
 __all__ = [

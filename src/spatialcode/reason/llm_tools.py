@@ -28,6 +28,7 @@ from spatialcode.reason.tools import TOOL_SIGNATURES
 from spatialcode.scene import SpatialCode
 from spatialcode.validation import check_whole_number
 
+
 @dataclass(frozen=True)
 class ToolExample:
     """A worked example, shown to the model as an earlier conversation: the scene's object
@@ -57,8 +58,8 @@ TOOL_EXAMPLES = (
                 "room_size_estimation", "print(area())", "23.41", "23.4 m²"),
     ToolExample(("bed_1", "lamp_1", "desk_1", "door_1", "chair_1"), "Measuring from the closest point of each object, "
                 "which of these objects (lamp, desk, door) is the closest to the bed?", ("A. lamp", "B. desk", "C. door"),
-                "object_rel_distance", "for x in ['lamp', 'desk', 'door']:\n    print(x, distance(x, 'bed'))",
-                "lamp 0.84\ndesk 2.1\ndoor 0.31", "door"),
+                "object_rel_distance", "print(min(['lamp', 'desk', 'door'], key=lambda x: distance(x, 'bed')))",
+                "door", "door"),
     ToolExample(("sofa_1", "tv_1", "lamp_1", "table_1"), "If I am standing by the sofa and facing the tv, is the lamp to "
                 "the left or the right of the tv?", ("A. left", "B. right"), "object_rel_direction_easy",
                 "print(direction('sofa', 'tv', 'lamp'))",
@@ -79,16 +80,21 @@ TOOLS_SYSTEM = SYSTEM + (
     "need, and stop: its output comes back inside <output></output>. Then give the final answer inside "
     "<answer></answer>."
 )
+#: What a model that answered without a program is told (once).
+REMINDER = "Check it with a program first: write it inside <program></program>."
 _PROGRAM = re.compile(r"<program>(.*?)(?:</program>|$)", re.S | re.I)
 _FENCE = re.compile(r"^```(?:python)?\s*|\s*```$")
 
 
 @dataclass(frozen=True)
 class ToolLLMConfig:
-    """At most ``max_rounds`` programs per question, the ``sampling`` of each turn, and the
-    sandbox ``limits``."""
+    """At most ``max_rounds`` programs per question, the ``sampling`` of each turn, the sandbox
+    ``limits``, and ``require_program``: a first reply that answers without running a program
+    is sent back once with :data:`REMINDER` (as an API's "tool use required"; the reminder
+    takes one of the rounds)."""
 
     max_rounds: int = 3
+    require_program: bool = True
     sampling: Sampling = field(default_factory=lambda: Sampling(max_tokens=256))
     limits: SandboxLimits = field(default_factory=SandboxLimits)
 
@@ -142,7 +148,7 @@ class ToolLLMReasoner:
         sampling = replace(config.sampling, stop=(*config.sampling.stop, "</program>", "<output>"))
         calls: list[dict] = []
         totals = {"prompt_tokens": 0, "completion_tokens": 0, "latency_s": 0.0}
-        reply = ""
+        reply, reminded = "", False
         for round_ in range(config.max_rounds + 1):
             completion = self.backend.complete([prompt], sampling)[0]
             if completion.error is not None:
@@ -152,6 +158,10 @@ class ToolLLMReasoner:
             totals["latency_s"] += completion.seconds
             reply = completion.text
             program = _PROGRAM.search(reply)
+            if program is None and config.require_program and not calls and not reminded and round_ < config.max_rounds:
+                reminded = True
+                prompt = prompt.then("assistant", reply.strip()).then("user", REMINDER)
+                continue
             if program is None or "<answer>" in reply[: program.start()].lower() or round_ == config.max_rounds:
                 break
             source = _FENCE.sub("", program.group(1).strip())
@@ -164,4 +174,5 @@ class ToolLLMReasoner:
             prompt = prompt.then("assistant", written).then("user", f"<output>{output.strip()}</output>")
         # a program left unrun (rounds used up) is not an answer
         return answer_from_reply(_PROGRAM.sub(" ", reply), question, options, question_type, {
-            "tool_calls": calls, "rounds": len(calls), **totals, "latency_s": round(totals["latency_s"], 3)})
+            "tool_calls": calls, "rounds": len(calls), "reminded": reminded, **totals,
+            "latency_s": round(totals["latency_s"], 3)})

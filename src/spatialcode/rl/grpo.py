@@ -46,7 +46,7 @@ class GRPORunConfig:
     metrics every ``logging_steps``; ``bf16`` (``None``: on a GPU that supports it);
     ``use_vllm`` generates with vLLM (GPU only, colocated with training)."""
 
-    model: ModelSettings = field(default_factory=ModelSettings)
+    model: ModelSettings
     data: TrainingDataConfig = field(default_factory=TrainingDataConfig)
     lora: LoRASettings | None = field(default_factory=LoRASettings)
     reward: RewardConfig = field(default_factory=RewardConfig)

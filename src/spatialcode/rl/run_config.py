@@ -23,26 +23,55 @@ T = TypeVar("T")
 
 def build_config(cls: type[T], data: Mapping[str, Any], where: str = "") -> T:
     """An instance of the dataclass ``cls`` from the mapping ``data``: nested dataclass fields
-    from nested mappings, tuple fields from lists; unknown keys raise :class:`ValidationError`."""
+    from nested mappings (merged over the field's default), tuple fields from lists; unknown
+    keys raise :class:`ValidationError`."""
     if not isinstance(data, Mapping):
         raise ValidationError(where or cls.__name__, f"expected a mapping of settings, got {type(data).__name__}")
     hints = typing.get_type_hints(cls)
-    known = {f.name for f in dataclasses.fields(cls) if f.init}  # type: ignore[arg-type]
-    unknown = sorted(set(data) - known)
+    known = {f.name: f for f in dataclasses.fields(cls) if f.init}  # type: ignore[arg-type]
+    unknown = sorted(set(data) - set(known))
     if unknown:
         raise ValidationError(f"{where}{unknown[0]}", f"unknown setting (known: {', '.join(sorted(known))})")
     values = {}
     for name, value in data.items():
         nested = _dataclass_in(hints[name])
         if nested is not None and isinstance(value, Mapping):
+            default = _default(known[name])
+            if isinstance(default, nested):  # a file sets some settings of a group: the rest keep the field's default
+                value = _merged(config_dict(default), value)
             value = build_config(nested, value, f"{where}{name}.")
         elif _is_tuple(hints[name]) and isinstance(value, list):
             value = tuple(value)
         values[name] = value
+    missing = [name for name, spec in known.items() if name not in values and _required(spec)]
+    if missing:
+        raise ValidationError(f"{where}{missing[0]}", "missing setting (no default)")
     try:
         return cls(**values)
     except TypeError as err:
         raise ValidationError(where.rstrip(".") or cls.__name__, str(err)) from None
+
+
+def _default(spec: dataclasses.Field) -> Any:
+    """A dataclass field's default value (``None`` when it has none)."""
+    if spec.default is not dataclasses.MISSING:
+        return spec.default
+    if spec.default_factory is not dataclasses.MISSING:
+        return spec.default_factory()
+    return None
+
+
+def _required(spec: dataclasses.Field) -> bool:
+    return spec.default is dataclasses.MISSING and spec.default_factory is dataclasses.MISSING
+
+
+def _merged(base: Mapping[str, Any], update: Mapping[str, Any]) -> dict[str, Any]:
+    """``base`` with ``update``'s values, nested mappings merged key by key."""
+    result = dict(base)
+    for key, value in update.items():
+        both = isinstance(value, Mapping) and isinstance(result.get(key), Mapping)
+        result[key] = _merged(result[key], value) if both else value
+    return result
 
 
 def _dataclass_in(hint: Any) -> type | None:

@@ -34,7 +34,7 @@ class SFTRunConfig:
     ``save_steps`` steps, metrics every ``logging_steps`` steps, the ``seed``, ``bf16`` (``None``:
     on a GPU that supports it) and ``output_dir``."""
 
-    model: ModelSettings = field(default_factory=ModelSettings)
+    model: ModelSettings
     data: TrainingDataConfig = field(default_factory=TrainingDataConfig)
     lora: LoRASettings | None = field(default_factory=LoRASettings)
     output_dir: str = "runs/train/sft"

@@ -31,13 +31,13 @@ class ModelSettings:
     e.g. the SFT run's ``final/``), weights ``dtype`` and CPU ``threads`` (``None``: torch's
     default)."""
 
-    path: str = ""
+    path: str
     init_adapter: str | None = None
     dtype: str = "float32"
     threads: int | None = None
 
     def __post_init__(self) -> None:
-        if not str(self.path).strip():
+        if not isinstance(self.path, str) or not self.path.strip():
             raise ValidationError("model.path", "missing: a model directory, hub id or .gguf file "
                                   "(e.g. the one ../shared/tools/fetch_small_llm.sh prints)")
         check_whole_number(self.threads, "model.threads", optional=True)

@@ -7,6 +7,7 @@ from __future__ import annotations
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
+
 from spatialcode.errors import SpatialCodeError
 from spatialcode.reason.backends.base import Completion, Sampling, existing_gguf
 from spatialcode.reason.prompt import Prompt

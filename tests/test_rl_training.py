@@ -1,0 +1,122 @@
+"""Training the reasoning LLM: worked answers from the solver, training rows from a synthetic
+dataset, YAML settings with overrides, and one SFT and one GRPO step (resumed) with a tiny
+random model."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from spatialcode.errors import InputFileError, SpatialCodeError, ValidationError
+from spatialcode.reason.solver import Solver
+from spatialcode.rl.data import TrainingDataConfig, training_rows
+from spatialcode.rl.grpo import GRPORunConfig, run_grpo
+from spatialcode.rl.rewards import reward_breakdown
+from spatialcode.rl.run_config import config_dict, load_config
+from spatialcode.rl.sft import SFTRunConfig, run_sft
+from spatialcode.rl.traces import reasoning_trace, solver_completion
+from spatialcode.rl.training import LoRASettings, ModelSettings, last_checkpoint
+from spatialcode.synth.dataset import write_dataset
+from tests.fixtures import make_tiny_chat_model, small_scene
+
+DISTANCE = "Measuring from the closest point of each object, what is the distance between the sofa and the laptop (in meters)?"
+
+
+@pytest.fixture(scope="module")
+def synth(tmp_path_factory):
+    out = tmp_path_factory.mktemp("synth")
+    write_dataset(out, 2, seed=0, splits={"train": 0.5, "test": 0.5})
+    return out
+
+
+@pytest.fixture(scope="module")
+def tiny_model(tmp_path_factory):
+    return make_tiny_chat_model(tmp_path_factory.mktemp("tiny") / "model")
+
+
+def test_worked_answers_name_objects_as_the_prompt_does():
+    code = small_scene()
+    answer = Solver().answer_question(code, DISTANCE, None, "object_abs_distance")
+    assert any("sofa#0" in step for step in answer.derivation)
+    trace = reasoning_trace(code, answer)
+    assert "sofa_1 centre (1.00, 2.00, 0.40)" in trace and "laptop_1" in trace and "#" not in trace
+    completion = solver_completion(code, DISTANCE, None, "object_abs_distance")
+    assert completion.startswith("<think>\n") and completion.endswith(f"</think>\n<answer>{answer.prediction}</answer>")
+    # the solver cannot answer about an object the code lacks: no worked answer to learn from
+    assert solver_completion(code, DISTANCE.replace("laptop", "piano"), None, "object_abs_distance") is None
+
+
+def test_training_rows_carry_the_prompt_the_worked_answer_and_the_reward_columns(synth):
+    rows = training_rows(TrainingDataConfig(dataset=str(synth), per_task=2), with_completions=True)
+    assert 0 < len(rows) <= 2 * 10 and len({r["id"] for r in rows}) == len(rows)
+    assert max(sum(r["question_type"] == t for r in rows) for t in {r["question_type"] for r in rows}) <= 2
+    for row in rows:
+        assert [m["role"] for m in row["prompt"]] == ["system", "user"]
+        assert "Question: " + " ".join(row["question"].split()) in row["prompt"][1]["content"]
+        assert row["options"] == [] or row["options"][0].startswith("A.")
+        # the worked answer earns the full reward against the row's own columns
+        assert reward_breakdown(row["completion"], row)["accuracy"] == 1.0, row["question"]
+    test_rows = training_rows(TrainingDataConfig(dataset=str(synth), split="test"))
+    assert "completion" not in test_rows[0] and not {r["id"] for r in test_rows} & {r["id"] for r in rows}
+
+
+def test_training_data_errors_are_one_clear_line(tmp_path, synth):
+    with pytest.raises(SpatialCodeError, match="spatialcode generate --scenes"):
+        training_rows(TrainingDataConfig(dataset=str(tmp_path / "none")))
+    (tmp_path / "data").mkdir()
+    (tmp_path / "data" / "train.jsonl").write_text('{"id": 1}\n')
+    with pytest.raises(InputFileError, match="line 1: missing question"):
+        training_rows(TrainingDataConfig(dataset=str(tmp_path)))
+    with pytest.raises(ValidationError, match="tasks"):
+        TrainingDataConfig(tasks=("object_counting", "juggling"))
+
+
+def test_settings_load_from_yaml_with_overrides(tmp_path):
+    path = tmp_path / "grpo.yaml"
+    path.write_text("model:\n  path: m.gguf\nlora:\n  r: 4\n  target_modules: [q_proj, v_proj]\n"
+                    "reward:\n  accuracy_weight: 1.0\n  grounding_weight: 0\ndata:\n  prompt:\n    serialisation: json\n")
+    config = load_config(GRPORunConfig, path, ["max_steps=7", "reward.gate_rubric_on_correct=true", "lora.alpha=8"])
+    assert config.max_steps == 7 and config.lora.r == 4 and config.lora.alpha == 8
+    assert config.lora.target_modules == ("q_proj", "v_proj") and config.reward.gate_rubric_on_correct is True
+    assert config.data.prompt.serialisation == "json" and config.data.prompt.objects == "question"
+    assert config_dict(config)["lora"]["target_modules"] == ["q_proj", "v_proj"]
+    assert load_config(GRPORunConfig, path, ["lora=null"]).lora is None
+    with pytest.raises(ValidationError, match="lora.rank.*unknown setting"):
+        load_config(GRPORunConfig, path, ["lora.rank=4"])
+    with pytest.raises(ValidationError, match="num_generations"):
+        load_config(GRPORunConfig, path, ["num_generations=1"])
+    with pytest.raises(ValidationError, match="model: missing setting"):
+        load_config(GRPORunConfig, None, [])
+    with pytest.raises(ValidationError, match="model.path: missing"):
+        load_config(GRPORunConfig, None, ["model.path="])
+    with pytest.raises(InputFileError, match="no config file"):
+        load_config(GRPORunConfig, tmp_path / "missing.yaml")
+
+
+def _metrics(folder):
+    return [json.loads(line) for line in (folder / "metrics.jsonl").read_text().splitlines()]
+
+
+def test_one_sft_step_then_resumed(tmp_path, synth, tiny_model):
+    config = SFTRunConfig(model=ModelSettings(path=tiny_model), data=TrainingDataConfig(dataset=str(synth), per_task=1),
+                          lora=LoRASettings(r=2, alpha=4), output_dir=str(tmp_path / "sft"), max_steps=1, batch_size=2,
+                          save_steps=1, max_length=4096)
+    final = run_sft(config)
+    assert (final / "adapter_config.json").is_file() and last_checkpoint(tmp_path / "sft").endswith("checkpoint-1")
+    first = _metrics(tmp_path / "sft")
+    assert first[0]["step"] == 1 and first[0]["loss"] > 0 and first[0]["peak_memory_mb"] > 0
+    run_sft(config.__class__(**{**config.__dict__, "max_steps": 2}))  # resumes from checkpoint-1
+    steps = [row["step"] for row in _metrics(tmp_path / "sft") if "loss" in row]
+    assert steps == [1, 2] and last_checkpoint(tmp_path / "sft").endswith("checkpoint-2")
+
+
+def test_one_grpo_step_logs_the_reward_items(tmp_path, synth, tiny_model):
+    config = GRPORunConfig(model=ModelSettings(path=tiny_model), data=TrainingDataConfig(dataset=str(synth), per_task=1),
+                           lora=LoRASettings(r=2, alpha=4), output_dir=str(tmp_path / "grpo"), max_steps=1,
+                           prompts_per_step=1, num_generations=2, max_completion_length=8, save_steps=1)
+    final = run_grpo(config)
+    assert (final / "adapter_config.json").is_file()
+    row = _metrics(tmp_path / "grpo")[0]
+    assert row["step"] == 1 and "items/accuracy" in row and "items/format" in row
+    assert row["completions/max_length"] <= 8 and 0.0 <= row["reward"] <= 1.0
