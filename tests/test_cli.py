@@ -44,7 +44,8 @@ def bench_fixture(tmp_path):
 
 
 def test_help_shows_examples():
-    for command in (["ask"], ["eval"], ["convert", "vsibench-meta"], ["demo"], ["render"], ["generate"], ["questions"]):
+    for command in (["ask"], ["eval"], ["convert", "vsibench-meta"], ["demo"], ["render"], ["generate"], ["questions"],
+                    ["train", "sft"], ["train", "grpo"], ["train", "curves"], ["train", "export"]):
         result = run(*command, "--help")
         assert result.returncode == 0 and "Example" in result.stdout, command
 

@@ -9,6 +9,9 @@ import json
 import pytest
 
 from spatialcode.errors import InputFileError, SpatialCodeError, ValidationError
+from spatialcode.reason.backends.base import Sampling
+from spatialcode.reason.llm import make_backend
+from spatialcode.reason.prompt import Prompt
 from spatialcode.reason.solver import Solver
 from spatialcode.rl.data import TrainingDataConfig, training_rows
 from spatialcode.rl.grpo import GRPORunConfig, run_grpo
@@ -120,3 +123,29 @@ def test_one_grpo_step_logs_the_reward_items(tmp_path, synth, tiny_model):
     row = _metrics(tmp_path / "grpo")[0]
     assert row["step"] == 1 and "items/accuracy" in row and "items/format" in row
     assert row["completions/max_length"] <= 8 and 0.0 <= row["reward"] <= 1.0
+
+
+def test_train_cli_dry_run_curves_export_and_clear_errors(tmp_path, synth, tiny_model):
+    from tests.test_cli import run
+
+    config = tmp_path / "grpo.yaml"
+    config.write_text(f"model:\n  path: {tiny_model}\ndata:\n  dataset: {synth}\n  per_task: 1\n"
+                      f"lora:\n  r: 2\n  alpha: 4\noutput_dir: {tmp_path / 'run'}\nmax_steps: 1\nprompts_per_step: 1\n"
+                      "num_generations: 2\nmax_completion_length: 4\n")
+    dry = run("train", "grpo", "--config", str(config), "--dry-run", "--set", "use_vllm=true")
+    assert dry.returncode == 0 and "settings valid" in dry.stdout and "vLLM" in dry.stdout and not (tmp_path / "run").exists()
+    bad = run("train", "grpo", "--config", str(config), "--set", "lora.rank=3")
+    assert bad.returncode == 2 and bad.stderr.strip().splitlines()[-1].startswith("error: lora.rank: unknown setting")
+    missing = run("train", "sft", "--set", f"data.dataset={synth}")
+    assert missing.returncode == 2 and "error: model: missing setting" in missing.stderr
+    trained = run("train", "grpo", "--config", str(config))
+    assert trained.returncode == 0, trained.stderr
+    curves = run("train", "curves", str(tmp_path / "run"), "--out", str(tmp_path / "curves.png"))
+    assert curves.returncode == 0 and (tmp_path / "curves.png").read_bytes()[:4] == b"\x89PNG"
+    exported = run("train", "export", str(tmp_path / "run"), "--out", str(tmp_path / "merged"))
+    assert exported.returncode == 0, exported.stderr
+    assert (tmp_path / "merged" / "config.json").is_file() and not (tmp_path / "merged" / "adapter_config.json").exists()
+    assert run("train", "curves", str(tmp_path), "--out", str(tmp_path / "x.png")).returncode == 2
+    # the merged model plugs into the reasoning backends by path
+    completion = make_backend(str(tmp_path / "merged")).complete([Prompt("system", "user")], Sampling(max_tokens=2))[0]
+    assert completion.error is None and completion.completion_tokens == 2

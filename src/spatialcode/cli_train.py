@@ -28,6 +28,7 @@ def _prepare(cls: type, config_path: Path | None, overrides: tuple[str, ...], dr
 
     from spatialcode.rl.data import training_rows
     from spatialcode.rl.run_config import config_dict, load_config
+    from spatialcode.rl.training import missing_for
 
     config = load_config(cls, config_path, overrides)
     if dry_run:
@@ -35,6 +36,8 @@ def _prepare(cls: type, config_path: Path | None, overrides: tuple[str, ...], dr
         click.echo(yaml.safe_dump(config_dict(config), sort_keys=False).rstrip())
         tasks = sorted({row["question_type"] for row in rows})
         click.echo(f"dry run: {len(rows)} training rows ({len(tasks)} tasks) from {config.data.path}; settings valid")
+        for line in missing_for(config.bf16, getattr(config, "use_vllm", False)):
+            click.echo(f"note: {line}")
     return config
 
 

@@ -79,6 +79,21 @@ def bf16_enabled(requested: bool | None) -> bool:
     return available if requested is None else bool(requested)
 
 
+def missing_for(bf16: bool | None, use_vllm: bool = False) -> list[str]:
+    """What this machine lacks for a run asking for ``bf16`` and ``use_vllm`` (one line each;
+    empty when it can run)."""
+    import importlib.util
+
+    import torch
+
+    missing = []
+    if (bf16 or use_vllm) and not torch.cuda.is_available():
+        missing.append("no CUDA GPU here: bf16 and vLLM generation need one (run the recipe on a GPU machine)")
+    if use_vllm and importlib.util.find_spec("vllm") is None:
+        missing.append("vLLM is not installed: pip install vllm (on the GPU machine)")
+    return missing
+
+
 def load_policy(settings: ModelSettings) -> tuple[Any, Any]:
     """The tokenizer and model to train (``init_adapter`` merged in when given)."""
     import torch
@@ -114,7 +129,8 @@ def peak_memory_mb() -> float:
 
 def metrics_callback(path: str | Path) -> Any:
     """A ``transformers.TrainerCallback`` appending each log (step, seconds since the previous
-    log, peak memory in MiB, and what the trainer logged) as one JSON line to ``path``."""
+    log, peak memory in MiB, and what the trainer logged) as one JSON line to ``path`` (from
+    the main process only)."""
     from transformers import TrainerCallback
 
     class MetricsLog(TrainerCallback):
@@ -122,6 +138,8 @@ def metrics_callback(path: str | Path) -> Any:
             self.path, self.last = Path(path), time.perf_counter()
 
         def on_log(self, args: Any, state: Any, control: Any, logs: dict | None = None, **kwargs: Any) -> None:
+            if not state.is_world_process_zero:  # one log for a multi-process (accelerate) run
+                return
             now = time.perf_counter()
             row = {"step": state.global_step, "seconds": round(now - self.last, 3),
                    "peak_memory_mb": round(peak_memory_mb(), 1), **(logs or {})}
