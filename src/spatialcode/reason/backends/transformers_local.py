@@ -37,8 +37,9 @@ class TransformersConfig:
 
 def load_causal_lm(model: str, dtype: str = "float32") -> tuple[Any, Any]:
     """The tokenizer and causal LM of ``model`` — a local directory, a hub id already cached,
-    or a ``.gguf`` file (dequantised) — with weights in ``dtype`` (one of :data:`DTYPES`);
-    a model that cannot be loaded raises one clear :class:`SpatialCodeError`."""
+    or a ``.gguf`` file (dequantised: then an ordinary model that can be trained and saved) —
+    with weights in ``dtype`` (one of :data:`DTYPES`); a model that cannot be loaded raises one
+    clear :class:`SpatialCodeError`."""
     import torch
     from transformers import AutoModelForCausalLM, AutoTokenizer
     from transformers.utils import logging as hf_logging
@@ -57,7 +58,21 @@ def load_causal_lm(model: str, dtype: str = "float32") -> tuple[Any, Any]:
         first = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
         raise SpatialCodeError(f"cannot load the model {model!r} ({first}): give a local model directory "
                                "or .gguf file, or a hub id already in the cache (the hub is not reachable offline)") from None
+    if extra:
+        _unmark_dequantised(lm)
     return tokenizer, lm
+
+
+def _unmark_dequantised(lm: Any) -> None:
+    """A GGUF model that transformers dequantised (plain floating-point weights, as without the
+    ``kernels`` package) still carries the GGUF quantizer, which forbids training and saving
+    it; drop that marker. A model left in GGUF blocks keeps it."""
+    if getattr(lm, "hf_quantizer", None) is None or not all(p.is_floating_point() for p in lm.parameters()):
+        return
+    lm.hf_quantizer = None
+    lm.is_quantized = False
+    if hasattr(lm.config, "quantization_config"):
+        del lm.config.quantization_config
 
 
 class TransformersBackend:
