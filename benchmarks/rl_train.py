@@ -1,0 +1,260 @@
+"""Training the reasoning LLM for real on the CPU, and what it changes: base vs SFT vs GRPO with
+the accuracy-only reward vs GRPO with the spatial rubric reward, with the embedded
+Qwen2.5-Coder-0.5B-Instruct.
+
+Usage (from the repository root; every section resumes where it stopped):
+    .venv/bin/python benchmarks/rl_train.py data                 # runs/synth: 300 scenes, train 0.9 / test 0.1
+    .venv/bin/python benchmarks/rl_train.py train --run sft      # configs/sft_cpu.yaml (also grpo-accuracy, grpo-rubric)
+    .venv/bin/python benchmarks/rl_train.py export --run sft     # merged model → runs/models/<run>-q8_0.gguf (also base)
+    .venv/bin/python benchmarks/rl_train.py eval --run sft --set vsi    # or --set synth
+    .venv/bin/python benchmarks/rl_train.py report
+    .venv/bin/python benchmarks/rl_train.py all                  # all of it, in order
+
+Training runs the configs in ``configs/`` (``--set KEY=VALUE`` overrides pass through).
+Evaluation uses llama.cpp on a GGUF file of each model: the trained LoRA merged into the base
+(dequantised from the Q4_K_M file), converted to Q8_0 by llama.cpp's own converter
+(``convert_hf_to_gguf.py``, taken from the llama-cpp-python source distribution into
+``runs/tools``); ``base`` goes through the same path, so that quantisation does not differ
+between the models compared. Each model answers, as the ``llm`` reasoner with the compact table
+of the question's objects and thinking first: the LLM baseline's stratified VSI-Bench dev sample
+(``benchmarks/results/llm_baseline_sample.json``, oracle code; ``--set vsi``) and 20 held-out
+synthetic test questions of each task (``--set synth``). ``report`` writes
+``benchmarks/results/rl_train.md`` / ``.json`` (accuracy per task, seconds per step, peak
+memory) and ``benchmarks/results/rl_train_curves.png``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import statistics
+import subprocess
+import sys
+import tarfile
+import time
+from collections import defaultdict
+from pathlib import Path
+
+from spatialcode.bench import aggregate, code_version, load_questions, read_predictions, score_predictions
+from spatialcode.evaluate import evaluate
+from spatialcode.formats.codes_dir import CodeSet
+from spatialcode.formats.vsibench_meta import iter_meta_info_dir
+from spatialcode.reason.registry import make_reasoner
+from spatialcode.scene import SpatialCode
+from spatialcode.tasks import VSI_TASKS
+
+ROOT = Path(__file__).resolve().parents[1]
+DATA = ROOT.parent / "shared" / "data" / "vsibench-dev"
+SYNTH = ROOT / "runs" / "synth"
+TRAIN = ROOT / "runs" / "train"
+MODELS = ROOT / "runs" / "models"
+EVAL = ROOT / "runs" / "rl_eval"
+TOOLS = ROOT / "runs" / "tools"
+RESULTS = ROOT / "benchmarks" / "results"
+BASE_GGUF = MODELS / "qwen2.5-coder-0.5b-instruct-q4_k_m.gguf"
+LLAMA_CPP = "llama-cpp-python==0.3.36"
+#: Training run → its config file.
+RUNS = {"sft": "configs/sft_cpu.yaml", "grpo-accuracy": "configs/grpo_accuracy_cpu.yaml",
+        "grpo-rubric": "configs/grpo_rubric_cpu.yaml"}
+MODEL_NAMES = ("base", *RUNS)
+SYNTH_PER_TASK = 20
+
+
+def make_data() -> None:
+    """The synthetic dataset (skipped when it exists)."""
+    if (SYNTH / "data" / "train.jsonl").is_file():
+        print(f"{SYNTH} exists", file=sys.stderr)
+        return
+    subprocess.run([sys.executable, "-m", "spatialcode.cli", "generate", "--scenes", "300", "--walkthrough", "--splits",
+                    "train=0.9,test=0.1", "--workers", "2", "--seed", "0", "--out", str(SYNTH)], check=True, cwd=ROOT)
+
+
+def train(run: str, overrides: list[str]) -> None:
+    """Train (or resume) one run with its config."""
+    from spatialcode.rl.grpo import GRPORunConfig, run_grpo
+    from spatialcode.rl.run_config import load_config
+    from spatialcode.rl.sft import SFTRunConfig, run_sft
+
+    if run == "sft":
+        run_sft(load_config(SFTRunConfig, ROOT / RUNS[run], overrides))
+    else:
+        run_grpo(load_config(GRPORunConfig, ROOT / RUNS[run], overrides))
+
+
+def gguf_path(name: str) -> Path:
+    """The Q8_0 GGUF file of a model."""
+    return MODELS / f"{name}-q8_0.gguf"
+
+
+def export(name: str) -> Path:
+    """The model ``name`` (``base`` or a finished run) as a Q8_0 GGUF file (skipped when it exists)."""
+    out = gguf_path(name)
+    if out.is_file():
+        return out
+    folder = MODELS / f"{name}-hf"
+    if not (folder / "config.json").is_file():
+        if name == "base":
+            from spatialcode.reason.backends.transformers_local import load_causal_lm
+
+            tokenizer, model = load_causal_lm(str(BASE_GGUF))
+            model.save_pretrained(str(folder))
+            tokenizer.save_pretrained(str(folder))
+        else:
+            from spatialcode.rl.export import export_merged
+
+            export_merged(TRAIN / name, folder)
+    converter = _llama_cpp_converter()
+    subprocess.run([sys.executable, str(converter / "convert_hf_to_gguf.py"), str(folder), "--outtype", "q8_0",
+                    "--outfile", str(out)], check=True,
+                   env={**os.environ, "PYTHONPATH": f"{converter / 'gguf-py'}:{converter}"})
+    return out
+
+
+def _llama_cpp_converter() -> Path:
+    """llama.cpp's source folder with its HF → GGUF converter, from the llama-cpp-python source
+    distribution (downloaded once from the package registry)."""
+    version = LLAMA_CPP.split("==")[1]
+    folder = TOOLS / f"llama_cpp_python-{version}" / "vendor" / "llama.cpp"
+    if (folder / "convert_hf_to_gguf.py").is_file():
+        return folder
+    TOOLS.mkdir(parents=True, exist_ok=True)
+    subprocess.run([sys.executable, "-m", "pip", "download", LLAMA_CPP, "--no-deps", "--no-binary", ":all:", "-d",
+                    str(TOOLS)], check=True)
+    with tarfile.open(TOOLS / f"llama_cpp_python-{version}.tar.gz") as archive:
+        prefix = f"llama_cpp_python-{version}/vendor/llama.cpp/"
+        wanted = [m for m in archive.getmembers() if m.name.startswith(prefix) and (
+            m.name == prefix + "convert_hf_to_gguf.py" or m.name.startswith((prefix + "gguf-py/", prefix + "conversion/")))]
+        archive.extractall(TOOLS, members=wanted, filter="data")
+    return folder
+
+
+def eval_questions(which: str) -> tuple[list, CodeSet]:
+    """The questions and codes of an evaluation set: ``vsi`` (the LLM baseline's sample, oracle
+    code) or ``synth`` (held-out synthetic test questions, ``SYNTH_PER_TASK`` of each task)."""
+    if which == "vsi":
+        sample = json.loads((RESULTS / "llm_baseline_sample.json").read_text())
+        wanted = {i for ids in sample["ids"].values() for i in ids}
+        questions = [q for q in load_questions(DATA / "questions.jsonl") if q.id in wanted]
+        return questions, CodeSet(iter_meta_info_dir(DATA / "meta_info"))
+    test_scenes = {json.loads(line)["scene_name"] for line in (SYNTH / "data" / "test.jsonl").open()}
+    by_task = defaultdict(list)
+    for question in load_questions(SYNTH / "questions.jsonl"):
+        if question.scene_name in test_scenes and question.question_type in VSI_TASKS:
+            by_task[question.question_type].append(question)
+    rng = random.Random(0)
+    chosen = {q.id for items in by_task.values() for q in rng.sample(items, min(SYNTH_PER_TASK, len(items)))}
+    questions = [q for items in by_task.values() for q in items if q.id in chosen]
+    return questions, CodeSet(SpatialCode.load(SYNTH / "scenes" / f"{scene}.json") for scene in sorted(test_scenes))
+
+
+def run_eval(name: str, which: str) -> None:
+    """Answer an evaluation set with one model (resumable)."""
+    model = export(name)
+    reasoner, described = make_reasoner("llm", model=str(model), serialisation="table", objects="question",
+                                        cache=str(EVAL / "cache.sqlite"))
+    questions, codes = eval_questions(which)
+    (EVAL / name).mkdir(parents=True, exist_ok=True)
+    result = evaluate(questions, codes, reasoner, EVAL / name / f"{which}.jsonl", {**described, "model_name": name})
+    print(f"{name} on {which}: {result.summary.attempted} answered now, {result.summary.already_done} before",
+          file=sys.stderr)
+
+
+def report(stamp: dict) -> str:
+    """Accuracy per task of each model on each set, and the training costs; written to
+    ``benchmarks/results/rl_train.{md,json}`` with the curves PNG."""
+    doc: dict = {"sets": {}, "training": {}, **stamp}
+    for which in ("vsi", "synth"):
+        questions = None
+        for name in MODEL_NAMES:
+            path = EVAL / name / f"{which}.jsonl"
+            if not path.is_file():
+                continue
+            if questions is None:
+                questions = eval_questions(which)[0]
+            predictions = read_predictions(path)
+            asked = [q for q in questions if q.id in predictions]
+            table = aggregate(score_predictions(asked, predictions)).to_dict()["full"]
+            doc["sets"].setdefault(which, {})[name] = {"answered": len(asked), "overall": table.get("overall"),
+                                                      "scores": table["scores"]}
+    for run in RUNS:
+        metrics = TRAIN / run / "metrics.jsonl"
+        if metrics.is_file():
+            rows = [json.loads(line) for line in metrics.read_text().splitlines() if line.strip()]
+            steps = [r for r in rows if "loss" in r]
+            doc["training"][run] = {
+                "steps": steps[-1]["step"] if steps else 0,
+                "seconds_per_step": statistics.median(r["seconds"] for r in steps) if steps else None,
+                "peak_memory_mb": max((r["peak_memory_mb"] for r in rows), default=None),
+                "final_reward": statistics.fmean(r["reward"] for r in steps[-10:]) if steps and "reward" in steps[0] else None,
+            }
+    finished = [TRAIN / run for run in RUNS if (TRAIN / run / "metrics.jsonl").is_file()]
+    if finished:
+        from spatialcode.rl.curves import plot_curves
+
+        plot_curves(finished, RESULTS / "rl_train_curves.png")
+    (RESULTS / "rl_train.json").write_text(json.dumps(doc, indent=1) + "\n")
+    text = _markdown(doc)
+    (RESULTS / "rl_train.md").write_text(text)
+    return text
+
+
+def _markdown(doc: dict) -> str:
+    lines = ["# Training the reasoning LLM (Qwen2.5-Coder-0.5B, CPU)", ""]
+    tasks = ("overall", "object_counting", "object_abs_distance", "object_size_estimation", "room_size_estimation",
+             "object_rel_distance", "object_rel_direction", "route_planning", "obj_appearance_order")
+    for which, models in doc["sets"].items():
+        lines += [f"## {'VSI-Bench dev sample (oracle code)' if which == 'vsi' else 'held-out synthetic questions'}", "",
+                  "| task | " + " | ".join(models) + " |", "|---|" + "---:|" * len(models)]
+        for task in tasks:
+            cells = [m.get("overall") if task == "overall" else m["scores"].get(task) for m in models.values()]
+            lines.append(f"| {task} | " + " | ".join("—" if v is None else f"{v:.1f}" for v in cells) + " |")
+        lines.append("| questions answered | " + " | ".join(str(m["answered"]) for m in models.values()) + " |")
+        lines.append("")
+    if doc["training"]:
+        lines += ["| run | steps | s / step (median) | peak memory (MiB) | mean reward, last 10 steps |", "|---|---:|---:|---:|---:|"]
+        for run, t in doc["training"].items():
+            reward = "—" if t["final_reward"] is None else f"{t['final_reward']:.3f}"
+            lines.append(f"| {run} | {t['steps']} | {t['seconds_per_step']:.1f} | {t['peak_memory_mb']:.0f} | {reward} |")
+    return "\n".join(lines) + "\n"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = parser.add_subparsers(dest="section", required=True)
+    sub.add_parser("data")
+    t = sub.add_parser("train")
+    t.add_argument("--run", choices=tuple(RUNS), required=True)
+    t.add_argument("--set", dest="overrides", action="append", default=[])
+    x = sub.add_parser("export")
+    x.add_argument("--run", choices=MODEL_NAMES, required=True)
+    e = sub.add_parser("eval")
+    e.add_argument("--run", choices=MODEL_NAMES, required=True)
+    e.add_argument("--set", dest="which", choices=("vsi", "synth"), required=True)
+    sub.add_parser("report")
+    sub.add_parser("all")
+    args = parser.parse_args()
+    stamp = {"date": time.strftime("%Y-%m-%d"), "command": " ".join(sys.argv), "code_version": code_version()}
+    if args.section == "data":
+        make_data()
+    elif args.section == "train":
+        train(args.run, args.overrides)
+    elif args.section == "export":
+        print(export(args.run))
+    elif args.section == "eval":
+        run_eval(args.run, args.which)
+    elif args.section == "all":
+        make_data()
+        for run in RUNS:
+            train(run, [])
+        for name in MODEL_NAMES:
+            for which in ("synth", "vsi"):
+                run_eval(name, which)
+        print(report(stamp))
+    else:
+        print(report(stamp))
+
+
+if __name__ == "__main__":
+    main()
