@@ -19,17 +19,9 @@ from typing import Any
 
 from spatialcode.errors import ValidationError
 from spatialcode.rl.config import RewardConfig
-from spatialcode.rl.data import TrainingDataConfig, training_rows
+from spatialcode.rl.data import training_rows
 from spatialcode.rl.rewards import SpatialRubricReward
-from spatialcode.rl.training import (
-    LoRASettings,
-    ModelSettings,
-    bf16_enabled,
-    last_checkpoint,
-    load_policy,
-    metrics_callback,
-    save_run_config,
-)
+from spatialcode.rl.training import RunSettings, load_policy, metrics_callback, save_run_config, train_and_save
 from spatialcode.validation import check_whole_number
 
 #: The reward columns each training row carries (beside ``prompt``).
@@ -37,42 +29,27 @@ _REWARD_COLUMNS = ("question", "options", "question_type", "ground_truth", "code
 
 
 @dataclass(frozen=True)
-class GRPORunConfig:
-    """Settings of a GRPO run: the ``model`` (start from the SFT adapter with
-    ``model.init_adapter``), the ``data``, ``lora`` (``None``: full fine-tuning), the ``reward``;
-    each step samples ``num_generations`` completions (at most ``max_completion_length`` tokens,
-    at ``temperature``) for each of ``prompts_per_step`` questions; ``beta`` is the KL weight,
-    ``learning_rate`` the step size; ``max_steps`` steps, checkpoints every ``save_steps``,
-    metrics every ``logging_steps``; ``bf16`` (``None``: on a GPU that supports it);
+class GRPORunConfig(RunSettings):
+    """Settings of a GRPO run (:class:`~spatialcode.rl.training.RunSettings`; start from the
+    SFT adapter with ``model.init_adapter``), and the ``reward``; each step samples
+    ``num_generations`` completions (at most ``max_completion_length`` tokens, at
+    ``temperature``) for each of ``prompts_per_step`` questions; ``beta`` is the KL weight;
     ``use_vllm`` generates with vLLM (GPU only, colocated with training)."""
 
-    model: ModelSettings
-    data: TrainingDataConfig = field(default_factory=TrainingDataConfig)
-    lora: LoRASettings | None = field(default_factory=LoRASettings)
     reward: RewardConfig = field(default_factory=RewardConfig)
     output_dir: str = "runs/train/grpo"
-    learning_rate: float = 2e-5
-    max_steps: int = 50
     prompts_per_step: int = 2
     num_generations: int = 4
-    gradient_accumulation_steps: int = 1
     max_completion_length: int = 256
     temperature: float = 1.0
     beta: float = 0.04
-    logging_steps: int = 1
-    save_steps: int = 10
-    seed: int = 0
-    bf16: bool | None = None
     use_vllm: bool = False
 
     def __post_init__(self) -> None:
-        if not self.learning_rate > 0:
-            raise ValidationError("learning_rate", f"must be > 0, got {self.learning_rate}")
-        for name in ("max_steps", "prompts_per_step", "gradient_accumulation_steps", "max_completion_length",
-                     "logging_steps", "save_steps"):
-            check_whole_number(getattr(self, name), name)
+        super().__post_init__()
+        check_whole_number(self.prompts_per_step, "prompts_per_step")
+        check_whole_number(self.max_completion_length, "max_completion_length")
         check_whole_number(self.num_generations, "num_generations", minimum=2)
-        check_whole_number(self.seed, "seed", minimum=0)
         if not self.temperature > 0:
             raise ValidationError("temperature", f"must be > 0 (GRPO compares sampled completions), got {self.temperature}")
         if not self.beta >= 0:
@@ -80,17 +57,11 @@ class GRPORunConfig:
 
     def trainer_args(self) -> Any:
         """TRL's ``GRPOConfig`` for these settings."""
-        import torch
         from trl import GRPOConfig
 
-        return GRPOConfig(
-            output_dir=self.output_dir, learning_rate=self.learning_rate, max_steps=self.max_steps,
-            per_device_train_batch_size=self.prompts_per_step * self.num_generations,
-            gradient_accumulation_steps=self.gradient_accumulation_steps, num_generations=self.num_generations,
-            max_completion_length=self.max_completion_length, temperature=self.temperature, beta=self.beta,
-            logging_steps=self.logging_steps, save_steps=self.save_steps, save_total_limit=2, seed=self.seed,
-            report_to="none", disable_tqdm=True, bf16=bf16_enabled(self.bf16), use_cpu=not torch.cuda.is_available(),
-            use_vllm=self.use_vllm, vllm_mode="colocate")
+        return GRPOConfig(**self.common_args(), per_device_train_batch_size=self.prompts_per_step * self.num_generations,
+                          num_generations=self.num_generations, max_completion_length=self.max_completion_length,
+                          temperature=self.temperature, beta=self.beta, use_vllm=self.use_vllm, vllm_mode="colocate")
 
 
 def run_grpo(config: GRPORunConfig) -> Path:
@@ -106,8 +77,4 @@ def run_grpo(config: GRPORunConfig) -> Path:
                           train_dataset=Dataset.from_list(rows), processing_class=tokenizer,
                           peft_config=config.lora.build() if config.lora else None,
                           callbacks=[metrics_callback(Path(config.output_dir) / "metrics.jsonl")])
-    trainer.train(resume_from_checkpoint=last_checkpoint(config.output_dir))
-    final = Path(config.output_dir) / "final"
-    trainer.save_model(str(final))
-    tokenizer.save_pretrained(str(final))
-    return final
+    return train_and_save(trainer, tokenizer, config.output_dir)

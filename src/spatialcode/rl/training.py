@@ -13,11 +13,12 @@ from __future__ import annotations
 import json
 import resource
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from spatialcode.errors import ValidationError
+from spatialcode.rl.data import TrainingDataConfig
 from spatialcode.validation import check_whole_number
 
 #: The projection layers of Qwen2/Llama-style blocks that LoRA adapts by default.
@@ -68,6 +69,42 @@ class LoRASettings:
                           target_modules=list(self.target_modules), task_type="CAUSAL_LM")
 
 
+@dataclass(frozen=True)
+class RunSettings:
+    """What every training run sets: the ``model``, the ``data``, ``lora`` (``None``: full
+    fine-tuning), the ``output_dir``, the optimisation (``learning_rate``, ``max_steps``,
+    ``gradient_accumulation_steps``), checkpoints every ``save_steps`` steps, metrics every
+    ``logging_steps`` steps, the ``seed`` and ``bf16`` (``None``: on a GPU that supports it)."""
+
+    model: ModelSettings
+    data: TrainingDataConfig = field(default_factory=TrainingDataConfig)
+    lora: LoRASettings | None = field(default_factory=LoRASettings)
+    output_dir: str = "runs/train/run"
+    learning_rate: float = 2e-5
+    max_steps: int = 50
+    gradient_accumulation_steps: int = 1
+    logging_steps: int = 1
+    save_steps: int = 10
+    seed: int = 0
+    bf16: bool | None = None
+
+    def __post_init__(self) -> None:
+        if not self.learning_rate > 0:
+            raise ValidationError("learning_rate", f"must be > 0, got {self.learning_rate}")
+        for name in ("max_steps", "gradient_accumulation_steps", "logging_steps", "save_steps"):
+            check_whole_number(getattr(self, name), name)
+        check_whole_number(self.seed, "seed", minimum=0)
+
+    def common_args(self) -> dict[str, Any]:
+        """The ``transformers.TrainingArguments`` settings every run shares."""
+        import torch
+
+        return dict(output_dir=self.output_dir, learning_rate=self.learning_rate, max_steps=self.max_steps,
+                    gradient_accumulation_steps=self.gradient_accumulation_steps, logging_steps=self.logging_steps,
+                    save_steps=self.save_steps, save_total_limit=2, seed=self.seed, report_to="none",
+                    disable_tqdm=True, bf16=bf16_enabled(self.bf16), use_cpu=not torch.cuda.is_available())
+
+
 def bf16_enabled(requested: bool | None) -> bool:
     """Whether to train in bfloat16: as ``requested``, or (``None``) when a GPU that supports
     it is present; CPU runs train in float32."""
@@ -113,6 +150,16 @@ def load_policy(settings: ModelSettings) -> tuple[Any, Any]:
                                   "(expected adapter_config.json, e.g. an SFT run's final/ folder)")
         model = PeftModel.from_pretrained(model, settings.init_adapter).merge_and_unload()
     return tokenizer, model
+
+
+def train_and_save(trainer: Any, tokenizer: Any, output_dir: str | Path) -> Path:
+    """Run ``trainer`` (resuming from the newest checkpoint in ``output_dir``) and save its
+    adapter (or model) and the tokenizer to ``<output_dir>/final``; returns that folder."""
+    trainer.train(resume_from_checkpoint=last_checkpoint(output_dir))
+    final = Path(output_dir) / "final"
+    trainer.save_model(str(final))
+    tokenizer.save_pretrained(str(final))
+    return final
 
 
 def last_checkpoint(output_dir: str | Path) -> str | None:
