@@ -6,6 +6,7 @@ Usage:
     .venv/bin/python benchmarks/llm_baseline.py sample [--per-type 32] [--seed 0]
     .venv/bin/python benchmarks/llm_baseline.py run --config llm-table --model runs/models/MODEL.gguf [--limit N]
     .venv/bin/python benchmarks/llm_baseline.py tokens --model runs/models/MODEL.gguf
+    .venv/bin/python benchmarks/llm_baseline.py speed --model runs/models/MODEL.gguf   # on a quiet machine
     .venv/bin/python benchmarks/llm_baseline.py report
     .venv/bin/python benchmarks/llm_baseline.py all --model runs/models/MODEL.gguf   # every config, tokens, report
 
@@ -17,7 +18,8 @@ to ``benchmarks/results/llm_baseline_sample.json`` (the sample is part of the be
 names); ``llm-table-all`` (every object); ``llm-tools`` — appending to
 ``runs/llm_baseline/<config>.jsonl`` (resumable: re-running skips answered questions; replies are
 also cached in ``runs/llm_baseline/cache.sqlite``). ``tokens`` counts the prompt tokens per object
-of each serialisation over the sample's scenes with the model's tokenizer. ``report`` writes
+of each serialisation over the sample's scenes with the model's tokenizer. ``speed`` measures
+prompt and generation tokens per second (:func:`measure_speed`). ``report`` writes
 ``benchmarks/results/llm_baseline.md`` / ``.json``: accuracy per task for every configuration run
 so far, parse failures, tokens, seconds per question and generated tokens per second.
 """
@@ -37,6 +39,7 @@ from spatialcode.bench import aggregate, code_version, load_questions, read_pred
 from spatialcode.evaluate import evaluate
 from spatialcode.formats.codes_dir import CodeSet
 from spatialcode.formats.vsibench_meta import iter_meta_info_dir
+from spatialcode.reason.prompt import Prompt
 from spatialcode.reason.registry import make_reasoner
 from spatialcode.reason.serialise import SERIALISATIONS, serialise_objects
 from spatialcode.tasks import VSI_TASKS
@@ -46,6 +49,9 @@ DATA = ROOT.parent / "shared" / "data" / "vsibench-dev"
 RUNS = ROOT / "runs" / "llm_baseline"
 RESULTS = ROOT / "benchmarks" / "results"
 SAMPLE = RESULTS / "llm_baseline_sample.json"
+#: A short unrelated prompt asked between measurements, so that llama.cpp cannot reuse the
+#: measured prompt's cached prefix.
+SYSTEM_PRIMER = "You are a helpful assistant."
 #: Configuration name → (reasoner, settings).
 CONFIGS = {
     "solver": ("solver", {}),
@@ -97,6 +103,34 @@ def count_tokens(model: str) -> dict:
     return {"scenes": len(codes), "objects": objects,
             "tokens_per_object": {style: total / objects for style, total in per_style.items()},
             "share_of_json": {style: total / per_style["json"] for style, total in per_style.items()}}
+
+
+def measure_speed(model: str, questions: int = 20) -> dict:
+    """Prompt and generation speed of ``model`` on the first ``questions`` of the sample (the
+    ``llm-table`` prompts, no cache): each prompt once with a 1-token reply (prompt tokens / s),
+    then with the full reply (generated tokens / s over the time beyond the prompt's)."""
+    from spatialcode.reason.backends.base import Sampling
+    from spatialcode.reason.llm import make_backend
+    from spatialcode.reason.prompt import PromptConfig, build_prompt
+
+    backend = make_backend(model)
+    codes = CodeSet(iter_meta_info_dir(DATA / "meta_info"))
+    config = PromptConfig(serialisation="table", objects="question")
+    prompt_tokens = prompt_seconds = generated = generation_seconds = 0.0
+    for q in sample_questions()[:questions]:
+        prompt = build_prompt(codes.get(q.dataset, q.scene_name), q.question, q.options, q.question_type, config)
+        backend.complete([Prompt(SYSTEM_PRIMER, "ok")], Sampling(max_tokens=1))  # a different prefix: no reuse
+        first = backend.complete([prompt], Sampling(max_tokens=1))[0]
+        backend.complete([Prompt(SYSTEM_PRIMER, "ok")], Sampling(max_tokens=1))
+        full = backend.complete([prompt], Sampling(max_tokens=512))[0]
+        prompt_tokens += first.prompt_tokens
+        prompt_seconds += first.seconds
+        generated += full.completion_tokens
+        generation_seconds += full.seconds - first.seconds
+    return {"questions": questions, "prompt_tokens_per_s": prompt_tokens / prompt_seconds,
+            "generated_tokens_per_s": generated / generation_seconds,
+            "seconds_per_question": (prompt_seconds + generation_seconds) / questions,
+            "mean_prompt_tokens": prompt_tokens / questions, "mean_generated_tokens": generated / questions}
 
 
 def _tokenizer(model: str):
@@ -198,6 +232,9 @@ def main() -> None:
     r.add_argument("--limit", type=int, default=None)
     t = sub.add_parser("tokens")
     t.add_argument("--model", required=True)
+    v = sub.add_parser("speed")
+    v.add_argument("--model", required=True)
+    v.add_argument("--questions", type=int, default=20)
     sub.add_parser("report")
     every = sub.add_parser("all")
     every.add_argument("--model", required=True)
@@ -215,6 +252,10 @@ def main() -> None:
             run(config, args.model, None)
         write_tokens(args.model, stamp)
         print(write_report(stamp))
+    elif args.section == "speed":
+        doc = {**measure_speed(args.model, args.questions), "model": args.model, **stamp}
+        (RESULTS / "llm_baseline_speed.json").write_text(json.dumps(doc, indent=1) + "\n")
+        print(json.dumps(doc, indent=1))
     elif args.section == "tokens":
         print(json.dumps(write_tokens(args.model, stamp), indent=1))
     else:
