@@ -126,6 +126,7 @@ OBJECTS = ["A. chair", "B. stool", "C. stove", "D. sofa"]
     ("<answer>The table is to the front-left.</answer>", QUADRANT, None, "D", "ok"),
     ("<answer>Left</answer>", DIRECTION, None, "A", "ok"),
     ("<answer>B stool</answer>", OBJECTS, None, "B", "ok"),
+    ("<answer>ceiling_light</answer>", ["A. door", "B. ceiling light"], None, "B", "ok"),  # a name for the label
     ("<answer>A sofa is the closest</answer>", OBJECTS, None, "D", "ok"),  # the article is not option A
     ("<answer>A</answer> then again <answer>C</answer>", DIRECTION, None, "C", "ok"),  # the last tag
     ("So the answer is right.", DIRECTION, None, "B", "untagged"),

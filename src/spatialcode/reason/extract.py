@@ -98,7 +98,7 @@ def _letter(span: str, options: Sequence[str]) -> str | None:
     match = _LETTER_THEN_TEXT.match(span)
     if match and any(o.letter == match.group(1) and _normal(match.group(2)) == _normal(o.text) for o in parsed):
         return match.group(1)
-    lowered = " ".join(span.lower().split())
+    lowered = " ".join(span.lower().replace("_", " ").split())  # "ceiling_light" names "ceiling light"
     named = [o for o in parsed if re.search(r"(?<![\w-])" + re.escape(o.text.lower()) + r"(?![\w-])", lowered)]
     # an option named only inside another named option's text ("left" in "back-left") does not count
     named = [o for o in named if not any(o.text.lower() in other.text.lower() and o is not other for other in named)]
