@@ -25,6 +25,8 @@ def test_tools_answer_by_instance_name_or_category():
     # standing at the sofa (1, 2) facing the first chair (-1.25, 0.5): the second chair (-1.25, 1.5) is to the right
     where = tools.direction("sofa", "dining_chair_1", "dining_chair_2")
     assert where["side"] == "right" and where["quadrant"] == "front-right" and 270 < where["bearing_deg"] < 360
+    assert tools.nearest("sofa", ["laptop", "dining chair"]) == "laptop"  # laptop 0.95 m, chairs 1.55 m
+    assert tools.nearest("dining_chair_1", ["sofa_1", "dining_chair_2"]) == "dining_chair_2"
     assert set(tools.functions()) == set(TOOL_SIGNATURES)
 
 
@@ -36,6 +38,10 @@ def test_tool_errors_say_what_is_wrong():
         tools.distance("sofa_1", "sofa")
     with pytest.raises(ToolError, match="coincide"):
         tools.direction("sofa", "sofa", "laptop")
+    with pytest.raises(ToolError, match="a list of object names"):
+        tools.nearest("sofa", "laptop")
+    with pytest.raises(ToolError, match="no object 'piano'"):
+        tools.nearest("sofa", ["laptop", "piano"])
 
 
 def test_programs_compute_with_tools_scene_and_math():

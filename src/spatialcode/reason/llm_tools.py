@@ -59,7 +59,7 @@ TOOL_EXAMPLES = (
     ToolExample(("bed_1", "lamp_1", "desk_1", "door_1", "chair_1"), "Measuring from the closest point of each object, "
                 "which of these objects (lamp, desk, door) is the closest to the bed?", ("A. lamp", "B. desk", "C. door"),
                 "object_rel_distance",
-                "d = {x: distance(x, 'bed') for x in ['lamp', 'desk', 'door']}\nprint(min(d, key=d.get))", "door", "door"),
+                "print(nearest('bed', ['lamp', 'desk', 'door']))", "door", "door"),
     ToolExample(("sofa_1", "tv_1", "lamp_1", "table_1"), "If I am standing by the sofa and facing the tv, is the lamp to "
                 "the left or the right of the tv?", ("A. left", "B. right"), "object_rel_direction_easy",
                 "print(direction('sofa', 'tv', 'lamp'))",

@@ -1,6 +1,6 @@
 """The solver's geometry as tools a language model can call: ``distance(a, b)``,
-``direction(standing, facing, target)``, ``size(x)``, ``count(label)``, ``area()``,
-``first_seen(x)`` and ``objects()``.
+``direction(standing, facing, target)``, ``nearest(target, candidates)``, ``size(x)``,
+``count(label)``, ``area()``, ``first_seen(x)`` and ``objects()``.
 
 An object is named either as one instance (``"sofa_1"``, the names the prompt's serialisations
 use) or as a category (``"sofa"``, any of its instances: distances take the closest pair, the
@@ -25,6 +25,7 @@ TOOL_SIGNATURES = {
     "distance": "distance(a, b) -> metres between the closest points of the two objects' boxes",
     "direction": "direction(standing, facing, target) -> {'bearing_deg', 'side', 'side_or_back', 'quadrant'} "
                  "of target for an observer at standing facing facing (bearing counter-clockwise from forward)",
+    "nearest": "nearest(target, candidates) -> the one of the candidates (a list of names) closest to target",
     "size": "size(x) -> the longest side of x's box, metres",
     "count": "count(label) -> how many instances of label the scene has",
     "area": "area() -> the room's floor area, square metres (None when unknown)",
@@ -78,6 +79,13 @@ class SpatialTools:
             raise ToolError("the objects coincide in the floor plane") from None
         return {"bearing_deg": round(bearing, 1), "side": left_or_right(bearing),
                 "side_or_back": left_right_or_back(bearing), "quadrant": quadrant(bearing)}
+
+    def nearest(self, target: str, candidates: list[str]) -> str:
+        """The candidate whose boxes come closest to ``target``'s (closest points; the first
+        listed on a tie)."""
+        if isinstance(candidates, str) or not isinstance(candidates, (list, tuple)) or not candidates:
+            raise ToolError("nearest(target, candidates) wants a list of object names as candidates")
+        return min(candidates, key=lambda candidate: self.distance(candidate, target))
 
     def size(self, x: str) -> float:
         """Longest side (m) of ``x``'s box (first-seen instance)."""
