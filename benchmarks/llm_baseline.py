@@ -176,7 +176,38 @@ def report() -> dict:
             "generated_tokens_per_s": generated / sum(latency) if latency and sum(latency) else None,
             "tool_rounds": statistics.fmean(r.get("rounds", 0) for r in answered) if config == "llm-tools" and answered else None,
         }
+    doc["versus_json"] = {style: paired_difference(questions, f"llm-{style}", "llm-json")
+                          for style in SERIALISATIONS if style != "json"}
     return doc
+
+
+def paired_difference(questions: list, a: str, b: str, resamples: int = 2000, seed: int = 0) -> dict | None:
+    """Overall score of configuration ``a`` minus ``b`` on the questions both answered, with a
+    95 % paired bootstrap interval (questions resampled within each task, as the overall score
+    is the mean of the task means; rel. direction's three levels pooled as the benchmark does)."""
+    import numpy as np
+
+    scores = {}
+    for config in (a, b):
+        path = RUNS / f"{config}.jsonl"
+        if not path.is_file():
+            return None
+        scores[config] = {r["id"]: (r["question_type"], r["score"]) for r in
+                          score_predictions(questions, read_predictions(path)) if not r["missing"]}
+    common = sorted(set(scores[a]) & set(scores[b]))
+    if not common:
+        return None
+    by_task = defaultdict(list)
+    for qid in common:
+        task = scores[a][qid][0]
+        task = "object_rel_direction" if task.startswith("object_rel_direction") else task
+        by_task[task].append(scores[a][qid][1] - scores[b][qid][1])
+    diffs = [np.asarray(v) for v in by_task.values()]
+    rng = np.random.default_rng(seed)
+    draws = [np.mean([d[rng.integers(0, len(d), len(d))].mean() for d in diffs]) for _ in range(resamples)]
+    low, high = np.percentile(draws, [2.5, 97.5])
+    return {"questions": len(common), "difference": 100 * float(np.mean([d.mean() for d in diffs])),
+            "ci95": [100 * float(low), 100 * float(high)]}
 
 
 def markdown(doc: dict) -> str:
@@ -201,6 +232,13 @@ def markdown(doc: dict) -> str:
         lines.append(f"| {name} | {d['answered']} | {d['errors']} | {d['unparseable']} | {d['untagged']} "
                      f"| {fmt(d['mean_prompt_tokens'], '.0f')} "
                      f"| {fmt(d['seconds_per_question'], '.2f')} | {fmt(d['generated_tokens_per_s'])} |")
+    compared = {style: d for style, d in doc.get("versus_json", {}).items() if d}
+    if compared:
+        lines += ["", "| serialisation | overall minus llm-json (points) | 95 % paired bootstrap | questions |",
+                  "|---|---:|---:|---:|"]
+        for style, d in compared.items():
+            lines.append(f"| {style} | {d['difference']:+.1f} | [{d['ci95'][0]:+.1f}, {d['ci95'][1]:+.1f}] "
+                         f"| {d['questions']} |")
     return "\n".join(lines) + "\n"
 
 
