@@ -6,9 +6,9 @@ import contextlib
 import math
 import sys
 import warnings
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 import click
 
@@ -18,8 +18,6 @@ from spatialcode.cli_train import train
 from spatialcode.errors import SpatialCodeError
 from spatialcode.reason.answer import Answer
 from spatialcode.scene import SpatialCode
-
-F = TypeVar("F", bound=Callable[..., Any])
 
 
 @contextlib.contextmanager
