@@ -87,6 +87,9 @@ def test_settings_load_from_yaml_with_overrides(tmp_path):
     assert load_config(GRPORunConfig, path, ["lora=null"]).lora is None
     with pytest.raises(ValidationError, match="lora.rank.*unknown setting"):
         load_config(GRPORunConfig, path, ["lora.rank=4"])
+    assert load_config(GRPORunConfig, path, ["learning_rate=2e-4"]).learning_rate == 2e-4  # YAML reads 2e-4 as text
+    with pytest.raises(ValidationError, match="learning_rate: expected a number"):
+        load_config(GRPORunConfig, path, ["learning_rate=fast"])
     with pytest.raises(ValidationError, match="num_generations"):
         load_config(GRPORunConfig, path, ["num_generations=1"])
     with pytest.raises(ValidationError, match="model: missing setting"):

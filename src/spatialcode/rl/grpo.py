@@ -22,7 +22,7 @@ from spatialcode.rl.config import RewardConfig
 from spatialcode.rl.data import training_rows
 from spatialcode.rl.rewards import SpatialRubricReward
 from spatialcode.rl.training import RunSettings, load_policy, metrics_callback, save_run_config, train_and_save
-from spatialcode.validation import check_whole_number
+from spatialcode.validation import check_whole_number, optional_number
 
 #: The reward columns each training row carries (beside ``prompt``).
 _REWARD_COLUMNS = ("question", "options", "question_type", "ground_truth", "code")
@@ -50,9 +50,11 @@ class GRPORunConfig(RunSettings):
         check_whole_number(self.prompts_per_step, "prompts_per_step")
         check_whole_number(self.max_completion_length, "max_completion_length")
         check_whole_number(self.num_generations, "num_generations", minimum=2)
-        if not self.temperature > 0:
+        for name in ("temperature", "beta"):
+            object.__setattr__(self, name, optional_number(getattr(self, name), name))
+        if self.temperature is None or not self.temperature > 0:
             raise ValidationError("temperature", f"must be > 0 (GRPO compares sampled completions), got {self.temperature}")
-        if not self.beta >= 0:
+        if self.beta is None or not self.beta >= 0:
             raise ValidationError("beta", f"must be >= 0, got {self.beta}")
 
     def trainer_args(self) -> Any:

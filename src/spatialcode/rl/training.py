@@ -19,7 +19,7 @@ from typing import Any
 
 from spatialcode.errors import ValidationError
 from spatialcode.rl.data import TrainingDataConfig
-from spatialcode.validation import check_whole_number
+from spatialcode.validation import check_whole_number, optional_number
 
 #: The projection layers of Qwen2/Llama-style blocks that LoRA adapts by default.
 DEFAULT_TARGETS = ("q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj")
@@ -56,7 +56,8 @@ class LoRASettings:
     def __post_init__(self) -> None:
         check_whole_number(self.r, "lora.r")
         check_whole_number(self.alpha, "lora.alpha")
-        if not 0.0 <= self.dropout < 1.0:
+        object.__setattr__(self, "dropout", optional_number(self.dropout, "lora.dropout"))
+        if self.dropout is None or not 0.0 <= self.dropout < 1.0:
             raise ValidationError("lora.dropout", f"expected a number in [0, 1), got {self.dropout}")
         if not self.target_modules:
             raise ValidationError("lora.target_modules", "expected at least one module name")
@@ -89,7 +90,9 @@ class RunSettings:
     bf16: bool | None = None
 
     def __post_init__(self) -> None:
-        if not self.learning_rate > 0:
+        # a number, also when YAML read "2e-4" as text (YAML 1.1 wants "2.0e-4")
+        object.__setattr__(self, "learning_rate", optional_number(self.learning_rate, "learning_rate"))
+        if self.learning_rate is None or not self.learning_rate > 0:
             raise ValidationError("learning_rate", f"must be > 0, got {self.learning_rate}")
         for name in ("max_steps", "gradient_accumulation_steps", "logging_steps", "save_steps"):
             check_whole_number(getattr(self, name), name)
