@@ -52,6 +52,9 @@ SAMPLE = RESULTS / "llm_baseline_sample.json"
 #: A short unrelated prompt asked between measurements, so that llama.cpp cannot reuse the
 #: measured prompt's cached prefix.
 SYSTEM_PRIMER = "You are a helpful assistant."
+#: The rows of the score tables: the overall score, then the tasks as VSI-Bench reports them.
+TASK_ROWS = ("overall", "object_counting", "object_abs_distance", "object_size_estimation", "room_size_estimation",
+             "object_rel_distance", "object_rel_direction", "route_planning", "obj_appearance_order")
 #: Configuration name → (reasoner, settings).
 CONFIGS = {
     "solver": ("solver", {}),
@@ -215,9 +218,7 @@ def markdown(doc: dict) -> str:
     configs = doc["configs"]
     lines = [f"# LLM baseline on the stratified dev sample ({doc['questions']} questions, oracle code)", "",
              "| task | " + " | ".join(configs) + " |", "|---|" + "---:|" * len(configs)]
-    tasks = ("overall", "object_counting", "object_abs_distance", "object_size_estimation", "room_size_estimation",
-             "object_rel_distance", "object_rel_direction", "route_planning", "obj_appearance_order")
-    for task in tasks:
+    for task in TASK_ROWS:
         cells = []
         for d in configs.values():
             full = d["table"]["full"]

@@ -37,6 +37,8 @@ import time
 from collections import defaultdict
 from pathlib import Path
 
+from llm_baseline import DATA, TASK_ROWS, sample_questions  # the same VSI-Bench sample and table rows
+
 from spatialcode.bench import aggregate, code_version, load_questions, read_predictions, score_predictions
 from spatialcode.evaluate import evaluate
 from spatialcode.formats.codes_dir import CodeSet
@@ -46,7 +48,6 @@ from spatialcode.scene import SpatialCode
 from spatialcode.tasks import VSI_TASKS
 
 ROOT = Path(__file__).resolve().parents[1]
-DATA = ROOT.parent / "shared" / "data" / "vsibench-dev"
 SYNTH = ROOT / "runs" / "synth"
 TRAIN = ROOT / "runs" / "train"
 MODELS = ROOT / "runs" / "models"
@@ -134,10 +135,7 @@ def eval_questions(which: str) -> tuple[list, CodeSet]:
     """The questions and codes of an evaluation set: ``vsi`` (the LLM baseline's sample, oracle
     code) or ``synth`` (held-out synthetic test questions, ``SYNTH_PER_TASK`` of each task)."""
     if which == "vsi":
-        sample = json.loads((RESULTS / "llm_baseline_sample.json").read_text())
-        wanted = {i for ids in sample["ids"].values() for i in ids}
-        questions = [q for q in load_questions(DATA / "questions.jsonl") if q.id in wanted]
-        return questions, CodeSet(iter_meta_info_dir(DATA / "meta_info"))
+        return sample_questions(), CodeSet(iter_meta_info_dir(DATA / "meta_info"))
     test_scenes = {json.loads(line)["scene_name"] for line in (SYNTH / "data" / "test.jsonl").open()}
     by_task = defaultdict(list)
     for question in load_questions(SYNTH / "questions.jsonl"):
@@ -202,12 +200,10 @@ def report(stamp: dict) -> str:
 
 def _markdown(doc: dict) -> str:
     lines = ["# Training the reasoning LLM (Qwen2.5-Coder-0.5B, CPU)", ""]
-    tasks = ("overall", "object_counting", "object_abs_distance", "object_size_estimation", "room_size_estimation",
-             "object_rel_distance", "object_rel_direction", "route_planning", "obj_appearance_order")
     for which, models in doc["sets"].items():
         lines += [f"## {'VSI-Bench dev sample (oracle code)' if which == 'vsi' else 'held-out synthetic questions'}", "",
                   "| task | " + " | ".join(models) + " |", "|---|" + "---:|" * len(models)]
-        for task in tasks:
+        for task in TASK_ROWS:
             cells = [m.get("overall") if task == "overall" else m["scores"].get(task) for m in models.values()]
             lines.append(f"| {task} | " + " | ".join("—" if v is None else f"{v:.1f}" for v in cells) + " |")
         lines.append("| questions answered | " + " | ".join(str(m["answered"]) for m in models.values()) + " |")

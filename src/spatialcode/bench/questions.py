@@ -180,7 +180,10 @@ def _one_line(text: str) -> str:
     return " ".join(str(text).split())
 
 
-def _jsonl_records(path: Path, text: str) -> Iterator[tuple[str, Any]]:
+def jsonl_records(path: Path, text: str) -> Iterator[tuple[str, Any]]:
+    """The records of JSON-lines ``text`` read from ``path``, each with where it stands
+    (``"line N"``); blank lines skipped; a line that is not JSON raises :class:`InputFileError`
+    naming the file and line."""
     for number, line in enumerate(text.splitlines(), start=1):
         if not line.strip():
             continue
@@ -227,7 +230,7 @@ def _records(path: Path) -> Iterator[tuple[str, Any]]:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as err:
         raise InputFileError(f"{path}: cannot read ({_one_line(str(err))})") from None
-    return _jsonl_records(path, text) if suffix == ".jsonl" else _json_records(path, text)
+    return jsonl_records(path, text) if suffix == ".jsonl" else _json_records(path, text)
 
 
 def load_questions(path: str | Path) -> list[VSIQuestion]:

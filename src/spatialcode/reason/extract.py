@@ -109,15 +109,22 @@ def _normal(text: str) -> str:
     return " ".join(text.lower().split()).strip(" .")
 
 
+def quantity_value(match: re.Match[str]) -> float:
+    """The number a :data:`QUANTITY` match states, as written (thousands commas dropped; a
+    range's middle), before any unit conversion."""
+    value = float(match["a"].replace(",", ""))
+    if match["b"] is not None:
+        value = (value + float(match["b"].replace(",", ""))) / 2
+    return value
+
+
 def _number(span: str, unit: str | None) -> str | None:
     """The first quantity in ``span``, in ``unit``, as text; or ``None``."""
     match = QUANTITY.search(span)
     if match is None:
         word = _WORD_NUMBER.search(span)
         return str(_WORDS[word.group(1).lower()]) if word else None
-    value = float(match["a"].replace(",", ""))
-    if match["b"] is not None:
-        value = (value + float(match["b"].replace(",", ""))) / 2
+    value = quantity_value(match)
     said = (match["unit"] or "").lower()
     if unit in _UNIT_SCALE and said:
         kind, scale = _UNIT_SCALE[unit]

@@ -4,10 +4,10 @@ the rubric reward)."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from pathlib import Path
 
+from spatialcode.bench.questions import jsonl_records
 from spatialcode.errors import InputFileError
 
 #: The metrics plotted by default, as logged by the trainers (those a run lacks are skipped).
@@ -20,7 +20,7 @@ def read_metrics(run: str | Path) -> list[dict]:
     path = Path(run) / "metrics.jsonl"
     if not path.is_file():
         raise InputFileError(f"no metrics at {path}: give a run folder of `spatialcode train sft|grpo`")
-    rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    rows = [row for _, row in jsonl_records(path, path.read_text(encoding="utf-8"))]
     return [row for row in rows if "train_runtime" not in row]
 
 

@@ -16,7 +16,6 @@ TRL's conversational form:
 
 from __future__ import annotations
 
-import json
 import random
 from collections import defaultdict
 from collections.abc import Iterator
@@ -25,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from spatialcode import tasks
+from spatialcode.bench.questions import jsonl_records
 from spatialcode.errors import InputFileError, SpatialCodeError, ValidationError
 from spatialcode.reason.prompt import PromptConfig, build_prompt
 from spatialcode.rl.traces import solver_completion
@@ -105,16 +105,9 @@ def _records(path: Path) -> Iterator[dict[str, Any]]:
     if not path.is_file():
         raise SpatialCodeError(f"no synthetic dataset split at {path}: make one with `spatialcode generate --scenes 200 "
                                f"--walkthrough --splits train=0.9,test=0.1 --out {path.parent.parent}`")
-    with open(path, encoding="utf-8") as lines:
-        for number, line in enumerate(lines, 1):
-            if not line.strip():
-                continue
-            try:
-                record = json.loads(line)
-            except json.JSONDecodeError as err:
-                raise InputFileError(f"{path} line {number}: not valid JSON ({err.msg})") from None
-            missing = [k for k in ("id", "question", "question_type", "ground_truth", "spatial_code") if k not in record]
-            if missing:
-                raise InputFileError(f"{path} line {number}: missing {', '.join(missing)} (not a dataset written by "
-                                     "`spatialcode generate --scenes`)")
-            yield record
+    for where, record in jsonl_records(path, path.read_text(encoding="utf-8")):
+        missing = [k for k in ("id", "question", "question_type", "ground_truth", "spatial_code") if k not in record]
+        if missing:
+            raise InputFileError(f"{path} {where}: missing {', '.join(missing)} (not a dataset written by "
+                                 "`spatialcode generate --scenes`)")
+        yield record

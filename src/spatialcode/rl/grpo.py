@@ -18,14 +18,12 @@ from pathlib import Path
 from typing import Any
 
 from spatialcode.errors import ValidationError
+from spatialcode.rl.columns import COLUMNS
 from spatialcode.rl.config import RewardConfig
 from spatialcode.rl.data import training_rows
 from spatialcode.rl.rewards import SpatialRubricReward
 from spatialcode.rl.training import RunSettings, load_policy, metrics_callback, save_run_config, train_and_save
 from spatialcode.validation import check_whole_number, optional_number
-
-#: The reward columns each training row carries (beside ``prompt``).
-_REWARD_COLUMNS = ("question", "options", "question_type", "ground_truth", "code")
 
 
 @dataclass(frozen=True)
@@ -72,7 +70,7 @@ def run_grpo(config: GRPORunConfig) -> Path:
     from datasets import Dataset
     from trl import GRPOTrainer
 
-    rows = [{"prompt": row["prompt"], **{k: row[k] for k in _REWARD_COLUMNS}} for row in training_rows(config.data)]
+    rows = [{"prompt": row["prompt"], **{k: row[k] for k in COLUMNS}} for row in training_rows(config.data)]
     tokenizer, model = load_policy(config.model)
     save_run_config(config.output_dir, config)
     trainer = GRPOTrainer(model=model, reward_funcs=[SpatialRubricReward(config.reward)], args=config.trainer_args(),

@@ -21,7 +21,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from spatialcode.reason.extract import AREA_UNITS, LENGTH_UNITS, QUANTITY
+from spatialcode.reason.extract import AREA_UNITS, LENGTH_UNITS, QUANTITY, quantity_value
 
 _NAME_SHAPE = r"[a-z][a-z0-9]*(?:_[a-z0-9]+)*_\d+"
 _NUM = r"[-+]?(?:\d+(?:\.\d+)?|\.\d+)"
@@ -132,9 +132,7 @@ def quantities(text: str) -> list[Quantity]:
         unit = (match["unit"] or "").lower()
         if not unit or unit in _NOT_LENGTHS or not usable(match.start()):
             continue
-        value = float(match["a"].replace(",", ""))
-        if match["b"] is not None:
-            value = (value + float(match["b"].replace(",", ""))) / 2
+        value = quantity_value(match)
         kind, scale = ("length", LENGTH_UNITS[unit]) if unit in LENGTH_UNITS else ("area", AREA_UNITS[unit])
         found.append(Quantity(match.start(), match.end(), kind, value * scale))
     return sorted(found, key=lambda q: q.start)
