@@ -16,7 +16,8 @@ Evaluation uses llama.cpp on a GGUF file of each model: the trained LoRA merged 
 (``convert_hf_to_gguf.py``, taken from the llama-cpp-python source distribution into
 ``runs/tools``); ``base`` goes through the same path, so that quantisation does not differ
 between the models compared. Each model answers, as the ``llm`` reasoner with the compact table
-of the question's objects and thinking first: the LLM baseline's stratified VSI-Bench dev sample
+of the question's objects and thinking first (greedy, replies capped at 256 tokens, the
+GRPO runs' completion length): the LLM baseline's stratified VSI-Bench dev sample
 (``benchmarks/results/llm_baseline_sample.json``, oracle code; ``--set vsi``) and 20 held-out
 synthetic test questions of each task (``--set synth``). ``report`` writes
 ``benchmarks/results/rl_train.md`` / ``.json`` (accuracy per task, seconds per step, peak
@@ -61,6 +62,8 @@ RUNS = {"sft": "configs/sft_cpu.yaml", "grpo-accuracy": "configs/grpo_accuracy_c
         "grpo-rubric": "configs/grpo_rubric_cpu.yaml"}
 MODEL_NAMES = ("base", *RUNS)
 SYNTH_PER_TASK = 20
+#: Reply length cap when evaluating (tokens): the GRPO runs' completion length.
+EVAL_MAX_TOKENS = 256
 
 
 def make_data() -> None:
@@ -151,7 +154,7 @@ def run_eval(name: str, which: str) -> None:
     """Answer an evaluation set with one model (resumable)."""
     model = export(name)
     reasoner, described = make_reasoner("llm", model=str(model), serialisation="table", objects="question",
-                                        cache=str(EVAL / "cache.sqlite"))
+                                        max_tokens=EVAL_MAX_TOKENS, cache=str(EVAL / "cache.sqlite"))
     questions, codes = eval_questions(which)
     (EVAL / name).mkdir(parents=True, exist_ok=True)
     result = evaluate(questions, codes, reasoner, EVAL / name / f"{which}.jsonl", {**described, "model_name": name})

@@ -9,7 +9,7 @@ import pytest
 
 from spatialcode.errors import SpatialCodeError, ValidationError
 from spatialcode.reason.backends import CachedBackend, OpenAIServerBackend, ResponseCache, Sampling, ServerConfig
-from spatialcode.reason.backends.cache import cache_key
+from spatialcode.reason.backends.cache import cache_key, model_identity
 from spatialcode.reason.prompt import Prompt
 from tests.fixtures import fake_openai_server
 
@@ -80,6 +80,25 @@ def test_cache_answers_repeats_and_keeps_failures_out(tmp_path):
     cache.close()
     reopened = ResponseCache(tmp_path / "cache" / "responses.sqlite")
     assert len(reopened) == 3 and reopened.get(cache_key("counting", Prompt("s", "a"), Sampling())).text == "a"
+
+
+def test_a_local_model_rewritten_at_the_same_path_is_asked_again(tmp_path):
+    weights = tmp_path / "model.gguf"
+    weights.write_bytes(b"first weights")
+    inner = _Counting()
+    inner.model = str(weights)
+    cache = ResponseCache(tmp_path / "responses.sqlite")
+    assert CachedBackend(inner, cache).complete([Prompt("s", "a")], Sampling())[0].cached is False
+    assert CachedBackend(inner, cache).complete([Prompt("s", "a")], Sampling())[0].cached is True
+    weights.write_bytes(b"re-trained weights, longer")  # a re-export to the same path
+    assert CachedBackend(inner, cache).complete([Prompt("s", "a")], Sampling())[0].cached is False
+    assert inner.asked == ["a", "a"]
+    folder = tmp_path / "hf"
+    folder.mkdir()
+    (folder / "model.safetensors").write_bytes(b"one")
+    before = model_identity(str(folder))
+    (folder / "model.safetensors").write_bytes(b"other")
+    assert model_identity(str(folder)) != before and model_identity("Qwen/Qwen3-4B") == "Qwen/Qwen3-4B"
 
 
 @pytest.mark.parametrize(("kwargs", "field"), [

@@ -1,6 +1,8 @@
 """A response cache for any backend: completions stored in SQLite, keyed by the model, the
 prompt's messages and the sampling settings, so a re-run (or a resumed evaluation) asks the
-model only what it has not answered yet. Failed completions are not cached."""
+model only what it has not answered yet. A local model is known by its path and its files'
+sizes and modification times, so a model re-trained or re-exported to the same path is asked
+again. Failed completions are not cached."""
 
 from __future__ import annotations
 
@@ -16,8 +18,21 @@ from spatialcode.reason.backends.base import Backend, Completion, Sampling
 from spatialcode.reason.prompt import Prompt
 
 
+def model_identity(model: str) -> str:
+    """``model`` (a name, a server's model or a local path) and, when it is a local file or
+    folder, the size and modification time (ns) of each file in it: the same model name
+    always, a changed file a different identity."""
+    path = Path(model)
+    if not path.exists():
+        return model
+    files = [path] if path.is_file() else sorted(f for f in path.rglob("*") if f.is_file())
+    stamps = [f"{f.relative_to(path) if f != path else f.name}:{f.stat().st_size}:{f.stat().st_mtime_ns}" for f in files]
+    return f"{model}|{';'.join(stamps)}"
+
+
 def cache_key(model: str, prompt: Prompt, sampling: Sampling) -> str:
-    """SHA-256 (hex) of the model name, the prompt's messages and the sampling settings."""
+    """SHA-256 (hex) of the model's identity (see :func:`model_identity`), the prompt's
+    messages and the sampling settings."""
     payload = json.dumps({"model": model, "messages": prompt.messages(), "sampling": asdict(sampling)},
                          sort_keys=True, ensure_ascii=False)
     return hashlib.sha256(payload.encode()).hexdigest()
@@ -62,10 +77,11 @@ class CachedBackend:
     def __init__(self, backend: Backend, cache: ResponseCache) -> None:
         self.backend, self.cache = backend, cache
         self.model = backend.model
+        self._identity = model_identity(backend.model)
 
     def complete(self, prompts: Sequence[Prompt], sampling: Sampling) -> list[Completion]:
         """One completion per prompt, in order (see the class docstring)."""
-        keys = [cache_key(self.model, prompt, sampling) for prompt in prompts]
+        keys = [cache_key(self._identity, prompt, sampling) for prompt in prompts]
         found: list[Completion | None] = [self.cache.get(key) for key in keys]
         missing = [i for i, completion in enumerate(found) if completion is None]
         if missing:
