@@ -61,6 +61,8 @@ LLAMA_CPP = "llama-cpp-python==0.3.36"
 RUNS = {"sft": "configs/sft_cpu.yaml", "grpo-accuracy": "configs/grpo_accuracy_cpu.yaml",
         "grpo-rubric": "configs/grpo_rubric_cpu.yaml"}
 MODEL_NAMES = ("base", *RUNS)
+#: The order ``all`` evaluates in: the comparisons the targets name first (rubric vs base, vs accuracy-only).
+EVAL_ORDER = ("base", "grpo-rubric", "grpo-accuracy", "sft")
 SYNTH_PER_TASK = 20
 #: Reply length cap when evaluating (tokens): the GRPO runs' completion length.
 EVAL_MAX_TOKENS = 256
@@ -76,7 +78,10 @@ def make_data() -> None:
 
 
 def train(run: str, overrides: list[str]) -> None:
-    """Train (or resume) one run with its config."""
+    """Train (or resume) one run with its config; a finished run (``final/`` saved) is left as it is."""
+    if (TRAIN / run / "final").is_dir():
+        print(f"{TRAIN / run} is finished", file=sys.stderr)
+        return
     from spatialcode.rl.grpo import GRPORunConfig, run_grpo
     from spatialcode.rl.run_config import load_config
     from spatialcode.rl.sft import SFTRunConfig, run_sft
@@ -179,21 +184,19 @@ def report(stamp: dict) -> str:
             table = aggregate(score_predictions(asked, predictions)).to_dict()["full"]
             doc["sets"].setdefault(which, {})[name] = {"answered": len(asked), "overall": table.get("overall"),
                                                       "scores": table["scores"]}
+    from spatialcode.rl.curves import plot_curves, read_metrics
+
     for run in RUNS:
-        metrics = TRAIN / run / "metrics.jsonl"
-        if metrics.is_file():
-            rows = [json.loads(line) for line in metrics.read_text().splitlines() if line.strip()]
-            steps = [r for r in rows if "loss" in r]
+        if (TRAIN / run / "metrics.jsonl").is_file():
+            steps = [r for r in read_metrics(TRAIN / run) if "loss" in r]
             doc["training"][run] = {
                 "steps": steps[-1]["step"] if steps else 0,
                 "seconds_per_step": statistics.median(r["seconds"] for r in steps) if steps else None,
-                "peak_memory_mb": max((r["peak_memory_mb"] for r in rows), default=None),
+                "peak_memory_mb": max((r["peak_memory_mb"] for r in steps), default=None),
                 "final_reward": statistics.fmean(r["reward"] for r in steps[-10:]) if steps and "reward" in steps[0] else None,
             }
     finished = [TRAIN / run for run in RUNS if (TRAIN / run / "metrics.jsonl").is_file()]
     if finished:
-        from spatialcode.rl.curves import plot_curves
-
         plot_curves(finished, RESULTS / "rl_train_curves.png")
     (RESULTS / "rl_train.json").write_text(json.dumps(doc, indent=1) + "\n")
     text = _markdown(doc)
@@ -247,8 +250,8 @@ def main() -> None:
         make_data()
         for run in RUNS:
             train(run, [])
-        for name in MODEL_NAMES:
-            for which in ("synth", "vsi"):
+        for which in ("vsi", "synth"):
+            for name in EVAL_ORDER:
                 run_eval(name, which)
         print(report(stamp))
     else:

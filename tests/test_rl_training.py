@@ -152,3 +152,13 @@ def test_train_cli_dry_run_curves_export_and_clear_errors(tmp_path, synth, tiny_
     # the merged model plugs into the reasoning backends by path
     completion = make_backend(str(tmp_path / "merged")).complete([Prompt("system", "user")], Sampling(max_tokens=2))[0]
     assert completion.error is None and completion.completion_tokens == 2
+
+
+def test_metrics_of_a_resumed_run_keep_one_row_per_step_the_later(tmp_path):
+    from spatialcode.rl.curves import read_metrics
+
+    rows = [{"step": 1, "loss": 3.0}, {"step": 2, "loss": 2.0}, {"step": 3, "loss": 9.0},  # killed after step 3
+            {"step": 3, "loss": 1.5}, {"step": 4, "loss": 1.0},  # resumed from checkpoint-2
+            {"step": 4, "train_runtime": 10.0}]
+    (tmp_path / "metrics.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows))
+    assert [(r["step"], r["loss"]) for r in read_metrics(tmp_path)] == [(1, 3.0), (2, 2.0), (3, 1.5), (4, 1.0)]

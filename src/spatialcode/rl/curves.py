@@ -16,12 +16,15 @@ DEFAULT_METRICS = ("loss", "reward", "items/accuracy", "items/format", "items/gr
 
 
 def read_metrics(run: str | Path) -> list[dict]:
-    """The per-step rows of a run folder's ``metrics.jsonl`` (the trainer's summary row left out)."""
+    """The per-step rows of a run folder's ``metrics.jsonl`` in step order, one per step: a run
+    resumed from a checkpoint logs again the steps after it, and the later row is kept (the
+    trainer's summary rows are left out)."""
     path = Path(run) / "metrics.jsonl"
     if not path.is_file():
         raise InputFileError(f"no metrics at {path}: give a run folder of `spatialcode train sft|grpo`")
-    rows = [row for _, row in jsonl_records(path, path.read_text(encoding="utf-8"))]
-    return [row for row in rows if "train_runtime" not in row]
+    by_step = {row["step"]: row for _, row in jsonl_records(path, path.read_text(encoding="utf-8"))
+               if "train_runtime" not in row and "step" in row}
+    return [by_step[step] for step in sorted(by_step)]
 
 
 def plot_curves(runs: Sequence[str | Path], out: str | Path, metrics: Sequence[str] = DEFAULT_METRICS,
