@@ -1,0 +1,35 @@
+"""Loading a pretrained vision model and its processor by path or hub id, with one clear line
+when the weights are not there (the hub may be unreachable: nothing is downloaded silently)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from spatialcode.errors import SpatialCodeError
+
+
+def load_pretrained(model: str, role: str, model_class: Any, processor_class: Any, example: str) -> tuple[Any, Any]:
+    """The processor and model (eval mode) of ``model`` — a local folder or a cached hub id —
+    loaded with the transformers classes given; ``role`` (e.g. ``"depth"``) and ``example`` (a
+    hub id that works) name the model and how to provide it in the error raised when it cannot
+    be loaded."""
+    from transformers.utils import logging as hf_logging
+
+    how = (f"give a local folder of its weights (e.g. `hf download {example} --local-dir DIR` where the hub is "
+           f"reachable, then --{role}-model DIR) or a hub id already in the cache")
+    if _looks_like_a_path(model) and not Path(model).exists():
+        raise SpatialCodeError(f"the {role} model folder {model} does not exist: {how}")
+    hf_logging.disable_progress_bar()
+    try:
+        processor = processor_class.from_pretrained(str(model))
+        network = model_class.from_pretrained(str(model))
+    except (OSError, ValueError) as err:
+        first = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
+        raise SpatialCodeError(f"cannot load the {role} model {model!r} ({first}): {how}") from None
+    return processor, network.eval()
+
+
+def _looks_like_a_path(model: str) -> bool:
+    """Whether ``model`` names a local folder rather than a hub id (``owner/name``)."""
+    return str(model).startswith(("/", ".", "~")) or str(model).count("/") > 1 or "\\" in str(model)

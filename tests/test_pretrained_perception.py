@@ -1,0 +1,70 @@
+"""RGB-only perception with pretrained models, exercised with tiny random models: metric depth
+from colour, frames whose depth is predicted, and one clear line for missing or unsuitable
+weights."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from spatialcode.encode.frames import Frame
+from spatialcode.encode.pretrained import DepthModelConfig, MonocularDepth, PredictedDepthSource
+from spatialcode.errors import InputFileError, SpatialCodeError, ValidationError
+from spatialcode.viz.camera import Intrinsics
+from tests.vision_fixtures import make_tiny_depth_model
+
+
+@pytest.fixture(scope="module")
+def depth_model(tmp_path_factory) -> str:
+    return make_tiny_depth_model(tmp_path_factory.mktemp("depth") / "model")
+
+
+def _frames(count: int, size: tuple[int, int] = (48, 64), rgb: bool = True) -> list[Frame]:
+    rng = np.random.default_rng(0)
+    intrinsics = Intrinsics(fx=50.0, fy=50.0, cx=size[1] / 2, cy=size[0] / 2, width=size[1], height=size[0])
+    return [Frame(index=i, t=i / 10, rgb=rng.integers(0, 256, (*size, 3), dtype=np.uint8) if rgb else None,
+                  depth=None, intrinsics=intrinsics) for i in range(count)]
+
+
+class _Source(list):
+    fps = 10.0
+
+
+def test_metric_depth_has_the_image_size_and_the_range(depth_model):
+    depth = MonocularDepth(DepthModelConfig(depth_model, max_depth=10.0))
+    image = _frames(1)[0].rgb
+    predicted = depth.predict(image)
+    assert predicted.shape == (48, 64) and predicted.dtype == np.float32
+    assert (predicted >= 0).all() and (predicted <= 10.0).all() and predicted.std() > 0
+    # a shorter range blanks what lies beyond it, as a sensor's range ends
+    near = MonocularDepth(DepthModelConfig(depth_model, max_depth=float(np.median(predicted[predicted > 0]))))
+    clipped = near.predict(image)
+    assert 0 < (clipped == 0).sum() < clipped.size and (clipped <= near.config.max_depth).all()
+    with pytest.raises(ValidationError, match="rgb: expected an \\(H, W, 3\\) uint8 image"):
+        depth.predict(image.astype(np.float32))
+
+
+def test_frames_get_predicted_depth_and_keep_the_rest(depth_model):
+    depth = MonocularDepth(DepthModelConfig(depth_model))
+    frames = _frames(3)
+    source = PredictedDepthSource(_Source(frames), depth)
+    out = list(source)
+    assert len(source) == 3 and source.fps == 10.0
+    assert all(f.depth is not None and f.depth.shape == (48, 64) for f in out)
+    assert [f.index for f in out] == [0, 1, 2] and all(a.rgb is b.rgb for a, b in zip(out, frames))
+    np.testing.assert_array_equal(out[1].depth, depth.predict(frames[1].rgb))
+    with pytest.raises(InputFileError, match="frame 0 has no colour image"):
+        list(PredictedDepthSource(_Source(_frames(1, rgb=False)), depth))
+
+
+def test_missing_or_relative_depth_models_are_one_clear_line(tmp_path):
+    with pytest.raises(SpatialCodeError, match="the depth model folder .* does not exist: .*hf download depth-anything/") as missing:
+        MonocularDepth(DepthModelConfig(str(tmp_path / "nowhere")))
+    assert "\n" not in str(missing.value)
+    with pytest.raises(SpatialCodeError, match="cannot load the depth model 'nobody/no-such-depth-model' .*--depth-model DIR"):
+        MonocularDepth(DepthModelConfig("nobody/no-such-depth-model"))  # not in the cache; the tests run offline
+    relative = make_tiny_depth_model(tmp_path / "relative", metric=False)
+    with pytest.raises(SpatialCodeError, match="predicts relative depth, not metres"):
+        MonocularDepth(DepthModelConfig(relative))
+    with pytest.raises(ValidationError, match="max_depth"):
+        DepthModelConfig("x", max_depth=0)
