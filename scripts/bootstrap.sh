@@ -5,7 +5,7 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 VENV="$ROOT/.venv"
 STAMP="$VENV/.spatialcode-installed"
-EXTRAS="${SPATIALCODE_EXTRAS:-llm,train,test}"
+EXTRAS="${SPATIALCODE_EXTRAS:-llm,train,vision,test}"
 WANT="$(sha256sum "$ROOT/pyproject.toml" | cut -d' ' -f1) extras=$EXTRAS"
 PY="${PYTHON:-python3}"
 # Open3D (the renderer's ray caster) needs the system library libusb-1.0.

@@ -8,15 +8,26 @@ import numpy as np
 import pytest
 
 from spatialcode.encode.frames import Frame
-from spatialcode.encode.pretrained import DepthModelConfig, MonocularDepth, PredictedDepthSource
+from spatialcode.encode.pretrained import (
+    DepthModelConfig,
+    DetectorConfig,
+    MonocularDepth,
+    OpenVocabularyDetector,
+    PredictedDepthSource,
+)
 from spatialcode.errors import InputFileError, SpatialCodeError, ValidationError
 from spatialcode.viz.camera import Intrinsics
-from tests.vision_fixtures import make_tiny_depth_model
+from tests.vision_fixtures import make_tiny_depth_model, make_tiny_detector
 
 
 @pytest.fixture(scope="module")
 def depth_model(tmp_path_factory) -> str:
     return make_tiny_depth_model(tmp_path_factory.mktemp("depth") / "model")
+
+
+@pytest.fixture(scope="module")
+def detector_model(tmp_path_factory) -> str:
+    return make_tiny_detector(tmp_path_factory.mktemp("detector") / "model")
 
 
 def _frames(count: int, size: tuple[int, int] = (48, 64), rgb: bool = True) -> list[Frame]:
@@ -68,3 +79,41 @@ def test_missing_or_relative_depth_models_are_one_clear_line(tmp_path):
         MonocularDepth(DepthModelConfig(relative))
     with pytest.raises(ValidationError, match="max_depth"):
         DepthModelConfig("x", max_depth=0)
+
+
+def _iou(a, b) -> float:
+    width = max(0.0, min(a[2], b[2]) - max(a[0], b[0]))
+    height = max(0.0, min(a[3], b[3]) - max(a[1], b[1]))
+    union = (a[2] - a[0]) * (a[3] - a[1]) + (b[2] - b[0]) * (b[3] - b[1]) - width * height
+    return width * height / union
+
+
+def test_detections_are_labelled_in_the_image_best_first_and_suppressed(detector_model):
+    labels = ("sofa", "ceiling light", "trash bin")
+    image = _frames(1)[0].rgb
+    everything = OpenVocabularyDetector(DetectorConfig(detector_model, labels=labels, threshold=0.0, nms_iou=1.0,
+                                                       max_detections=1000)).detect(image)
+    assert 3 < len(everything) <= 16  # at most one box per image patch of the tiny model; none suppressed at IoU 1
+    detector = OpenVocabularyDetector(DetectorConfig(detector_model, labels=labels, threshold=0.0, nms_iou=0.3,
+                                                     max_detections=10))
+    found = detector.detect(image)
+    assert 0 < len(found) <= 10 and len(found) < len(everything)
+    assert all(d.label in labels and 0.0 <= d.score <= 1.0 for d in found)
+    assert all(0 <= d.xyxy[0] < d.xyxy[2] <= 64 and 0 <= d.xyxy[1] < d.xyxy[3] <= 48 for d in found)
+    assert [d.score for d in found] == sorted((d.score for d in found), reverse=True)
+    assert all(_iou(a.xyxy, b.xyxy) <= 0.3 for i, a in enumerate(found) for b in found[i + 1:] if a.label == b.label)
+    median = sorted(d.score for d in everything)[len(everything) // 2]
+    strict = OpenVocabularyDetector(DetectorConfig(detector_model, labels=labels, threshold=median, nms_iou=1.0,
+                                                   max_detections=1000)).detect(image)
+    assert 0 < len(strict) < len(everything) and all(d.score > median for d in strict)
+    with pytest.raises(ValidationError, match="rgb"):
+        detector.detect(image[..., 0])
+
+
+@pytest.mark.parametrize(("settings", "field"), [
+    ({"labels": ()}, "labels"), ({"query": "a photo"}, "query"), ({"threshold": 1.5}, "threshold"),
+    ({"max_detections": 0}, "max_detections"), ({"model": " "}, "detector_model"),
+])
+def test_detector_settings_are_validated(settings, field):
+    with pytest.raises(ValidationError, match=field):
+        DetectorConfig(**{"model": "m", **settings})

@@ -23,3 +23,35 @@ def make_tiny_depth_model(out: Path, metric: bool = True) -> str:
     DepthAnythingForDepthEstimation(config).save_pretrained(out)
     DPTImageProcessorPil(size={"height": 28, "width": 28}, keep_aspect_ratio=False, ensure_multiple_of=14).save_pretrained(out)
     return str(out)
+
+
+def _tiny_clip_tokenizer():
+    """A CLIP tokenizer with one token per byte (and per byte ending a word), no merges."""
+    from transformers import CLIPTokenizer
+    from transformers.convert_slow_tokenizer import bytes_to_unicode
+
+    chars = list(bytes_to_unicode().values())
+    vocab = {token: i for i, token in enumerate([*chars, *(c + "</w>" for c in chars), "<|startoftext|>", "<|endoftext|>"])}
+    return CLIPTokenizer(vocab=vocab, merges=[])
+
+
+def make_tiny_detector(out: Path) -> str:
+    """An OWLv2 open-vocabulary detector (text and vision towers of width 16, 1 layer; 32 × 32
+    inputs, 16 patches) with its processor, saved to ``out``; returns its path."""
+    import torch
+    from transformers import Owlv2Config, Owlv2ForObjectDetection, Owlv2Processor
+    from transformers.models.owlv2.image_processing_pil_owlv2 import Owlv2ImageProcessorPil
+
+    tokenizer = _tiny_clip_tokenizer()
+    torch.manual_seed(0)
+    config = Owlv2Config(
+        text_config={"vocab_size": len(tokenizer), "hidden_size": 16, "intermediate_size": 32, "num_hidden_layers": 1,
+                     "num_attention_heads": 2, "max_position_embeddings": 48, "bos_token_id": tokenizer.bos_token_id,
+                     "eos_token_id": tokenizer.eos_token_id, "pad_token_id": tokenizer.pad_token_id},
+        vision_config={"hidden_size": 16, "intermediate_size": 32, "num_hidden_layers": 1, "num_attention_heads": 2,
+                       "image_size": 32, "patch_size": 8},
+        projection_dim=16)
+    Owlv2ForObjectDetection(config).save_pretrained(out)
+    Owlv2Processor(image_processor=Owlv2ImageProcessorPil(size={"height": 32, "width": 32}),
+                   tokenizer=tokenizer).save_pretrained(out)
+    return str(out)

@@ -5,5 +5,6 @@ local folder or a hub id already in the cache; nothing is downloaded by the test
 tiny randomly initialised configurations."""
 
 from spatialcode.encode.pretrained.depth import DepthModelConfig, MonocularDepth, PredictedDepthSource
+from spatialcode.encode.pretrained.detect import Box2D, DetectorConfig, OpenVocabularyDetector
 
-__all__ = ["DepthModelConfig", "MonocularDepth", "PredictedDepthSource"]
+__all__ = ["Box2D", "DepthModelConfig", "DetectorConfig", "MonocularDepth", "OpenVocabularyDetector", "PredictedDepthSource"]

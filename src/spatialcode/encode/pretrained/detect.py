@@ -1,0 +1,108 @@
+"""Open-vocabulary 2D detection (:class:`OpenVocabularyDetector`): an OWLv2 model (or another
+transformers zero-shot detector with the same processor interface) asked for each category of a
+vocabulary — by default the categories of the synthetic world, which are VSI-Bench's — returns
+labelled, scored pixel boxes, after per-category non-maximum suppression (OpenCV)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from spatialcode.encode.pretrained.hub import load_pretrained
+from spatialcode.errors import ValidationError
+from spatialcode.validation import check_whole_number
+
+#: An open-vocabulary detector that works with :class:`OpenVocabularyDetector`.
+EXAMPLE_DETECTOR_MODEL = "google/owlv2-base-patch16-ensemble"
+
+
+def default_labels() -> tuple[str, ...]:
+    """The categories of the synthetic world (VSI-Bench's object categories)."""
+    from spatialcode.synth.categories import CATEGORIES
+
+    return tuple(CATEGORIES)
+
+
+@dataclass(frozen=True)
+class DetectorConfig:
+    """The detector ``model`` (a local folder or a cached hub id); the ``labels`` it looks for,
+    each asked as ``query`` with the label in place of ``{}``; detections scoring below
+    ``threshold`` are dropped, overlapping ones of a label above ``nms_iou`` (intersection over
+    union) suppressed, and at most ``max_detections`` (the best) kept per image; ``threads``: the
+    CPU threads torch uses (``None``: its default)."""
+
+    model: str
+    labels: tuple[str, ...] = field(default_factory=default_labels)
+    query: str = "a photo of a {}"
+    threshold: float = 0.2
+    nms_iou: float = 0.5
+    max_detections: int = 50
+    threads: int | None = None
+
+    def __post_init__(self) -> None:
+        if not str(self.model).strip():
+            raise ValidationError("detector_model", f"missing: a local folder or hub id, e.g. {EXAMPLE_DETECTOR_MODEL}")
+        if not self.labels or not all(isinstance(label, str) and label.strip() for label in self.labels):
+            raise ValidationError("labels", "give at least one non-empty category name")
+        if "{}" not in self.query:
+            raise ValidationError("query", f"must contain {{}} where the label goes, got {self.query!r}")
+        for name in ("threshold", "nms_iou"):
+            if not 0.0 <= getattr(self, name) <= 1.0:
+                raise ValidationError(name, f"must be in [0, 1], got {getattr(self, name)}")
+        check_whole_number(self.max_detections, "max_detections")
+        check_whole_number(self.threads, "threads", optional=True)
+
+
+@dataclass(frozen=True)
+class Box2D:
+    """A detection in pixels: ``xyxy`` = (left, top, right, bottom), ``label`` one of the
+    detector's labels, ``score`` in [0, 1]."""
+
+    xyxy: tuple[float, float, float, float]
+    label: str
+    score: float
+
+
+class OpenVocabularyDetector:
+    """:meth:`detect` finds the configured categories in an RGB image."""
+
+    def __init__(self, config: DetectorConfig) -> None:
+        import torch
+        from transformers import AutoModelForZeroShotObjectDetection, AutoProcessor
+
+        self.config = config
+        if config.threads is not None:
+            torch.set_num_threads(config.threads)
+        self.processor, self.model = load_pretrained(config.model, "detector", AutoModelForZeroShotObjectDetection,
+                                                     AutoProcessor, EXAMPLE_DETECTOR_MODEL)
+        self.queries = [config.query.format(label) for label in config.labels]
+        text = getattr(self.model.config, "text_config", None)
+        self._text_length = getattr(text, "max_position_embeddings", None)
+
+    def detect(self, rgb: np.ndarray) -> list[Box2D]:
+        """The detections in the (H, W, 3) uint8 image ``rgb``, best first."""
+        import cv2
+        import torch
+
+        if rgb.ndim != 3 or rgb.shape[2] != 3 or rgb.dtype != np.uint8:
+            raise ValidationError("rgb", f"expected an (H, W, 3) uint8 image, got {rgb.dtype} {rgb.shape}")
+        height, width = rgb.shape[:2]
+        padding = {"padding": "max_length", "truncation": True, "max_length": self._text_length} if self._text_length else {}
+        inputs = self.processor(text=[self.queries], images=rgb, return_tensors="pt", **padding)
+        with torch.inference_mode():
+            outputs = self.model(**inputs)
+        side = max(height, width)  # OWLv2 pads the image to a square at the bottom/right before resizing
+        found = self.processor.post_process_grounded_object_detection(
+            outputs, threshold=self.config.threshold, target_sizes=[(side, side)])[0]
+        boxes = found["boxes"].float().numpy().clip(0, [width, height, width, height])
+        inside = (boxes[:, 2] > boxes[:, 0]) & (boxes[:, 3] > boxes[:, 1])  # boxes wholly outside the image vanish
+        boxes, scores, labels = boxes[inside], found["scores"].float().numpy()[inside], found["labels"].numpy()[inside]
+        if not len(scores):
+            return []
+        xywh = np.column_stack([boxes[:, :2], boxes[:, 2:] - boxes[:, :2]])
+        kept = cv2.dnn.NMSBoxesBatched(xywh.tolist(), scores.tolist(), labels.tolist(), self.config.threshold,
+                                       self.config.nms_iou)
+        order = sorted(np.asarray(kept, dtype=int).ravel().tolist(), key=lambda i: -scores[i])
+        return [Box2D(tuple(float(v) for v in boxes[i]), self.config.labels[labels[i]], float(scores[i]))
+                for i in order[:self.config.max_detections]]
