@@ -1,5 +1,6 @@
 """RGB-only perception with pretrained models, exercised with tiny random models: metric depth
-from colour, frames whose depth is predicted, and one clear line for missing or unsuitable
+from colour, frames whose depth is predicted, open-vocabulary detection, box-prompted
+segmentation, the perception front end over them, and one clear line for missing or unsuitable
 weights."""
 
 from __future__ import annotations
@@ -8,16 +9,21 @@ import numpy as np
 import pytest
 
 from spatialcode.encode.frames import Frame
+from spatialcode.encode.perception import Perception
 from spatialcode.encode.pretrained import (
+    Box2D,
+    BoxPromptSegmenter,
     DepthModelConfig,
     DetectorConfig,
     MonocularDepth,
     OpenVocabularyDetector,
     PredictedDepthSource,
+    PretrainedPerception,
+    SegmenterConfig,
 )
 from spatialcode.errors import InputFileError, SpatialCodeError, ValidationError
 from spatialcode.viz.camera import Intrinsics
-from tests.vision_fixtures import make_tiny_depth_model, make_tiny_detector
+from tests.vision_fixtures import make_tiny_depth_model, make_tiny_detector, make_tiny_segmenter
 
 
 @pytest.fixture(scope="module")
@@ -28,6 +34,11 @@ def depth_model(tmp_path_factory) -> str:
 @pytest.fixture(scope="module")
 def detector_model(tmp_path_factory) -> str:
     return make_tiny_detector(tmp_path_factory.mktemp("detector") / "model")
+
+
+@pytest.fixture(scope="module")
+def segmenter_model(tmp_path_factory) -> str:
+    return make_tiny_segmenter(tmp_path_factory.mktemp("segmenter") / "model")
 
 
 def _frames(count: int, size: tuple[int, int] = (48, 64), rgb: bool = True) -> list[Frame]:
@@ -68,12 +79,7 @@ def test_frames_get_predicted_depth_and_keep_the_rest(depth_model):
         list(PredictedDepthSource(_Source(_frames(1, rgb=False)), depth))
 
 
-def test_missing_or_relative_depth_models_are_one_clear_line(tmp_path):
-    with pytest.raises(SpatialCodeError, match="the depth model folder .* does not exist: .*hf download depth-anything/") as missing:
-        MonocularDepth(DepthModelConfig(str(tmp_path / "nowhere")))
-    assert "\n" not in str(missing.value)
-    with pytest.raises(SpatialCodeError, match="cannot load the depth model 'nobody/no-such-depth-model' .*--depth-model DIR"):
-        MonocularDepth(DepthModelConfig("nobody/no-such-depth-model"))  # not in the cache; the tests run offline
+def test_relative_depth_models_are_refused_in_one_clear_line(tmp_path):
     relative = make_tiny_depth_model(tmp_path / "relative", metric=False)
     with pytest.raises(SpatialCodeError, match="predicts relative depth, not metres"):
         MonocularDepth(DepthModelConfig(relative))
@@ -117,3 +123,52 @@ def test_detections_are_labelled_in_the_image_best_first_and_suppressed(detector
 def test_detector_settings_are_validated(settings, field):
     with pytest.raises(ValidationError, match=field):
         DetectorConfig(**{"model": "m", **settings})
+
+
+def test_masks_follow_their_boxes(segmenter_model):
+    segmenter = BoxPromptSegmenter(SegmenterConfig(segmenter_model))
+    image = _frames(1)[0].rgb
+    boxes = [Box2D((2.0, 3.0, 30.0, 40.0), "sofa", 0.9), Box2D((40.0, 10.0, 63.0, 45.0), "tv", 0.5)]
+    masks = segmenter.segment(image, boxes)
+    assert len(masks) == 2 and all(m.shape == (48, 64) and m.dtype == bool for m in masks)
+    for mask, box in zip(masks, boxes):
+        assert mask.any() and not (mask & ~box.mask(48, 64)).any()  # something inside, nothing outside its box
+    assert segmenter.segment(image, []) == []
+    everything = BoxPromptSegmenter(SegmenterConfig(segmenter_model, mask_threshold=-1e9)).segment(image, boxes[:1])[0]
+    np.testing.assert_array_equal(everything, boxes[0].mask(48, 64))  # every pixel in: exactly the box
+
+
+class _FixedDetector:
+    def __init__(self, boxes):
+        self.boxes = boxes
+
+    def detect(self, rgb):
+        return self.boxes
+
+
+def test_pretrained_perception_gives_the_encoder_labelled_masks(detector_model, segmenter_model):
+    frame = _frames(1)[0]
+    boxes = [Box2D((0.0, 0.0, 20.0, 20.0), "sofa", 0.9), Box2D((30.0, 30.0, 33.0, 33.0), "cup", 0.4)]
+    boxed = PretrainedPerception(_FixedDetector(boxes), min_pixels=50).perceive(frame)
+    assert isinstance(PretrainedPerception(_FixedDetector(boxes)), Perception)
+    assert [(d.label, d.score, int(d.mask.sum())) for d in boxed.detections] == [("sofa", 0.9, 400)]  # the cup: 9 px
+    assert boxed.depth is None and boxed.pose is None
+    detector = OpenVocabularyDetector(DetectorConfig(detector_model, labels=("sofa", "tv"), threshold=0.0))
+    segmented = PretrainedPerception(detector, BoxPromptSegmenter(SegmenterConfig(segmenter_model)), min_pixels=1)
+    found = segmented.perceive(frame).detections
+    assert found and all(d.label in ("sofa", "tv") and d.mask.shape == (48, 64) and d.mask.any() for d in found)
+    with pytest.raises(InputFileError, match="frame 0 has no colour image"):
+        segmented.perceive(_frames(1, rgb=False)[0])
+
+
+@pytest.mark.parametrize(("build", "role"), [
+    (lambda path: MonocularDepth(DepthModelConfig(path)), "depth"),
+    (lambda path: OpenVocabularyDetector(DetectorConfig(path)), "detector"),
+    (lambda path: BoxPromptSegmenter(SegmenterConfig(path)), "segmenter"),
+])
+def test_each_provider_names_its_missing_model_and_how_to_provide_it(tmp_path, build, role):
+    with pytest.raises(SpatialCodeError, match=f"the {role} model folder .* does not exist: .*hf download .*--{role}-model DIR"):
+        build(str(tmp_path / "absent"))
+    with pytest.raises(SpatialCodeError, match=f"cannot load the {role} model 'nobody/absent'") as uncached:
+        build("nobody/absent")  # not in the cache; the tests run offline
+    assert "\n" not in str(uncached.value)

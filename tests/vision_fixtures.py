@@ -55,3 +55,25 @@ def make_tiny_detector(out: Path) -> str:
     Owlv2Processor(image_processor=Owlv2ImageProcessorPil(size={"height": 32, "width": 32}),
                    tokenizer=tokenizer).save_pretrained(out)
     return str(out)
+
+
+def make_tiny_segmenter(out: Path) -> str:
+    """A SAM model (ViT of width 16, 2 layers, 64 × 64 inputs; 32 × 32 low-resolution masks)
+    with its processor, saved to ``out``; returns its path."""
+    import torch
+    from transformers import SamConfig, SamModel, SamProcessor
+    from transformers.models.sam.image_processing_pil_sam import SamImageProcessorPil
+
+    torch.manual_seed(0)
+    config = SamConfig(
+        vision_config={"hidden_size": 16, "output_channels": 8, "num_hidden_layers": 2, "num_attention_heads": 2,
+                       "image_size": 64, "patch_size": 8, "window_size": 4, "global_attn_indexes": [1],
+                       "num_pos_feats": 4, "mlp_dim": 32},
+        prompt_encoder_config={"hidden_size": 8, "image_size": 64, "patch_size": 8, "mask_input_channels": 4},
+        mask_decoder_config={"hidden_size": 8, "mlp_dim": 16, "num_hidden_layers": 1, "num_attention_heads": 2,
+                             "iou_head_hidden_dim": 8})
+    SamModel(config).save_pretrained(out)
+    SamProcessor(image_processor=SamImageProcessorPil(
+        size={"longest_edge": 64}, pad_size={"height": 64, "width": 64}, mask_size={"longest_edge": 16},
+        mask_pad_size={"height": 16, "width": 16})).save_pretrained(out)
+    return str(out)

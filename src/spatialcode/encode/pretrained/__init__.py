@@ -6,5 +6,8 @@ tiny randomly initialised configurations."""
 
 from spatialcode.encode.pretrained.depth import DepthModelConfig, MonocularDepth, PredictedDepthSource
 from spatialcode.encode.pretrained.detect import Box2D, DetectorConfig, OpenVocabularyDetector
+from spatialcode.encode.pretrained.perception import PretrainedPerception
+from spatialcode.encode.pretrained.segment import BoxPromptSegmenter, SegmenterConfig
 
-__all__ = ["Box2D", "DepthModelConfig", "DetectorConfig", "MonocularDepth", "OpenVocabularyDetector", "PredictedDepthSource"]
+__all__ = ["Box2D", "BoxPromptSegmenter", "DepthModelConfig", "DetectorConfig", "MonocularDepth", "OpenVocabularyDetector",
+           "PredictedDepthSource", "PretrainedPerception", "SegmenterConfig"]

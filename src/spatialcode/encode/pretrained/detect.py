@@ -63,6 +63,13 @@ class Box2D:
     label: str
     score: float
 
+    def mask(self, height: int, width: int) -> np.ndarray:
+        """The pixels whose centres lie in the box, as an (H, W) bool mask of an image of that size."""
+        left, top, right, bottom = self.xyxy
+        cols = (np.arange(width) + 0.5 >= left) & (np.arange(width) + 0.5 <= right)
+        rows = (np.arange(height) + 0.5 >= top) & (np.arange(height) + 0.5 <= bottom)
+        return rows[:, None] & cols[None, :]
+
 
 class OpenVocabularyDetector:
     """:meth:`detect` finds the configured categories in an RGB image."""

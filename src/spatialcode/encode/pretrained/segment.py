@@ -1,0 +1,63 @@
+"""Masks for detections (:class:`BoxPromptSegmenter`): a SAM model prompted with each detection's
+pixel box returns the object's mask, kept inside that box."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from spatialcode.encode.pretrained.detect import Box2D
+from spatialcode.encode.pretrained.hub import load_pretrained
+from spatialcode.errors import ValidationError
+from spatialcode.validation import check_whole_number
+
+#: A segmentation model that works with :class:`BoxPromptSegmenter`.
+EXAMPLE_SEGMENTER_MODEL = "facebook/sam-vit-base"
+
+
+@dataclass(frozen=True)
+class SegmenterConfig:
+    """The SAM ``model`` (a local folder or a cached hub id), the logit above which a pixel is in
+    the mask (``mask_threshold``) and the CPU ``threads`` torch uses (``None``: its default)."""
+
+    model: str
+    mask_threshold: float = 0.0
+    threads: int | None = None
+
+    def __post_init__(self) -> None:
+        if not str(self.model).strip():
+            raise ValidationError("segmenter_model", f"missing: a local folder or hub id, e.g. {EXAMPLE_SEGMENTER_MODEL}")
+        check_whole_number(self.threads, "threads", optional=True)
+
+
+class BoxPromptSegmenter:
+    """:meth:`segment` turns pixel boxes into masks with a SAM model."""
+
+    def __init__(self, config: SegmenterConfig) -> None:
+        import torch
+        from transformers import SamModel, SamProcessor
+
+        self.config = config
+        if config.threads is not None:
+            torch.set_num_threads(config.threads)
+        self.processor, self.model = load_pretrained(config.model, "segmenter", SamModel, SamProcessor,
+                                                     EXAMPLE_SEGMENTER_MODEL)
+
+    def segment(self, rgb: np.ndarray, boxes: Sequence[Box2D]) -> list[np.ndarray]:
+        """One (H, W) bool mask per box of the (H, W, 3) uint8 image ``rgb``, in order; a mask
+        never leaves its box."""
+        import torch
+
+        if rgb.ndim != 3 or rgb.shape[2] != 3 or rgb.dtype != np.uint8:
+            raise ValidationError("rgb", f"expected an (H, W, 3) uint8 image, got {rgb.dtype} {rgb.shape}")
+        if not boxes:
+            return []
+        inputs = self.processor(images=rgb, input_boxes=[[list(box.xyxy) for box in boxes]], return_tensors="pt")
+        with torch.inference_mode():
+            outputs = self.model(**inputs, multimask_output=False)
+        masks = self.processor.image_processor.post_process_masks(
+            outputs.pred_masks, inputs["original_sizes"], inputs["reshaped_input_sizes"],
+            mask_threshold=self.config.mask_threshold)[0][:, 0].numpy()
+        return [mask & box.mask(*rgb.shape[:2]) for mask, box in zip(masks, boxes)]
