@@ -133,6 +133,10 @@ class OdometryConfig:
             if not 0.0 <= getattr(self, name) <= 1.0:
                 raise ValidationError(name, f"must be in [0, 1], got {getattr(self, name)}")
 
+    def build(self, initial_pose: CameraPose | None = None) -> PoseEstimator:
+        """A :class:`PoseEstimator` with these settings starting at ``initial_pose``."""
+        return PoseEstimator(self, initial_pose)
+
     def methods(self, color: bool) -> list[str]:
         """The methods to try, in order, for a frame with (``color``) or without RGB (a
         photometric fallback is skipped without colour)."""
@@ -385,8 +389,10 @@ LEVEL_START = CameraPose(t=0.0, position=(0.0, 0.0, 0.0),
 
 
 class EstimatedPoseSource:
-    """A frame source whose poses are estimated by a :class:`PoseEstimator` from its RGB-D
-    frames instead of read from it.
+    """A frame source whose poses are estimated from its RGB-D frames instead of read from it:
+    by the estimator its ``config`` builds — :class:`OdometryConfig` (the default; Open3D dense
+    RGB-D odometry) or :class:`~spatialcode.encode.feature_odometry.FeatureOdometryConfig`
+    (feature matching and PnP, for predicted depth).
 
     The trajectory starts at the wrapped source's first pose when it has one (``anchor=True``:
     the world frame of the input, as when a device reports only where it started); otherwise at
@@ -394,12 +400,12 @@ class EstimatedPoseSource:
     wrapped source gives for later frames are ignored. ``estimator`` holds the counters of the
     last pass (failures, keyframes)."""
 
-    def __init__(self, source: Any, config: OdometryConfig | None = None, anchor: bool = True) -> None:
+    def __init__(self, source: Any, config: Any = None, anchor: bool = True) -> None:
         self.source = source
         self.fps = source.fps
         self.config = config or OdometryConfig()
         self.anchor = anchor
-        self.estimator: PoseEstimator | None = None
+        self.estimator: Any = None  # the last pass's estimator (its failures, keyframes)
 
     def __len__(self) -> int:
         return len(self.source)
@@ -409,7 +415,7 @@ class EstimatedPoseSource:
         for frame in self.source:
             if self.estimator is None:
                 start = frame.pose if self.anchor and frame.pose is not None else LEVEL_START
-                self.estimator = PoseEstimator(self.config, start)
+                self.estimator = self.config.build(start)
             frame.pose = self.estimator.update(frame)
             yield frame
 
