@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from spatialcode.encode import RenderFolderSource, RGBDFolderSource, VideoSidecarSource, open_source
+from spatialcode.encode import RenderFolderSource, RGBDFolderSource, RGBVideoSource, VideoSidecarSource, open_source
 from spatialcode.encode.frames import FrameSource
 from spatialcode.errors import InputFileError, ValidationError
 from spatialcode.scene import CameraPose
@@ -236,3 +236,29 @@ def test_open_source_dispatches_on_the_input(render_dir, render_data, tmp_path):
         open_source(tmp_path / "missing.mp4")
     with pytest.raises(ValidationError, match="only a video file takes a sidecar"):
         open_source(scan, sidecar=render_dir / "frames.json")
+
+
+@pytest.mark.parametrize("suffix", [".mp4", ".mkv"])  # .mkv declares no frame count: the frames are counted
+def test_rgb_video_is_colour_only_with_intrinsics_from_the_field_of_view(render_data, tmp_path, suffix):
+    video = _mkv(render_data, tmp_path / f"walk{suffix}", 20)
+    source = RGBVideoSource(video, hfov_deg=90.0)
+    assert isinstance(source, FrameSource) and len(source) == 20 and source.fps == pytest.approx(FPS)
+    frames = list(source)
+    assert [f.index for f in frames] == list(range(20)) and frames[3].t == pytest.approx(3 / FPS)
+    assert all(f.rgb.shape == (48, 64, 3) and f.depth is None and f.pose is None and f.instances is None for f in frames)
+    assert source.intrinsics.fx == pytest.approx(32.0)  # half the width over tan(45°)
+    np.testing.assert_allclose(frames[5].rgb.astype(float), render_data[2][5].astype(float), atol=40)  # lossy codec
+    small = RGBVideoSource(video, stride=3, width=32)
+    shrunk = list(small)
+    assert len(small) == len(shrunk) == 7 and [f.index for f in shrunk] == list(range(0, 20, 3))
+    assert shrunk[0].rgb.shape == (24, 32, 3) and small.intrinsics.fx == pytest.approx(16 / np.tan(np.radians(30)))
+
+
+def test_rgb_video_bad_inputs_are_clear_errors(tmp_path):
+    with pytest.raises(InputFileError, match="no such video file"):
+        RGBVideoSource(tmp_path / "absent.mp4")
+    (tmp_path / "broken.mp4").write_bytes(b"not a video")
+    with pytest.raises(InputFileError, match="broken.mp4: cannot open video"):
+        RGBVideoSource(tmp_path / "broken.mp4")
+    with pytest.raises(ValidationError, match="hfov"):
+        RGBVideoSource(tmp_path / "broken.mp4", hfov_deg=200)

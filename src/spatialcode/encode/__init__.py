@@ -2,6 +2,7 @@
 SpatialCode."""
 
 from spatialcode.encode.faulty import FaultySource
+from spatialcode.encode.feature_odometry import FeatureOdometryConfig, FeaturePoseEstimator
 from spatialcode.encode.frames import Frame, FrameSource, RenderFolderSource, sample_stride
 from spatialcode.encode.odometry import (
     EstimatedPoseSource,
@@ -21,7 +22,7 @@ from spatialcode.encode.perception import (
 )
 from spatialcode.encode.poses import POSE_MODES, pose_source
 from spatialcode.encode.refine import AlignmentReport, MapAlignConfig, MapAlignedPoseSource
-from spatialcode.encode.sources import RGBDFolderSource, VideoSidecarSource, open_source
+from spatialcode.encode.sources import RGBDFolderSource, RGBVideoSource, VideoSidecarSource, open_source
 
 __all__ = [
     "POSE_MODES",
@@ -29,6 +30,8 @@ __all__ = [
     "Detection",
     "EstimatedPoseSource",
     "FaultySource",
+    "FeatureOdometryConfig",
+    "FeaturePoseEstimator",
     "Frame",
     "FrameSource",
     "GroundTruthPerception",
@@ -39,6 +42,7 @@ __all__ = [
     "PerceptionOutput",
     "PoseEstimator",
     "RGBDFolderSource",
+    "RGBVideoSource",
     "RenderFolderSource",
     "TrajectoryErrors",
     "VideoSidecarSource",

@@ -5,6 +5,8 @@
   camera-to-world), ``intrinsic/intrinsic_depth.txt`` (or ``intrinsic_color.txt``).
 - :class:`VideoSidecarSource`: a video file plus a JSON sidecar of the renderer's ``frames.json``
   schema (intrinsics, per-frame poses, and a depth ``.npz`` beside it).
+- :class:`RGBVideoSource`: an ordinary RGB video (colour only; intrinsics from an assumed field
+  of view).
 - :func:`open_source`: a render folder, an RGB-D folder or a video file → its frame source.
 
 All of them stream (one frame in memory at a time) and follow the conventions of
@@ -335,6 +337,46 @@ class VideoSidecarSource:
                 yield Frame(index=i, t=t, rgb=rgb, depth=metres, intrinsics=self.intrinsics, pose=pose)
             if next(video, _END) is not _END:
                 raise self._count_mismatch(f"more than {len(self.entries)}", len(depth))
+
+
+class RGBVideoSource:
+    """An ordinary RGB video: the frames of the file ``video`` (PyAV) with colour only — no
+    depth, poses or masks, to be predicted (:class:`~spatialcode.encode.pretrained.PredictedDepthSource`,
+    :class:`~spatialcode.encode.EstimatedPoseSource` with feature odometry) — every ``stride``-th,
+    resized (bilinear) to ``width`` pixels wide when given (aspect ratio kept, height even), with
+    intrinsics from an assumed horizontal field of view ``hfov_deg`` (degrees; phones and the
+    cameras of ScanNet / ARKitScenes film at about 60°) and times from the frame rate."""
+
+    def __init__(self, video: str | Path, hfov_deg: float = 60.0, stride: int = 1, width: int | None = None) -> None:
+        self.video = Path(video)
+        if not self.video.is_file():
+            raise InputFileError(f"{self.video}: no such video file")
+        if not 10.0 <= hfov_deg <= 170.0:
+            raise ValidationError("hfov", f"expected a horizontal field of view in degrees (10–170), got {hfov_deg}")
+        with open_video(self.video) as container:
+            if not container.streams.video:
+                raise InputFileError(f"{self.video}: no video stream in the file")
+            stream = container.streams.video[0]
+            self.fps = float(stream.average_rate or stream.base_rate or 0) or 30.0
+            native = (stream.codec_context.width, stream.codec_context.height)
+        if width is not None and width < 16:
+            raise ValidationError("width", f"must be at least 16 pixels, got {width}")
+        size = native if width is None else (width, max(2, round(native[1] * width / native[0] / 2) * 2))
+        self.intrinsics = Intrinsics.from_fov(size[0], size[1], hfov_deg)
+        self.stride = sample_stride(self.fps, stride)
+        self._count = _video_stream_frames(self.video)
+        if self._count is None:
+            self._count = sum(1 for _ in _video_frames(self.video, size, decode=False))
+
+    def __len__(self) -> int:
+        return (self._count + self.stride - 1) // self.stride
+
+    def __iter__(self) -> Iterator[Frame]:
+        size = (self.intrinsics.width, self.intrinsics.height)
+        with closing(_video_frames(self.video, size, decode=True)) as video:
+            for i, rgb in enumerate(video):
+                if i % self.stride == 0:
+                    yield Frame(index=i, t=i / self.fps, rgb=rgb, depth=None, intrinsics=self.intrinsics)
 
 
 def _find_sidecar(video: Path) -> Path:
