@@ -224,8 +224,8 @@ def test_open_source_dispatches_on_the_input(render_dir, render_data, tmp_path):
     lone = tmp_path / "lone" / "walk.mp4"
     lone.parent.mkdir()
     shutil.copy(render_dir / "rgb.mp4", lone)
-    with pytest.raises(InputFileError, match=r"walk.mp4: no sidecar \(walk.json or frames.json beside it\)"):
-        open_source(lone)
+    alone = open_source(lone, stride=4, hfov_deg=70.0, width=32)  # no sidecar: colour only
+    assert isinstance(alone, RGBVideoSource) and len(alone) == 5 and alone.intrinsics.width == 32
     shutil.copy(render_dir / "frames.json", lone.with_suffix(".json"))
     shutil.copy(render_dir / "depth.npz", lone.parent / "depth.npz")
     assert len(open_source(lone)) == 20

@@ -430,11 +430,16 @@ def render_command(scene: Path, out: Path, config_path: Path | None, width: int 
     epilog="Examples:\n\n  spatialcode encode renders/scene --out scene.json --viz\n\n"
     "  spatialcode encode scans/scene0000_00 --out scene.json --target-fps 5\n\n"
     "  spatialcode encode walk.mp4 --sidecar walk.json --out scene.json\n\n"
-    "INPUT is a render folder (frames.json), an RGB-D folder (color/, depth/, pose/, intrinsic/) or a "
-    "video with a sidecar of depth, intrinsics and poses. --perception given uses the instance masks the "
-    "input ships (render folders). --poses estimate tracks the camera with RGB-D odometry instead of "
-    "reading the input's poses (the first pose, when there is one, anchors the trajectory); --poses refine "
-    "corrects drifting input poses by registering each frame onto what the earlier frames saw.",
+    "  spatialcode encode phone.mp4 --perception pretrained --depth-model DA2-metric-indoor --detector-model owlv2 "
+    "--segmenter-model sam --target-fps 2 --out scene.json\n\n"
+    "INPUT is a render folder (frames.json), an RGB-D folder (color/, depth/, pose/, intrinsic/), a "
+    "video with a sidecar of depth, intrinsics and poses, or an ordinary colour-only video (intrinsics from "
+    "--hfov). --perception given uses the instance masks the input ships (render folders); pretrained "
+    "detects the VSI-Bench categories with an open-vocabulary detector and segments them with SAM. "
+    "--depth-model predicts metric depth from colour (needed for a colour-only video). --poses auto reads "
+    "the input's poses, or tracks a colour-only video by feature matching on the predicted depth; estimate "
+    "tracks the camera with dense RGB-D odometry; features with feature matching and PnP; refine corrects "
+    "drifting input poses by registering each frame onto what the earlier frames saw.",
 )
 @click.argument("source_path", metavar="INPUT", type=click.Path(path_type=Path))
 @click.option("--out", required=True, type=click.Path(dir_okay=False, path_type=Path), help="Scene JSON to write.")
@@ -442,24 +447,62 @@ def render_command(scene: Path, out: Path, config_path: Path | None, width: int 
               help="For a video: the JSON with intrinsics, poses and the depth file (default: beside the video).")
 @click.option("--stride", type=click.IntRange(min=1), default=None, help="Use every N-th frame.")
 @click.option("--target-fps", type=float, default=None, help="Use at most this many frames per second.")
-@click.option("--perception", type=click.Choice(["given"]), default="given", show_default=True,
-              help="Where instance masks come from.")
-@click.option("--poses", type=click.Choice(["given", "estimate", "refine"]), default="given", show_default=True,
-              help="Camera poses from the input, estimated from the RGB-D frames (Open3D odometry), or the "
-                   "input's refined against the map of the earlier frames (for poses that drift).")
+@click.option("--perception", type=click.Choice(["given", "pretrained"]), default="given", show_default=True,
+              help="Where instance masks come from: the input's own, or pretrained detection + segmentation.")
+@click.option("--poses", type=click.Choice(["auto", "given", "estimate", "features", "refine"]), default="auto",
+              show_default=True, help="Camera poses: see below.")
+@click.option("--depth-model", default=None, help="Predict metric depth from colour with this model (folder or cached hub id).")
+@click.option("--detector-model", default=None, help="--perception pretrained: the open-vocabulary detector (OWLv2).")
+@click.option("--segmenter-model", default=None,
+              help="--perception pretrained: the SAM model segmenting detections (default: box-shaped masks).")
+@click.option("--hfov", type=float, default=60.0, show_default=True,
+              help="Colour-only video: the camera's horizontal field of view (degrees).")
+@click.option("--width", type=click.IntRange(min=16), default=None, help="Colour-only video: resize frames to this width.")
 @click.option("--viz", is_flag=True, help="Also write OUT.png (bird's-eye map) and OUT.mp4 (boxes over the video).")
 @click.option("--progress/--no-progress", default=True, help="Show a progress bar on stderr.")
 @one_line_errors
 def encode_command(source_path: Path, out: Path, sidecar: Path | None, stride: int | None, target_fps: float | None,
-                   perception: str, poses: str, viz: bool, progress: bool) -> None:
+                   perception: str, poses: str, depth_model: str | None, detector_model: str | None,
+                   segmenter_model: str | None, hfov: float, width: int | None, viz: bool, progress: bool) -> None:
     """Encode a video / RGB-D sequence into a spatial code: objects with 3D boxes and first_seen, room, camera path."""
-    from spatialcode.encode import GroundTruthPerception, open_source, pose_source
+    from spatialcode.encode import GroundTruthPerception, RGBVideoSource, open_source, pose_source
     from spatialcode.encode.encoder import encode
+    from spatialcode.encode.pretrained import (
+        BoxPromptSegmenter,
+        DepthModelConfig,
+        DetectorConfig,
+        MonocularDepth,
+        OpenVocabularyDetector,
+        PredictedDepthSource,
+        PretrainedPerception,
+        SegmenterConfig,
+    )
 
-    source = pose_source(open_source(source_path, sidecar=sidecar, stride=stride, target_fps=target_fps, rgb=False),
-                         poses)
+    # every setting is checked before a model is loaded
+    depth_config = DepthModelConfig(depth_model) if depth_model is not None else None
+    if perception == "pretrained" and detector_model is None:
+        raise SpatialCodeError("--perception pretrained needs --detector-model DIR (an OWLv2 model)")
+    detector_config = DetectorConfig(detector_model) if perception == "pretrained" else None
+    segmenter_config = SegmenterConfig(segmenter_model) if perception == "pretrained" and segmenter_model else None
+    needs_rgb = perception == "pretrained" or depth_model is not None or poses == "features"
+    source = open_source(source_path, sidecar=sidecar, stride=stride, target_fps=target_fps, rgb=needs_rgb,
+                         hfov_deg=hfov, width=width)
+    colour_only = isinstance(source, RGBVideoSource)
+    if colour_only and depth_config is None:
+        raise SpatialCodeError(f"{source_path} is a colour-only video (no sidecar of depth and poses): give "
+                               "--depth-model DIR (a metric depth model) to predict its depth")
+    if colour_only and perception == "given":
+        raise SpatialCodeError(f"{source_path} ships no instance masks: use --perception pretrained")
+    if depth_config is not None:
+        source = PredictedDepthSource(source, MonocularDepth(depth_config))
+    source = pose_source(source, ("features" if colour_only else "given") if poses == "auto" else poses)
+    if detector_config is not None:
+        segmenter = BoxPromptSegmenter(segmenter_config) if segmenter_config is not None else None
+        front_end = PretrainedPerception(OpenVocabularyDetector(detector_config), segmenter)
+    else:
+        front_end = GroundTruthPerception()
     with _warnings_as_lines():
-        code, times = encode(source, GroundTruthPerception(), progress=progress)
+        code, times = encode(source, front_end, progress=progress)
     out.parent.mkdir(parents=True, exist_ok=True)
     code.save(out)
     stages = ", ".join(f"{name} {ms:.1f}" for name, ms in times.per_frame_ms().items())
@@ -474,8 +517,9 @@ def encode_command(source_path: Path, out: Path, sidecar: Path | None, stride: i
         from spatialcode.viz import draw_birdseye, write_overlay_video
 
         draw_birdseye(code, out.with_suffix(".png"), title=out.stem, number_by_appearance=True)
-        for_pictures = open_source(source_path, sidecar=sidecar, stride=stride, target_fps=target_fps, rgb=True)
-        first = next(iter(open_source(source_path, sidecar=sidecar, rgb=False)))
+        for_pictures = open_source(source_path, sidecar=sidecar, stride=stride, target_fps=target_fps, rgb=True,
+                                    hfov_deg=hfov, width=width)
+        first = next(iter(open_source(source_path, sidecar=sidecar, rgb=False, hfov_deg=hfov, width=width)))
         write_overlay_video((f.rgb for f in for_pictures), code, first.intrinsics, code.camera,
                             out.with_suffix(".mp4"), fps=code.source.fps or 10.0)
         click.echo(f"wrote {out.with_suffix('.png')} and {out.with_suffix('.mp4')}", err=True)

@@ -114,10 +114,11 @@ class Encoder:
         depth = seen.depth if seen.depth is not None else frame.depth
         pose = seen.pose if seen.pose is not None else frame.pose
         if depth is None:
-            raise InputFileError(f"frame {frame.index} has no depth: the geometric encoder needs metric depth")
+            raise InputFileError(f"frame {frame.index} has no depth: the geometric encoder needs metric depth "
+                                 "(for colour-only input, predict it: CLI --depth-model)")
         if pose is None:
             raise InputFileError(f"frame {frame.index} has no camera pose: give poses or estimate them "
-                                 "(EstimatedPoseSource, CLI --poses estimate)")
+                                 "(EstimatedPoseSource, CLI --poses estimate or features)")
         grid = self._pixel_grid(frame)
         sampled = grid.sample(depth)
         valid = (sampled > 0) & (sampled <= config.max_depth)

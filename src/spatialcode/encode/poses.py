@@ -1,6 +1,7 @@
-"""Where the encoder's camera poses come from: the input's own (``given``), RGB-D odometry
-(``estimate``), or the input's refined against the map of earlier frames (``refine``, for poses
-that drift)."""
+"""Where the encoder's camera poses come from: the input's own (``given``), dense RGB-D odometry
+(``estimate``), feature matching against the frame depth (``features``: for depth predicted from
+RGB), or the input's refined against the map of earlier frames (``refine``, for poses that
+drift)."""
 
 from __future__ import annotations
 
@@ -8,19 +9,24 @@ from typing import Any
 
 from spatialcode.errors import ValidationError
 
-POSE_MODES = ("given", "estimate", "refine")
+POSE_MODES = ("given", "estimate", "features", "refine")
 
 
 def pose_source(source: Any, mode: str = "given") -> Any:
     """``source`` with its poses as ``mode`` says (one of :data:`POSE_MODES`): unchanged,
-    replaced by :class:`~spatialcode.encode.EstimatedPoseSource`, or refined by
-    :class:`~spatialcode.encode.MapAlignedPoseSource`."""
+    replaced by :class:`~spatialcode.encode.EstimatedPoseSource` (Open3D odometry, or feature
+    odometry for ``features``), or refined by :class:`~spatialcode.encode.MapAlignedPoseSource`."""
     if mode == "given":
         return source
     if mode == "estimate":
         from spatialcode.encode.odometry import EstimatedPoseSource
 
         return EstimatedPoseSource(source)
+    if mode == "features":
+        from spatialcode.encode.feature_odometry import FeatureOdometryConfig
+        from spatialcode.encode.odometry import EstimatedPoseSource
+
+        return EstimatedPoseSource(source, FeatureOdometryConfig())
     if mode == "refine":
         from spatialcode.encode.refine import MapAlignedPoseSource
 

@@ -48,7 +48,7 @@ COLOR_SUFFIXES = (".jpg", ".jpeg", ".png")
 #: Pillow modes of a 16-bit (or 32-bit integer) single-channel depth PNG.
 _DEPTH_MODES = ("I;16", "I;16L", "I;16B", "I")
 _ACCEPTED_INPUTS = ("a render folder (with frames.json), an RGB-D folder (color/, depth/, pose/, intrinsic/) or a video "
-                    f"file ({'/'.join(VIDEO_SUFFIXES)}) with a JSON sidecar")
+                    f"file ({'/'.join(VIDEO_SUFFIXES)}), with a JSON sidecar of depth and poses or colour only")
 _END = object()  # end of a video's frames
 
 
@@ -379,22 +379,24 @@ class RGBVideoSource:
                     yield Frame(index=i, t=i / self.fps, rgb=rgb, depth=None, intrinsics=self.intrinsics)
 
 
-def _find_sidecar(video: Path) -> Path:
-    """The sidecar of ``video``: ``<stem>.json`` beside it, else ``frames.json`` beside it."""
+def _find_sidecar(video: Path) -> Path | None:
+    """The sidecar of ``video``: ``<stem>.json`` beside it, else ``frames.json`` beside it, else ``None``."""
     for candidate in (video.with_suffix(".json"), video.parent / "frames.json"):
         if candidate.is_file():
             return candidate
-    raise InputFileError(f"{video}: no sidecar ({video.stem}.json or frames.json beside it); give a JSON sidecar of the "
-                         "frames.json schema with the intrinsics, per-frame poses and a depth file")
+    return None
 
 
-def _source_factory(path: Path, sidecar: str | Path | None, rgb: bool) -> Callable[[int], FrameSource]:
+def _source_factory(path: Path, sidecar: str | Path | None, rgb: bool, hfov_deg: float,
+                    width: int | None) -> Callable[[int], FrameSource]:
     """A function ``stride → frame source`` for ``path`` (see :func:`open_source`)."""
     is_video = path.is_file() and path.suffix.lower() in VIDEO_SUFFIXES
     if sidecar is not None and not is_video:
         raise ValidationError("sidecar", f"only a video file takes a sidecar, not {path}")
     if is_video:
         sidecar_path = Path(sidecar) if sidecar is not None else _find_sidecar(path)
+        if sidecar_path is None:
+            return lambda stride: RGBVideoSource(path, hfov_deg, stride=stride, width=width)
         return lambda stride: VideoSidecarSource(path, sidecar_path, stride=stride, rgb=rgb)
     if path.is_dir() and (path / "frames.json").is_file():
         return lambda stride: RenderFolderSource(path, stride=stride, rgb=rgb)
@@ -405,15 +407,18 @@ def _source_factory(path: Path, sidecar: str | Path | None, rgb: bool) -> Callab
 
 
 def open_source(path: str | Path, sidecar: str | Path | None = None, stride: int | None = None,
-                target_fps: float | None = None, rgb: bool = True) -> FrameSource:
+                target_fps: float | None = None, rgb: bool = True, hfov_deg: float = 60.0,
+                width: int | None = None) -> FrameSource:
     """The frame source for ``path``: a folder with ``frames.json`` → :class:`RenderFolderSource`;
     a folder with ``color/`` and ``depth/`` → :class:`RGBDFolderSource`; a video file
     (.mp4/.mov/.avi/.mkv) → :class:`VideoSidecarSource` with ``sidecar`` (default
-    ``<video stem>.json``, else ``frames.json``, beside the video). Every ``stride``-th frame is
-    yielded, or the stride that brings the frames down to at most ``target_fps`` frames/s (for an
-    RGB-D folder, the rate of its files); ``rgb=False`` skips colour. Anything else raises
+    ``<video stem>.json``, else ``frames.json``, beside the video), or without a sidecar
+    :class:`RGBVideoSource` (colour only; intrinsics from ``hfov_deg`` degrees, resized to
+    ``width`` pixels wide when given). Every ``stride``-th frame is yielded, or the stride that
+    brings the frames down to at most ``target_fps`` frames/s (for an RGB-D folder, the rate of
+    its files); ``rgb=False`` skips colour where there is depth. Anything else raises
     :class:`InputFileError` listing the accepted inputs."""
-    make = _source_factory(Path(path), sidecar, rgb)
+    make = _source_factory(Path(path), sidecar, rgb, hfov_deg, width)
     source = make(1)
     rate = source.files_fps if isinstance(source, RGBDFolderSource) else source.fps
     chosen = sample_stride(rate, stride, target_fps)

@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 
 from spatialcode.encode.frames import Frame
-from spatialcode.encode.pretrained.hub import load_pretrained
+from spatialcode.encode.pretrained.hub import check_model_location, load_pretrained
 from spatialcode.errors import InputFileError, SpatialCodeError, ValidationError
 from spatialcode.validation import check_whole_number
 
@@ -39,6 +39,7 @@ class DepthModelConfig:
     def __post_init__(self) -> None:
         if not str(self.model).strip():
             raise ValidationError("depth_model", f"missing: a local folder or hub id, e.g. {EXAMPLE_DEPTH_MODEL}")
+        check_model_location(self.model, "depth", EXAMPLE_DEPTH_MODEL)
         check_whole_number(self.threads, "threads", optional=True)
         if not self.max_depth > 0:
             raise ValidationError("max_depth", f"must be > 0, got {self.max_depth}")

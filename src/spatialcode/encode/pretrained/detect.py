@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from spatialcode.encode.pretrained.hub import load_pretrained
+from spatialcode.encode.pretrained.hub import check_model_location, load_pretrained
 from spatialcode.errors import ValidationError
 from spatialcode.validation import check_whole_number
 
@@ -43,6 +43,7 @@ class DetectorConfig:
     def __post_init__(self) -> None:
         if not str(self.model).strip():
             raise ValidationError("detector_model", f"missing: a local folder or hub id, e.g. {EXAMPLE_DETECTOR_MODEL}")
+        check_model_location(self.model, "detector", EXAMPLE_DETECTOR_MODEL)
         if not self.labels or not all(isinstance(label, str) and label.strip() for label in self.labels):
             raise ValidationError("labels", "give at least one non-empty category name")
         if "{}" not in self.query:

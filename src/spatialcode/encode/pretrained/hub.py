@@ -9,6 +9,13 @@ from typing import Any
 from spatialcode.errors import SpatialCodeError
 
 
+def check_model_location(model: str, role: str, example: str) -> None:
+    """Raise one clear line when ``model`` names a local folder that does not exist (before
+    anything heavy is imported); ``role`` and ``example`` as for :func:`load_pretrained`."""
+    if _looks_like_a_path(model) and not Path(model).exists():
+        raise SpatialCodeError(f"the {role} model folder {model} does not exist: {_how_to_provide(role, example)}")
+
+
 def load_pretrained(model: str, role: str, model_class: Any, processor_class: Any, example: str) -> tuple[Any, Any]:
     """The processor and model (eval mode) of ``model`` — a local folder or a cached hub id —
     loaded with the transformers classes given; ``role`` (e.g. ``"depth"``) and ``example`` (a
@@ -16,18 +23,20 @@ def load_pretrained(model: str, role: str, model_class: Any, processor_class: An
     be loaded."""
     from transformers.utils import logging as hf_logging
 
-    how = (f"give a local folder of its weights (e.g. `hf download {example} --local-dir DIR` where the hub is "
-           f"reachable, then --{role}-model DIR) or a hub id already in the cache")
-    if _looks_like_a_path(model) and not Path(model).exists():
-        raise SpatialCodeError(f"the {role} model folder {model} does not exist: {how}")
+    check_model_location(model, role, example)
     hf_logging.disable_progress_bar()
     try:
         processor = processor_class.from_pretrained(str(model))
         network = model_class.from_pretrained(str(model))
     except (OSError, ValueError) as err:
         first = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
-        raise SpatialCodeError(f"cannot load the {role} model {model!r} ({first}): {how}") from None
+        raise SpatialCodeError(f"cannot load the {role} model {model!r} ({first}): {_how_to_provide(role, example)}") from None
     return processor, network.eval()
+
+
+def _how_to_provide(role: str, example: str) -> str:
+    return (f"give a local folder of its weights (e.g. `hf download {example} --local-dir DIR` where the hub is "
+            f"reachable, then --{role}-model DIR) or a hub id already in the cache")
 
 
 def _looks_like_a_path(model: str) -> bool:
