@@ -1,0 +1,148 @@
+"""Speed and memory of RGB-only perception on the CPU: each pretrained provider at the size of
+the checkpoint it stands for, per 640 × 480 frame.
+
+The hub is unreachable here, so each model is built from its published architecture with random
+weights (seeded): inference time and memory depend on the architecture and the input size, not
+on the weights' values. Stand-ins: Depth Anything V2 Small (metric), OWLv2 base patch16 (960 px
+inputs, the 41 VSI-Bench categories as queries), SAM ViT-B (1024 px inputs, 10 box prompts per
+frame). Each provider runs in its own process (its peak memory is its own) with ``--threads``
+torch threads; the first frame (warm-up) is not timed.
+
+Usage:
+    .venv/bin/python benchmarks/rgb_perception_speed.py [--frames 5] [--threads 2]
+Writes benchmarks/results/rgb_perception_speed.{json,md}.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+from spatialcode.bench import code_version
+
+ROOT = Path(__file__).resolve().parents[1]
+MODELS = ROOT / "runs" / "bench_models"
+RESULTS = ROOT / "benchmarks" / "results"
+PROVIDERS = ("depth", "detector", "segmenter")
+STANDS_FOR = {"depth": "Depth Anything V2 Small, metric (518 px)",
+              "detector": "OWLv2 base patch16 ensemble (960 px)", "segmenter": "SAM ViT-B (1024 px), 10 boxes"}
+
+
+def build(provider: str) -> str:
+    """The random-weight stand-in of ``provider`` saved under ``runs/bench_models`` (once)."""
+    import torch
+
+    folder = MODELS / provider
+    if (folder / "config.json").is_file():
+        return str(folder)
+    torch.manual_seed(0)
+    if provider == "depth":
+        from transformers import DepthAnythingConfig, DepthAnythingForDepthEstimation, Dinov2Config
+        from transformers.models.dpt.image_processing_pil_dpt import DPTImageProcessorPil
+
+        backbone = Dinov2Config(hidden_size=384, num_hidden_layers=12, num_attention_heads=6, intermediate_size=1536,
+                                patch_size=14, image_size=518, out_features=["stage9", "stage10", "stage11", "stage12"],
+                                reshape_hidden_states=False, layerscale_value=1.0)
+        config = DepthAnythingConfig(backbone_config=backbone, reassemble_hidden_size=384,
+                                     neck_hidden_sizes=[48, 96, 192, 384], fusion_hidden_size=64, head_hidden_size=32,
+                                     depth_estimation_type="metric", max_depth=20)
+        DepthAnythingForDepthEstimation(config).save_pretrained(folder)
+        DPTImageProcessorPil(size={"height": 518, "width": 518}, keep_aspect_ratio=True, ensure_multiple_of=14,
+                             do_pad=False).save_pretrained(folder)
+    elif provider == "detector":
+        from transformers import CLIPTokenizer, Owlv2Config, Owlv2ForObjectDetection, Owlv2Processor
+        from transformers.convert_slow_tokenizer import bytes_to_unicode
+        from transformers.models.owlv2.image_processing_pil_owlv2 import Owlv2ImageProcessorPil
+
+        chars = list(bytes_to_unicode().values())
+        vocab = {t: i for i, t in enumerate([*chars, *(c + "</w>" for c in chars), "<|startoftext|>", "<|endoftext|>"])}
+        tokenizer = CLIPTokenizer(vocab=vocab, merges=[])  # byte-level: longer token sequences than CLIP's BPE
+        config = Owlv2Config(text_config={"max_position_embeddings": 48, "bos_token_id": tokenizer.bos_token_id,
+                                          "eos_token_id": tokenizer.eos_token_id, "pad_token_id": tokenizer.pad_token_id},
+                             vision_config={"image_size": 960, "patch_size": 16})
+        Owlv2ForObjectDetection(config).save_pretrained(folder)
+        Owlv2Processor(image_processor=Owlv2ImageProcessorPil(), tokenizer=tokenizer).save_pretrained(folder)
+    else:
+        from transformers import SamConfig, SamModel, SamProcessor
+        from transformers.models.sam.image_processing_pil_sam import SamImageProcessorPil
+
+        SamModel(SamConfig()).save_pretrained(folder)  # the defaults are SAM ViT-B
+        SamProcessor(image_processor=SamImageProcessorPil()).save_pretrained(folder)
+    return str(folder)
+
+
+def measure(provider: str, frames: int, threads: int) -> dict:
+    """Seconds per frame (median of ``frames`` after one warm-up) and peak memory of one provider."""
+    from spatialcode.encode.pretrained import (
+        Box2D,
+        BoxPromptSegmenter,
+        DepthModelConfig,
+        DetectorConfig,
+        MonocularDepth,
+        OpenVocabularyDetector,
+        SegmenterConfig,
+    )
+
+    path = build(provider)
+    rng = np.random.default_rng(0)
+    images = [rng.integers(0, 256, (480, 640, 3), dtype=np.uint8) for _ in range(frames + 1)]
+    if provider == "depth":
+        model = MonocularDepth(DepthModelConfig(path, threads=threads))
+        run = model.predict
+    elif provider == "detector":
+        model = OpenVocabularyDetector(DetectorConfig(path, threads=threads))
+        run = model.detect
+    else:
+        model = BoxPromptSegmenter(SegmenterConfig(path, threads=threads))
+        boxes = [Box2D((40.0 + 50 * i, 60.0, 120.0 + 50 * i, 300.0), "chair", 0.9) for i in range(10)]
+        def run(image):
+            return model.segment(image, boxes)
+    parameters = sum(p.numel() for p in model.model.parameters())
+    seconds = []
+    for i, image in enumerate(images):
+        start = time.perf_counter()
+        run(image)
+        if i:
+            seconds.append(time.perf_counter() - start)
+    return {"provider": provider, "stands_for": STANDS_FOR[provider], "parameters_m": parameters / 1e6,
+            "seconds_per_frame": statistics.median(seconds), "frames": frames, "threads": threads,
+            "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--frames", type=int, default=5)
+    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--only", choices=PROVIDERS, help=argparse.SUPPRESS)  # one provider, in this process
+    args = parser.parse_args()
+    if args.only:
+        print(json.dumps(measure(args.only, args.frames, args.threads)))
+        return
+    rows = []
+    for provider in PROVIDERS:
+        out = subprocess.run([sys.executable, __file__, "--only", provider, "--frames", str(args.frames), "--threads",
+                              str(args.threads)], capture_output=True, text=True, check=True,
+                             env={"HF_HUB_OFFLINE": "1", **os.environ})
+        rows.append(json.loads(out.stdout.strip().splitlines()[-1]))
+        print(rows[-1], file=sys.stderr)
+    doc = {"rows": rows, "date": time.strftime("%Y-%m-%d"), "command": " ".join(sys.argv), "code_version": code_version()}
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    (RESULTS / "rgb_perception_speed.json").write_text(json.dumps(doc, indent=1) + "\n")
+    lines = ["| provider | stands for | parameters (M) | s / frame (640×480) | peak memory (MB) |", "|---|---|---:|---:|---:|"]
+    lines += [f"| {r['provider']} | {r['stands_for']} | {r['parameters_m']:.1f} | {r['seconds_per_frame']:.2f} | "
+              f"{r['peak_rss_mb']:.0f} |" for r in rows]
+    (RESULTS / "rgb_perception_speed.md").write_text("\n".join(lines) + "\n")
+    print("\n".join(lines))
+
+
+if __name__ == "__main__":
+    main()
