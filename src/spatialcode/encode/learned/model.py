@@ -1,0 +1,144 @@
+"""The network of the learned spatial encoder (:class:`SpatialEncoderNet`).
+
+Input: a clip of ``T`` frames — ``images`` (B, T, 3, H, W) in [0, 1], ``rays`` (B, T, 6, H/s, W/s):
+for each feature cell the camera centre and the viewing direction in the world frame (m), from
+the poses and intrinsics (:func:`ray_grid`) — the network needs no depth input.
+
+1. An image backbone and a depth backbone (small strided CNNs, stride ``s`` = 8) turn each frame
+   into a grid of feature tokens.
+2. Temporal attention: each image token attends to the tokens at its cell in the clip's other
+   frames.
+3. Fusion: each frame's image tokens attend (cross-attention) to its depth tokens.
+4. Depth head: metric depth (B, T, H, W) from the fused tokens (upsampled, softplus).
+5. 3D head: ``num_queries`` learned queries attend to all fused tokens of the clip, each token
+   tagged with a positional embedding of its world ray and its predicted depth (the 3D point it
+   sees); each query predicts class logits (the categories + "no object"), the box centre (m,
+   world frame), log size (m, along the box's own axes) and yaw (cos, sin; counter-clockwise
+   from +x about +z).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import torch
+from torch import nn
+
+from spatialcode.errors import ValidationError
+from spatialcode.validation import check_whole_number
+
+
+@dataclass(frozen=True)
+class EncoderNetConfig:
+    """Sizes of :class:`SpatialEncoderNet`: ``num_classes`` categories (plus "no object"),
+    ``dim`` token width, ``heads`` attention heads, ``temporal_layers`` / ``decoder_layers``
+    transformer layers, ``num_queries`` box slots per clip, ``max_depth`` (m) the depth head's
+    range; the feature stride is 8 (image sides must be multiples of 8)."""
+
+    num_classes: int
+    dim: int = 128
+    heads: int = 4
+    temporal_layers: int = 1
+    decoder_layers: int = 3
+    num_queries: int = 32
+    max_depth: float = 10.0
+
+    def __post_init__(self) -> None:
+        for name in ("num_classes", "dim", "heads", "temporal_layers", "decoder_layers", "num_queries"):
+            check_whole_number(getattr(self, name), name)
+        if self.dim % self.heads:
+            raise ValidationError("dim", f"must be a multiple of heads ({self.heads}), got {self.dim}")
+        if not self.max_depth > 0:
+            raise ValidationError("max_depth", f"must be > 0, got {self.max_depth}")
+
+
+STRIDE = 8
+
+
+def _backbone(channels_in: int, dim: int) -> nn.Sequential:
+    """A strided CNN: (N, C, H, W) → (N, dim, H/8, W/8)."""
+    layers: list[nn.Module] = []
+    widths = [channels_in, dim // 4, dim // 2, dim]
+    for a, b in zip(widths, widths[1:]):
+        layers += [nn.Conv2d(a, b, 3, stride=2, padding=1), nn.GroupNorm(1, b), nn.GELU(),
+                   nn.Conv2d(b, b, 3, padding=1), nn.GroupNorm(1, b), nn.GELU()]
+    return nn.Sequential(*layers)
+
+
+class SpatialEncoderNet(nn.Module):
+    """See the module docstring; ``forward`` returns a dict of ``logits`` (B, Q, C + 1),
+    ``centres`` (B, Q, 3) m, ``log_sizes`` (B, Q, 3), ``yaw`` (B, Q, 2) (cos, sin, unit) and
+    ``depth`` (B, T, H, W) m."""
+
+    def __init__(self, config: EncoderNetConfig) -> None:
+        super().__init__()
+        self.config = config
+        d = config.dim
+        self.image_backbone = _backbone(3, d)
+        self.depth_backbone = _backbone(3, d)
+        layer = nn.TransformerEncoderLayer(d, config.heads, 2 * d, dropout=0.0, batch_first=True, norm_first=True)
+        self.temporal = nn.TransformerEncoder(layer, config.temporal_layers, enable_nested_tensor=False)
+        self.frame_embedding = nn.Embedding(64, d)
+        self.fusion = nn.MultiheadAttention(d, config.heads, batch_first=True)
+        self.fusion_norm = nn.LayerNorm(d)
+        self.depth_head = nn.Sequential(nn.Conv2d(d, d // 2, 3, padding=1), nn.GELU(), nn.Conv2d(d // 2, 1, 1))
+        self.position = nn.Sequential(nn.Linear(9, d), nn.GELU(), nn.Linear(d, d))
+        self.queries = nn.Embedding(config.num_queries, d)
+        decoder_layer = nn.TransformerDecoderLayer(d, config.heads, 2 * d, dropout=0.0, batch_first=True, norm_first=True)
+        self.decoder = nn.TransformerDecoder(decoder_layer, config.decoder_layers)
+        self.class_head = nn.Linear(d, config.num_classes + 1)
+        self.box_head = nn.Sequential(nn.Linear(d, d), nn.GELU(), nn.Linear(d, 8))
+
+    def forward(self, images: torch.Tensor, rays: torch.Tensor) -> dict[str, torch.Tensor]:
+        """Predict boxes and depth for a batch of clips (shapes in the class docstring)."""
+        b, t, _, h, w = images.shape
+        if h % STRIDE or w % STRIDE:
+            raise ValidationError("images", f"sides must be multiples of {STRIDE}, got {h}x{w}")
+        if t > self.frame_embedding.num_embeddings:
+            raise ValidationError("images", f"at most {self.frame_embedding.num_embeddings} frames per clip, got {t}")
+        gh, gw = h // STRIDE, w // STRIDE
+        if rays.shape != (b, t, 6, gh, gw):
+            raise ValidationError("rays", f"expected shape {(b, t, 6, gh, gw)}, got {tuple(rays.shape)}")
+        d = self.config.dim
+        flat = images.reshape(b * t, 3, h, w)
+        image_tokens = self.image_backbone(flat).flatten(2).transpose(1, 2)           # (B·T, L, d)
+        depth_tokens = self.depth_backbone(flat).flatten(2).transpose(1, 2)           # (B·T, L, d)
+        cells = gh * gw
+        # temporal attention: per cell, across the clip's frames
+        over_time = image_tokens.reshape(b, t, cells, d).permute(0, 2, 1, 3).reshape(b * cells, t, d)
+        over_time = over_time + self.frame_embedding.weight[:t]
+        image_tokens = self.temporal(over_time).reshape(b, cells, t, d).permute(0, 2, 1, 3).reshape(b * t, cells, d)
+        # fusion: image tokens query the same frame's depth tokens
+        attended, _ = self.fusion(image_tokens, depth_tokens, depth_tokens, need_weights=False)
+        fused = self.fusion_norm(image_tokens + attended)                                # (B·T, L, d)
+        grid = fused.transpose(1, 2).reshape(b * t, d, gh, gw)
+        coarse = nn.functional.softplus(self.depth_head(grid))                          # (B·T, 1, gh, gw)
+        depth = nn.functional.interpolate(coarse, size=(h, w), mode="bilinear", align_corners=False)
+        depth = depth.clamp(max=self.config.max_depth).reshape(b, t, h, w)
+        # 3D positions: each token's ray and the point its predicted depth puts on it
+        ray = rays.reshape(b * t, 6, cells).transpose(1, 2)                             # (B·T, L, 6)
+        distance = coarse.detach().reshape(b * t, cells, 1)
+        point = ray[..., :3] + ray[..., 3:] * distance
+        memory = (fused + self.position(torch.cat([ray, point], dim=-1))).reshape(b, t * cells, d)
+        slots = self.decoder(self.queries.weight.unsqueeze(0).expand(b, -1, -1), memory)
+        boxes = self.box_head(slots)
+        yaw = nn.functional.normalize(boxes[..., 6:8], dim=-1, eps=1e-6)
+        return {"logits": self.class_head(slots), "centres": boxes[..., :3], "log_sizes": boxes[..., 3:6], "yaw": yaw,
+                "depth": depth}
+
+
+def ray_grid(poses: torch.Tensor, intrinsics: torch.Tensor, height: int, width: int) -> torch.Tensor:
+    """The rays of the feature cells: (..., 6, H/8, W/8) — camera centre (m) and the viewing
+    direction through each cell's centre whose camera-frame z is 1 (so z-depth ``d`` is the point
+    ``centre + d · direction``), in the world frame — for camera-to-world ``poses``
+    (..., 4, 4; OpenCV camera frame) and pinhole ``intrinsics`` (..., 3, 3) of ``height`` ×
+    ``width`` images."""
+    gh, gw = height // STRIDE, width // STRIDE
+    v, u = torch.meshgrid(torch.arange(gh, dtype=poses.dtype) * STRIDE + (STRIDE - 1) / 2,
+                          torch.arange(gw, dtype=poses.dtype) * STRIDE + (STRIDE - 1) / 2, indexing="ij")
+    fx, fy = intrinsics[..., 0, 0, None, None], intrinsics[..., 1, 1, None, None]
+    cx, cy = intrinsics[..., 0, 2, None, None], intrinsics[..., 1, 2, None, None]
+    camera = torch.stack([(u - cx) / fx, (v - cy) / fy, torch.ones_like(u - cx)], dim=-3)   # (..., 3, gh, gw)
+    rotation, centre = poses[..., :3, :3], poses[..., :3, 3]
+    world = torch.einsum("...ij,...jhw->...ihw", rotation, camera)
+    return torch.cat([centre[..., :, None, None].expand_as(world), world], dim=-3)

@@ -1,0 +1,102 @@
+"""The learned spatial encoder at a tiny size: shapes, rays, Hungarian matching, a forward and
+backward pass reaching every parameter, and training steps lowering the loss on a fixed batch."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+import torch
+
+from spatialcode.encode.learned import EncoderNetConfig, SpatialEncoderNet, match_boxes, spatial_encoder_loss
+from spatialcode.encode.learned.model import ray_grid
+from spatialcode.errors import ValidationError
+
+CONFIG = EncoderNetConfig(num_classes=3, dim=16, heads=2, temporal_layers=1, decoder_layers=1, num_queries=4,
+                          max_depth=6.0)
+
+
+def _batch(clips: int = 2, frames: int = 3, height: int = 32, width: int = 48):
+    generator = torch.Generator().manual_seed(0)
+    images = torch.rand(clips, frames, 3, height, width, generator=generator)
+    poses = torch.eye(4).repeat(clips, frames, 1, 1)
+    poses[..., :3, 3] = torch.rand(clips, frames, 3, generator=generator)
+    intrinsics = torch.tensor([[40.0, 0, width / 2], [0, 40.0, height / 2], [0, 0, 1]]).repeat(clips, frames, 1, 1)
+    targets = [{"labels": torch.tensor([0, 2]), "centres": torch.tensor([[1.0, 2.0, 0.5], [-1.0, 0.5, 1.0]]),
+                "sizes": torch.tensor([[0.5, 0.4, 0.9], [1.2, 0.6, 0.8]]), "yaw": torch.tensor([0.3, -1.2])},
+               {"labels": torch.tensor([1]), "centres": torch.tensor([[0.0, 1.0, 0.4]]),
+                "sizes": torch.tensor([[0.3, 0.3, 0.3]]), "yaw": torch.tensor([2.0])}]
+    depth = 1.0 + 3.0 * torch.rand(clips, frames, height, width, generator=generator)
+    depth[..., :4, :] = 0.0  # unknown there
+    return images, ray_grid(poses, intrinsics, height, width), targets, depth
+
+
+def test_outputs_have_their_shapes_and_ranges():
+    torch.manual_seed(0)
+    net = SpatialEncoderNet(CONFIG)
+    images, rays, _, _ = _batch()
+    out = net(images, rays)
+    assert out["logits"].shape == (2, 4, 4) and out["centres"].shape == (2, 4, 3) and out["log_sizes"].shape == (2, 4, 3)
+    assert out["depth"].shape == (2, 3, 32, 48) and (out["depth"] >= 0).all() and (out["depth"] <= 6.0).all()
+    torch.testing.assert_close(out["yaw"].norm(dim=-1), torch.ones(2, 4))
+    with pytest.raises(ValidationError, match="multiples of 8"):
+        net(images[..., :30, :], rays)
+    with pytest.raises(ValidationError, match="rays: expected shape"):
+        net(images, rays[:, :2])
+
+
+def test_rays_put_a_z_depth_on_the_world_point():
+    pose = torch.eye(4)
+    pose[:3, :3] = torch.tensor([[0.0, 0, 1], [-1, 0, 0], [0, -1, 0]])  # camera looking along world +x, level
+    pose[:3, 3] = torch.tensor([1.0, 2.0, 1.5])
+    k = torch.tensor([[20.0, 0, 16], [0, 20.0, 12], [0, 0, 1]])
+    rays = ray_grid(pose, k, 24, 32)
+    assert rays.shape == (6, 3, 4)
+    u, v, z = 3.5 + 8 * 2, 3.5 + 8 * 1, 2.5   # the centre of cell (row 1, column 2), 2.5 m away along the axis
+    camera_point = torch.tensor([(u - 16) / 20 * z, (v - 12) / 20 * z, z])
+    expected = pose[:3, :3] @ camera_point + pose[:3, 3]
+    torch.testing.assert_close(rays[:3, 1, 2] + z * rays[3:, 1, 2], expected)
+    torch.testing.assert_close(rays[:3, 0, 0], pose[:3, 3])
+
+
+def test_matching_finds_the_slot_of_each_box():
+    true_centres = torch.tensor([[0.0, 0, 0], [3.0, 0, 0], [0, 3.0, 0]])
+    true_log_sizes = torch.zeros(3, 3)
+    labels = torch.tensor([1, 0, 2])
+    order = [2, 0, 1, 3]  # slot s predicts box order[s] (slot 3: nothing near any box)
+    centres = torch.stack([true_centres[i] if i < 3 else torch.tensor([9.0, 9, 9]) for i in order])
+    logits = torch.full((4, 4), -5.0)
+    for slot, box in enumerate(order[:3]):
+        logits[slot, labels[box]] = 5.0
+    slots, boxes = match_boxes(logits, centres, torch.zeros(4, 3), labels, true_centres, true_log_sizes)
+    assert sorted(zip(slots.tolist(), boxes.tolist())) == [(0, 2), (1, 0), (2, 1)]
+    assert match_boxes(logits, centres, torch.zeros(4, 3), labels[:0], true_centres[:0], true_log_sizes[:0])[0].size == 0
+
+
+def test_backward_reaches_every_parameter_and_training_lowers_the_loss():
+    torch.manual_seed(0)
+    net = SpatialEncoderNet(CONFIG)
+    images, rays, targets, depth = _batch()
+    loss, terms = spatial_encoder_loss(net(images, rays), targets, depth)
+    assert set(terms) == {"classes", "centre", "size", "yaw", "depth"} and all(math.isfinite(v) for v in terms.values())
+    loss.backward()
+    unreached = [name for name, p in net.named_parameters() if p.grad is None or not p.grad.abs().sum() > 0]
+    assert unreached == []
+    optimiser = torch.optim.AdamW(net.parameters(), lr=3e-3)
+    losses = []
+    for _ in range(30):
+        optimiser.zero_grad()
+        loss, _ = spatial_encoder_loss(net(images, rays), targets, depth)
+        loss.backward()
+        optimiser.step()
+        losses.append(loss.item())
+    assert losses[1] < losses[0] and losses[-1] < 0.5 * losses[0], losses
+
+
+def test_settings_are_validated():
+    with pytest.raises(ValidationError, match="dim: must be a multiple of heads"):
+        EncoderNetConfig(num_classes=3, dim=10, heads=4)
+    with pytest.raises(ValidationError, match="num_classes"):
+        EncoderNetConfig(num_classes=0)
+    assert np.isfinite(sum(p.numel() for p in SpatialEncoderNet(CONFIG).parameters()))
