@@ -100,3 +100,31 @@ def test_settings_are_validated():
     with pytest.raises(ValidationError, match="num_classes"):
         EncoderNetConfig(num_classes=0)
     assert np.isfinite(sum(p.numel() for p in SpatialEncoderNet(CONFIG).parameters()))
+
+
+def test_clips_of_a_render_carry_the_boxes_they_show(tmp_path):
+    from spatialcode.demo import demo_scene
+    from spatialcode.encode import RenderFolderSource
+    from spatialcode.encode.learned.data import ClipConfig, render_clips
+    from spatialcode.scene import SpatialCode
+    from spatialcode.synth.categories import CATEGORIES
+    from spatialcode.synth.render import RenderConfig, render_scene
+
+    with pytest.warns(UserWarning, match="camera path compressed"):  # 30 frames for the whole walk
+        render_scene(demo_scene(), tmp_path / "r", RenderConfig(width=96, height=72, max_frames=30), progress=False)
+    truth = SpatialCode.load(tmp_path / "r" / "scene.json")
+    vocabulary = tuple(CATEGORIES)
+    clips = list(render_clips(tmp_path / "r", ClipConfig(frames=3, frame_gap=4, width=64, height=48), vocabulary))
+    assert len(clips) == 2  # frames 0, 4, 8 and 12, 16, 20 (24, 28 make no full clip)
+    clip = clips[1]
+    assert clip.images.shape == (3, 3, 48, 64) and clip.images.dtype == np.float32 and 0 <= clip.images.min() <= 1
+    assert clip.depth.shape == (3, 48, 64) and clip.depth.max() > 0.5 and clip.poses.shape == (3, 4, 4)
+    np.testing.assert_allclose(clip.poses[1], truth.camera[16].matrix(), atol=1e-5)
+    native = RenderFolderSource(tmp_path / "r").intrinsics
+    np.testing.assert_allclose(clip.intrinsics[[0, 1], [0, 1]], [native.fx * 64 / 96, native.fy * 48 / 72], rtol=1e-5)
+    np.testing.assert_allclose(clip.intrinsics[:2, 2], [(native.cx + 0.5) * 2 / 3 - 0.5, (native.cy + 0.5) * 2 / 3 - 0.5])
+    assert 0 < len(clip.labels) <= len(truth.objects) and len(clip.centres) == len(clip.sizes) == len(clip.yaw) == len(clip.labels)
+    by_centre = {tuple(np.round(o.box.center, 4)): o for o in truth.objects}
+    for label, centre, size in zip(clip.labels, clip.centres, clip.sizes):
+        obj = by_centre[tuple(np.round(centre.astype(float), 4))]
+        assert vocabulary[label] == obj.label and np.allclose(size, obj.box.size, atol=1e-5)

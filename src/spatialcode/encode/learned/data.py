@@ -1,0 +1,102 @@
+"""Training clips for the learned spatial encoder from the synthetic renderer's output folders
+(``spatialcode render`` / :func:`~spatialcode.synth.render_scene`): a few frames of a render,
+resized, with their poses, intrinsics and metric depth, and the 3D boxes of the objects the clip
+shows (an object counts when its instance mask covers ``min_pixels`` pixels of some frame of the
+clip, at the clip's size) with their category index in the vocabulary."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from PIL import Image
+
+from spatialcode.encode.frames import RenderFolderSource
+from spatialcode.errors import InputFileError, ValidationError
+from spatialcode.scene import SpatialCode
+from spatialcode.validation import check_whole_number
+
+
+@dataclass(frozen=True)
+class ClipConfig:
+    """``frames`` per clip, ``frame_gap`` render frames between a clip's frames (the clip spans
+    ``(frames - 1) · frame_gap`` frames; clips start every ``frames · frame_gap`` frames),
+    frames resized to ``width`` × ``height`` pixels (multiples of 8), ``min_pixels``: the mask
+    area (at that size) that makes an object part of a clip."""
+
+    frames: int = 4
+    frame_gap: int = 5
+    width: int = 128
+    height: int = 96
+    min_pixels: int = 20
+
+    def __post_init__(self) -> None:
+        for name in ("frames", "frame_gap", "width", "height", "min_pixels"):
+            check_whole_number(getattr(self, name), name)
+        if self.width % 8 or self.height % 8:
+            raise ValidationError("width", f"width and height must be multiples of 8, got {self.width}x{self.height}")
+
+
+@dataclass
+class Clip:
+    """One training clip: ``images`` (T, 3, H, W) float32 in [0, 1], ``depth`` (T, H, W) m (0 =
+    unknown), ``poses`` (T, 4, 4) camera-to-world, ``intrinsics`` (3, 3) of the resized frames;
+    the boxes it shows: ``labels`` (N,) vocabulary indices, ``centres`` (N, 3) m, ``sizes``
+    (N, 3) m, ``yaw`` (N,) rad; ``scene`` the render folder's name."""
+
+    images: np.ndarray
+    depth: np.ndarray
+    poses: np.ndarray
+    intrinsics: np.ndarray
+    labels: np.ndarray
+    centres: np.ndarray
+    sizes: np.ndarray
+    yaw: np.ndarray
+    scene: str
+
+
+def render_clips(folder: str | Path, config: ClipConfig, vocabulary: Sequence[str]) -> Iterator[Clip]:
+    """The clips of the render ``folder``, in time order: its ``scene.json`` holds the true boxes
+    (objects whose label is not in ``vocabulary`` are left out) and the true camera poses (the
+    ones ``frames.json`` reports may carry a simulated drift)."""
+    folder = Path(folder)
+    scene_path = folder / "scene.json"
+    if not scene_path.is_file():
+        raise InputFileError(f"{folder}: no scene.json beside the render (the true boxes are read from it)")
+    truth = SpatialCode.load(scene_path)
+    objects = {o.id: o for o in truth.objects if o.label in vocabulary}
+    index = {label: i for i, label in enumerate(vocabulary)}
+    span = config.frames * config.frame_gap
+    pending: list = []
+    for frame in RenderFolderSource(folder):
+        if frame.index % span % config.frame_gap:
+            continue
+        pending.append(frame)
+        if len(pending) == config.frames:
+            poses = [truth.camera[f.index] if len(truth.camera) > f.index else f.pose for f in pending]
+            yield _clip(pending, poses, objects, index, config, folder.name)
+            pending = []
+
+
+def _clip(frames: list, poses: list, objects: dict, index: dict[str, int], config: ClipConfig, scene: str) -> Clip:
+    size = (config.width, config.height)
+    k = frames[0].intrinsics
+    sx, sy = config.width / k.width, config.height / k.height
+    intrinsics = np.array([[k.fx * sx, 0, (k.cx + 0.5) * sx - 0.5], [0, k.fy * sy, (k.cy + 0.5) * sy - 0.5], [0, 0, 1]],
+                          dtype=np.float32)
+    images, depths, seen = [], [], set()
+    for frame in frames:
+        images.append(np.asarray(Image.fromarray(frame.rgb).resize(size, Image.Resampling.BILINEAR), np.float32) / 255)
+        depths.append(np.asarray(Image.fromarray(frame.depth).resize(size, Image.Resampling.NEAREST), np.float32))
+        instances = np.asarray(Image.fromarray(frame.instances).resize(size, Image.Resampling.NEAREST))
+        ids, counts = np.unique(instances[instances >= 0], return_counts=True)
+        seen |= {int(i) for i, c in zip(ids, counts) if c >= config.min_pixels and int(i) in objects}
+    shown = [objects[i] for i in sorted(seen)]
+    return Clip(images=np.stack(images).transpose(0, 3, 1, 2), depth=np.stack(depths),
+                poses=np.stack([p.matrix() for p in poses]).astype(np.float32), intrinsics=intrinsics,
+                labels=np.array([index[o.label] for o in shown], dtype=np.int64),
+                centres=np.array([o.box.center for o in shown], dtype=np.float32).reshape(-1, 3),
+                sizes=np.array([o.box.size for o in shown], dtype=np.float32).reshape(-1, 3),
+                yaw=np.array([o.box.rotation[2] for o in shown], dtype=np.float32), scene=scene)
