@@ -82,8 +82,8 @@ def train(run: str, overrides: list[str]) -> None:
     if (TRAIN / run / "final").is_dir():
         print(f"{TRAIN / run} is finished", file=sys.stderr)
         return
+    from spatialcode.config_files import load_config
     from spatialcode.rl.grpo import GRPORunConfig, run_grpo
-    from spatialcode.rl.run_config import load_config
     from spatialcode.rl.sft import SFTRunConfig, run_sft
 
     if run == "sft":

@@ -117,7 +117,7 @@ def test_clips_of_a_render_carry_the_boxes_they_show(tmp_path):
     clips = list(render_clips(tmp_path / "r", ClipConfig(frames=3, frame_gap=4, width=64, height=48), vocabulary))
     assert len(clips) == 2  # frames 0, 4, 8 and 12, 16, 20 (24, 28 make no full clip)
     clip = clips[1]
-    assert clip.images.shape == (3, 3, 48, 64) and clip.images.dtype == np.float32 and 0 <= clip.images.min() <= 1
+    assert clip.images.shape == (3, 3, 48, 64) and clip.images.dtype == np.uint8 and clip.images.std() > 10
     assert clip.depth.shape == (3, 48, 64) and clip.depth.max() > 0.5 and clip.poses.shape == (3, 4, 4)
     np.testing.assert_allclose(clip.poses[1], truth.camera[16].matrix(), atol=1e-5)
     native = RenderFolderSource(tmp_path / "r").intrinsics
@@ -128,3 +128,34 @@ def test_clips_of_a_render_carry_the_boxes_they_show(tmp_path):
     for label, centre, size in zip(clip.labels, clip.centres, clip.sizes):
         obj = by_centre[tuple(np.round(centre.astype(float), 4))]
         assert vocabulary[label] == obj.label and np.allclose(size, obj.box.size, atol=1e-5)
+
+
+def test_training_runs_logs_and_resumes_from_the_cli(tmp_path):
+    import json
+
+    from spatialcode.demo import demo_scene
+    from spatialcode.synth.render import RenderConfig, render_scene
+    from tests.test_cli import run
+
+    for seed in (1, 2):
+        with pytest.warns(UserWarning, match="camera path compressed"):
+            render_scene(demo_scene(), tmp_path / "renders" / f"s{seed}",
+                         RenderConfig(width=64, height=48, max_frames=16, seed=seed), progress=False)
+    config = tmp_path / "encoder.yaml"
+    config.write_text(f"renders: {tmp_path / 'renders'}\noutput_dir: {tmp_path / 'run'}\n"
+                      "clip: {frames: 2, frame_gap: 4, width: 32, height: 24}\n"
+                      "net: {dim: 16, heads: 2, decoder_layers: 1, num_queries: 4}\n"
+                      "batch_size: 2\nmax_steps: 3\nsave_steps: 2\n")
+    first = run("train", "encoder", "--config", str(config))
+    assert first.returncode == 0, first.stderr
+    rows = [json.loads(line) for line in (tmp_path / "run" / "metrics.jsonl").read_text().splitlines()]
+    assert [r["step"] for r in rows] == [1, 2, 3] and rows[0]["clips"] == 4  # 2 renders × 2 clips of 2 frames
+    assert all(math.isfinite(r["loss"]) and r["peak_memory_mb"] > 0 for r in rows)
+    resumed = run("train", "encoder", "--config", str(config), "--set", "max_steps=5")
+    assert resumed.returncode == 0, resumed.stderr
+    rows = [json.loads(line) for line in (tmp_path / "run" / "metrics.jsonl").read_text().splitlines()]
+    assert [r["step"] for r in rows] == [1, 2, 3, 4, 5]  # went on from the checkpoint of step 3
+    state = torch.load(tmp_path / "run" / "final.pt", weights_only=True)
+    assert state["net_config"]["dim"] == 16 and len(state["vocabulary"]) == state["net_config"]["num_classes"]
+    bad = run("train", "encoder", "--set", f"renders={tmp_path / 'nothing'}")
+    assert bad.returncode == 2 and "no render folders" in bad.stderr and len(bad.stderr.strip().splitlines()) == 1

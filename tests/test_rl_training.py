@@ -8,6 +8,7 @@ import json
 
 import pytest
 
+from spatialcode.config_files import config_dict, load_config
 from spatialcode.errors import InputFileError, SpatialCodeError, ValidationError
 from spatialcode.reason.backends.base import Sampling
 from spatialcode.reason.llm import make_backend
@@ -16,7 +17,6 @@ from spatialcode.reason.solver import Solver
 from spatialcode.rl.data import TrainingDataConfig, training_rows
 from spatialcode.rl.grpo import GRPORunConfig, run_grpo
 from spatialcode.rl.rewards import reward_breakdown
-from spatialcode.rl.run_config import config_dict, load_config
 from spatialcode.rl.sft import SFTRunConfig, run_sft
 from spatialcode.rl.traces import reasoning_trace, solver_completion
 from spatialcode.rl.training import LoRASettings, ModelSettings, last_checkpoint

@@ -1,5 +1,6 @@
 """``spatialcode train …``: fine-tune the reasoning LLM (SFT warm start, GRPO with the spatial
-rubric reward), plot the learning curves, and merge a run into a model folder."""
+rubric reward), train the learned spatial encoder on synthetic renders, plot the learning curves,
+and merge an LLM run into a model folder."""
 
 from __future__ import annotations
 
@@ -19,15 +20,15 @@ _DRY_RUN = click.option("--dry-run", is_flag=True,
 
 @click.group()
 def train() -> None:
-    """Train the reasoning LLM on synthetic questions (never on VSI-Bench)."""
+    """Train the reasoning LLM on synthetic questions (never on VSI-Bench) and the spatial encoder on synthetic renders."""
 
 
 def _prepare(cls: type, config_path: Path | None, overrides: tuple[str, ...], dry_run: bool, with_completions: bool):
     """The run's settings; with ``dry_run`` also build the training rows and print a summary."""
     import yaml
 
+    from spatialcode.config_files import config_dict, load_config
     from spatialcode.rl.data import training_rows
-    from spatialcode.rl.run_config import config_dict, load_config
     from spatialcode.rl.training import missing_for
 
     config = load_config(cls, config_path, overrides)
@@ -71,6 +72,20 @@ def grpo_command(config_path: Path | None, overrides: tuple[str, ...], dry_run: 
     config = _prepare(GRPORunConfig, config_path, overrides, dry_run, with_completions=False)
     if not dry_run:
         click.echo(f"trained: {run_grpo(config)}", err=True)
+
+
+@train.command("encoder", epilog="Example:\n\n  spatialcode train encoder --config configs/encoder_cpu.yaml "
+               "--set renders=runs/renders --set max_steps=500\n\n"
+               "Running the same command again resumes from output_dir/checkpoint.pt.")
+@_CONFIG
+@_SET
+@one_line_errors
+def encoder_command(config_path: Path | None, overrides: tuple[str, ...]) -> None:
+    """Train the learned spatial encoder (boxes and depth from RGB clips) on synthetic renders."""
+    from spatialcode.config_files import load_config
+    from spatialcode.encode.learned.train import EncoderTrainConfig, run_encoder_training
+
+    click.echo(f"trained: {run_encoder_training(load_config(EncoderTrainConfig, config_path, overrides))}", err=True)
 
 
 @train.command("curves", epilog="Example:\n\n  spatialcode train curves runs/train/grpo-accuracy runs/train/grpo-rubric "

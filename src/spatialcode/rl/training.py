@@ -204,7 +204,7 @@ def save_run_config(output_dir: str | Path, config: Any) -> None:
     """Write the run's settings to ``<output_dir>/config.yaml``."""
     import yaml
 
-    from spatialcode.rl.run_config import config_dict
+    from spatialcode.config_files import config_dict
 
     folder = Path(output_dir)
     folder.mkdir(parents=True, exist_ok=True)

@@ -41,7 +41,7 @@ class ClipConfig:
 
 @dataclass
 class Clip:
-    """One training clip: ``images`` (T, 3, H, W) float32 in [0, 1], ``depth`` (T, H, W) m (0 =
+    """One training clip: ``images`` (T, 3, H, W) uint8 RGB, ``depth`` (T, H, W) m (0 =
     unknown), ``poses`` (T, 4, 4) camera-to-world, ``intrinsics`` (3, 3) of the resized frames;
     the boxes it shows: ``labels`` (N,) vocabulary indices, ``centres`` (N, 3) m, ``sizes``
     (N, 3) m, ``yaw`` (N,) rad; ``scene`` the render folder's name."""
@@ -88,7 +88,7 @@ def _clip(frames: list, poses: list, objects: dict, index: dict[str, int], confi
                           dtype=np.float32)
     images, depths, seen = [], [], set()
     for frame in frames:
-        images.append(np.asarray(Image.fromarray(frame.rgb).resize(size, Image.Resampling.BILINEAR), np.float32) / 255)
+        images.append(np.asarray(Image.fromarray(frame.rgb).resize(size, Image.Resampling.BILINEAR), np.uint8))
         depths.append(np.asarray(Image.fromarray(frame.depth).resize(size, Image.Resampling.NEAREST), np.float32))
         instances = np.asarray(Image.fromarray(frame.instances).resize(size, Image.Resampling.NEAREST))
         ids, counts = np.unique(instances[instances >= 0], return_counts=True)

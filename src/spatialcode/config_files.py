@@ -1,5 +1,6 @@
-"""Training settings as nested config dataclasses, read from YAML with command-line overrides
-(nerfstudio's style: the dataclasses are the schema; a file only says what differs).
+"""Settings as nested config dataclasses (training runs and other long jobs), read from YAML
+with command-line overrides (nerfstudio's style: the dataclasses are the schema; a file only
+says what differs).
 
 ``load_config(SFTRunConfig, "configs/sft_cpu.yaml", ["lora.r=8", "max_steps=20"])`` reads the
 file, applies each ``dotted.key=value`` override (the value read as YAML: ``8``, ``1e-4``,
