@@ -157,5 +157,6 @@ def test_training_runs_logs_and_resumes_from_the_cli(tmp_path):
     assert [r["step"] for r in rows] == [1, 2, 3, 4, 5]  # went on from the checkpoint of step 3
     state = torch.load(tmp_path / "run" / "final.pt", weights_only=True)
     assert state["net_config"]["dim"] == 16 and len(state["vocabulary"]) == state["net_config"]["num_classes"]
-    bad = run("train", "encoder", "--set", f"renders={tmp_path / 'nothing'}")
+    bad = run("train", "encoder", "--set", f"renders={tmp_path / 'nothing'}", "--set", f"output_dir={tmp_path / 'bad'}")
     assert bad.returncode == 2 and "no render folders" in bad.stderr and len(bad.stderr.strip().splitlines()) == 1
+    assert not (tmp_path / "bad").exists()

@@ -110,10 +110,10 @@ def run_encoder_training(config: EncoderTrainConfig) -> Path:
 
     if config.threads is not None:
         torch.set_num_threads(config.threads)
+    clips = load_clips(config)
     out = Path(config.output_dir)
     out.mkdir(parents=True, exist_ok=True)
     (out / "config.json").write_text(json.dumps(config_dict(config), indent=1) + "\n")
-    clips = load_clips(config)
     torch.manual_seed(config.seed)
     net_config = EncoderNetConfig(num_classes=len(config.vocabulary), **asdict(config.net))
     net = SpatialEncoderNet(net_config)
