@@ -11,7 +11,7 @@ import torch
 
 from spatialcode.encode.learned import EncoderNetConfig, SpatialEncoderNet, match_boxes, spatial_encoder_loss
 from spatialcode.encode.learned.model import ray_grid
-from spatialcode.errors import ValidationError
+from spatialcode.errors import InputFileError, ValidationError
 
 CONFIG = EncoderNetConfig(num_classes=3, dim=16, heads=2, temporal_layers=1, decoder_layers=1, num_queries=4,
                           max_depth=6.0)
@@ -130,19 +130,27 @@ def test_clips_of_a_render_carry_the_boxes_they_show(tmp_path):
         assert vocabulary[label] == obj.label and np.allclose(size, obj.box.size, atol=1e-5)
 
 
-def test_training_runs_logs_and_resumes_from_the_cli(tmp_path):
-    import json
-
+@pytest.fixture(scope="module")
+def renders(tmp_path_factory):
+    """Two 16-frame renders of the demo scene at 64 × 48 (different camera walks)."""
     from spatialcode.demo import demo_scene
     from spatialcode.synth.render import RenderConfig, render_scene
-    from tests.test_cli import run
 
+    root = tmp_path_factory.mktemp("renders")
     for seed in (1, 2):
         with pytest.warns(UserWarning, match="camera path compressed"):
-            render_scene(demo_scene(), tmp_path / "renders" / f"s{seed}",
-                         RenderConfig(width=64, height=48, max_frames=16, seed=seed), progress=False)
+            render_scene(demo_scene(), root / f"s{seed}", RenderConfig(width=64, height=48, max_frames=16, seed=seed),
+                         progress=False)
+    return root
+
+
+def test_training_runs_logs_and_resumes_from_the_cli(tmp_path, renders):
+    import json
+
+    from tests.test_cli import run
+
     config = tmp_path / "encoder.yaml"
-    config.write_text(f"renders: {tmp_path / 'renders'}\noutput_dir: {tmp_path / 'run'}\n"
+    config.write_text(f"renders: {renders}\noutput_dir: {tmp_path / 'run'}\n"
                       "clip: {frames: 2, frame_gap: 4, width: 32, height: 24}\n"
                       "net: {dim: 16, heads: 2, decoder_layers: 1, num_queries: 4}\n"
                       "batch_size: 2\nmax_steps: 3\nsave_steps: 2\n")
@@ -160,3 +168,45 @@ def test_training_runs_logs_and_resumes_from_the_cli(tmp_path):
     bad = run("train", "encoder", "--set", f"renders={tmp_path / 'nothing'}", "--set", f"output_dir={tmp_path / 'bad'}")
     assert bad.returncode == 2 and "no render folders" in bad.stderr and len(bad.stderr.strip().splitlines()) == 1
     assert not (tmp_path / "bad").exists()
+
+
+def test_the_trained_network_encodes_a_video_into_a_spatial_code(tmp_path, renders):
+    from spatialcode.config_files import build_config
+    from spatialcode.encode import RenderFolderSource
+    from spatialcode.encode.learned.infer import LearnedEncoder, LearnedInferenceConfig
+    from spatialcode.encode.learned.train import EncoderTrainConfig, run_encoder_training
+    from spatialcode.synth.categories import CATEGORIES
+
+    final = run_encoder_training(build_config(EncoderTrainConfig, {
+        "renders": str(renders), "output_dir": str(tmp_path / "run"), "batch_size": 1, "max_steps": 2, "save_steps": 2,
+        "clip": {"frames": 2, "frame_gap": 4, "width": 32, "height": 24},
+        "net": {"dim": 16, "heads": 2, "decoder_layers": 1, "num_queries": 4}}))
+    everything = LearnedEncoder(final, LearnedInferenceConfig(threshold=0.0, merge_iou=1.0)).encode(
+        RenderFolderSource(renders / "s1"))
+    assert len(everything.camera) == 16 and everything.provenance.producer == "encode-learned"
+    assert everything.objects and all(o.label in CATEGORIES and o.box.size[0] > 0 for o in everything.objects)
+    firsts = [o.first_seen for o in everything.objects]
+    assert firsts == sorted(firsts)  # in order of first sight
+    none = LearnedEncoder(final, LearnedInferenceConfig(threshold=1.0)).encode(RenderFolderSource(renders / "s1"))
+    assert none.objects == () and len(none.camera) == 16
+    with pytest.raises(InputFileError, match="no such encoder model"):
+        LearnedEncoder(tmp_path / "absent.pt")
+    (tmp_path / "junk.pt").write_bytes(b"junk")
+    with pytest.raises(InputFileError, match="not a spatial encoder model"):
+        LearnedEncoder(tmp_path / "junk.pt")
+
+
+def test_overlapping_detections_of_a_category_become_one_object():
+    from spatialcode.encode.learned.infer import LearnedEncoder, LearnedInferenceConfig, _Detection
+    from spatialcode.geometry import Box3D
+
+    merger = LearnedEncoder.__new__(LearnedEncoder)
+    merger.config = LearnedInferenceConfig(merge_iou=0.2, min_detections=1)
+    detections = [_Detection("chair", Box3D((0, 0, 0.5), (0.5, 0.5, 1.0)), 0.9, 2.0),
+                  _Detection("chair", Box3D((0.1, 0, 0.5), (0.5, 0.5, 1.0)), 0.6, 1.0),
+                  _Detection("table", Box3D((0.1, 0, 0.5), (0.5, 0.5, 1.0)), 0.8, 0.5),
+                  _Detection("chair", Box3D((3, 0, 0.5), (0.5, 0.5, 1.0)), 0.7, 3.0)]
+    objects = merger._merge(detections)
+    assert [(o.label, o.observations, o.first_seen) for o in objects] == [("table", 1, 0.5), ("chair", 2, 1.0),
+                                                                          ("chair", 1, 3.0)]
+    assert objects[1].box.center[0] == pytest.approx(0.1 * 0.6 / 1.5)  # confidence-weighted

@@ -7,7 +7,7 @@ clip, at the clip's size) with their category index in the vocabulary."""
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -80,23 +80,36 @@ def render_clips(folder: str | Path, config: ClipConfig, vocabulary: Sequence[st
             pending = []
 
 
-def _clip(frames: list, poses: list, objects: dict, index: dict[str, int], config: ClipConfig, scene: str) -> Clip:
+def clip_from_frames(frames: Sequence, config: ClipConfig) -> Clip:
+    """A clip of ``frames`` (with colour and poses; depth when known) resized to the clip size,
+    without boxes: what the network reads at inference."""
     size = (config.width, config.height)
     k = frames[0].intrinsics
     sx, sy = config.width / k.width, config.height / k.height
     intrinsics = np.array([[k.fx * sx, 0, (k.cx + 0.5) * sx - 0.5], [0, k.fy * sy, (k.cy + 0.5) * sy - 0.5], [0, 0, 1]],
                           dtype=np.float32)
-    images, depths, seen = [], [], set()
+    images = [np.asarray(Image.fromarray(f.rgb).resize(size, Image.Resampling.BILINEAR), np.uint8) for f in frames]
+    depth = [np.zeros((config.height, config.width), np.float32) if f.depth is None else
+             np.asarray(Image.fromarray(f.depth).resize(size, Image.Resampling.NEAREST), np.float32) for f in frames]
+    return Clip(images=np.stack(images).transpose(0, 3, 1, 2), depth=np.stack(depth),
+                poses=np.stack([f.pose.matrix() for f in frames]).astype(np.float32), intrinsics=intrinsics,
+                labels=np.zeros(0, np.int64), centres=np.zeros((0, 3), np.float32), sizes=np.zeros((0, 3), np.float32),
+                yaw=np.zeros(0, np.float32), scene="")
+
+
+def _clip(frames: list, poses: list, objects: dict, index: dict[str, int], config: ClipConfig, scene: str) -> Clip:
+    """The clip of ``frames`` at the true ``poses``, with the boxes of the ``objects`` it shows."""
+    clip = clip_from_frames([replace(f, pose=p) for f, p in zip(frames, poses)], config)
+    seen: set[int] = set()
     for frame in frames:
-        images.append(np.asarray(Image.fromarray(frame.rgb).resize(size, Image.Resampling.BILINEAR), np.uint8))
-        depths.append(np.asarray(Image.fromarray(frame.depth).resize(size, Image.Resampling.NEAREST), np.float32))
-        instances = np.asarray(Image.fromarray(frame.instances).resize(size, Image.Resampling.NEAREST))
+        instances = np.asarray(Image.fromarray(frame.instances).resize((config.width, config.height),
+                                                                       Image.Resampling.NEAREST))
         ids, counts = np.unique(instances[instances >= 0], return_counts=True)
         seen |= {int(i) for i, c in zip(ids, counts) if c >= config.min_pixels and int(i) in objects}
     shown = [objects[i] for i in sorted(seen)]
-    return Clip(images=np.stack(images).transpose(0, 3, 1, 2), depth=np.stack(depths),
-                poses=np.stack([p.matrix() for p in poses]).astype(np.float32), intrinsics=intrinsics,
-                labels=np.array([index[o.label] for o in shown], dtype=np.int64),
-                centres=np.array([o.box.center for o in shown], dtype=np.float32).reshape(-1, 3),
-                sizes=np.array([o.box.size for o in shown], dtype=np.float32).reshape(-1, 3),
-                yaw=np.array([o.box.rotation[2] for o in shown], dtype=np.float32), scene=scene)
+    clip.labels = np.array([index[o.label] for o in shown], dtype=np.int64)
+    clip.centres = np.array([o.box.center for o in shown], dtype=np.float32).reshape(-1, 3)
+    clip.sizes = np.array([o.box.size for o in shown], dtype=np.float32).reshape(-1, 3)
+    clip.yaw = np.array([o.box.rotation[2] for o in shown], dtype=np.float32)
+    clip.scene = scene
+    return clip
