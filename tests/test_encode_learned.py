@@ -175,6 +175,7 @@ def test_the_trained_network_encodes_a_video_into_a_spatial_code(tmp_path, rende
     from spatialcode.encode import RenderFolderSource
     from spatialcode.encode.learned.infer import LearnedEncoder, LearnedInferenceConfig
     from spatialcode.encode.learned.train import EncoderTrainConfig, run_encoder_training
+    from spatialcode.scene import SpatialCode
     from spatialcode.synth.categories import CATEGORIES
 
     final = run_encoder_training(build_config(EncoderTrainConfig, {
@@ -189,6 +190,14 @@ def test_the_trained_network_encodes_a_video_into_a_spatial_code(tmp_path, rende
     assert firsts == sorted(firsts)  # in order of first sight
     none = LearnedEncoder(final, LearnedInferenceConfig(threshold=1.0)).encode(RenderFolderSource(renders / "s1"))
     assert none.objects == () and len(none.camera) == 16
+    from tests.test_cli import run
+
+    result = run("encode", str(renders / "s2"), "--perception", "learned", "--encoder-model", str(final), "--out",
+                 str(tmp_path / "s2.json"), "--no-progress")
+    assert result.returncode == 0 and "encoded 16 frames:" in result.stderr, result.stderr
+    assert SpatialCode.load(tmp_path / "s2.json").provenance.producer == "encode-learned"
+    missing = run("encode", str(renders / "s2"), "--perception", "learned", "--out", str(tmp_path / "x.json"))
+    assert missing.returncode == 2 and "--perception learned needs --encoder-model" in missing.stderr
     with pytest.raises(InputFileError, match="no such encoder model"):
         LearnedEncoder(tmp_path / "absent.pt")
     (tmp_path / "junk.pt").write_bytes(b"junk")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import math
 import sys
+import time
 import warnings
 from collections.abc import Iterator
 from pathlib import Path
@@ -432,10 +433,12 @@ def render_command(scene: Path, out: Path, config_path: Path | None, width: int 
     "  spatialcode encode walk.mp4 --sidecar walk.json --out scene.json\n\n"
     "  spatialcode encode phone.mp4 --perception pretrained --depth-model DA2-metric-indoor --detector-model owlv2 "
     "--segmenter-model sam --target-fps 2 --out scene.json\n\n"
+    "  spatialcode encode renders/scene --perception learned --encoder-model runs/train/encoder/final.pt --out scene.json\n\n"
     "INPUT is a render folder (frames.json), an RGB-D folder (color/, depth/, pose/, intrinsic/), a "
     "video with a sidecar of depth, intrinsics and poses, or an ordinary colour-only video (intrinsics from "
     "--hfov). --perception given uses the instance masks the input ships (render folders); pretrained "
-    "detects the VSI-Bench categories with an open-vocabulary detector and segments them with SAM. "
+    "detects the VSI-Bench categories with an open-vocabulary detector and segments them with SAM; learned "
+    "predicts the 3D boxes with the learned spatial encoder (`spatialcode train encoder`). "
     "--depth-model predicts metric depth from colour (needed for a colour-only video). --poses auto reads "
     "the input's poses, or tracks a colour-only video by feature matching on the predicted depth; estimate "
     "tracks the camera with dense RGB-D odometry; features with feature matching and PnP; refine corrects "
@@ -447,14 +450,17 @@ def render_command(scene: Path, out: Path, config_path: Path | None, width: int 
               help="For a video: the JSON with intrinsics, poses and the depth file (default: beside the video).")
 @click.option("--stride", type=click.IntRange(min=1), default=None, help="Use every N-th frame.")
 @click.option("--target-fps", type=float, default=None, help="Use at most this many frames per second.")
-@click.option("--perception", type=click.Choice(["given", "pretrained"]), default="given", show_default=True,
-              help="Where instance masks come from: the input's own, or pretrained detection + segmentation.")
+@click.option("--perception", type=click.Choice(["given", "pretrained", "learned"]), default="given", show_default=True,
+              help="Where objects come from: the input's instance masks, pretrained detection + segmentation, or the "
+                   "learned spatial encoder (boxes straight from the frames).")
 @click.option("--poses", type=click.Choice(["auto", "given", "estimate", "features", "refine"]), default="auto",
               show_default=True, help="Camera poses: see below.")
 @click.option("--depth-model", default=None, help="Predict metric depth from colour with this model (folder or cached hub id).")
 @click.option("--detector-model", default=None, help="--perception pretrained: the open-vocabulary detector (OWLv2).")
 @click.option("--segmenter-model", default=None,
               help="--perception pretrained: the SAM model segmenting detections (default: box-shaped masks).")
+@click.option("--encoder-model", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="--perception learned: the trained encoder (output_dir/final.pt of `spatialcode train encoder`).")
 @click.option("--hfov", type=float, default=60.0, show_default=True,
               help="Colour-only video: the camera's horizontal field of view (degrees).")
 @click.option("--width", type=click.IntRange(min=16), default=None, help="Colour-only video: resize frames to this width.")
@@ -463,7 +469,8 @@ def render_command(scene: Path, out: Path, config_path: Path | None, width: int 
 @one_line_errors
 def encode_command(source_path: Path, out: Path, sidecar: Path | None, stride: int | None, target_fps: float | None,
                    perception: str, poses: str, depth_model: str | None, detector_model: str | None,
-                   segmenter_model: str | None, hfov: float, width: int | None, viz: bool, progress: bool) -> None:
+                   segmenter_model: str | None, encoder_model: Path | None, hfov: float, width: int | None, viz: bool,
+                   progress: bool) -> None:
     """Encode a video / RGB-D sequence into a spatial code: objects with 3D boxes and first_seen, room, camera path."""
     from spatialcode.encode import GroundTruthPerception, RGBVideoSource, open_source, pose_source
     from spatialcode.encode.encoder import encode
@@ -484,7 +491,9 @@ def encode_command(source_path: Path, out: Path, sidecar: Path | None, stride: i
         raise SpatialCodeError("--perception pretrained needs --detector-model DIR (an OWLv2 model)")
     detector_config = DetectorConfig(detector_model) if perception == "pretrained" else None
     segmenter_config = SegmenterConfig(segmenter_model) if perception == "pretrained" and segmenter_model else None
-    needs_rgb = perception == "pretrained" or depth_model is not None or poses == "features"
+    if perception == "learned" and encoder_model is None:
+        raise SpatialCodeError("--perception learned needs --encoder-model FILE (final.pt of `spatialcode train encoder`)")
+    needs_rgb = perception != "given" or depth_model is not None or poses == "features"
     source = open_source(source_path, sidecar=sidecar, stride=stride, target_fps=target_fps, rgb=needs_rgb,
                          hfov_deg=hfov, width=width)
     colour_only = isinstance(source, RGBVideoSource)
@@ -496,23 +505,33 @@ def encode_command(source_path: Path, out: Path, sidecar: Path | None, stride: i
     if depth_config is not None:
         source = PredictedDepthSource(source, MonocularDepth(depth_config))
     source = pose_source(source, ("features" if colour_only else "given") if poses == "auto" else poses)
-    if detector_config is not None:
-        segmenter = BoxPromptSegmenter(segmenter_config) if segmenter_config is not None else None
-        front_end = PretrainedPerception(OpenVocabularyDetector(detector_config), segmenter)
+    if perception == "learned":
+        from spatialcode.encode.learned.infer import LearnedEncoder
+
+        started = time.perf_counter()
+        code = LearnedEncoder(encoder_model).encode(source)
+        out.parent.mkdir(parents=True, exist_ok=True)
+        code.save(out)
+        click.echo(f"encoded {len(code.camera)} frames: {len(code.objects)} objects; wrote {out} "
+                   f"({1000 * (time.perf_counter() - started) / len(code.camera):.1f} ms/frame)", err=True)
     else:
-        front_end = GroundTruthPerception()
-    with _warnings_as_lines():
-        code, times = encode(source, front_end, progress=progress)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    code.save(out)
-    stages = ", ".join(f"{name} {ms:.1f}" for name, ms in times.per_frame_ms().items())
-    area = code.room.floor_area() if code.room else None
-    click.echo(
-        f"encoded {times.frames} frames: {len(code.objects)} objects"
-        + (f", floor {area:.1f} m²" if area is not None else ", no floor found")
-        + f"; wrote {out} (ms/frame: {stages})",
-        err=True,
-    )
+        if detector_config is not None:
+            segmenter = BoxPromptSegmenter(segmenter_config) if segmenter_config is not None else None
+            front_end = PretrainedPerception(OpenVocabularyDetector(detector_config), segmenter)
+        else:
+            front_end = GroundTruthPerception()
+        with _warnings_as_lines():
+            code, times = encode(source, front_end, progress=progress)
+        out.parent.mkdir(parents=True, exist_ok=True)
+        code.save(out)
+        stages = ", ".join(f"{name} {ms:.1f}" for name, ms in times.per_frame_ms().items())
+        area = code.room.floor_area() if code.room else None
+        click.echo(
+            f"encoded {times.frames} frames: {len(code.objects)} objects"
+            + (f", floor {area:.1f} m²" if area is not None else ", no floor found")
+            + f"; wrote {out} (ms/frame: {stages})",
+            err=True,
+        )
     if viz:
         from spatialcode.viz import draw_birdseye, write_overlay_video
 
