@@ -219,3 +219,26 @@ def test_overlapping_detections_of_a_category_become_one_object():
     assert [(o.label, o.observations, o.first_seen) for o in objects] == [("table", 1, 0.5), ("chair", 2, 1.0),
                                                                           ("chair", 1, 3.0)]
     assert objects[1].box.center[0] == pytest.approx(0.1 * 0.6 / 1.5)  # confidence-weighted
+
+
+def test_detection_ap_and_depth_error():
+    from spatialcode.encode.learned.metrics import depth_abs_rel, detection_ap
+    from spatialcode.geometry import Box3D
+    from spatialcode.scene import SpatialCode, SpatialObject
+
+    def code(*objects):
+        return SpatialCode(objects=tuple(SpatialObject(id=i, label=label, box=Box3D(centre, (1.0, 1.0, 1.0)),
+                                                       confidence=score) for i, (label, centre, score) in enumerate(objects)))
+
+    truth = [code(("chair", (0, 0, 0), None), ("chair", (5, 0, 0), None), ("sofa", (0, 5, 0), None))]
+    perfect = [code(("chair", (0, 0, 0), 0.9), ("chair", (5, 0, 0), 0.8), ("sofa", (0, 5, 0), 0.7))]
+    assert detection_ap(perfect, truth, 0.5) == {"chair": 1.0, "sofa": 1.0}
+    # the most confident chair is a false alarm, then both true chairs: precision 1/2 then 2/3 → AP = 2/3
+    ranked = [code(("chair", (9, 9, 0), 0.95), ("chair", (0, 0, 0), 0.9), ("chair", (5, 0.3, 0), 0.8))]
+    scores = detection_ap(ranked, truth, 0.5)
+    assert scores["chair"] == pytest.approx(2 / 3) and scores["sofa"] == 0.0
+    # a box shifted by 0.3 m has IoU 0.54: a hit at 0.5, and at 0.25, not at 0.7
+    assert detection_ap(ranked, truth, 0.7)["chair"] == pytest.approx(0.5 * 0.5)  # only the exact chair, ranked 2nd
+    duplicates = [code(("chair", (0, 0, 0), 0.9), ("chair", (0, 0, 0), 0.8))]  # a second box on the same chair
+    assert detection_ap(duplicates, truth, 0.5)["chair"] == pytest.approx(0.5)
+    assert depth_abs_rel(np.array([1.0, 2.2, 7.0]), np.array([1.0, 2.0, 0.0])) == pytest.approx(0.05)
