@@ -1,0 +1,187 @@
+"""The learned spatial encoder trained on synthetic renders, from RGB only (with the renders'
+camera poses), against the truth and against the geometric encoder fed exact masks and depth,
+on held-out synthetic scenes.
+
+Usage (from the repository root; every section resumes where it stopped):
+    .venv/bin/python benchmarks/learned_encoder.py data [--train 150 --test 20]   # renders → runs/renders/{train,test}
+    .venv/bin/python benchmarks/learned_encoder.py train [--set max_steps=2000]    # configs/encoder_cpu.yaml
+    .venv/bin/python benchmarks/learned_encoder.py eval                            # → runs/learned_eval
+    .venv/bin/python benchmarks/learned_encoder.py report                          # → benchmarks/results/learned_encoder.*
+
+``data`` renders scenes of the synthetic dataset (``runs/synth``: its train and test splits, made
+by ``benchmarks/rl_train.py data``) at 256 × 192, each walk compressed to at most 240 frames.
+``eval`` encodes each held-out render three ways — the learned encoder (colour + poses), the
+geometric encoder with the render's exact masks and depth, and the truth (``scene.json``) —
+and reports 3D detection AP at IoU 0.25 and 0.5 per category (truth: the objects the walk
+shows), the depth head's AbsRel on the held-out clips, the VSI-style QA score of the exact solver
+on each code (the synthetic dataset's questions about those scenes), and the learned encoder's
+time per frame.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import sys
+import time
+import warnings
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+SYNTH = ROOT / "runs" / "synth"
+RENDERS = ROOT / "runs" / "renders"
+RUN = ROOT / "runs" / "train" / "encoder"
+EVAL = ROOT / "runs" / "learned_eval"
+RESULTS = ROOT / "benchmarks" / "results"
+CONFIG = ROOT / "configs" / "encoder_cpu.yaml"
+
+
+def split_scenes(split: str) -> list[str]:
+    """The scene names of a split of the synthetic dataset, sorted."""
+    path = SYNTH / "data" / f"{split}.jsonl"
+    if not path.is_file():
+        sys.exit(f"error: {path} is missing; make the synthetic dataset first (benchmarks/rl_train.py data)")
+    return sorted({json.loads(line)["scene_name"] for line in path.open()})
+
+
+def make_renders(train: int, test: int) -> None:
+    """Render the first ``train`` / ``test`` scenes of each split (skipping finished ones)."""
+    from spatialcode.scene import SpatialCode
+    from spatialcode.synth.render import RenderConfig, render_scene
+
+    config = RenderConfig(width=256, height=192, max_frames=240)
+    for split, count in (("test", test), ("train", train)):
+        for name in split_scenes(split)[:count]:
+            out = RENDERS / split / name
+            if (out / "scene.json").is_file():
+                continue
+            started = time.perf_counter()
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")  # compressed walks turn faster than a person would
+                render_scene(SpatialCode.load(SYNTH / "scenes" / f"{name}.json"), out, config, progress=False)
+            print(f"{split}/{name}: {time.perf_counter() - started:.0f} s", file=sys.stderr)
+
+
+def train(overrides: list[str]) -> None:
+    """Train (or resume) the encoder on the training renders."""
+    from spatialcode.config_files import load_config
+    from spatialcode.encode.learned.train import EncoderTrainConfig, run_encoder_training
+
+    config = load_config(EncoderTrainConfig, CONFIG, [f"renders={RENDERS / 'train'}", f"output_dir={RUN}", *overrides])
+    print(run_encoder_training(config), file=sys.stderr)
+
+
+def evaluate_encoders() -> None:
+    """Encode each held-out render with the learned and the geometric encoder (skipping done ones)."""
+    from spatialcode.encode import GroundTruthPerception, RenderFolderSource
+    from spatialcode.encode.encoder import encode
+    from spatialcode.encode.learned.infer import LearnedEncoder
+    from spatialcode.scene import Source
+
+    learned = LearnedEncoder(RUN / "final.pt")
+    for folder in sorted((RENDERS / "test").iterdir()):
+        out = EVAL / folder.name
+        if (out / "learned.json").is_file():
+            continue
+        out.mkdir(parents=True, exist_ok=True)
+        scene = Source(dataset="synthetic", scene_name=folder.name)
+        started = time.perf_counter()
+        code = learned.encode(RenderFolderSource(folder), scene)
+        seconds = time.perf_counter() - started
+        geometric, _ = encode(RenderFolderSource(folder, rgb=False), GroundTruthPerception(), scene=scene)
+        geometric.save(out / "geometric.json")
+        (out / "timing.json").write_text(json.dumps({"frames": len(code.camera), "seconds": seconds}))
+        code.save(out / "learned.json")
+        print(f"{folder.name}: {len(code.objects)} learned objects, {len(geometric.objects)} geometric", file=sys.stderr)
+
+
+def report(stamp: dict) -> str:
+    """AP, depth error, QA and speed; written to benchmarks/results/learned_encoder.{json,md}."""
+    import numpy as np
+    import torch
+
+    from spatialcode.bench import load_questions
+    from spatialcode.encode.learned.data import render_clips
+    from spatialcode.encode.learned.infer import LearnedEncoder
+    from spatialcode.encode.learned.metrics import depth_abs_rel, detection_ap
+    from spatialcode.encode.learned.train import batch_tensors
+    from spatialcode.evaluate import evaluate
+    from spatialcode.formats.codes_dir import CodeSet
+    from spatialcode.reason.solver import Solver, SolverConfig
+    from spatialcode.scene import Source, SpatialCode
+
+    names = sorted(p.name for p in EVAL.iterdir() if (p / "learned.json").is_file())
+    truth = []
+    for name in names:
+        full = SpatialCode.load(RENDERS / "test" / name / "scene.json")
+        shown = tuple(o for o in full.objects if o.first_seen is not None)
+        truth.append(SpatialCode(objects=shown, room=full.room, camera=full.camera,
+                                 source=Source(dataset="synthetic", scene_name=name)))
+    codes = {kind: [SpatialCode.load(EVAL / n / f"{kind}.json") for n in names] for kind in ("learned", "geometric")}
+    doc: dict = {"scenes": len(names), **stamp, "ap": {}}
+    for kind, found in codes.items():
+        for iou in (0.25, 0.5):
+            per_category = detection_ap(found, truth, iou)
+            doc["ap"][f"{kind}@{iou}"] = {"mean": statistics.fmean(per_category.values()), "per_category": per_category}
+    encoder = LearnedEncoder(RUN / "final.pt")
+    errors = []
+    for name in names:
+        for clip in render_clips(RENDERS / "test" / name, encoder.clip, encoder.vocabulary):
+            images, rays, _, depth = batch_tensors([clip])
+            with torch.inference_mode():
+                predicted = encoder.net(images, rays)["depth"]
+            errors.append(depth_abs_rel(predicted.numpy(), depth.numpy()))
+    doc["depth_abs_rel"] = float(np.nanmean(errors))
+    timing = [json.loads((EVAL / n / "timing.json").read_text()) for n in names]
+    doc["learned_ms_per_frame"] = 1000 * sum(t["seconds"] for t in timing) / sum(t["frames"] for t in timing)
+    questions = [q for q in load_questions(SYNTH / "questions.jsonl") if q.scene_name in set(names)]
+    doc["qa"] = {}
+    for kind, found in (("oracle", truth), *codes.items()):
+        path = EVAL / f"qa_{kind}.jsonl"
+        path.unlink(missing_ok=True)
+        coded = [SpatialCode(objects=c.objects, room=c.room or t.room, camera=c.camera, source=t.source)
+                 for c, t in zip(found, truth)]
+        table = evaluate(questions, CodeSet(coded), Solver(SolverConfig()), path, {"codes": kind},
+                         progress=False).table.to_dict()["full"]
+        doc["qa"][kind] = {"overall": table.get("overall"), "scores": table["scores"], "questions": len(questions)}
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    (RESULTS / "learned_encoder.json").write_text(json.dumps(doc, indent=1) + "\n")
+    lines = [f"# Learned spatial encoder on {len(names)} held-out synthetic scenes", "",
+             "| codes | AP@0.25 | AP@0.5 | QA overall |", "|---|---:|---:|---:|"]
+    for kind in ("learned", "geometric"):
+        lines.append(f"| {kind} | {100 * doc['ap'][f'{kind}@0.25']['mean']:.1f} | {100 * doc['ap'][f'{kind}@0.5']['mean']:.1f} | "
+                     f"{doc['qa'][kind]['overall']:.1f} |")
+    lines += [f"| oracle (truth) | — | — | {doc['qa']['oracle']['overall']:.1f} |", "",
+              f"Depth AbsRel of the learned depth head: {doc['depth_abs_rel']:.3f}; learned encoder "
+              f"{doc['learned_ms_per_frame']:.1f} ms per frame."]
+    text = "\n".join(lines) + "\n"
+    (RESULTS / "learned_encoder.md").write_text(text)
+    return text
+
+
+def main() -> None:
+    from spatialcode.bench import code_version
+
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = parser.add_subparsers(dest="section", required=True)
+    d = sub.add_parser("data")
+    d.add_argument("--train", type=int, default=150)
+    d.add_argument("--test", type=int, default=20)
+    t = sub.add_parser("train")
+    t.add_argument("--set", dest="overrides", action="append", default=[])
+    sub.add_parser("eval")
+    sub.add_parser("report")
+    args = parser.parse_args()
+    if args.section == "data":
+        make_renders(args.train, args.test)
+    elif args.section == "train":
+        train(args.overrides)
+    elif args.section == "eval":
+        evaluate_encoders()
+    else:
+        print(report({"date": time.strftime("%Y-%m-%d"), "command": " ".join(sys.argv), "code_version": code_version()}))
+
+
+if __name__ == "__main__":
+    main()
