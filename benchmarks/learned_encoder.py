@@ -14,8 +14,8 @@ by ``benchmarks/rl_train.py data``) at 256 × 192, each walk compressed to at mo
 geometric encoder with the render's exact masks and depth, and the truth (``scene.json``) —
 and reports 3D detection AP at IoU 0.25 and 0.5 per category (truth: the objects the walk
 shows), the depth head's AbsRel on the held-out clips, the VSI-style QA score of the exact solver
-on each code (the synthetic dataset's questions about those scenes), and the learned encoder's
-time per frame.
+on each code (questions generated from what each render shows, answers verified on the truth),
+and the learned encoder's time per frame.
 """
 
 from __future__ import annotations
@@ -101,13 +101,13 @@ def report(stamp: dict) -> str:
     import numpy as np
     import torch
 
-    from spatialcode.bench import load_questions
     from spatialcode.encode.learned.data import render_clips
     from spatialcode.encode.learned.infer import LearnedEncoder
     from spatialcode.encode.learned.metrics import depth_abs_rel, detection_ap
     from spatialcode.encode.learned.train import batch_tensors
     from spatialcode.evaluate import evaluate
     from spatialcode.formats.codes_dir import CodeSet
+    from spatialcode.questions.generate import generate_questions
     from spatialcode.reason.solver import Solver, SolverConfig
     from spatialcode.scene import Source, SpatialCode
 
@@ -135,7 +135,8 @@ def report(stamp: dict) -> str:
     doc["depth_abs_rel"] = float(np.nanmean(errors))
     timing = [json.loads((EVAL / n / "timing.json").read_text()) for n in names]
     doc["learned_ms_per_frame"] = 1000 * sum(t["seconds"] for t in timing) / sum(t["frames"] for t in timing)
-    questions = [q for q in load_questions(SYNTH / "questions.jsonl") if q.scene_name in set(names)]
+    # questions about what each render shows (its own first_seen), answers verified on the truth
+    questions = [q for code in truth for q in generate_questions(code, seed=0)]
     doc["qa"] = {}
     for kind, found in (("oracle", truth), *codes.items()):
         path = EVAL / f"qa_{kind}.jsonl"
