@@ -30,12 +30,13 @@ from spatialcode.validation import check_whole_number
 
 @dataclass(frozen=True)
 class EncoderNetConfig:
-    """Sizes of :class:`SpatialEncoderNet`: ``num_classes`` categories (plus "no object"),
-    ``dim`` token width, ``heads`` attention heads, ``temporal_layers`` / ``decoder_layers``
-    transformer layers, ``num_queries`` box slots per clip, ``max_depth`` (m) the depth head's
-    range; the feature stride is 8 (image sides must be multiples of 8)."""
+    """Sizes of :class:`SpatialEncoderNet`: ``num_classes`` categories (plus "no object";
+    ``None`` in a training config: the vocabulary's size), ``dim`` token width, ``heads``
+    attention heads, ``temporal_layers`` / ``decoder_layers`` transformer layers,
+    ``num_queries`` box slots per clip, ``max_depth`` (m) the depth head's range; the feature
+    stride is 8 (image sides must be multiples of 8)."""
 
-    num_classes: int
+    num_classes: int | None = None
     dim: int = 128
     heads: int = 4
     temporal_layers: int = 1
@@ -44,7 +45,8 @@ class EncoderNetConfig:
     max_depth: float = 10.0
 
     def __post_init__(self) -> None:
-        for name in ("num_classes", "dim", "heads", "temporal_layers", "decoder_layers", "num_queries"):
+        check_whole_number(self.num_classes, "num_classes", optional=True)
+        for name in ("dim", "heads", "temporal_layers", "decoder_layers", "num_queries"):
             check_whole_number(getattr(self, name), name)
         if self.dim % self.heads:
             raise ValidationError("dim", f"must be a multiple of heads ({self.heads}), got {self.dim}")
@@ -72,6 +74,8 @@ class SpatialEncoderNet(nn.Module):
 
     def __init__(self, config: EncoderNetConfig) -> None:
         super().__init__()
+        if config.num_classes is None:
+            raise ValidationError("num_classes", "the network needs its number of categories")
         self.config = config
         d = config.dim
         self.image_backbone = _backbone(3, d)

@@ -15,7 +15,7 @@ import json
 import random
 import resource
 import time
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +23,7 @@ import numpy as np
 
 from spatialcode.encode.learned.data import Clip, ClipConfig, render_clips
 from spatialcode.encode.learned.losses import LossWeights
+from spatialcode.encode.learned.model import EncoderNetConfig
 from spatialcode.errors import InputFileError, ValidationError
 from spatialcode.validation import check_whole_number
 
@@ -35,18 +36,6 @@ def default_vocabulary() -> tuple[str, ...]:
 
 
 @dataclass(frozen=True)
-class NetSettings:
-    """Sizes of the network (see :class:`~spatialcode.encode.learned.EncoderNetConfig`)."""
-
-    dim: int = 128
-    heads: int = 4
-    temporal_layers: int = 1
-    decoder_layers: int = 3
-    num_queries: int = 32
-    max_depth: float = 10.0
-
-
-@dataclass(frozen=True)
 class EncoderTrainConfig:
     """A training run: ``renders`` (a folder of render folders), ``output_dir``, the ``clip``,
     ``net`` and ``loss`` settings, AdamW ``learning_rate`` / ``weight_decay``, ``batch_size``
@@ -56,7 +45,7 @@ class EncoderTrainConfig:
     renders: str
     output_dir: str = "runs/train/encoder"
     clip: ClipConfig = field(default_factory=ClipConfig)
-    net: NetSettings = field(default_factory=NetSettings)
+    net: EncoderNetConfig = field(default_factory=EncoderNetConfig)
     loss: LossWeights = field(default_factory=LossWeights)
     learning_rate: float = 3e-4
     weight_decay: float = 1e-4
@@ -106,7 +95,7 @@ def run_encoder_training(config: EncoderTrainConfig) -> Path:
 
     from spatialcode.config_files import config_dict
     from spatialcode.encode.learned.losses import spatial_encoder_loss
-    from spatialcode.encode.learned.model import EncoderNetConfig, SpatialEncoderNet
+    from spatialcode.encode.learned.model import SpatialEncoderNet
 
     if config.threads is not None:
         torch.set_num_threads(config.threads)
@@ -115,7 +104,7 @@ def run_encoder_training(config: EncoderTrainConfig) -> Path:
     out.mkdir(parents=True, exist_ok=True)
     (out / "config.json").write_text(json.dumps(config_dict(config), indent=1) + "\n")
     torch.manual_seed(config.seed)
-    net_config = EncoderNetConfig(num_classes=len(config.vocabulary), **asdict(config.net))
+    net_config = replace(config.net, num_classes=len(config.vocabulary))
     net = SpatialEncoderNet(net_config)
     optimiser = torch.optim.AdamW(net.parameters(), lr=config.learning_rate, weight_decay=config.weight_decay)
     step = 0

@@ -49,14 +49,11 @@ class MonocularDepth:
     """A metric depth-estimation model: :meth:`predict` maps an RGB image to depth in metres."""
 
     def __init__(self, config: DepthModelConfig) -> None:
-        import torch
         from transformers import AutoImageProcessor, AutoModelForDepthEstimation
 
         self.config = config
-        if config.threads is not None:
-            torch.set_num_threads(config.threads)
         self.processor, self.model = load_pretrained(config.model, "depth", AutoModelForDepthEstimation,
-                                                     AutoImageProcessor, EXAMPLE_DEPTH_MODEL)
+                                                     AutoImageProcessor, EXAMPLE_DEPTH_MODEL, config.threads)
         settings = self.model.config
         metric = settings.model_type in _METRIC_MODEL_TYPES or getattr(settings, "depth_estimation_type", None) == "metric"
         if not metric:

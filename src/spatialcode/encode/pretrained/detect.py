@@ -76,14 +76,11 @@ class OpenVocabularyDetector:
     """:meth:`detect` finds the configured categories in an RGB image."""
 
     def __init__(self, config: DetectorConfig) -> None:
-        import torch
         from transformers import AutoModelForZeroShotObjectDetection, AutoProcessor
 
         self.config = config
-        if config.threads is not None:
-            torch.set_num_threads(config.threads)
         self.processor, self.model = load_pretrained(config.model, "detector", AutoModelForZeroShotObjectDetection,
-                                                     AutoProcessor, EXAMPLE_DETECTOR_MODEL)
+                                                     AutoProcessor, EXAMPLE_DETECTOR_MODEL, config.threads)
         self.queries = [config.query.format(label) for label in config.labels]
         text = getattr(self.model.config, "text_config", None)
         self._text_length = getattr(text, "max_position_embeddings", None)

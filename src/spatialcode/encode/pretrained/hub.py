@@ -16,12 +16,17 @@ def check_model_location(model: str, role: str, example: str) -> None:
         raise SpatialCodeError(f"the {role} model folder {model} does not exist: {_how_to_provide(role, example)}")
 
 
-def load_pretrained(model: str, role: str, model_class: Any, processor_class: Any, example: str) -> tuple[Any, Any]:
+def load_pretrained(model: str, role: str, model_class: Any, processor_class: Any, example: str,
+                    threads: int | None = None) -> tuple[Any, Any]:
     """The processor and model (eval mode) of ``model`` — a local folder or a cached hub id —
-    loaded with the transformers classes given; ``role`` (e.g. ``"depth"``) and ``example`` (a
-    hub id that works) name the model and how to provide it in the error raised when it cannot
-    be loaded."""
+    loaded with the transformers classes given, torch set to ``threads`` CPU threads when given;
+    ``role`` (e.g. ``"depth"``) and ``example`` (a hub id that works) name the model and how to
+    provide it in the error raised when it cannot be loaded."""
+    import torch
     from transformers.utils import logging as hf_logging
+
+    if threads is not None:
+        torch.set_num_threads(threads)
 
     check_model_location(model, role, example)
     hf_logging.disable_progress_bar()

@@ -37,14 +37,11 @@ class BoxPromptSegmenter:
     """:meth:`segment` turns pixel boxes into masks with a SAM model."""
 
     def __init__(self, config: SegmenterConfig) -> None:
-        import torch
         from transformers import SamModel, SamProcessor
 
         self.config = config
-        if config.threads is not None:
-            torch.set_num_threads(config.threads)
         self.processor, self.model = load_pretrained(config.model, "segmenter", SamModel, SamProcessor,
-                                                     EXAMPLE_SEGMENTER_MODEL)
+                                                     EXAMPLE_SEGMENTER_MODEL, config.threads)
 
     def segment(self, rgb: np.ndarray, boxes: Sequence[Box2D]) -> list[np.ndarray]:
         """One (H, W) bool mask per box of the (H, W, 3) uint8 image ``rgb``, in order; a mask
