@@ -115,13 +115,15 @@ def test_pose_modes_pick_the_pose_source_and_match_the_cli(walkthrough):
     import click
 
     from spatialcode.cli import encode_command
-    from spatialcode.encode import POSE_MODES, EstimatedPoseSource, pose_source
+    from spatialcode.encode import POSE_MODES, EstimatedPoseSource, FeatureOdometryConfig, pose_source
 
     source = ListSource(walkthrough[0][:2])
     assert pose_source(source, "given") is source
     assert isinstance(pose_source(source, "estimate"), EstimatedPoseSource)
     assert isinstance(pose_source(source, "refine"), MapAlignedPoseSource)
+    features = pose_source(source, "features")
+    assert isinstance(features, EstimatedPoseSource) and isinstance(features.config, FeatureOdometryConfig)
     with pytest.raises(ValidationError, match="poses"):
         pose_source(source, "guess")
     option = next(p for p in encode_command.params if p.name == "poses")
-    assert isinstance(option.type, click.Choice) and tuple(option.type.choices) == POSE_MODES
+    assert isinstance(option.type, click.Choice) and tuple(option.type.choices) == ("auto", *POSE_MODES)
