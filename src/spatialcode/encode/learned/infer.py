@@ -83,6 +83,7 @@ class LearnedEncoder:
         detections: list[_Detection] = []
         camera = []
         pending: list[Frame] = []
+        clips = 0
         for n, frame in enumerate(source):
             if frame.rgb is None or frame.pose is None:
                 raise InputFileError(f"frame {frame.index} needs colour and a camera pose for the learned encoder")
@@ -91,11 +92,12 @@ class LearnedEncoder:
                 pending.append(frame)
             if len(pending) == self.clip.frames:
                 detections += self._detect(pending)
+                clips += 1
                 pending = pending[len(pending) // 2:]  # clips overlap by half
         if not camera:
             raise InputFileError("the source yielded no frames")
-        if len(detections) == 0 and pending:
-            detections += self._detect((pending * self.clip.frames)[:self.clip.frames])  # a video shorter than a clip
+        if clips == 0:  # a video shorter than one clip: its frames repeated to a clip's length
+            detections += self._detect((pending * self.clip.frames)[:self.clip.frames])
         objects = self._merge(detections)
         fps = (len(camera) - 1) / (camera[-1].t - camera[0].t) if len(camera) > 1 and camera[-1].t > camera[0].t else None
         src = scene or Source()
