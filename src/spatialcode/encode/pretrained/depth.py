@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 
 from spatialcode.encode.frames import Frame
-from spatialcode.encode.pretrained.hub import check_model_location, load_pretrained
+from spatialcode.encode.pretrained.hub import check_model_location, check_rgb, load_pretrained
 from spatialcode.errors import InputFileError, SpatialCodeError, ValidationError
 from spatialcode.validation import check_whole_number
 
@@ -64,8 +64,7 @@ class MonocularDepth:
         """Depth (H, W) float32 in metres (0 beyond ``max_depth``) of the (H, W, 3) uint8 image ``rgb``."""
         import torch
 
-        if rgb.ndim != 3 or rgb.shape[2] != 3 or rgb.dtype != np.uint8:
-            raise ValidationError("rgb", f"expected an (H, W, 3) uint8 image, got {rgb.dtype} {rgb.shape}")
+        check_rgb(rgb)
         inputs = self.processor(images=rgb, return_tensors="pt")
         with torch.inference_mode():
             outputs = self.model(**inputs)

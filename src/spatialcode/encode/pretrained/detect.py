@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from spatialcode.encode.pretrained.hub import check_model_location, load_pretrained
+from spatialcode.encode.pretrained.hub import check_model_location, check_rgb, load_pretrained
 from spatialcode.errors import ValidationError
 from spatialcode.validation import check_whole_number
 
@@ -90,8 +90,7 @@ class OpenVocabularyDetector:
         import cv2
         import torch
 
-        if rgb.ndim != 3 or rgb.shape[2] != 3 or rgb.dtype != np.uint8:
-            raise ValidationError("rgb", f"expected an (H, W, 3) uint8 image, got {rgb.dtype} {rgb.shape}")
+        check_rgb(rgb)
         height, width = rgb.shape[:2]
         padding = {"padding": "max_length", "truncation": True, "max_length": self._text_length} if self._text_length else {}
         inputs = self.processor(text=[self.queries], images=rgb, return_tensors="pt", **padding)

@@ -6,7 +6,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from spatialcode.errors import SpatialCodeError
+import numpy as np
+
+from spatialcode.errors import SpatialCodeError, ValidationError
 
 
 def check_model_location(model: str, role: str, example: str) -> None:
@@ -37,6 +39,12 @@ def load_pretrained(model: str, role: str, model_class: Any, processor_class: An
         first = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
         raise SpatialCodeError(f"cannot load the {role} model {model!r} ({first}): {_how_to_provide(role, example)}") from None
     return processor, network.eval()
+
+
+def check_rgb(rgb: Any) -> None:
+    """Raise :class:`ValidationError` unless ``rgb`` is an (H, W, 3) uint8 image."""
+    if rgb.ndim != 3 or rgb.shape[2] != 3 or rgb.dtype != np.uint8:
+        raise ValidationError("rgb", f"expected an (H, W, 3) uint8 image, got {rgb.dtype} {rgb.shape}")
 
 
 def _how_to_provide(role: str, example: str) -> str:

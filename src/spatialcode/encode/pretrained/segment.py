@@ -9,7 +9,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from spatialcode.encode.pretrained.detect import Box2D
-from spatialcode.encode.pretrained.hub import check_model_location, load_pretrained
+from spatialcode.encode.pretrained.hub import check_model_location, check_rgb, load_pretrained
 from spatialcode.errors import ValidationError
 from spatialcode.validation import check_whole_number
 
@@ -48,8 +48,7 @@ class BoxPromptSegmenter:
         never leaves its box."""
         import torch
 
-        if rgb.ndim != 3 or rgb.shape[2] != 3 or rgb.dtype != np.uint8:
-            raise ValidationError("rgb", f"expected an (H, W, 3) uint8 image, got {rgb.dtype} {rgb.shape}")
+        check_rgb(rgb)
         if not boxes:
             return []
         inputs = self.processor(images=rgb, input_boxes=[[list(box.xyxy) for box in boxes]], return_tensors="pt")
