@@ -52,17 +52,23 @@ ROOT = Path(__file__).resolve().parents[1]
 SYNTH = ROOT / "runs" / "synth"
 TRAIN = ROOT / "runs" / "train"
 MODELS = ROOT / "runs" / "models"
-EVAL = ROOT / "runs" / "rl_eval"
 TOOLS = ROOT / "runs" / "tools"
 RESULTS = ROOT / "benchmarks" / "results"
+#: Each model's answers, one JSONL row per question, kept with the results (a fresh machine resumes
+#: from them and ``report`` recomputes every score from them).
+EVAL = RESULTS / "rl_eval"
 BASE_GGUF = MODELS / "qwen2.5-coder-0.5b-instruct-q4_k_m.gguf"
 LLAMA_CPP = "llama-cpp-python==0.3.36"
 #: Training run → its config file.
 RUNS = {"sft": "configs/sft_cpu.yaml", "grpo-accuracy": "configs/grpo_accuracy_cpu.yaml",
         "grpo-rubric": "configs/grpo_rubric_cpu.yaml"}
 MODEL_NAMES = ("base", *RUNS)
-#: The order ``all`` evaluates in: the comparisons the targets name first (rubric vs base, vs accuracy-only).
-EVAL_ORDER = ("base", "grpo-rubric", "grpo-accuracy", "sft")
+#: What ``all`` does, in order: each run is trained only while one of its evaluations is missing,
+#: and is evaluated right after training, so that a stopped session leaves finished answers behind.
+PLAN = (("train", "sft"), ("train", "grpo-accuracy"), ("eval", "grpo-accuracy", "vsi"), ("eval", "sft", "vsi"),
+        ("eval", "grpo-accuracy", "synth"), ("eval", "sft", "synth"), ("train", "grpo-rubric"),
+        ("eval", "grpo-rubric", "vsi"), ("eval", "grpo-rubric", "synth"), ("eval", "base", "synth"),
+        ("eval", "base", "vsi"))
 SYNTH_PER_TASK = 20
 #: Reply length cap when evaluating (tokens): the GRPO runs' completion length.
 EVAL_MAX_TOKENS = 256
@@ -155,11 +161,23 @@ def eval_questions(which: str) -> tuple[list, CodeSet]:
     return questions, CodeSet(SpatialCode.load(SYNTH / "scenes" / f"{scene}.json") for scene in sorted(test_scenes))
 
 
+def evaluated(name: str, which: str) -> bool:
+    """Whether model ``name`` has answered every question of set ``which``."""
+    path = EVAL / name / f"{which}.jsonl"
+    return path.is_file() and {q.id for q in eval_questions(which)[0]} <= set(read_predictions(path))
+
+
+def needs_training(run: str) -> bool:
+    """Whether a run's model is still needed: by one of its evaluations, or by a run that starts from it."""
+    later = [r for r in RUNS if r != run and run == "sft"]  # the GRPO runs start from the SFT adapter
+    return any(not evaluated(run, which) for which in ("vsi", "synth")) or any(needs_training(r) for r in later)
+
+
 def run_eval(name: str, which: str) -> None:
     """Answer an evaluation set with one model (resumable)."""
     model = export(name)
     reasoner, described = make_reasoner("llm", model=str(model), serialisation="table", objects="question",
-                                        max_tokens=EVAL_MAX_TOKENS, cache=str(EVAL / "cache.sqlite"))
+                                        max_tokens=EVAL_MAX_TOKENS, cache=str(ROOT / "runs" / "rl_eval_cache.sqlite"))
     questions, codes = eval_questions(which)
     (EVAL / name).mkdir(parents=True, exist_ok=True)
     result = evaluate(questions, codes, reasoner, EVAL / name / f"{which}.jsonl", {**described, "model_name": name})
@@ -184,6 +202,7 @@ def report(stamp: dict) -> str:
             table = aggregate(score_predictions(asked, predictions)).to_dict()["full"]
             doc["sets"].setdefault(which, {})[name] = {"answered": len(asked), "overall": table.get("overall"),
                                                       "scores": table["scores"]}
+    _carry_earlier_scores(doc)
     from spatialcode.rl.curves import plot_curves, read_metrics
 
     for run in RUNS:
@@ -204,11 +223,26 @@ def report(stamp: dict) -> str:
     return text
 
 
+def _carry_earlier_scores(doc: dict) -> None:
+    """Keep the scores of the last report for the (model, set) pairs whose answers are not here
+    (answers were not kept with the results before 2026-12-02 evening), marked with the commit and
+    date that measured them, until a run re-measures them."""
+    path = RESULTS / "rl_train.json"
+    if not path.is_file():
+        return
+    previous = json.loads(path.read_text())
+    measured = f"{previous['code_version']['git_commit']} {previous['date']}"
+    for which, models in previous.get("sets", {}).items():
+        for name, entry in models.items():
+            doc["sets"].setdefault(which, {}).setdefault(name, {"measured_by": measured, **entry})
+
+
 def _markdown(doc: dict) -> str:
     lines = ["# Training the reasoning LLM (Qwen2.5-Coder-0.5B, CPU)", ""]
     for which, models in doc["sets"].items():
         lines += [f"## {'VSI-Bench dev sample (oracle code)' if which == 'vsi' else 'held-out synthetic questions'}", "",
-                  "| task | " + " | ".join(models) + " |", "|---|" + "---:|" * len(models)]
+                  "| task | " + " | ".join(f"{n} (measured {m['measured_by']})" if "measured_by" in m else n
+                                            for n, m in models.items()) + " |", "|---|" + "---:|" * len(models)]
         for task in TASK_ROWS:
             cells = [m.get("overall") if task == "overall" else m["scores"].get(task) for m in models.values()]
             lines.append(f"| {task} | " + " | ".join("—" if v is None else f"{v:.1f}" for v in cells) + " |")
@@ -248,11 +282,11 @@ def main() -> None:
         run_eval(args.run, args.which)
     elif args.section == "all":
         make_data()
-        for run in RUNS:
-            train(run, [])
-        for which in ("vsi", "synth"):
-            for name in EVAL_ORDER:
-                run_eval(name, which)
+        for action, name, *which in PLAN:
+            if action == "train" and needs_training(name):
+                train(name, [])
+            elif action == "eval" and not evaluated(name, which[0]):
+                run_eval(name, which[0])
         print(report(stamp))
     else:
         print(report(stamp))

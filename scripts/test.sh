@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# Set up .venv if needed, then run the whole test suite offline: `scripts/test.sh [pytest options]`.
+# Set up .venv if needed, lint (ruff), then run the whole test suite offline: `scripts/test.sh [pytest options]`.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 "$ROOT/scripts/bootstrap.sh"
 cd "$ROOT"
 export HF_HUB_OFFLINE=1
+"$ROOT/.venv/bin/ruff" check --quiet src tests benchmarks
 exec "$ROOT/.venv/bin/python" -m pytest "$@"

@@ -5,7 +5,6 @@ from __future__ import annotations
 import contextlib
 import math
 import sys
-import time
 import warnings
 from collections.abc import Iterator
 from pathlib import Path
@@ -472,73 +471,31 @@ def encode_command(source_path: Path, out: Path, sidecar: Path | None, stride: i
                    segmenter_model: str | None, encoder_model: Path | None, hfov: float, width: int | None, viz: bool,
                    progress: bool) -> None:
     """Encode a video / RGB-D sequence into a spatial code: objects with 3D boxes and first_seen, room, camera path."""
-    from spatialcode.encode import GroundTruthPerception, RGBVideoSource, open_source, pose_source
-    from spatialcode.encode.encoder import encode
-    from spatialcode.encode.pretrained import (
-        BoxPromptSegmenter,
-        DepthModelConfig,
-        DetectorConfig,
-        MonocularDepth,
-        OpenVocabularyDetector,
-        PredictedDepthSource,
-        PretrainedPerception,
-        SegmenterConfig,
+    from spatialcode.encode.pipeline import EncodePipelineConfig, encode_input
+
+    config = EncodePipelineConfig(
+        source_path, perception=perception, poses=poses, sidecar=sidecar, stride=stride, target_fps=target_fps,
+        depth_model=depth_model, detector_model=detector_model, segmenter_model=segmenter_model,
+        encoder_model=encoder_model, hfov_deg=hfov, width=width)
+    with _warnings_as_lines():
+        result = encode_input(config, progress=progress)
+    code = result.code
+    out.parent.mkdir(parents=True, exist_ok=True)
+    code.save(out)
+    stages = ", ".join(f"{name} {ms:.1f}" for name, ms in result.ms_per_frame.items())
+    area = code.room.floor_area() if code.room else None
+    click.echo(
+        f"encoded {result.frames} frames: {len(code.objects)} objects"
+        + (f", floor {area:.1f} m²" if area is not None else ", no floor found")
+        + f"; wrote {out} (ms/frame: {stages})",
+        err=True,
     )
-
-    # every setting is checked before a model is loaded
-    depth_config = DepthModelConfig(depth_model) if depth_model is not None else None
-    if perception == "pretrained" and detector_model is None:
-        raise SpatialCodeError("--perception pretrained needs --detector-model DIR (an OWLv2 model)")
-    detector_config = DetectorConfig(detector_model) if perception == "pretrained" else None
-    segmenter_config = SegmenterConfig(segmenter_model) if perception == "pretrained" and segmenter_model else None
-    if perception == "learned" and encoder_model is None:
-        raise SpatialCodeError("--perception learned needs --encoder-model FILE (final.pt of `spatialcode train encoder`)")
-    needs_rgb = perception != "given" or depth_model is not None or poses == "features"
-    source = open_source(source_path, sidecar=sidecar, stride=stride, target_fps=target_fps, rgb=needs_rgb,
-                         hfov_deg=hfov, width=width)
-    colour_only = isinstance(source, RGBVideoSource)
-    if colour_only and depth_config is None:
-        raise SpatialCodeError(f"{source_path} is a colour-only video (no sidecar of depth and poses): give "
-                               "--depth-model DIR (a metric depth model) to predict its depth")
-    if colour_only and perception == "given":
-        raise SpatialCodeError(f"{source_path} ships no instance masks: use --perception pretrained")
-    if depth_config is not None:
-        source = PredictedDepthSource(source, MonocularDepth(depth_config))
-    source = pose_source(source, ("features" if colour_only else "given") if poses == "auto" else poses)
-    if perception == "learned":
-        from spatialcode.encode.learned.infer import LearnedEncoder
-
-        started = time.perf_counter()
-        code = LearnedEncoder(encoder_model).encode(source)
-        out.parent.mkdir(parents=True, exist_ok=True)
-        code.save(out)
-        click.echo(f"encoded {len(code.camera)} frames: {len(code.objects)} objects; wrote {out} "
-                   f"({1000 * (time.perf_counter() - started) / len(code.camera):.1f} ms/frame)", err=True)
-    else:
-        if detector_config is not None:
-            segmenter = BoxPromptSegmenter(segmenter_config) if segmenter_config is not None else None
-            front_end = PretrainedPerception(OpenVocabularyDetector(detector_config), segmenter)
-        else:
-            front_end = GroundTruthPerception()
-        with _warnings_as_lines():
-            code, times = encode(source, front_end, progress=progress)
-        out.parent.mkdir(parents=True, exist_ok=True)
-        code.save(out)
-        stages = ", ".join(f"{name} {ms:.1f}" for name, ms in times.per_frame_ms().items())
-        area = code.room.floor_area() if code.room else None
-        click.echo(
-            f"encoded {times.frames} frames: {len(code.objects)} objects"
-            + (f", floor {area:.1f} m²" if area is not None else ", no floor found")
-            + f"; wrote {out} (ms/frame: {stages})",
-            err=True,
-        )
     if viz:
         from spatialcode.viz import draw_birdseye, write_overlay_video
 
         draw_birdseye(code, out.with_suffix(".png"), title=out.stem, number_by_appearance=True)
-        for_pictures = open_source(source_path, sidecar=sidecar, stride=stride, target_fps=target_fps, rgb=True,
-                                    hfov_deg=hfov, width=width)
-        first = next(iter(open_source(source_path, sidecar=sidecar, rgb=False, hfov_deg=hfov, width=width)))
+        for_pictures = config.open_frames(rgb=True)
+        first = next(iter(config.open_frames(rgb=False)))
         write_overlay_video((f.rgb for f in for_pictures), code, first.intrinsics, code.camera,
                             out.with_suffix(".mp4"), fps=code.source.fps or 10.0)
         click.echo(f"wrote {out.with_suffix('.png')} and {out.with_suffix('.mp4')}", err=True)

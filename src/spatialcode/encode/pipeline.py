@@ -1,0 +1,124 @@
+"""One call from an input (render folder, RGB-D folder, video with or without a sidecar) to a
+SpatialCode: the frame source, predicted depth, camera poses and the perception front end,
+assembled from one validated config (what ``spatialcode encode`` runs).
+
+    from spatialcode.encode.pipeline import EncodePipelineConfig, encode_input
+    result = encode_input(EncodePipelineConfig("phone.mp4", perception="pretrained",
+                                               depth_model="models/da2-metric-indoor",
+                                               detector_model="models/owlv2"))
+    result.code.save("scene.json")
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+from spatialcode.encode.frames import FrameSource
+from spatialcode.encode.poses import POSE_MODES, pose_source
+from spatialcode.encode.sources import RGBVideoSource, open_source
+from spatialcode.errors import SpatialCodeError
+from spatialcode.scene import SpatialCode
+
+PERCEPTION_MODES = ("given", "pretrained", "learned")
+
+
+@dataclass
+class EncodePipelineConfig:
+    """Everything an encoding needs; checked on construction, before any file is read or model loaded.
+
+    ``perception``: ``given`` (the input's instance masks), ``pretrained`` (open-vocabulary detector
+    ``detector_model`` + optional SAM ``segmenter_model``), ``learned`` (the trained spatial encoder
+    ``encoder_model``). ``poses``: ``auto`` (the input's, or feature odometry for a colour-only video)
+    or one of :data:`spatialcode.encode.poses.POSE_MODES`. ``depth_model`` predicts metric depth from
+    colour (required for a colour-only video). ``hfov_deg`` (degrees) and ``width`` (pixels) describe
+    a colour-only video's camera and resizing. ``stride`` / ``target_fps`` (frames per second) thin the frames.
+    """
+
+    source: Path | str
+    perception: Literal["given", "pretrained", "learned"] = "given"
+    poses: str = "auto"
+    sidecar: Path | str | None = None
+    stride: int | None = None
+    target_fps: float | None = None
+    depth_model: str | None = None
+    detector_model: str | None = None
+    segmenter_model: str | None = None
+    encoder_model: Path | str | None = None
+    hfov_deg: float = 60.0
+    width: int | None = None
+
+    def __post_init__(self) -> None:
+        if self.perception not in PERCEPTION_MODES:
+            raise SpatialCodeError(f"perception {self.perception!r} is not one of {', '.join(PERCEPTION_MODES)}")
+        if self.poses != "auto" and self.poses not in POSE_MODES:
+            raise SpatialCodeError(f"poses {self.poses!r} is not one of auto, {', '.join(POSE_MODES)}")
+        if self.perception == "pretrained" and self.detector_model is None:
+            raise SpatialCodeError("--perception pretrained needs --detector-model DIR (an OWLv2 model)")
+        if self.perception == "learned" and self.encoder_model is None:
+            raise SpatialCodeError("--perception learned needs --encoder-model FILE (final.pt of `spatialcode train encoder`)")
+
+    def open_frames(self, rgb: bool) -> FrameSource:
+        """The input's frames as they are (no predicted depth, the input's poses); ``rgb`` loads colour."""
+        return open_source(Path(self.source), sidecar=None if self.sidecar is None else Path(self.sidecar),
+                           stride=self.stride, target_fps=self.target_fps, rgb=rgb, hfov_deg=self.hfov_deg,
+                           width=self.width)
+
+    def build_source(self) -> FrameSource:
+        """The frames the encoder reads: with predicted depth when a depth model is set, and the chosen poses."""
+        from spatialcode.encode.pretrained import DepthModelConfig, MonocularDepth, PredictedDepthSource
+
+        depth_config = DepthModelConfig(self.depth_model) if self.depth_model is not None else None
+        needs_rgb = self.perception != "given" or depth_config is not None or self.poses == "features"
+        source = self.open_frames(rgb=needs_rgb)
+        colour_only = isinstance(source, RGBVideoSource)
+        if colour_only and depth_config is None:
+            raise SpatialCodeError(f"{self.source} is a colour-only video (no sidecar of depth and poses): give "
+                                   "--depth-model DIR (a metric depth model) to predict its depth")
+        if colour_only and self.perception == "given":
+            raise SpatialCodeError(f"{self.source} ships no instance masks: use --perception pretrained")
+        if depth_config is not None:
+            source = PredictedDepthSource(source, MonocularDepth(depth_config))
+        return pose_source(source, ("features" if colour_only else "given") if self.poses == "auto" else self.poses)
+
+
+@dataclass
+class EncodeResult:
+    """An encoding's code and its cost: milliseconds per frame by stage (one ``learned encoder``
+    stage for the learned path)."""
+
+    code: SpatialCode
+    frames: int
+    ms_per_frame: dict[str, float]
+
+
+def encode_input(config: EncodePipelineConfig, progress: bool = False) -> EncodeResult:
+    """Encode the input ``config`` names into a SpatialCode (``progress``: a bar on stderr)."""
+    from spatialcode.encode.pretrained import DetectorConfig, SegmenterConfig
+
+    # model settings are checked before the frames are opened or a model is loaded
+    detector_config = DetectorConfig(config.detector_model) if config.perception == "pretrained" else None
+    segmenter_config = SegmenterConfig(config.segmenter_model) if detector_config and config.segmenter_model else None
+    source = config.build_source()
+    if config.perception == "learned":
+        from spatialcode.encode.learned.infer import LearnedEncoder
+
+        started = time.perf_counter()
+        code = LearnedEncoder(Path(str(config.encoder_model))).encode(source)
+        frames = len(code.camera)
+        return EncodeResult(code, frames, {"learned encoder": 1000 * (time.perf_counter() - started) / max(frames, 1)})
+    from spatialcode.encode.encoder import encode
+    from spatialcode.encode.perception import GroundTruthPerception, Perception
+
+    front_end: Perception
+    if detector_config is not None:
+        from spatialcode.encode.pretrained import BoxPromptSegmenter, OpenVocabularyDetector, PretrainedPerception
+
+        segmenter = BoxPromptSegmenter(segmenter_config) if segmenter_config is not None else None
+        front_end = PretrainedPerception(OpenVocabularyDetector(detector_config), segmenter)
+    else:
+        front_end = GroundTruthPerception()
+    code, times = encode(source, front_end, progress=progress)
+    return EncodeResult(code, times.frames, times.per_frame_ms())
