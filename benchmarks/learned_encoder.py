@@ -9,7 +9,8 @@ Usage (from the repository root; every section resumes where it stopped):
     .venv/bin/python benchmarks/learned_encoder.py report                          # → benchmarks/results/learned_encoder.*
 
 ``data`` renders scenes of the synthetic dataset (``runs/synth``: its train and test splits, made
-by ``benchmarks/rl_train.py data``) at 256 × 192, each walk compressed to at most 240 frames.
+by ``benchmarks/rl_train.py data``), the training ones at the network's 128 × 96 and the held-out
+ones at 256 × 192, each walk compressed to at most 240 frames.
 ``eval`` encodes each held-out render three ways — the learned encoder (colour + poses), the
 geometric encoder with the render's exact masks and depth, and the truth (``scene.json``) —
 and reports 3D detection AP at IoU 0.25 and 0.5 per category (truth: the objects the walk
@@ -50,8 +51,11 @@ def make_renders(train: int, test: int) -> None:
     from spatialcode.scene import SpatialCode
     from spatialcode.synth.render import RenderConfig, render_scene
 
-    config = RenderConfig(width=256, height=192, max_frames=240)
+    # training renders at the clip size the network reads (4× fewer pixels to ray-cast); the held-out
+    # ones at 256 × 192, so that the geometric encoder on exact masks is not starved of pixels
+    sizes = {"train": (128, 96), "test": (256, 192)}
     for split, count in (("test", test), ("train", train)):
+        config = RenderConfig(width=sizes[split][0], height=sizes[split][1], max_frames=240)
         for name in split_scenes(split)[:count]:
             out = RENDERS / split / name
             if (out / "scene.json").is_file():
