@@ -4,9 +4,11 @@ file; ``n_ctx`` bounds prompt plus reply."""
 
 from __future__ import annotations
 
+import contextlib
+import os
 import time
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
 
 from spatialcode.errors import SpatialCodeError
 from spatialcode.reason.backends.base import Completion, Sampling, existing_gguf
@@ -17,11 +19,15 @@ from spatialcode.validation import check_whole_number
 @dataclass(frozen=True)
 class LlamaCppConfig:
     """The ``model`` (.gguf file), context length ``n_ctx`` (tokens) and CPU ``threads``
-    (``None``: llama.cpp's default)."""
+    (``None``: llama.cpp's default). ``repack``: let llama.cpp repack the weights for the CPU's
+    matrix units (its "extra buffer types"); the environment variable
+    ``SPATIALCODE_LLAMA_REPACK=0`` turns it off, for llama.cpp builds that crash with it (seen:
+    Q8_0 files on a CPU with AMX, llama-cpp-python 0.3.36)."""
 
     model: str
     n_ctx: int = 8192
     threads: int | None = None
+    repack: bool = field(default_factory=lambda: os.environ.get("SPATIALCODE_LLAMA_REPACK", "1") != "0")
 
     def __post_init__(self) -> None:
         check_whole_number(self.n_ctx, "n_ctx", minimum=256)
@@ -39,7 +45,8 @@ class LlamaCppBackend:
             raise SpatialCodeError("llama.cpp is not installed: pip install -e '.[llamacpp]' (compiles for a few "
                                    "minutes), or use the transformers backend") from None
         self.config, self.model = config, str(path)
-        self.llm = Llama(model_path=str(path), n_ctx=config.n_ctx, n_threads=config.threads, verbose=False)
+        with _weights_repacked(config.repack):
+            self.llm = Llama(model_path=str(path), n_ctx=config.n_ctx, n_threads=config.threads, verbose=False)
 
     def complete(self, prompts: Sequence[Prompt], sampling: Sampling) -> list[Completion]:
         """One completion per prompt, in order."""
@@ -56,3 +63,23 @@ class LlamaCppBackend:
         usage = response.get("usage") or {}
         text = response["choices"][0]["message"].get("content") or ""
         return Completion(text, usage.get("prompt_tokens"), usage.get("completion_tokens"), time.perf_counter() - start)
+
+
+@contextlib.contextmanager
+def _weights_repacked(repack: bool) -> Iterator[None]:
+    """While loading: llama.cpp's model defaults with weight repacking on or off (llama-cpp-python
+    has no argument for it)."""
+    from llama_cpp import llama_cpp as native
+
+    original = native.llama_model_default_params
+
+    def defaults():  # returns llama.cpp's ctypes structure
+        params = original()
+        params.use_extra_bufts = repack
+        return params
+
+    native.llama_model_default_params = defaults
+    try:
+        yield
+    finally:
+        native.llama_model_default_params = original
