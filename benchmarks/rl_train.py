@@ -202,7 +202,6 @@ def report(stamp: dict) -> str:
             table = aggregate(score_predictions(asked, predictions)).to_dict()["full"]
             doc["sets"].setdefault(which, {})[name] = {"answered": len(asked), "overall": table.get("overall"),
                                                       "scores": table["scores"]}
-    _carry_earlier_scores(doc)
     from spatialcode.rl.curves import plot_curves, read_metrics
 
     for run in RUNS:
@@ -215,18 +214,20 @@ def report(stamp: dict) -> str:
                 "final_reward": statistics.fmean(r["reward"] for r in steps[-10:]) if steps and "reward" in steps[0] else None,
             }
     finished = [TRAIN / run for run in RUNS if (TRAIN / run / "metrics.jsonl").is_file()]
-    if finished:
+    if len(finished) == len(RUNS):  # the curves of one machine's runs side by side, else the last full set stays
         plot_curves(finished, RESULTS / "rl_train_curves.png")
+    _carry_earlier_results(doc)
     (RESULTS / "rl_train.json").write_text(json.dumps(doc, indent=1) + "\n")
     text = _markdown(doc)
     (RESULTS / "rl_train.md").write_text(text)
     return text
 
 
-def _carry_earlier_scores(doc: dict) -> None:
-    """Keep the scores of the last report for the (model, set) pairs whose answers are not here
-    (answers were not kept with the results before 2026-12-02 evening), marked with the commit and
-    date that measured them, until a run re-measures them."""
+def _carry_earlier_results(doc: dict) -> None:
+    """Keep what the last report had and this machine cannot recompute — scores of (model, set)
+    pairs whose answers are not here (answers were not kept with the results before 2026-12-02
+    evening), training figures of runs not trained here — marked with the commit and date that
+    measured them, until a run re-measures them."""
     path = RESULTS / "rl_train.json"
     if not path.is_file():
         return
@@ -235,6 +236,8 @@ def _carry_earlier_scores(doc: dict) -> None:
     for which, models in previous.get("sets", {}).items():
         for name, entry in models.items():
             doc["sets"].setdefault(which, {}).setdefault(name, {"measured_by": measured, **entry})
+    for run, entry in previous.get("training", {}).items():
+        doc["training"].setdefault(run, {"measured_by": measured, **entry})
 
 
 def _markdown(doc: dict) -> str:
@@ -252,7 +255,8 @@ def _markdown(doc: dict) -> str:
         lines += ["| run | steps | s / step (median) | peak memory (MiB) | mean reward, last 10 steps |", "|---|---:|---:|---:|---:|"]
         for run, t in doc["training"].items():
             reward = "—" if t["final_reward"] is None else f"{t['final_reward']:.3f}"
-            lines.append(f"| {run} | {t['steps']} | {t['seconds_per_step']:.1f} | {t['peak_memory_mb']:.0f} | {reward} |")
+            label = f"{run} (measured {t['measured_by']})" if "measured_by" in t else run
+            lines.append(f"| {label} | {t['steps']} | {t['seconds_per_step']:.1f} | {t['peak_memory_mb']:.0f} | {reward} |")
     return "\n".join(lines) + "\n"
 
 
