@@ -70,6 +70,8 @@ PLAN = (("train", "sft"), ("train", "grpo-accuracy"), ("eval", "grpo-accuracy", 
         ("eval", "grpo-rubric", "vsi"), ("eval", "grpo-rubric", "synth"), ("eval", "base", "synth"),
         ("eval", "base", "vsi"))
 SYNTH_PER_TASK = 20
+#: Asked first in an evaluation: the tasks on which rubric and accuracy-only training are compared.
+FIRST_TASKS = {"route_planning", "object_rel_direction_easy", "object_rel_direction_medium", "object_rel_direction_hard"}
 #: Reply length cap when evaluating (tokens): the GRPO runs' completion length.
 EVAL_MAX_TOKENS = 256
 
@@ -179,6 +181,8 @@ def run_eval(name: str, which: str) -> None:
     reasoner, described = make_reasoner("llm", model=str(model), serialisation="table", objects="question",
                                         max_tokens=EVAL_MAX_TOKENS, cache=str(ROOT / "runs" / "rl_eval_cache.sqlite"))
     questions, codes = eval_questions(which)
+    # the tasks the targets compare first, so that a run stopped part-way has them
+    questions = sorted(questions, key=lambda q: q.question_type not in FIRST_TASKS)
     (EVAL / name).mkdir(parents=True, exist_ok=True)
     result = evaluate(questions, codes, reasoner, EVAL / name / f"{which}.jsonl", {**described, "model_name": name})
     print(f"{name} on {which}: {result.summary.attempted} answered now, {result.summary.already_done} before",
