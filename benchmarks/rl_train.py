@@ -204,7 +204,9 @@ def report(stamp: dict) -> str:
             predictions = read_predictions(path)
             asked = [q for q in questions if q.id in predictions]
             table = aggregate(score_predictions(asked, predictions)).to_dict()["full"]
-            doc["sets"].setdefault(which, {})[name] = {"answered": len(asked), "overall": table.get("overall"),
+            complete = len(asked) == len(questions)  # a part-way run has no overall: its tasks differ
+            doc["sets"].setdefault(which, {})[name] = {"answered": len(asked), "of": len(questions),
+                                                      "overall": table.get("overall") if complete else None,
                                                       "scores": table["scores"]}
     from spatialcode.rl.curves import plot_curves, read_metrics
 
@@ -253,7 +255,8 @@ def _markdown(doc: dict) -> str:
         for task in TASK_ROWS:
             cells = [m.get("overall") if task == "overall" else m["scores"].get(task) for m in models.values()]
             lines.append(f"| {task} | " + " | ".join("—" if v is None else f"{v:.1f}" for v in cells) + " |")
-        lines.append("| questions answered | " + " | ".join(str(m["answered"]) for m in models.values()) + " |")
+        lines.append("| questions answered | " + " | ".join(f"{m['answered']} of {m.get('of', m['answered'])}"
+                                                          for m in models.values()) + " |")
         lines.append("")
     if doc["training"]:
         lines += ["| run | steps | s / step (median) | peak memory (MiB) | mean reward, last 10 steps |", "|---|---:|---:|---:|---:|"]
