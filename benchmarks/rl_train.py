@@ -63,11 +63,12 @@ LLAMA_CPP = "llama-cpp-python==0.3.36"
 RUNS = {"sft": "configs/sft_cpu.yaml", "grpo-accuracy": "configs/grpo_accuracy_cpu.yaml",
         "grpo-rubric": "configs/grpo_rubric_cpu.yaml"}
 MODEL_NAMES = ("base", *RUNS)
-#: What ``all`` does, in order: each run is trained only while one of its evaluations is missing,
-#: and is evaluated right after training, so that a stopped session leaves finished answers behind.
-PLAN = (("train", "sft"), ("train", "grpo-accuracy"), ("eval", "grpo-accuracy", "vsi"), ("eval", "sft", "vsi"),
-        ("eval", "grpo-accuracy", "synth"), ("eval", "sft", "synth"), ("train", "grpo-rubric"),
-        ("eval", "grpo-rubric", "vsi"), ("eval", "grpo-rubric", "synth"), ("eval", "base", "synth"),
+#: What ``all`` does, in order: what the targets compare (rubric vs accuracy-only on VSI) comes first;
+#: each run is trained only while one of its evaluations is missing, and every finished answer is kept,
+#: so that a stopped session loses at most the question in progress.
+PLAN = (("train", "sft"), ("train", "grpo-accuracy"), ("eval", "grpo-accuracy", "vsi"), ("train", "grpo-rubric"),
+        ("eval", "grpo-rubric", "vsi"), ("eval", "sft", "vsi"), ("eval", "grpo-accuracy", "synth"),
+        ("eval", "grpo-rubric", "synth"), ("eval", "sft", "synth"), ("eval", "base", "synth"),
         ("eval", "base", "vsi"))
 SYNTH_PER_TASK = 20
 #: Asked first in an evaluation: the tasks on which rubric and accuracy-only training are compared.
