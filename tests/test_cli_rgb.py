@@ -10,7 +10,7 @@ import pytest
 from spatialcode.demo import demo_scene
 from spatialcode.scene import SpatialCode
 from tests.test_cli import run
-from tests.vision_fixtures import make_tiny_depth_model, make_tiny_detector, make_tiny_segmenter
+from tests.vision_fixtures import make_tiny_depth_model, make_tiny_detector, make_tiny_segmenter, make_tiny_tracker
 
 
 @pytest.fixture(scope="module")
@@ -28,7 +28,7 @@ def colour_video(tmp_path_factory):
 def models(tmp_path_factory):
     root = tmp_path_factory.mktemp("models")
     return {"depth": make_tiny_depth_model(root / "depth"), "detector": make_tiny_detector(root / "detector"),
-            "segmenter": make_tiny_segmenter(root / "segmenter")}
+            "segmenter": make_tiny_segmenter(root / "segmenter"), "tracker": make_tiny_tracker(root / "tracker")}
 
 
 def test_a_colour_only_video_encodes_with_pretrained_models(colour_video, models, tmp_path):
@@ -43,12 +43,24 @@ def test_a_colour_only_video_encodes_with_pretrained_models(colour_video, models
     assert len(code.camera) == 5 and code.source.fps > 0  # random models: the objects found are noise
 
 
+def test_a_colour_only_video_encodes_with_sam2_following_the_detections(colour_video, models, tmp_path):
+    out = tmp_path / "scene.json"
+    result = run("encode", str(colour_video), "--out", str(out), "--perception", "pretrained",
+                 "--depth-model", models["depth"], "--detector-model", models["detector"],
+                 "--tracker-model", models["tracker"], "--detect-every", "2", "--hfov", "70", "--width", "48",
+                 "--stride", "4", "--no-progress")
+    assert result.returncode == 0, result.stderr
+    assert "encoded 5 frames:" in result.stderr and len(SpatialCode.load(out).camera) == 5
+
+
 @pytest.mark.parametrize(("extra", "message"), [
     ((), "is a colour-only video (no sidecar of depth and poses): give --depth-model DIR"),
     (("--depth-model", "DEPTH"), "ships no instance masks: use --perception pretrained"),
     (("--depth-model", "DEPTH", "--perception", "pretrained"), "--perception pretrained needs --detector-model DIR"),
     (("--depth-model", "./absent", "--perception", "pretrained", "--detector-model", "DETECTOR"),
      "the depth model folder ./absent does not exist"),
+    (("--depth-model", "DEPTH", "--perception", "pretrained", "--detector-model", "DETECTOR", "--tracker-model",
+      "./absent"), "the tracker model folder ./absent does not exist"),
 ])
 def test_what_a_colour_only_video_lacks_is_one_line(colour_video, models, tmp_path, extra, message):
     extra = [{"DEPTH": models["depth"], "DETECTOR": models["detector"]}.get(a, a) for a in extra]

@@ -15,6 +15,9 @@ from spatialcode.synth.render import RenderConfig, render_scene
     ({"poses": "guess"}, "poses 'guess' is not one of auto, given, estimate, features, refine"),
     ({"perception": "pretrained"}, "--perception pretrained needs --detector-model"),
     ({"perception": "learned"}, "--perception learned needs --encoder-model"),
+    ({"tracker_model": "sam2"}, "--tracker-model follows detections: it needs --perception pretrained"),
+    ({"perception": "pretrained", "detector_model": "owl", "tracker_model": "sam2", "segmenter_model": "sam"},
+     "give --tracker-model or --segmenter-model, not both"),
 ])
 def test_settings_are_checked_before_anything_is_read(tmp_path, settings, message):
     with pytest.raises(SpatialCodeError, match=message):

@@ -20,6 +20,8 @@ from spatialcode.encode.pretrained import (
     PredictedDepthSource,
     PretrainedPerception,
     SegmenterConfig,
+    TrackerConfig,
+    VideoObjectTracker,
 )
 from spatialcode.errors import InputFileError, SpatialCodeError, ValidationError
 from spatialcode.viz.camera import Intrinsics
@@ -165,6 +167,7 @@ def test_pretrained_perception_gives_the_encoder_labelled_masks(detector_model, 
     (lambda path: MonocularDepth(DepthModelConfig(path)), "depth"),
     (lambda path: OpenVocabularyDetector(DetectorConfig(path)), "detector"),
     (lambda path: BoxPromptSegmenter(SegmenterConfig(path)), "segmenter"),
+    (lambda path: VideoObjectTracker(TrackerConfig(path)), "tracker"),
 ])
 def test_each_provider_names_its_missing_model_and_how_to_provide_it(tmp_path, build, role):
     with pytest.raises(SpatialCodeError, match=f"the {role} model folder .* does not exist: .*hf download .*--{role}-model DIR"):

@@ -77,3 +77,31 @@ def make_tiny_segmenter(out: Path) -> str:
         size={"longest_edge": 64}, pad_size={"height": 64, "width": 64}, mask_size={"longest_edge": 16},
         mask_pad_size={"height": 16, "width": 16})).save_pretrained(out)
     return str(out)
+
+
+def make_tiny_tracker(out: Path) -> str:
+    """A SAM-2 video model (Hiera of widths 8–64, five blocks, 128 × 128 inputs; memory of
+    3 frames and 4 object pointers, width 64 — the memory width SAM-2 fixes), saved to ``out``; returns its path."""
+    import torch
+    from transformers import Sam2VideoConfig, Sam2VideoModel
+
+    size = 128
+    torch.manual_seed(0)
+    backbone = {"model_type": "sam2_hiera_det_model", "hidden_size": 8, "image_size": [size, size],
+                "blocks_per_stage": [1, 1, 2, 1], "embed_dim_per_stage": [8, 16, 32, 64],
+                "num_attention_heads_per_stage": [1, 1, 2, 2], "window_size_per_stage": [4, 4, 4, 2],
+                "global_attention_blocks": [3], "window_positional_embedding_background_size": [2, 2]}
+    config = Sam2VideoConfig(
+        vision_config={"model_type": "sam2_vision_model", "backbone_config": backbone, "fpn_hidden_size": 128,
+                       "backbone_channel_list": [64, 32, 16, 8],
+                       "backbone_feature_sizes": [[size // 4] * 2, [size // 8] * 2, [size // 16] * 2]},
+        prompt_encoder_config={"hidden_size": 128, "image_size": size, "patch_size": 16, "mask_input_channels": 4},
+        mask_decoder_config={"hidden_size": 128, "mlp_dim": 32, "num_hidden_layers": 1, "num_attention_heads": 2,
+                             "iou_head_hidden_dim": 8},
+        image_size=size, num_maskmem=3, max_object_pointers_in_encoder=4, memory_attention_hidden_size=128,
+        memory_attention_num_layers=1, memory_attention_feed_forward_hidden_size=32,
+        memory_attention_rope_feat_sizes=[size // 16] * 2, memory_encoder_hidden_size=128,
+        mask_downsampler_embed_dim=128, memory_fuser_embed_dim=128,
+        memory_fuser_intermediate_dim=32)
+    Sam2VideoModel(config).save_pretrained(out)
+    return str(out)

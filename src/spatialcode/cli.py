@@ -436,7 +436,8 @@ def render_command(scene: Path, out: Path, config_path: Path | None, width: int 
     "INPUT is a render folder (frames.json), an RGB-D folder (color/, depth/, pose/, intrinsic/), a "
     "video with a sidecar of depth, intrinsics and poses, or an ordinary colour-only video (intrinsics from "
     "--hfov). --perception given uses the instance masks the input ships (render folders); pretrained "
-    "detects the VSI-Bench categories with an open-vocabulary detector and segments them with SAM; learned "
+    "detects the VSI-Bench categories with an open-vocabulary detector and segments them with SAM (or, with "
+    "--tracker-model, follows them through the video with SAM-2, detecting every --detect-every frames); learned "
     "predicts the 3D boxes with the learned spatial encoder (`spatialcode train encoder`). "
     "--depth-model predicts metric depth from colour (needed for a colour-only video). --poses auto reads "
     "the input's poses, or tracks a colour-only video by feature matching on the predicted depth; estimate "
@@ -458,6 +459,10 @@ def render_command(scene: Path, out: Path, config_path: Path | None, width: int 
 @click.option("--detector-model", default=None, help="--perception pretrained: the open-vocabulary detector (OWLv2).")
 @click.option("--segmenter-model", default=None,
               help="--perception pretrained: the SAM model segmenting detections (default: box-shaped masks).")
+@click.option("--tracker-model", default=None,
+              help="--perception pretrained: a SAM-2 video model following the detections from frame to frame.")
+@click.option("--detect-every", type=click.IntRange(min=1), default=5, show_default=True,
+              help="With --tracker-model: run the detector on every N-th frame only.")
 @click.option("--encoder-model", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="--perception learned: the trained encoder (output_dir/final.pt of `spatialcode train encoder`).")
 @click.option("--hfov", type=float, default=60.0, show_default=True,
@@ -468,15 +473,15 @@ def render_command(scene: Path, out: Path, config_path: Path | None, width: int 
 @one_line_errors
 def encode_command(source_path: Path, out: Path, sidecar: Path | None, stride: int | None, target_fps: float | None,
                    perception: str, poses: str, depth_model: str | None, detector_model: str | None,
-                   segmenter_model: str | None, encoder_model: Path | None, hfov: float, width: int | None, viz: bool,
-                   progress: bool) -> None:
+                   segmenter_model: str | None, tracker_model: str | None, detect_every: int, encoder_model: Path | None,
+                   hfov: float, width: int | None, viz: bool, progress: bool) -> None:
     """Encode a video / RGB-D sequence into a spatial code: objects with 3D boxes and first_seen, room, camera path."""
     from spatialcode.encode.pipeline import EncodePipelineConfig, encode_input
 
     config = EncodePipelineConfig(
         source_path, perception=perception, poses=poses, sidecar=sidecar, stride=stride, target_fps=target_fps,
         depth_model=depth_model, detector_model=detector_model, segmenter_model=segmenter_model,
-        encoder_model=encoder_model, hfov_deg=hfov, width=width)
+        tracker_model=tracker_model, detect_every=detect_every, encoder_model=encoder_model, hfov_deg=hfov, width=width)
     with _warnings_as_lines():
         result = encode_input(config, progress=progress)
     code = result.code

@@ -21,8 +21,8 @@ from spatialcode.scene import CameraPose
 @dataclass
 class Detection:
     """One object instance seen in a frame: ``mask`` (H, W) bool, ``label`` (category name),
-    ``score`` in [0, 1]. ``source_id`` is the instance id the source gave (ground truth only;
-    for diagnostics — the back end never uses it to associate)."""
+    ``score`` in [0, 1]. ``source_id`` is the instance id the source gave (ground truth, or a
+    video tracker's object id; for diagnostics — the back end never uses it to associate)."""
 
     mask: np.ndarray
     label: str

@@ -30,7 +30,8 @@ class EncodePipelineConfig:
     """Everything an encoding needs; checked on construction, before any file is read or model loaded.
 
     ``perception``: ``given`` (the input's instance masks), ``pretrained`` (open-vocabulary detector
-    ``detector_model`` + optional SAM ``segmenter_model``), ``learned`` (the trained spatial encoder
+    ``detector_model`` + optional SAM ``segmenter_model`` on every frame, or a SAM-2 ``tracker_model``
+    following the detections, the detector then running every ``detect_every``-th frame), ``learned`` (the trained spatial encoder
     ``encoder_model``). ``poses``: ``auto`` (the input's, or feature odometry for a colour-only video)
     or one of :data:`spatialcode.encode.poses.POSE_MODES`. ``depth_model`` predicts metric depth from
     colour (required for a colour-only video). ``hfov_deg`` (degrees) and ``width`` (pixels) describe
@@ -46,6 +47,8 @@ class EncodePipelineConfig:
     depth_model: str | None = None
     detector_model: str | None = None
     segmenter_model: str | None = None
+    tracker_model: str | None = None
+    detect_every: int = 5
     encoder_model: Path | str | None = None
     hfov_deg: float = 60.0
     width: int | None = None
@@ -57,6 +60,11 @@ class EncodePipelineConfig:
             raise SpatialCodeError(f"poses {self.poses!r} is not one of auto, {', '.join(POSE_MODES)}")
         if self.perception == "pretrained" and self.detector_model is None:
             raise SpatialCodeError("--perception pretrained needs --detector-model DIR (an OWLv2 model)")
+        if self.tracker_model is not None and self.perception != "pretrained":
+            raise SpatialCodeError("--tracker-model follows detections: it needs --perception pretrained")
+        if self.tracker_model is not None and self.segmenter_model is not None:
+            raise SpatialCodeError("SAM-2 segments the objects it tracks: give --tracker-model or --segmenter-model, "
+                                   "not both")
         if self.perception == "learned" and self.encoder_model is None:
             raise SpatialCodeError("--perception learned needs --encoder-model FILE (final.pt of `spatialcode train encoder`)")
 
@@ -96,11 +104,13 @@ class EncodeResult:
 
 def encode_input(config: EncodePipelineConfig, progress: bool = False) -> EncodeResult:
     """Encode the input ``config`` names into a SpatialCode (``progress``: a bar on stderr)."""
-    from spatialcode.encode.pretrained import DetectorConfig, SegmenterConfig
+    from spatialcode.encode.pretrained import DetectorConfig, SegmenterConfig, TrackerConfig
 
     # model settings are checked before the frames are opened or a model is loaded
     detector_config = DetectorConfig(config.detector_model) if config.perception == "pretrained" else None
     segmenter_config = SegmenterConfig(config.segmenter_model) if detector_config and config.segmenter_model else None
+    tracker_config = (TrackerConfig(config.tracker_model, detect_every=config.detect_every)
+                      if detector_config and config.tracker_model else None)
     source = config.build_source()
     if config.perception == "learned":
         from spatialcode.encode.learned.infer import LearnedEncoder
@@ -113,7 +123,11 @@ def encode_input(config: EncodePipelineConfig, progress: bool = False) -> Encode
     from spatialcode.encode.perception import GroundTruthPerception, Perception
 
     front_end: Perception
-    if detector_config is not None:
+    if tracker_config is not None:
+        from spatialcode.encode.pretrained import OpenVocabularyDetector, TrackingPerception, VideoObjectTracker
+
+        front_end = TrackingPerception(OpenVocabularyDetector(detector_config), VideoObjectTracker(tracker_config))
+    elif detector_config is not None:
         from spatialcode.encode.pretrained import BoxPromptSegmenter, OpenVocabularyDetector, PretrainedPerception
 
         segmenter = BoxPromptSegmenter(segmenter_config) if segmenter_config is not None else None

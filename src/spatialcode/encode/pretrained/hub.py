@@ -18,10 +18,11 @@ def check_model_location(model: str, role: str, example: str) -> None:
         raise SpatialCodeError(f"the {role} model folder {model} does not exist: {_how_to_provide(role, example)}")
 
 
-def load_pretrained(model: str, role: str, model_class: Any, processor_class: Any, example: str,
+def load_pretrained(model: str, role: str, model_class: Any, processor_class: Any | None, example: str,
                     threads: int | None = None) -> tuple[Any, Any]:
     """The processor and model (eval mode) of ``model`` — a local folder or a cached hub id —
-    loaded with the transformers classes given, torch set to ``threads`` CPU threads when given;
+    loaded with the transformers classes given (no processor when ``processor_class`` is ``None``),
+    torch set to ``threads`` CPU threads when given;
     ``role`` (e.g. ``"depth"``) and ``example`` (a hub id that works) name the model and how to
     provide it in the error raised when it cannot be loaded."""
     import torch
@@ -33,7 +34,7 @@ def load_pretrained(model: str, role: str, model_class: Any, processor_class: An
     check_model_location(model, role, example)
     hf_logging.disable_progress_bar()
     try:
-        processor = processor_class.from_pretrained(str(model))
+        processor = processor_class.from_pretrained(str(model)) if processor_class is not None else None
         network = model_class.from_pretrained(str(model))
     except (OSError, ValueError) as err:
         first = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__

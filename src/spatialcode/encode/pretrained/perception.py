@@ -1,7 +1,8 @@
-"""Perception from colour alone (:class:`PretrainedPerception`): the open-vocabulary detector's
-boxes, segmented by SAM (or taken as box-shaped masks without a segmenter), as the detections the
-geometric encoder lifts, tracks and fuses. Depth comes from the frame — for RGB-only input, from
-:class:`~spatialcode.encode.pretrained.PredictedDepthSource`."""
+"""Perception from colour alone: the open-vocabulary detector's boxes, segmented by SAM (or taken
+as box-shaped masks without a segmenter) in every frame (:class:`PretrainedPerception`), or
+followed from frame to frame by SAM-2 between detector runs (:class:`TrackingPerception`), as the
+detections the geometric encoder lifts, tracks and fuses. Depth comes from the frame — for
+RGB-only input, from :class:`~spatialcode.encode.pretrained.PredictedDepthSource`."""
 
 from __future__ import annotations
 
@@ -31,3 +32,32 @@ class PretrainedPerception:
             box.mask(height, width) for box in boxes]
         return PerceptionOutput([Detection(mask=mask, label=box.label, score=box.score)
                                  for box, mask in zip(boxes, masks) if int(mask.sum()) >= self.min_pixels])
+
+
+class TrackingPerception:
+    """A :class:`~spatialcode.encode.perception.Perception` front end that runs the ``detector``
+    on every ``tracker.config.detect_every``-th frame only and follows the objects it finds with a
+    :class:`~spatialcode.encode.pretrained.track.VideoObjectTracker` (SAM-2) in every frame: a
+    detection overlapping no tracked object starts a new one. Frames must come in video order.
+    Masks with fewer than ``min_pixels`` pixels (objects out of view) are not reported; each
+    detection's ``source_id`` is its tracker object id."""
+
+    def __init__(self, detector: Any, tracker: Any, min_pixels: int = 50) -> None:
+        self.detector, self.tracker, self.min_pixels = detector, tracker, min_pixels
+        self.frames_seen = 0
+        self._last_boxes: list[tuple[float, float, float, float]] = []
+
+    def perceive(self, frame: Frame) -> PerceptionOutput:
+        """The tracked objects in ``frame``'s colour image, in the order they were first detected."""
+        from spatialcode.encode.pretrained.track import mask_box, new_detections
+
+        if frame.rgb is None:
+            raise InputFileError(f"frame {frame.index} has no colour image: pretrained perception works on RGB")
+        if self.frames_seen % self.tracker.config.detect_every == 0:
+            found = self.detector.detect(frame.rgb)
+            self.tracker.add(new_detections(found, self._last_boxes, self.tracker.config.new_object_iou))
+        self.frames_seen += 1
+        tracked = self.tracker.track(frame.rgb)
+        self._last_boxes = [box for box in (mask_box(item.mask) for item in tracked) if box is not None]
+        return PerceptionOutput([Detection(mask=item.mask, label=item.label, score=item.score, source_id=item.object_id)
+                                 for item in tracked if int(item.mask.sum()) >= self.min_pixels])
