@@ -5,7 +5,7 @@ The hub is unreachable here, so each model is built from its published architect
 weights (seeded): inference time and memory depend on the architecture and the input size, not
 on the weights' values. Stand-ins: Depth Anything V2 Small (metric), OWLv2 base patch16 (960 px
 inputs, the 41 VSI-Bench categories as queries), SAM ViT-B (1024 px inputs, 10 box prompts per
-frame). Each provider runs in its own process (its peak memory is its own) with ``--threads``
+frame), SAM 2.1 Hiera-tiny video (1024 px inputs, following 10 objects prompted on the warm-up frame). Each provider runs in its own process (its peak memory is its own) with ``--threads``
 torch threads; the first frame (warm-up) is not timed.
 
 Usage:
@@ -32,9 +32,10 @@ from spatialcode.bench import code_version
 ROOT = Path(__file__).resolve().parents[1]
 MODELS = ROOT / "runs" / "bench_models"
 RESULTS = ROOT / "benchmarks" / "results"
-PROVIDERS = ("depth", "detector", "segmenter")
+PROVIDERS = ("depth", "detector", "segmenter", "tracker")
 STANDS_FOR = {"depth": "Depth Anything V2 Small, metric (518 px)",
-              "detector": "OWLv2 base patch16 ensemble (960 px)", "segmenter": "SAM ViT-B (1024 px), 10 boxes"}
+              "detector": "OWLv2 base patch16 ensemble (960 px)", "segmenter": "SAM ViT-B (1024 px), 10 boxes",
+              "tracker": "SAM 2.1 Hiera-tiny video (1024 px), 10 objects"}
 
 
 def build(provider: str) -> str:
@@ -71,12 +72,16 @@ def build(provider: str) -> str:
                              vision_config={"image_size": 960, "patch_size": 16})
         Owlv2ForObjectDetection(config).save_pretrained(folder)
         Owlv2Processor(image_processor=Owlv2ImageProcessorPil(), tokenizer=tokenizer).save_pretrained(folder)
-    else:
+    elif provider == "segmenter":
         from transformers import SamConfig, SamModel, SamProcessor
         from transformers.models.sam.image_processing_pil_sam import SamImageProcessorPil
 
         SamModel(SamConfig()).save_pretrained(folder)  # the defaults are SAM ViT-B
         SamProcessor(image_processor=SamImageProcessorPil()).save_pretrained(folder)
+    else:
+        from transformers import Sam2VideoConfig, Sam2VideoModel
+
+        Sam2VideoModel(Sam2VideoConfig()).save_pretrained(folder)  # the defaults are SAM 2.1 Hiera-tiny
     return str(folder)
 
 
@@ -90,22 +95,28 @@ def measure(provider: str, frames: int, threads: int) -> dict:
         MonocularDepth,
         OpenVocabularyDetector,
         SegmenterConfig,
+        TrackerConfig,
+        VideoObjectTracker,
     )
 
     path = build(provider)
     rng = np.random.default_rng(0)
     images = [rng.integers(0, 256, (480, 640, 3), dtype=np.uint8) for _ in range(frames + 1)]
+    boxes = [Box2D((40.0 + 50 * i, 60.0, 120.0 + 50 * i, 300.0), "chair", 0.9) for i in range(10)]
     if provider == "depth":
         model = MonocularDepth(DepthModelConfig(path, threads=threads))
         run = model.predict
     elif provider == "detector":
         model = OpenVocabularyDetector(DetectorConfig(path, threads=threads))
         run = model.detect
-    else:
+    elif provider == "segmenter":
         model = BoxPromptSegmenter(SegmenterConfig(path, threads=threads))
-        boxes = [Box2D((40.0 + 50 * i, 60.0, 120.0 + 50 * i, 300.0), "chair", 0.9) for i in range(10)]
         def run(image):
             return model.segment(image, boxes)
+    else:
+        model = VideoObjectTracker(TrackerConfig(path, threads=threads))
+        model.add(boxes)  # prompted on the warm-up frame, followed through the timed ones
+        run = model.track
     parameters = sum(p.numel() for p in model.model.parameters())
     seconds = []
     for i, image in enumerate(images):
