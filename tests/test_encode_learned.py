@@ -4,6 +4,7 @@ backward pass reaching every parameter, and training steps lowering the loss on 
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -11,7 +12,7 @@ import torch
 
 from spatialcode.encode.learned import EncoderNetConfig, SpatialEncoderNet, match_boxes, spatial_encoder_loss
 from spatialcode.encode.learned.model import ray_grid
-from spatialcode.errors import InputFileError, ValidationError
+from spatialcode.errors import InputFileError, SpatialCodeError, ValidationError
 
 CONFIG = EncoderNetConfig(num_classes=3, dim=16, heads=2, temporal_layers=1, decoder_layers=1, num_queries=4,
                           max_depth=6.0)
@@ -100,6 +101,31 @@ def test_settings_are_validated():
     with pytest.raises(ValidationError, match="num_classes"):
         EncoderNetConfig(num_classes=0)
     assert np.isfinite(sum(p.numel() for p in SpatialEncoderNet(CONFIG).parameters()))
+    with pytest.raises(ValidationError, match="image_backbone: 'nowhere' is neither 'cnn' nor a folder"):
+        EncoderNetConfig(num_classes=3, image_backbone="nowhere")
+
+
+def test_pretrained_backbones_are_frozen_and_their_projections_learn(tmp_path):
+    from tests.vision_fixtures import make_tiny_depth_model, make_tiny_detector, make_tiny_tracker
+
+    config = replace(CONFIG, image_backbone=make_tiny_tracker(tmp_path / "sam2"),
+                     depth_backbone=make_tiny_depth_model(tmp_path / "depth-anything"))
+    torch.manual_seed(0)
+    net = SpatialEncoderNet(config).train()
+    assert not net.image_backbone.encoder.training and not net.depth_backbone.encoder.training
+    images, rays, targets, depth = _batch()
+    out = net(images, rays)
+    assert out["logits"].shape == (2, 4, 4) and out["depth"].shape == (2, 3, 32, 48)
+    frozen = {name: p.detach().clone() for name, p in net.named_parameters() if ".encoder." in name}
+    assert frozen and not any(p.requires_grad for name, p in net.named_parameters() if name in frozen)
+    loss, _ = spatial_encoder_loss(out, targets, depth)
+    loss.backward()
+    trained = [p for p in net.parameters() if p.requires_grad]
+    assert all(p.grad is not None and p.grad.abs().sum() > 0 for p in trained)  # the projections included
+    torch.optim.AdamW(trained, lr=1e-2).step()
+    assert all(torch.equal(p, frozen[name]) for name, p in net.named_parameters() if name in frozen)
+    with pytest.raises(SpatialCodeError, match="a 'owlv2' checkpoint; expected SAM-2"):
+        SpatialEncoderNet(replace(CONFIG, depth_backbone=make_tiny_detector(tmp_path / "owl")))
 
 
 def test_clips_of_a_render_carry_the_boxes_they_show(tmp_path):

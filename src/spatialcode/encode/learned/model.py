@@ -4,8 +4,9 @@ Input: a clip of ``T`` frames — ``images`` (B, T, 3, H, W) in [0, 1], ``rays``
 for each feature cell the camera centre and the viewing direction in the world frame (m), from
 the poses and intrinsics (:func:`ray_grid`) — the network needs no depth input.
 
-1. An image backbone and a depth backbone (small strided CNNs, stride ``s`` = 8) turn each frame
-   into a grid of feature tokens.
+1. An image backbone and a depth backbone (small strided CNNs trained from scratch, or frozen
+   pretrained SAM-2 / Depth Anything encoders: :mod:`spatialcode.encode.learned.backbones`;
+   stride ``s`` = 8) turn each frame into a grid of feature tokens.
 2. Temporal attention: each image token attends to the tokens at its cell in the clip's other
    frames.
 3. Fusion: each frame's image tokens attend (cross-attention) to its depth tokens.
@@ -24,6 +25,7 @@ from dataclasses import dataclass
 import torch
 from torch import nn
 
+from spatialcode.encode.learned.backbones import STRIDE, build_backbone, check_backbone
 from spatialcode.errors import ValidationError
 from spatialcode.validation import check_whole_number
 
@@ -33,8 +35,10 @@ class EncoderNetConfig:
     """Sizes of :class:`SpatialEncoderNet`: ``num_classes`` categories (plus "no object";
     ``None`` in a training config: the vocabulary's size), ``dim`` token width, ``heads``
     attention heads, ``temporal_layers`` / ``decoder_layers`` transformer layers,
-    ``num_queries`` box slots per clip, ``max_depth`` (m) the depth head's range; the feature
-    stride is 8 (image sides must be multiples of 8)."""
+    ``num_queries`` box slots per clip, ``max_depth`` (m) the depth head's range;
+    ``image_backbone`` / ``depth_backbone``: ``"cnn"`` (trained from scratch) or a folder of
+    pretrained SAM-2 / Depth Anything weights (frozen); the feature stride is 8 (image sides must
+    be multiples of 8)."""
 
     num_classes: int | None = None
     dim: int = 128
@@ -43,6 +47,8 @@ class EncoderNetConfig:
     decoder_layers: int = 3
     num_queries: int = 32
     max_depth: float = 10.0
+    image_backbone: str = "cnn"
+    depth_backbone: str = "cnn"
 
     def __post_init__(self) -> None:
         check_whole_number(self.num_classes, "num_classes", optional=True)
@@ -52,19 +58,8 @@ class EncoderNetConfig:
             raise ValidationError("dim", f"must be a multiple of heads ({self.heads}), got {self.dim}")
         if not self.max_depth > 0:
             raise ValidationError("max_depth", f"must be > 0, got {self.max_depth}")
-
-
-STRIDE = 8
-
-
-def _backbone(channels_in: int, dim: int) -> nn.Sequential:
-    """A strided CNN: (N, C, H, W) → (N, dim, H/8, W/8)."""
-    layers: list[nn.Module] = []
-    widths = [channels_in, dim // 4, dim // 2, dim]
-    for a, b in zip(widths, widths[1:]):
-        layers += [nn.Conv2d(a, b, 3, stride=2, padding=1), nn.GroupNorm(1, b), nn.GELU(),
-                   nn.Conv2d(b, b, 3, padding=1), nn.GroupNorm(1, b), nn.GELU()]
-    return nn.Sequential(*layers)
+        check_backbone(self.image_backbone, "image_backbone")
+        check_backbone(self.depth_backbone, "depth_backbone")
 
 
 class SpatialEncoderNet(nn.Module):
@@ -78,8 +73,8 @@ class SpatialEncoderNet(nn.Module):
             raise ValidationError("num_classes", "the network needs its number of categories")
         self.config = config
         d = config.dim
-        self.image_backbone = _backbone(3, d)
-        self.depth_backbone = _backbone(3, d)
+        self.image_backbone = build_backbone(config.image_backbone, d)
+        self.depth_backbone = build_backbone(config.depth_backbone, d)
         layer = nn.TransformerEncoderLayer(d, config.heads, 2 * d, dropout=0.0, batch_first=True, norm_first=True)
         self.temporal = nn.TransformerEncoder(layer, config.temporal_layers, enable_nested_tensor=False)
         self.frame_embedding = nn.Embedding(64, d)

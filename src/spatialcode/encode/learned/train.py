@@ -106,7 +106,8 @@ def run_encoder_training(config: EncoderTrainConfig) -> Path:
     torch.manual_seed(config.seed)
     net_config = replace(config.net, num_classes=len(config.vocabulary))
     net = SpatialEncoderNet(net_config)
-    optimiser = torch.optim.AdamW(net.parameters(), lr=config.learning_rate, weight_decay=config.weight_decay)
+    trained = [parameter for parameter in net.parameters() if parameter.requires_grad]  # pretrained backbones stay frozen
+    optimiser = torch.optim.AdamW(trained, lr=config.learning_rate, weight_decay=config.weight_decay)
     step = 0
     checkpoint = out / "checkpoint.pt"
     if checkpoint.is_file():
