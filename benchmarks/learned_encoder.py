@@ -159,7 +159,12 @@ def report(stamp: dict) -> str:
                      f"{doc['qa'][kind]['overall']:.1f} |")
     lines += [f"| oracle (truth) | — | — | {doc['qa']['oracle']['overall']:.1f} |", "",
               f"Depth AbsRel of the learned depth head: {doc['depth_abs_rel']:.3f}; learned encoder "
-              f"{doc['learned_ms_per_frame']:.1f} ms per frame."]
+              f"{doc['learned_ms_per_frame']:.1f} ms per frame.", "",
+              "| category | learned AP@0.25 | learned AP@0.5 | geometric AP@0.25 | geometric AP@0.5 |",
+              "|---|---:|---:|---:|---:|"]
+    columns = [doc["ap"][key]["per_category"] for key in ("learned@0.25", "learned@0.5", "geometric@0.25", "geometric@0.5")]
+    lines += [f"| {label} | " + " | ".join(f"{100 * column[label]:.1f}" for column in columns) + " |"
+              for label in sorted(columns[0])]
     text = "\n".join(lines) + "\n"
     (RESULTS / "learned_encoder.md").write_text(text)
     return text
