@@ -1,10 +1,10 @@
 """Training the reasoning LLM for real on the CPU, and what it changes: base vs SFT vs GRPO with
-the accuracy-only reward vs GRPO with the spatial rubric reward, with the embedded
-Qwen2.5-Coder-0.5B-Instruct.
+the accuracy-only reward vs GRPO with the spatial rubric reward (and with the rubric gated on a
+correct answer), with the embedded Qwen2.5-Coder-0.5B-Instruct.
 
 Usage (from the repository root; every section resumes where it stopped):
     .venv/bin/python benchmarks/rl_train.py data                 # runs/synth: 300 scenes, train 0.9 / test 0.1
-    .venv/bin/python benchmarks/rl_train.py train --run sft      # configs/sft_cpu.yaml (also grpo-accuracy, grpo-rubric)
+    .venv/bin/python benchmarks/rl_train.py train --run sft      # configs/sft_cpu.yaml (also grpo-accuracy, grpo-rubric, grpo-rubric-gated)
     .venv/bin/python benchmarks/rl_train.py export --run sft     # merged model → runs/models/<run>-q8_0.gguf (also base)
     .venv/bin/python benchmarks/rl_train.py eval --run sft --set vsi    # or --set synth
     .venv/bin/python benchmarks/rl_train.py report
@@ -61,15 +61,18 @@ BASE_GGUF = MODELS / "qwen2.5-coder-0.5b-instruct-q4_k_m.gguf"
 LLAMA_CPP = "llama-cpp-python==0.3.36"
 #: Training run → its config file.
 RUNS = {"sft": "configs/sft_cpu.yaml", "grpo-accuracy": "configs/grpo_accuracy_cpu.yaml",
-        "grpo-rubric": "configs/grpo_rubric_cpu.yaml"}
+        "grpo-rubric": "configs/grpo_rubric_cpu.yaml", "grpo-rubric-gated": "configs/grpo_rubric_gated_cpu.yaml"}
+#: The evaluation sets of each model: the gated rubric run (tried after the rubric run lost route
+#: planning to accuracy-only) is compared on the VSI sample only.
+EVAL_SETS = {name: ("vsi", "synth") for name in ("base", *RUNS)} | {"grpo-rubric-gated": ("vsi",)}
 MODEL_NAMES = ("base", *RUNS)
 #: What ``all`` does, in order: what the targets compare (rubric vs accuracy-only on VSI) comes first;
 #: each run is trained only while one of its evaluations is missing, and every finished answer is kept,
 #: so that a stopped session loses at most the question in progress.
 PLAN = (("train", "sft"), ("train", "grpo-accuracy"), ("eval", "grpo-accuracy", "vsi"), ("train", "grpo-rubric"),
-        ("eval", "grpo-rubric", "vsi"), ("eval", "sft", "vsi"), ("eval", "grpo-accuracy", "synth"),
-        ("eval", "grpo-rubric", "synth"), ("eval", "sft", "synth"), ("eval", "base", "synth"),
-        ("eval", "base", "vsi"))
+        ("eval", "grpo-rubric", "vsi"), ("train", "grpo-rubric-gated"), ("eval", "grpo-rubric-gated", "vsi"),
+        ("eval", "sft", "vsi"), ("eval", "grpo-accuracy", "synth"), ("eval", "grpo-rubric", "synth"),
+        ("eval", "sft", "synth"), ("eval", "base", "synth"), ("eval", "base", "vsi"))
 SYNTH_PER_TASK = 20
 #: Asked first in an evaluation: the tasks on which rubric and accuracy-only training are compared.
 FIRST_TASKS = {"route_planning", "object_rel_direction_easy", "object_rel_direction_medium", "object_rel_direction_hard"}
@@ -173,7 +176,7 @@ def evaluated(name: str, which: str) -> bool:
 def needs_training(run: str) -> bool:
     """Whether a run's model is still needed: by one of its evaluations, or by a run that starts from it."""
     later = [r for r in RUNS if r != run and run == "sft"]  # the GRPO runs start from the SFT adapter
-    return any(not evaluated(run, which) for which in ("vsi", "synth")) or any(needs_training(r) for r in later)
+    return any(not evaluated(run, which) for which in EVAL_SETS[run]) or any(needs_training(r) for r in later)
 
 
 def run_eval(name: str, which: str) -> None:
