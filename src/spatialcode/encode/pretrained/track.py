@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -17,6 +18,9 @@ from spatialcode.encode.pretrained.detect import Box2D
 from spatialcode.encode.pretrained.hub import check_model_location, check_rgb, load_pretrained
 from spatialcode.errors import ValidationError
 from spatialcode.validation import check_whole_number
+
+if TYPE_CHECKING:
+    import torch
 
 #: A SAM-2 video model that works with :class:`VideoObjectTracker`.
 EXAMPLE_TRACKER_MODEL = "facebook/sam2.1-hiera-tiny"
@@ -147,7 +151,7 @@ class VideoObjectTracker:
         return [TrackedMask(object_id, self.objects[object_id].label, self.objects[object_id].score, mask)
                 for object_id, mask in zip(output.object_ids, masks)]
 
-    def _pixels(self, rgb: np.ndarray):
+    def _pixels(self, rgb: np.ndarray) -> torch.Tensor:
         """The frame as SAM-2 reads it: (3, S, S) float, resized and normalised."""
         import cv2
         import torch
