@@ -5,7 +5,8 @@ The hub is unreachable here, so each model is built from its published architect
 weights (seeded): inference time and memory depend on the architecture and the input size, not
 on the weights' values. Stand-ins: Depth Anything V2 Small (metric), OWLv2 base patch16 (960 px
 inputs, the 41 VSI-Bench categories as queries), SAM ViT-B (1024 px inputs, 10 box prompts per
-frame), SAM 2.1 Hiera-tiny video (1024 px inputs, following 10 objects prompted on the warm-up frame). Each provider runs in its own process (its peak memory is its own) with ``--threads``
+frame), SAM 2.1 Hiera-tiny video (1024 px inputs, following 10 objects prompted on the warm-up
+frame). Each provider runs in its own process (its peak memory is its own) with ``--threads``
 torch threads; the first frame (warm-up) is not timed.
 
 Usage:

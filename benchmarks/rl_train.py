@@ -62,10 +62,10 @@ LLAMA_CPP = "llama-cpp-python==0.3.36"
 #: Training run → its config file.
 RUNS = {"sft": "configs/sft_cpu.yaml", "grpo-accuracy": "configs/grpo_accuracy_cpu.yaml",
         "grpo-rubric": "configs/grpo_rubric_cpu.yaml", "grpo-rubric-gated": "configs/grpo_rubric_gated_cpu.yaml"}
+MODEL_NAMES = ("base", *RUNS)
 #: The evaluation sets of each model: the gated rubric run (tried after the rubric run lost route
 #: planning to accuracy-only) is compared on the VSI sample only.
-EVAL_SETS = {name: ("vsi", "synth") for name in ("base", *RUNS)} | {"grpo-rubric-gated": ("vsi",)}
-MODEL_NAMES = ("base", *RUNS)
+EVAL_SETS = {name: ("vsi", "synth") for name in MODEL_NAMES} | {"grpo-rubric-gated": ("vsi",)}
 #: What ``all`` does, in order: what the targets compare (rubric vs accuracy-only on VSI) comes first;
 #: each run is trained only while one of its evaluations is missing, and every finished answer is kept,
 #: so that a stopped session loses at most the question in progress.

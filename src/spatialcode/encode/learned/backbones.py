@@ -15,9 +15,6 @@ from spatialcode.errors import SpatialCodeError, ValidationError
 
 #: The feature stride of every backbone (image sides must be multiples of it).
 STRIDE = 8
-#: The pixel normalisation both pretrained families were trained with (ImageNet, RGB in [0, 1]).
-_MEAN = (0.485, 0.456, 0.406)
-_STD = (0.229, 0.224, 0.225)
 
 
 def check_backbone(kind: str, field: str) -> None:
@@ -57,6 +54,7 @@ class PretrainedBackbone(nn.Module):
     def __init__(self, path: str, dim: int) -> None:
         super().__init__()
         from transformers import AutoConfig, AutoModel, AutoModelForDepthEstimation
+        from transformers.image_utils import IMAGENET_DEFAULT_MEAN, IMAGENET_DEFAULT_STD
 
         check_backbone(path, "backbone")
         try:
@@ -75,8 +73,9 @@ class PretrainedBackbone(nn.Module):
         self.encoder.requires_grad_(False)
         self.encoder.eval()
         self.project = nn.Conv2d(width, dim, 1)
-        self.register_buffer("mean", torch.tensor(_MEAN).view(1, 3, 1, 1), persistent=False)
-        self.register_buffer("std", torch.tensor(_STD).view(1, 3, 1, 1), persistent=False)
+        # both families were trained on ImageNet-normalised RGB in [0, 1]
+        self.register_buffer("mean", torch.tensor(IMAGENET_DEFAULT_MEAN).view(1, 3, 1, 1), persistent=False)
+        self.register_buffer("std", torch.tensor(IMAGENET_DEFAULT_STD).view(1, 3, 1, 1), persistent=False)
 
     def train(self, mode: bool = True) -> PretrainedBackbone:
         """Training mode for the projection only: the pretrained encoder stays in eval mode."""

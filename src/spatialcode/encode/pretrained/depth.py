@@ -37,8 +37,6 @@ class DepthModelConfig:
     max_depth: float = 10.0
 
     def __post_init__(self) -> None:
-        if not str(self.model).strip():
-            raise ValidationError("depth_model", f"missing: a local folder or hub id, e.g. {EXAMPLE_DEPTH_MODEL}")
         check_model_location(self.model, "depth", EXAMPLE_DEPTH_MODEL)
         check_whole_number(self.threads, "threads", optional=True)
         if not self.max_depth > 0:

@@ -41,8 +41,6 @@ class DetectorConfig:
     threads: int | None = None
 
     def __post_init__(self) -> None:
-        if not str(self.model).strip():
-            raise ValidationError("detector_model", f"missing: a local folder or hub id, e.g. {EXAMPLE_DETECTOR_MODEL}")
         check_model_location(self.model, "detector", EXAMPLE_DETECTOR_MODEL)
         if not self.labels or not all(isinstance(label, str) and label.strip() for label in self.labels):
             raise ValidationError("labels", "give at least one non-empty category name")

@@ -12,8 +12,11 @@ from spatialcode.errors import SpatialCodeError, ValidationError
 
 
 def check_model_location(model: str, role: str, example: str) -> None:
-    """Raise one clear line when ``model`` names a local folder that does not exist (before
-    anything heavy is imported); ``role`` and ``example`` as for :func:`load_pretrained`."""
+    """Raise one clear line when ``model`` is empty (:class:`ValidationError` of ``<role>_model``)
+    or names a local folder that does not exist (before anything heavy is imported); ``role`` and
+    ``example`` as for :func:`load_pretrained`."""
+    if not str(model).strip():
+        raise ValidationError(f"{role}_model", f"missing: a local folder or hub id, e.g. {example}")
     if _looks_like_a_path(model) and not Path(model).exists():
         raise SpatialCodeError(f"the {role} model folder {model} does not exist: {_how_to_provide(role, example)}")
 

@@ -24,8 +24,7 @@ class PretrainedPerception:
 
     def perceive(self, frame: Frame) -> PerceptionOutput:
         """The detections of ``frame``'s colour image, best first."""
-        if frame.rgb is None:
-            raise InputFileError(f"frame {frame.index} has no colour image: pretrained perception works on RGB")
+        _require_colour(frame)
         boxes = self.detector.detect(frame.rgb)
         height, width = frame.rgb.shape[:2]
         masks = self.segmenter.segment(frame.rgb, boxes) if self.segmenter is not None else [
@@ -51,8 +50,7 @@ class TrackingPerception:
         """The tracked objects in ``frame``'s colour image, in the order they were first detected."""
         from spatialcode.encode.pretrained.track import mask_box, new_detections
 
-        if frame.rgb is None:
-            raise InputFileError(f"frame {frame.index} has no colour image: pretrained perception works on RGB")
+        _require_colour(frame)
         if self.frames_seen % self.tracker.config.detect_every == 0:
             found = self.detector.detect(frame.rgb)
             self.tracker.add(new_detections(found, self._last_boxes, self.tracker.config.new_object_iou))
@@ -61,3 +59,9 @@ class TrackingPerception:
         self._last_boxes = [box for box in (mask_box(item.mask) for item in tracked) if box is not None]
         return PerceptionOutput([Detection(mask=item.mask, label=item.label, score=item.score, source_id=item.object_id)
                                  for item in tracked if int(item.mask.sum()) >= self.min_pixels])
+
+
+def _require_colour(frame: Frame) -> None:
+    """Raise one clear line when ``frame`` carries no colour image."""
+    if frame.rgb is None:
+        raise InputFileError(f"frame {frame.index} has no colour image: pretrained perception works on RGB")

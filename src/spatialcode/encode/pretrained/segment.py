@@ -10,7 +10,6 @@ import numpy as np
 
 from spatialcode.encode.pretrained.detect import Box2D
 from spatialcode.encode.pretrained.hub import check_model_location, check_rgb, load_pretrained
-from spatialcode.errors import ValidationError
 from spatialcode.validation import check_whole_number
 
 #: A segmentation model that works with :class:`BoxPromptSegmenter`.
@@ -27,8 +26,6 @@ class SegmenterConfig:
     threads: int | None = None
 
     def __post_init__(self) -> None:
-        if not str(self.model).strip():
-            raise ValidationError("segmenter_model", f"missing: a local folder or hub id, e.g. {EXAMPLE_SEGMENTER_MODEL}")
         check_model_location(self.model, "segmenter", EXAMPLE_SEGMENTER_MODEL)
         check_whole_number(self.threads, "threads", optional=True)
 

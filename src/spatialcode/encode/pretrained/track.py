@@ -24,9 +24,6 @@ if TYPE_CHECKING:
 
 #: A SAM-2 video model that works with :class:`VideoObjectTracker`.
 EXAMPLE_TRACKER_MODEL = "facebook/sam2.1-hiera-tiny"
-#: SAM-2's input normalisation (ImageNet mean and standard deviation of RGB in [0, 1]).
-_MEAN = np.array([0.485, 0.456, 0.406], dtype=np.float32)
-_STD = np.array([0.229, 0.224, 0.225], dtype=np.float32)
 
 
 @dataclass(frozen=True)
@@ -43,8 +40,6 @@ class TrackerConfig:
     threads: int | None = None
 
     def __post_init__(self) -> None:
-        if not str(self.model).strip():
-            raise ValidationError("tracker_model", f"missing: a local folder or hub id, e.g. {EXAMPLE_TRACKER_MODEL}")
         check_model_location(self.model, "tracker", EXAMPLE_TRACKER_MODEL)
         check_whole_number(self.detect_every, "detect_every")
         if not 0.0 <= self.new_object_iou <= 1.0:
@@ -152,12 +147,14 @@ class VideoObjectTracker:
                 for object_id, mask in zip(output.object_ids, masks)]
 
     def _pixels(self, rgb: np.ndarray) -> torch.Tensor:
-        """The frame as SAM-2 reads it: (3, S, S) float, resized and normalised."""
+        """The frame as SAM-2 reads it: (3, S, S) float, resized and normalised (ImageNet statistics)."""
         import cv2
         import torch
+        from transformers.image_utils import IMAGENET_DEFAULT_MEAN, IMAGENET_DEFAULT_STD
 
         resized = cv2.resize(rgb, (self.size, self.size), interpolation=cv2.INTER_LINEAR).astype(np.float32) / 255.0
-        return torch.from_numpy(((resized - _MEAN) / _STD).transpose(2, 0, 1).copy())
+        normalised = (resized - np.float32(IMAGENET_DEFAULT_MEAN)) / np.float32(IMAGENET_DEFAULT_STD)
+        return torch.from_numpy(normalised.transpose(2, 0, 1).copy())
 
     def _prompt(self, index: int, width: int, height: int) -> None:
         """Give the pending boxes to the session as box prompts on frame ``index``."""
