@@ -46,7 +46,7 @@ from spatialcode.formats.codes_dir import CodeSet
 from spatialcode.formats.vsibench_meta import iter_meta_info_dir
 from spatialcode.reason.registry import make_reasoner
 from spatialcode.scene import SpatialCode
-from spatialcode.tasks import VSI_TASKS
+from spatialcode.tasks import REL_DIRECTION, REL_DIRECTION_TASKS, VSI_TASKS
 
 ROOT = Path(__file__).resolve().parents[1]
 SYNTH = ROOT / "runs" / "synth"
@@ -198,20 +198,21 @@ def report(stamp: dict) -> str:
     ``benchmarks/results/rl_train.{md,json}`` with the curves PNG."""
     doc: dict = {"sets": {}, "training": {}, **stamp}
     for which in ("vsi", "synth"):
-        questions = None
+        questions = codes = None
         for name in MODEL_NAMES:
             path = EVAL / name / f"{which}.jsonl"
             if not path.is_file():
                 continue
             if questions is None:
-                questions = eval_questions(which)[0]
+                questions, codes = eval_questions(which)
             predictions = read_predictions(path)
             asked = [q for q in questions if q.id in predictions]
             table = aggregate(score_predictions(asked, predictions)).to_dict()["full"]
             complete = len(asked) == len(questions)  # a part-way run has no overall: its tasks differ
             doc["sets"].setdefault(which, {})[name] = {"answered": len(asked), "of": len(questions),
                                                       "overall": table.get("overall") if complete else None,
-                                                      "scores": table["scores"]}
+                                                      "scores": table["scores"],
+                                                      "reply_rubric": reply_rubric(asked, predictions, codes)}
     from spatialcode.rl.curves import plot_curves, read_metrics
 
     for run in RUNS:
@@ -231,6 +232,27 @@ def report(stamp: dict) -> str:
     text = _markdown(doc)
     (RESULTS / "rl_train.md").write_text(text)
     return text
+
+
+def reply_rubric(questions: list, predictions: dict, codes: CodeSet) -> dict[str, dict[str, float]]:
+    """The rubric items (:func:`spatialcode.rl.rubric.rubric_breakdown`, on the question's full
+    code) of a model's evaluation replies, averaged over the replies where each applies, per
+    scored task: what the reasoning states, not only whether the answer is right."""
+    from spatialcode.rl.rubric import rubric_breakdown
+
+    items: dict[str, dict[str, list[float]]] = defaultdict(lambda: defaultdict(list))
+    for question in questions:
+        reply = predictions[question.id].get("reply")
+        if not reply:
+            continue
+        row = {"question": question.question, "options": list(question.options or ()),
+               "question_type": question.question_type, "ground_truth": question.ground_truth,
+               "code": codes.get(question.dataset, question.scene_name).to_json()}
+        task = REL_DIRECTION if question.question_type in REL_DIRECTION_TASKS else question.question_type
+        for item, score in rubric_breakdown(reply, row).items():
+            if score is not None:
+                items[task][item].append(score)
+    return {task: {item: statistics.fmean(scores) for item, scores in by_item.items()} for task, by_item in items.items()}
 
 
 def _carry_earlier_results(doc: dict) -> None:
@@ -261,7 +283,7 @@ def _markdown(doc: dict) -> str:
             lines.append(f"| {task} | " + " | ".join("—" if v is None else f"{v:.1f}" for v in cells) + " |")
         lines.append("| questions answered | " + " | ".join(f"{m['answered']} of {m.get('of', m['answered'])}"
                                                           for m in models.values()) + " |")
-        lines.append("")
+        lines += ["", *_reply_rubric_table(models), ""]
     if doc["training"]:
         lines += ["| run | steps | s / step (median) | peak memory (MiB) | mean reward, last 10 steps |", "|---|---:|---:|---:|---:|"]
         for run, t in doc["training"].items():
@@ -269,6 +291,24 @@ def _markdown(doc: dict) -> str:
             label = f"{run} (measured {t['measured_by']})" if "measured_by" in t else run
             lines.append(f"| {label} | {t['steps']} | {t['seconds_per_step']:.1f} | {t['peak_memory_mb']:.0f} | {reward} |")
     return "\n".join(lines) + "\n"
+
+
+def _reply_rubric_table(models: dict) -> list[str]:
+    """Markdown rows: each model's mean rubric items on its replies, per task."""
+    models = {n: m["reply_rubric"] for n, m in models.items() if m.get("reply_rubric")}
+    if not models:
+        return []
+    lines = ["Rubric items of the replies (mean over the replies where each applies; grounding / perspective / "
+             "quantities / consistency, — = does not apply):", "",
+             "| task | " + " | ".join(models) + " |", "|---|" + "---|" * len(models)]
+    for task in TASK_ROWS:
+        if task == "overall":
+            continue
+        cells = [" / ".join("—" if by_task.get(task, {}).get(item) is None else f"{by_task[task][item]:.2f}"
+                            for item in ("grounding", "perspective", "quantities", "consistency"))
+                 for by_task in models.values()]
+        lines.append(f"| {task} | " + " | ".join(cells) + " |")
+    return lines
 
 
 def main() -> None:
