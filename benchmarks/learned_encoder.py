@@ -4,7 +4,7 @@ on held-out synthetic scenes.
 
 Usage (from the repository root; every section resumes where it stopped):
     .venv/bin/python benchmarks/learned_encoder.py data [--train 150 --test 20]   # renders → runs/renders/{train,test}
-    .venv/bin/python benchmarks/learned_encoder.py train [--set max_steps=2000]    # configs/encoder_cpu.yaml
+    .venv/bin/python benchmarks/learned_encoder.py train [--set max_steps=4000]    # configs/encoder_cpu.yaml
     .venv/bin/python benchmarks/learned_encoder.py eval                            # → runs/learned_eval
     .venv/bin/python benchmarks/learned_encoder.py report                          # → benchmarks/results/learned_encoder.*
 
@@ -36,6 +36,8 @@ RUN = ROOT / "runs" / "train" / "encoder"
 EVAL = ROOT / "runs" / "learned_eval"
 RESULTS = ROOT / "benchmarks" / "results"
 CONFIG = ROOT / "configs" / "encoder_cpu.yaml"
+#: The training loss and its terms, as logged per step (plotted into learned_encoder_curves.png).
+LOSS_TERMS = ("loss", "classes", "centre", "size", "yaw", "depth")
 
 
 def split_scenes(split: str) -> list[str]:
@@ -113,6 +115,7 @@ def report(stamp: dict) -> str:
     from spatialcode.formats.codes_dir import CodeSet
     from spatialcode.questions.generate import generate_questions
     from spatialcode.reason.solver import Solver, SolverConfig
+    from spatialcode.rl.curves import plot_curves, read_metrics
     from spatialcode.scene import Source, SpatialCode
 
     names = sorted(p.name for p in EVAL.iterdir() if (p / "learned.json").is_file())
@@ -150,7 +153,13 @@ def report(stamp: dict) -> str:
         table = evaluate(questions, CodeSet(coded), Solver(SolverConfig()), path, {"codes": kind},
                          progress=False).table.to_dict()["full"]
         doc["qa"][kind] = {"overall": table.get("overall"), "scores": table["scores"], "questions": len(questions)}
+    steps = read_metrics(RUN)
+    doc["training"] = {"steps": len(steps), "seconds_per_step": statistics.median(r["seconds"] for r in steps),
+                       "peak_memory_mb": max(r["peak_memory_mb"] for r in steps), "clips": steps[-1]["clips"],
+                       "loss_first_last_100": [statistics.fmean(r["loss"] for r in steps[:100]),
+                                               statistics.fmean(r["loss"] for r in steps[-100:])]}
     RESULTS.mkdir(parents=True, exist_ok=True)
+    plot_curves([RUN], RESULTS / "learned_encoder_curves.png", metrics=LOSS_TERMS, smooth=50)
     (RESULTS / "learned_encoder.json").write_text(json.dumps(doc, indent=1) + "\n")
     lines = [f"# Learned spatial encoder on {len(names)} held-out synthetic scenes", "",
              "| codes | AP@0.25 | AP@0.5 | QA overall |", "|---|---:|---:|---:|"]
@@ -159,7 +168,10 @@ def report(stamp: dict) -> str:
                      f"{doc['qa'][kind]['overall']:.1f} |")
     lines += [f"| oracle (truth) | — | — | {doc['qa']['oracle']['overall']:.1f} |", "",
               f"Depth AbsRel of the learned depth head: {doc['depth_abs_rel']:.3f}; learned encoder "
-              f"{doc['learned_ms_per_frame']:.1f} ms per frame.", "",
+              f"{doc['learned_ms_per_frame']:.1f} ms per frame. Training: {doc['training']['steps']} steps on "
+              f"{doc['training']['clips']} clips, {doc['training']['seconds_per_step']:.2f} s per step (median), peak "
+              f"{doc['training']['peak_memory_mb']:.0f} MiB, loss {doc['training']['loss_first_last_100'][0]:.2f} → "
+              f"{doc['training']['loss_first_last_100'][1]:.2f} (mean of the first / last 100 steps).", "",
               "| category | learned AP@0.25 | learned AP@0.5 | geometric AP@0.25 | geometric AP@0.5 |",
               "|---|---:|---:|---:|---:|"]
     columns = [doc["ap"][key]["per_category"] for key in ("learned@0.25", "learned@0.5", "geometric@0.25", "geometric@0.5")]

@@ -28,6 +28,11 @@ def _batch(clips: int = 2, frames: int = 3, height: int = 32, width: int = 48):
                 "sizes": torch.tensor([[0.5, 0.4, 0.9], [1.2, 0.6, 0.8]]), "yaw": torch.tensor([0.3, -1.2])},
                {"labels": torch.tensor([1]), "centres": torch.tensor([[0.0, 1.0, 0.4]]),
                 "sizes": torch.tensor([[0.3, 0.3, 0.3]]), "yaw": torch.tensor([2.0])}]
+    cells = frames * (height // 8) * (width // 8)
+    for target in targets:  # the category each feature cell sees: mostly none (3), some unknown (-1)
+        target["cells"] = torch.full((cells,), 3)
+        target["cells"][:5] = target["labels"][0]
+        target["cells"][-3:] = -1
     depth = 1.0 + 3.0 * torch.rand(clips, frames, height, width, generator=generator)
     depth[..., :4, :] = 0.0  # unknown there
     return images, ray_grid(poses, intrinsics, height, width), targets, depth
@@ -40,11 +45,14 @@ def test_outputs_have_their_shapes_and_ranges():
     out = net(images, rays)
     assert out["logits"].shape == (2, 4, 4) and out["centres"].shape == (2, 4, 3) and out["log_sizes"].shape == (2, 4, 3)
     assert out["depth"].shape == (2, 3, 32, 48) and (out["depth"] >= 0).all() and (out["depth"] <= 6.0).all()
+    assert out["token_logits"].shape == (2, 3 * 4 * 6, 4)
     torch.testing.assert_close(out["yaw"].norm(dim=-1), torch.ones(2, 4))
     with pytest.raises(ValidationError, match="multiples of 8"):
         net(images[..., :30, :], rays)
     with pytest.raises(ValidationError, match="rays: expected shape"):
         net(images, rays[:, :2])
+    with pytest.raises(ValidationError, match="cannot fill 100 box slots"):
+        SpatialEncoderNet(replace(CONFIG, num_queries=100))(images, rays)
 
 
 def test_rays_put_a_z_depth_on_the_world_point():
@@ -80,13 +88,13 @@ def test_backward_reaches_every_parameter_and_training_lowers_the_loss():
     net = SpatialEncoderNet(CONFIG)
     images, rays, targets, depth = _batch()
     loss, terms = spatial_encoder_loss(net(images, rays), targets, depth)
-    assert set(terms) == {"classes", "centre", "size", "yaw", "depth"} and all(math.isfinite(v) for v in terms.values())
+    assert set(terms) == {"classes", "centre", "size", "yaw", "tokens", "depth"} and all(math.isfinite(v) for v in terms.values())
     loss.backward()
     unreached = [name for name, p in net.named_parameters() if p.grad is None or not p.grad.abs().sum() > 0]
     assert unreached == []
     optimiser = torch.optim.AdamW(net.parameters(), lr=3e-3)
     losses = []
-    for _ in range(30):
+    for _ in range(60):  # the slots' tokens change as the token head learns: a noisy descent
         optimiser.zero_grad()
         loss, _ = spatial_encoder_loss(net(images, rays), targets, depth)
         loss.backward()
@@ -154,6 +162,23 @@ def test_clips_of_a_render_carry_the_boxes_they_show(tmp_path):
     for label, centre, size in zip(clip.labels, clip.centres, clip.sizes):
         obj = by_centre[tuple(np.round(centre.astype(float), 4))]
         assert vocabulary[label] == obj.label and np.allclose(size, obj.box.size, atol=1e-5)
+    # each 8 × 8 cell: a category the clip shows, or none (the vocabulary's size)
+    assert clip.cells.shape == (3, 6, 8) and set(np.unique(clip.cells)) <= set(clip.labels.tolist()) | {len(vocabulary)}
+    assert (clip.cells < len(vocabulary)).sum() >= 4
+
+
+def test_each_cell_takes_the_category_covering_most_of_it():
+    from spatialcode.encode.learned.data import cell_labels
+
+    instances = np.full((16, 24), -1)
+    instances[0:8, 0:8] = 7          # cell (0, 0): wholly object 7
+    instances[0:3, 8:16] = 7         # cell (0, 1): 24 of 64 pixels of object 7, the rest nothing
+    instances[0:2, 16:24] = 5        # cell (0, 2): 16 pixels (a quarter) of object 5 …
+    instances[2:3, 16:24] = 9        # … and 8 of object 9, whose label is not learned
+    instances[8:16, 0:8] = 9         # cell (1, 0): object 9 only
+    instances[8:11, 8:13] = 5        # cell (1, 1): 15 pixels of object 5, less than a quarter
+    labels = cell_labels(instances, {7: 2, 5: 0}, background=3)
+    assert labels.tolist() == [[2, 2, 0], [3, 3, 3]]
 
 
 @pytest.fixture(scope="module")

@@ -21,7 +21,7 @@ def read_metrics(run: str | Path) -> list[dict]:
     trainer's summary rows are left out)."""
     path = Path(run) / "metrics.jsonl"
     if not path.is_file():
-        raise InputFileError(f"no metrics at {path}: give a run folder of `spatialcode train sft|grpo`")
+        raise InputFileError(f"no metrics at {path}: give a run folder of `spatialcode train sft|grpo|encoder`")
     by_step = {row["step"]: row for _, row in jsonl_records(path, path.read_text(encoding="utf-8"))
                if "train_runtime" not in row and "step" in row}
     return [by_step[step] for step in sorted(by_step)]

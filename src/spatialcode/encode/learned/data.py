@@ -1,8 +1,10 @@
 """Training clips for the learned spatial encoder from the synthetic renderer's output folders
 (``spatialcode render`` / :func:`~spatialcode.synth.render_scene`): a few frames of a render,
-resized, with their poses, intrinsics and metric depth, and the 3D boxes of the objects the clip
+resized, with their poses, intrinsics and metric depth, the 3D boxes of the objects the clip
 shows (an object counts when its instance mask covers ``min_pixels`` pixels of some frame of the
-clip, at the clip's size) with their category index in the vocabulary."""
+clip, at the clip's size) with their category index in the vocabulary, and the category each
+feature cell sees (what the network's token head learns: the object covering the most of the
+cell, when it covers at least a quarter of it)."""
 
 from __future__ import annotations
 
@@ -14,6 +16,7 @@ import numpy as np
 from PIL import Image
 
 from spatialcode.encode.frames import RenderFolderSource
+from spatialcode.encode.learned.backbones import STRIDE
 from spatialcode.errors import InputFileError, ValidationError
 from spatialcode.scene import SpatialCode
 from spatialcode.validation import check_whole_number
@@ -44,7 +47,9 @@ class Clip:
     """One training clip: ``images`` (T, 3, H, W) uint8 RGB, ``depth`` (T, H, W) m (0 =
     unknown), ``poses`` (T, 4, 4) camera-to-world, ``intrinsics`` (3, 3) of the resized frames;
     the boxes it shows: ``labels`` (N,) vocabulary indices, ``centres`` (N, 3) m, ``sizes``
-    (N, 3) m, ``yaw`` (N,) rad; ``scene`` the render folder's name."""
+    (N, 3) m, ``yaw`` (N,) rad; ``cells`` (T, H/8, W/8) the vocabulary index of the object each
+    feature cell sees, ``len(vocabulary)`` for none, -1 for unknown (clips made for inference);
+    ``scene`` the render folder's name."""
 
     images: np.ndarray
     depth: np.ndarray
@@ -54,6 +59,7 @@ class Clip:
     centres: np.ndarray
     sizes: np.ndarray
     yaw: np.ndarray
+    cells: np.ndarray
     scene: str
 
 
@@ -94,18 +100,20 @@ def clip_from_frames(frames: Sequence, config: ClipConfig) -> Clip:
     return Clip(images=np.stack(images).transpose(0, 3, 1, 2), depth=np.stack(depth),
                 poses=np.stack([f.pose.matrix() for f in frames]).astype(np.float32), intrinsics=intrinsics,
                 labels=np.zeros(0, np.int64), centres=np.zeros((0, 3), np.float32), sizes=np.zeros((0, 3), np.float32),
-                yaw=np.zeros(0, np.float32), scene="")
+                yaw=np.zeros(0, np.float32),
+                cells=np.full((len(frames), config.height // STRIDE, config.width // STRIDE), -1, np.int64), scene="")
 
 
 def _clip(frames: list, poses: list, objects: dict, index: dict[str, int], config: ClipConfig, scene: str) -> Clip:
     """The clip of ``frames`` at the true ``poses``, with the boxes of the ``objects`` it shows."""
     clip = clip_from_frames([replace(f, pose=p) for f, p in zip(frames, poses)], config)
     seen: set[int] = set()
-    for frame in frames:
+    for t, frame in enumerate(frames):
         instances = np.asarray(Image.fromarray(frame.instances).resize((config.width, config.height),
                                                                        Image.Resampling.NEAREST))
         ids, counts = np.unique(instances[instances >= 0], return_counts=True)
         seen |= {int(i) for i, c in zip(ids, counts) if c >= config.min_pixels and int(i) in objects}
+        clip.cells[t] = cell_labels(instances, {i: index[o.label] for i, o in objects.items()}, len(index))
     shown = [objects[i] for i in sorted(seen)]
     clip.labels = np.array([index[o.label] for o in shown], dtype=np.int64)
     clip.centres = np.array([o.box.center for o in shown], dtype=np.float32).reshape(-1, 3)
@@ -113,3 +121,19 @@ def _clip(frames: list, poses: list, objects: dict, index: dict[str, int], confi
     clip.yaw = np.array([o.box.rotation[2] for o in shown], dtype=np.float32)
     clip.scene = scene
     return clip
+
+
+def cell_labels(instances: np.ndarray, category_of: dict[int, int], background: int) -> np.ndarray:
+    """The category index each ``STRIDE`` × ``STRIDE`` cell of an instance map (H, W; -1 = no
+    object) sees: that of the object covering the most of the cell, when it covers at least a
+    quarter of it and is in ``category_of`` (instance id → index), else ``background``."""
+    height, width = instances.shape
+    ids, inverse = np.unique(instances, return_inverse=True)
+    cells = (np.arange(height)[:, None] // STRIDE) * (width // STRIDE) + np.arange(width)[None, :] // STRIDE
+    counts = np.zeros(((height // STRIDE) * (width // STRIDE), ids.size), np.int64)
+    np.add.at(counts, (cells.ravel(), inverse.ravel()), 1)
+    counts[:, ids < 0] = 0  # the largest object in the cell, however much of it is empty
+    best = counts.argmax(axis=1)
+    lookup = np.array([category_of.get(int(i), background) for i in ids], np.int64)
+    labels = np.where(counts.max(axis=1) * 4 >= STRIDE * STRIDE, lookup[best], background)
+    return labels.reshape(height // STRIDE, width // STRIDE)

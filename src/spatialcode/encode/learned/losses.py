@@ -1,7 +1,8 @@
 """Training losses of the learned spatial encoder: predicted box slots are matched one-to-one to
 the true boxes by the Hungarian algorithm (scipy), as DETR does; matched slots learn the class,
-centre, size and yaw of their box, the others "no object"; the depth head learns the metric
-depth where it is known."""
+centre, size and yaw of their box, the others "no object"; the token head learns the category
+each feature cell sees (the proposals the slots start from, as in two-stage Deformable DETR);
+the depth head learns the metric depth where it is known."""
 
 from __future__ import annotations
 
@@ -16,13 +17,16 @@ from torch import nn
 class LossWeights:
     """Weights of the loss terms (and of the matching costs): ``classes`` (cross-entropy; the
     "no object" class weighted ``no_object``), ``centre`` (L1, m), ``size`` (L1 of log sizes),
-    ``yaw`` (L1 of (cos, sin)), ``depth`` (L1, m, over pixels with known depth)."""
+    ``yaw`` (L1 of (cos, sin)), ``tokens`` (cross-entropy of the token head over the cells with
+    a known category, "no object" weighted ``no_object``), ``depth`` (L1, m, over pixels with
+    known depth)."""
 
     classes: float = 1.0
     no_object: float = 0.1
     centre: float = 2.0
     size: float = 1.0
     yaw: float = 0.5
+    tokens: float = 1.0
     depth: float = 1.0
 
 
@@ -50,8 +54,9 @@ def spatial_encoder_loss(outputs: dict[str, torch.Tensor], targets: list[dict[st
                          weights: LossWeights = LossWeights()) -> tuple[torch.Tensor, dict[str, float]]:
     """The total loss of a batch and its terms: ``outputs`` of
     :class:`~spatialcode.encode.learned.SpatialEncoderNet`; ``targets`` per clip ``labels``
-    (N,) int, ``centres`` (N, 3) m, ``sizes`` (N, 3) m, ``yaw`` (N,) radians; ``true_depth``
-    (B, T, H, W) m with 0 where unknown (``None``: no depth term)."""
+    (N,) int, ``centres`` (N, 3) m, ``sizes`` (N, 3) m, ``yaw`` (N,) radians and ``cells``
+    (T·H/8·W/8,) the category of each feature cell (the number of categories for none, -1 for
+    unknown); ``true_depth`` (B, T, H, W) m with 0 where unknown (``None``: no depth term)."""
     logits = outputs["logits"]
     batch, slots_n, classes_n = logits.shape
     no_object = classes_n - 1
@@ -77,6 +82,10 @@ def spatial_encoder_loss(outputs: dict[str, torch.Tensor], targets: list[dict[st
     terms["centre"] = torch.cat(centre_terms).mean() if centre_terms else zero
     terms["size"] = torch.cat(size_terms).mean() if size_terms else zero
     terms["yaw"] = torch.cat(yaw_terms).mean() if yaw_terms else zero
+    cells = torch.stack([target["cells"] for target in targets])
+    terms["tokens"] = (nn.functional.cross_entropy(outputs["token_logits"].reshape(-1, classes_n), cells.reshape(-1),
+                                                   weight=class_weight, ignore_index=-1)
+                       if (cells >= 0).any() else zero)
     if true_depth is not None:
         known = true_depth > 0
         terms["depth"] = (outputs["depth"] - true_depth).abs()[known].mean() if known.any() else zero

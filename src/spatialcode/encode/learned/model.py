@@ -11,11 +11,14 @@ the poses and intrinsics (:func:`ray_grid`) — the network needs no depth input
    frames.
 3. Fusion: each frame's image tokens attend (cross-attention) to its depth tokens.
 4. Depth head: metric depth (B, T, H, W) from the fused tokens (upsampled, softplus).
-5. 3D head: ``num_queries`` learned queries attend to all fused tokens of the clip, each token
-   tagged with a positional embedding of its world ray and its predicted depth (the 3D point it
-   sees); each query predicts class logits (the categories + "no object"), the box centre (m,
-   world frame), log size (m, along the box's own axes) and yaw (cos, sin; counter-clockwise
-   from +x about +z).
+5. 3D head, two-stage as in Deformable DETR: each fused token is tagged with a positional
+   embedding of its world ray and of the 3D point its predicted depth puts on that ray; a token
+   head scores the category each token sees; the ``num_queries`` tokens most likely to see an
+   object become the box slots (their features plus a learned embedding per rank), which attend
+   to all tokens of the clip in a transformer decoder; each slot predicts class logits (the
+   categories + "no object"), the box centre as an offset (m, world frame) from its token's 3D
+   point, log size (m, along the box's own axes) and yaw (cos, sin; counter-clockwise from +x
+   about +z).
 """
 
 from __future__ import annotations
@@ -64,8 +67,8 @@ class EncoderNetConfig:
 
 class SpatialEncoderNet(nn.Module):
     """See the module docstring; ``forward`` returns a dict of ``logits`` (B, Q, C + 1),
-    ``centres`` (B, Q, 3) m, ``log_sizes`` (B, Q, 3), ``yaw`` (B, Q, 2) (cos, sin, unit) and
-    ``depth`` (B, T, H, W) m."""
+    ``centres`` (B, Q, 3) m, ``log_sizes`` (B, Q, 3), ``yaw`` (B, Q, 2) (cos, sin, unit),
+    ``token_logits`` (B, T·H/8·W/8, C + 1) and ``depth`` (B, T, H, W) m."""
 
     def __init__(self, config: EncoderNetConfig) -> None:
         super().__init__()
@@ -82,6 +85,7 @@ class SpatialEncoderNet(nn.Module):
         self.fusion_norm = nn.LayerNorm(d)
         self.depth_head = nn.Sequential(nn.Conv2d(d, d // 2, 3, padding=1), nn.GELU(), nn.Conv2d(d // 2, 1, 1))
         self.position = nn.Sequential(nn.Linear(9, d), nn.GELU(), nn.Linear(d, d))
+        self.token_head = nn.Linear(d, config.num_classes + 1)
         self.queries = nn.Embedding(config.num_queries, d)
         decoder_layer = nn.TransformerDecoderLayer(d, config.heads, 2 * d, dropout=0.0, batch_first=True, norm_first=True)
         self.decoder = nn.TransformerDecoder(decoder_layer, config.decoder_layers)
@@ -98,6 +102,9 @@ class SpatialEncoderNet(nn.Module):
         gh, gw = h // STRIDE, w // STRIDE
         if rays.shape != (b, t, 6, gh, gw):
             raise ValidationError("rays", f"expected shape {(b, t, 6, gh, gw)}, got {tuple(rays.shape)}")
+        if t * gh * gw < self.config.num_queries:
+            raise ValidationError("images", f"a clip of {t * gh * gw} feature cells cannot fill {self.config.num_queries} "
+                                  "box slots; give larger frames or fewer num_queries")
         d = self.config.dim
         flat = images.reshape(b * t, 3, h, w)
         image_tokens = self.image_backbone(flat).flatten(2).transpose(1, 2)           # (B·T, L, d)
@@ -119,11 +126,17 @@ class SpatialEncoderNet(nn.Module):
         distance = coarse.detach().reshape(b * t, cells, 1)
         point = ray[..., :3] + ray[..., 3:] * distance
         memory = (fused + self.position(torch.cat([ray, point], dim=-1))).reshape(b, t * cells, d)
-        slots = self.decoder(self.queries.weight.unsqueeze(0).expand(b, -1, -1), memory)
+        token_logits = self.token_head(memory)                                          # (B, T·L, C + 1)
+        # the slots start at the tokens most likely to see an object
+        objectness = token_logits.detach().softmax(-1)[..., :-1].amax(-1)
+        chosen = objectness.topk(self.config.num_queries, dim=1).indices                # (B, Q)
+        start = memory.gather(1, chosen[..., None].expand(-1, -1, d)) + self.queries.weight
+        reference = point.reshape(b, t * cells, 3).gather(1, chosen[..., None].expand(-1, -1, 3))
+        slots = self.decoder(start, memory)
         boxes = self.box_head(slots)
         yaw = nn.functional.normalize(boxes[..., 6:8], dim=-1, eps=1e-6)
-        return {"logits": self.class_head(slots), "centres": boxes[..., :3], "log_sizes": boxes[..., 3:6], "yaw": yaw,
-                "depth": depth}
+        return {"logits": self.class_head(slots), "centres": reference + boxes[..., :3], "log_sizes": boxes[..., 3:6],
+                "yaw": yaw, "token_logits": token_logits, "depth": depth}
 
 
 def ray_grid(poses: torch.Tensor, intrinsics: torch.Tensor, height: int, width: int) -> torch.Tensor:

@@ -74,8 +74,9 @@ def load_clips(config: EncoderTrainConfig) -> list[Clip]:
 
 
 def batch_tensors(clips: list[Clip]) -> tuple[Any, Any, list[dict[str, Any]], Any]:
-    """A batch of ``clips`` as tensors: images (B, T, 3, H, W) in [0, 1], rays, per-clip box
-    targets, depth (B, T, H, W) m."""
+    """A batch of ``clips`` as tensors: images (B, T, 3, H, W) in [0, 1], rays, per-clip targets
+    (boxes, and the category of each feature cell, flattened over the clip's frames), depth
+    (B, T, H, W) m."""
     import torch
 
     from spatialcode.encode.learned.model import ray_grid
@@ -85,7 +86,8 @@ def batch_tensors(clips: list[Clip]) -> tuple[Any, Any, list[dict[str, Any]], An
     intrinsics = torch.from_numpy(np.stack([c.intrinsics for c in clips]))[:, None].expand(-1, poses.shape[1], -1, -1)
     height, width = images.shape[-2:]
     targets = [{"labels": torch.from_numpy(c.labels), "centres": torch.from_numpy(c.centres),
-                "sizes": torch.from_numpy(c.sizes), "yaw": torch.from_numpy(c.yaw)} for c in clips]
+                "sizes": torch.from_numpy(c.sizes), "yaw": torch.from_numpy(c.yaw),
+                "cells": torch.from_numpy(c.cells).reshape(-1)} for c in clips]
     return images, ray_grid(poses, intrinsics, height, width), targets, torch.from_numpy(np.stack([c.depth for c in clips]))
 
 
