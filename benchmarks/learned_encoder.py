@@ -117,6 +117,7 @@ def report(stamp: dict) -> str:
     from spatialcode.reason.solver import Solver, SolverConfig
     from spatialcode.rl.curves import plot_curves, read_metrics
     from spatialcode.scene import Source, SpatialCode
+    from spatialcode.tasks import SCORED_TASKS
 
     names = sorted(p.name for p in EVAL.iterdir() if (p / "learned.json").is_file())
     truth = []
@@ -148,8 +149,8 @@ def report(stamp: dict) -> str:
     for kind, found in (("oracle", truth), *codes.items()):
         path = EVAL / f"qa_{kind}.jsonl"
         path.unlink(missing_ok=True)
-        coded = [SpatialCode(objects=c.objects, room=c.room or t.room, camera=c.camera, source=t.source)
-                 for c, t in zip(found, truth)]
+        # each code's own room: the learned encoder predicts none, so it cannot answer room size
+        coded = [SpatialCode(objects=c.objects, room=c.room, camera=c.camera, source=t.source) for c, t in zip(found, truth)]
         table = evaluate(questions, CodeSet(coded), Solver(SolverConfig()), path, {"codes": kind},
                          progress=False).table.to_dict()["full"]
         doc["qa"][kind] = {"overall": table.get("overall"), "scores": table["scores"], "questions": len(questions)}
@@ -177,6 +178,11 @@ def report(stamp: dict) -> str:
     columns = [doc["ap"][key]["per_category"] for key in ("learned@0.25", "learned@0.5", "geometric@0.25", "geometric@0.5")]
     lines += [f"| {label} | " + " | ".join(f"{100 * column[label]:.1f}" for column in columns) + " |"
               for label in sorted(columns[0])]
+    lines += ["", f"QA per task ({len(questions)} questions; the exact solver on each code):", "",
+              "| task | oracle | learned | geometric |", "|---|---:|---:|---:|"]
+    for task in SCORED_TASKS:
+        cells = [doc["qa"][kind]["scores"].get(task) for kind in ("oracle", "learned", "geometric")]
+        lines.append(f"| {task} | " + " | ".join("—" if v is None else f"{v:.1f}" for v in cells) + " |")
     text = "\n".join(lines) + "\n"
     (RESULTS / "learned_encoder.md").write_text(text)
     return text
