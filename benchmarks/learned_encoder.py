@@ -37,7 +37,7 @@ EVAL = ROOT / "runs" / "learned_eval"
 RESULTS = ROOT / "benchmarks" / "results"
 CONFIG = ROOT / "configs" / "encoder_cpu.yaml"
 #: The training loss and its terms, as logged per step (plotted into learned_encoder_curves.png).
-LOSS_TERMS = ("loss", "classes", "centre", "size", "yaw", "depth")
+LOSS_TERMS = ("loss", "classes", "centre", "size", "yaw", "tokens", "depth")
 
 
 def split_scenes(split: str) -> list[str]:

@@ -107,13 +107,14 @@ def clip_from_frames(frames: Sequence, config: ClipConfig) -> Clip:
 def _clip(frames: list, poses: list, objects: dict, index: dict[str, int], config: ClipConfig, scene: str) -> Clip:
     """The clip of ``frames`` at the true ``poses``, with the boxes of the ``objects`` it shows."""
     clip = clip_from_frames([replace(f, pose=p) for f, p in zip(frames, poses)], config)
+    category_of = {i: index[o.label] for i, o in objects.items()}
     seen: set[int] = set()
     for t, frame in enumerate(frames):
         instances = np.asarray(Image.fromarray(frame.instances).resize((config.width, config.height),
                                                                        Image.Resampling.NEAREST))
         ids, counts = np.unique(instances[instances >= 0], return_counts=True)
         seen |= {int(i) for i, c in zip(ids, counts) if c >= config.min_pixels and int(i) in objects}
-        clip.cells[t] = cell_labels(instances, {i: index[o.label] for i, o in objects.items()}, len(index))
+        clip.cells[t] = cell_labels(instances, category_of, len(index))
     shown = [objects[i] for i in sorted(seen)]
     clip.labels = np.array([index[o.label] for o in shown], dtype=np.int64)
     clip.centres = np.array([o.box.center for o in shown], dtype=np.float32).reshape(-1, 3)
