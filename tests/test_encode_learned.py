@@ -69,6 +69,23 @@ def test_rays_put_a_z_depth_on_the_world_point():
     torch.testing.assert_close(rays[:3, 0, 0], pose[:3, 3])
 
 
+def test_slots_start_at_objectness_peaks_not_all_on_the_largest_object():
+    from spatialcode.encode.learned.model import slot_tokens
+
+    objectness = torch.zeros(1, 2, 4, 5)
+    objectness[0, 0, :3, :3] = 0.8        # a large object in frame 0: nine object-like cells …
+    objectness[0, 0, 1, 1] = 0.9          # … peaking at its middle
+    objectness[0, 1, 3, 4] = 0.5          # a small object in frame 1 (token 20 + 3·5 + 4 = 39)
+    assert sorted(slot_tokens(objectness, 2).tolist()[0]) == [6, 39]
+    top = slot_tokens(objectness, 2, peaks=False).tolist()[0]
+    assert top[0] == 6 and top[1] in {0, 1, 2, 5, 7, 10, 11, 12}  # both on the large object
+    # peaks come first, even the faint ones of the background: no second slot on the large object
+    four = set(slot_tokens(objectness, 4).tolist()[0])
+    assert {6, 39} <= four and not four & {0, 1, 2, 5, 7, 10, 11, 12}
+    # the tokens that are no peak come after every peak
+    assert set(slot_tokens(torch.full((1, 1, 3, 3), 0.5) + torch.eye(3)[None, None] * 0.1, 4).tolist()[0]) >= {0, 4, 8}
+
+
 def test_matching_finds_the_slot_of_each_box():
     true_centres = torch.tensor([[0.0, 0, 0], [3.0, 0, 0], [0, 3.0, 0]])
     true_log_sizes = torch.zeros(3, 3)
@@ -249,6 +266,10 @@ def test_the_trained_network_encodes_a_video_into_a_spatial_code(tmp_path, rende
     assert SpatialCode.load(tmp_path / "s2.json").provenance.producer == "encode-learned"
     missing = run("encode", str(renders / "s2"), "--perception", "learned", "--out", str(tmp_path / "x.json"))
     assert missing.returncode == 2 and "--perception learned needs --encoder-model" in missing.stderr
+    # the settings beside the model are its defaults; an explicit config wins
+    (final.parent / "inference.yaml").write_text("threshold: 1.0\n")
+    assert LearnedEncoder(final).config.threshold == 1.0
+    assert LearnedEncoder(final, LearnedInferenceConfig(threshold=0.0)).config.threshold == 0.0
     with pytest.raises(InputFileError, match="no such encoder model"):
         LearnedEncoder(tmp_path / "absent.pt")
     (tmp_path / "junk.pt").write_bytes(b"junk")
@@ -257,19 +278,32 @@ def test_the_trained_network_encodes_a_video_into_a_spatial_code(tmp_path, rende
 
 
 def test_overlapping_detections_of_a_category_become_one_object():
-    from spatialcode.encode.learned.infer import LearnedEncoder, LearnedInferenceConfig, _Detection
+    from spatialcode.encode.learned.infer import Detection, LearnedInferenceConfig, merge_detections
     from spatialcode.geometry import Box3D
 
-    merger = LearnedEncoder.__new__(LearnedEncoder)
-    merger.config = LearnedInferenceConfig(merge_iou=0.2, min_detections=1)
-    detections = [_Detection("chair", Box3D((0, 0, 0.5), (0.5, 0.5, 1.0)), 0.9, 2.0),
-                  _Detection("chair", Box3D((0.1, 0, 0.5), (0.5, 0.5, 1.0)), 0.6, 1.0),
-                  _Detection("table", Box3D((0.1, 0, 0.5), (0.5, 0.5, 1.0)), 0.8, 0.5),
-                  _Detection("chair", Box3D((3, 0, 0.5), (0.5, 0.5, 1.0)), 0.7, 3.0)]
-    objects = merger._merge(detections)
+    detections = [Detection("chair", Box3D((0, 0, 0.5), (0.5, 0.5, 1.0)), 0.9, 2.0),
+                  Detection("chair", Box3D((0.1, 0, 0.5), (0.5, 0.5, 1.0)), 0.6, 1.0),
+                  Detection("table", Box3D((0.1, 0, 0.5), (0.5, 0.5, 1.0)), 0.8, 0.5),
+                  Detection("chair", Box3D((3, 0, 0.5), (0.5, 0.5, 1.0)), 0.7, 3.0),
+                  Detection("chair", Box3D((0.8, 0, 0.5), (0.5, 0.5, 1.0)), 0.65, 4.0)]  # touches no chair above 0.2
+    objects = merge_detections(detections, LearnedInferenceConfig(merge_iou=0.2, min_detections=1))
     assert [(o.label, o.observations, o.first_seen) for o in objects] == [("table", 1, 0.5), ("chair", 2, 1.0),
-                                                                          ("chair", 1, 3.0)]
+                                                                          ("chair", 1, 3.0), ("chair", 1, 4.0)]
     assert objects[1].box.center[0] == pytest.approx(0.1 * 0.6 / 1.5)  # confidence-weighted
+    # within 1 m on the floor plane is one object too; the far chair stays apart
+    near = merge_detections(detections, LearnedInferenceConfig(merge_iou=0.2, merge_distance=1.0))
+    assert [(o.label, o.observations) for o in near] == [("table", 1), ("chair", 3), ("chair", 1)]
+    # across categories the table joins the chair (more confidence says chair: 0.9 + 0.6 against 0.8)
+    merged = merge_detections(detections, LearnedInferenceConfig(merge_iou=0.2, merge_labels=True))
+    assert [(o.label, o.observations, o.first_seen) for o in merged] == [("chair", 3, 0.5), ("chair", 1, 3.0),
+                                                                         ("chair", 1, 4.0)]
+    # objects found only once are dropped with min_detections 2, detections under the threshold first
+    assert [o.observations for o in merge_detections(detections, LearnedInferenceConfig(min_detections=2))] == [2]
+    assert [o.observations for o in merge_detections(detections, LearnedInferenceConfig(threshold=0.7))] == [1, 1, 1]
+    with pytest.raises(ValidationError, match="merge_distance"):
+        LearnedInferenceConfig(merge_distance=-1.0)
+    with pytest.raises(ValidationError, match="min_detections"):
+        LearnedInferenceConfig(min_detections=0)
 
 
 def test_detection_ap_and_depth_error():

@@ -14,7 +14,7 @@ the poses and intrinsics (:func:`ray_grid`) — the network needs no depth input
 5. 3D head, two-stage as in Deformable DETR: each fused token is tagged with a positional
    embedding of its world ray and of the 3D point its predicted depth puts on that ray; a token
    head scores the category each token sees; the ``num_queries`` tokens most likely to see an
-   object become the box slots (their features plus a learned embedding per rank), which attend
+   object, local peaks first (:func:`slot_tokens`), become the box slots (their features plus a learned embedding per rank), which attend
    to all tokens of the clip in a transformer decoder; each slot predicts class logits (the
    categories + "no object"), the box centre as an offset (m, world frame) from its token's 3D
    point, log size (m, along the box's own axes) and yaw (cos, sin; counter-clockwise from +x
@@ -39,6 +39,8 @@ class EncoderNetConfig:
     ``None`` in a training config: the vocabulary's size), ``dim`` token width, ``heads``
     attention heads, ``temporal_layers`` / ``decoder_layers`` transformer layers,
     ``num_queries`` box slots per clip, ``max_depth`` (m) the depth head's range;
+    ``peak_slots``: slots start at local maxima of each frame's objectness first (else simply at
+    the most object-like tokens, which crowd onto the largest object);
     ``image_backbone`` / ``depth_backbone``: ``"cnn"`` (trained from scratch) or a folder of
     pretrained SAM-2 / Depth Anything weights (frozen); the feature stride is 8 (image sides must
     be multiples of 8)."""
@@ -52,6 +54,7 @@ class EncoderNetConfig:
     max_depth: float = 10.0
     image_backbone: str = "cnn"
     depth_backbone: str = "cnn"
+    peak_slots: bool = True
 
     def __post_init__(self) -> None:
         check_whole_number(self.num_classes, "num_classes", optional=True)
@@ -128,8 +131,8 @@ class SpatialEncoderNet(nn.Module):
         memory = (fused + self.position(torch.cat([ray, point], dim=-1))).reshape(b, t * cells, d)
         token_logits = self.token_head(memory)                                          # (B, T·L, C + 1)
         # the slots start at the tokens most likely to see an object
-        objectness = token_logits.detach().softmax(-1)[..., :-1].amax(-1)
-        chosen = objectness.topk(self.config.num_queries, dim=1).indices                # (B, Q)
+        objectness = token_logits.detach().softmax(-1)[..., :-1].amax(-1).reshape(b, t, gh, gw)
+        chosen = slot_tokens(objectness, self.config.num_queries, self.config.peak_slots)  # (B, Q)
         start = memory.gather(1, chosen[..., None].expand(-1, -1, d)) + self.queries.weight
         reference = point.reshape(b, t * cells, 3).gather(1, chosen[..., None].expand(-1, -1, 3))
         slots = self.decoder(start, memory)
@@ -137,6 +140,20 @@ class SpatialEncoderNet(nn.Module):
         yaw = nn.functional.normalize(boxes[..., 6:8], dim=-1, eps=1e-6)
         return {"logits": self.class_head(slots), "centres": reference + boxes[..., :3], "log_sizes": boxes[..., 3:6],
                 "yaw": yaw, "token_logits": token_logits, "depth": depth}
+
+
+def slot_tokens(objectness: torch.Tensor, count: int, peaks: bool = True) -> torch.Tensor:
+    """The indices (B, ``count``) into the clip's flattened tokens (frame-major) of the tokens
+    where box slots start, from ``objectness`` (B, T, H/8, W/8; in [0, 1]): the most object-like
+    ones; with ``peaks``, those that are the largest in their 3 × 3 neighbourhood of the frame rank
+    before all others (as CenterNet keeps the peaks of its heatmap), so that one large object
+    does not take every slot."""
+    b, t, gh, gw = objectness.shape
+    score = objectness
+    if peaks:
+        pooled = nn.functional.max_pool2d(objectness.reshape(b * t, 1, gh, gw), 3, stride=1, padding=1)
+        score = objectness - (objectness < pooled.reshape(b, t, gh, gw)).to(objectness.dtype)
+    return score.reshape(b, t * gh * gw).topk(count, dim=1).indices
 
 
 def ray_grid(poses: torch.Tensor, intrinsics: torch.Tensor, height: int, width: int) -> torch.Tensor:
