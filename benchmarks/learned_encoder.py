@@ -45,8 +45,8 @@ EVAL = ROOT / "runs" / "learned_eval"
 RESULTS = ROOT / "benchmarks" / "results"
 CONFIG = ROOT / "configs" / "encoder_cpu.yaml"
 #: The inference settings ``tune`` tries (every combination) on the validation renders.
-TUNE_GRID = {"threshold": (0.3, 0.4, 0.5, 0.6, 0.7, 0.8), "merge_iou": (0.05, 0.1, 0.2, 0.3),
-             "merge_distance": (0.0, 0.5, 1.0), "merge_labels": (False, True), "min_detections": (1, 2, 3)}
+TUNE_GRID = {"threshold": (0.3, 0.4, 0.5, 0.6, 0.7), "merge_iou": (0.1, 0.3), "merge_distance": (0.0, 0.5, 1.0, 1.5, 2.0),
+             "merge_labels": (False, True), "min_detections": (1, 2, 3, 4, 6)}
 #: The training loss and its terms, as logged per step (plotted into learned_encoder_curves.png).
 LOSS_TERMS = ("loss", "classes", "centre", "size", "yaw", "tokens", "depth")
 
