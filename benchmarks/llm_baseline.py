@@ -184,33 +184,15 @@ def report() -> dict:
     return doc
 
 
-def paired_difference(questions: list, a: str, b: str, resamples: int = 2000, seed: int = 0) -> dict | None:
+def paired_difference(questions: list, a: str, b: str) -> dict | None:
     """Overall score of configuration ``a`` minus ``b`` on the questions both answered, with a
-    95 % paired bootstrap interval (questions resampled within each task, as the overall score
-    is the mean of the task means; rel. direction's three levels pooled as the benchmark does)."""
-    import numpy as np
+    95 % paired bootstrap interval (:func:`spatialcode.bench.paired.paired_difference`)."""
+    from spatialcode.bench.paired import paired_difference as difference
 
-    scores = {}
-    for config in (a, b):
-        path = RUNS / f"{config}.jsonl"
-        if not path.is_file():
-            return None
-        scores[config] = {r["id"]: (r["question_type"], r["score"]) for r in
-                          score_predictions(questions, read_predictions(path)) if not r["missing"]}
-    common = sorted(set(scores[a]) & set(scores[b]))
-    if not common:
+    paths = [RUNS / f"{config}.jsonl" for config in (a, b)]
+    if not all(path.is_file() for path in paths):
         return None
-    by_task = defaultdict(list)
-    for qid in common:
-        task = scores[a][qid][0]
-        task = "object_rel_direction" if task.startswith("object_rel_direction") else task
-        by_task[task].append(scores[a][qid][1] - scores[b][qid][1])
-    diffs = [np.asarray(v) for v in by_task.values()]
-    rng = np.random.default_rng(seed)
-    draws = [np.mean([d[rng.integers(0, len(d), len(d))].mean() for d in diffs]) for _ in range(resamples)]
-    low, high = np.percentile(draws, [2.5, 97.5])
-    return {"questions": len(common), "difference": 100 * float(np.mean([d.mean() for d in diffs])),
-            "ci95": [100 * float(low), 100 * float(high)]}
+    return difference(questions, *(read_predictions(path) for path in paths))
 
 
 def markdown(doc: dict) -> str:

@@ -74,6 +74,9 @@ PLAN = (("train", "sft"), ("train", "grpo-accuracy"), ("eval", "grpo-accuracy", 
         ("eval", "sft", "vsi"), ("eval", "grpo-accuracy", "synth"), ("eval", "grpo-rubric", "synth"),
         ("eval", "sft", "synth"), ("eval", "base", "synth"), ("eval", "base", "vsi"))
 SYNTH_PER_TASK = 20
+#: Model pairs whose difference ``report`` tests (paired bootstrap over the questions both answered).
+PAIRED = (("grpo-rubric", "grpo-accuracy"), ("grpo-rubric-gated", "grpo-accuracy"), ("grpo-rubric", "base"),
+          ("grpo-rubric-gated", "base"), ("grpo-accuracy", "base"), ("sft", "base"))
 #: Asked first in an evaluation: the tasks on which rubric and accuracy-only training are compared.
 FIRST_TASKS = {"route_planning", "object_rel_direction_easy", "object_rel_direction_medium", "object_rel_direction_hard"}
 #: Reply length cap when evaluating (tokens): the GRPO runs' completion length.
@@ -213,6 +216,8 @@ def report(stamp: dict) -> str:
                                                       "overall": table.get("overall") if complete else None,
                                                       "scores": table["scores"],
                                                       "reply_rubric": reply_rubric(asked, predictions, codes)}
+        if questions is not None:
+            doc.setdefault("paired", {})[which] = paired_comparisons(which, questions)
     from spatialcode.rl.curves import plot_curves, read_metrics
 
     for run in RUNS:
@@ -232,6 +237,22 @@ def report(stamp: dict) -> str:
     text = _markdown(doc)
     (RESULTS / "rl_train.md").write_text(text)
     return text
+
+
+def paired_comparisons(which: str, questions: list) -> dict[str, dict[str, dict | None]]:
+    """Each ``PAIRED`` comparison on set ``which`` (overall and on the tasks the rubric targets),
+    as a difference of scores with its 95 % paired bootstrap interval; pairs of which a model has
+    no answers here are left out."""
+    from spatialcode.bench.paired import paired_difference
+
+    out = {}
+    for a, b in PAIRED:
+        paths = [EVAL / name / f"{which}.jsonl" for name in (a, b)]
+        if all(path.is_file() for path in paths):
+            answers = [read_predictions(path) for path in paths]
+            out[f"{a} − {b}"] = {scope: paired_difference(questions, *answers, task=None if scope == "overall" else scope)
+                                 for scope in ("overall", "route_planning", REL_DIRECTION)}
+    return out
 
 
 def reply_rubric(questions: list, predictions: dict, codes: CodeSet) -> dict[str, dict[str, float]]:
@@ -283,7 +304,7 @@ def _markdown(doc: dict) -> str:
             lines.append(f"| {task} | " + " | ".join("—" if v is None else f"{v:.1f}" for v in cells) + " |")
         lines.append("| questions answered | " + " | ".join(f"{m['answered']} of {m.get('of', m['answered'])}"
                                                           for m in models.values()) + " |")
-        lines += ["", *_reply_rubric_table(models), ""]
+        lines += ["", *_reply_rubric_table(models), "", *_paired_table(doc.get("paired", {}).get(which, {})), ""]
     if doc["training"]:
         lines += ["| run | steps | s / step (median) | peak memory (MiB) | mean reward, last 10 steps |", "|---|---:|---:|---:|---:|"]
         for run, t in doc["training"].items():
@@ -291,6 +312,19 @@ def _markdown(doc: dict) -> str:
             label = f"{run} (measured {t['measured_by']})" if "measured_by" in t else run
             lines.append(f"| {label} | {t['steps']} | {t['seconds_per_step']:.1f} | {t['peak_memory_mb']:.0f} | {reward} |")
     return "\n".join(lines) + "\n"
+
+
+def _paired_table(pairs: dict) -> list[str]:
+    """Markdown rows: each compared pair's difference (points) with its 95 % paired bootstrap interval."""
+    if not pairs:
+        return []
+    lines = ["Differences in points, 95 % paired bootstrap interval in brackets (questions resampled within each task):",
+             "", "| models | overall | route_planning | object_rel_direction |", "|---|---|---|---|"]
+    for pair, scopes in pairs.items():
+        cells = ["—" if d is None else f"{d['difference']:+.1f} [{d['ci95'][0]:+.1f}, {d['ci95'][1]:+.1f}]"
+                 for d in scopes.values()]
+        lines.append(f"| {pair} | " + " | ".join(cells) + " |")
+    return lines
 
 
 def _reply_rubric_table(models: dict) -> list[str]:

@@ -252,3 +252,29 @@ def test_extension_tasks_get_their_own_row_and_stay_out_of_the_overall():
     assert any(line.startswith("| **overall** | 21 |") for line in lines)  # VSI-Bench questions only
     assert any(line.startswith("| *object_perspective_direction* (extension) | 2 | 50.0 |") for line in lines)
     assert not any("extension" in line for line in to_markdown(base).splitlines())
+
+
+def test_paired_difference_compares_the_questions_both_answered_task_by_task():
+    from spatialcode.bench.paired import paired_difference
+
+    def question(qid: int, kind: str) -> VSIQuestion:
+        return VSIQuestion(qid, "scannet", "s", kind, "Which?", ["A. x", "B. y"], "A", False)
+
+    questions = ([question(i, "route_planning") for i in range(4)]
+                 + [question(10 + i, f"object_rel_direction_{level}") for i, level in enumerate(("easy", "medium", "hard"))])
+    right, wrong = {"prediction": "A"}, {"prediction": "B"}
+    a = {0: right, 1: right, 2: right, 3: wrong, 10: right, 11: right, 12: wrong}
+    b = {0: right, 1: wrong, 2: wrong, 3: wrong, 10: wrong, 11: right, 12: right, 99: right}
+    # route: 3/4 vs 1/4 → +50; direction (levels pooled): 2/3 vs 2/3 → 0; overall the mean of the tasks
+    assert paired_difference(questions, a, b, task="route_planning")["difference"] == pytest.approx(50.0)
+    pooled = paired_difference(questions, a, b, task="object_rel_direction")
+    assert pooled["questions"] == 3 and pooled["difference"] == pytest.approx(0.0)
+    overall = paired_difference(questions, a, b)
+    assert overall["questions"] == 7 and overall["difference"] == pytest.approx(25.0)
+    low, high = overall["ci95"]
+    assert low < 25.0 < high and low >= -100 and high <= 100
+    # identical answers differ by exactly 0; a question only one of them answered is left out
+    assert paired_difference(questions, a, a)["ci95"] == [0.0, 0.0]
+    del b[3]
+    assert paired_difference(questions, a, b, task="route_planning")["questions"] == 3
+    assert paired_difference(questions, a, {}) is None
