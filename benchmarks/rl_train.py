@@ -20,8 +20,9 @@ of the question's objects and thinking first (greedy, replies capped at 256 toke
 GRPO runs' completion length): the LLM baseline's stratified VSI-Bench dev sample
 (``benchmarks/results/llm_baseline_sample.json``, oracle code; ``--set vsi``) and 20 held-out
 synthetic test questions of each task (``--set synth``). ``report`` writes
-``benchmarks/results/rl_train.md`` / ``.json`` (accuracy per task, seconds per step, peak
-memory) and ``benchmarks/results/rl_train_curves.png``.
+``benchmarks/results/rl_train.md`` / ``.json`` (accuracy per task, the rubric items of the
+replies, paired differences of the models compared by the targets with bootstrap intervals,
+seconds per step, peak memory) and ``benchmarks/results/rl_train_curves.png``.
 """
 
 from __future__ import annotations
