@@ -464,7 +464,8 @@ def render_command(scene: Path, out: Path, config_path: Path | None, width: int 
 @click.option("--detect-every", type=click.IntRange(min=1), default=5, show_default=True,
               help="With --tracker-model: run the detector on every N-th frame only.")
 @click.option("--encoder-model", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="--perception learned: the trained encoder (output_dir/final.pt of `spatialcode train encoder`).")
+              help="--perception learned: the trained encoder (output_dir/final.pt of `spatialcode train encoder`); "
+                   "its inference settings are read from inference.yaml beside it when there is one.")
 @click.option("--hfov", type=float, default=60.0, show_default=True,
               help="Colour-only video: the camera's horizontal field of view (degrees).")
 @click.option("--width", type=click.IntRange(min=16), default=None, help="Colour-only video: resize frames to this width.")
