@@ -131,9 +131,10 @@ def tune(stamp: dict) -> str:
     from spatialcode.encode.learned.metrics import detection_ap
     from spatialcode.questions.generate import generate_questions
 
-    folders = sorted(p for p in (RENDERS / "val").iterdir() if (p / "scene.json").is_file())
+    val = RENDERS / "val"
+    folders = sorted(p for p in val.iterdir() if (p / "scene.json").is_file()) if val.is_dir() else []
     if not folders:
-        sys.exit(f"error: no validation renders in {RENDERS / 'val'}; render them first (data --val 10)")
+        sys.exit(f"error: no validation renders in {val}; render them first (data --val 10)")
     lowest = min(TUNE_GRID["threshold"])
     encoder = LearnedEncoder(RUN / "final.pt", LearnedInferenceConfig(threshold=lowest))
     found = [encoder.detect(RenderFolderSource(folder)) for folder in folders]
