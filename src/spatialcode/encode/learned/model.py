@@ -15,10 +15,10 @@ the poses and intrinsics (:func:`ray_grid`) — the network needs no depth input
    embedding of its world ray and of the 3D point its predicted depth puts on that ray; a token
    head scores the category each token sees; the ``num_queries`` tokens most likely to see an
    object, local peaks first (:func:`slot_tokens`), become the box slots (their features plus a
-   learned embedding per rank), which attend to all tokens of the clip in a transformer decoder; each slot predicts class logits (the
-   categories + "no object"), the box centre as an offset (m, world frame) from its token's 3D
-   point, log size (m, along the box's own axes) and yaw (cos, sin; counter-clockwise from +x
-   about +z).
+   learned embedding per rank), which attend to all tokens of the clip in a transformer decoder;
+   each slot predicts class logits (the categories + "no object"), the box centre as an offset
+   (m, world frame) from its token's 3D point, log size (m, along the box's own axes) and yaw
+   (cos, sin; counter-clockwise from +x about +z).
 """
 
 from __future__ import annotations
