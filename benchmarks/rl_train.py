@@ -47,7 +47,7 @@ from spatialcode.formats.codes_dir import CodeSet
 from spatialcode.formats.vsibench_meta import iter_meta_info_dir
 from spatialcode.reason.registry import make_reasoner
 from spatialcode.scene import SpatialCode
-from spatialcode.tasks import REL_DIRECTION, REL_DIRECTION_TASKS, VSI_TASKS
+from spatialcode.tasks import REL_DIRECTION, VSI_TASKS, scored_task
 
 ROOT = Path(__file__).resolve().parents[1]
 SYNTH = ROOT / "runs" / "synth"
@@ -270,7 +270,7 @@ def reply_rubric(questions: list, predictions: dict, codes: CodeSet) -> dict[str
         row = {"question": question.question, "options": list(question.options or ()),
                "question_type": question.question_type, "ground_truth": question.ground_truth,
                "code": codes.get(question.dataset, question.scene_name).to_json()}
-        task = REL_DIRECTION if question.question_type in REL_DIRECTION_TASKS else question.question_type
+        task = scored_task(question.question_type)
         for item, score in rubric_breakdown(reply, row).items():
             if score is not None:
                 items[task][item].append(score)

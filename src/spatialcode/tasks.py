@@ -68,3 +68,9 @@ def is_extension(task: str) -> bool:
 def is_multiple_choice(task: str) -> bool:
     """True when ``task`` is answered with an option letter."""
     return task in MULTIPLE_CHOICE_TASKS
+
+
+def scored_task(question_type: str) -> str:
+    """The row of the score table a question type counts in: relative direction's three levels
+    are one task (:data:`REL_DIRECTION`), every other type its own."""
+    return REL_DIRECTION if question_type in REL_DIRECTION_TASKS else question_type

@@ -13,7 +13,7 @@ import numpy as np
 
 from spatialcode.bench.questions import VSIQuestion
 from spatialcode.bench.scoring import score_predictions
-from spatialcode.tasks import REL_DIRECTION
+from spatialcode.tasks import scored_task
 
 QuestionId = Any
 
@@ -27,7 +27,7 @@ def paired_difference(questions: Iterable[VSIQuestion], a: Mapping[QuestionId, M
     paired bootstrap interval: ``{"questions", "difference", "ci95": [low, high]}``; ``None`` when
     no question was answered by both."""
     questions = list(questions)
-    scores = [{r["id"]: (_pooled(r["question_type"]), r["score"]) for r in score_predictions(questions, rows)
+    scores = [{r["id"]: (scored_task(r["question_type"]), r["score"]) for r in score_predictions(questions, rows)
                if not r["missing"]} for rows in (a, b)]
     by_task: dict[str, list[float]] = defaultdict(list)
     for qid in sorted(set(scores[0]) & set(scores[1])):
@@ -43,7 +43,3 @@ def paired_difference(questions: Iterable[VSIQuestion], a: Mapping[QuestionId, M
     return {"questions": sum(len(d) for d in diffs), "difference": 100 * float(np.mean([d.mean() for d in diffs])),
             "ci95": [100 * float(low), 100 * float(high)]}
 
-
-def _pooled(question_type: str) -> str:
-    """The task a question type is scored under (relative direction's levels are one task)."""
-    return REL_DIRECTION if question_type.startswith(REL_DIRECTION) else question_type
