@@ -203,13 +203,14 @@ def report(stamp: dict) -> str:
     doc: dict = {"sets": {}, "training": {}, **stamp}
     for which in ("vsi", "synth"):
         questions = codes = None
+        answers = {}
         for name in MODEL_NAMES:
             path = EVAL / name / f"{which}.jsonl"
             if not path.is_file():
                 continue
             if questions is None:
                 questions, codes = eval_questions(which)
-            predictions = read_predictions(path)
+            predictions = answers[name] = read_predictions(path)
             asked = [q for q in questions if q.id in predictions]
             table = aggregate(score_predictions(asked, predictions)).to_dict()["full"]
             complete = len(asked) == len(questions)  # a part-way run has no overall: its tasks differ
@@ -218,7 +219,7 @@ def report(stamp: dict) -> str:
                                                       "scores": table["scores"],
                                                       "reply_rubric": reply_rubric(asked, predictions, codes)}
         if questions is not None:
-            doc.setdefault("paired", {})[which] = paired_comparisons(which, questions)
+            doc.setdefault("paired", {})[which] = paired_comparisons(questions, answers)
     from spatialcode.rl.curves import plot_curves, read_metrics
 
     for run in RUNS:
@@ -240,20 +241,16 @@ def report(stamp: dict) -> str:
     return text
 
 
-def paired_comparisons(which: str, questions: list) -> dict[str, dict[str, dict | None]]:
-    """Each ``PAIRED`` comparison on set ``which`` (overall and on the tasks the rubric targets),
-    as a difference of scores with its 95 % paired bootstrap interval; pairs of which a model has
-    no answers here are left out."""
+def paired_comparisons(questions: list, answers: dict[str, dict]) -> dict[str, dict[str, dict | None]]:
+    """Each ``PAIRED`` comparison on one set's ``questions`` (overall and on the tasks the rubric
+    targets), from each model's ``answers`` (rows by question id), as a difference of scores with
+    its 95 % paired bootstrap interval; pairs of which a model has no answers here are left out."""
     from spatialcode.bench.paired import paired_difference
 
-    out = {}
-    for a, b in PAIRED:
-        paths = [EVAL / name / f"{which}.jsonl" for name in (a, b)]
-        if all(path.is_file() for path in paths):
-            answers = [read_predictions(path) for path in paths]
-            out[f"{a} − {b}"] = {scope: paired_difference(questions, *answers, task=None if scope == "overall" else scope)
-                                 for scope in ("overall", "route_planning", REL_DIRECTION)}
-    return out
+    return {f"{a} − {b}": {scope: paired_difference(questions, answers[a], answers[b],
+                                                     task=None if scope == "overall" else scope)
+                           for scope in ("overall", "route_planning", REL_DIRECTION)}
+            for a, b in PAIRED if a in answers and b in answers}
 
 
 def reply_rubric(questions: list, predictions: dict, codes: CodeSet) -> dict[str, dict[str, float]]:
