@@ -270,6 +270,9 @@ def test_the_trained_network_encodes_a_video_into_a_spatial_code(tmp_path, rende
     (final.parent / "inference.yaml").write_text("threshold: 1.0\n")
     assert LearnedEncoder(final).config.threshold == 1.0
     assert LearnedEncoder(final, LearnedInferenceConfig(threshold=0.0)).config.threshold == 0.0
+    (final.parent / "inference.yaml").write_text("threshold: 2\n")
+    with pytest.raises(InputFileError, match=r"inference\.yaml: threshold"):
+        LearnedEncoder(final)
     with pytest.raises(InputFileError, match="no such encoder model"):
         LearnedEncoder(tmp_path / "absent.pt")
     (tmp_path / "junk.pt").write_bytes(b"junk")

@@ -100,6 +100,17 @@ def test_settings_load_from_yaml_with_overrides(tmp_path):
         load_config(GRPORunConfig, tmp_path / "missing.yaml")
 
 
+def test_a_bad_value_in_the_file_names_the_file_and_a_bad_override_does_not(tmp_path):
+    path = tmp_path / "grpo.yaml"
+    path.write_text("model:\n  path: m.gguf\nnum_generations: 1\n")
+    with pytest.raises(InputFileError, match=r"grpo\.yaml: num_generations"):
+        load_config(GRPORunConfig, path)
+    assert load_config(GRPORunConfig, path, ["num_generations=4"]).num_generations == 4  # an override mends it
+    path.write_text("model:\n  path: m.gguf\n")
+    with pytest.raises(ValidationError, match="^learning_rate: expected a number"):
+        load_config(GRPORunConfig, path, ["learning_rate=fast"])
+
+
 def _metrics(folder):
     return [json.loads(line) for line in (folder / "metrics.jsonl").read_text().splitlines()]
 

@@ -5,7 +5,8 @@ says what differs).
 ``load_config(SFTRunConfig, "configs/sft_cpu.yaml", ["lora.r=8", "max_steps=20"])`` reads the
 file, applies each ``dotted.key=value`` override (the value read as YAML: ``8``, ``1e-4``,
 ``true``, ``[a, b]``) and builds the dataclass, nested dataclasses included. An unknown key is
-an error naming it; each dataclass validates its own values.
+an error naming it; each dataclass validates its own values. An error that comes from the file
+names the file.
 """
 
 from __future__ import annotations
@@ -128,7 +129,22 @@ def load_config(cls: type[T], path: str | Path | None = None, overrides: Sequenc
             raise InputFileError(f"{path}: not valid YAML ({str(err).splitlines()[0]})") from None
         if not isinstance(data, Mapping):
             raise InputFileError(f"{path}: expected a mapping of settings at the top level")
-    return build_config(cls, apply_overrides(data, overrides))
+    try:
+        return build_config(cls, apply_overrides(data, overrides))
+    except ValidationError as err:
+        if path is not None and _file_alone_fails_the_same(cls, data, err):
+            raise InputFileError(f"{path}: {err}") from None
+        raise
+
+
+def _file_alone_fails_the_same(cls: type, data: Mapping[str, Any], err: ValidationError) -> bool:
+    """Whether the file's settings without the overrides fail with the same error (then the
+    message names the file; otherwise an override is at fault)."""
+    try:
+        build_config(cls, data)
+    except ValidationError as file_err:
+        return str(file_err) == str(err)
+    return False
 
 
 def config_dict(config: Any) -> dict[str, Any]:
