@@ -77,7 +77,8 @@ PLAN = (("train", "sft"), ("train", "grpo-accuracy"), ("eval", "grpo-accuracy", 
 SYNTH_PER_TASK = 20
 #: Model pairs whose difference ``report`` tests (paired bootstrap over the questions both answered).
 PAIRED = (("grpo-rubric", "grpo-accuracy"), ("grpo-rubric-gated", "grpo-accuracy"), ("grpo-rubric", "base"),
-          ("grpo-rubric-gated", "base"), ("grpo-accuracy", "base"), ("sft", "base"))
+          ("grpo-rubric-gated", "base"), ("grpo-accuracy", "base"), ("sft", "base"), ("grpo-accuracy", "sft"),
+          ("grpo-rubric", "sft"))
 #: Asked first in an evaluation: the tasks on which rubric and accuracy-only training are compared.
 FIRST_TASKS = {"route_planning", "object_rel_direction_easy", "object_rel_direction_medium", "object_rel_direction_hard"}
 #: Reply length cap when evaluating (tokens): the GRPO runs' completion length.
