@@ -221,6 +221,7 @@ def report(stamp: dict) -> str:
                                                       "reply_rubric": reply_rubric(asked, predictions, codes)}
         if questions is not None:
             doc.setdefault("paired", {})[which] = paired_comparisons(questions, answers)
+            doc.setdefault("same_answer", {})[which] = same_answer_shares(answers)
     from spatialcode.rl.curves import plot_curves, read_metrics
 
     for run in RUNS:
@@ -252,6 +253,17 @@ def paired_comparisons(questions: list, answers: dict[str, dict]) -> dict[str, d
                                                      task=None if scope == "overall" else scope)
                            for scope in ("overall", "route_planning", REL_DIRECTION)}
             for a, b in PAIRED if a in answers and b in answers}
+
+
+def same_answer_shares(answers: dict[str, dict]) -> dict[str, float]:
+    """For each ``PAIRED`` comparison, the share (%) of the questions both models answered on which
+    they give the same answer: how far training moved a model's answers from another's."""
+    shares = {}
+    for a, b in PAIRED:
+        if a in answers and b in answers and (both := answers[a].keys() & answers[b].keys()):
+            same = sum(answers[a][i].get("prediction") == answers[b][i].get("prediction") for i in both)
+            shares[f"{a} − {b}"] = 100.0 * same / len(both)
+    return shares
 
 
 def reply_rubric(questions: list, predictions: dict, codes: CodeSet) -> dict[str, dict[str, float]]:
@@ -303,7 +315,8 @@ def _markdown(doc: dict) -> str:
             lines.append(f"| {task} | " + " | ".join("—" if v is None else f"{v:.1f}" for v in cells) + " |")
         lines.append("| questions answered | " + " | ".join(f"{m['answered']} of {m.get('of', m['answered'])}"
                                                           for m in models.values()) + " |")
-        lines += ["", *_reply_rubric_table(models), "", *_paired_table(doc.get("paired", {}).get(which, {})), ""]
+        lines += ["", *_reply_rubric_table(models), "", *_paired_table(doc.get("paired", {}).get(which, {}),
+                                                                           doc.get("same_answer", {}).get(which, {})), ""]
     if doc["training"]:
         lines += ["| run | steps | s / step (median) | peak memory (MiB) | mean reward, last 10 steps |", "|---|---:|---:|---:|---:|"]
         for run, t in doc["training"].items():
@@ -313,16 +326,17 @@ def _markdown(doc: dict) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _paired_table(pairs: dict) -> list[str]:
-    """Markdown rows: each compared pair's difference (points) with its 95 % paired bootstrap interval."""
+def _paired_table(pairs: dict, same_answer: dict[str, float]) -> list[str]:
+    """Markdown rows: each compared pair's difference (points) with its 95 % paired bootstrap
+    interval, and the share of questions on which the two give the same answer."""
     if not pairs:
         return []
     lines = ["Differences in points, 95 % paired bootstrap interval in brackets (questions resampled within each task):",
-             "", "| models | overall | route_planning | object_rel_direction |", "|---|---|---|---|"]
+             "", "| models | overall | route_planning | object_rel_direction | same answer |", "|---|---|---|---|---:|"]
     for pair, scopes in pairs.items():
         cells = ["—" if d is None else f"{d['difference']:+.1f} [{d['ci95'][0]:+.1f}, {d['ci95'][1]:+.1f}]"
                  for d in scopes.values()]
-        lines.append(f"| {pair} | " + " | ".join(cells) + " |")
+        lines.append(f"| {pair} | " + " | ".join(cells) + f" | {same_answer[pair]:.0f} % |")
     return lines
 
 
