@@ -47,7 +47,7 @@ from spatialcode.formats.codes_dir import CodeSet
 from spatialcode.formats.vsibench_meta import iter_meta_info_dir
 from spatialcode.reason.registry import make_reasoner
 from spatialcode.scene import SpatialCode
-from spatialcode.tasks import REL_DIRECTION, VSI_TASKS, scored_task
+from spatialcode.tasks import REL_DIRECTION, REL_DIRECTION_TASKS, ROUTE_PLANNING, VSI_TASKS, scored_task
 
 ROOT = Path(__file__).resolve().parents[1]
 SYNTH = ROOT / "runs" / "synth"
@@ -80,7 +80,9 @@ PAIRED = (("grpo-rubric", "grpo-accuracy"), ("grpo-rubric-gated", "grpo-accuracy
           ("grpo-rubric-gated", "base"), ("grpo-accuracy", "base"), ("sft", "base"), ("grpo-accuracy", "sft"),
           ("grpo-rubric", "sft"))
 #: Asked first in an evaluation: the tasks on which rubric and accuracy-only training are compared.
-FIRST_TASKS = {"route_planning", "object_rel_direction_easy", "object_rel_direction_medium", "object_rel_direction_hard"}
+FIRST_TASKS = {ROUTE_PLANNING, *REL_DIRECTION_TASKS}
+#: The scopes of each paired comparison: all questions, then the tasks the rubric targets.
+PAIRED_SCOPES = ("overall", ROUTE_PLANNING, REL_DIRECTION)
 #: Reply length cap when evaluating (tokens): the GRPO runs' completion length.
 EVAL_MAX_TOKENS = 256
 
@@ -221,7 +223,6 @@ def report(stamp: dict) -> str:
                                                       "reply_rubric": reply_rubric(asked, predictions, codes)}
         if questions is not None:
             doc.setdefault("paired", {})[which] = paired_comparisons(questions, answers)
-            doc.setdefault("same_answer", {})[which] = same_answer_shares(answers)
     from spatialcode.rl.curves import plot_curves, read_metrics
 
     for run in RUNS:
@@ -243,27 +244,24 @@ def report(stamp: dict) -> str:
     return text
 
 
-def paired_comparisons(questions: list, answers: dict[str, dict]) -> dict[str, dict[str, dict | None]]:
-    """Each ``PAIRED`` comparison on one set's ``questions`` (overall and on the tasks the rubric
-    targets), from each model's ``answers`` (rows by question id), as a difference of scores with
-    its 95 % paired bootstrap interval; pairs of which a model has no answers here are left out."""
+def paired_comparisons(questions: list, answers: dict[str, dict]) -> dict[str, dict]:
+    """Each ``PAIRED`` comparison on one set's ``questions``, from each model's ``answers`` (rows
+    by question id): per ``PAIRED_SCOPES`` scope a difference of scores with its 95 % paired
+    bootstrap interval, and ``same_answer``, the share (%) of the questions both answered on which
+    they give the same answer (how far training moved one model's answers from the other's;
+    ``None`` when none is shared). Pairs of which a model has no answers here are left out."""
     from spatialcode.bench.paired import paired_difference
 
-    return {f"{a} − {b}": {scope: paired_difference(questions, answers[a], answers[b],
-                                                     task=None if scope == "overall" else scope)
-                           for scope in ("overall", "route_planning", REL_DIRECTION)}
-            for a, b in PAIRED if a in answers and b in answers}
-
-
-def same_answer_shares(answers: dict[str, dict]) -> dict[str, float]:
-    """For each ``PAIRED`` comparison, the share (%) of the questions both models answered on which
-    they give the same answer: how far training moved a model's answers from another's."""
-    shares = {}
+    out = {}
     for a, b in PAIRED:
-        if a in answers and b in answers and (both := answers[a].keys() & answers[b].keys()):
+        if a in answers and b in answers:
+            both = answers[a].keys() & answers[b].keys()
             same = sum(answers[a][i].get("prediction") == answers[b][i].get("prediction") for i in both)
-            shares[f"{a} − {b}"] = 100.0 * same / len(both)
-    return shares
+            out[f"{a} − {b}"] = {
+                **{scope: paired_difference(questions, answers[a], answers[b], task=None if scope == "overall" else scope)
+                   for scope in PAIRED_SCOPES},
+                "same_answer": 100.0 * same / len(both) if both else None}
+    return out
 
 
 def reply_rubric(questions: list, predictions: dict, codes: CodeSet) -> dict[str, dict[str, float]]:
@@ -315,8 +313,7 @@ def _markdown(doc: dict) -> str:
             lines.append(f"| {task} | " + " | ".join("—" if v is None else f"{v:.1f}" for v in cells) + " |")
         lines.append("| questions answered | " + " | ".join(f"{m['answered']} of {m.get('of', m['answered'])}"
                                                           for m in models.values()) + " |")
-        lines += ["", *_reply_rubric_table(models), "", *_paired_table(doc.get("paired", {}).get(which, {}),
-                                                                           doc.get("same_answer", {}).get(which, {})), ""]
+        lines += ["", *_reply_rubric_table(models), "", *_paired_table(doc.get("paired", {}).get(which, {})), ""]
     if doc["training"]:
         lines += ["| run | steps | s / step (median) | peak memory (MiB) | mean reward, last 10 steps |", "|---|---:|---:|---:|---:|"]
         for run, t in doc["training"].items():
@@ -326,17 +323,18 @@ def _markdown(doc: dict) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _paired_table(pairs: dict, same_answer: dict[str, float]) -> list[str]:
+def _paired_table(pairs: dict) -> list[str]:
     """Markdown rows: each compared pair's difference (points) with its 95 % paired bootstrap
     interval, and the share of questions on which the two give the same answer."""
     if not pairs:
         return []
     lines = ["Differences in points, 95 % paired bootstrap interval in brackets (questions resampled within each task):",
-             "", "| models | overall | route_planning | object_rel_direction | same answer |", "|---|---|---|---|---:|"]
-    for pair, scopes in pairs.items():
+             "", "| models | " + " | ".join(PAIRED_SCOPES) + " | same answer |", "|---|---|---|---|---:|"]
+    for pair, comparison in pairs.items():
         cells = ["—" if d is None else f"{d['difference']:+.1f} [{d['ci95'][0]:+.1f}, {d['ci95'][1]:+.1f}]"
-                 for d in scopes.values()]
-        lines.append(f"| {pair} | " + " | ".join(cells) + f" | {same_answer[pair]:.0f} % |")
+                 for d in (comparison[scope] for scope in PAIRED_SCOPES)]
+        share = comparison["same_answer"]
+        lines.append(f"| {pair} | " + " | ".join(cells) + (" | — |" if share is None else f" | {share:.0f} % |"))
     return lines
 
 
