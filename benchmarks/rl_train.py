@@ -329,7 +329,8 @@ def _paired_table(pairs: dict) -> list[str]:
     if not pairs:
         return []
     lines = ["Differences in points, 95 % paired bootstrap interval in brackets (questions resampled within each task):",
-             "", "| models | " + " | ".join(PAIRED_SCOPES) + " | same answer |", "|---|---|---|---|---:|"]
+             "", "| models | " + " | ".join(PAIRED_SCOPES) + " | same answer |",
+             "|---|" + "---|" * len(PAIRED_SCOPES) + "---:|"]
     for pair, comparison in pairs.items():
         cells = ["—" if d is None else f"{d['difference']:+.1f} [{d['ci95'][0]:+.1f}, {d['ci95'][1]:+.1f}]"
                  for d in (comparison[scope] for scope in PAIRED_SCOPES)]
