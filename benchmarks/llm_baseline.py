@@ -60,7 +60,8 @@ CONFIGS = {
     "solver": ("solver", {}),
     **{f"llm-{style}": ("llm", {"serialisation": style, "objects": "question"}) for style in SERIALISATIONS},
     "llm-table-all": ("llm", {"serialisation": "table", "objects": "all"}),
-    "llm-tools": ("llm-tools", {}),
+    "llm-tools": ("llm-tools", {"protocol": "programs"}),
+    "llm-tools-calls": ("llm-tools", {"protocol": "calls"}),
 }
 
 
@@ -177,7 +178,7 @@ def report() -> dict:
             "seconds_per_question": statistics.fmean(latency) if latency else statistics.fmean(
                 r["seconds"] for r in answered) if answered else None,
             "generated_tokens_per_s": generated / sum(latency) if latency and sum(latency) else None,
-            "tool_rounds": statistics.fmean(r.get("rounds", 0) for r in answered) if config == "llm-tools" and answered else None,
+            "tool_rounds": statistics.fmean(r.get("rounds", 0) for r in answered) if config.startswith("llm-tools") and answered else None,
         }
     doc["versus_json"] = {style: paired_difference(questions, f"llm-{style}", "llm-json")
                           for style in SERIALISATIONS if style != "json"}

@@ -176,7 +176,7 @@ def convert_vsibench_meta(meta_info: Path, out: Path) -> None:
 @click.option("--codes", required=True, type=click.Path(file_okay=False, path_type=Path), help="Codes folder: <dataset>/<scene_name>.json.")
 @click.option("--reasoner", default="solver", show_default=True,
               help="Which reasoner answers: solver, llm (a language model reading the code) or llm-tools (a language "
-                   "model running programs over the solver's geometry).")
+                   "model calling the solver's geometry as tools).")
 @click.option("--model", default=None, help="llm: a .gguf file, a model directory, a hub id or an http(s):// "
               "OpenAI-compatible server address (default: $SPATIALCODE_MODEL).")
 @click.option("--server-model", default=None, help="llm with a server: the model name it serves (default: the first it lists).")
@@ -185,7 +185,10 @@ def convert_vsibench_meta(meta_info: Path, out: Path) -> None:
 @click.option("--objects", type=click.Choice(["all", "question"]), default="all", show_default=True,
               help="llm: list every object, or only those the question names.")
 @click.option("--max-tokens", type=click.IntRange(min=1), default=None, help="llm: reply length cap (default 512; llm-tools: 256 per turn).")
-@click.option("--max-rounds", type=click.IntRange(min=0), default=3, show_default=True, help="llm-tools: programs per question.")
+@click.option("--max-rounds", type=click.IntRange(min=0), default=3, show_default=True, help="llm-tools: tool requests per question.")
+@click.option("--tool-protocol", type=click.Choice(["calls", "programs"]), default=None,
+              help="llm-tools: structured function calls (JSON, nothing the model writes is run) or Python programs run "
+                   "in the sandbox (default: the reasoner's; see docs/security.md).")
 @click.option("--temperature", type=click.FloatRange(min=0), default=0.0, show_default=True, help="llm: 0 = greedy.")
 @click.option("--cache", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="llm: SQLite response cache (re-runs ask the model only what it has not answered).")
@@ -210,6 +213,7 @@ def eval_command(
     objects: str,
     max_tokens: int | None,
     max_rounds: int,
+    tool_protocol: str | None,
     temperature: float,
     cache: Path | None,
     workers: int,
@@ -241,7 +245,7 @@ def eval_command(
         settings = {"model": model, "server_model": server_model, "temperature": temperature,
                     "cache": str(cache) if cache else None}
         settings.update({"serialisation": serialisation, "objects": objects} if reasoner == "llm" else
-                        {"max_rounds": max_rounds})
+                        {"max_rounds": max_rounds, "protocol": tool_protocol})
         if max_tokens is not None:
             settings["max_tokens"] = max_tokens
     answerer, config = make_reasoner(reasoner, **settings)

@@ -1,18 +1,17 @@
-"""A language model that answers by calling the solver's geometry: the program-executing style
-of GCA and Reasmory, over the spatial code.
+"""A language model that answers by calling the solver's geometry: the tool-using style of GCA
+and Reasmory, over the spatial code.
 
-The prompt lists the tools (:data:`~spatialcode.reason.tools.TOOL_SIGNATURES`) and the objects'
-names only — the tools do the geometry, so the boxes need not be in the prompt — and shows a
-worked example of each kind of question they answer (:data:`TOOL_EXAMPLES`). The model may write
-a short program inside ``<program>…</program>``; it runs in the sandbox
-(:func:`~spatialcode.reason.sandbox.run_program`) and its printed output (or error) comes back as
-``<output>…</output>`` in the next turn. After at most ``max_rounds`` programs the
-model gives ``<answer>…</answer>``, read by :func:`~spatialcode.reason.extract.extract_answer`.
+The prompt introduces the tools (:data:`~spatialcode.reason.tools.TOOL_SIGNATURES`) in the words
+of a protocol (:mod:`~spatialcode.reason.tool_protocols`: structured function ``calls``, or
+``programs`` run in the sandbox), lists the objects' names only — the tools do the geometry, so
+the boxes need not be in the prompt — and shows a worked example of each kind of question they
+answer (:data:`TOOL_EXAMPLES`). Each request the model writes is answered in the next turn;
+after at most ``max_rounds`` requests the model gives ``<answer>…</answer>``, read by
+:func:`~spatialcode.reason.extract.extract_answer`.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
@@ -22,9 +21,10 @@ from spatialcode.reason.answer import Answer
 from spatialcode.reason.backends.base import Backend, Sampling
 from spatialcode.reason.llm import answer_from_reply
 from spatialcode.reason.prompt import SYSTEM, Prompt, mentioned_objects, question_parts
-from spatialcode.reason.sandbox import SandboxLimits, run_program
+from spatialcode.reason.sandbox import SandboxLimits
 from spatialcode.reason.serialise import object_names
-from spatialcode.reason.tools import TOOL_SIGNATURES
+from spatialcode.reason.tool_protocols import ToolProtocol, ToolStep, make_protocol
+from spatialcode.reason.tools import SpatialTools
 from spatialcode.scene import SpatialCode
 from spatialcode.validation import check_whole_number
 
@@ -32,100 +32,99 @@ from spatialcode.validation import check_whole_number
 @dataclass(frozen=True)
 class ToolExample:
     """A worked example, shown to the model as an earlier conversation: the scene's object
-    ``names``, the question (with its ``options`` and ``question_type``), the ``program`` the
-    model writes, its ``output`` and the final ``answer``."""
+    ``names``, the question (with its ``options`` and ``question_type``), the ``step`` the model
+    takes (a program or a call, and its result) and the final ``answer``."""
 
     names: tuple[str, ...]
     question: str
     options: tuple[str, ...]
     question_type: str
-    program: str
-    output: str
+    step: ToolStep
     answer: str
 
 
 #: One worked example for each kind of question the tools answer.
 TOOL_EXAMPLES = (
     ToolExample(("chair_1", "table_1", "chair_2", "chair_3", "lamp_1", "chair_4"), "How many chair(s) are in this room?",
-                (), "object_counting", "print(count('chair'))", "4", "4"),
+                (), "object_counting", ToolStep("print(count('chair'))", "4", ("count", {"label": "chair"}), 4), "4"),
     ToolExample(("bed_1", "lamp_1", "tv_1", "door_1"), "Measuring from the closest point of each object, what is the "
                 "distance between the bed and the tv (in meters)?", (), "object_abs_distance",
-                "print(distance('bed', 'tv'))", "1.734", "1.73 m"),
+                ToolStep("print(distance('bed', 'tv'))", "1.734", ("distance", {"a": "bed", "b": "tv"}), 1.734), "1.73 m"),
     ToolExample(("table_1", "chair_1", "chair_2", "window_1"), "What is the length of the longest dimension (length, "
                 "width, or height) of the table, measured in centimeters?", (), "object_size_estimation",
-                "print(size('table'))", "1.524", "1.52 m"),
+                ToolStep("print(size('table'))", "1.524", ("size", {"x": "table"}), 1.524), "1.52 m"),
     ToolExample(("sofa_1", "tv_1", "lamp_1"), "What is the size of this room (in square meters)?", (),
-                "room_size_estimation", "print(area())", "23.41", "23.4 m²"),
+                "room_size_estimation", ToolStep("print(area())", "23.41", ("area", {}), 23.41), "23.4 m²"),
     ToolExample(("bed_1", "lamp_1", "desk_1", "door_1", "chair_1"), "Measuring from the closest point of each object, "
                 "which of these objects (lamp, desk, door) is the closest to the bed?", ("A. lamp", "B. desk", "C. door"),
                 "object_rel_distance",
-                "print(nearest('bed', ['lamp', 'desk', 'door']))", "door", "door"),
+                ToolStep("print(nearest('bed', ['lamp', 'desk', 'door']))", "door",
+                         ("nearest", {"target": "bed", "candidates": ["lamp", "desk", "door"]}), "door"), "door"),
     ToolExample(("sofa_1", "tv_1", "lamp_1", "table_1"), "If I am standing by the sofa and facing the tv, is the lamp to "
                 "the left or the right of the tv?", ("A. left", "B. right"), "object_rel_direction_easy",
-                "print(direction('sofa', 'tv', 'lamp'))",
-                "{'bearing_deg': -48.2, 'side': 'right', 'side_or_back': 'right', 'quadrant': 'front-right'}", "right"),
+                ToolStep("print(direction('sofa', 'tv', 'lamp'))",
+                         "{'bearing_deg': -48.2, 'side': 'right', 'side_or_back': 'right', 'quadrant': 'front-right'}",
+                         ("direction", {"standing": "sofa", "facing": "tv", "target": "lamp"}),
+                         {"bearing_deg": -48.2, "side": "right", "side_or_back": "right", "quadrant": "front-right"}),
+                "right"),
     ToolExample(("desk_1", "door_1", "bed_1", "lamp_1"), "If I am standing by the desk and facing the door, is the bed "
                 "to my left, right, or back?", ("A. right", "B. back", "C. left"), "object_rel_direction_medium",
-                "print(direction('desk', 'door', 'bed')['side_or_back'])", "back", "back"),
+                ToolStep("print(direction('desk', 'door', 'bed')['side_or_back'])", "back",
+                         ("direction", {"standing": "desk", "facing": "door", "target": "bed"}),
+                         {"bearing_deg": 171.3, "side": "left", "side_or_back": "back", "quadrant": "back-left"}), "back"),
     ToolExample(("door_1", "bed_1", "window_1", "desk_1"), "If I am standing by the door and facing the bed, is the "
                 "window to my front-left, front-right, back-left, or back-right?",
                 ("A. back-left", "B. front-right", "C. front-left", "D. back-right"), "object_rel_direction_hard",
-                "print(direction('door', 'bed', 'window')['quadrant'])", "front-left", "front-left"),
+                ToolStep("print(direction('door', 'bed', 'window')['quadrant'])", "front-left",
+                         ("direction", {"standing": "door", "facing": "bed", "target": "window"}),
+                         {"bearing_deg": 38.5, "side": "left", "side_or_back": "left", "quadrant": "front-left"}),
+                "front-left"),
 )
-
-TOOLS_SYSTEM = SYSTEM + (
-    "\n\nYou can compute with these Python functions (objects are named like sofa_1, or by category like sofa):\n"
-    + "\n".join(f"- {signature}" for signature in TOOL_SIGNATURES.values())
-    + "\nTo use them, write a short Python program (no imports) inside <program></program> that prints what you "
-    "need, and stop: its output comes back inside <output></output>. Then give the final answer inside "
-    "<answer></answer>."
-)
-#: What a model that answered without a program is told (once).
-REMINDER = "Check it with a program first: write it inside <program></program>."
-_PROGRAM = re.compile(r"<program>(.*?)(?:</program>|$)", re.S | re.I)
-_FENCE = re.compile(r"^```(?:python)?\s*|\s*```$")
-
 
 @dataclass(frozen=True)
 class ToolLLMConfig:
-    """At most ``max_rounds`` programs per question, the ``sampling`` of each turn, the sandbox
-    ``limits``, and ``require_program``: a first reply that answers without running a program
-    is sent back once with :data:`REMINDER` (as an API's "tool use required"; the reminder
-    takes one of the rounds)."""
+    """The tool ``protocol`` (one of :data:`~spatialcode.reason.tool_protocols.TOOL_PROTOCOLS`),
+    at most ``max_rounds`` requests per question, the ``sampling`` of each turn, the sandbox
+    ``limits`` of programs, and ``require_tool_use``: a first reply that answers without asking
+    for a tool is sent back once with the protocol's reminder (as an API's "tool use required";
+    the reminder takes one of the rounds)."""
 
+    protocol: str = "programs"
     max_rounds: int = 3
-    require_program: bool = True
+    require_tool_use: bool = True
     sampling: Sampling = field(default_factory=lambda: Sampling(max_tokens=256))
     limits: SandboxLimits = field(default_factory=SandboxLimits)
 
     def __post_init__(self) -> None:
         check_whole_number(self.max_rounds, "max_rounds", minimum=0)
+        make_protocol(self.protocol)  # a known one
 
 
 def build_tool_prompt(code: SpatialCode, question: str, options: Sequence[str] | None = None,
-                      question_type: str | None = None) -> Prompt:
-    """The first turn: the worked examples (:data:`TOOL_EXAMPLES`) as earlier conversations,
-    then the object names (those the question names first), the question, its options and the
-    answer format."""
+                      question_type: str | None = None, protocol: ToolProtocol | None = None) -> Prompt:
+    """The first turn: the tools in ``protocol``'s words (default: programs), the worked examples
+    (:data:`TOOL_EXAMPLES`) as earlier conversations, then the object names (those the question
+    names first), the question, its options and the answer format."""
+    protocol = protocol or make_protocol("programs")
     names = object_names(code.objects)
     named = {o.id for o in mentioned_objects(code, question, options)}
     ordered = [n for n, o in zip(names, code.objects) if o.id in named] + \
               [n for n, o in zip(names, code.objects) if o.id not in named]
     shots = tuple(turn for example in TOOL_EXAMPLES for turn in (
-        ("user", _tool_question(example.names, example.question, example.options, example.question_type)),
-        ("assistant", f"<program>{example.program}</program>"),
-        ("user", f"<output>{example.output}</output>"),
+        ("user", _tool_question(example.names, example.question, example.options, example.question_type, protocol)),
+        *zip(("assistant", "user"), protocol.example_turns(example.step)),
         ("assistant", f"<answer>{example.answer}</answer>")))
-    return Prompt(TOOLS_SYSTEM, _tool_question(ordered, question, options, question_type), shots=shots)
+    return Prompt(f"{SYSTEM}\n\n{protocol.instructions}", _tool_question(ordered, question, options, question_type, protocol),
+                  shots=shots)
 
 
 def _tool_question(names: Sequence[str], question: str, options: Sequence[str] | None,
-                   question_type: str | None) -> str:
+                   question_type: str | None, protocol: ToolProtocol) -> str:
     """A question turn: the object names, the question, its options and the answer format."""
     parts = [f"Objects: {', '.join(names) if names else '(none)'}.", *question_parts(question, options)]
     final = "the text of one option" if options else (
         "a whole number" if question_type == tasks.COUNTING else "a number with its unit")
-    parts.append(f"Use a program if it helps. Give only the final answer inside <answer></answer>: {final}.")
+    parts.append(f"{protocol.invitation} Give only the final answer inside <answer></answer>: {final}.")
     return "\n\n".join(parts)
 
 
@@ -138,14 +137,15 @@ class ToolLLMReasoner:
     def __init__(self, backend: Backend, config: ToolLLMConfig | None = None) -> None:
         self.backend = backend
         self.config = config or ToolLLMConfig()
+        self.protocol = make_protocol(self.config.protocol, self.config.limits)
 
     def answer_question(self, code: SpatialCode, question: str, options: Sequence[str] | None = None,
                         question_type: str | None = None) -> Answer:
-        """The model's answer; the record carries the conversation's replies, the programs and
+        """The model's answer; the record carries the conversation's replies, the requests and
         their outputs, the parse status, tokens and latency. A backend failure raises."""
-        config = self.config
-        prompt = build_tool_prompt(code, question, options, question_type)
-        sampling = replace(config.sampling, stop=(*config.sampling.stop, "</program>", "<output>"))
+        config, protocol, tools = self.config, self.protocol, SpatialTools(code)
+        prompt = build_tool_prompt(code, question, options, question_type, protocol)
+        sampling = replace(config.sampling, stop=(*config.sampling.stop, *protocol.stop))
         calls: list[dict] = []
         totals = {"prompt_tokens": 0, "completion_tokens": 0, "latency_s": 0.0}
         reply, reminded = "", False
@@ -157,22 +157,21 @@ class ToolLLMReasoner:
             totals["completion_tokens"] += completion.completion_tokens or 0
             totals["latency_s"] += completion.seconds
             reply = completion.text
-            program = _PROGRAM.search(reply)
-            if program is None and config.require_program and not calls and not reminded and round_ < config.max_rounds:
+            request = protocol.find(reply)
+            if request is None and config.require_tool_use and not calls and not reminded and round_ < config.max_rounds:
                 reminded = True
-                prompt = prompt.then("assistant", reply.strip()).then("user", REMINDER)
+                prompt = prompt.then("assistant", reply.strip()).then("user", protocol.reminder)
                 continue
-            if program is None or "<answer>" in reply[: program.start()].lower() or round_ == config.max_rounds:
+            if request is None or "<answer>" in reply[: request.start()].lower() or round_ == config.max_rounds:
                 break
-            source = _FENCE.sub("", program.group(1).strip())
-            result = run_program(source, code, config.limits)
-            output = result.error if result.error is not None else (result.output or repr(result.answer))
-            calls.append({"program": source, "output": output, "ok": result.error is None})
-            written = reply[: program.end()].rstrip()
-            if not written.lower().endswith("</program>"):  # the backend stopped at the stop string
-                written += "</program>"
-            prompt = prompt.then("assistant", written).then("user", f"<output>{output.strip()}</output>")
-        # a program left unrun (rounds used up) is not an answer
-        return answer_from_reply(_PROGRAM.sub(" ", reply), question, options, question_type, {
+            run = protocol.run(request.group(1), code, tools)
+            calls.append({protocol.request_key: run.request, "output": run.output, "ok": run.ok})
+            # the backend stopped at the closing tag: put it back
+            prompt = prompt.then("assistant", protocol.closed(reply[: request.end()].rstrip())).then(
+                "user", protocol.result_turn(run.output))
+        # a request left unanswered (rounds used up) is not an answer
+        unanswered = protocol.find(reply)
+        final = reply if unanswered is None else reply[: unanswered.start()] + " " + reply[unanswered.end():]
+        return answer_from_reply(final, question, options, question_type, {
             "tool_calls": calls, "rounds": len(calls), "reminded": reminded, **totals,
             "latency_s": round(totals["latency_s"], 3)})

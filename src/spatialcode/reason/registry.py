@@ -44,15 +44,17 @@ def _llm(model: str | None = None, server_model: str | None = None, serialisatio
 
 
 def _llm_tools(model: str | None = None, server_model: str | None = None, max_tokens: int = 256,
-               temperature: float = 0.0, cache: str | None = None, threads: int | None = None, max_rounds: int = 3
-               ) -> tuple[Reasoner, dict[str, Any]]:
+               temperature: float = 0.0, cache: str | None = None, threads: int | None = None, max_rounds: int = 3,
+               protocol: str | None = None) -> tuple[Reasoner, dict[str, Any]]:
     from spatialcode.reason.backends.base import Sampling
     from spatialcode.reason.llm_tools import ToolLLMConfig, ToolLLMReasoner
 
-    config = ToolLLMConfig(max_rounds=max_rounds, sampling=Sampling(temperature=temperature, max_tokens=max_tokens))
+    config = ToolLLMConfig(max_rounds=max_rounds, sampling=Sampling(temperature=temperature, max_tokens=max_tokens),
+                           **({"protocol": protocol} if protocol else {}))
     backend, described = _backend(model, server_model, cache, threads)
-    return ToolLLMReasoner(backend, config), {"reasoner": "llm-tools", **described, "max_rounds": max_rounds,
-                                              "sampling": asdict(config.sampling), "limits": asdict(config.limits)}
+    return ToolLLMReasoner(backend, config), {"reasoner": "llm-tools", **described, "protocol": config.protocol,
+                                              "max_rounds": max_rounds, "sampling": asdict(config.sampling),
+                                              "limits": asdict(config.limits)}
 
 
 def _backend(model: str | None, server_model: str | None, cache: str | None, threads: int | None) -> tuple[Any, dict]:

@@ -34,6 +34,10 @@ TOOL_SIGNATURES = {
 }
 
 
+#: Longest object name a tool accepts (characters), most names in a list argument, most arguments.
+MAX_NAME_CHARS, MAX_NAMES, MAX_ARGUMENTS = 200, 64, 4
+
+
 class ToolError(Exception):
     """A tool call that cannot be answered (the message says why)."""
 
@@ -109,3 +113,35 @@ class SpatialTools:
     def objects(self) -> list[str]:
         """All object names, in first-appearance order."""
         return list(self.names)
+
+
+def checked_call(tools: SpatialTools, name: Any, args: Any, kwargs: Any) -> dict[str, Any]:
+    """Call the tool ``name`` on untrusted arguments: ``{"result": ...}`` (a JSON value) or
+    ``{"error": "..."}`` (one line). Only the tools of :data:`TOOL_SIGNATURES`, with at most
+    :data:`MAX_ARGUMENTS` arguments, each an object name (a string of at most
+    :data:`MAX_NAME_CHARS` characters) or a list of at most :data:`MAX_NAMES` of them."""
+    if not isinstance(name, str) or name not in TOOL_SIGNATURES:
+        return {"error": f"no tool {str(name)[:40]!r}; the tools are {', '.join(TOOL_SIGNATURES)}"}
+    if not isinstance(args, list) or not isinstance(kwargs, dict) or len(args) + len(kwargs) > MAX_ARGUMENTS:
+        return {"error": f"{name}(): too many arguments"}
+    if not all(_is_name_or_names(value) for value in [*args, *kwargs.values()]):
+        return {"error": f"{name}() takes object names (strings) or lists of them"}
+    try:
+        return {"result": tools.functions()[name](*args, **kwargs)}
+    except ToolError as err:
+        return {"error": _one_line(str(err))}
+    except TypeError as err:  # wrong number or names of arguments
+        return {"error": _one_line(f"TypeError: {err}".replace("SpatialTools.", ""))}
+
+
+def _one_line(text: str, limit: int = 300) -> str:
+    """``text`` on one line, cut to ``limit`` characters."""
+    return " ".join(text.split())[:limit]
+
+
+def _is_name_or_names(value: Any) -> bool:
+    """Whether ``value`` is a short string or a short list of short strings."""
+    if isinstance(value, str):
+        return len(value) <= MAX_NAME_CHARS
+    return isinstance(value, list) and len(value) <= MAX_NAMES and all(
+        isinstance(v, str) and len(v) <= MAX_NAME_CHARS for v in value)
