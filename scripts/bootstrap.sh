@@ -5,19 +5,23 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 VENV="$ROOT/.venv"
 STAMP="$VENV/.spatialcode-installed"
-EXTRAS="${SPATIALCODE_EXTRAS:-llm,train,vision,test}"
+EXTRAS="${SPATIALCODE_EXTRAS:-llm,llamacpp,train,vision,test}"
 WANT="$(sha256sum "$ROOT/pyproject.toml" | cut -d' ' -f1) extras=$EXTRAS"
 PY="${PYTHON:-python3}"
-# Open3D (the renderer's ray caster) needs the system library libusb-1.0.
-if ! ldconfig -p 2>/dev/null | grep -q 'libusb-1.0.so.0'; then
-    if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
-        echo "spatialcode: installing the Debian package libusb-1.0-0 (needed by Open3D)" >&2
-        apt-get install -y -q libusb-1.0-0 >/dev/null 2>&1 \
-            || { apt-get update -q >/dev/null 2>&1 && apt-get install -y -q libusb-1.0-0 >/dev/null; }
-    else
-        echo "spatialcode: Open3D needs libusb-1.0; install it (Debian/Ubuntu: sudo apt-get install libusb-1.0-0)" >&2
+# System libraries: libusb-1.0 for Open3D (the renderer's ray caster), libseccomp for the sandbox
+# that runs a model's programs.
+for need in "libusb-1.0.so.0 libusb-1.0-0 Open3D" "libseccomp.so.2 libseccomp2 the-program-sandbox"; do
+    set -- $need
+    if ! ldconfig -p 2>/dev/null | grep -q "$1"; then
+        if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+            echo "spatialcode: installing the Debian package $2 (needed by ${3//-/ })" >&2
+            apt-get install -y -q "$2" >/dev/null 2>&1 \
+                || { apt-get update -q >/dev/null 2>&1 && apt-get install -y -q "$2" >/dev/null; }
+        else
+            echo "spatialcode: ${3//-/ } needs $1; install it (Debian/Ubuntu: sudo apt-get install $2)" >&2
+        fi
     fi
-fi
+done
 if [ ! -x "$VENV/bin/python" ]; then
     echo "spatialcode: creating virtual environment in $VENV" >&2
     "$PY" -m venv "$VENV"

@@ -1,7 +1,9 @@
 """A tiny OpenAI-compatible chat server for tests: ``python -m tests.fake_openai_server [--fail N]
-[--status 500] [--no-models]`` prints its port, then answers POST /v1/chat/completions with
-``<answer>{the last word of the user message}</answer>`` and usage counts (words), GET
-/v1/models with one model; the first N chat requests fail with the given HTTP status."""
+[--status 500] [--no-models] [--replies FILE]`` prints its port, then answers POST
+/v1/chat/completions with ``<answer>{the last word of the user message}</answer>`` — or, with
+``--replies``, with the texts of the JSON list in FILE, one per request in turn (cycling) — and
+usage counts (words), GET /v1/models with one model; the first N chat requests fail with the
+given HTTP status."""
 
 from __future__ import annotations
 
@@ -16,7 +18,9 @@ def main() -> None:
     parser.add_argument("--fail", type=int, default=0)
     parser.add_argument("--status", type=int, default=500)
     parser.add_argument("--no-models", action="store_true", help="answer GET /v1/models with 404")
+    parser.add_argument("--replies", default=None, help="a JSON file: the list of reply texts to give in turn")
     args = parser.parse_args()
+    replies = json.loads(open(args.replies).read()) if args.replies else None
     lock = threading.Lock()
     state = {"failures_left": args.fail, "requests": 0}
 
@@ -49,10 +53,11 @@ def main() -> None:
                 return
             user = request["messages"][-1]["content"]
             words = sum(len(m["content"].split()) for m in request["messages"])
+            content = replies[(state["requests"] - 1) % len(replies)] if replies else f"<answer>{user.split()[-1]}</answer>"
             self._send(200, {
                 "id": f"cmpl-{state['requests']}", "object": "chat.completion", "created": 0, "model": request["model"],
                 "choices": [{"index": 0, "finish_reason": "stop",
-                             "message": {"role": "assistant", "content": f"<answer>{user.split()[-1]}</answer>"}}],
+                             "message": {"role": "assistant", "content": content}}],
                 "usage": {"prompt_tokens": words, "completion_tokens": 3, "total_tokens": words + 3},
             })
 

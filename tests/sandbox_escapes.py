@@ -18,8 +18,11 @@ Two sets:
 
 from __future__ import annotations
 
+import json
 import pickle
 from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -168,3 +171,20 @@ def os_payload_program(payload: Escape, marker: str, port: int) -> str:
     a listening socket and the pickle bomb filled in."""
     body = payload.program(marker).replace("{port}", str(port)).replace("{pickle}", repr(_pickle_bomb(marker)))
     return REACH_OS + body
+
+
+def containment_problem(result: Any, marker: Path, seconds: float, timeout: float, slack: float = 1.5) -> str | None:
+    """Why a hostile run's ``result`` (a :class:`~spatialcode.reason.sandbox.ProgramResult`) shows
+    an escape or an unbounded run, or ``None``: the marker file or ``ESCAPE-OK`` appeared, it took
+    longer than ``timeout`` + ``slack`` seconds, or its output, answer or error is not capped."""
+    from spatialcode.reason.sandbox.child import MAX_ANSWER_CHARS, MAX_OUTPUT_CHARS
+
+    if marker.exists() or "ESCAPE-OK" in result.output:
+        return "escaped: the proof of escape appeared"
+    if seconds > timeout + slack:
+        return f"took {seconds:.1f} s (limit {timeout:g} s)"
+    if len(result.output) > MAX_OUTPUT_CHARS or len(json.dumps(result.answer)) > MAX_ANSWER_CHARS + 1:
+        return "output or answer not capped"
+    if result.error is not None and "\n" in result.error:
+        return "a multi-line error"
+    return None

@@ -3,7 +3,6 @@ holds, and the escape corpus (``tests/sandbox_escapes.py``) against each of its 
 
 from __future__ import annotations
 
-import json
 import socket
 import time
 
@@ -14,7 +13,7 @@ from spatialcode.reason.sandbox import SandboxLimits, check_program, run_program
 from spatialcode.reason.sandbox.child import MAX_ANSWER_CHARS, MAX_OUTPUT_CHARS
 from spatialcode.reason.sandbox.policy import MAX_DEPTH
 from tests.fixtures import small_scene
-from tests.sandbox_escapes import ESCAPES, OS_PAYLOADS, Escape, os_payload_program
+from tests.sandbox_escapes import ESCAPES, OS_PAYLOADS, Escape, containment_problem, os_payload_program
 
 FAST = SandboxLimits(timeout=3.0, cpu_seconds=2, memory_mb=256)
 #: How long past its timeout a run may take to come back (s): killing and reaping the child.
@@ -107,22 +106,12 @@ def test_the_wall_clock_limit_holds_when_the_cpu_limit_is_far():
     assert result.error == "timed out after 1 s" and time.monotonic() - start < 1 + SLACK
 
 
-def _contained(result, marker, start: float, timeout: float) -> None:
-    """The checks every hostile run must pass: no marker, bounded time, output and answer."""
-    assert not marker.exists(), "the program escaped: it wrote the marker file"
-    assert "ESCAPE-OK" not in result.output
-    assert time.monotonic() - start < timeout + SLACK
-    assert len(result.output) <= MAX_OUTPUT_CHARS
-    assert len(json.dumps(result.answer)) <= MAX_ANSWER_CHARS + 1
-    assert result.error is None or "\n" not in result.error
-
-
 @pytest.mark.parametrize("escape", ESCAPES, ids=[e.id for e in ESCAPES])
 def test_the_escape_corpus_is_contained(escape: Escape, tmp_path):
     marker = tmp_path / "ESCAPED"
     start = time.monotonic()
     result = run_program(escape.program(str(marker)), small_scene(), FAST)
-    _contained(result, marker, start, FAST.timeout)
+    assert containment_problem(result, marker, time.monotonic() - start, FAST.timeout) is None
     if escape.kind != "resources":
         assert result.error is not None and result.answer is None  # refused before it ran
         assert check_program(escape.program(str(marker))) is not None
@@ -148,7 +137,7 @@ def test_the_process_isolation_holds_even_without_the_syntax_check(payload, tmp_
     marker = tmp_path / "ESCAPED"
     start = time.monotonic()
     result = run_program(os_payload_program(payload, str(marker), listener.getsockname()[1]), small_scene(), FAST)
-    _contained(result, marker, start, FAST.timeout)
+    assert containment_problem(result, marker, time.monotonic() - start, FAST.timeout) is None
     with pytest.raises(BlockingIOError):
         listener.accept()  # nobody connected
     assert "hunter2" not in result.output and "root:" not in result.output  # no secret read

@@ -189,6 +189,9 @@ def convert_vsibench_meta(meta_info: Path, out: Path) -> None:
 @click.option("--tool-protocol", type=click.Choice(["calls", "programs"]), default=None,
               help="llm-tools: structured function calls (JSON, nothing the model writes is run) or Python programs run "
                    "in the sandbox (default: the reasoner's; see docs/security.md).")
+@click.option("--tool-timeout", type=click.FloatRange(min=0.1, max=600), default=None,
+              help="llm-tools programs: wall-clock limit of one program, seconds (its CPU limit is the same, rounded up; "
+                   "default 5).")
 @click.option("--temperature", type=click.FloatRange(min=0), default=0.0, show_default=True, help="llm: 0 = greedy.")
 @click.option("--cache", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="llm: SQLite response cache (re-runs ask the model only what it has not answered).")
@@ -214,6 +217,7 @@ def eval_command(
     max_tokens: int | None,
     max_rounds: int,
     tool_protocol: str | None,
+    tool_timeout: float | None,
     temperature: float,
     cache: Path | None,
     workers: int,
@@ -245,7 +249,7 @@ def eval_command(
         settings = {"model": model, "server_model": server_model, "temperature": temperature,
                     "cache": str(cache) if cache else None}
         settings.update({"serialisation": serialisation, "objects": objects} if reasoner == "llm" else
-                        {"max_rounds": max_rounds, "protocol": tool_protocol})
+                        {"max_rounds": max_rounds, "protocol": tool_protocol, "tool_timeout": tool_timeout})
         if max_tokens is not None:
             settings["max_tokens"] = max_tokens
     answerer, config = make_reasoner(reasoner, **settings)

@@ -45,12 +45,17 @@ def _llm(model: str | None = None, server_model: str | None = None, serialisatio
 
 def _llm_tools(model: str | None = None, server_model: str | None = None, max_tokens: int = 256,
                temperature: float = 0.0, cache: str | None = None, threads: int | None = None, max_rounds: int = 3,
-               protocol: str | None = None) -> tuple[Reasoner, dict[str, Any]]:
+               protocol: str | None = None, tool_timeout: float | None = None) -> tuple[Reasoner, dict[str, Any]]:
+    import math
+
     from spatialcode.reason.backends.base import Sampling
     from spatialcode.reason.llm_tools import ToolLLMConfig, ToolLLMReasoner
+    from spatialcode.reason.sandbox import SandboxLimits
 
+    limits = SandboxLimits() if tool_timeout is None else SandboxLimits(timeout=tool_timeout,
+                                                                        cpu_seconds=max(1, math.ceil(tool_timeout)))
     config = ToolLLMConfig(max_rounds=max_rounds, sampling=Sampling(temperature=temperature, max_tokens=max_tokens),
-                           **({"protocol": protocol} if protocol else {}))
+                           limits=limits, **({"protocol": protocol} if protocol else {}))
     backend, described = _backend(model, server_model, cache, threads)
     return ToolLLMReasoner(backend, config), {"reasoner": "llm-tools", **described, "protocol": config.protocol,
                                               "max_rounds": max_rounds, "sampling": asdict(config.sampling),

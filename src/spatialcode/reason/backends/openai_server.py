@@ -42,6 +42,10 @@ class ServerConfig:
         if not self.timeout > 0:
             raise ValidationError("timeout", f"must be > 0, got {self.timeout}")
 
+#: Characters of a reply kept per token asked for: a server that ignores ``max_tokens`` cannot
+#: make a prediction row, or the next turn's prompt, larger than this.
+MAX_CHARS_PER_TOKEN = 8
+
 
 class OpenAIServerBackend:
     """Completions from an OpenAI-compatible server (see the module docstring)."""
@@ -97,6 +101,7 @@ class OpenAIServerBackend:
         except openai.OpenAIError as err:
             return Completion("", seconds=time.perf_counter() - start, error=f"{type(err).__name__}: {err}")
         usage = response.usage
-        text = response.choices[0].message.content if response.choices else ""
-        return Completion(text or "", usage.prompt_tokens if usage else None, usage.completion_tokens if usage else None,
+        text = (response.choices[0].message.content if response.choices else "") or ""
+        return Completion(text[: sampling.max_tokens * MAX_CHARS_PER_TOKEN], usage.prompt_tokens if usage else None,
+                          usage.completion_tokens if usage else None,
                           time.perf_counter() - start)
