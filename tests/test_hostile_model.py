@@ -38,7 +38,8 @@ def program_replies(marker: Path) -> list[str]:
     slow = [e for e in ESCAPES if e.kind == "resources"]
     replies = [f"<program>{e.program(str(marker))}</program>" for e in [*slow, *(e for e in ESCAPES if e not in slow)]]
     return [*replies, "<answer>" + "9" * 10_000_000 + "</answer>", "x" * 5_000_000,
-            "<program>print('\\x00\\udcff' * 100000)</program>", "<answer>\u202e1.5 m</answer>"]
+            "<program>print('\\x00\\udcff' * 100000)</program>", "<program>print(1)</program>\udcff",
+            "<answer>\u202e1.5 m</answer>"]
 
 
 def call_replies(marker: Path) -> list[str]:
@@ -105,6 +106,7 @@ def run_hostile_eval(root: Path, protocol: str, tool_timeout: float | None = Non
 def test_a_hostile_model_is_contained_end_to_end(protocol, tmp_path):
     run = run_hostile_eval(tmp_path, protocol, tool_timeout=1)
     assert run.code == 0, run.stderr[-3000:]
+    assert not [row["error"] for row in run.rows if "error" in row]  # every attack answered as a result, none raised
     assert not run.escaped, "a hostile program escaped"
     assert sorted(row["id"] for row in run.rows) == list(range(1, N_QUESTIONS + 1))  # every question has a row
     assert run.size < MAX_OUTPUT_BYTES, run.size

@@ -129,7 +129,7 @@ def _tool_question(names: Sequence[str], question: str, options: Sequence[str] |
 
 
 class ToolLLMReasoner:
-    """Answers questions with a language model that runs programs over the code (see the module
+    """Answers questions with a language model that calls tools over the code (see the module
     docstring)."""
 
     name = "llm-tools"

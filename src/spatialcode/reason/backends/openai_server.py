@@ -102,6 +102,7 @@ class OpenAIServerBackend:
             return Completion("", seconds=time.perf_counter() - start, error=f"{type(err).__name__}: {err}")
         usage = response.usage
         text = (response.choices[0].message.content if response.choices else "") or ""
-        return Completion(text[: sampling.max_tokens * MAX_CHARS_PER_TOKEN], usage.prompt_tokens if usage else None,
+        text = text[: sampling.max_tokens * MAX_CHARS_PER_TOKEN].encode("utf-8", "replace").decode("utf-8")  # no lone surrogates
+        return Completion(text, usage.prompt_tokens if usage else None,
                           usage.completion_tokens if usage else None,
                           time.perf_counter() - start)

@@ -133,7 +133,13 @@ def _result(done: Any) -> ProgramResult:
         raise _Misbehaved("a malformed result")
     if len(child.encode_message(answer)) > child.MAX_ANSWER_CHARS + 1:
         answer, error = None, error or f"the answer is too large (at most {child.MAX_ANSWER_CHARS} characters of JSON)"
-    return ProgramResult(output[: child.MAX_OUTPUT_CHARS], answer, None if error is None else child.one_line(error))
+    return ProgramResult(_valid_text(output[: child.MAX_OUTPUT_CHARS]), answer,
+                         None if error is None else _valid_text(child.one_line(error)))
+
+
+def _valid_text(text: str) -> str:
+    """``text`` with what UTF-8 cannot encode (lone surrogates) replaced by ``?``."""
+    return text.encode("utf-8", "replace").decode("utf-8")
 
 
 def _why_it_stopped(process: subprocess.Popen, limits: SandboxLimits, deadline: float) -> str:
