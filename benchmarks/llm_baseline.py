@@ -63,6 +63,12 @@ CONFIGS = {
     "llm-tools": ("llm-tools", {"protocol": "programs"}),
     "llm-tools-calls": ("llm-tools", {"protocol": "calls"}),
 }
+#: Predictions kept from earlier code, reported beside the configurations: ``llm-tools-before`` is
+#: ``run --config llm-tools`` at git 8242614 (the sandbox before issue 22), its predictions file
+#: copied to ``runs/llm_baseline/llm-tools-before.jsonl``.
+EARLIER = ("llm-tools-before",)
+#: Paired comparisons of the tool protocols and sandboxes: (a, b) → a minus b.
+TOOL_PAIRS = (("llm-tools", "llm-tools-before"), ("llm-tools-calls", "llm-tools"))
 
 
 def draw_sample(per_type: int, seed: int) -> dict:
@@ -159,7 +165,7 @@ def report() -> dict:
     """Scores and costs of every configuration run so far."""
     questions = sample_questions()
     doc = {"questions": len(questions), "configs": {}}
-    for config in CONFIGS:
+    for config in (*CONFIGS, *EARLIER):
         path = RUNS / f"{config}.jsonl"
         if not path.is_file():
             continue
@@ -182,6 +188,7 @@ def report() -> dict:
         }
     doc["versus_json"] = {style: paired_difference(questions, f"llm-{style}", "llm-json")
                           for style in SERIALISATIONS if style != "json"}
+    doc["tool_pairs"] = {f"{a} − {b}": paired_difference(questions, a, b) for a, b in TOOL_PAIRS}
     return doc
 
 
@@ -223,6 +230,11 @@ def markdown(doc: dict) -> str:
         for style, d in compared.items():
             lines.append(f"| {style} | {d['difference']:+.1f} | [{d['ci95'][0]:+.1f}, {d['ci95'][1]:+.1f}] "
                          f"| {d['questions']} |")
+    pairs = {name: d for name, d in doc.get("tool_pairs", {}).items() if d}
+    if pairs:
+        lines += ["", "| tools: paired difference | overall (points) | 95 % paired bootstrap | questions |", "|---|---:|---:|---:|"]
+        for name, d in pairs.items():
+            lines.append(f"| {name} | {d['difference']:+.1f} | [{d['ci95'][0]:+.1f}, {d['ci95'][1]:+.1f}] | {d['questions']} |")
     return "\n".join(lines) + "\n"
 
 
