@@ -175,3 +175,27 @@ def test_each_provider_names_its_missing_model_and_how_to_provide_it(tmp_path, b
     with pytest.raises(SpatialCodeError, match=f"cannot load the {role} model 'nobody/absent'") as uncached:
         build("nobody/absent")  # not in the cache; the tests run offline
     assert "\n" not in str(uncached.value)
+
+
+def test_a_hub_id_is_read_from_the_cache_without_a_network_request(monkeypatch, tmp_path):
+    """Even with the hub reachable as far as huggingface_hub knows (offline mode off), a hub id
+    that is not cached is one clear line and no connection is attempted: nothing is downloaded
+    unless asked for."""
+    import socket
+
+    from huggingface_hub import constants
+
+    attempts: list[object] = []
+
+    def refuse(sock, address):
+        attempts.append(address)
+        raise OSError("the tests make no network connections")
+
+    monkeypatch.setattr(constants, "HF_HUB_OFFLINE", False)
+    monkeypatch.setattr(socket.socket, "connect", refuse)
+    monkeypatch.setenv("HF_HUB_CACHE", str(tmp_path / "empty-cache"))
+    monkeypatch.setattr(constants, "HF_HUB_CACHE", str(tmp_path / "empty-cache"))
+    with pytest.raises(SpatialCodeError, match="cannot load the depth model 'nobody/absent' .*not in the local Hugging Face "
+                                               "cache.*--download-models") as uncached:
+        MonocularDepth(DepthModelConfig("nobody/absent"))
+    assert "\n" not in str(uncached.value) and attempts == []
