@@ -30,7 +30,8 @@ class DetectorConfig:
     each asked as ``query`` with the label in place of ``{}``; detections scoring below
     ``threshold`` are dropped, overlapping ones of a label above ``nms_iou`` (intersection over
     union) suppressed, and at most ``max_detections`` (the best) kept per image; ``threads``: the
-    CPU threads torch uses (``None``: its default); ``download``: let the Hugging Face hub fetch a hub id that is not in the local cache."""
+    CPU threads torch uses (``None``: its default); ``download``: let the Hugging Face hub fetch a
+    hub id that is not in the local cache."""
 
     model: str
     labels: tuple[str, ...] = field(default_factory=default_labels)
