@@ -56,7 +56,8 @@ def test_voxel_cloud_fuses_points_and_merges():
     cloud.absorb(other)
     assert len(cloud) == 3 and cloud.weights.sum() == 5 and len(cloud.points(min_weight=2)) == 1
     lo, hi = cloud.bounds()
-    np.testing.assert_allclose(lo, [0.0, -0.3, 0.0]) and np.testing.assert_allclose(hi, [3.1, 3.1, 3.1])
+    np.testing.assert_allclose(lo, [0.0, -0.3, 0.0])  # the outer corners of the outermost voxels
+    np.testing.assert_allclose(hi, [3.1, 3.1, 3.1])
     assert sorted_overlap(np.array([1, 3, 5]), np.array([2, 3, 5, 9])) == 2
     assert sorted_overlap(np.array([], np.int64), np.array([1])) == 0
 
