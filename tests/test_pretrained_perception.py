@@ -177,6 +177,14 @@ def test_each_provider_names_its_missing_model_and_how_to_provide_it(tmp_path, b
     assert "\n" not in str(uncached.value)
 
 
+def test_the_suite_runs_offline():
+    """tests/conftest.py turns the hub's offline mode on before huggingface_hub is imported,
+    however pytest is started."""
+    from huggingface_hub import constants
+
+    assert constants.HF_HUB_OFFLINE is True
+
+
 def test_a_hub_id_is_read_from_the_cache_without_a_network_request(monkeypatch, tmp_path):
     """Even with the hub reachable as far as huggingface_hub knows (offline mode off), a hub id
     that is not cached is one clear line and no connection is attempted: nothing is downloaded
