@@ -207,3 +207,20 @@ def test_a_hub_id_is_read_from_the_cache_without_a_network_request(monkeypatch, 
                                                "cache.*--download-models") as uncached:
         MonocularDepth(DepthModelConfig("nobody/absent"))
     assert "\n" not in str(uncached.value) and attempts == []
+
+
+def test_a_cached_hub_id_loads_from_its_snapshot(monkeypatch, tmp_path, depth_model):
+    """A hub id whose files are in the Hugging Face cache (its layout: refs/main names the
+    snapshot folder) loads offline like the folder itself."""
+    import shutil
+
+    from huggingface_hub import constants
+
+    repo = tmp_path / "cache" / "models--someone--tiny-depth"
+    shutil.copytree(depth_model, repo / "snapshots" / "0123abcd")
+    (repo / "refs").mkdir()
+    (repo / "refs" / "main").write_text("0123abcd")
+    monkeypatch.setattr(constants, "HF_HUB_CACHE", str(tmp_path / "cache"))
+    image = _frames(1)[0].rgb
+    cached = MonocularDepth(DepthModelConfig("someone/tiny-depth")).predict(image)
+    np.testing.assert_array_equal(cached, MonocularDepth(DepthModelConfig(depth_model)).predict(image))
