@@ -1,13 +1,20 @@
-"""Shared fixtures: small hand-built scenes (no ../shared data, no network)."""
+"""Shared fixtures: small hand-built scenes (no ../shared data, no network).
+
+The suite runs offline however pytest is started: ``HF_HUB_OFFLINE`` is set here, before anything
+imports ``huggingface_hub`` (it reads the variable once, on import)."""
 
 from __future__ import annotations
 
-import math
+import os
 
-import pytest
+os.environ["HF_HUB_OFFLINE"] = "1"
 
-from spatialcode.geometry.box import Box3D
-from spatialcode.scene import Room, Source, SpatialCode, SpatialObject
+import math  # noqa: E402
+
+import pytest  # noqa: E402
+
+from spatialcode.geometry.box import Box3D  # noqa: E402
+from spatialcode.scene import Room, Source, SpatialCode, SpatialObject  # noqa: E402
 
 
 def make_object(i: int, label: str, center, size=(0.5, 0.5, 0.5), yaw_deg: float = 0.0, first_seen=None) -> SpatialObject:

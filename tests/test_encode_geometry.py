@@ -15,13 +15,14 @@ from spatialcode.encode.compare import yaw_error_deg
 from spatialcode.encode.encoder import Encoder, EncoderConfig, encode
 from spatialcode.encode.frames import Frame, RenderFolderSource
 from spatialcode.encode.lift import PixelGrid, depth_noise_coefficient
+from spatialcode.encode.perception import Detection, PerceptionOutput
 from spatialcode.encode.room import find_floor, room_outline
 from spatialcode.encode.tracks import Tracker, TrackerConfig
 from spatialcode.encode.voxels import VoxelCloud, key_centres, sorted_overlap, voxel_keys
 from spatialcode.errors import InputFileError, ValidationError
 from spatialcode.geometry.box import Box3D
 from spatialcode.geometry.iou import box_iou_3d
-from spatialcode.scene import Room, SpatialCode, SpatialObject
+from spatialcode.scene import CameraPose, Room, SpatialCode, SpatialObject
 from spatialcode.synth.camera_path import intrinsics, make_pose
 from spatialcode.synth.render import FrameRenderer, RenderConfig, render_scene
 from spatialcode.synth.shapes import build_scene_geometry
@@ -56,7 +57,8 @@ def test_voxel_cloud_fuses_points_and_merges():
     cloud.absorb(other)
     assert len(cloud) == 3 and cloud.weights.sum() == 5 and len(cloud.points(min_weight=2)) == 1
     lo, hi = cloud.bounds()
-    np.testing.assert_allclose(lo, [0.0, -0.3, 0.0]) and np.testing.assert_allclose(hi, [3.1, 3.1, 3.1])
+    np.testing.assert_allclose(lo, [0.0, -0.3, 0.0])  # the outer corners of the outermost voxels
+    np.testing.assert_allclose(hi, [3.1, 3.1, 3.1])
     assert sorted_overlap(np.array([1, 3, 5]), np.array([2, 3, 5, 9])) == 2
     assert sorted_overlap(np.array([], np.int64), np.array([1])) == 0
 
@@ -289,6 +291,76 @@ def test_a_box_seen_from_two_views_fits_back_to_itself():
     assert box_iou_3d(out.objects[0].box, truth) > 0.85
     assert out.room is not None and 1.0 < out.room.area < 12.5  # the floor two views saw, and under the crate
     assert len(out.camera) == 2 and out.objects[0].first_seen == 0.0
+
+
+class _GivenMasks:
+    """Perception that returns the masks given per frame index, labelled "box"."""
+
+    def __init__(self, masks: dict[int, np.ndarray]) -> None:
+        self.masks = masks
+
+    def perceive(self, frame: Frame) -> PerceptionOutput:
+        return PerceptionOutput([Detection(self.masks[frame.index], "box")])
+
+
+def _flat_frame(index: int, depth: np.ndarray) -> Frame:
+    """A frame of ``depth`` (H, W) m seen by a camera at the origin looking along world +z."""
+    height, width = depth.shape
+    intr = Intrinsics(fx=500.0, fy=500.0, cx=width / 2, cy=height / 2, width=width, height=height)
+    return Frame(index=index, t=float(index), rgb=None, depth=depth.astype(np.float32), intrinsics=intr,
+                 pose=CameraPose(t=float(index), position=(0.0, 0.0, 0.0), quaternion=(0.0, 0.0, 0.0, 1.0)))
+
+
+def _tracker_inputs(encoder: Encoder) -> list[tuple]:
+    """Every detection tuple the encoder hands its tracker, as they are handed."""
+    handed: list[tuple] = []
+    update = encoder.tracker.update
+
+    def spy(detections, *args, **kwargs):
+        handed.extend(detections)
+        return update(detections, *args, **kwargs)
+
+    encoder.tracker.update = spy
+    return handed
+
+
+def test_near_pixels_weigh_more_than_far_ones():
+    """An object seen half at 1 m and half at 4 m: with the default power 4, each point weighs
+    (1 m / depth)^4 — 1 for the near half, 1/4^4 = 1/256 for the far half (near views count more)."""
+    depth = np.full((48, 64), 1.0)
+    depth[:, 32:] = 4.0
+    encoder = Encoder(EncoderConfig(pixel_stride=2, min_observations=1), _GivenMasks({0: np.ones((48, 64), bool)}))
+    handed = _tracker_inputs(encoder)
+    encoder.update(_flat_frame(0, depth))
+    [(points, _, _, _, weights)] = handed
+    near = points[:, 2] < 2.0  # identity pose: a point's world z is its depth
+    assert near.sum() == (points[:, 2] > 2.0).sum() == 24 * 16
+    np.testing.assert_allclose(weights[near], 1.0)
+    np.testing.assert_allclose(weights[~near], 1 / 256)
+
+
+@pytest.mark.parametrize(("fraction", "pixels"), [
+    (EncoderConfig().first_seen_fraction, 200),  # the default, 200 / (640 × 480): 200 px of a 640 × 480 image
+    (1 / 1024, 300),  # 640 × 480 / 1024 = 300 exactly in floating point: "reaches" includes 300 itself
+])
+def test_first_seen_is_when_a_mask_first_reaches_its_share_of_the_image(fraction, pixels):
+    """On a 640 × 480 image a mask one pixel short of the share (frame 0, t = 0 s) is too small,
+    one exactly the share (frame 1, t = 1 s) is enough — as the renderer counts "reaches 200 px"
+    — and one pixel more (frame 2) no longer matters."""
+    rectangle = np.zeros((480, 640), bool)
+    rectangle[200:210, 300:300 + pixels // 10] = True  # 10 rows
+    under, over = rectangle.copy(), rectangle.copy()
+    under[209, 300 + pixels // 10 - 1] = False
+    over[210, 300] = True
+    assert (under.sum(), rectangle.sum(), over.sum()) == (pixels - 1, pixels, pixels + 1)
+    encoder = Encoder(EncoderConfig(min_observations=1, first_seen_fraction=fraction),
+                      _GivenMasks({0: under, 1: rectangle, 2: over}))
+    handed = _tracker_inputs(encoder)
+    for index in range(3):
+        encoder.update(_flat_frame(index, np.full((480, 640), 2.0)))
+    assert [seen for _, _, _, seen, _ in handed] == [False, True, True]
+    [box] = encoder.code().objects
+    assert box.first_seen == 1.0
 
 
 @pytest.fixture(scope="module")

@@ -125,7 +125,11 @@ def test_settings_are_validated():
         EncoderNetConfig(num_classes=3, dim=10, heads=4)
     with pytest.raises(ValidationError, match="num_classes"):
         EncoderNetConfig(num_classes=0)
-    assert np.isfinite(sum(p.numel() for p in SpatialEncoderNet(CONFIG).parameters()))
+    net = SpatialEncoderNet(CONFIG)  # the settings it was built from: 3 categories + "no object", 4 slots of width 16
+    assert (net.class_head.out_features, net.token_head.out_features, net.queries.num_embeddings,
+            net.queries.embedding_dim) == (4, 4, 4, 16)
+    with pytest.raises(ValidationError, match="num_classes: the network needs its number of categories"):
+        SpatialEncoderNet(replace(CONFIG, num_classes=None))
     with pytest.raises(ValidationError, match="image_backbone: 'nowhere' is neither 'cnn' nor a folder"):
         EncoderNetConfig(num_classes=3, image_backbone="nowhere")
 

@@ -175,3 +175,52 @@ def test_each_provider_names_its_missing_model_and_how_to_provide_it(tmp_path, b
     with pytest.raises(SpatialCodeError, match=f"cannot load the {role} model 'nobody/absent'") as uncached:
         build("nobody/absent")  # not in the cache; the tests run offline
     assert "\n" not in str(uncached.value)
+
+
+def test_the_suite_runs_offline():
+    """tests/conftest.py turns the hub's offline mode on before huggingface_hub is imported,
+    however pytest is started."""
+    from huggingface_hub import constants
+
+    assert constants.HF_HUB_OFFLINE is True
+
+
+def test_a_hub_id_is_read_from_the_cache_without_a_network_request(monkeypatch, tmp_path):
+    """Even with the hub reachable as far as huggingface_hub knows (offline mode off), a hub id
+    that is not cached is one clear line and no connection is attempted: nothing is downloaded
+    unless asked for."""
+    import socket
+
+    from huggingface_hub import constants
+
+    attempts: list[object] = []
+
+    def refuse(sock, address):
+        attempts.append(address)
+        raise OSError("the tests make no network connections")
+
+    monkeypatch.setattr(constants, "HF_HUB_OFFLINE", False)
+    monkeypatch.setattr(socket.socket, "connect", refuse)
+    monkeypatch.setenv("HF_HUB_CACHE", str(tmp_path / "empty-cache"))
+    monkeypatch.setattr(constants, "HF_HUB_CACHE", str(tmp_path / "empty-cache"))
+    with pytest.raises(SpatialCodeError, match="cannot load the depth model 'nobody/absent' .*not in the local Hugging Face "
+                                               "cache.*--download-models") as uncached:
+        MonocularDepth(DepthModelConfig("nobody/absent"))
+    assert "\n" not in str(uncached.value) and attempts == []
+
+
+def test_a_cached_hub_id_loads_from_its_snapshot(monkeypatch, tmp_path, depth_model):
+    """A hub id whose files are in the Hugging Face cache (its layout: refs/main names the
+    snapshot folder) loads offline like the folder itself."""
+    import shutil
+
+    from huggingface_hub import constants
+
+    repo = tmp_path / "cache" / "models--someone--tiny-depth"
+    shutil.copytree(depth_model, repo / "snapshots" / "0123abcd")
+    (repo / "refs").mkdir()
+    (repo / "refs" / "main").write_text("0123abcd")
+    monkeypatch.setattr(constants, "HF_HUB_CACHE", str(tmp_path / "cache"))
+    image = _frames(1)[0].rgb
+    cached = MonocularDepth(DepthModelConfig("someone/tiny-depth")).predict(image)
+    np.testing.assert_array_equal(cached, MonocularDepth(DepthModelConfig(depth_model)).predict(image))

@@ -1,5 +1,6 @@
 """LLM backends: the OpenAI-compatible client against a small local server process (parallel
-requests, retries, per-item failures, an unreachable server), the response cache."""
+requests, retries, per-item failures, an unreachable server), the response cache, transformers
+with a tiny random model, and llama.cpp with a tiny GGUF file."""
 
 from __future__ import annotations
 
@@ -163,3 +164,38 @@ def test_transformers_missing_model_is_one_clear_error(tmp_path):
         TransformersBackend(TransformersConfig(str(tmp_path / "model.gguf")))
     with pytest.raises(ValidationError, match="dtype"):
         TransformersConfig("m", dtype="int3")
+
+
+# --------------------------------------------------------------------------------------------
+# llama.cpp, with a tiny GGUF file whose greedy replies are known (tests/tiny_gguf.py)
+# --------------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def tiny_gguf(tmp_path_factory) -> str:
+    from tests.tiny_gguf import write_tiny_gguf
+
+    return str(write_tiny_gguf(tmp_path_factory.mktemp("tiny-gguf") / "tiny.gguf"))
+
+
+@pytest.mark.parametrize("repack", [True, False])
+def test_llama_cpp_backend_answers_the_chat_formatted_prompt(tiny_gguf, repack):
+    """The model answers "OK" only after ChatML's generation prompt (its last token "\\n" leads to
+    "O", "K", then the end marker), so the reply shows the chat template was applied; the prompt's
+    token count is its bytes plus the 5 ChatML markers (3 starts, 2 ends), counted by hand."""
+    import llama_cpp  # noqa: F401  (installed in the test set-up: a missing llama.cpp fails here, it is not skipped)
+
+    from spatialcode.reason.backends.llama_cpp import LlamaCppBackend, LlamaCppConfig
+
+    backend = LlamaCppBackend(LlamaCppConfig(tiny_gguf, n_ctx=256, threads=1, repack=repack))
+    assert backend.model == tiny_gguf
+    prompt = Prompt("You answer.", "Where is the sofa?")
+    [reply] = backend.complete([prompt], Sampling(max_tokens=8))
+    chat = "system\nYou answer.\nuser\nWhere is the sofa?\nassistant\n"  # 53 bytes, one token each
+    assert (reply.text, reply.prompt_tokens, reply.completion_tokens, reply.error) == ("OK", len(chat.encode()) + 5, 2, None)
+    assert reply.seconds > 0
+    first = backend.complete([prompt], Sampling(max_tokens=1))[0]
+    assert (first.text, first.completion_tokens) == ("O", 1)
+    assert backend.complete([prompt], Sampling(max_tokens=8, stop=("K",)))[0].text == "O"
+    too_long = backend.complete([Prompt("s", "Where is the sofa? " * 20)], Sampling(max_tokens=8))[0]
+    assert too_long.text == "" and too_long.error.startswith("ValueError: ") and "context window of 256" in too_long.error

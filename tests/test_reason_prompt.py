@@ -130,6 +130,10 @@ OBJECTS = ["A. chair", "B. stool", "C. stove", "D. sofa"]
     ("<answer>A sofa is the closest</answer>", OBJECTS, None, "D", "ok"),  # the article is not option A
     ("<answer>A</answer> then again <answer>C</answer>", DIRECTION, None, "C", "ok"),  # the last tag
     ("So the answer is right.", DIRECTION, None, "B", "untagged"),
+    # several lines, no tag, no "answer is": the last line answers (the first names another option)
+    ("The sofa is on the left of the door.\nTurning towards the tv, the lamp ends up behind me.\nC", DIRECTION, None, "C",
+     "untagged"),
+    ("First the sofa is 2 m wide.\nThen the gap is 3.5 m", None, "m", "3.5", "untagged"),
     ("<answer>E</answer>", DIRECTION, None, "", "unparseable"),
     ("<answer>left or right</answer>", DIRECTION, None, "", "unparseable"),  # two options named: no answer
     ("I cannot determine this from the given data.", DIRECTION, None, "", "refused"),

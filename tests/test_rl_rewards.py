@@ -4,6 +4,8 @@ combination, the TRL calling convention, and clear errors for bad columns and se
 
 from __future__ import annotations
 
+import math
+
 import pytest
 
 from spatialcode.errors import ValidationError
@@ -309,3 +311,27 @@ def test_reading_mentions_sides_and_turns():
                                                 ("label", "sofa")]
     assert stated_sides("ahead, then behind, front left, rear-right, left-hand") == ["front", "back", "front-left", "back-right"]
     assert stated_turns("Turn around, then turn to the left and turns right.") == ["back", "left", "right"]
+
+
+def test_angles_compare_around_the_full_turn():
+    """From the sofa (0, 0) the tv lies at (9.998, −0.175): heading atan2(−0.175, 9.998) = −1°,
+    i.e. 359°. Facing it, the lamp at (0, 3) has bearing 90° − (−1°) = 91°. The question's true
+    angles: 91°, 360° − 91° = 269°, 359° and 90° (the lamp's heading). A reasoning that says
+    1° (for 359°) is 2° off around the circle, within the 5° tolerance; 10° is 11° off."""
+    tilt = math.radians(-1.0)
+    code = SpatialCode(objects=(
+        SpatialObject(0, "sofa", Box3D((0, 0, 0.4), (0.8, 0.8, 0.8)), 0.0),
+        SpatialObject(1, "tv", Box3D((10 * math.cos(tilt), 10 * math.sin(tilt), 1.0), (0.1, 1.2, 0.7)), 1.0),
+        SpatialObject(2, "lamp", Box3D((0, 3, 0.8), (0.4, 0.4, 1.6)), 2.0),
+    ))
+    row = dict(question="If I am standing by the sofa and facing the tv, is the lamp to the left or the right of the tv?",
+               options=["A. left", "B. right"], question_type="object_rel_direction_easy", ground_truth="A",
+               code=code.to_json())
+
+    def quantities_item(angle: str) -> float | None:
+        completion = f"<think>The tv is at {angle} from the sofa, so the lamp is on the left.</think><answer>A</answer>"
+        return rubric_breakdown(completion, row)["quantities"]
+
+    assert quantities_item("1°") == 1.0
+    assert quantities_item("359°") == 1.0
+    assert quantities_item("10°") == 0.0

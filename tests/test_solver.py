@@ -173,3 +173,56 @@ def test_perspective_direction_without_a_horizontal_front(cross_scene):
     assert answer.prediction == "" and "no horizontal front" in answer.cannot_answer
     missing = ask(cross_scene, PERSPECTIVE.format("piano") + "left or right?", EASY, fallback=False)
     assert missing.cannot_answer == "cannot answer: no box for 'piano'"
+
+
+# --------------------------------------------------------------------------------------------
+# One hand-built case per branch a planted bug went through unnoticed (answers worked out by hand)
+# --------------------------------------------------------------------------------------------
+
+
+def _box(i: int, label: str, x: float, y: float, size=(0.5, 0.5, 0.5), first_seen: float | None = None) -> SpatialObject:
+    return SpatialObject(i, label, Box3D((x, y, size[2] / 2), size), first_seen)
+
+
+def test_sizes_and_directions_use_the_first_seen_of_several_instances():
+    """Two chairs, listed late one first: the code keeps objects in first-appearance order and the
+    solver measures the first-seen chair (id 1, seen at 1 s: 0.8 m) — not the other (id 0, 5 s:
+    1.2 m). Standing by the first-seen chair at (0, 0) facing the tv at (0, 4), the lamp at
+    (−2, 2) is on the left: forward (0, 4) × to-lamp (−2, 2) = 0·2 − 4·(−2) = 8 > 0. From the other
+    chair at (0, 6) it would be on the right: (0, −2) × (−2, −4) = 0·(−4) − (−2)·(−2) = −4 < 0."""
+    code = SpatialCode(objects=(
+        _box(0, "chair", 0.0, 6.0, (1.2, 0.5, 0.9), first_seen=5.0),
+        _box(1, "chair", 0.0, 0.0, (0.8, 0.5, 0.7), first_seen=1.0),
+        _box(2, "tv", 0.0, 4.0, (1.0, 0.1, 0.6), first_seen=2.0),
+        _box(3, "lamp", -2.0, 2.0, first_seen=3.0),
+    ))
+    size = "What is the length of the longest dimension (length, width, or height) of the chair, measured in centimeters?"
+    assert ask(code, size).prediction == "80"
+    direction = "If I am standing by the chair and facing the tv, is the lamp to the left or the right of the tv?"
+    assert ask(code, direction, EASY).prediction == "A"
+
+
+def test_a_route_begun_with_ones_back_to_an_object_heads_away_from_it():
+    """Start at the sofa (0, 0) with one's back to the tv (0, 4): heading (0, −4), south. The lamp
+    at (3, 0) is east: from south, east is a quarter turn counter-clockwise — turn left (facing
+    the tv it would be turn right). At the lamp, heading east, the chair at (3, 3) is north:
+    another quarter turn counter-clockwise — turn left."""
+    code = SpatialCode(objects=(_box(0, "sofa", 0, 0, first_seen=0.0), _box(1, "tv", 0, 4, first_seen=1.0),
+                                _box(2, "lamp", 3, 0, first_seen=2.0), _box(3, "chair", 3, 3, first_seen=3.0)))
+    route = ROUTE.replace("at the sofa and facing the tv", "at the sofa with your back to the tv")
+    options = ["A. Turn Right, Turn Left", "B. Turn Left, Turn Left", "C. Turn Back, Turn Right", "D. Turn Left, Turn Right"]
+    answer = ask(code, route, options)
+    assert answer.prediction == "B" and answer.answered
+    assert ask(code, route.replace("with your back to the tv", "and facing the tv"), options).prediction == "A"
+
+
+def test_an_appearance_order_missing_from_the_options_takes_the_option_agreeing_on_most_pairs(cross_scene):
+    """First seen: door 0 s, tv 0.5 s, sofa 1 s, lamp 2 s — the order door, tv, sofa, lamp is not
+    offered. Of the 6 pairs each option orders as the truth does: A (lamp, sofa, tv, door) 0;
+    B (tv, door, sofa, lamp) 5 — all but door/tv; C (door, lamp, tv, sofa) 4 — not tv/lamp nor
+    sofa/lamp; D (sofa, tv, lamp, door) 2 — tv/lamp and sofa/lamp. So B."""
+    q = "What will be the first-time appearance order of the following categories in the video: tv, sofa, lamp, door?"
+    options = ["A. lamp, sofa, tv, door", "B. tv, door, sofa, lamp", "C. door, lamp, tv, sofa", "D. sofa, tv, lamp, door"]
+    answer = ask(cross_scene, q, options)
+    assert answer.prediction == "B" and answer.value == "door, tv, sofa, lamp" and not answer.fallback
+    assert any("not an option" in step for step in answer.derivation)

@@ -474,6 +474,8 @@ def render_command(scene: Path, out: Path, config_path: Path | None, width: int 
 @click.option("--encoder-model", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="--perception learned: the trained encoder (output_dir/final.pt of `spatialcode train encoder`); "
                    "its inference settings are read from inference.yaml beside it when there is one.")
+@click.option("--download-models", is_flag=True,
+              help="Let the Hugging Face hub fetch model hub ids that are not in the local cache (else: cache only, offline).")
 @click.option("--hfov", type=float, default=60.0, show_default=True,
               help="Colour-only video: the camera's horizontal field of view (degrees).")
 @click.option("--width", type=click.IntRange(min=16), default=None, help="Colour-only video: resize frames to this width.")
@@ -483,14 +485,15 @@ def render_command(scene: Path, out: Path, config_path: Path | None, width: int 
 def encode_command(source_path: Path, out: Path, sidecar: Path | None, stride: int | None, target_fps: float | None,
                    perception: str, poses: str, depth_model: str | None, detector_model: str | None,
                    segmenter_model: str | None, tracker_model: str | None, detect_every: int, encoder_model: Path | None,
-                   hfov: float, width: int | None, viz: bool, progress: bool) -> None:
+                   download_models: bool, hfov: float, width: int | None, viz: bool, progress: bool) -> None:
     """Encode a video / RGB-D sequence into a spatial code: objects with 3D boxes and first_seen, room, camera path."""
     from spatialcode.encode.pipeline import EncodePipelineConfig, encode_input
 
     config = EncodePipelineConfig(
         source_path, perception=perception, poses=poses, sidecar=sidecar, stride=stride, target_fps=target_fps,
         depth_model=depth_model, detector_model=detector_model, segmenter_model=segmenter_model,
-        tracker_model=tracker_model, detect_every=detect_every, encoder_model=encoder_model, hfov_deg=hfov, width=width)
+        tracker_model=tracker_model, detect_every=detect_every, encoder_model=encoder_model, hfov_deg=hfov, width=width,
+        download_models=download_models)
     with _warnings_as_lines():
         result = encode_input(config, progress=progress)
     code = result.code

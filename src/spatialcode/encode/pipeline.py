@@ -36,6 +36,7 @@ class EncodePipelineConfig:
     or one of :data:`spatialcode.encode.poses.POSE_MODES`. ``depth_model`` predicts metric depth from
     colour (required for a colour-only video). ``hfov_deg`` (degrees) and ``width`` (pixels) describe
     a colour-only video's camera and resizing. ``stride`` / ``target_fps`` (frames per second) thin the frames.
+    ``download_models``: let the Hugging Face hub fetch model hub ids not in the local cache.
     """
 
     source: Path | str
@@ -52,6 +53,7 @@ class EncodePipelineConfig:
     encoder_model: Path | str | None = None
     hfov_deg: float = 60.0
     width: int | None = None
+    download_models: bool = False
 
     def __post_init__(self) -> None:
         if self.perception not in PERCEPTION_MODES:
@@ -78,7 +80,8 @@ class EncodePipelineConfig:
         """The frames the encoder reads: with predicted depth when a depth model is set, and the chosen poses."""
         from spatialcode.encode.pretrained import DepthModelConfig, MonocularDepth, PredictedDepthSource
 
-        depth_config = DepthModelConfig(self.depth_model) if self.depth_model is not None else None
+        depth_config = (DepthModelConfig(self.depth_model, download=self.download_models)
+                        if self.depth_model is not None else None)
         needs_rgb = self.perception != "given" or depth_config is not None or self.poses == "features"
         source = self.open_frames(rgb=needs_rgb)
         colour_only = isinstance(source, RGBVideoSource)
@@ -107,9 +110,12 @@ def encode_input(config: EncodePipelineConfig, progress: bool = False) -> Encode
     from spatialcode.encode.pretrained import DetectorConfig, SegmenterConfig, TrackerConfig
 
     # model settings are checked before the frames are opened or a model is loaded
-    detector_config = DetectorConfig(config.detector_model) if config.perception == "pretrained" else None
-    segmenter_config = SegmenterConfig(config.segmenter_model) if detector_config and config.segmenter_model else None
-    tracker_config = (TrackerConfig(config.tracker_model, detect_every=config.detect_every)
+    download = config.download_models
+    detector_config = DetectorConfig(config.detector_model, download=download) if config.perception == "pretrained" else None
+    segmenter_config = (SegmenterConfig(config.segmenter_model, download=download)
+                        if detector_config and config.segmenter_model else None)
+    tracker_config = (TrackerConfig(config.tracker_model, detect_every=config.detect_every,
+                                    download=download)
                       if detector_config and config.tracker_model else None)
     source = config.build_source()
     if config.perception == "learned":

@@ -30,11 +30,13 @@ _METRIC_MODEL_TYPES = ("zoedepth", "depth_pro")
 class DepthModelConfig:
     """The depth ``model`` (a local folder or a cached hub id), the CPU ``threads`` torch uses
     (``None``: its default) and ``max_depth``: predictions beyond it (m) are set to 0 (no
-    measurement), as a depth sensor's range ends."""
+    measurement), as a depth sensor's range ends; ``download``: let the Hugging Face hub fetch a hub
+    id that is not in the local cache."""
 
     model: str
     threads: int | None = None
     max_depth: float = 10.0
+    download: bool = False
 
     def __post_init__(self) -> None:
         check_model_location(self.model, "depth", EXAMPLE_DEPTH_MODEL)
@@ -51,7 +53,8 @@ class MonocularDepth:
 
         self.config = config
         self.processor, self.model = load_pretrained(config.model, "depth", AutoModelForDepthEstimation,
-                                                     AutoImageProcessor, EXAMPLE_DEPTH_MODEL, config.threads)
+                                                     AutoImageProcessor, EXAMPLE_DEPTH_MODEL, config.threads,
+                                                     config.download)
         settings = self.model.config
         metric = settings.model_type in _METRIC_MODEL_TYPES or getattr(settings, "depth_estimation_type", None) == "metric"
         if not metric:

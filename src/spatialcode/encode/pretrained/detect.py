@@ -30,7 +30,8 @@ class DetectorConfig:
     each asked as ``query`` with the label in place of ``{}``; detections scoring below
     ``threshold`` are dropped, overlapping ones of a label above ``nms_iou`` (intersection over
     union) suppressed, and at most ``max_detections`` (the best) kept per image; ``threads``: the
-    CPU threads torch uses (``None``: its default)."""
+    CPU threads torch uses (``None``: its default); ``download``: let the Hugging Face hub fetch a
+    hub id that is not in the local cache."""
 
     model: str
     labels: tuple[str, ...] = field(default_factory=default_labels)
@@ -39,6 +40,7 @@ class DetectorConfig:
     nms_iou: float = 0.5
     max_detections: int = 50
     threads: int | None = None
+    download: bool = False
 
     def __post_init__(self) -> None:
         check_model_location(self.model, "detector", EXAMPLE_DETECTOR_MODEL)
@@ -78,7 +80,8 @@ class OpenVocabularyDetector:
 
         self.config = config
         self.processor, self.model = load_pretrained(config.model, "detector", AutoModelForZeroShotObjectDetection,
-                                                     AutoProcessor, EXAMPLE_DETECTOR_MODEL, config.threads)
+                                                     AutoProcessor, EXAMPLE_DETECTOR_MODEL, config.threads,
+                                                     config.download)
         self.queries = [config.query.format(label) for label in config.labels]
         text = getattr(self.model.config, "text_config", None)
         self._text_length = getattr(text, "max_position_embeddings", None)

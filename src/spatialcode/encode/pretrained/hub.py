@@ -1,5 +1,6 @@
 """Loading a pretrained vision model and its processor by path or hub id, with one clear line
-when the weights are not there (the hub may be unreachable: nothing is downloaded silently)."""
+when the weights are not there. Nothing is downloaded unless asked for (``download``): a hub id
+is otherwise read from the local Hugging Face cache only, without a network request."""
 
 from __future__ import annotations
 
@@ -22,8 +23,9 @@ def check_model_location(model: str, role: str, example: str) -> None:
 
 
 def load_pretrained(model: str, role: str, model_class: Any, processor_class: Any | None, example: str,
-                    threads: int | None = None) -> tuple[Any, Any]:
-    """The processor and model (eval mode) of ``model`` — a local folder or a cached hub id —
+                    threads: int | None = None, download: bool = False) -> tuple[Any, Any]:
+    """The processor and model (eval mode) of ``model`` — a local folder or a hub id, read from
+    the local cache unless ``download`` lets the hub fill it in —
     loaded with the transformers classes given (no processor when ``processor_class`` is ``None``),
     torch set to ``threads`` CPU threads when given;
     ``role`` (e.g. ``"depth"``) and ``example`` (a hub id that works) name the model and how to
@@ -37,8 +39,12 @@ def load_pretrained(model: str, role: str, model_class: Any, processor_class: An
     check_model_location(model, role, example)
     hf_logging.disable_progress_bar()
     try:
-        processor = processor_class.from_pretrained(str(model)) if processor_class is not None else None
-        network = model_class.from_pretrained(str(model))
+        # a cached hub id is loaded from its snapshot folder: transformers' auto classes would still
+        # ask the hub for an adapter file when given the id with local_files_only
+        source = str(model) if download or Path(model).exists() else _cached_snapshot(str(model))
+        offline = {"local_files_only": not download}
+        processor = processor_class.from_pretrained(source, **offline) if processor_class is not None else None
+        network = model_class.from_pretrained(source, **offline)
     except (OSError, ValueError) as err:
         first = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
         raise SpatialCodeError(f"cannot load the {role} model {model!r} ({first}): {_how_to_provide(role, example)}") from None
@@ -51,9 +57,21 @@ def check_rgb(rgb: Any) -> None:
         raise ValidationError("rgb", f"expected an (H, W, 3) uint8 image, got {rgb.dtype} {rgb.shape}")
 
 
+def _cached_snapshot(model: str) -> str:
+    """The local folder of the hub id ``model`` in the Hugging Face cache (no network request);
+    raises ``OSError`` (not cached) or ``ValueError`` (not a hub id) otherwise."""
+    from huggingface_hub import snapshot_download
+    from huggingface_hub.errors import LocalEntryNotFoundError
+
+    try:
+        return snapshot_download(model, local_files_only=True)
+    except LocalEntryNotFoundError:
+        raise OSError("not in the local Hugging Face cache, and downloading was not asked for") from None
+
+
 def _how_to_provide(role: str, example: str) -> str:
     return (f"give a local folder of its weights (e.g. `hf download {example} --local-dir DIR` where the hub is "
-            f"reachable, then --{role}-model DIR) or a hub id already in the cache")
+            f"reachable, then --{role}-model DIR), a hub id already in the cache, or --download-models to fetch it")
 
 
 def _looks_like_a_path(model: str) -> bool:

@@ -19,11 +19,13 @@ EXAMPLE_SEGMENTER_MODEL = "facebook/sam-vit-base"
 @dataclass(frozen=True)
 class SegmenterConfig:
     """The SAM ``model`` (a local folder or a cached hub id), the logit above which a pixel is in
-    the mask (``mask_threshold``) and the CPU ``threads`` torch uses (``None``: its default)."""
+    the mask (``mask_threshold``) and the CPU ``threads`` torch uses (``None``: its default);
+    ``download``: let the Hugging Face hub fetch a hub id that is not in the local cache."""
 
     model: str
     mask_threshold: float = 0.0
     threads: int | None = None
+    download: bool = False
 
     def __post_init__(self) -> None:
         check_model_location(self.model, "segmenter", EXAMPLE_SEGMENTER_MODEL)
@@ -38,7 +40,7 @@ class BoxPromptSegmenter:
 
         self.config = config
         self.processor, self.model = load_pretrained(config.model, "segmenter", SamModel, SamProcessor,
-                                                     EXAMPLE_SEGMENTER_MODEL, config.threads)
+                                                     EXAMPLE_SEGMENTER_MODEL, config.threads, config.download)
 
     def segment(self, rgb: np.ndarray, boxes: Sequence[Box2D]) -> list[np.ndarray]:
         """One (H, W) bool mask per box of the (H, W, 3) uint8 image ``rgb``, in order; a mask

@@ -31,13 +31,15 @@ class TrackerConfig:
     """The SAM-2 video ``model`` (a local folder or a cached hub id); the detector runs on every
     ``detect_every``-th frame, and a detection overlapping no tracked object by ``new_object_iou``
     or more (box intersection over union) starts a new one; a pixel is in a mask when its logit
-    exceeds ``mask_threshold``; ``threads``: the CPU threads torch uses (``None``: its default)."""
+    exceeds ``mask_threshold``; ``threads``: the CPU threads torch uses (``None``: its default);
+    ``download``: let the Hugging Face hub fetch a hub id that is not in the local cache."""
 
     model: str
     detect_every: int = 5
     new_object_iou: float = 0.3
     mask_threshold: float = 0.0
     threads: int | None = None
+    download: bool = False
 
     def __post_init__(self) -> None:
         check_model_location(self.model, "tracker", EXAMPLE_TRACKER_MODEL)
@@ -100,7 +102,7 @@ class VideoObjectTracker:
 
         self.config = config
         _, self.model = load_pretrained(config.model, "tracker", Sam2VideoModel, None, EXAMPLE_TRACKER_MODEL,
-                                        config.threads)
+                                        config.threads, config.download)
         self.size = int(self.model.config.image_size)
         self.history = max(int(self.model.config.num_maskmem), int(self.model.config.max_object_pointers_in_encoder))
         self.session = None
