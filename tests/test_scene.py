@@ -121,7 +121,7 @@ def test_bbox_3d_list_round_trip(cross_scene, tmp_path):
 
 def test_bbox_3d_list_errors_name_the_entry(tmp_path):
     with pytest.raises(ValidationError, match=r"^\[1\]\.bbox_3d: expected 9 numbers, got 6"):
-        objects_from_bbox_3d_list([{"bbox_3d": [0] * 9, "label": "a"}, {"bbox_3d": [0] * 6, "label": "b"}])
+        objects_from_bbox_3d_list([{"bbox_3d": [0, 0, 0, 1, 1, 1, 0, 0, 0], "label": "a"}, {"bbox_3d": [0] * 6, "label": "b"}])
     with pytest.raises(ValidationError, match=r"^\[0\]\.label: missing"):
         objects_from_bbox_3d_list([{"bbox_3d": [0] * 9}])
     path = tmp_path / "x.json"
