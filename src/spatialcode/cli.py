@@ -356,22 +356,25 @@ def questions_command(scene: Path, seed: int, out: Path | None, task_filter: tup
 def _render_config(config_path: Path | None, overrides: dict[str, Any], faults: str | None,
                    fault_settings: tuple[str, ...]):
     """The render configuration from an optional JSON file, command-line overrides and faults."""
-    import json
     from dataclasses import replace
 
-    from spatialcode.errors import InputFileError
+    from spatialcode.errors import InputFileError, ValidationError
+    from spatialcode.json_input import read_json_file
     from spatialcode.synth.faults import FaultConfig
     from spatialcode.synth.render import RenderConfig
 
     config = RenderConfig()
     if config_path is not None:
         try:
-            data = json.loads(config_path.read_text())
-        except (OSError, json.JSONDecodeError) as err:
-            raise InputFileError(f"--config {config_path}: cannot read a JSON render configuration ({err})") from None
+            data = read_json_file(config_path, "JSON render configuration")
+        except InputFileError as err:
+            raise InputFileError(f"--config {err}") from None
         if not isinstance(data, dict):
             raise InputFileError(f"--config {config_path}: expected a JSON object of render settings")
-        config = RenderConfig.from_dict(data)
+        try:
+            config = RenderConfig.from_dict(data)
+        except ValidationError as err:
+            raise InputFileError(f"--config {config_path}: {err}") from None
     config = replace(config, **{k: v for k, v in overrides.items() if v is not None})
     fault_config = config.faults if faults is None else FaultConfig.preset(faults)
     return replace(config, faults=fault_config.with_settings(fault_settings))

@@ -1,10 +1,13 @@
-"""Small validators shared by the data model; each raises ValidationError naming the field."""
+"""Small validators shared by the data model and settings; each raises ValidationError naming the field."""
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import numbers
-from collections.abc import Mapping, Sequence
+import types
+import typing
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from spatialcode.errors import ValidationError
@@ -90,3 +93,53 @@ def check_whole_number(value: Any, field: str, minimum: int = 1, optional: bool 
         return
     if isinstance(value, bool) or not isinstance(value, (int, float)) or int(value) != value or value < minimum:
         raise ValidationError(field, f"must be a whole number >= {minimum}, got {value!r}")
+
+
+def check_field_types(settings: Any) -> None:
+    """Raise :class:`ValidationError` naming the field unless every field of the dataclass
+    instance ``settings`` holds a value of its annotated kind: ``int`` (a whole number, not a
+    bool), ``float`` (any real number), ``bool``, ``str``, ``X | None`` and ``tuple[X, ...]`` of
+    those; fields of other types are left to the dataclass. Call it first in ``__post_init__``
+    of settings read from files, so that a string where a number goes gets one clear error."""
+    hints = typing.get_type_hints(type(settings))
+    for spec in dataclasses.fields(settings):
+        if not _of_kind(getattr(settings, spec.name), hints[spec.name]):
+            raise ValidationError(spec.name, f"expected {_kind_name(hints[spec.name])}, got "
+                                             f"{getattr(settings, spec.name)!r}"[:200])
+
+
+_SIMPLE_KINDS: dict[Any, Callable[[Any], bool]] = {
+    int: lambda v: isinstance(v, numbers.Integral) and not isinstance(v, bool),
+    float: _is_number,
+    bool: lambda v: isinstance(v, bool),
+    str: lambda v: isinstance(v, str),
+}
+
+
+def _of_kind(value: Any, hint: Any) -> bool:
+    """Whether ``value`` fits the type ``hint`` (unknown kinds always fit)."""
+    if hint in _SIMPLE_KINDS:
+        return _SIMPLE_KINDS[hint](value)
+    origin, args = typing.get_origin(hint), typing.get_args(hint)
+    if origin in (typing.Union, types.UnionType):
+        return any(_of_kind(value, arg) for arg in args)
+    if hint is type(None):
+        return value is None
+    if origin is tuple and args:
+        if not isinstance(value, (tuple, list)):
+            return False
+        kinds = [args[0]] * len(value) if len(args) == 2 and args[1] is Ellipsis else list(args)
+        return len(kinds) == len(value) and all(_of_kind(v, k) for v, k in zip(value, kinds))
+    return True
+
+
+def _kind_name(hint: Any) -> str:
+    """How a type ``hint`` reads in an error (``a whole number``, ``a number or None``…)."""
+    names = {int: "a whole number", float: "a number", bool: "true or false", str: "a string", type(None): "null"}
+    if hint in names:
+        return names[hint]
+    if typing.get_origin(hint) in (typing.Union, types.UnionType):
+        return " or ".join(_kind_name(arg) for arg in typing.get_args(hint))
+    if typing.get_origin(hint) is tuple:
+        return "a list of " + ", ".join(_kind_name(a) for a in typing.get_args(hint))
+    return str(hint)

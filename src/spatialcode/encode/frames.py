@@ -13,7 +13,6 @@ Conventions: depth is z-depth along the optical axis in metres (0 = no measureme
 
 from __future__ import annotations
 
-import json
 import math
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -24,6 +23,7 @@ import numpy as np
 
 from spatialcode.errors import InputFileError, ValidationError
 from spatialcode.formats.npz_stream import NpzStreamReader
+from spatialcode.json_input import read_json_file
 from spatialcode.scene import CameraPose
 from spatialcode.validation import optional_number
 from spatialcode.viz.camera import Intrinsics
@@ -101,10 +101,7 @@ def read_frames_document(path: Path) -> tuple[dict[str, Any], Intrinsics]:
     sidecar of a video) and return it with the pinhole intrinsics (pixels) of its images; raises
     :class:`InputFileError` naming ``path`` when it cannot be read, lacks a top-level field, or has
     a bad ``fps`` (frames/s), ``frames`` list or intrinsics."""
-    try:
-        doc = json.loads(path.read_text())
-    except (OSError, ValueError) as err:
-        raise InputFileError(f"{path}: cannot read ({err})") from None
+    doc = read_json_file(path, "frames.json-schema document")
     missing = [key for key in _FRAMES_DOCUMENT_KEYS if not isinstance(doc, dict) or key not in doc]
     if missing:
         raise InputFileError(f"{path}: missing {', '.join(missing)} (expected the frames.json schema: "
