@@ -91,7 +91,7 @@ def check_whole_number(value: Any, field: str, minimum: int = 1, optional: bool 
     ``None`` when ``optional``."""
     if optional and value is None:
         return
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or int(value) != value or value < minimum:
+    if not _is_number(value) or not math.isfinite(value) or int(value) != value or value < minimum:
         raise ValidationError(field, f"must be a whole number >= {minimum}, got {value!r}")
 
 

@@ -118,6 +118,33 @@ def read_frames_document(path: Path) -> tuple[dict[str, Any], Intrinsics]:
     return doc, intrinsics
 
 
+def frame_entry_pose(path: Path, index: int, entry: Any) -> tuple[float, CameraPose | None]:
+    """Time (s) and camera-to-world pose of frame entry ``index`` of the frames.json-schema
+    document at ``path`` (``None`` when its position and quaternion are both null); raises
+    :class:`InputFileError` naming the file and the frame."""
+    if not isinstance(entry, dict) or not {"t", "position", "quaternion"} <= entry.keys():
+        raise InputFileError(f"{path}: frame {index} needs t (s), position (m) and quaternion (x, y, z, w); "
+                             "null position and quaternion mean an unknown pose")
+    try:
+        t = optional_number(entry["t"], "t", minimum=0.0)
+        if t is None:
+            raise ValidationError("t", "missing")
+        if entry["position"] is None and entry["quaternion"] is None:
+            return t, None
+        return t, CameraPose(t=t, position=entry["position"], quaternion=entry["quaternion"])
+    except ValidationError as err:
+        raise InputFileError(f"{path}: frame {index}: {err}") from None
+
+
+def frame_entry_labels(path: Path, index: int, entry: dict[str, Any]) -> dict[int, str]:
+    """The ``labels`` of frame entry ``index`` (``{"<instance id>": label}``, optional) of the
+    document at ``path`` as ``{id: label}``; raises :class:`InputFileError` naming the frame."""
+    labels = entry.get("labels", {})
+    if not isinstance(labels, dict) or not all(isinstance(v, str) and k.lstrip("-").isdigit() for k, v in labels.items()):
+        raise InputFileError(f"{path}: frame {index}: labels must map instance ids to labels, like {{\"3\": \"chair\"}}")
+    return {int(k): v for k, v in labels.items()}
+
+
 class RenderFolderSource:
     """The frames of a :func:`~spatialcode.synth.render_scene` output folder: RGB from
     ``rgb.mp4``, depth from ``depth.npz`` (mm → m), instance masks from ``masks.npz`` with the
@@ -137,7 +164,8 @@ class RenderFolderSource:
         self.stride = sample_stride(self.doc["fps"], stride)
         self.fps = float(self.doc["fps"])
         self.with_rgb, self.with_poses = rgb, poses
-        self.entries = self.doc["frames"]
+        self.entries = [(frame_entry_pose(frames_path, i, entry), frame_entry_labels(frames_path, i, entry))
+                        for i, entry in enumerate(self.doc["frames"])]
 
     def __len__(self) -> int:
         return (len(self.entries) + self.stride - 1) // self.stride
@@ -161,11 +189,10 @@ class RenderFolderSource:
                     continue
                 if videos is not None and rgb is None:
                     raise InputFileError(f"{self.folder}: rgb.mp4 has fewer frames than frames.json ({i})")
-                pose = CameraPose(t=entry["t"], position=entry["position"], quaternion=entry["quaternion"])
+                (t, pose), labels = entry
                 yield Frame(
-                    index=i, t=float(entry["t"]), rgb=rgb,
+                    index=i, t=t, rgb=rgb,
                     depth=depth.read().astype(np.float32) * np.float32(0.001),
                     intrinsics=self.intrinsics, pose=pose if self.with_poses else None,
-                    instances=masks.read().astype(np.int32),
-                    instance_labels={int(k): v for k, v in entry.get("labels", {}).items()},
+                    instances=masks.read().astype(np.int32), instance_labels=labels,
                 )
