@@ -120,7 +120,7 @@ def demo(out: Path, seed: int, kind: str, max_frames: int, width: int, height: i
     "  spatialcode ask scene.json \"If I am standing by the sofa and facing the tv, is the lamp to the left "
     "or the right of the tv?\" --options \"A. left\" --options \"B. right\""
 )
-@click.argument("scene", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("scene", type=click.Path(path_type=Path))
 @click.argument("question")
 @click.option("--options", "-o", multiple=True, help="A multiple-choice option such as 'A. left' (repeat per option).")
 @click.option("--question-type", default=None, help="VSI-Bench task name, to check the wording against.")
@@ -330,7 +330,7 @@ def generate_command(out: Path, seed: int, kind: str | None, scenes: int | None,
     epilog="Example:\n\n  spatialcode questions scene.json --seed 0 --out questions.jsonl\n\n"
     "Rows follow the VSI-Bench schema; `spatialcode eval` reads them.",
 )
-@click.argument("scene", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("scene", type=click.Path(path_type=Path))
 @click.option("--seed", type=int, default=0, show_default=True, help="Random seed (which questions, option order).")
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=None, help="Write JSONL here (default: stdout).")
 @click.option("--task", "task_filter", multiple=True, help="Only these question types (repeatable).")
@@ -387,9 +387,9 @@ def _render_config(config_path: Path | None, overrides: dict[str, Any], faults: 
     "Writes rgb.mp4, depth.npz (uint16 mm), masks.npz (int16 object ids, -1 = room), frames.json "
     "(intrinsics, poses, labels per frame) and scene.json (ground truth with first_seen and the camera path).",
 )
-@click.argument("scene", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("scene", type=click.Path(path_type=Path))
 @click.option("--out", required=True, type=click.Path(file_okay=False, path_type=Path), help="Output folder.")
-@click.option("--config", "config_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
+@click.option("--config", "config_path", type=click.Path(path_type=Path), default=None,
               help="Render settings as a JSON object (fields of RenderConfig); the options below override it.")
 @click.option("--width", type=click.IntRange(min=8), default=None, help="Image width, pixels (default 640).")
 @click.option("--height", type=click.IntRange(min=8), default=None, help="Image height, pixels (default 480).")
@@ -516,7 +516,7 @@ def encode_command(source_path: Path, out: Path, sidecar: Path | None, stride: i
     "  spatialcode draw renders/scene --frame 40 --out frame40.png   (boxes over frame 40 of a render)",
 )
 @click.argument("scene", type=click.Path(path_type=Path))
-@click.option("--out", required=True, type=click.Path(dir_okay=False, path_type=Path), help="PNG file to write.")
+@click.option("--out", required=True, type=click.Path(path_type=Path), help="Picture to write (.png, .svg, .pdf, .jpg).")
 @click.option("--number/--no-number", default=False, help="Number objects by first appearance.")
 @click.option("--frame", type=click.IntRange(min=0), default=None,
               help="With a render folder as SCENE: draw the 3D boxes over this frame instead of the map.")
