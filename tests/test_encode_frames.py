@@ -120,3 +120,34 @@ def test_faulty_source_reproduces_the_renderers_faults(render_dir, tmp_path):
             changed += len(out.detections) != len(perception.perceive(clean).detections)
     assert changed > 0  # detections were really dropped
     assert len(source) == len(RenderFolderSource(render_dir)) and source.fps == RenderFolderSource(render_dir).fps
+
+
+@pytest.mark.parametrize(("change", "message"), [
+    (lambda entry: {k: v for k, v in entry.items() if k != "t"}, "frame 0 needs t"),
+    (lambda entry: 7, "frame 0 needs t"),
+    (lambda entry: {**entry, "labels": {"chair": "chair"}}, "frame 0: labels must map instance ids"),
+    (lambda entry: {**entry, "position": ["0", "0", "1"]}, "frame 0: position: expected 3 numbers"),
+])
+def test_bad_frame_entries_are_refused_when_the_folder_opens(render_dir, tmp_path, change, message):
+    broken = tmp_path / "broken"
+    broken.mkdir()
+    for name in ("depth.npz", "masks.npz", "rgb.mp4"):
+        (broken / name).write_bytes((render_dir / name).read_bytes())
+    doc = json.loads((render_dir / "frames.json").read_text())
+    doc["frames"][0] = change(doc["frames"][0])
+    (broken / "frames.json").write_text(json.dumps(doc))
+    with pytest.raises(InputFileError, match=message):
+        RenderFolderSource(broken)
+
+
+def test_encoding_frames_without_usable_depth_fails(render_dir):
+    from spatialcode.encode.encoder import encode
+
+    class NoDepth(RenderFolderSource):
+        def __iter__(self):
+            for frame in super().__iter__():
+                frame.depth = np.full_like(frame.depth, np.nan)
+                yield frame
+
+    with pytest.raises(InputFileError, match="no valid depth in any of the 20 frames"):
+        encode(NoDepth(render_dir, rgb=False))

@@ -209,7 +209,7 @@ def test_bad_videos_and_sidecars_are_clear_errors(render_dir, tmp_path):
         with pytest.raises(InputFileError, match=message):
             VideoSidecarSource(video, path)
     (tmp_path / "broken.json").write_text("{")
-    with pytest.raises(InputFileError, match="broken.json: cannot read"):
+    with pytest.raises(InputFileError, match="broken.json: not valid JSON"):
         VideoSidecarSource(video, tmp_path / "broken.json")
 
 

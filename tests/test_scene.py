@@ -121,7 +121,7 @@ def test_bbox_3d_list_round_trip(cross_scene, tmp_path):
 
 def test_bbox_3d_list_errors_name_the_entry(tmp_path):
     with pytest.raises(ValidationError, match=r"^\[1\]\.bbox_3d: expected 9 numbers, got 6"):
-        objects_from_bbox_3d_list([{"bbox_3d": [0] * 9, "label": "a"}, {"bbox_3d": [0] * 6, "label": "b"}])
+        objects_from_bbox_3d_list([{"bbox_3d": [0, 0, 0, 1, 1, 1, 0, 0, 0], "label": "a"}, {"bbox_3d": [0] * 6, "label": "b"}])
     with pytest.raises(ValidationError, match=r"^\[0\]\.label: missing"):
         objects_from_bbox_3d_list([{"bbox_3d": [0] * 9}])
     path = tmp_path / "x.json"
@@ -144,3 +144,46 @@ def test_camera_pose_from_matrix_inverts_matrix():
     again = CameraPose.from_matrix(pose.matrix(), t=1.5)
     assert again.t == 1.5 and again.position == pytest.approx(pose.position)
     assert again.matrix() == pytest.approx(pose.matrix())
+
+
+@pytest.mark.parametrize(("bbox_3d", "message"), [
+    (["1", "1", "0.4", "0.5", "0.5", "0.9", "0", "0", "0"], r"^objects\[0\]\.center: expected 3 numbers"),
+    ([1, 1, 0.4, True, 0.5, 0.9, 0, 0, 0], r"^objects\[0\]\.size: expected 3 numbers"),
+    ([1, 1, 0.4, 0, 0.5, 0.9, 0, 0, 0], r"^objects\[0\]\.size: side lengths must be > 0"),
+    ([1, 1, 0.4, 1e308, 0.5, 0.9, 0, 0, 0], r"^objects\[0\]\.size: must be within ±10000"),
+    ([2e4, 1, 0.4, 0.5, 0.5, 0.9, 0, 0, 0], r"^objects\[0\]\.center: must be within ±10000"),
+], ids=["strings", "bool", "zero side", "1e308 side", "far centre"])
+def test_boxes_read_from_files_are_real_solid_and_bounded(bbox_3d, message):
+    with pytest.raises(ValidationError, match=message):
+        SpatialCode.from_dict({"objects": [{"id": 0, "label": "chair", "bbox_3d": bbox_3d}]})
+
+
+def test_zero_sides_stay_allowed_for_boxes_built_in_code():
+    assert Box3D((0, 0, 0), (0, 1, 1)).size == (0.0, 1.0, 1.0)
+
+
+@pytest.mark.parametrize(("key", "value", "message"), [
+    ("camera", 1, "^camera: expected a list"),
+    ("camera", [None], r"^camera\[0\]\.pose: expected a JSON object"),
+    ("source", "scannet", "^source: expected a JSON object"),
+    ("source", {"scene_name": 5}, r"^source\.scene_name: expected a string"),
+    ("provenance", "me", "^provenance: expected a JSON object"),
+    ("provenance", {"config": "x"}, r"^provenance\.config: expected a JSON object"),
+    ("object_counts", 3, "^object_counts: expected a JSON object"),
+    ("room", {"polygon": 4}, r"^room\.polygon: expected a list"),
+    ("room", {"polygon": [[0, 0], [1e308, 0], [0, 1]]}, r"^room\.polygon\[1\]: must be within"),
+    ("room", {"area": 1e300}, r"^room\.area: must be <="),
+    ("objects", {"a": 1}, "^objects: expected a list"),
+])
+def test_scene_fields_of_the_wrong_kind_are_named(key, value, message):
+    with pytest.raises(ValidationError, match=message):
+        SpatialCode.from_dict({key: value})
+
+
+def test_load_names_the_file_for_bytes_and_nesting(tmp_path):
+    (tmp_path / "noise.json").write_bytes(b"\x89PNG\r\n\x1a\n\xff")
+    with pytest.raises(InputFileError, match="noise.json: not UTF-8"):
+        SpatialCode.load(tmp_path / "noise.json")
+    (tmp_path / "deep.json").write_text("[" * 100_000 + "]" * 100_000)
+    with pytest.raises(InputFileError, match="deep.json: JSON nested too deeply"):
+        SpatialCode.load(tmp_path / "deep.json")

@@ -280,3 +280,23 @@ def test_video_writer_round_trip(tmp_path):
         assert np.abs(a.astype(int) - b.astype(int)).mean() < 6
     with pytest.raises(SpatialCodeError, match="even"):
         VideoWriter(tmp_path / "w.mp4", 33, 32, 5.0)
+
+
+@pytest.mark.parametrize(("settings", "message"), [
+    ({"fps": "fast"}, "^fps: expected a number, got 'fast'"),
+    ({"width": True}, "^width: expected a whole number"),
+    ({"max_frames": 2.5}, "^max_frames: expected a whole number or null"),
+    ({"wall_color": 5}, "^wall_color: expected a list of"),
+    ({"faults": {"speed": 3}}, "^faults: unknown setting"),
+    ({"faults": {"depth_noise": "high"}}, r"^faults\.depth_noise: expected a number"),
+])
+def test_render_settings_of_the_wrong_kind_are_named(settings, message):
+    with pytest.raises(ValidationError, match=message):
+        RenderConfig.from_dict(settings)
+
+
+def test_room_wider_than_the_planner_takes_is_refused():
+    code = SpatialCode(objects=(SpatialObject(0, "chair", Box3D((1, 1, 0.4), (0.5, 0.5, 0.8))),),
+                       room=Room(polygon=((0, 0), (500, 0), (500, 3), (0, 3))))
+    with pytest.raises(SpatialCodeError, match="the room spans 500 m"):
+        room_layout(code)

@@ -206,3 +206,12 @@ def test_overlay_video_rejects_mismatched_poses(tmp_path):
     assert not path.exists()
     with pytest.raises(ValueError, match="no frames"):
         write_overlay_video([], SpatialCode(), intrinsics, [], path, fps=5)
+
+
+@pytest.mark.parametrize("name", ["map.txt", "map", "map.png.gz"])
+def test_pictures_with_a_suffix_no_writer_supports_are_refused_before_drawing(tmp_path, name):
+    from spatialcode.errors import SpatialCodeError
+
+    with pytest.raises(SpatialCodeError, match="cannot write a picture"):
+        draw_birdseye(demo_scene(), tmp_path / name)
+    assert not list(tmp_path.iterdir())

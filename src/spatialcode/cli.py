@@ -120,7 +120,7 @@ def demo(out: Path, seed: int, kind: str, max_frames: int, width: int, height: i
     "  spatialcode ask scene.json \"If I am standing by the sofa and facing the tv, is the lamp to the left "
     "or the right of the tv?\" --options \"A. left\" --options \"B. right\""
 )
-@click.argument("scene", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("scene", type=click.Path(path_type=Path))
 @click.argument("question")
 @click.option("--options", "-o", multiple=True, help="A multiple-choice option such as 'A. left' (repeat per option).")
 @click.option("--question-type", default=None, help="VSI-Bench task name, to check the wording against.")
@@ -338,7 +338,7 @@ def generate_command(out: Path, seed: int, kind: str | None, scenes: int | None,
     epilog="Example:\n\n  spatialcode questions scene.json --seed 0 --out questions.jsonl\n\n"
     "Rows follow the VSI-Bench schema; `spatialcode eval` reads them.",
 )
-@click.argument("scene", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("scene", type=click.Path(path_type=Path))
 @click.option("--seed", type=int, default=0, show_default=True, help="Random seed (which questions, option order).")
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=None, help="Write JSONL here (default: stdout).")
 @click.option("--task", "task_filter", multiple=True, help="Only these question types (repeatable).")
@@ -364,22 +364,25 @@ def questions_command(scene: Path, seed: int, out: Path | None, task_filter: tup
 def _render_config(config_path: Path | None, overrides: dict[str, Any], faults: str | None,
                    fault_settings: tuple[str, ...]):
     """The render configuration from an optional JSON file, command-line overrides and faults."""
-    import json
     from dataclasses import replace
 
-    from spatialcode.errors import InputFileError
+    from spatialcode.errors import InputFileError, ValidationError
+    from spatialcode.json_input import read_json_file
     from spatialcode.synth.faults import FaultConfig
     from spatialcode.synth.render import RenderConfig
 
     config = RenderConfig()
     if config_path is not None:
         try:
-            data = json.loads(config_path.read_text())
-        except (OSError, json.JSONDecodeError) as err:
-            raise InputFileError(f"--config {config_path}: cannot read a JSON render configuration ({err})") from None
+            data = read_json_file(config_path, "JSON render configuration")
+        except InputFileError as err:
+            raise InputFileError(f"--config {err}") from None
         if not isinstance(data, dict):
             raise InputFileError(f"--config {config_path}: expected a JSON object of render settings")
-        config = RenderConfig.from_dict(data)
+        try:
+            config = RenderConfig.from_dict(data)
+        except ValidationError as err:
+            raise InputFileError(f"--config {config_path}: {err}") from None
     config = replace(config, **{k: v for k, v in overrides.items() if v is not None})
     fault_config = config.faults if faults is None else FaultConfig.preset(faults)
     return replace(config, faults=fault_config.with_settings(fault_settings))
@@ -392,9 +395,9 @@ def _render_config(config_path: Path | None, overrides: dict[str, Any], faults: 
     "Writes rgb.mp4, depth.npz (uint16 mm), masks.npz (int16 object ids, -1 = room), frames.json "
     "(intrinsics, poses, labels per frame) and scene.json (ground truth with first_seen and the camera path).",
 )
-@click.argument("scene", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("scene", type=click.Path(path_type=Path))
 @click.option("--out", required=True, type=click.Path(file_okay=False, path_type=Path), help="Output folder.")
-@click.option("--config", "config_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
+@click.option("--config", "config_path", type=click.Path(path_type=Path), default=None,
               help="Render settings as a JSON object (fields of RenderConfig); the options below override it.")
 @click.option("--width", type=click.IntRange(min=8), default=None, help="Image width, pixels (default 640).")
 @click.option("--height", type=click.IntRange(min=8), default=None, help="Image height, pixels (default 480).")
@@ -524,7 +527,7 @@ def encode_command(source_path: Path, out: Path, sidecar: Path | None, stride: i
     "  spatialcode draw renders/scene --frame 40 --out frame40.png   (boxes over frame 40 of a render)",
 )
 @click.argument("scene", type=click.Path(path_type=Path))
-@click.option("--out", required=True, type=click.Path(dir_okay=False, path_type=Path), help="PNG file to write.")
+@click.option("--out", required=True, type=click.Path(path_type=Path), help="Picture to write (.png, .svg, .pdf, .jpg).")
 @click.option("--number/--no-number", default=False, help="Number objects by first appearance.")
 @click.option("--frame", type=click.IntRange(min=0), default=None,
               help="With a render folder as SCENE: draw the 3D boxes over this frame instead of the map.")

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import math
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -20,7 +20,8 @@ from scipy.spatial.transform import Rotation
 from spatialcode.errors import InputFileError, ValidationError
 from spatialcode.geometry.box import Box3D
 from spatialcode.geometry.polygon import polygon_area
-from spatialcode.validation import finite_vector, optional_count, optional_number
+from spatialcode.json_input import parse_json, read_json_file
+from spatialcode.validation import MAX_METRES, finite_vector, json_list, json_object, optional_count, optional_number
 
 SCHEMA_VERSION = 1
 
@@ -101,21 +102,15 @@ class Room:
     def __post_init__(self) -> None:
         if self.polygon is not None:
             points = []
-            for i, point in enumerate(self.polygon):
-                try:
-                    x, y = (float(v) for v in point)
-                except (TypeError, ValueError):
-                    raise ValidationError(f"polygon[{i}]", f"expected (x, y), got {point!r}") from None
-                if not (math.isfinite(x) and math.isfinite(y)):
-                    raise ValidationError(f"polygon[{i}]", "must be finite")
-                points.append((x, y))
+            for i, point in enumerate(json_list(self.polygon, "polygon")):
+                points.append(finite_vector(point, 2, f"polygon[{i}]", MAX_METRES))
             if len(points) < 3:
                 raise ValidationError("polygon", f"needs at least 3 points, got {len(points)}")
             object.__setattr__(self, "polygon", tuple(points))
-        object.__setattr__(self, "area", optional_number(self.area, "area", minimum=0.0))
-        object.__setattr__(self, "height", optional_number(self.height, "height", minimum=0.0))
+        object.__setattr__(self, "area", optional_number(self.area, "area", minimum=0.0, maximum=MAX_METRES**2))
+        object.__setattr__(self, "height", optional_number(self.height, "height", minimum=0.0, maximum=MAX_METRES))
         if self.center is not None:
-            object.__setattr__(self, "center", finite_vector(self.center, 3, "center"))
+            object.__setattr__(self, "center", finite_vector(self.center, 3, "center", MAX_METRES))
 
     def floor_area(self) -> float | None:
         """Floor area in m²: ``area`` if given, else the polygon's area, else ``None``."""
@@ -158,13 +153,8 @@ class CameraPose:
     def __post_init__(self) -> None:
         t = optional_number(self.t, "t", minimum=0.0)
         object.__setattr__(self, "t", t)
-        object.__setattr__(self, "position", finite_vector(self.position, 3, "position"))
-        try:
-            quat = tuple(float(v) for v in self.quaternion)
-        except (TypeError, ValueError):
-            raise ValidationError("quaternion", f"expected 4 numbers, got {self.quaternion!r}") from None
-        if len(quat) != 4 or not all(math.isfinite(v) for v in quat):
-            raise ValidationError("quaternion", f"expected 4 finite numbers, got {list(quat)}")
+        object.__setattr__(self, "position", finite_vector(self.position, 3, "position", MAX_METRES))
+        quat = finite_vector(self.quaternion, 4, "quaternion")
         norm = math.sqrt(sum(v * v for v in quat))
         if norm < 1e-9:
             raise ValidationError("quaternion", "must not be zero")
@@ -199,6 +189,7 @@ class CameraPose:
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> CameraPose:
         """Build a pose from its JSON form."""
+        json_object(data, "pose")
         for key in ("t", "position", "quaternion"):
             if key not in data:
                 raise ValidationError(key, "missing")
@@ -215,6 +206,10 @@ class Source:
     frame_count: int | None = None
 
     def __post_init__(self) -> None:
+        for name in ("dataset", "scene_name"):
+            value = getattr(self, name)
+            if value is not None and not isinstance(value, str):
+                raise ValidationError(name, f"expected a string, got {value!r}"[:200])
         fps = optional_number(self.fps, "fps", minimum=0.0)
         if fps is not None and fps == 0:
             raise ValidationError("fps", "must be > 0")
@@ -235,6 +230,13 @@ class Provenance:
     version: str | None = None
     config: Mapping[str, Any] = field(default_factory=dict)
     config_hash: str | None = None
+
+    def __post_init__(self) -> None:
+        for name in ("producer", "version", "config_hash"):
+            value = getattr(self, name)
+            if not isinstance(value, str) and (value is not None or name == "producer"):
+                raise ValidationError(name, f"expected a string, got {value!r}"[:200])
+        json_object(self.config, "config")
 
     @classmethod
     def from_config(cls, producer: str, config: Mapping[str, Any], version: str | None = None) -> Provenance:
@@ -297,7 +299,7 @@ class SpatialCode:
             object.__setattr__(self, "camera", camera)
         if self.object_counts is not None:
             counts: dict[str, int] = {}
-            for label, count in dict(self.object_counts).items():
+            for label, count in json_object(self.object_counts, "object_counts").items():
                 optional_count(count, f"object_counts.{label}")
                 counts[" ".join(str(label).split())] = count
             object.__setattr__(self, "object_counts", counts)
@@ -352,9 +354,7 @@ class SpatialCode:
         version = data.get("schema_version", SCHEMA_VERSION)
         if version != SCHEMA_VERSION:
             raise ValidationError("schema_version", f"unsupported version {version!r} (this build reads {SCHEMA_VERSION})")
-        raw_objects = data.get("objects", [])
-        if not isinstance(raw_objects, Sequence) or isinstance(raw_objects, (str, bytes)):
-            raise ValidationError("objects", "expected a list")
+        raw_objects = json_list(data.get("objects", []), "objects")
         objects = []
         for i, raw in enumerate(raw_objects):
             try:
@@ -368,23 +368,26 @@ class SpatialCode:
         camera = None
         if data.get("camera") is not None:
             camera_list = []
-            for i, raw in enumerate(data["camera"]):
+            for i, raw in enumerate(json_list(data["camera"], "camera")):
                 try:
                     camera_list.append(CameraPose.from_dict(raw))
                 except ValidationError as err:
                     raise _prefixed(f"camera[{i}]", err) from None
             camera = tuple(camera_list)
+        source_fields = json_object(data.get("source") or {}, "source")
+        provenance_fields = json_object(data.get("provenance") or {}, "provenance")
         try:
-            source = Source(**dict(data.get("source") or {}))
+            source = Source(**source_fields)
         except TypeError as err:
             raise ValidationError("source", str(err)) from None
         except ValidationError as err:
             raise _prefixed("source", err) from None
-        prov = dict(data.get("provenance") or {})
         try:
-            provenance = Provenance(**prov)
+            provenance = Provenance(**provenance_fields)
         except TypeError as err:
             raise ValidationError("provenance", str(err)) from None
+        except ValidationError as err:
+            raise _prefixed("provenance", err) from None
         return cls(
             objects=tuple(objects),
             room=room,
@@ -407,12 +410,9 @@ class SpatialCode:
 
     @classmethod
     def from_json(cls, text: str) -> SpatialCode:
-        """Parse a scene from JSON text."""
-        try:
-            data = json.loads(text)
-        except json.JSONDecodeError as err:
-            raise InputFileError(f"not valid JSON ({err.msg} at line {err.lineno})") from None
-        return cls.from_dict(data)
+        """Parse a scene from JSON text; raises :class:`InputFileError` when it is not JSON (or
+        is nested too deeply) and :class:`ValidationError` naming the field when it is not a scene."""
+        return cls.from_dict(parse_json(text))
 
     def save(self, path: str | Path) -> None:
         """Write the scene as JSON to ``path`` (parent folders are created)."""
@@ -422,13 +422,11 @@ class SpatialCode:
 
     @classmethod
     def load(cls, path: str | Path) -> SpatialCode:
-        """Read a scene JSON file; errors name the file and the offending field."""
+        """Read a scene JSON file (at most :data:`~spatialcode.json_input.MAX_JSON_BYTES` bytes);
+        errors name the file and the offending field."""
         path = Path(path)
+        data = read_json_file(path, "scene file")
         try:
-            text = path.read_text()
-        except OSError as err:
-            raise InputFileError(f"{path}: cannot read scene file ({err.strerror})") from None
-        try:
-            return cls.from_json(text)
-        except (ValidationError, InputFileError) as err:
+            return cls.from_dict(data)
+        except ValidationError as err:
             raise InputFileError(f"{path}: {err}") from None

@@ -97,6 +97,7 @@ class Encoder:
         self._grid: PixelGrid | None = None
         self._floor: tuple[int, Plane | None] | None = None  # (frames seen when estimated, plane)
         self.frames_seen = 0
+        self.depth_pixels = 0  # sampled pixels with usable depth, over all frames
         self._noise: list[float] = []  # the last depth-noise estimates (bounded)
 
     def _pixel_grid(self, frame: Frame) -> PixelGrid:
@@ -122,6 +123,7 @@ class Encoder:
         grid = self._pixel_grid(frame)
         sampled = grid.sample(depth)
         valid = (sampled > 0) & (sampled <= config.max_depth)
+        self.depth_pixels += int(np.count_nonzero(valid))
         if self.frames_seen % config.noise_every == 0 and (noise := depth_noise_coefficient(sampled)) is not None:
             self._noise = [*self._noise[-99:], noise]
         owner = np.full(sampled.shape, -1, dtype=np.int32)
@@ -219,7 +221,8 @@ class Encoder:
 
 def encode(source: FrameSource, perception: Perception | None = None, config: EncoderConfig | None = None,
            progress: bool = False, scene: Source | None = None) -> tuple[SpatialCode, StageTimes]:
-    """Encode every frame of ``source``; return the SpatialCode and the per-stage times."""
+    """Encode every frame of ``source``; return the SpatialCode and the per-stage times. Raises
+    :class:`InputFileError` when the source has no frames or no frame has usable depth."""
     from tqdm import tqdm
 
     encoder = Encoder(config, perception)
@@ -227,4 +230,7 @@ def encode(source: FrameSource, perception: Perception | None = None, config: En
         encoder.update(frame)
     if encoder.frames_seen == 0:
         raise InputFileError("the source yielded no frames")
+    if encoder.depth_pixels == 0:
+        raise InputFileError(f"no valid depth in any of the {encoder.frames_seen} frames (every depth value is 0, NaN, "
+                             f"negative or beyond {encoder.config.max_depth:g} m): check the depth files and their units")
     return encoder.code(scene), encoder.times

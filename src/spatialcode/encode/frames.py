@@ -13,7 +13,6 @@ Conventions: depth is z-depth along the optical axis in metres (0 = no measureme
 
 from __future__ import annotations
 
-import json
 import math
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -24,6 +23,7 @@ import numpy as np
 
 from spatialcode.errors import InputFileError, ValidationError
 from spatialcode.formats.npz_stream import NpzStreamReader
+from spatialcode.json_input import read_json_file
 from spatialcode.scene import CameraPose
 from spatialcode.validation import optional_number
 from spatialcode.viz.camera import Intrinsics
@@ -101,10 +101,7 @@ def read_frames_document(path: Path) -> tuple[dict[str, Any], Intrinsics]:
     sidecar of a video) and return it with the pinhole intrinsics (pixels) of its images; raises
     :class:`InputFileError` naming ``path`` when it cannot be read, lacks a top-level field, or has
     a bad ``fps`` (frames/s), ``frames`` list or intrinsics."""
-    try:
-        doc = json.loads(path.read_text())
-    except (OSError, ValueError) as err:
-        raise InputFileError(f"{path}: cannot read ({err})") from None
+    doc = read_json_file(path, "frames.json-schema document")
     missing = [key for key in _FRAMES_DOCUMENT_KEYS if not isinstance(doc, dict) or key not in doc]
     if missing:
         raise InputFileError(f"{path}: missing {', '.join(missing)} (expected the frames.json schema: "
@@ -119,6 +116,33 @@ def read_frames_document(path: Path) -> tuple[dict[str, Any], Intrinsics]:
     except TypeError as err:
         raise InputFileError(f"{path}: bad intrinsics ({err})") from None
     return doc, intrinsics
+
+
+def frame_entry_pose(path: Path, index: int, entry: Any) -> tuple[float, CameraPose | None]:
+    """Time (s) and camera-to-world pose of frame entry ``index`` of the frames.json-schema
+    document at ``path`` (``None`` when its position and quaternion are both null); raises
+    :class:`InputFileError` naming the file and the frame."""
+    if not isinstance(entry, dict) or not {"t", "position", "quaternion"} <= entry.keys():
+        raise InputFileError(f"{path}: frame {index} needs t (s), position (m) and quaternion (x, y, z, w); "
+                             "null position and quaternion mean an unknown pose")
+    try:
+        t = optional_number(entry["t"], "t", minimum=0.0)
+        if t is None:
+            raise ValidationError("t", "missing")
+        if entry["position"] is None and entry["quaternion"] is None:
+            return t, None
+        return t, CameraPose(t=t, position=entry["position"], quaternion=entry["quaternion"])
+    except ValidationError as err:
+        raise InputFileError(f"{path}: frame {index}: {err}") from None
+
+
+def frame_entry_labels(path: Path, index: int, entry: dict[str, Any]) -> dict[int, str]:
+    """The ``labels`` of frame entry ``index`` (``{"<instance id>": label}``, optional) of the
+    document at ``path`` as ``{id: label}``; raises :class:`InputFileError` naming the frame."""
+    labels = entry.get("labels", {})
+    if not isinstance(labels, dict) or not all(isinstance(v, str) and k.lstrip("-").isdigit() for k, v in labels.items()):
+        raise InputFileError(f"{path}: frame {index}: labels must map instance ids to labels, like {{\"3\": \"chair\"}}")
+    return {int(k): v for k, v in labels.items()}
 
 
 class RenderFolderSource:
@@ -140,7 +164,8 @@ class RenderFolderSource:
         self.stride = sample_stride(self.doc["fps"], stride)
         self.fps = float(self.doc["fps"])
         self.with_rgb, self.with_poses = rgb, poses
-        self.entries = self.doc["frames"]
+        self.entries = [(frame_entry_pose(frames_path, i, entry), frame_entry_labels(frames_path, i, entry))
+                        for i, entry in enumerate(self.doc["frames"])]
 
     def __len__(self) -> int:
         return (len(self.entries) + self.stride - 1) // self.stride
@@ -164,11 +189,10 @@ class RenderFolderSource:
                     continue
                 if videos is not None and rgb is None:
                     raise InputFileError(f"{self.folder}: rgb.mp4 has fewer frames than frames.json ({i})")
-                pose = CameraPose(t=entry["t"], position=entry["position"], quaternion=entry["quaternion"])
+                (t, pose), labels = entry
                 yield Frame(
-                    index=i, t=float(entry["t"]), rgb=rgb,
+                    index=i, t=t, rgb=rgb,
                     depth=depth.read().astype(np.float32) * np.float32(0.001),
                     intrinsics=self.intrinsics, pose=pose if self.with_poses else None,
-                    instances=masks.read().astype(np.int32),
-                    instance_labels={int(k): v for k, v in entry.get("labels", {}).items()},
+                    instances=masks.read().astype(np.int32), instance_labels=labels,
                 )

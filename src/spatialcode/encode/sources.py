@@ -30,6 +30,7 @@ from spatialcode.encode.frames import (
     Frame,
     FrameSource,
     RenderFolderSource,
+    frame_entry_pose,
     positive_number,
     read_frames_document,
     sample_stride,
@@ -37,7 +38,6 @@ from spatialcode.encode.frames import (
 from spatialcode.errors import InputFileError, ValidationError
 from spatialcode.formats.npz_stream import NpzStreamReader
 from spatialcode.scene import CameraPose
-from spatialcode.validation import optional_number
 from spatialcode.video import open_video
 from spatialcode.viz.camera import Intrinsics
 
@@ -229,23 +229,6 @@ def _depth_file(sidecar: Path, doc: dict[str, Any]) -> tuple[Path, str, float]:
     return sidecar.parent / str(depth["file"]), str(depth["key"]), scale
 
 
-def _entry_pose(sidecar: Path, index: int, entry: Any) -> tuple[float, CameraPose | None]:
-    """Time (s) and camera-to-world pose of sidecar frame entry ``index`` (``None`` when its
-    position and quaternion are both null)."""
-    if not isinstance(entry, dict) or not {"t", "position", "quaternion"} <= entry.keys():
-        raise InputFileError(f"{sidecar}: frame {index} needs t (s), position (m) and quaternion (x, y, z, w); "
-                             "null position and quaternion mean an unknown pose")
-    try:
-        t = optional_number(entry["t"], "t", minimum=0.0)
-        if t is None:
-            raise ValidationError("t", "missing")
-        if entry["position"] is None and entry["quaternion"] is None:
-            return t, None
-        return t, CameraPose(t=t, position=entry["position"], quaternion=entry["quaternion"])
-    except ValidationError as err:
-        raise InputFileError(f"{sidecar}: frame {index}: {err}") from None
-
-
 def _video_stream_frames(path: Path) -> int | None:
     """The frame count the container of the video at ``path`` declares (``None`` when it does not)."""
     with open_video(path) as container:
@@ -296,7 +279,7 @@ class VideoSidecarSource:
         self.stride = sample_stride(self.fps, stride)
         self.with_rgb = rgb
         self.depth_path, self.depth_key, self.depth_scale = _depth_file(self.sidecar, self.doc)
-        self.entries = [_entry_pose(self.sidecar, i, entry) for i, entry in enumerate(self.doc["frames"])]
+        self.entries = [frame_entry_pose(self.sidecar, i, entry) for i, entry in enumerate(self.doc["frames"])]
         self._check_files()
 
     def _check_files(self) -> None:

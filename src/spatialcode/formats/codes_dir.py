@@ -6,13 +6,21 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Protocol
 
-from spatialcode.errors import InputFileError
+from spatialcode.errors import InputFileError, ValidationError
+from spatialcode.formats.names import check_path_name
 from spatialcode.scene import SpatialCode
 
 
 def scene_path(root: str | Path, dataset: str | None, scene_name: str) -> Path:
-    """Path of a scene's code inside a codes folder (``unknown`` when the dataset is not known)."""
-    return Path(root) / (dataset or "unknown") / f"{scene_name}.json"
+    """Path of a scene's code inside a codes folder (``unknown`` when the dataset is not known);
+    raises :class:`InputFileError` when either name is not a plain file name
+    (:func:`~spatialcode.formats.names.check_path_name`), so the path never leaves ``root``."""
+    try:
+        folder = check_path_name(dataset or "unknown", "dataset name")
+        name = check_path_name(scene_name, "scene name")
+    except ValidationError as err:
+        raise InputFileError(str(err)) from None
+    return Path(root) / folder / f"{name}.json"
 
 
 def write_codes(codes: Iterable[SpatialCode], root: str | Path) -> list[Path]:
@@ -68,7 +76,7 @@ class CodesDir:
         key = (dataset, scene_name)
         if key not in self._cache:
             path = scene_path(self.root, dataset, scene_name)
-            if not path.is_file():
+            if not path.is_file():  # the name is a plain file name: it globs nothing but itself
                 matches = sorted(self.root.glob(f"*/{scene_name}.json"))
                 if not matches:
                     raise InputFileError(f"{path}: no spatial code for scene {scene_name!r} in {self.root}")

@@ -1,20 +1,16 @@
-"""Reading JSON files with one-line errors that name the file."""
+"""Reading JSON files with one-line errors that name the file (the formats' entry to
+:mod:`spatialcode.json_input`, which bounds size and nesting)."""
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
-from spatialcode.errors import InputFileError
+from spatialcode.json_input import read_json_file
 
 
-def read_json(path: str | Path) -> Any:
-    """Parse the JSON file at ``path``; raises :class:`InputFileError` naming the file."""
-    path = Path(path)
-    try:
-        return json.loads(path.read_text())
-    except OSError as err:
-        raise InputFileError(f"{path}: cannot read ({err.strerror})") from None
-    except json.JSONDecodeError as err:
-        raise InputFileError(f"{path}: not valid JSON ({err.msg} at line {err.lineno})") from None
+def read_json(path: str | Path, what: str = "JSON file") -> Any:
+    """Parse the JSON file at ``path`` (a ``what``, named in errors); raises
+    :class:`~spatialcode.errors.InputFileError` naming the file (see
+    :func:`spatialcode.json_input.read_json_file` for the limits)."""
+    return read_json_file(path, what)

@@ -15,33 +15,44 @@ from typing import Any
 from spatialcode import __version__
 from spatialcode.errors import InputFileError, ValidationError
 from spatialcode.formats.json_file import read_json
+from spatialcode.formats.names import check_path_name
 from spatialcode.geometry.box import Box3D
 from spatialcode.scene import Provenance, Room, Source, SpatialCode, SpatialObject
+from spatialcode.validation import json_list, json_object
 
 #: Frame rate of each source dataset's videos as used by VSI-Bench (frames per second).
 DATASET_FPS = {"scannet": 24.0, "scannetpp": 30.0, "arkitscenes": 30.0}
 PRODUCER = "vsibench-meta"
+#: The annotation's name of each box field :class:`~spatialcode.geometry.box.Box3D` names in its errors.
+_ANNOTATION_FIELD = {"center": "centroid", "size": "axesLengths", "axes": "normalizedAxes"}
 
 
 def scene_from_meta(scene_name: str, meta: Mapping[str, Any], dataset: str | None = None) -> SpatialCode:
-    """Build the SpatialCode of one scene from its meta-info entry."""
-    if not isinstance(meta, Mapping):
-        raise ValidationError(scene_name, "expected a JSON object")
+    """Build the SpatialCode of one scene from its meta-info entry; the scene and dataset names
+    must be plain file names (they name the scene's file in a codes folder) and ``object_bbox``
+    must be there (a scene without it is a broken entry, not an empty room)."""
+    check_path_name(scene_name, "scene name")
+    json_object(meta, scene_name)
     dataset = meta.get("dataset", dataset)
-    boxes = meta.get("object_bbox") or {}
+    if dataset is not None:
+        check_path_name(dataset, f"{scene_name}.dataset")
+    if meta.get("object_bbox") is None:
+        raise ValidationError(f"{scene_name}.object_bbox", "missing (expected {category: [boxes]})")
+    boxes = meta["object_bbox"]
     if not isinstance(boxes, Mapping):
         raise ValidationError(f"{scene_name}.object_bbox", "expected {category: [boxes]}")
     objects = []
     for label, instances in boxes.items():
-        for k, inst in enumerate(instances):
+        for k, inst in enumerate(json_list(instances, f"{scene_name}.object_bbox.{label}")):
             field = f"{scene_name}.object_bbox.{label}[{k}]"
             try:
+                json_object(inst, "box")
                 for key in ("centroid", "axesLengths", "normalizedAxes"):
                     if key not in inst:
                         raise ValidationError(key, "missing")
                 box = Box3D.from_axes(inst["centroid"], inst["axesLengths"], inst["normalizedAxes"])
             except ValidationError as err:
-                raise ValidationError(f"{field}.{err.field}", err.problem) from None
+                raise ValidationError(f"{field}.{_ANNOTATION_FIELD.get(err.field, err.field)}", err.problem) from None
             objects.append(SpatialObject(id=len(objects), label=label, box=box))
     try:
         room = Room(area=meta.get("room_size"), center=meta.get("room_center"))
@@ -63,7 +74,7 @@ def read_meta_info(path: str | Path) -> dict[str, SpatialCode]:
     """Read one ``*_meta_info_val.json`` file into ``{scene_name: SpatialCode}``."""
     path = Path(path)
     dataset_hint = path.name.split("_meta_info")[0] if "_meta_info" in path.name else None
-    data = read_json(path)
+    data = read_json(path, "meta-info file")
     if not isinstance(data, Mapping):
         raise InputFileError(f"{path}: expected a JSON object mapping scene names to annotations")
     try:
@@ -91,7 +102,8 @@ def iter_meta_info_dir(directory: str | Path) -> Iterator[SpatialCode]:
 
 def convert_vsibench_meta(meta_info_dir: str | Path, out_dir: str | Path) -> list[Path]:
     """Convert every scene of a meta-info folder into ``<out_dir>/<dataset>/<scene_name>.json``;
-    returns the written paths (what ``spatialcode convert vsibench-meta`` does)."""
+    returns the written paths (what ``spatialcode convert vsibench-meta`` does). Every file is
+    read and checked before the first scene is written, so a bad file writes nothing."""
     from spatialcode.formats.codes_dir import write_codes
 
-    return write_codes(iter_meta_info_dir(meta_info_dir), out_dir)
+    return write_codes(list(iter_meta_info_dir(meta_info_dir)), out_dir)

@@ -10,7 +10,11 @@ import numpy as np
 
 from spatialcode.errors import ValidationError
 from spatialcode.geometry.rotation import euler_to_matrix, matrix_to_euler
-from spatialcode.validation import finite_vector
+from spatialcode.validation import MAX_METRES, finite_vector
+
+#: How far (largest entry of ``A Aᵀ − I``) a box's axes read from a file may be from orthonormal;
+#: nearly orthonormal axes are projected onto the nearest rotation.
+AXES_TOLERANCE = 0.01
 
 # Corner sign pattern: corner k = centre + R @ (signs[k] * size / 2).
 _CORNER_SIGNS = np.array(
@@ -24,6 +28,7 @@ class Box3D:
 
     ``center`` (m), ``size`` = full side lengths along the box's own x, y, z axes (m, ≥ 0),
     ``rotation`` = ``(roll, pitch, yaw)`` (rad); see :mod:`spatialcode.geometry.rotation`.
+    Centre coordinates and sides are at most :data:`~spatialcode.validation.MAX_METRES` (10 km).
     """
 
     center: tuple[float, float, float]
@@ -31,8 +36,8 @@ class Box3D:
     rotation: tuple[float, float, float] = (0.0, 0.0, 0.0)
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "center", finite_vector(self.center, 3, "center"))
-        object.__setattr__(self, "size", finite_vector(self.size, 3, "size"))
+        object.__setattr__(self, "center", finite_vector(self.center, 3, "center", MAX_METRES))
+        object.__setattr__(self, "size", finite_vector(self.size, 3, "size", MAX_METRES))
         object.__setattr__(self, "rotation", finite_vector(self.rotation, 3, "rotation"))
         if min(self.size) < 0:
             raise ValidationError("size", f"side lengths must be >= 0, got {list(self.size)}")
@@ -40,25 +45,34 @@ class Box3D:
     # -- construction -------------------------------------------------------------------
     @classmethod
     def from_bbox_3d(cls, values: Sequence[float]) -> Box3D:
-        """Build a box from the 9-number list ``[cx, cy, cz, sx, sy, sz, roll, pitch, yaw]``."""
+        """Build a box from the 9-number list ``[cx, cy, cz, sx, sy, sz, roll, pitch, yaw]``
+        as files write it: every side must be > 0 (a box read from a file has a volume)."""
         if isinstance(values, (str, bytes)) or not hasattr(values, "__len__"):
-            raise ValidationError("bbox_3d", f"expected a list of 9 numbers, got {values!r}")
+            raise ValidationError("bbox_3d", f"expected a list of 9 numbers, got {values!r}"[:200])
         if len(values) != 9:
             raise ValidationError("bbox_3d", f"expected 9 numbers, got {len(values)}")
-        return cls(tuple(values[0:3]), tuple(values[3:6]), tuple(values[6:9]))  # type: ignore[arg-type]
+        return cls(tuple(values[0:3]), tuple(values[3:6]), tuple(values[6:9]))._solid()  # type: ignore[arg-type]
 
     @classmethod
     def from_axes(
         cls, center: Sequence[float], lengths: Sequence[float], axes: Sequence[float]
     ) -> Box3D:
         """Build a box from a centre, side lengths and a 3×3 row-major matrix whose rows are
-        the box axes (the ``centroid``/``axesLengths``/``normalizedAxes`` annotation form)."""
-        rows = np.asarray(axes, dtype=float)
-        if rows.size != 9:
-            raise ValidationError("axes", f"expected 9 numbers (3×3), got {rows.size}")
-        if not np.all(np.isfinite(rows)):
-            raise ValidationError("axes", "must be finite numbers")
-        return cls(tuple(center), tuple(lengths), matrix_to_euler(rows.reshape(3, 3).T))  # type: ignore[arg-type]
+        the box axes (the ``centroid``/``axesLengths``/``normalizedAxes`` annotation form), as
+        files write it: every side > 0 and the axes orthonormal within :data:`AXES_TOLERANCE`."""
+        rows = np.array(finite_vector(np.asarray(axes, dtype=object).ravel(), 9, "axes")).reshape(3, 3)
+        off = float(np.abs(rows @ rows.T - np.eye(3)).max())
+        if off > AXES_TOLERANCE:
+            raise ValidationError("axes", f"the rows must be unit-length, perpendicular box axes; {rows.tolist()} is "
+                                          f"off by {off:.3g}")
+        return cls(center, lengths, matrix_to_euler(rows.T))._solid()  # type: ignore[arg-type]
+
+    def _solid(self) -> Box3D:
+        """Return the box itself, or raise :class:`ValidationError` when a side is 0 (a box read
+        from a file must enclose something)."""
+        if min(self.size) <= 0:
+            raise ValidationError("size", f"side lengths must be > 0, got {list(self.size)}")
+        return self
 
     def to_bbox_3d(self) -> list[float]:
         """Return the 9-number list ``[cx, cy, cz, sx, sy, sz, roll, pitch, yaw]``."""

@@ -49,7 +49,7 @@ class GRPORunConfig(RunSettings):
         check_whole_number(self.max_completion_length, "max_completion_length")
         check_whole_number(self.num_generations, "num_generations", minimum=2)
         for name in ("temperature", "beta"):
-            object.__setattr__(self, name, optional_number(getattr(self, name), name))
+            object.__setattr__(self, name, optional_number(getattr(self, name), name, text=True))
         if self.temperature is None or not self.temperature > 0:
             raise ValidationError("temperature", f"must be > 0 (GRPO compares sampled completions), got {self.temperature}")
         if self.beta is None or not self.beta >= 0:

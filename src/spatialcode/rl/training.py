@@ -56,7 +56,7 @@ class LoRASettings:
     def __post_init__(self) -> None:
         check_whole_number(self.r, "lora.r")
         check_whole_number(self.alpha, "lora.alpha")
-        object.__setattr__(self, "dropout", optional_number(self.dropout, "lora.dropout"))
+        object.__setattr__(self, "dropout", optional_number(self.dropout, "lora.dropout", text=True))
         if self.dropout is None or not 0.0 <= self.dropout < 1.0:
             raise ValidationError("lora.dropout", f"expected a number in [0, 1), got {self.dropout}")
         if not self.target_modules:
@@ -91,7 +91,7 @@ class RunSettings:
 
     def __post_init__(self) -> None:
         # a number, also when YAML read "2e-4" as text (YAML 1.1 wants "2.0e-4")
-        object.__setattr__(self, "learning_rate", optional_number(self.learning_rate, "learning_rate"))
+        object.__setattr__(self, "learning_rate", optional_number(self.learning_rate, "learning_rate", text=True))
         if self.learning_rate is None or not self.learning_rate > 0:
             raise ValidationError("learning_rate", f"must be > 0, got {self.learning_rate}")
         for name in ("max_steps", "gradient_accumulation_steps", "logging_steps", "save_steps"):

@@ -20,6 +20,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, fields, replace
+from typing import Any
 
 import numpy as np
 from scipy import ndimage
@@ -27,6 +28,7 @@ from scipy.spatial.transform import Rotation
 
 from spatialcode.errors import ValidationError
 from spatialcode.scene import CameraPose
+from spatialcode.validation import check_field_types
 
 #: Labels a detector may mistake for one another (lower case; looked up by the exact label).
 CONFUSABLE_LABELS: dict[str, tuple[str, ...]] = {
@@ -82,6 +84,10 @@ class FaultConfig:
     pose_drift_deg: float = 0.0            # deg / √s per axis
 
     def __post_init__(self) -> None:
+        try:
+            check_field_types(self)
+        except ValidationError as err:
+            raise ValidationError(f"faults.{err.field}", err.problem) from None
         for name in ("depth_dropout", "missed_detection", "label_confusion"):
             value = getattr(self, name)
             if not 0.0 <= value <= 1.0:
@@ -114,6 +120,15 @@ class FaultConfig:
         if self.confusable is not None:
             out["confusable"] = {k: list(v) for k, v in self.confusable.items()}
         return out
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> FaultConfig:
+        """Build fault settings from their JSON form (:meth:`to_dict`); unknown names are an error."""
+        known = {f.name for f in fields(cls)}
+        unknown = sorted(set(data) - known)
+        if unknown:
+            raise ValidationError("faults", f"unknown setting(s) {', '.join(unknown)} (known: {', '.join(sorted(known))})")
+        return cls(**data)
 
     @classmethod
     def preset(cls, name: str) -> FaultConfig:

@@ -48,6 +48,7 @@ from spatialcode import __version__
 from spatialcode.errors import SpatialCodeError, ValidationError
 from spatialcode.formats.npz_stream import NpzStreamWriter
 from spatialcode.geometry.points import points_in_box
+from spatialcode.json_input import read_json_file
 from spatialcode.scene import CameraPose, Provenance, SpatialCode
 from spatialcode.synth.camera_path import (
     PathConfig,
@@ -65,6 +66,7 @@ from spatialcode.synth.shapes import (
     build_scene_geometry,
     room_layout,
 )
+from spatialcode.validation import check_field_types
 from spatialcode.video import VideoWriter, read_video
 
 PRODUCER = "synth-render"
@@ -100,6 +102,9 @@ class RenderConfig:
     seed: int = 0
 
     def __post_init__(self) -> None:
+        if isinstance(self.faults, dict):
+            object.__setattr__(self, "faults", FaultConfig.from_dict(self.faults))
+        check_field_types(self)
         for name in ("width", "height"):
             value = getattr(self, name)
             if int(value) != value or value < 8 or value % 2:
@@ -117,8 +122,8 @@ class RenderConfig:
             raise ValidationError("mask_threshold", f"must be >= 1 pixel, got {self.mask_threshold}")
         if not 0.0 <= self.ambient <= 1.0:
             raise ValidationError("ambient", f"must be in [0, 1], got {self.ambient}")
-        if isinstance(self.faults, dict):
-            object.__setattr__(self, "faults", FaultConfig(**self.faults))
+        if not isinstance(self.faults, FaultConfig):
+            raise ValidationError("faults", f"expected fault settings, got {self.faults!r}"[:200])
 
     def path_config(self) -> PathConfig:
         """The camera-path settings implied by this configuration."""
@@ -149,10 +154,8 @@ class RenderConfig:
         if unknown:
             raise ValidationError("render config", f"unknown option(s): {', '.join(unknown)}")
         data = dict(data)
-        if isinstance(data.get("faults"), dict):
-            data["faults"] = FaultConfig(**data["faults"])
         for key in ("wall_color", "floor_color", "ceiling_color"):
-            if key in data:
+            if isinstance(data.get(key), list):
                 data[key] = tuple(data[key])
         return cls(**data)
 
@@ -496,7 +499,7 @@ def load_frames(out_dir: str | Path) -> tuple[dict[str, Any], np.ndarray, np.nda
     """Read a render folder: ``(frames.json document, depth (N, H, W) uint16 mm, masks (N, H, W)
     int16)``."""
     out = Path(out_dir)
-    doc = json.loads((out / "frames.json").read_text())
+    doc = read_json_file(out / "frames.json", "frames.json")
     with np.load(out / "depth.npz") as d, np.load(out / "masks.npz") as m:
         return doc, d["depth"], m["masks"]
 
@@ -522,22 +525,26 @@ def write_render_overlay(render_dir: str | Path, path: str | Path | None = None,
     from ``frames.json``): the whole video as MP4 (``path`` defaults to
     ``render_dir/overlay.mp4``), or with ``frame`` only that frame as PNG (default
     ``render_dir/overlay_<frame>.png``). Returns the path written."""
+    from spatialcode.encode.frames import read_frames_document
     from spatialcode.errors import InputFileError
-    from spatialcode.viz import Intrinsics, write_overlay_png, write_overlay_video
+    from spatialcode.viz import write_overlay_png, write_overlay_video
 
     folder = Path(render_dir)
     if not (folder / "frames.json").is_file():
         raise InputFileError(f"{folder}: not a render folder (no frames.json); make one with `spatialcode render`")
-    doc = json.loads((folder / "frames.json").read_text())
+    doc, intr = read_frames_document(folder / "frames.json")
     code = SpatialCode.load(folder / "scene.json")
+    if not code.camera:
+        raise InputFileError(f"{folder / 'scene.json'}: no camera path, so the boxes cannot be drawn over the frames")
     drawn = boxes if boxes is not None else code
-    intr = Intrinsics(**doc["intrinsics"], width=doc["width"], height=doc["height"])
     if frame is None:
         target = Path(path) if path is not None else folder / "overlay.mp4"
         return write_overlay_video(read_video(folder / "rgb.mp4"), drawn, intr, code.camera, target, doc["fps"], labels=labels)
     if not 0 <= frame < len(code.camera):
         raise SpatialCodeError(f"frame {frame} is out of range: the render has frames 0..{len(code.camera) - 1}")
-    image = next(itertools.islice(read_video(folder / "rgb.mp4"), frame, None))
+    image = next(itertools.islice(read_video(folder / "rgb.mp4"), frame, None), None)
+    if image is None:
+        raise InputFileError(f"{folder / 'rgb.mp4'}: has no frame {frame}")
     target = Path(path) if path is not None else folder / f"overlay_{frame:05d}.png"
     return write_overlay_png(image, drawn, intr, code.camera[frame], target, labels=labels)
 

@@ -830,9 +830,14 @@ def object_footprint(box: Box3D) -> shapely.Polygon:
     return poly
 
 
+#: Widest room (m, along x or y) :func:`room_layout` accepts: the camera planner grids the floor
+#: every few centimetres, so a kilometre-wide room from a broken file would exhaust memory.
+MAX_ROOM_SPAN = 100.0
+
+
 def room_layout(code: SpatialCode, margin: float = 1.0, default_height: float = 2.7) -> RoomLayout:
     """Return the room of ``code``: its floor polygon if given, else the bounding rectangle of
-    the objects' footprints grown by ``margin`` metres. The floor is at z = 0 for a given polygon
+    the objects' footprints grown by ``margin`` metres (at most :data:`MAX_ROOM_SPAN` across). The floor is at z = 0 for a given polygon
     (lower if objects reach below it) and at the lowest object bottom otherwise; the ceiling is
     ``room.height`` (else ``default_height``) above the floor, raised to clear every object."""
     if not code.objects:
@@ -850,6 +855,10 @@ def room_layout(code: SpatialCode, margin: float = 1.0, default_height: float = 
         x0, y0, x1, y1 = union.bounds
         footprint = shapely.box(x0 - margin, y0 - margin, x1 + margin, y1 + margin)
         floor_z, invented = min(bottoms), True
+    x0, y0, x1, y1 = footprint.bounds
+    if max(x1 - x0, y1 - y0) > MAX_ROOM_SPAN:
+        raise SpatialCodeError(f"the room spans {max(x1 - x0, y1 - y0):.0f} m: the renderer walks rooms up to "
+                               f"{MAX_ROOM_SPAN:g} m across (check the room polygon and the object boxes)")
     height = room.height if room is not None and room.height else default_height
     ceiling_z = max(floor_z + height, max(tops) + 0.05)
     return RoomLayout(footprint=footprint, floor_z=floor_z, ceiling_z=ceiling_z, invented=invented)

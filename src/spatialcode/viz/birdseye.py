@@ -29,12 +29,15 @@ from matplotlib.ticker import MultipleLocator
 from spatialcode.geometry.polygon import box_footprint
 from spatialcode.scene import SpatialCode, SpatialObject
 from spatialcode.viz.camera import camera_forward
+from spatialcode.viz.files import picture_path
 
 PALETTE: tuple[tuple[float, float, float], ...] = tuple(
     to_rgb(c) for c in matplotlib.colormaps["tab20"].colors  # type: ignore[attr-defined]
 )
 """Qualitative colours (RGB in [0, 1]) that labels are hashed onto."""
 FILL_ALPHA = 0.6
+#: The picture formats :func:`draw_birdseye` writes, by file suffix.
+MAP_SUFFIXES = (".png", ".svg", ".pdf", ".jpg", ".jpeg")
 """Opacity of an object's footprint fill on the map."""
 FLOOR_COLOR = "#f3efe6"
 """Fill of the room's floor polygon (the page is white outside it)."""
@@ -288,10 +291,12 @@ def draw_birdseye(
     ``number_by_appearance`` adds a badge 1, 2, … in first_seen order. ``figsize`` (inches)
     defaults to 8 in wide with a height following the scene's aspect ratio.
 
-    When ``path`` is given the PNG is written there (parent folders created) at ``dpi``, the
+    When ``path`` is given (its suffix one of :data:`MAP_SUFFIXES`) the picture is written there (parent folders created) at ``dpi``, the
     picture being exactly ``figsize × dpi`` pixels; the figure is returned either way. It is
     not registered with ``pyplot``, so there is nothing to close.
     """
+    if path is not None:
+        path = picture_path(path, MAP_SUFFIXES)
     highlight = {int(i) for i in highlight} & {o.id for o in code.objects}
     footprints = [_footprint_xy(o) for o in code.objects]
     bounds = _bounds(code, footprints, with_room=True)
@@ -322,7 +327,6 @@ def draw_birdseye(
                 fontsize=12, color="#8a8a8a", style="italic")
     _place_labels(fig, ax, labels, [t for t in ax.texts if not any(t is label for label in labels)])
     if path is not None:
-        path = Path(path)
         path.parent.mkdir(parents=True, exist_ok=True)
         fig.savefig(path, dpi=dpi, facecolor="white")
     return fig

@@ -15,7 +15,7 @@ import numpy as np
 
 from spatialcode.errors import ValidationError
 from spatialcode.scene import CameraPose
-from spatialcode.validation import finite_vector
+from spatialcode.validation import check_whole_number, finite_vector
 
 
 @dataclass(frozen=True)
@@ -35,8 +35,7 @@ class Intrinsics:
         if fx <= 0 or fy <= 0:
             raise ValidationError("intrinsics", f"focal lengths must be > 0, got fx={fx}, fy={fy}")
         for name, value in (("width", self.width), ("height", self.height)):
-            if isinstance(value, bool) or int(value) != value or value <= 0:
-                raise ValidationError(f"intrinsics.{name}", f"expected a positive integer, got {value!r}")
+            check_whole_number(value, f"intrinsics.{name}")
         object.__setattr__(self, "fx", fx)
         object.__setattr__(self, "fy", fy)
         object.__setattr__(self, "cx", cx)

@@ -17,10 +17,14 @@ from spatialcode.scene import CameraPose, SpatialCode, SpatialObject
 from spatialcode.video import VideoWriter
 from spatialcode.viz.birdseye import label_color
 from spatialcode.viz.camera import Intrinsics, project_camera_points, to_camera_frame
+from spatialcode.viz.files import picture_path
 
 NEAR_PLANE = 0.05
 """Depth, metres, in front of the camera where box edges are cut: the parts of edges closer
 than this (or behind the camera) are not drawn."""
+
+#: The picture formats :func:`write_overlay_png` writes, by file suffix.
+FRAME_SUFFIXES = (".png", ".jpg", ".jpeg")
 
 
 def _edge_segments(obj: SpatialObject) -> np.ndarray:
@@ -173,9 +177,9 @@ def write_overlay_png(
     *,
     labels: bool = True,
 ) -> Path:
-    """Draw the boxes over one frame (:func:`draw_box_overlay`), write it as a PNG to ``path``
-    (parent folders created) and return the path."""
-    path = Path(path)
+    """Draw the boxes over one frame (:func:`draw_box_overlay`), write it as a PNG (or JPEG:
+    :data:`FRAME_SUFFIXES`) to ``path`` (parent folders created) and return the path."""
+    path = picture_path(path, FRAME_SUFFIXES)
     path.parent.mkdir(parents=True, exist_ok=True)
     Image.fromarray(draw_box_overlay(image, code, intrinsics, pose, labels=labels)).save(path)
     return path
