@@ -41,11 +41,19 @@ def _non_empty_text(value: Any, field: str) -> str:
     return value
 
 
-def _question_id(value: Any) -> QuestionId:
+def normalise_id(value: Any) -> QuestionId:
+    """Return the question id ``value`` in the one form ids are compared in: an integer, also when
+    written as its decimal text (``"2"`` → ``2``; ``"02"`` or ``"q2"`` stay text). Raises
+    ``ValidationError`` for anything but an integer or non-empty text."""
     if isinstance(value, bool) or not isinstance(value, (numbers.Integral, str)):
         raise ValidationError("id", f"expected an integer or a string, got {value!r}")
     if isinstance(value, str):
-        return _non_empty_text(value, "id")
+        _non_empty_text(value, "id")
+        try:
+            number = int(value)
+        except ValueError:
+            return value
+        return number if str(number) == value else value
     return int(value)
 
 
@@ -110,7 +118,7 @@ class VSIQuestion:
     numeric ones; ``ground_truth`` is the option letter, or a number as text in the question's
     unit (metres, square metres, centimetres, a count); ``None`` when unknown. ``pruned`` is the
     official flag: ``False`` marks the VSI-Bench-Debiased subset, ``None`` means not stated.
-    Raises ``ValidationError`` naming the offending field.
+    ``id`` is kept as :func:`normalise_id` writes it. Raises ``ValidationError`` naming the offending field.
     """
 
     id: QuestionId
@@ -123,7 +131,7 @@ class VSIQuestion:
     pruned: bool | None = None
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "id", _question_id(self.id))
+        object.__setattr__(self, "id", normalise_id(self.id))
         if not isinstance(self.dataset, str):
             raise ValidationError("dataset", f"expected a string, got {self.dataset!r}")
         if not isinstance(self.scene_name, str):
