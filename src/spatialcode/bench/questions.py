@@ -188,6 +188,15 @@ def _one_line(text: str) -> str:
     return " ".join(str(text).split())
 
 
+def parse_json(text: str | bytes, where: str) -> Any:
+    """``json.loads(text)``, except that a value nested too deeply for Python (``[[[[…`` 100,000
+    deep) raises :class:`InputFileError` naming ``where`` instead of ``RecursionError``."""
+    try:
+        return json.loads(text)
+    except RecursionError:
+        raise InputFileError(f"{where}: JSON nested too deeply to read") from None
+
+
 def jsonl_records(path: Path, text: str) -> Iterator[tuple[str, Any]]:
     """The records of JSON-lines ``text`` read from ``path``, each with where it stands
     (``"line N"``); blank lines skipped; a line that is not JSON raises :class:`InputFileError`
@@ -196,14 +205,15 @@ def jsonl_records(path: Path, text: str) -> Iterator[tuple[str, Any]]:
         if not line.strip():
             continue
         try:
-            yield f"line {number}", json.loads(line)
+            record = parse_json(line, f"{path} line {number}")
         except json.JSONDecodeError as err:
             raise InputFileError(f"{path} line {number}: not valid JSON ({err.msg})") from None
+        yield f"line {number}", record
 
 
 def _json_records(path: Path, text: str) -> Iterator[tuple[str, Any]]:
     try:
-        data = json.loads(text)
+        data = parse_json(text, str(path))
     except json.JSONDecodeError as err:
         raise InputFileError(f"{path}: not valid JSON ({err.msg} at line {err.lineno})") from None
     if isinstance(data, Mapping) and isinstance(data.get("data"), list):

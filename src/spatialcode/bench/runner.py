@@ -30,7 +30,7 @@ from typing import Any
 from tqdm import tqdm
 
 import spatialcode
-from spatialcode.bench.questions import QuestionId, VSIQuestion, normalise_id
+from spatialcode.bench.questions import QuestionId, VSIQuestion, normalise_id, parse_json
 from spatialcode.bench.time_limit import check_time_limit, timed_call
 from spatialcode.errors import InputFileError, ValidationError
 from spatialcode.reason.answer import Answer
@@ -121,7 +121,7 @@ def code_version() -> dict[str, Any]:
 
 def _parse_line(path: Path, number: int, line: str, is_last: bool) -> dict[str, Any] | None:
     try:
-        row = json.loads(line)
+        row = parse_json(line, f"{path} line {number}")
     except json.JSONDecodeError as err:
         if is_last:
             return None  # a write cut short; that question is done again
@@ -166,8 +166,8 @@ def _repair_tail(path: Path) -> None:
         return
     start = data.rfind(b"\n") + 1
     try:
-        json.loads(data[start:])
-    except ValueError:
+        parse_json(data[start:], f"{path} last line")
+    except (json.JSONDecodeError, UnicodeDecodeError):  # cut short (a deeper problem is raised)
         with path.open("r+b") as handle:
             handle.truncate(start)
         return
