@@ -78,6 +78,8 @@ CASES: list[BadInput] = [
              NOT_WRITTEN),
     BadInput("eval", "empty codes folder", _eval(GOOD, codes=False), "no scene codes", NOT_WRITTEN),
     BadInput("eval", "predictions path that is a directory", _directory_as_predictions, "is a directory"),
+    BadInput("eval", "--report inside a file (refused before the run)", _eval(GOOD, "--report", "q.jsonl/report"),
+             "q.jsonl", NOT_WRITTEN),
     BadInput("eval", "--limit -1", _eval(GOOD, "--limit", "-1"), "--limit", NOT_WRITTEN),
     BadInput("eval", "--time-limit 0", _eval(GOOD, "--time-limit", "0"), "--time-limit", NOT_WRITTEN),
     BadInput("eval", "predictions row with a boolean id", _with_predictions('{"id": true, "prediction": "2"}\n'),

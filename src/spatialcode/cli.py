@@ -240,6 +240,7 @@ def eval_command(
     """Answer VSI-Bench questions from spatial codes and print the official score table."""
     from spatialcode.bench import (
         load_questions,
+        report_paths,
         select_questions,
         to_markdown,
         write_report,
@@ -257,6 +258,8 @@ def eval_command(
                    *(["--debiased"] if debiased else [])]
         raise SpatialCodeError(_no_questions(questions, loaded, filters))
     code_source = codes_folder(codes)
+    if report_prefix is not None:  # a report folder that cannot be made fails now, not after the run
+        report_paths(report_prefix)[0].parent.mkdir(parents=True, exist_ok=True)
     settings = {}
     if reasoner in ("llm", "llm-tools"):
         settings = {"model": model, "server_model": server_model, "temperature": temperature,
