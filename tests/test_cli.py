@@ -378,3 +378,11 @@ def test_eval_refuses_a_predictions_file_another_eval_is_writing(tmp_path):
     assert len(lines) == 1 and "another run is writing this predictions file" in lines[0], result.stderr
     assert not (tmp_path / "p.jsonl").exists() and not (tmp_path / "p.jsonl.runs.jsonl").exists()
     assert run(*args).returncode == 0  # the lock released, the next run goes ahead
+
+
+def test_usage_errors_are_one_line_but_a_bare_group_still_shows_its_help():
+    bad = run("train", "sft", "--bogus")
+    assert bad.returncode == 2 and bad.stderr.strip().splitlines() == [
+        "error: No such option '--bogus'. (see `python -m spatialcode.cli train sft --help`)"]
+    bare = run("train")
+    assert bare.returncode == 2 and "error:" not in bare.stderr and "Commands:" in bare.stderr + bare.stdout

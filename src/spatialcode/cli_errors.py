@@ -76,5 +76,7 @@ class OneLineUsageGroup(click.Group):
         """Run the sub-command; turn its usage errors into one line."""
         try:
             return super().invoke(ctx)
+        except click.exceptions.NoArgsIsHelpError:
+            raise  # a group given no sub-command shows its help
         except click.UsageError as err:
             raise _OneLineUsageError(err) from None
