@@ -267,3 +267,4 @@ def test_a_time_limit_needs_the_main_thread(tmp_path):
     thread.start()
     thread.join()
     assert errors and "main thread" in errors[0]
+

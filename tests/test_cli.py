@@ -386,3 +386,16 @@ def test_usage_errors_are_one_line_but_a_bare_group_still_shows_its_help():
         "error: No such option '--bogus'. (see `python -m spatialcode.cli train sft --help`)"]
     bare = run("train")
     assert bare.returncode == 2 and "error:" not in bare.stderr and "Commands:" in bare.stderr + bare.stdout
+
+
+def test_eval_stops_a_language_model_that_does_not_reply_at_the_time_limit(tmp_path):
+    from tests.fixtures import fake_openai_server
+
+    args = _eval_folder(tmp_path, [{**COUNT, "id": 1}, {**COUNT, "id": 2}])
+    with fake_openai_server("--stall", "60") as url:
+        start = time.monotonic()
+        result = run(*args, "--reasoner", "llm", "--model", url, "--time-limit", "1")
+    assert result.returncode == 0, result.stderr
+    assert time.monotonic() - start < 20  # two questions of 1 s, not the server's 60 s (nor the client's 120 s)
+    rows = _rows(tmp_path / "p.jsonl")
+    assert [rows[qid]["error"] for qid in (1, 2)] == ["QuestionTimeout: took longer than the 1 s limit per question"] * 2
