@@ -8,7 +8,7 @@ import sys
 import warnings
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -18,6 +18,9 @@ from spatialcode.cli_train import train
 from spatialcode.errors import SpatialCodeError
 from spatialcode.reason.answer import Answer
 from spatialcode.scene import SpatialCode
+
+if TYPE_CHECKING:
+    from spatialcode.bench.questions import VSIQuestion
 
 
 @contextlib.contextmanager
@@ -172,8 +175,8 @@ def convert_vsibench_meta(meta_info: Path, out: Path) -> None:
     "--predictions runs/solver.jsonl --report runs/solver\n\n"
     "Re-running the same command resumes: questions already in the predictions file are skipped. One run at a "
     "time writes a predictions file; a question past --time-limit, or whose row cannot be answered (no code for "
-    "its scene, a scene name that is not a plain name, longer than 4,000 characters), is recorded as an error "
-    "row and retried by the next run.",
+    "its scene, a scene name that is not a plain name, a question too long), is recorded as an error row and "
+    "retried by the next run.",
 )
 @click.option("--questions", required=True, type=click.Path(dir_okay=False, path_type=Path), help="VSI-Bench questions (.jsonl, .json or .parquet).")
 @click.option("--codes", required=True, type=click.Path(file_okay=False, path_type=Path), help="Codes folder: <dataset>/<scene_name>.json.")
@@ -291,7 +294,7 @@ def eval_command(
         click.echo(f"report written to {md_path} and {json_path}", err=True)
 
 
-def _no_questions(path: Path, loaded: list[Any], filters: list[str]) -> str:
+def _no_questions(path: Path, loaded: list[VSIQuestion], filters: list[str]) -> str:
     """Why no question of ``path`` (``loaded``) is left to answer: an empty file, or the ``filters``
     given (named with the tasks and datasets the file has)."""
     if not loaded:
