@@ -1,15 +1,17 @@
 """A tiny OpenAI-compatible chat server for tests: ``python -m tests.fake_openai_server [--fail N]
-[--status 500] [--no-models] [--replies FILE]`` prints its port, then answers POST
+[--status 500] [--no-models] [--replies FILE] [--stall S]`` prints its port, then answers POST
 /v1/chat/completions with ``<answer>{the last word of the user message}</answer>`` — or, with
 ``--replies``, with the texts of the JSON list in FILE, one per request in turn (cycling) — and
 usage counts (words), GET /v1/models with one model; the first N chat requests fail with the
-given HTTP status."""
+given HTTP status; with ``--stall``, every chat request waits S seconds before its answer (a stuck
+server)."""
 
 from __future__ import annotations
 
 import argparse
 import json
 import threading
+import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 
@@ -19,6 +21,7 @@ def main() -> None:
     parser.add_argument("--status", type=int, default=500)
     parser.add_argument("--no-models", action="store_true", help="answer GET /v1/models with 404")
     parser.add_argument("--replies", default=None, help="a JSON file: the list of reply texts to give in turn")
+    parser.add_argument("--stall", type=float, default=0.0, help="seconds each chat request waits before its answer")
     args = parser.parse_args()
     replies = json.loads(open(args.replies).read()) if args.replies else None
     lock = threading.Lock()
@@ -44,6 +47,7 @@ def main() -> None:
 
         def do_POST(self) -> None:  # noqa: N802
             request = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+            time.sleep(args.stall)
             with lock:
                 state["requests"] += 1
                 fail = state["failures_left"] > 0

@@ -4,6 +4,7 @@ recorded per question, resumable."""
 from __future__ import annotations
 
 import json
+import os
 
 import pytest
 
@@ -28,8 +29,10 @@ def _questions() -> list[VSIQuestion]:
     ]
     questions = [VSIQuestion(i, "test", "prompt", task, text, options, truth) for i, (task, text, options, truth)
                  in enumerate(asked)]
-    return questions + [VSIQuestion(99, "test", "nowhere", "object_counting", "How many sofa(s) are in this room?",
-                                    None, "1")]
+    sofas = "How many sofa(s) are in this room?"
+    return questions + [VSIQuestion(99, "test", "nowhere", "object_counting", sofas, None, "1"),
+                        VSIQuestion(98, "test", "../../outside", "object_counting", sofas, None, "1"),
+                        VSIQuestion(97, "test", "stuck", "object_counting", sofas, None, "1")]
 
 
 def test_ray_workers_give_the_rows_of_a_sequential_run(tmp_path):
@@ -37,11 +40,14 @@ def test_ray_workers_give_the_rows_of_a_sequential_run(tmp_path):
     codes = tmp_path / "codes"
     (codes / "test").mkdir(parents=True)
     small_scene().save(codes / "test" / "prompt.json")
+    small_scene().save(tmp_path / "outside.json")  # beside the codes folder: a question must not reach it
+    os.mkfifo(codes / "test" / "stuck.json")  # a code nobody writes: reading it blocks until the time limit
     questions = _questions()
-    sequential = evaluate(questions, CodesDir(codes), Solver(), tmp_path / "one.jsonl", {"run": "one"}, progress=False)
+    sequential = evaluate(questions, CodesDir(codes), Solver(), tmp_path / "one.jsonl", {"run": "one"}, progress=False,
+                          time_limit=1)
     try:
         parallel = evaluate(questions, CodesDir(codes), Solver(), tmp_path / "two.jsonl", {"run": "two"}, progress=False,
-                            answers=ray_answers("solver", {}, codes, workers=2))
+                            answers=ray_answers("solver", {}, codes, workers=2, time_limit=1))
     finally:
         ray.shutdown()
 
@@ -49,9 +55,11 @@ def test_ray_workers_give_the_rows_of_a_sequential_run(tmp_path):
         return {r["id"]: {k: v for k, v in r.items() if k != "seconds"} for r in map(json.loads, path.read_text().splitlines())}
 
     one, two = rows(tmp_path / "one.jsonl"), rows(tmp_path / "two.jsonl")
-    assert one == two and len(two) == 5
+    assert one == two and len(two) == 7
     assert "no code" in two[99]["error"] or "nowhere" in two[99]["error"]  # recorded, the run went on
-    assert parallel.summary.succeeded == 4 and parallel.summary.errors == 1
+    assert "not a plain name" in two[98]["error"]
+    assert two[97]["error"] == "QuestionTimeout: took longer than the 1 s limit per question"
+    assert parallel.summary.succeeded == 4 and parallel.summary.errors == 3
     assert parallel.table.to_dict() == sequential.table.to_dict()
 
 

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import json
+import signal
 import subprocess
+import threading
+import time
 
 import pytest
 
@@ -15,6 +18,7 @@ from spatialcode.bench import (
     run_predictions,
     runs_path,
 )
+from spatialcode.bench.runner import lock_path
 from spatialcode.errors import InputFileError, ValidationError
 from spatialcode.reason.answer import Answer
 
@@ -171,3 +175,96 @@ def test_progress_goes_to_stderr(tmp_path, capsys):
     run_predictions(QUESTIONS[:2], Predictor(), tmp_path / "p.jsonl", CONFIG, progress=True)
     captured = capsys.readouterr()
     assert captured.out == "" and "2/2" in captured.err
+
+
+def test_only_a_row_with_a_prediction_counts_as_done(tmp_path):
+    out = tmp_path / "preds.jsonl"
+    # hand-written rows: no prediction, a prediction that is not text, a minimal complete row
+    out.write_text('{"id": 1}\n{"id": 2, "prediction": 2}\n{"id": 3, "prediction": "2"}\n')
+    predictor = Predictor()
+    summary = run_predictions(QUESTIONS[:3], predictor, out, CONFIG, progress=False)
+    assert predictor.calls == [1, 2] and summary.already_done == 1
+    assert read_predictions(out)[1]["prediction"] == "2"  # the new row wins
+
+
+def test_text_and_integer_ids_are_one_id(tmp_path):
+    out = tmp_path / "preds.jsonl"
+    out.write_text('{"id": "1", "prediction": "2"}\n{"id": "02", "prediction": "2"}\n')
+    predictor = Predictor()
+    summary = run_predictions(QUESTIONS[:2], predictor, out, CONFIG, progress=False)
+    assert predictor.calls == [2] and summary.already_done == 1  # "1" is question 1; "02" is not question 2
+    assert list(read_predictions(out)) == [1, "02", 2]
+
+
+def test_a_row_about_another_question_stops_the_run(tmp_path):
+    out = tmp_path / "preds.jsonl"
+    run_predictions(QUESTIONS[:2], Predictor(), out, CONFIG, progress=False)
+    before = out.read_text()
+    other = [VSIQuestion(1, "scannet", "scene9", "object_counting", "How many bed(s) are in this room?", None, "1")]
+    predictor = Predictor()
+    with pytest.raises(InputFileError, match=r"preds\.jsonl: the row of id 1 answers another question \(scene_name"):
+        run_predictions(other, predictor, out, CONFIG, progress=False)
+    assert predictor.calls == [] and out.read_text() == before
+
+
+def test_a_second_run_on_a_locked_predictions_file_stops_at_once(tmp_path):
+    import fcntl
+
+    out = tmp_path / "preds.jsonl"
+    run_predictions(QUESTIONS[:1], Predictor(), out, CONFIG, progress=False)
+    before = out.read_text(), runs_path(out).read_text()
+    with lock_path(out).open("a") as held:
+        fcntl.flock(held, fcntl.LOCK_EX)  # another run, as far as the runner can tell
+        predictor = Predictor()
+        with pytest.raises(InputFileError, match="another run is writing this predictions file"):
+            run_predictions(QUESTIONS, predictor, out, CONFIG, progress=False)
+    assert predictor.calls == [] and (out.read_text(), runs_path(out).read_text()) == before
+    assert run_predictions(QUESTIONS[:2], Predictor(), out, CONFIG, progress=False).attempted == 1  # released
+
+
+def test_a_question_past_the_time_limit_is_an_error_row_and_the_run_goes_on(tmp_path):
+    out = tmp_path / "preds.jsonl"
+
+    def predict(question):
+        if question.id == 2:
+            time.sleep(30)
+        if question.id == 3:
+            try:
+                time.sleep(30)
+            except Exception:  # noqa: BLE001 - a reasoner that swallows errors must not swallow the limit
+                return Answer("swallowed")
+        return Answer("2")
+
+    start = time.monotonic()
+    summary = run_predictions(QUESTIONS, predict, out, CONFIG, progress=False, time_limit=0.2)
+    assert time.monotonic() - start < 5
+    rows = read_predictions(out)
+    for qid in (2, 3):
+        assert rows[qid]["error"] == "QuestionTimeout: took longer than the 0.2 s limit per question"
+        assert 0.2 <= rows[qid]["seconds"] < 2
+    assert [rows[qid]["prediction"] for qid in (1, 4, 5)] == ["2"] * 3 and summary.errors == 2
+    assert signal.getitimer(signal.ITIMER_REAL) == (0.0, 0.0)  # no alarm left behind
+    assert signal.getsignal(signal.SIGALRM) is signal.SIG_DFL
+
+
+@pytest.mark.parametrize("limit", [0, -1, float("nan"), float("inf"), True, "10"])
+def test_a_time_limit_must_be_a_positive_number_of_seconds(tmp_path, limit):
+    with pytest.raises(ValidationError, match="time_limit"):
+        run_predictions(QUESTIONS, Predictor(), tmp_path / "p.jsonl", CONFIG, progress=False, time_limit=limit)
+    assert not (tmp_path / "p.jsonl").exists()
+
+
+def test_a_time_limit_needs_the_main_thread(tmp_path):
+    errors = []
+
+    def run() -> None:
+        try:
+            run_predictions(QUESTIONS, Predictor(), tmp_path / "p.jsonl", CONFIG, progress=False, time_limit=5)
+        except ValidationError as err:
+            errors.append(str(err))
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    thread.join()
+    assert errors and "main thread" in errors[0]
+

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import json
+import os
+import signal
 import subprocess
 import sys
+import time
 
 import numpy as np
 import pytest
@@ -289,3 +292,110 @@ def test_generate_scene_and_dataset(tmp_path):
     assert (tmp_path / "ds" / "data" / "test.jsonl").is_file()
     bad = run("generate", "--kind", "garage", "--out", str(tmp_path / "x.json"))
     assert bad.returncode == 2 and bad.stderr.strip().startswith("error: kind: unknown room kind 'garage'")
+
+
+COUNT = {"dataset": "demo", "scene_name": "living_room", "question_type": "object_counting",
+         "question": "How many chair(s) are in this room?", "options": None, "ground_truth": "2"}
+
+
+def _eval_folder(tmp_path, rows: list[dict]) -> list[str]:
+    """A codes folder with the demo scene, ``rows`` as a question file; the eval arguments for them."""
+    demo_scene().save(tmp_path / "codes" / "demo" / "living_room.json")
+    (tmp_path / "q.jsonl").write_text("".join(json.dumps(row) + "\n" for row in rows))
+    return ["eval", "--questions", str(tmp_path / "q.jsonl"), "--codes", str(tmp_path / "codes"), "--predictions",
+            str(tmp_path / "p.jsonl"), "--no-progress"]
+
+
+def _rows(path) -> dict:
+    return {row["id"]: row for row in map(json.loads, path.read_text().splitlines())}
+
+
+def test_eval_reads_no_scene_outside_codes_and_answers_the_rest(tmp_path):
+    # scene codes beside the codes folder that a hostile question file points at (each would answer "2")
+    demo_scene().save(tmp_path / "living_room.json")
+    demo_scene().save(tmp_path / "elsewhere" / "living_room.json")
+    bad = {2: {"scene_name": "../../living_room"}, 3: {"dataset": "..", "scene_name": "living_room"},
+           4: {"dataset": str(tmp_path / "elsewhere")}, 5: {"dataset": "other", "scene_name": "*"},
+           6: {"question": "How many " + "very " * 2000 + "big chair(s) are in this room?"}}
+    args = _eval_folder(tmp_path, [{**COUNT, "id": 1}, *({**COUNT, "id": i, **change} for i, change in bad.items()),
+                                   {**COUNT, "id": 7}])
+    result = run(*args)
+    assert result.returncode == 0, result.stderr
+    rows = _rows(tmp_path / "p.jsonl")
+    assert rows[1]["prediction"] == rows[7]["prediction"] == "2" and "error" not in rows[7]
+    for qid in (2, 3, 4, 5):
+        assert "not a plain name" in rows[qid]["error"] and rows[qid]["prediction"] == "", rows[qid]
+    assert "10,0" in rows[6]["error"] and "longer than the 4,000" in rows[6]["error"]
+    assert "7 answered now, 0 already done, 5 errors" in result.stderr
+
+
+def _fifo_scene(tmp_path) -> dict:
+    """A question whose scene code is a named pipe nobody writes: reading it blocks for ever."""
+    os.mkfifo(tmp_path / "codes" / "demo" / "stuck.json")
+    return {**COUNT, "id": 2, "scene_name": "stuck"}
+
+
+def test_eval_stops_a_question_at_its_time_limit_and_goes_on(tmp_path):
+    args = _eval_folder(tmp_path, [{**COUNT, "id": 1}])
+    (tmp_path / "q.jsonl").write_text("".join(json.dumps(row) + "\n" for row in
+                                              ({**COUNT, "id": 1}, _fifo_scene(tmp_path), {**COUNT, "id": 3})))
+    result = run(*args, "--time-limit", "0.5")
+    assert result.returncode == 0, result.stderr
+    rows = _rows(tmp_path / "p.jsonl")
+    assert rows[2]["error"] == "QuestionTimeout: took longer than the 0.5 s limit per question"
+    assert rows[1]["prediction"] == rows[3]["prediction"] == "2"
+    runs = [json.loads(line) for line in (tmp_path / "p.jsonl.runs.jsonl").read_text().splitlines()]
+    assert runs[-1]["config"]["time_limit"] == 0.5
+
+
+def test_eval_records_a_sigterm_as_an_interrupted_run(tmp_path):
+    args = _eval_folder(tmp_path, [])
+    (tmp_path / "q.jsonl").write_text("".join(json.dumps(row) + "\n" for row in
+                                              ({**COUNT, "id": 1}, _fifo_scene(tmp_path), {**COUNT, "id": 3})))
+    process = subprocess.Popen([sys.executable, "-m", "spatialcode.cli", *args], stderr=subprocess.PIPE, text=True)
+    predictions = tmp_path / "p.jsonl"
+    deadline = time.monotonic() + 60
+    while not (predictions.is_file() and predictions.read_text().endswith("\n")):  # question 1 written, 2 is stuck
+        assert process.poll() is None and time.monotonic() < deadline, "eval ended before its stuck question"
+        time.sleep(0.02)
+    process.send_signal(signal.SIGTERM)
+    stderr = process.communicate(timeout=30)[1]
+    assert process.returncode == 130 and stderr.strip().splitlines()[-1] == "interrupted", stderr
+    assert "Traceback" not in stderr and list(_rows(predictions)) == [1]
+    (run_record,) = [json.loads(line) for line in (tmp_path / "p.jsonl.runs.jsonl").read_text().splitlines()]
+    assert run_record["interrupted"] is True and run_record["succeeded"] == 1
+
+
+def test_eval_refuses_a_predictions_file_another_eval_is_writing(tmp_path):
+    import fcntl
+
+    args = _eval_folder(tmp_path, [{**COUNT, "id": 1}])
+    with (tmp_path / "p.jsonl.lock").open("a") as held:
+        fcntl.flock(held, fcntl.LOCK_EX)  # what a first eval holds while it runs
+        result = run(*args)
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and "another run is writing this predictions file" in lines[0], result.stderr
+    assert not (tmp_path / "p.jsonl").exists() and not (tmp_path / "p.jsonl.runs.jsonl").exists()
+    assert run(*args).returncode == 0  # the lock released, the next run goes ahead
+
+
+def test_usage_errors_are_one_line_but_a_bare_group_still_shows_its_help():
+    bad = run("train", "sft", "--bogus")
+    assert bad.returncode == 2 and bad.stderr.strip().splitlines() == [
+        "error: No such option '--bogus'. (see `python -m spatialcode.cli train sft --help`)"]
+    bare = run("train")
+    assert bare.returncode == 2 and "error:" not in bare.stderr and "Commands:" in bare.stderr + bare.stdout
+
+
+def test_eval_stops_a_language_model_that_does_not_reply_at_the_time_limit(tmp_path):
+    from tests.fixtures import fake_openai_server
+
+    args = _eval_folder(tmp_path, [{**COUNT, "id": 1}, {**COUNT, "id": 2}])
+    with fake_openai_server("--stall", "60") as url:
+        start = time.monotonic()
+        result = run(*args, "--reasoner", "llm", "--model", url, "--time-limit", "1")
+    assert result.returncode == 0, result.stderr
+    assert time.monotonic() - start < 20  # two questions of 1 s, not the server's 60 s (nor the client's 120 s)
+    rows = _rows(tmp_path / "p.jsonl")
+    assert [rows[qid]["error"] for qid in (1, 2)] == ["QuestionTimeout: took longer than the 1 s limit per question"] * 2

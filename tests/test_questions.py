@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import time
 from pathlib import Path
 
 import pytest
@@ -192,3 +193,33 @@ def test_every_dev_question_parses():
         if isinstance(query, UnrecognisedQuery) or query.task != row["question_type"]:
             unparsed.append((row["id"], getattr(query, "reason", query.task)))
     assert unparsed == []
+
+
+def _repeat(piece: str, chars: int) -> str:
+    return (piece * (chars // len(piece) + 1))[:chars]
+
+
+@pytest.mark.parametrize(
+    ("opening", "piece", "chars"),
+    [
+        # each template's delimiter repeated and its ending missing: the shapes backtracking blows up on
+        # (before: from ~3 s to ~30 s each here, growing with the square or the cube of the length)
+        ("What is the distance between the ", "x and the ", 40_000),
+        ("If I am standing by the ", "a and facing the b, is the ", 8_000),
+        ("You are a robot beginning at the ", "a, facing the b. you want to navigate to the ", 8_000),
+        ("From the ", "a's point of view, is the ", 80_000),
+    ],
+)
+def test_long_questions_parse_in_linear_time(opening, piece, chars):
+    start = time.perf_counter()
+    assert isinstance(parse_question(opening + _repeat(piece, chars) + " (in meters) nope"), UnrecognisedQuery)
+    assert time.perf_counter() - start < 1.0
+
+
+def test_a_long_phrase_resolves_in_linear_time_to_its_head_noun():
+    # the head noun spans the most words of any label: a bound one word short would fall back to the
+    # earliest label named ("chair"); before, trying every suffix of 60,000 characters took ~10 s
+    phrase = "chair " + _repeat("very ", 60_000) + " small round side table"
+    start = time.perf_counter()
+    assert resolve_label(phrase, ["chair", "small round side table"]) == "small round side table"
+    assert time.perf_counter() - start < 1.0

@@ -8,16 +8,19 @@ import sys
 import warnings
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from spatialcode import __version__
-from spatialcode.cli_errors import one_line_errors
+from spatialcode.cli_errors import OneLineUsageGroup, one_line_errors, sigterm_as_interrupt
 from spatialcode.cli_train import train
 from spatialcode.errors import SpatialCodeError
 from spatialcode.reason.answer import Answer
 from spatialcode.scene import SpatialCode
+
+if TYPE_CHECKING:
+    from spatialcode.bench.questions import VSIQuestion
 
 
 @contextlib.contextmanager
@@ -32,7 +35,7 @@ def _warnings_as_lines() -> Iterator[None]:
                 click.echo(f"warning: {item.message}", err=True)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.group(cls=OneLineUsageGroup, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.version_option(__version__, prog_name="spatialcode")
 def main() -> None:
     """spatialcode — explicit 3D spatial code of a scene, and spatial reasoning over it."""
@@ -170,7 +173,10 @@ def convert_vsibench_meta(meta_info: Path, out: Path) -> None:
     "eval",
     epilog="Example:\n\n  spatialcode eval --questions questions.jsonl --codes codes/ --reasoner solver "
     "--predictions runs/solver.jsonl --report runs/solver\n\n"
-    "Re-running the same command resumes: questions already in the predictions file are skipped.",
+    "Re-running the same command resumes: questions already in the predictions file are skipped. One run at a "
+    "time writes a predictions file; a question past --time-limit, or whose row cannot be answered (no code for "
+    "its scene, a scene name that is not a plain name, a question too long), is recorded as an error row and "
+    "retried by the next run.",
 )
 @click.option("--questions", required=True, type=click.Path(dir_okay=False, path_type=Path), help="VSI-Bench questions (.jsonl, .json or .parquet).")
 @click.option("--codes", required=True, type=click.Path(file_okay=False, path_type=Path), help="Codes folder: <dataset>/<scene_name>.json.")
@@ -204,6 +210,9 @@ def convert_vsibench_meta(meta_info: Path, out: Path) -> None:
 @click.option("--dataset", "dataset_filter", multiple=True, help="Only these source datasets (repeatable).")
 @click.option("--debiased", is_flag=True, help="Only the debiased subset (pruned == false).")
 @click.option("--limit", type=click.IntRange(min=1), default=None, help="At most this many questions (after filtering).")
+@click.option("--time-limit", type=click.FloatRange(min=0, min_open=True), default=600.0, show_default=True,
+              help="Seconds one question may take (reading its code, parsing, the reasoner and its model or tool "
+                   "programs); a question past it is an error row and the run goes on.")
 @click.option("--progress/--no-progress", default=True, help="Show a progress bar on stderr.")
 @one_line_errors
 def eval_command(
@@ -228,22 +237,32 @@ def eval_command(
     dataset_filter: tuple[str, ...],
     debiased: bool,
     limit: int | None,
+    time_limit: float,
     progress: bool,
 ) -> None:
     """Answer VSI-Bench questions from spatial codes and print the official score table."""
     from spatialcode.bench import (
         load_questions,
+        report_paths,
         select_questions,
         to_markdown,
         write_report,
     )
+    from spatialcode.bench.answering import codes_folder
     from spatialcode.evaluate import evaluate
-    from spatialcode.formats.codes_dir import CodesDir
     from spatialcode.reason.registry import make_reasoner
 
+    loaded = load_questions(questions)
     selected = select_questions(
-        load_questions(questions), tasks=task_filter or None, datasets=dataset_filter or None, debiased=debiased, limit=limit
+        loaded, tasks=task_filter or None, datasets=dataset_filter or None, debiased=debiased, limit=limit
     )
+    if not selected:
+        filters = [*(f"--task {t}" for t in task_filter), *(f"--dataset {d}" for d in dataset_filter),
+                   *(["--debiased"] if debiased else [])]
+        raise SpatialCodeError(_no_questions(questions, loaded, filters))
+    code_source = codes_folder(codes)
+    if report_prefix is not None:  # a report folder that cannot be made fails now, not after the run
+        report_paths(report_prefix)[0].parent.mkdir(parents=True, exist_ok=True)
     settings = {}
     if reasoner in ("llm", "llm-tools"):
         settings = {"model": model, "server_model": server_model, "temperature": temperature,
@@ -258,9 +277,12 @@ def eval_command(
     if workers > 1 or ray_address:
         from spatialcode.bench.parallel import ray_answers
 
-        answers = ray_answers(reasoner, settings, codes, workers, ray_address)
+        answers = ray_answers(reasoner, settings, codes, workers, ray_address, time_limit)
         config = {**config, "workers": workers, "ray_address": ray_address}
-    result = evaluate(selected, CodesDir(codes), answerer, predictions, config, progress=progress, answers=answers)
+    config = {**config, "time_limit": time_limit}
+    with sigterm_as_interrupt():
+        result = evaluate(selected, code_source, answerer, predictions, config, progress=progress, answers=answers,
+                          time_limit=time_limit)
     s = result.summary
     click.echo(
         f"{s.attempted} answered now, {s.already_done} already done, {s.errors} errors; predictions in {predictions}", err=True
@@ -270,6 +292,16 @@ def eval_command(
     if report_prefix is not None:
         md_path, json_path = write_report(result.table, report_prefix, title=title)
         click.echo(f"report written to {md_path} and {json_path}", err=True)
+
+
+def _no_questions(path: Path, loaded: list[VSIQuestion], filters: list[str]) -> str:
+    """Why no question of ``path`` (``loaded``) is left to answer: an empty file, or the ``filters``
+    given (named with the tasks and datasets the file has)."""
+    if not loaded:
+        return f"{path}: no questions in this file"
+    tasks = ", ".join(sorted({q.question_type for q in loaded}))
+    datasets = ", ".join(sorted({q.dataset for q in loaded}))
+    return f"no question of {path} is left after {' '.join(filters)} (its tasks: {tasks}; its datasets: {datasets})"
 
 
 def _parse_splits(text: str) -> dict[str, float]:

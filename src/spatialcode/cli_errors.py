@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
+import signal
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any, TypeVar
 
 import click
@@ -34,3 +36,47 @@ def one_line_errors(func: F) -> F:
             sys.exit(130)
 
     return wrapper  # type: ignore[return-value]
+
+
+@contextlib.contextmanager
+def sigterm_as_interrupt() -> Iterator[None]:
+    """Inside the block, a SIGTERM (``kill``, a job scheduler's stop) is handled like Ctrl-C: it
+    raises ``KeyboardInterrupt`` where the program is, so that ``finally`` blocks run (a run
+    records itself as interrupted) before :func:`one_line_errors` exits with code 130."""
+
+    def on_term(signum: int, frame: Any) -> None:
+        raise KeyboardInterrupt("terminated (SIGTERM)")
+
+    previous = signal.signal(signal.SIGTERM, on_term)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+class _OneLineUsageError(click.ClickException):
+    """A usage error (a bad option value, a missing option) shown as one ``error: ...`` line."""
+
+    exit_code = 2
+
+    def __init__(self, error: click.UsageError) -> None:
+        hint = f" (see `{error.ctx.command_path} --help`)" if error.ctx is not None else ""
+        super().__init__(error.format_message() + hint)
+
+    def show(self, file: Any = None) -> None:
+        """Print the one line on stderr."""
+        click.echo(f"error: {self.format_message()}", err=True)
+
+
+class OneLineUsageGroup(click.Group):
+    """A command group whose sub-commands report usage errors (``--limit -1``, a file given where a
+    folder goes) as one ``error: ...`` line and exit code 2, like every other bad input."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        """Run the sub-command; turn its usage errors into one line."""
+        try:
+            return super().invoke(ctx)
+        except click.exceptions.NoArgsIsHelpError:
+            raise  # a group given no sub-command shows its help
+        except click.UsageError as err:
+            raise _OneLineUsageError(err) from None

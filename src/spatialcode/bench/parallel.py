@@ -6,35 +6,37 @@ it can reach; the driver writes each row as its answer arrives (append-only, res
 
 from __future__ import annotations
 
-import time
+import functools
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
 from spatialcode.bench.questions import VSIQuestion
 from spatialcode.bench.runner import AnswerStream
+from spatialcode.bench.time_limit import check_time_limit, timed_call
 from spatialcode.validation import check_whole_number
 
 
 class _Worker:
-    """One Ray actor: a reasoner and a codes folder."""
+    """One Ray actor: a reasoner, a codes folder and the time limit per question (s, or ``None``)."""
 
-    def __init__(self, reasoner: str, settings: dict[str, Any], codes_root: str) -> None:
+    def __init__(self, reasoner: str, settings: dict[str, Any], codes_root: str, time_limit: float | None) -> None:
         from spatialcode.formats.codes_dir import CodesDir
         from spatialcode.reason.registry import make_reasoner
 
         self.reasoner, _ = make_reasoner(reasoner, **settings)
         self.codes = CodesDir(codes_root)
+        self.time_limit = time_limit
 
     def answer(self, question: VSIQuestion) -> tuple[Any, Any, float]:
-        """(question id, the Answer or the exception it raised, seconds)."""
-        tick = time.perf_counter()
-        try:
-            code = self.codes.get(question.dataset, question.scene_name)
-            result: Any = self.reasoner.answer_question(code, question.question, question.options, question.question_type)
-        except Exception as err:  # noqa: BLE001 - sent back to the driver, recorded in the row
-            result = err if _picklable(err) else RuntimeError(f"{type(err).__name__}: {err}")
-        return question.id, result, time.perf_counter() - tick
+        """(question id, the Answer or the exception it raised — a time-out included —, seconds)."""
+        from spatialcode.bench.answering import answer_from_codes
+
+        result, seconds = timed_call(functools.partial(answer_from_codes, self.codes, self.reasoner, question),
+                                     self.time_limit)
+        if isinstance(result, BaseException) and not _picklable(result):
+            result = RuntimeError(f"{type(result).__name__}: {result}")
+        return question.id, result, seconds
 
 
 def _picklable(value: Any) -> bool:
@@ -48,10 +50,13 @@ def _picklable(value: Any) -> bool:
 
 
 def ray_answers(reasoner: str, settings: dict[str, Any], codes_root: str | Path, workers: int = 2,
-                address: str | None = None) -> AnswerStream:
+                address: str | None = None, time_limit: float | None = None) -> AnswerStream:
     """An answer stream (for :func:`~spatialcode.bench.runner.run_predictions`) that spreads the
-    questions over ``workers`` Ray actors — started locally, or on the cluster at ``address``."""
+    questions over ``workers`` Ray actors — started locally, or on the cluster at ``address``.
+    Each worker stops a question after ``time_limit`` seconds (:mod:`~spatialcode.bench.time_limit`,
+    in the worker's main thread; ``None``: no limit); the driver waits for every answer."""
     check_whole_number(workers, "workers")
+    time_limit = check_time_limit(time_limit)
 
     def answers(questions: Sequence[VSIQuestion]) -> Iterator[tuple[VSIQuestion, Any, float]]:
         if not questions:
@@ -65,7 +70,7 @@ def ray_answers(reasoner: str, settings: dict[str, Any], codes_root: str | Path,
             else:
                 ray.init(num_cpus=workers, include_dashboard=False, log_to_driver=False)
         actor = ray.remote(_Worker)
-        pool = ActorPool([actor.remote(reasoner, settings, str(Path(codes_root).resolve()))
+        pool = ActorPool([actor.remote(reasoner, settings, str(Path(codes_root).resolve()), time_limit)
                           for _ in range(min(workers, len(questions)))])
         by_id = {q.id: q for q in questions}
         ordered = sorted(questions, key=lambda q: (q.dataset or "", q.scene_name))  # a scene's questions together

@@ -41,11 +41,19 @@ def _non_empty_text(value: Any, field: str) -> str:
     return value
 
 
-def _question_id(value: Any) -> QuestionId:
+def normalise_id(value: Any) -> QuestionId:
+    """Return the question id ``value`` in the one form ids are compared in: an integer, also when
+    written as its decimal text (``"2"`` → ``2``; ``"02"`` or ``"q2"`` stay text). Raises
+    ``ValidationError`` for anything but an integer or non-empty text."""
     if isinstance(value, bool) or not isinstance(value, (numbers.Integral, str)):
         raise ValidationError("id", f"expected an integer or a string, got {value!r}")
     if isinstance(value, str):
-        return _non_empty_text(value, "id")
+        _non_empty_text(value, "id")
+        try:
+            number = int(value)
+        except ValueError:
+            return value
+        return number if str(number) == value else value
     return int(value)
 
 
@@ -110,7 +118,7 @@ class VSIQuestion:
     numeric ones; ``ground_truth`` is the option letter, or a number as text in the question's
     unit (metres, square metres, centimetres, a count); ``None`` when unknown. ``pruned`` is the
     official flag: ``False`` marks the VSI-Bench-Debiased subset, ``None`` means not stated.
-    Raises ``ValidationError`` naming the offending field.
+    ``id`` is kept as :func:`normalise_id` writes it. Raises ``ValidationError`` naming the offending field.
     """
 
     id: QuestionId
@@ -123,7 +131,7 @@ class VSIQuestion:
     pruned: bool | None = None
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "id", _question_id(self.id))
+        object.__setattr__(self, "id", normalise_id(self.id))
         if not isinstance(self.dataset, str):
             raise ValidationError("dataset", f"expected a string, got {self.dataset!r}")
         if not isinstance(self.scene_name, str):
@@ -180,6 +188,15 @@ def _one_line(text: str) -> str:
     return " ".join(str(text).split())
 
 
+def parse_json(text: str | bytes, where: str) -> Any:
+    """``json.loads(text)``, except that a value nested too deeply for Python (``[[[[…`` 100,000
+    deep) raises :class:`InputFileError` naming ``where`` instead of ``RecursionError``."""
+    try:
+        return json.loads(text)
+    except RecursionError:
+        raise InputFileError(f"{where}: JSON nested too deeply to read") from None
+
+
 def jsonl_records(path: Path, text: str) -> Iterator[tuple[str, Any]]:
     """The records of JSON-lines ``text`` read from ``path``, each with where it stands
     (``"line N"``); blank lines skipped; a line that is not JSON raises :class:`InputFileError`
@@ -188,14 +205,15 @@ def jsonl_records(path: Path, text: str) -> Iterator[tuple[str, Any]]:
         if not line.strip():
             continue
         try:
-            yield f"line {number}", json.loads(line)
+            record = parse_json(line, f"{path} line {number}")
         except json.JSONDecodeError as err:
             raise InputFileError(f"{path} line {number}: not valid JSON ({err.msg})") from None
+        yield f"line {number}", record
 
 
 def _json_records(path: Path, text: str) -> Iterator[tuple[str, Any]]:
     try:
-        data = json.loads(text)
+        data = parse_json(text, str(path))
     except json.JSONDecodeError as err:
         raise InputFileError(f"{path}: not valid JSON ({err.msg} at line {err.lineno})") from None
     if isinstance(data, Mapping) and isinstance(data.get("data"), list):

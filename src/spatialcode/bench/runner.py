@@ -1,14 +1,22 @@
 """Resumable, append-only prediction runs over VSI-Bench questions.
 
 A run appends one JSON line per question to the predictions file and flushes it, so a killed
-run loses at most the line being written. The next run skips every id that already has an
-error-free row and (re)does the rest: missing ids, rows that recorded an ``error`` and a
-truncated last line. When several rows share an id, the last one wins. Each run also appends
-one line — config, code version, times and counts — to ``<predictions>.runs.jsonl``.
+run loses at most the line being written. The next run skips every question that already has a
+complete row (:func:`is_done`) and (re)does the rest: missing ids, rows that recorded an
+``error``, rows without a ``prediction`` (such as a hand-written ``{"id": 2}``) and a truncated
+last line. Ids are compared as :func:`~spatialcode.bench.questions.normalise_id` writes them
+(``"2"`` is ``2``); when several rows share an id, the last one wins. A row about another
+question (another scene or task under the same id) stops the run: a predictions file holds the
+answers to one question set. One run at a time writes a predictions file (an exclusive
+``flock`` on ``<predictions>.lock``, left in place). Each run also appends one line — config,
+code version, times and counts — to ``<predictions>.runs.jsonl``.
 """
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
+import functools
 import json
 import subprocess
 import sys
@@ -22,7 +30,8 @@ from typing import Any
 from tqdm import tqdm
 
 import spatialcode
-from spatialcode.bench.questions import QuestionId, VSIQuestion
+from spatialcode.bench.questions import QuestionId, VSIQuestion, normalise_id, parse_json
+from spatialcode.bench.time_limit import check_time_limit, timed_call
 from spatialcode.errors import InputFileError, ValidationError
 from spatialcode.reason.answer import Answer
 
@@ -32,6 +41,8 @@ AnswerStream = Callable[[Sequence[VSIQuestion]], Iterator[tuple[VSIQuestion, Any
 
 #: Row keys the runner owns; an answer's record cannot overwrite them.
 RESERVED_KEYS: tuple[str, ...] = ("id", "question_type", "dataset", "scene_name", "seconds", "error")
+#: The keys that say which question a row answers.
+QUESTION_KEYS: tuple[str, ...] = ("question_type", "dataset", "scene_name")
 
 
 @dataclass(frozen=True)
@@ -64,6 +75,24 @@ def runs_path(out_path: str | Path) -> Path:
     return Path(str(out_path) + ".runs.jsonl")
 
 
+def lock_path(out_path: str | Path) -> Path:
+    """Return the lock file of a predictions file: ``<out_path>.lock``."""
+    return Path(str(out_path) + ".lock")
+
+
+@contextlib.contextmanager
+def _exclusive(out_path: Path) -> Iterator[None]:
+    """Hold the lock of ``out_path`` for the block; raise ``InputFileError`` at once when another
+    process holds it."""
+    with lock_path(out_path).open("a") as lock:
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise InputFileError(f"{out_path}: another run is writing this predictions file (it holds "
+                                 f"{lock_path(out_path)}); wait for it to end or write elsewhere") from None
+        yield
+
+
 def _git(package_dir: Path, *args: str) -> str | None:
     try:
         done = subprocess.run(
@@ -92,18 +121,22 @@ def code_version() -> dict[str, Any]:
 
 def _parse_line(path: Path, number: int, line: str, is_last: bool) -> dict[str, Any] | None:
     try:
-        row = json.loads(line)
+        row = parse_json(line, f"{path} line {number}")
     except json.JSONDecodeError as err:
         if is_last:
             return None  # a write cut short; that question is done again
         raise InputFileError(f"{path} line {number}: not valid JSON ({err.msg})") from None
     if not isinstance(row, dict) or "id" not in row:
         raise InputFileError(f"{path} line {number}: expected a JSON object with an \"id\"")
-    return row
+    try:
+        return {**row, "id": normalise_id(row["id"])}
+    except ValidationError as err:
+        raise InputFileError(f"{path} line {number}: {err}") from None
 
 
 def read_predictions(path: str | Path) -> dict[QuestionId, dict[str, Any]]:
-    """Return the predictions file as ``{id: row}``; for a repeated id the last row wins.
+    """Return the predictions file as ``{id: row}`` (ids normalised, see
+    :func:`~spatialcode.bench.questions.normalise_id`); for a repeated id the last row wins.
 
     A last line without its newline that is not valid JSON (a run killed mid-write) is
     ignored. Raises ``InputFileError`` naming the file and line for anything else unreadable.
@@ -133,8 +166,8 @@ def _repair_tail(path: Path) -> None:
         return
     start = data.rfind(b"\n") + 1
     try:
-        json.loads(data[start:])
-    except ValueError:
+        parse_json(data[start:], f"{path} last line")
+    except (json.JSONDecodeError, UnicodeDecodeError):  # cut short (a deeper problem is raised)
         with path.open("r+b") as handle:
             handle.truncate(start)
         return
@@ -167,6 +200,20 @@ def _row(question: VSIQuestion, answer: Any, seconds: float) -> tuple[dict[str, 
         return _row(question, err, seconds)
 
 
+def is_done(row: Mapping[str, Any] | None, question: VSIQuestion) -> bool:
+    """Whether ``row`` (a predictions row with ``question``'s id, or ``None``) is a complete answer
+    to ``question``: a text ``prediction`` and no ``error``. Raises ``ValidationError`` when the
+    row names another task, dataset or scene than the question's."""
+    if row is None:
+        return False
+    for key in QUESTION_KEYS:
+        if key in row and row[key] != getattr(question, key):
+            raise ValidationError("id", f"the row of id {question.id!r} answers another question ({key} "
+                                        f"{row[key]!r}, not {getattr(question, key)!r}); a predictions file holds "
+                                        "the answers to one question set: write elsewhere")
+    return "error" not in row and isinstance(row.get("prediction"), str)
+
+
 def _check_inputs(questions: Sequence[VSIQuestion], config: Mapping[str, Any]) -> dict[str, Any]:
     if not isinstance(config, Mapping):
         raise ValidationError("config", f"expected a mapping, got {type(config).__name__}")
@@ -182,17 +229,13 @@ def _check_inputs(questions: Sequence[VSIQuestion], config: Mapping[str, Any]) -
     return config
 
 
-def _sequential(predict: PredictFn) -> AnswerStream:
-    """The default answer stream: ``predict`` on each question in turn."""
+def _sequential(predict: PredictFn, time_limit: float | None) -> AnswerStream:
+    """The default answer stream: ``predict`` on each question in turn, each within ``time_limit`` s."""
 
     def answers(questions: Sequence[VSIQuestion]) -> Iterator[tuple[VSIQuestion, Any, float]]:
         for question in questions:
-            tick = time.perf_counter()
-            try:
-                answer: Any = predict(question)
-            except Exception as err:  # noqa: BLE001 - recorded in the row, the run goes on
-                answer = err
-            yield question, answer, time.perf_counter() - tick
+            answer, seconds = timed_call(functools.partial(predict, question), time_limit)
+            yield question, answer, seconds
 
     return answers
 
@@ -208,29 +251,44 @@ def run_predictions(
     config: Mapping[str, Any],
     progress: bool = True,
     answers: AnswerStream | None = None,
+    time_limit: float | None = None,
 ) -> RunSummary:
-    """Predict every question that has no error-free row in ``out_path`` yet; return a summary.
+    """Predict every question that has no complete row (:func:`is_done`) in ``out_path`` yet;
+    return a summary.
 
     Rows appended to ``out_path`` (JSONL, flushed after each): ``{"id", "question_type",
     "dataset", "scene_name", "prediction", ...answer.to_record(), "seconds"}``; when
-    ``predict`` raises (an ``Exception``), ``{"id", ..., "prediction": "", "error":
-    "<Type>: <message>", "seconds"}`` and the run goes on. ``seconds`` is the wall time of the
-    ``predict`` call. One line is appended to :func:`runs_path` with the ``config`` (must be
+    ``predict`` raises (an ``Exception``) or takes longer than ``time_limit`` seconds
+    (:mod:`~spatialcode.bench.time_limit`; ``None``: no limit), ``{"id", ..., "prediction": "",
+    "error": "<Type>: <message>", "seconds"}`` and the run goes on. ``seconds`` is the wall time
+    of the ``predict`` call. One line is appended to :func:`runs_path` with the ``config`` (must be
     JSON-serialisable), :func:`code_version`, times and counts — also when the run is
     interrupted (then re-raised). A tqdm bar goes to stderr when ``progress``. ``answers``
     (default: ``predict`` on one question after the other) answers the questions to do in any
     order — e.g. in parallel (:func:`spatialcode.bench.parallel.ray_answers`) — each row written
-    as its answer arrives.
+    as its answer arrives (the stream applies its own time limit). Raises ``InputFileError`` when
+    another run holds the file's lock, and ``ValidationError`` when a row answers another question.
     """
     questions = list(questions)
     config = _check_inputs(questions, config)
+    time_limit = check_time_limit(time_limit)
     out_path = Path(out_path)
     out_path.parent.mkdir(parents=True, exist_ok=True)
-    done: set[QuestionId] = set()
+    with _exclusive(out_path):
+        return _run(questions, answers or _sequential(predict, time_limit), out_path, config, progress)
+
+
+def _run(questions: list[VSIQuestion], answers: AnswerStream, out_path: Path, config: dict[str, Any],
+         progress: bool) -> RunSummary:
+    """:func:`run_predictions` once the predictions file is locked."""
+    rows: dict[QuestionId, dict[str, Any]] = {}
     if out_path.exists():
         _repair_tail(out_path)
-        done = {qid for qid, row in read_predictions(out_path).items() if "error" not in row}
-    todo = [question for question in questions if question.id not in done]
+        rows = read_predictions(out_path)
+    try:
+        todo = [question for question in questions if not is_done(rows.get(question.id), question)]
+    except ValidationError as err:
+        raise InputFileError(f"{out_path}: {err.problem}") from None
     counts = {"attempted": 0, "succeeded": 0, "errors": 0, "cannot_answer": 0, "fallback": 0}
     started, clock = _now(), time.perf_counter()
     interrupted = True
@@ -238,7 +296,7 @@ def run_predictions(
         with out_path.open("a", encoding="utf-8") as out, tqdm(
             total=len(todo), desc="predict", unit="q", file=sys.stderr, disable=not progress
         ) as bar:
-            for question, answer, seconds in (answers or _sequential(predict))(todo):
+            for question, answer, seconds in answers(todo):
                 row, line = _row(question, answer, seconds)
                 out.write(line + "\n")
                 out.flush()

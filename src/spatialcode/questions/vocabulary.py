@@ -77,6 +77,15 @@ def _direct_match(name: str, labels: dict[str, str]) -> str | None:
     return None
 
 
+#: The most words any synonym spans.
+_SYNONYM_WORDS = max(len(member.split()) for group in SYNONYM_GROUPS for member in group)
+
+
+def _longest_name(table: dict[str, str]) -> int:
+    """The most words a whole name can have and still match a label of ``table`` or a synonym."""
+    return max(_SYNONYM_WORDS, *(len(normal.split()) for normal in table))
+
+
 def resolve_label(phrase: str, labels: Iterable[str]) -> str | None:
     """Return the scene label that ``phrase`` refers to, or ``None`` when none fits."""
     return _resolve(phrase, tuple(labels))
@@ -96,8 +105,9 @@ def _resolve(phrase: str, labels: tuple[str, ...]) -> str | None:
         return table[close[0]]
     head = _PREPOSITIONS.sub("", name)
     words = head.split()
-    # A label spelled by the last words of the head noun phrase ("black desk chair" → "chair").
-    for start in range(len(words)):
+    # A label spelled by the last words of the head noun phrase ("black desk chair" → "chair"):
+    # only the last few words can spell a label or a synonym, so longer phrases cost no more.
+    for start in range(max(0, len(words) - _longest_name(table)), len(words)):
         found = _direct_match(" ".join(words[start:]), table)
         if found is not None:
             return found

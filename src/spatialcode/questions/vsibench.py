@@ -33,7 +33,7 @@ from spatialcode.questions.query import (
     UnrecognisedQuery,
 )
 
-_OPTION = re.compile(r"^\s*\(?([A-Za-z])[.):]\s*(.*?)\s*$", re.S)
+_OPTION = re.compile(r"^\s*\(?([A-Za-z])[.):]\s*(.*)$", re.S)
 _UNITS = {
     "meters": "m", "meter": "m", "metres": "m", "metre": "m", "m": "m",
     "centimeters": "cm", "centimeter": "cm", "centimetres": "cm", "centimetre": "cm", "cm": "cm",
@@ -75,7 +75,7 @@ def _compile(pattern: str) -> re.Pattern[str]:
 _COUNT = _compile(r"^how many (?P<c>.+?)(?:\(s\)|(?<=s)) (?:are|is) (?:there )?in (?:this|the) (?:room|scene|space)\??$")
 _ABS = _compile(
     r"^(?:measuring from the closest point of each object, )?what is the (?:closest |minimum )?distance between"
-    rf" the (?P<a>.+?) and the (?P<b>.+?) \((?:in )?(?P<unit>{_UNIT_WORDS})\)\??$"
+    rf" the (?>(?P<a>.+?) and the )(?P<b>.+?) \((?:in )?(?P<unit>{_UNIT_WORDS})\)\??$"
 )
 _SIZE = _compile(
     r"^what is the length of the longest dimension \(length, width, or height\) of the (?P<c>.+?),"
@@ -86,7 +86,7 @@ _REL_DIST = _compile(
     r"^(?:measuring from the closest point of each object, )?which of these objects \((?P<list>[^)]*)\)"
     r" is (?:the )?(?P<rel>closest|nearest|farthest|furthest) (?:to|from) the (?P<t>.+?)\??$"
 )
-_STANDING = r"^if i am standing by the (?P<s>.+?) and facing the (?P<f>.+?), is the (?P<q>.+?) to "
+_STANDING = r"^if i am standing by the (?>(?P<s>.+?) and facing the )(?>(?P<f>.+?), is the )(?P<q>.+?) to "
 _REL_DIR_HARD = _compile(_STANDING + r"my front-left, front-right, back-left, or back-right\?(?:\s*the directions refer to .*)?$")
 _REL_DIR_MEDIUM = _compile(
     _STANDING + r"my left, right, or back\?(?:\s*an object is to my back if i would have to turn at least"
@@ -95,14 +95,14 @@ _REL_DIR_MEDIUM = _compile(
 _REL_DIR_EASY = _compile(_STANDING + r"the left or the right of the (?P<r>.+?)\?$")
 _APPEARANCE = _compile(r"^what will be the first-time appearance order of the following categories in the video: (?P<list>.+?)\??$")
 _ROUTE = _compile(
-    r"^you are a robot beginning (?:at|by|near|next to) the (?P<start>.+?),? (?:and )?"
-    r"(?:facing (?:the |towards the )?|with your back to the )(?P<face>.+?)\."
-    r" you want to navigate to the (?P<goal>.+?)\. you will perform the following actions"
+    r"^you are a robot beginning (?:at|by|near|next to) the (?>(?P<start>.+?),? (?:and )?"
+    r"(?:facing (?:the |towards the )?|with your back to the ))(?>(?P<face>.+?)\."
+    r" you want to navigate to the )(?>(?P<goal>.+?)\. you will perform the following actions)"
     r"(?: \(note:.*?\))?:\s*(?P<steps>1\..*?)\s*(?:you have reached the final destination\.?)?$"
 )
 _PERSPECTIVE = _compile(
-    r"^from the (?P<a>.+?)['’]s? (?:point of view|perspective)(?: \((?:facing|looking) where it (?:faces|looks)\))?,"
-    r" is the (?P<t>.+?) to (?:its|the) (?P<kind>left or (?:to its )?right|front-left, front-right, back-left,? or back-right)\??$"
+    r"^from the (?>(?P<a>.+?)['’]s? (?:point of view|perspective)(?: \((?:facing|looking) where it (?:faces|looks)\))?,"
+    r" is the )(?P<t>.+?) to (?:its|the) (?P<kind>left or (?:to its )?right|front-left, front-right, back-left,? or back-right)\??$"
 )
 _ROUTE_STEP_SPLIT = re.compile(r"(?:^|\s)\d+\.\s+")
 _FORWARD = _compile(r"^go (?:forward|straight|ahead)(?: until| to| towards)? (?:you reach )?(?:the )?(?P<x>.+?)\.?$")

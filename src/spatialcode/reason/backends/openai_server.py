@@ -84,11 +84,17 @@ class OpenAIServerBackend:
         return served
 
     def complete(self, prompts: Sequence[Prompt], sampling: Sampling) -> list[Completion]:
-        """One completion per prompt, in order; up to ``concurrency`` requests at a time."""
-        if not prompts:
-            return []
-        with ThreadPoolExecutor(max_workers=min(self.config.concurrency, len(prompts))) as pool:
+        """One completion per prompt, in order; up to ``concurrency`` requests at a time. A single
+        prompt is sent from the calling thread, so that a time limit there
+        (:mod:`spatialcode.bench.time_limit`) stops its request; an interrupted call does not wait
+        for the requests still in flight."""
+        if len(prompts) <= 1:
+            return [self._complete_one(prompt, sampling) for prompt in prompts]
+        pool = ThreadPoolExecutor(max_workers=min(self.config.concurrency, len(prompts)))
+        try:
             return list(pool.map(lambda prompt: self._complete_one(prompt, sampling), prompts))
+        finally:
+            pool.shutdown(wait=False, cancel_futures=True)
 
     def _complete_one(self, prompt: Prompt, sampling: Sampling) -> Completion:
         import openai
