@@ -134,6 +134,18 @@ def test_a_structured_call_is_answered_without_running_anything_the_model_wrote(
     assert "<tool_call>" in backend.prompts[0].system and '"name": "nearest"' in backend.prompts[0].system
 
 
+def test_a_fenced_json_call_is_taken_as_a_call_but_other_json_is_not():
+    fenced = '```json\n{"name": "size", "arguments": {"x": "sofa"}}\n```'
+    backend = _Scripted(fenced, "<answer>2.1 m</answer>")
+    answer = ToolLLMReasoner(backend, ToolLLMConfig(protocol="calls")).answer_question(small_scene(), DISTANCE)
+    assert answer.extra["tool_calls"] == [{"call": '{"name": "size", "arguments": {"x": "sofa"}}', "output": "2.1", "ok": True}]
+    assert backend.prompts[1].messages()[-2:] == [{"role": "assistant", "content": fenced},  # no closing tag added
+                                                   {"role": "user", "content": "<tool_response>2.1</tool_response>"}]
+    backend = _Scripted('```json\n{"distance": 1.5}\n```', "<answer>1.5 m</answer>")
+    answer = ToolLLMReasoner(backend, ToolLLMConfig(protocol="calls")).answer_question(small_scene(), DISTANCE)
+    assert answer.extra["tool_calls"] == [] and answer.extra["reminded"]
+
+
 BAD_CALLS = [
     ('{"name": "distance", "arguments": {"a": "sofa"', "not a JSON object"),
     ('["distance", "sofa"]', "a call is a JSON object"),

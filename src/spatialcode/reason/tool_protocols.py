@@ -93,6 +93,8 @@ def _tag(name: str) -> re.Pattern:
 
 
 _FENCE = re.compile(r"^```(?:python|json)?\s*|\s*```$")
+#: A JSON object naming a function inside a markdown fence: ```json {"name": ...} ```.
+_FENCED_CALL = re.compile(r"```(?:json)?\s*(\{\s*\"name\".*?\})\s*(?:```|$)", re.S)
 
 
 @dataclass(frozen=True)
@@ -164,10 +166,13 @@ class CallProtocol:
     stop: tuple[str, ...] = ("</tool_call>", "<tool_response>")
 
     def find(self, reply: str) -> re.Match | None:
-        return _tag("tool_call").search(reply)
+        """The ``<tool_call>`` body, else a fenced JSON object that names a function (the form small
+        models trained on code write instead)."""
+        return _tag("tool_call").search(reply) or _FENCED_CALL.search(reply)
 
     def closed(self, written: str) -> str:
-        return written if written.lower().endswith("</tool_call>") else written + "</tool_call>"
+        tagged = "<tool_call>" in written.lower()
+        return written + "</tool_call>" if tagged and not written.lower().endswith("</tool_call>") else written
 
     def example_turns(self, step: ToolStep) -> tuple[str, str]:
         name, arguments = step.call
