@@ -153,7 +153,7 @@ BAD_CALLS = [
     ('{"name": "__import__", "arguments": {"name": "os"}}', "no tool '__import__'"),
     ('{"name": "size", "arguments": ["sofa"]}', "arguments must be a JSON object"),
     ('{"name": "size", "arguments": {"x": {"y": 1}}}', "size() takes object names"),
-    ('{"name": "size", "arguments": {"y": "sofa"}}', "unexpected keyword argument 'y'"),
+    ('{"name": "size", "arguments": {"y": "sofa"}}', "wrong arguments: call it as size(x)"),
     ('{"name": "size", "arguments": {"x": "' + "a" * 3000 + '"}}', "the call is too long"),
     ("[" * 990 + "]" * 990, "not a JSON object"),  # too deep for the JSON parser
     ('{"name": "size", "arguments": {"x": "piano"}}', "no object 'piano' in the scene"),

@@ -130,8 +130,8 @@ def checked_call(tools: SpatialTools, name: Any, args: Any, kwargs: Any) -> dict
         return {"result": tools.functions()[name](*args, **kwargs)}
     except ToolError as err:
         return {"error": _one_line(str(err))}
-    except TypeError as err:  # wrong number or names of arguments
-        return {"error": _one_line(f"TypeError: {err}".replace("SpatialTools.", ""))}
+    except TypeError:  # wrong number or names of arguments (the message would count ``self``)
+        return {"error": f"wrong arguments: call it as {TOOL_SIGNATURES[name].split(' -> ')[0]}"}
 
 
 def _one_line(text: str, limit: int = 300) -> str:
