@@ -99,7 +99,7 @@ def test_render_writes_the_files_and_a_viz(tmp_path):
         (["--fault", "depth_dropout=2"], "error: faults.depth_dropout: must be a probability in [0, 1], got 2.0"),
         (["--width", "65"], "error: width: must be an even number of pixels >= 8, got 65"),
         (["--config", "missing.json"], "error: --config missing.json: cannot read JSON render configuration"),
-        (["--config", "bad.json"], "error: --config bad.json: render config: unknown option(s): colour"),
+        (["--config", "bad.json"], "error: --config bad.json: render config: unknown setting(s) colour (known: "),
     ],
 )
 def test_render_bad_options_are_one_line(tmp_path, args, message):

@@ -28,7 +28,7 @@ from scipy.spatial.transform import Rotation
 
 from spatialcode.errors import ValidationError
 from spatialcode.scene import CameraPose
-from spatialcode.validation import check_field_types
+from spatialcode.validation import check_field_types, check_known_fields
 
 #: Labels a detector may mistake for one another (lower case; looked up by the exact label).
 CONFUSABLE_LABELS: dict[str, tuple[str, ...]] = {
@@ -124,10 +124,7 @@ class FaultConfig:
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> FaultConfig:
         """Build fault settings from their JSON form (:meth:`to_dict`); unknown names are an error."""
-        known = {f.name for f in fields(cls)}
-        unknown = sorted(set(data) - known)
-        if unknown:
-            raise ValidationError("faults", f"unknown setting(s) {', '.join(unknown)} (known: {', '.join(sorted(known))})")
+        check_known_fields(cls, data, "faults")
         return cls(**data)
 
     @classmethod

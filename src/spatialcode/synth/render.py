@@ -66,7 +66,7 @@ from spatialcode.synth.shapes import (
     build_scene_geometry,
     room_layout,
 )
-from spatialcode.validation import check_field_types
+from spatialcode.validation import check_field_types, check_known_fields
 from spatialcode.video import VideoWriter, read_video
 
 PRODUCER = "synth-render"
@@ -149,10 +149,7 @@ class RenderConfig:
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> RenderConfig:
         """Build a configuration from its JSON form (unknown keys are an error)."""
-        known = {f.name for f in fields(cls)}
-        unknown = sorted(set(data) - known)
-        if unknown:
-            raise ValidationError("render config", f"unknown option(s): {', '.join(unknown)}")
+        check_known_fields(cls, data, "render config")
         data = dict(data)
         for key in ("wall_color", "floor_color", "ceiling_color"):
             if isinstance(data.get(key), list):
