@@ -152,3 +152,12 @@ def test_without_seccomp_programs_are_refused_not_run_unconfined(monkeypatch, tm
     result = run_program("print(1)", small_scene(), FAST)
     assert result.error == "the sandbox cannot isolate programs here: programs run only on Linux (seccomp); this is darwin"
     assert result.output == ""
+
+
+def test_a_sandbox_that_cannot_start_its_process_says_so(monkeypatch):
+    def no_fork(*args, **kwargs):
+        raise BlockingIOError(11, "Resource temporarily unavailable")
+
+    monkeypatch.setattr(runner.subprocess, "Popen", no_fork)
+    result = run_program("print(1)", small_scene(), FAST)
+    assert result.error == "the sandbox could not start its process: Resource temporarily unavailable"

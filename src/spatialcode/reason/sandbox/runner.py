@@ -85,10 +85,13 @@ def run_program(source: str, code: SpatialCode, limits: SandboxLimits | None = N
     setup = {"program": source, "scene": scene_dicts(code), "tools": list(TOOL_SIGNATURES), "builtins": SAFE_BUILTINS,
              "math": MATH_NAMES,
              "memory_mb": limits.memory_mb, "cpu_seconds": limits.cpu_seconds}
-    process = subprocess.Popen(
-        [sys.executable, "-I", "-S", "-B", "-X", "utf8", child.__file__, str(seccomp_dir)],
-        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, close_fds=True,
-        start_new_session=True, env={}, cwd="/")
+    try:
+        process = subprocess.Popen(
+            [sys.executable, "-I", "-S", "-B", "-X", "utf8", child.__file__, str(seccomp_dir)],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, close_fds=True,
+            start_new_session=True, env={}, cwd="/")
+    except OSError as err:  # no processes or memory left on this machine
+        return ProgramResult(error=f"the sandbox could not start its process: {err.strerror or err}")
     channel = _Channel(process, time.monotonic() + limits.timeout)
     try:
         return _converse(channel, setup, SpatialTools(code))
