@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import socket
 import time
+from pathlib import Path
 
 import pytest
 
@@ -161,3 +162,44 @@ def test_a_sandbox_that_cannot_start_its_process_says_so(monkeypatch):
     monkeypatch.setattr(runner.subprocess, "Popen", no_fork)
     result = run_program("print(1)", small_scene(), FAST)
     assert result.error == "the sandbox could not start its process: Resource temporarily unavailable"
+
+
+def _isolated(body: str, marker) -> str:
+    """Run ``body`` in a fresh interpreter after importing the child's module and the seccomp
+    binding (what is printed comes back)."""
+    import subprocess
+    import sys
+
+    import spatialcode.reason.sandbox.child as child_module
+
+    prelude = (f"import os, socket, sys\nsys.path.insert(0, {str(runner.seccomp_module_dir())!r})\nimport pyseccomp\n"
+               f"sys.path.insert(0, {str(Path(child_module.__file__).parent)!r})\nimport child\nMARKER = {str(marker)!r}\n")
+    done = subprocess.run([sys.executable, "-I", "-c", prelude + body], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    return done.stdout
+
+
+ATTEMPTS = ("def attempt(name, call):\n    try:\n        call()\n        print(name, 'allowed')\n"
+            "    except OSError as err:\n        print(name, err.errno)\n")
+
+
+def test_the_system_call_filter_alone_refuses_files_processes_signals_and_sockets(tmp_path):
+    """Layer 2 on its own (no resource limits, no syntax check): after the filter, only the pipes."""
+    out = _isolated(ATTEMPTS + "child.install_syscall_filter(pyseccomp)\n"
+                    "attempt('open', lambda: os.open(MARKER, os.O_CREAT | os.O_WRONLY))\n"
+                    "attempt('fork', os.fork)\nattempt('exec', lambda: os.execv('/bin/true', ['true']))\n"
+                    "attempt('socket', socket.socket)\nattempt('kill', lambda: os.kill(os.getpid(), 0))\n"
+                    "attempt('stderr', lambda: os.write(2, b'x'))\nattempt('listdir', lambda: os.listdir('/'))\n",
+                    tmp_path / "ESCAPED")
+    assert out.split("\n")[:-1] == [f"{name} 1" for name in ("open", "fork", "exec", "socket", "kill", "stderr", "listdir")]
+    assert not (tmp_path / "ESCAPED").exists()
+
+
+def test_the_resource_limits_alone_bound_memory_and_descriptors(tmp_path):
+    """The child's resource limits on their own (no filter): memory and new descriptors."""
+    out = _isolated(ATTEMPTS + "child.limit_resources(memory_mb=256, cpu_seconds=5)\n"
+                    "try:\n    bytearray(512 * 1024 * 1024)\n    print('memory allowed')\nexcept MemoryError:\n"
+                    "    print('memory refused')\nattempt('open', lambda: os.open(MARKER, os.O_CREAT | os.O_WRONLY))\n",
+                    tmp_path / "ESCAPED")
+    assert out.split("\n")[:-1] == ["memory refused", "open 24"]  # EMFILE: no descriptor left
+    assert not (tmp_path / "ESCAPED").exists()
