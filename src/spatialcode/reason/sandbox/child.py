@@ -75,7 +75,9 @@ class _Pipe:
         self.pending = b""
 
     def send(self, message: Any) -> None:
-        data = encode_message(message)
+        self.send_line(encode_message(message))
+
+    def send_line(self, data: bytes) -> None:
         while data:
             data = data[os.write(1, data):]
 
@@ -99,7 +101,7 @@ def _tool(pipe: _Pipe, name: str) -> Any:
             raise ToolError(f"{name}() takes object names (strings) or lists of them") from None
         if len(request) > MAX_MESSAGE_BYTES // 4:
             raise ToolError(f"{name}(): arguments too long")
-        pipe.send({"call": name, "args": list(args), "kwargs": kwargs})
+        pipe.send_line(request)
         reply = pipe.receive()
         if "error" in reply:
             raise ToolError(str(reply["error"]))
