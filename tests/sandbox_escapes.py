@@ -161,6 +161,11 @@ OS_PAYLOADS: tuple[Escape, ...] = (
            "g['write'](1, b'{\"call\": \"__import__\", \"args\": [\"os\"]}\\n')\nprint(g['read'](0, 1000))"),
     Escape("ipc", "a forged tool call with objects as arguments",
            "g['write'](1, b'{\"call\": \"distance\", \"args\": [{\"a\": 1}, [[1]]]}\\n')\nprint(g['read'](0, 1000))"),
+    Escape("ipc", "a result whose answer is NaN",
+           "g['write'](1, b'{\"done\": {\"output\": \"\", \"answer\": NaN, \"error\": null}}\\n')\nwhile True:\n    pass"),
+    Escape("ipc", "a result nested as deep as JSON allows",
+           "g['write'](1, b'{\"done\": {\"output\": \"\", \"answer\": ' + b'[' * 990 + b']' * 990 + b'}}\\n')\n"
+           "while True:\n    pass"),
     Escape("ipc", "half a message, then silence", "g['write'](1, b'{\"done\": ')\nwhile True:\n    pass"),
     Escape("ipc", "the result pipe closed", "g['close'](1)\nwhile True:\n    pass"),
 )

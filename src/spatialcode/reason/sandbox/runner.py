@@ -83,8 +83,7 @@ def run_program(source: str, code: SpatialCode, limits: SandboxLimits | None = N
     except IsolationUnavailable as err:
         return ProgramResult(error=f"the sandbox cannot isolate programs here: {err}")
     setup = {"program": source, "scene": scene_dicts(code), "tools": list(TOOL_SIGNATURES), "builtins": SAFE_BUILTINS,
-             "math": MATH_NAMES,
-             "memory_mb": limits.memory_mb, "cpu_seconds": limits.cpu_seconds}
+             "math": MATH_NAMES, "memory_mb": limits.memory_mb, "cpu_seconds": limits.cpu_seconds}
     try:
         process = subprocess.Popen(
             [sys.executable, "-I", "-S", "-B", "-X", "utf8", child.__file__, str(seccomp_dir)],
@@ -134,7 +133,11 @@ def _result(done: Any) -> ProgramResult:
     output, error, answer = done.get("output", ""), done.get("error"), done.get("answer")
     if not isinstance(output, str) or not (error is None or isinstance(error, str)):
         raise _Misbehaved("a malformed result")
-    if len(child.encode_message(answer)) > child.MAX_ANSWER_CHARS + 1:
+    try:
+        answer_size = len(child.encode_message(answer))
+    except (ValueError, RecursionError):  # NaN, or nested too deeply to write back
+        raise _Misbehaved("a malformed result") from None
+    if answer_size > child.MAX_ANSWER_CHARS + 1:
         answer, error = None, error or f"the answer is too large (at most {child.MAX_ANSWER_CHARS} characters of JSON)"
     return ProgramResult(_valid_text(output[: child.MAX_OUTPUT_CHARS]), answer,
                          None if error is None else _valid_text(child.one_line(error)))
