@@ -15,7 +15,8 @@ type that has fewer) with a fixed seed from ``../shared/data/vsibench-dev`` and 
 to ``benchmarks/results/llm_baseline_sample.json`` (the sample is part of the benchmark).
 ``run`` answers the sample with one configuration — ``solver``; ``llm-table``, ``llm-json``,
 ``llm-python`` (the LLM reading the code in that serialisation, only the objects the question
-names); ``llm-table-all`` (every object); ``llm-tools`` — appending to
+names); ``llm-table-all`` (every object); ``llm-tools`` (programs in the sandbox) and
+``llm-tools-calls`` (structured function calls) — appending to
 ``runs/llm_baseline/<config>.jsonl`` (resumable: re-running skips answered questions; replies are
 also cached in ``runs/llm_baseline/cache.sqlite``). ``tokens`` counts the prompt tokens per object
 of each serialisation over the sample's scenes with the model's tokenizer. ``speed`` measures
