@@ -37,7 +37,7 @@ from collections import defaultdict
 from pathlib import Path
 
 from spatialcode.bench import aggregate, code_version, load_questions, read_predictions, score_predictions
-from spatialcode.evaluate import evaluate
+from spatialcode.bench.evaluate import evaluate
 from spatialcode.formats.codes_dir import CodeSet
 from spatialcode.formats.vsibench_meta import iter_meta_info_dir
 from spatialcode.reason.prompt import Prompt

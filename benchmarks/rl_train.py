@@ -42,7 +42,7 @@ from pathlib import Path
 from llm_baseline import DATA, TASK_ROWS, sample_questions  # the same VSI-Bench sample and table rows
 
 from spatialcode.bench import aggregate, code_version, load_questions, read_predictions, score_predictions
-from spatialcode.evaluate import evaluate
+from spatialcode.bench.evaluate import evaluate
 from spatialcode.formats.codes_dir import CodeSet
 from spatialcode.formats.vsibench_meta import iter_meta_info_dir
 from spatialcode.reason.registry import make_reasoner

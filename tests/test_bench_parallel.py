@@ -9,9 +9,9 @@ import os
 import pytest
 
 from spatialcode.bench import VSIQuestion
+from spatialcode.bench.evaluate import evaluate
 from spatialcode.bench.parallel import ray_answers
 from spatialcode.errors import ValidationError
-from spatialcode.evaluate import evaluate
 from spatialcode.formats.codes_dir import CodesDir
 from spatialcode.reason.solver import Solver
 from tests.fixtures import small_scene

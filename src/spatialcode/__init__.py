@@ -11,7 +11,7 @@ The Python API mirrors the command line::
 
 __version__ = "0.1.0"
 
-from spatialcode.evaluate import evaluate  # noqa: E402
+from spatialcode.bench.evaluate import evaluate  # noqa: E402
 from spatialcode.formats.vsibench_meta import convert_vsibench_meta  # noqa: E402
 from spatialcode.geometry.box import Box3D  # noqa: E402
 from spatialcode.questions.vsibench import parse_question  # noqa: E402

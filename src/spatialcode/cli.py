@@ -249,7 +249,7 @@ def eval_command(
         write_report,
     )
     from spatialcode.bench.answering import codes_folder
-    from spatialcode.evaluate import evaluate
+    from spatialcode.bench.evaluate import evaluate
     from spatialcode.reason.registry import make_reasoner
 
     loaded = load_questions(questions)

@@ -14,7 +14,7 @@ from the spatial code, score them, and write everything into one folder.
 4. VSI-Bench-style questions about the scene with answers from the ground truth
    (:func:`~spatialcode.questions.generate.generate_questions`);
 5. answers from the *encoded* code by the exact solver, scored with VSI-Bench's official metrics
-   (:func:`~spatialcode.evaluate.evaluate`);
+   (:func:`~spatialcode.bench.evaluate.evaluate`);
 6. pictures (``birdseye.png`` of the encoded code, ``overlay.mp4`` with its boxes over the
    video) and a short ``report.md`` / ``report.json``.
 
@@ -167,9 +167,9 @@ def run_demo(config: DemoConfig | None = None, progress: bool = True,
     :class:`DemoResult`. ``on_stage`` is called with a short description as each stage starts;
     ``progress`` shows the render's progress bar. Files from an earlier demo in the same folder
     are replaced."""
+    from spatialcode.bench.evaluate import evaluate
     from spatialcode.encode import RenderFolderSource
     from spatialcode.encode.encoder import encode
-    from spatialcode.evaluate import evaluate
     from spatialcode.formats.codes_dir import CodeSet
     from spatialcode.questions.generate import generate_questions
     from spatialcode.reason.solver import Solver

@@ -18,20 +18,28 @@ from spatialcode.errors import InputFileError
 MAX_JSON_BYTES = 64 * 2**20
 
 
-def parse_json(text: str | bytes) -> Any:
-    """Parse JSON ``text``; raises :class:`InputFileError` (without a file name) when it is not
-    valid JSON, is nested deeper than Python's recursion limit, or holds an integer too long to
-    convert (over 4,300 digits)."""
+class JSONSyntaxError(InputFileError):
+    """Text that is not JSON at all (bad syntax, or bytes that are not UTF-8), as opposed to JSON
+    too deep or too large to read: e.g. a line cut short by an interrupted write."""
+
+
+def parse_json(text: str | bytes, where: str | None = None) -> Any:
+    """Parse JSON ``text``; raises :class:`JSONSyntaxError` when it is not JSON and
+    :class:`InputFileError` when it is nested deeper than Python's recursion limit or holds an
+    integer too long to convert (over 4,300 digits). Messages start with ``where`` (a file, a
+    line) when given."""
+    prefix = f"{where}: " if where else ""
     try:
         return json.loads(text)
     except json.JSONDecodeError as err:
-        raise InputFileError(f"not valid JSON ({err.msg} at line {err.lineno})") from None
+        raise JSONSyntaxError(f"{prefix}not valid JSON ({err.msg} at line {err.lineno})") from None
     except UnicodeDecodeError:
-        raise InputFileError("not UTF-8 text, so not a JSON file") from None
+        raise JSONSyntaxError(f"{prefix}not UTF-8 text, so not a JSON file") from None
     except RecursionError:
-        raise InputFileError("JSON nested too deeply (lists or objects inside each other ~1,000 levels deep)") from None
+        raise InputFileError(f"{prefix}JSON nested too deeply (lists or objects inside each other ~1,000 levels deep)") \
+            from None
     except ValueError as err:  # e.g. an integer literal with more digits than int() converts
-        raise InputFileError(f"not valid JSON ({err})") from None
+        raise InputFileError(f"{prefix}not valid JSON ({err})") from None
 
 
 def read_json_file(path: str | Path, what: str = "JSON file", max_bytes: int = MAX_JSON_BYTES) -> Any:
@@ -48,7 +56,4 @@ def read_json_file(path: str | Path, what: str = "JSON file", max_bytes: int = M
         raise InputFileError(f"{path}: cannot read {what} ({err.strerror})") from None
     if len(data) > max_bytes:
         raise InputFileError(f"{path}: larger than {max_bytes // 2**20} MiB, the limit for a {what}")
-    try:
-        return parse_json(data)
-    except InputFileError as err:
-        raise InputFileError(f"{path}: {err}") from None
+    return parse_json(data, str(path))

@@ -8,7 +8,6 @@ text) and ``pruned`` (true when the question was removed from the debiased bench
 
 from __future__ import annotations
 
-import json
 import math
 import numbers
 import re
@@ -18,6 +17,8 @@ from pathlib import Path
 from typing import Any
 
 from spatialcode.errors import InputFileError, ValidationError
+from spatialcode.formats.json_file import jsonl_records
+from spatialcode.json_input import parse_json
 from spatialcode.tasks import (
     MULTIPLE_CHOICE_TASKS,
     REL_DIRECTION,
@@ -188,34 +189,8 @@ def _one_line(text: str) -> str:
     return " ".join(str(text).split())
 
 
-def parse_json(text: str | bytes, where: str) -> Any:
-    """``json.loads(text)``, except that a value nested too deeply for Python (``[[[[…`` 100,000
-    deep) raises :class:`InputFileError` naming ``where`` instead of ``RecursionError``."""
-    try:
-        return json.loads(text)
-    except RecursionError:
-        raise InputFileError(f"{where}: JSON nested too deeply to read") from None
-
-
-def jsonl_records(path: Path, text: str) -> Iterator[tuple[str, Any]]:
-    """The records of JSON-lines ``text`` read from ``path``, each with where it stands
-    (``"line N"``); blank lines skipped; a line that is not JSON raises :class:`InputFileError`
-    naming the file and line."""
-    for number, line in enumerate(text.splitlines(), start=1):
-        if not line.strip():
-            continue
-        try:
-            record = parse_json(line, f"{path} line {number}")
-        except json.JSONDecodeError as err:
-            raise InputFileError(f"{path} line {number}: not valid JSON ({err.msg})") from None
-        yield f"line {number}", record
-
-
 def _json_records(path: Path, text: str) -> Iterator[tuple[str, Any]]:
-    try:
-        data = parse_json(text, str(path))
-    except json.JSONDecodeError as err:
-        raise InputFileError(f"{path}: not valid JSON ({err.msg} at line {err.lineno})") from None
+    data = parse_json(text, str(path))
     if isinstance(data, Mapping) and isinstance(data.get("data"), list):
         data = data["data"]
     if not isinstance(data, list):

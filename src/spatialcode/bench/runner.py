@@ -30,9 +30,10 @@ from typing import Any
 from tqdm import tqdm
 
 import spatialcode
-from spatialcode.bench.questions import QuestionId, VSIQuestion, normalise_id, parse_json
+from spatialcode.bench.questions import QuestionId, VSIQuestion, normalise_id
 from spatialcode.bench.time_limit import check_time_limit, timed_call
 from spatialcode.errors import InputFileError, ValidationError
+from spatialcode.json_input import JSONSyntaxError, parse_json
 from spatialcode.reason.answer import Answer
 
 PredictFn = Callable[[VSIQuestion], Answer]
@@ -122,10 +123,10 @@ def code_version() -> dict[str, Any]:
 def _parse_line(path: Path, number: int, line: str, is_last: bool) -> dict[str, Any] | None:
     try:
         row = parse_json(line, f"{path} line {number}")
-    except json.JSONDecodeError as err:
+    except JSONSyntaxError:
         if is_last:
             return None  # a write cut short; that question is done again
-        raise InputFileError(f"{path} line {number}: not valid JSON ({err.msg})") from None
+        raise
     if not isinstance(row, dict) or "id" not in row:
         raise InputFileError(f"{path} line {number}: expected a JSON object with an \"id\"")
     try:
@@ -167,7 +168,7 @@ def _repair_tail(path: Path) -> None:
     start = data.rfind(b"\n") + 1
     try:
         parse_json(data[start:], f"{path} last line")
-    except (json.JSONDecodeError, UnicodeDecodeError):  # cut short (a deeper problem is raised)
+    except JSONSyntaxError:  # cut short (a deeper problem is raised)
         with path.open("r+b") as handle:
             handle.truncate(start)
         return

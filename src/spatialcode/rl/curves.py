@@ -7,8 +7,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
-from spatialcode.bench.questions import jsonl_records
 from spatialcode.errors import InputFileError
+from spatialcode.formats.json_file import jsonl_records
 
 #: The metrics plotted by default, as logged by the trainers (those a run lacks are skipped).
 DEFAULT_METRICS = ("loss", "reward", "items/accuracy", "items/format", "items/grounding", "items/perspective",

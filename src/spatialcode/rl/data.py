@@ -24,8 +24,8 @@ from pathlib import Path
 from typing import Any
 
 from spatialcode import tasks
-from spatialcode.bench.questions import jsonl_records
 from spatialcode.errors import InputFileError, SpatialCodeError, ValidationError
+from spatialcode.formats.json_file import jsonl_records
 from spatialcode.reason.prompt import PromptConfig, build_prompt
 from spatialcode.rl.traces import solver_completion
 from spatialcode.scene import SpatialCode
