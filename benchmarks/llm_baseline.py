@@ -195,8 +195,8 @@ def report() -> dict:
 
 def paired_difference(questions: list, a: str, b: str) -> dict | None:
     """Overall score of configuration ``a`` minus ``b`` on the questions both answered, with a
-    95 % paired bootstrap interval (:func:`spatialcode.bench.paired.paired_difference`)."""
-    from spatialcode.bench.paired import paired_difference as difference
+    95 % paired bootstrap interval (:func:`spatialcode.tasks.paired.paired_difference`)."""
+    from spatialcode.tasks.paired import paired_difference as difference
 
     paths = [RUNS / f"{config}.jsonl" for config in (a, b)]
     if not all(path.is_file() for path in paths):

@@ -250,7 +250,7 @@ def paired_comparisons(questions: list, answers: dict[str, dict]) -> dict[str, d
     bootstrap interval, and ``same_answer``, the share (%) of the questions both answered on which
     they give the same answer (how far training moved one model's answers from the other's;
     ``None`` when none is shared). Pairs of which a model has no answers here are left out."""
-    from spatialcode.bench.paired import paired_difference
+    from spatialcode.tasks.paired import paired_difference
 
     out = {}
     for a, b in PAIRED:

@@ -12,9 +12,9 @@ from spatialcode.bench.answering import (
     check_scene_names,
     codes_folder,
 )
-from spatialcode.bench.questions import normalise_id
 from spatialcode.errors import InputFileError, ValidationError
 from spatialcode.reason.solver import Solver
+from spatialcode.tasks.records import normalise_id
 from tests.fixtures import small_scene
 
 

@@ -11,7 +11,6 @@ import numpy as np
 import pytest
 
 from spatialcode import tasks
-from spatialcode.bench.questions import VSIQuestion
 from spatialcode.errors import ValidationError
 from spatialcode.geometry.box import Box3D
 from spatialcode.geometry.distance import box_distance
@@ -42,6 +41,7 @@ from spatialcode.questions.vsibench import parse_question
 from spatialcode.reason.directions import bearing_deg
 from spatialcode.reason.solver import Solver, perspective_bearing_deg
 from spatialcode.scene import Provenance, Room, Source, SpatialCode, SpatialObject
+from spatialcode.tasks.records import VSIQuestion
 
 # label, centre (x, y, z), size, yaw (deg; the box +x axis is the object's front), first_seen (s)
 ROOM_OBJECTS = [

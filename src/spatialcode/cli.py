@@ -20,7 +20,7 @@ from spatialcode.reason.answer import Answer
 from spatialcode.scene import SpatialCode
 
 if TYPE_CHECKING:
-    from spatialcode.bench.questions import VSIQuestion
+    from spatialcode.tasks.records import VSIQuestion
 
 
 @contextlib.contextmanager

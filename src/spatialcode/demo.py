@@ -32,12 +32,12 @@ from pathlib import Path
 from typing import Any
 
 from spatialcode.bench import ScoreTable, VSIQuestion, read_predictions, to_markdown
-from spatialcode.bench.questions import QuestionId
 from spatialcode.encode.compare import compare_codes, summarise_comparisons
 from spatialcode.errors import ValidationError
 from spatialcode.scene import SpatialCode
 from spatialcode.synth.categories import ROOM_KINDS
 from spatialcode.synth.render import RenderConfig, RenderOutput
+from spatialcode.tasks.records import QuestionId
 
 #: The demo's render settings: VGA at 10 fps, at most 60 s of video.
 DEMO_RENDER = RenderConfig(max_frames=600)

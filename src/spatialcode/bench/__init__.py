@@ -1,12 +1,7 @@
-"""VSI-Bench harness: load questions, run predictions resumably, score officially, report."""
+"""VSI-Bench harness: run a reasoner over questions resumably (:mod:`.runner`, :mod:`.evaluate`,
+Ray workers in :mod:`.parallel`, per-question time limits). The schema it runs on — question
+records, scoring, reports — lives in :mod:`spatialcode.tasks` and is re-exported here."""
 
-from spatialcode.bench.questions import (
-    VSIQuestion,
-    load_questions,
-    option_letters,
-    select_questions,
-)
-from spatialcode.bench.report import report_paths, to_json, to_markdown, write_report
 from spatialcode.bench.runner import (
     RunSummary,
     code_version,
@@ -14,7 +9,14 @@ from spatialcode.bench.runner import (
     run_predictions,
     runs_path,
 )
-from spatialcode.bench.scoring import (
+from spatialcode.tasks.records import (
+    VSIQuestion,
+    load_questions,
+    option_letters,
+    select_questions,
+)
+from spatialcode.tasks.report import report_paths, to_json, to_markdown, write_report
+from spatialcode.tasks.scoring import (
     LMMS_EVAL_THRESHOLDS,
     PAPER_THRESHOLDS,
     ScoreTable,

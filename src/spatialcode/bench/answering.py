@@ -7,11 +7,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from spatialcode.bench.questions import VSIQuestion
 from spatialcode.errors import InputFileError
 from spatialcode.formats.codes_dir import CodesDir, CodeSource
 from spatialcode.reason.answer import Answer
 from spatialcode.reason.registry import Reasoner
+from spatialcode.tasks.records import VSIQuestion
 
 #: The longest question (with its options) a run answers, in characters. VSI-Bench's longest is
 #: about 720; the bound keeps a hostile file from costing time or a language model's context.

@@ -11,9 +11,9 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
-from spatialcode.bench.questions import VSIQuestion
 from spatialcode.bench.runner import AnswerStream
 from spatialcode.bench.time_limit import check_time_limit, timed_call
+from spatialcode.tasks.records import VSIQuestion
 from spatialcode.validation import check_whole_number
 
 

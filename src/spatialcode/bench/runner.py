@@ -4,7 +4,7 @@ A run appends one JSON line per question to the predictions file and flushes it,
 run loses at most the line being written. The next run skips every question that already has a
 complete row (:func:`is_done`) and (re)does the rest: missing ids, rows that recorded an
 ``error``, rows without a ``prediction`` (such as a hand-written ``{"id": 2}``) and a truncated
-last line. Ids are compared as :func:`~spatialcode.bench.questions.normalise_id` writes them
+last line. Ids are compared as :func:`~spatialcode.tasks.records.normalise_id` writes them
 (``"2"`` is ``2``); when several rows share an id, the last one wins. A row about another
 question (another scene or task under the same id) stops the run: a predictions file holds the
 answers to one question set. One run at a time writes a predictions file (an exclusive
@@ -30,11 +30,11 @@ from typing import Any
 from tqdm import tqdm
 
 import spatialcode
-from spatialcode.bench.questions import QuestionId, VSIQuestion, normalise_id
 from spatialcode.bench.time_limit import check_time_limit, timed_call
 from spatialcode.errors import InputFileError, ValidationError
 from spatialcode.json_input import JSONSyntaxError, parse_json
 from spatialcode.reason.answer import Answer
+from spatialcode.tasks.records import QuestionId, VSIQuestion, normalise_id
 
 PredictFn = Callable[[VSIQuestion], Answer]
 #: Answers questions as they complete: yields (question, its Answer or the exception it raised, seconds).
@@ -137,7 +137,7 @@ def _parse_line(path: Path, number: int, line: str, is_last: bool) -> dict[str, 
 
 def read_predictions(path: str | Path) -> dict[QuestionId, dict[str, Any]]:
     """Return the predictions file as ``{id: row}`` (ids normalised, see
-    :func:`~spatialcode.bench.questions.normalise_id`); for a repeated id the last row wins.
+    :func:`~spatialcode.tasks.records.normalise_id`); for a repeated id the last row wins.
 
     A last line without its newline that is not valid JSON (a run killed mid-write) is
     ignored. Raises ``InputFileError`` naming the file and line for anything else unreadable.

@@ -2,7 +2,7 @@
 
 ``generate_questions(code, seed, config)`` writes questions in VSI-Bench's own wording (so
 :func:`~spatialcode.questions.vsibench.parse_question` reads them back) and official schema
-(:class:`~spatialcode.bench.questions.VSIQuestion`) for the 8 VSI tasks — counting, absolute
+(:class:`~spatialcode.tasks.records.VSIQuestion`) for the 8 VSI tasks — counting, absolute
 distance, object size, room size, relative distance, relative direction (easy, medium, hard),
 route planning, appearance order — and the extension task ``object_perspective_direction``.
 
@@ -59,7 +59,6 @@ from typing import Any
 import numpy as np
 
 from spatialcode import tasks
-from spatialcode.bench.questions import VSIQuestion
 from spatialcode.errors import ValidationError
 from spatialcode.geometry.distance import box_distance
 from spatialcode.questions.distractors import (
@@ -96,6 +95,7 @@ from spatialcode.reason.directions import (
 )
 from spatialcode.reason.solver import Solver, perspective_bearing_deg
 from spatialcode.scene import SpatialCode, SpatialObject
+from spatialcode.tasks.records import VSIQuestion
 
 __all__ = [
     "DEFAULT_FACING_CATEGORIES",

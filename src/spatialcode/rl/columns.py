@@ -21,12 +21,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from spatialcode import tasks
-from spatialcode.bench.scoring import to_float
 from spatialcode.errors import InputFileError, ValidationError
 from spatialcode.questions.query import Query
 from spatialcode.questions.vsibench import parse_options, parse_question
 from spatialcode.reason.prompt import answer_unit
 from spatialcode.scene import SpatialCode
+from spatialcode.tasks.scoring import to_float
 
 #: The columns every reward row needs.
 COLUMNS = ("question", "options", "question_type", "ground_truth", "code")

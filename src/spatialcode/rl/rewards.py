@@ -25,12 +25,12 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from spatialcode.bench.scoring import exact_match, mean_relative_accuracy, to_float
 from spatialcode.reason.extract import Extraction, extract_answer
 from spatialcode.rl.columns import RewardRow, as_row, rows_from_columns
 from spatialcode.rl.completion import completion_text, format_score, reasoning_text
 from spatialcode.rl.config import ITEMS, RUBRIC_ITEMS, RewardConfig
 from spatialcode.rl.rubric import rubric_items
+from spatialcode.tasks.scoring import exact_match, mean_relative_accuracy, to_float
 
 Completion = str | Sequence[Mapping[str, Any]]
 

@@ -29,7 +29,6 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from spatialcode import tasks
-from spatialcode.bench.scoring import to_float
 from spatialcode.geometry.box import Box3D
 from spatialcode.reason.extract import Extraction, extract_answer
 from spatialcode.rl.columns import RewardRow, as_row
@@ -47,6 +46,7 @@ from spatialcode.rl.reading import (
     stated_turns,
     triples,
 )
+from spatialcode.tasks.scoring import to_float
 
 _TRIPLE_WINDOW = 60  # characters between an object's mention and a triple quoted for it
 _NO_QUANTITIES = (tasks.COUNTING, tasks.APPEARANCE_ORDER)

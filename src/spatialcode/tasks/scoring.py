@@ -45,7 +45,6 @@ from typing import Any
 
 import numpy as np
 
-from spatialcode.bench.questions import QuestionId, VSIQuestion
 from spatialcode.errors import ValidationError
 from spatialcode.tasks import (
     MULTIPLE_CHOICE_TASKS,
@@ -54,6 +53,7 @@ from spatialcode.tasks import (
     SCORED_TASKS,
     check_task,
 )
+from spatialcode.tasks.records import QuestionId, VSIQuestion
 
 Thresholds = str | Sequence[float]
 

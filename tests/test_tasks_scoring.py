@@ -255,7 +255,7 @@ def test_extension_tasks_get_their_own_row_and_stay_out_of_the_overall():
 
 
 def test_paired_difference_compares_the_questions_both_answered_task_by_task():
-    from spatialcode.bench.paired import paired_difference
+    from spatialcode.tasks.paired import paired_difference
 
     def question(qid: int, kind: str) -> VSIQuestion:
         return VSIQuestion(qid, "scannet", "s", kind, "Which?", ["A. x", "B. y"], "A", False)

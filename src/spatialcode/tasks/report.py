@@ -1,4 +1,4 @@
-"""Render a :class:`~spatialcode.bench.scoring.ScoreTable` as a markdown table and as JSON."""
+"""Render a :class:`~spatialcode.tasks.scoring.ScoreTable` as a markdown table and as JSON."""
 
 from __future__ import annotations
 
@@ -6,8 +6,8 @@ import json
 from collections.abc import Sequence
 from pathlib import Path
 
-from spatialcode.bench.scoring import ScoreTable, SubsetScores
 from spatialcode.tasks import EXTENSION_TASKS, REL_DIRECTION, REL_DIRECTION_TASKS, SCORED_TASKS
+from spatialcode.tasks.scoring import ScoreTable, SubsetScores
 
 #: File name stem used when ``write_report`` is given a directory.
 REPORT_STEM = "results"

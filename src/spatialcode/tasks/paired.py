@@ -11,9 +11,9 @@ from typing import Any
 
 import numpy as np
 
-from spatialcode.bench.questions import VSIQuestion
-from spatialcode.bench.scoring import score_predictions
 from spatialcode.tasks import scored_task
+from spatialcode.tasks.records import VSIQuestion
+from spatialcode.tasks.scoring import score_predictions
 
 QuestionId = Any
 
