@@ -129,7 +129,7 @@ def tune(stamp: dict) -> str:
     from spatialcode.encode import RenderFolderSource
     from spatialcode.encode.learned.infer import INFERENCE_FILE, LearnedEncoder, LearnedInferenceConfig
     from spatialcode.encode.learned.metrics import detection_ap
-    from spatialcode.questions.generate import generate_questions
+    from spatialcode.synth.questions import generate_questions
 
     val = RENDERS / "val"
     folders = sorted(p for p in val.iterdir() if (p / "scene.json").is_file()) if val.is_dir() else []
@@ -212,9 +212,9 @@ def report(stamp: dict) -> str:
     from spatialcode.encode.learned.infer import LearnedEncoder
     from spatialcode.encode.learned.metrics import depth_abs_rel, detection_ap
     from spatialcode.encode.learned.train import batch_tensors
-    from spatialcode.questions.generate import generate_questions
     from spatialcode.rl.curves import plot_curves, read_metrics
     from spatialcode.scene import SpatialCode
+    from spatialcode.synth.questions import generate_questions
     from spatialcode.tasks import SCORED_TASKS
 
     names = sorted(p.name for p in EVAL.iterdir() if (p / "learned.json").is_file())

@@ -379,7 +379,7 @@ def questions_command(scene: Path, seed: int, out: Path | None, task_filter: tup
     """Generate VSI-Bench-style questions with verified answers about the spatial code in SCENE."""
     import json
 
-    from spatialcode.questions.generate import QuestionGenConfig, generate_questions
+    from spatialcode.synth.questions import QuestionGenConfig, generate_questions
     from spatialcode.tasks import check_task
 
     config = QuestionGenConfig(tasks=tuple(check_task(t, "--task") for t in task_filter)) if task_filter else None

@@ -12,7 +12,7 @@ from the spatial code, score them, and write everything into one folder.
    render) — ``encoded.json`` — and compared with the truth
    (:func:`~spatialcode.encode.compare.compare_codes`);
 4. VSI-Bench-style questions about the scene with answers from the ground truth
-   (:func:`~spatialcode.questions.generate.generate_questions`);
+   (:func:`~spatialcode.synth.questions.generate_questions`);
 5. answers from the *encoded* code by the exact solver, scored with VSI-Bench's official metrics
    (:func:`~spatialcode.bench.evaluate.evaluate`);
 6. pictures (``birdseye.png`` of the encoded code, ``overlay.mp4`` with its boxes over the
@@ -171,9 +171,9 @@ def run_demo(config: DemoConfig | None = None, progress: bool = True,
     from spatialcode.encode import RenderFolderSource
     from spatialcode.encode.encoder import encode
     from spatialcode.formats.codes_dir import CodeSet
-    from spatialcode.questions.generate import generate_questions
     from spatialcode.reason.solver import Solver
     from spatialcode.synth.generate import generate_scene
+    from spatialcode.synth.questions import generate_questions
     from spatialcode.synth.render import render_scene, write_render_overlay
     from spatialcode.viz import draw_birdseye
 

@@ -27,10 +27,10 @@ from pathlib import Path
 import numpy as np
 
 from spatialcode.errors import SpatialCodeError
-from spatialcode.questions.generate import QuestionGenConfig, generate_questions
 from spatialcode.scene import SpatialCode
 from spatialcode.synth.camera_path import PathConfig, walkthrough_code
 from spatialcode.synth.generate import SceneGenConfig, generate_scene
+from spatialcode.synth.questions import QuestionGenConfig, generate_questions
 from spatialcode.tasks.records import VSIQuestion
 
 #: Split names and the stream id their scene seeds come from.

@@ -14,17 +14,6 @@ from spatialcode import tasks
 from spatialcode.errors import ValidationError
 from spatialcode.geometry.box import Box3D
 from spatialcode.geometry.distance import box_distance
-from spatialcode.questions.distractors import (
-    LetterBalancer,
-    numeric_choices,
-    order_distractors,
-    turn_distractors,
-)
-from spatialcode.questions.generate import (
-    QuestionGenConfig,
-    generate_questions,
-    numeric_choice_variant,
-)
 from spatialcode.questions.query import (
     AbsDistanceQuery,
     AppearanceOrderQuery,
@@ -41,6 +30,17 @@ from spatialcode.questions.vsibench import parse_question
 from spatialcode.reason.directions import bearing_deg
 from spatialcode.reason.solver import Solver, perspective_bearing_deg
 from spatialcode.scene import Provenance, Room, Source, SpatialCode, SpatialObject
+from spatialcode.synth.distractors import (
+    LetterBalancer,
+    numeric_choices,
+    order_distractors,
+    turn_distractors,
+)
+from spatialcode.synth.questions import (
+    QuestionGenConfig,
+    generate_questions,
+    numeric_choice_variant,
+)
 from spatialcode.tasks.records import VSIQuestion
 
 # label, centre (x, y, z), size, yaw (deg; the box +x axis is the object's front), first_seen (s)

@@ -61,14 +61,6 @@ import numpy as np
 from spatialcode import tasks
 from spatialcode.errors import ValidationError
 from spatialcode.geometry.distance import box_distance
-from spatialcode.questions.distractors import (
-    LetterBalancer,
-    arrange,
-    lettered,
-    numeric_choices,
-    order_distractors,
-    turn_distractors,
-)
 from spatialcode.questions.query import (
     AbsDistanceQuery,
     AppearanceOrderQuery,
@@ -95,6 +87,14 @@ from spatialcode.reason.directions import (
 )
 from spatialcode.reason.solver import Solver, perspective_bearing_deg
 from spatialcode.scene import SpatialCode, SpatialObject
+from spatialcode.synth.distractors import (
+    LetterBalancer,
+    arrange,
+    lettered,
+    numeric_choices,
+    order_distractors,
+    turn_distractors,
+)
 from spatialcode.tasks.records import VSIQuestion
 
 __all__ = [
