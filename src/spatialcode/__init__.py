@@ -9,24 +9,36 @@ The Python API mirrors the command line::
     spatialcode.evaluate(...)                                            # spatialcode eval
 """
 
-__version__ = "0.1.0"
+import importlib
+from typing import Any
 
-from spatialcode.bench.evaluate import evaluate  # noqa: E402
-from spatialcode.formats.vsibench_meta import convert_vsibench_meta  # noqa: E402
-from spatialcode.geometry.box import Box3D  # noqa: E402
-from spatialcode.questions.vsibench import parse_question  # noqa: E402
-from spatialcode.reason.solver import Solver, SolverConfig, answer  # noqa: E402
-from spatialcode.scene import SpatialCode, SpatialObject  # noqa: E402
+from spatialcode.version import __version__
 
-__all__ = [
-    "Box3D",
-    "Solver",
-    "SolverConfig",
-    "SpatialCode",
-    "SpatialObject",
-    "__version__",
-    "answer",
-    "convert_vsibench_meta",
-    "evaluate",
-    "parse_question",
-]
+#: The API names and the module each lives in, imported on first use: ``import spatialcode``
+#: (or ``import spatialcode.geometry``) loads nothing more than it needs.
+_EXPORTS = {
+    "Box3D": "spatialcode.geometry.box",
+    "Solver": "spatialcode.reason.solver",
+    "SolverConfig": "spatialcode.reason.solver",
+    "SpatialCode": "spatialcode.scene",
+    "SpatialObject": "spatialcode.scene",
+    "answer": "spatialcode.reason.solver",
+    "convert_vsibench_meta": "spatialcode.formats.vsibench_meta",
+    "evaluate": "spatialcode.bench.evaluate",
+    "parse_question": "spatialcode.questions.vsibench",
+}
+
+__all__ = ["__version__", *sorted(_EXPORTS)]
+
+
+def __getattr__(name: str) -> Any:
+    """The API name ``name``, imported from its module on first use."""
+    if name not in _EXPORTS:
+        raise AttributeError(f"module 'spatialcode' has no attribute {name!r}")
+    value = getattr(importlib.import_module(_EXPORTS[name]), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *_EXPORTS})

@@ -12,12 +12,12 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from spatialcode import __version__
 from spatialcode.cli_errors import OneLineUsageGroup, one_line_errors, sigterm_as_interrupt
 from spatialcode.cli_train import train
 from spatialcode.errors import SpatialCodeError
 from spatialcode.reason.answer import Answer
 from spatialcode.scene import SpatialCode
+from spatialcode.version import __version__
 
 if TYPE_CHECKING:
     from spatialcode.tasks.records import VSIQuestion

@@ -35,6 +35,7 @@ from spatialcode.errors import InputFileError, ValidationError
 from spatialcode.json_input import JSONSyntaxError, parse_json
 from spatialcode.reason.answer import Answer
 from spatialcode.tasks.records import QuestionId, VSIQuestion, normalise_id
+from spatialcode.version import __version__
 
 PredictFn = Callable[[VSIQuestion], Answer]
 #: Answers questions as they complete: yields (question, its Answer or the exception it raised, seconds).
@@ -117,7 +118,7 @@ def code_version() -> dict[str, Any]:
         commit = _git(package_dir, "rev-parse", "--short", "HEAD")
         status = _git(package_dir, "status", "--porcelain", "--", ".")
         dirty = None if commit is None or status is None else bool(status)
-    return {"spatialcode": spatialcode.__version__, "git_commit": commit, "git_dirty": dirty}
+    return {"spatialcode": __version__, "git_commit": commit, "git_dirty": dirty}
 
 
 def _parse_line(path: Path, number: int, line: str, is_last: bool) -> dict[str, Any] | None:

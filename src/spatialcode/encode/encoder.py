@@ -22,7 +22,6 @@ from dataclasses import asdict, dataclass, field
 
 import numpy as np
 
-from spatialcode import __version__
 from spatialcode.encode.frames import Frame, FrameSource
 from spatialcode.encode.lift import PixelGrid, depth_noise_coefficient
 from spatialcode.encode.perception import GroundTruthPerception, Perception
@@ -31,6 +30,7 @@ from spatialcode.encode.tracks import Tracker, TrackerConfig
 from spatialcode.encode.voxels import VoxelCloud
 from spatialcode.errors import InputFileError, ValidationError
 from spatialcode.scene import CameraPose, Provenance, Source, SpatialCode, SpatialObject
+from spatialcode.version import __version__
 
 PRODUCER = "encode-geometric"
 

@@ -158,7 +158,7 @@ def generate_scene(seed: int, config: SceneGenConfig | None = None, kind: str | 
     Raises :class:`ValidationError` for a bad seed or kind, and :class:`SpatialCodeError` when
     objects do not fit and ``config.on_unplaceable == "raise"``.
     """
-    from spatialcode import __version__
+    from spatialcode.version import __version__
 
     config = config or SceneGenConfig()
     seed, kind = _check_seed(seed), _check_kind(kind)

@@ -44,7 +44,6 @@ from typing import Any
 
 import numpy as np
 
-from spatialcode import __version__
 from spatialcode.errors import SpatialCodeError, ValidationError
 from spatialcode.formats.npz_stream import NpzStreamWriter
 from spatialcode.geometry.points import points_in_box
@@ -67,6 +66,7 @@ from spatialcode.synth.shapes import (
     room_layout,
 )
 from spatialcode.validation import check_field_types, check_known_fields
+from spatialcode.version import __version__
 from spatialcode.video import VideoWriter, read_video
 
 PRODUCER = "synth-render"

@@ -25,13 +25,13 @@ from typing import Any
 
 import numpy as np
 
-from spatialcode import __version__
 from spatialcode.encode.frames import Frame
 from spatialcode.errors import InputFileError, ValidationError
 from spatialcode.geometry import Box3D
 from spatialcode.geometry.iou import box_iou_3d
 from spatialcode.scene import CameraPose, Provenance, Source, SpatialCode, SpatialObject
 from spatialcode.validation import check_whole_number
+from spatialcode.version import __version__
 
 PRODUCER = "encode-learned"
 

@@ -1,0 +1,37 @@
+"""The package's face: a light root (importing a low package loads only the core), the API names
+imported on first use, the version from the installed metadata."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from importlib.metadata import version
+
+import pytest
+
+import spatialcode
+
+
+def _loaded_after(statement: str) -> list[str]:
+    """The spatialcode modules a fresh interpreter has loaded after ``statement``."""
+    code = f"{statement}\nimport json, sys\nprint(json.dumps(sorted(m for m in sys.modules if m.startswith('spatialcode'))))"
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True)
+    return json.loads(done.stdout)
+
+
+def test_importing_geometry_loads_only_the_core():
+    loaded = _loaded_after("import spatialcode.geometry")
+    assert set(loaded) == {"spatialcode", "spatialcode.errors", "spatialcode.validation", "spatialcode.version",
+                           "spatialcode.geometry", *(f"spatialcode.geometry.{m}" for m in
+                                                      ("box", "distance", "iou", "points", "polygon", "rotation"))}
+
+
+def test_the_api_names_resolve_on_first_use():
+    assert _loaded_after("import spatialcode") == ["spatialcode", "spatialcode.version"]
+    assert spatialcode.__version__ == version("spatialcode")
+    for name in spatialcode.__all__:
+        assert getattr(spatialcode, name) is not None
+    assert spatialcode.evaluate.__module__ == "spatialcode.bench.evaluate" and "Box3D" in dir(spatialcode)
+    with pytest.raises(AttributeError, match="no attribute 'nothing'"):
+        spatialcode.nothing  # noqa: B018
