@@ -203,3 +203,16 @@ def test_the_resource_limits_alone_bound_memory_and_descriptors(tmp_path):
                     tmp_path / "ESCAPED")
     assert out.split("\n")[:-1] == ["memory refused", "open 24"]  # EMFILE: no descriptor left
     assert not (tmp_path / "ESCAPED").exists()
+
+
+def test_a_kernel_that_refuses_the_filter_runs_nothing(monkeypatch, tmp_path):
+    """A seccomp binding whose filter cannot be loaded: the program is not run at all."""
+    (tmp_path / "pyseccomp.py").write_text(
+        "import errno\nERRNO = lambda e: e\nALLOW = EQ = MASKED_EQ = 0\nArg = lambda *a: a\n"
+        "class SyscallFilter:\n    def __init__(self, action):\n        pass\n"
+        "    def add_rule(self, *a):\n        pass\n"
+        "    def load(self):\n        raise OSError(errno.EINVAL, 'Invalid argument')\n")
+    monkeypatch.setattr(runner, "seccomp_module_dir", lambda: tmp_path)
+    result = run_program("print('ran')\nanswer = 1", small_scene(), FAST)
+    assert result.error == "the sandbox could not install its system-call filter ([Errno 22] Invalid argument)"
+    assert result.output == "" and result.answer is None  # nothing ran: it would have printed and answered

@@ -181,7 +181,12 @@ def run(pipe: _Pipe, seccomp: Any) -> None:
         "scene": setup["scene"], "ToolError": ToolError,
         **{name: _tool(pipe, name) for name in setup["tools"]}}
     compiled = compile(setup["program"], "<program>", "exec")
-    install_syscall_filter(seccomp)
+    try:
+        install_syscall_filter(seccomp)
+    except OSError as err:  # a kernel without seccomp, or one that refuses the filter: never run unfiltered
+        pipe.send({"done": {"output": "", "answer": None,
+                            "error": one_line(f"the sandbox could not install its system-call filter ({err})")}})
+        return
     error = None
     try:
         exec(compiled, namespace)  # noqa: S102 - checked by the parent, confined by the limits and the filter
