@@ -3,6 +3,13 @@
 from __future__ import annotations
 
 
+def one_line(text: str, limit: int | None = None) -> str:
+    """``text`` with its white space (newlines included) folded to single spaces, cut to
+    ``limit`` characters when given: how a message from elsewhere goes into an error line."""
+    flat = " ".join(str(text).split())
+    return flat if limit is None else flat[:limit]
+
+
 class SpatialCodeError(ValueError):
     """Base class: bad input to spatialcode (a file, a field, a question, an option)."""
 

@@ -31,7 +31,7 @@ from tqdm import tqdm
 
 import spatialcode
 from spatialcode.bench.time_limit import check_time_limit, timed_call
-from spatialcode.errors import InputFileError, ValidationError
+from spatialcode.errors import InputFileError, ValidationError, one_line
 from spatialcode.json_input import JSONSyntaxError, parse_json
 from spatialcode.reason.answer import Answer
 from spatialcode.tasks.records import QuestionId, VSIQuestion, normalise_id
@@ -177,10 +177,6 @@ def _repair_tail(path: Path) -> None:
         handle.write(b"\n")
 
 
-def _one_line(text: str) -> str:
-    return " ".join(text.split())
-
-
 def _row(question: VSIQuestion, answer: Any, seconds: float) -> tuple[dict[str, Any], str]:
     """Return the row for one answered question and its JSON line (an error row if unusable)."""
     row: dict[str, Any] = {
@@ -190,7 +186,7 @@ def _row(question: VSIQuestion, answer: Any, seconds: float) -> tuple[dict[str, 
         "scene_name": question.scene_name,
     }
     if isinstance(answer, BaseException):
-        row.update(prediction="", error=f"{type(answer).__name__}: {_one_line(str(answer))}")
+        row.update(prediction="", error=f"{type(answer).__name__}: {one_line(str(answer))}")
     elif not isinstance(answer, Answer):
         row.update(prediction="", error=f"TypeError: predict returned {type(answer).__name__}, expected Answer")
     else:

@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from spatialcode.errors import one_line
 from spatialcode.questions.vocabulary import resolve_label
 from spatialcode.reason.directions import bearing_deg, left_or_right, left_right_or_back, quadrant
 from spatialcode.reason.serialise import object_names
@@ -129,14 +130,9 @@ def checked_call(tools: SpatialTools, name: Any, args: Any, kwargs: Any) -> dict
     try:
         return {"result": tools.functions()[name](*args, **kwargs)}
     except ToolError as err:
-        return {"error": _one_line(str(err))}
+        return {"error": one_line(str(err), 300)}
     except TypeError:  # wrong number or names of arguments (the message would count ``self``)
         return {"error": f"wrong arguments: call it as {TOOL_SIGNATURES[name].split(' -> ')[0]}"}
-
-
-def _one_line(text: str, limit: int = 300) -> str:
-    """``text`` on one line, cut to ``limit`` characters."""
-    return " ".join(text.split())[:limit]
 
 
 def _is_name_or_names(value: Any) -> bool:

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from spatialcode.errors import InputFileError, ValidationError
+from spatialcode.errors import InputFileError, ValidationError, one_line
 from spatialcode.formats.json_file import jsonl_records
 from spatialcode.json_input import parse_json
 from spatialcode.tasks import (
@@ -185,10 +185,6 @@ class VSIQuestion:
         }
 
 
-def _one_line(text: str) -> str:
-    return " ".join(str(text).split())
-
-
 def _json_records(path: Path, text: str) -> Iterator[tuple[str, Any]]:
     data = parse_json(text, str(path))
     if isinstance(data, Mapping) and isinstance(data.get("data"), list):
@@ -206,7 +202,7 @@ def _parquet_records(path: Path) -> Iterator[tuple[str, Any]]:
     try:
         rows = pq.read_table(path).to_pylist()
     except (pa.ArrowException, OSError) as err:
-        raise InputFileError(f"{path}: not a readable parquet file ({_one_line(str(err))})") from None
+        raise InputFileError(f"{path}: not a readable parquet file ({one_line(str(err))})") from None
     for number, record in enumerate(rows, start=1):
         yield f"row {number}", record
 
@@ -222,7 +218,7 @@ def _records(path: Path) -> Iterator[tuple[str, Any]]:
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as err:
-        raise InputFileError(f"{path}: cannot read ({_one_line(str(err))})") from None
+        raise InputFileError(f"{path}: cannot read ({one_line(str(err))})") from None
     return jsonl_records(path, text) if suffix == ".jsonl" else _json_records(path, text)
 
 
@@ -240,7 +236,7 @@ def load_questions(path: str | Path) -> list[VSIQuestion]:
         try:
             question = VSIQuestion.from_record(record)
         except ValidationError as err:
-            raise InputFileError(f"{path} {where}: {_one_line(str(err))}") from None
+            raise InputFileError(f"{path} {where}: {one_line(str(err))}") from None
         if question.id in first_seen:
             first = first_seen[question.id]
             raise InputFileError(f"{path} {where}: id: duplicate id {question.id!r} (first at {first})")
