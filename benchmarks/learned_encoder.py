@@ -88,7 +88,7 @@ def make_renders(train: int, val: int, test: int) -> None:
 
 def train(overrides: list[str]) -> None:
     """Train (or resume) the encoder on the training renders."""
-    from spatialcode.config_files import load_config
+    from spatialcode.core.config import load_config
     from spatialcode.encode.learned.train import EncoderTrainConfig, run_encoder_training
 
     config = load_config(EncoderTrainConfig, CONFIG, [f"renders={RENDERS / 'train'}", f"output_dir={RUN}", *overrides])

@@ -92,7 +92,7 @@ def make_data() -> None:
     if (SYNTH / "data" / "train.jsonl").is_file():
         print(f"{SYNTH} exists", file=sys.stderr)
         return
-    subprocess.run([sys.executable, "-m", "spatialcode.cli", "generate", "--scenes", "300", "--walkthrough", "--splits",
+    subprocess.run([sys.executable, "-m", "spatialcode", "generate", "--scenes", "300", "--walkthrough", "--splits",
                     "train=0.9,test=0.1", "--workers", "2", "--seed", "0", "--out", str(SYNTH)], check=True, cwd=ROOT)
 
 
@@ -101,7 +101,7 @@ def train(run: str, overrides: list[str]) -> None:
     if (TRAIN / run / "final").is_dir():
         print(f"{TRAIN / run} is finished", file=sys.stderr)
         return
-    from spatialcode.config_files import load_config
+    from spatialcode.core.config import load_config
     from spatialcode.rl.grpo import GRPORunConfig, run_grpo
     from spatialcode.rl.sft import SFTRunConfig, run_sft
 

@@ -61,7 +61,7 @@ def run_case(case: BadInput, folder: Path) -> CaseResult:
     env = {**os.environ, "HF_HUB_OFFLINE": "1", "PYTHONWARNINGS": "ignore"}
     start = time.monotonic()
     try:
-        done = subprocess.run([sys.executable, "-m", "spatialcode.cli", *argv], cwd=folder, env=env, capture_output=True,
+        done = subprocess.run([sys.executable, "-m", "spatialcode", *argv], cwd=folder, env=env, capture_output=True,
                               text=True, errors="replace", timeout=CASE_TIMEOUT)
         code, stderr = done.returncode, done.stderr
     except subprocess.TimeoutExpired as err:

@@ -12,7 +12,7 @@ from spatialcode.bench.answering import (
     check_scene_names,
     codes_folder,
 )
-from spatialcode.errors import InputFileError, ValidationError
+from spatialcode.core.errors import InputFileError, ValidationError
 from spatialcode.reason.solver import Solver
 from spatialcode.tasks.records import normalise_id
 from tests.fixtures import small_scene

@@ -11,7 +11,7 @@ import pytest
 from spatialcode.bench import VSIQuestion
 from spatialcode.bench.evaluate import evaluate
 from spatialcode.bench.parallel import ray_answers
-from spatialcode.errors import ValidationError
+from spatialcode.core.errors import ValidationError
 from spatialcode.formats.codes_dir import CodesDir
 from spatialcode.reason.solver import Solver
 from tests.fixtures import small_scene

@@ -19,7 +19,7 @@ from spatialcode.bench import (
     runs_path,
 )
 from spatialcode.bench.runner import lock_path
-from spatialcode.errors import InputFileError, ValidationError
+from spatialcode.core.errors import InputFileError, ValidationError
 from spatialcode.reason.answer import Answer
 
 QUESTIONS = [

@@ -19,7 +19,7 @@ from tests.fixtures import META
 
 def run(*args: str, cwd=None) -> subprocess.CompletedProcess:
     return subprocess.run(
-        [sys.executable, "-m", "spatialcode.cli", *args], capture_output=True, text=True, cwd=cwd, timeout=120
+        [sys.executable, "-m", "spatialcode", *args], capture_output=True, text=True, cwd=cwd, timeout=120
     )
 
 
@@ -352,7 +352,7 @@ def test_eval_records_a_sigterm_as_an_interrupted_run(tmp_path):
     args = _eval_folder(tmp_path, [])
     (tmp_path / "q.jsonl").write_text("".join(json.dumps(row) + "\n" for row in
                                               ({**COUNT, "id": 1}, _fifo_scene(tmp_path), {**COUNT, "id": 3})))
-    process = subprocess.Popen([sys.executable, "-m", "spatialcode.cli", *args], stderr=subprocess.PIPE, text=True)
+    process = subprocess.Popen([sys.executable, "-m", "spatialcode", *args], stderr=subprocess.PIPE, text=True)
     predictions = tmp_path / "p.jsonl"
     deadline = time.monotonic() + 60
     while not (predictions.is_file() and predictions.read_text().endswith("\n")):  # question 1 written, 2 is stuck
@@ -383,7 +383,7 @@ def test_eval_refuses_a_predictions_file_another_eval_is_writing(tmp_path):
 def test_usage_errors_are_one_line_but_a_bare_group_still_shows_its_help():
     bad = run("train", "sft", "--bogus")
     assert bad.returncode == 2 and bad.stderr.strip().splitlines() == [
-        "error: No such option '--bogus'. (see `python -m spatialcode.cli train sft --help`)"]
+        "error: No such option '--bogus'. (see `python -m spatialcode train sft --help`)"]
     bare = run("train")
     assert bare.returncode == 2 and "error:" not in bare.stderr and "Commands:" in bare.stderr + bare.stdout
 

@@ -8,8 +8,8 @@ import warnings
 import pytest
 
 from spatialcode.bench import load_questions
+from spatialcode.core.errors import ValidationError
 from spatialcode.demo import DEMO_FILES, DemoConfig, run_demo
-from spatialcode.errors import ValidationError
 from spatialcode.reason.solver import Solver
 from spatialcode.scene import SpatialCode
 from spatialcode.synth.render import RenderConfig

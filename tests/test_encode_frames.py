@@ -8,6 +8,7 @@ import warnings
 import numpy as np
 import pytest
 
+from spatialcode.core.errors import InputFileError, ValidationError
 from spatialcode.encode import (
     Detection,
     FaultySource,
@@ -17,7 +18,6 @@ from spatialcode.encode import (
     sample_stride,
 )
 from spatialcode.encode.frames import FrameSource
-from spatialcode.errors import InputFileError, ValidationError
 from spatialcode.synth.faults import FaultConfig
 from spatialcode.synth.render import RenderConfig, load_frames, render_scene
 from tests.fixtures import tiny_scene

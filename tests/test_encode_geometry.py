@@ -9,6 +9,7 @@ from collections import Counter
 import numpy as np
 import pytest
 
+from spatialcode.core.errors import InputFileError, ValidationError
 from spatialcode.encode import GroundTruthPerception
 from spatialcode.encode.boxfit import fit_box, normal_yaw, remove_outliers
 from spatialcode.encode.compare import yaw_error_deg
@@ -19,7 +20,6 @@ from spatialcode.encode.perception import Detection, PerceptionOutput
 from spatialcode.encode.room import find_floor, room_outline
 from spatialcode.encode.tracks import Tracker, TrackerConfig
 from spatialcode.encode.voxels import VoxelCloud, key_centres, sorted_overlap, voxel_keys
-from spatialcode.errors import InputFileError, ValidationError
 from spatialcode.geometry.box import Box3D
 from spatialcode.geometry.iou import box_iou_3d
 from spatialcode.scene import CameraPose, Room, SpatialCode, SpatialObject

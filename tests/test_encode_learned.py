@@ -10,9 +10,9 @@ import numpy as np
 import pytest
 import torch
 
+from spatialcode.core.errors import InputFileError, SpatialCodeError, ValidationError
 from spatialcode.encode.learned import EncoderNetConfig, SpatialEncoderNet, match_boxes, spatial_encoder_loss
 from spatialcode.encode.learned.model import ray_grid
-from spatialcode.errors import InputFileError, SpatialCodeError, ValidationError
 
 CONFIG = EncoderNetConfig(num_classes=3, dim=16, heads=2, temporal_layers=1, decoder_layers=1, num_queries=4,
                           max_depth=6.0)
@@ -243,7 +243,7 @@ def test_training_runs_logs_and_resumes_from_the_cli(tmp_path, renders):
 
 
 def test_the_trained_network_encodes_a_video_into_a_spatial_code(tmp_path, renders):
-    from spatialcode.config_files import build_config
+    from spatialcode.core.config import build_config
     from spatialcode.encode import RenderFolderSource
     from spatialcode.encode.learned.infer import LearnedEncoder, LearnedInferenceConfig
     from spatialcode.encode.learned.train import EncoderTrainConfig, run_encoder_training

@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 from scipy.spatial.transform import Rotation
 
+from spatialcode.core.errors import ValidationError
 from spatialcode.encode import (
     EstimatedPoseSource,
     Frame,
@@ -22,7 +23,6 @@ from spatialcode.encode import (
     rigid_alignment,
     trajectory_errors,
 )
-from spatialcode.errors import ValidationError
 from spatialcode.scene import CameraPose
 from spatialcode.synth.render import RenderConfig, render_scene
 from tests.fixtures import ListSource, render_walkthrough, tiny_scene

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from spatialcode.core.errors import SpatialCodeError
 from spatialcode.demo import demo_scene
 from spatialcode.encode.pipeline import EncodePipelineConfig, encode_input
-from spatialcode.errors import SpatialCodeError
 from spatialcode.synth.render import RenderConfig, render_scene
 
 

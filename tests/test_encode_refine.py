@@ -9,10 +9,10 @@ import numpy as np
 import pytest
 from scipy.spatial.transform import Rotation
 
+from spatialcode.core.errors import InputFileError, ValidationError
 from spatialcode.encode import MapAlignConfig, MapAlignedPoseSource, trajectory_errors
 from spatialcode.encode.lift import PixelGrid
 from spatialcode.encode.refine import SurfaceMap, _block_intrinsics, _block_median
-from spatialcode.errors import InputFileError, ValidationError
 from spatialcode.scene import CameraPose
 from spatialcode.viz.camera import Intrinsics
 from tests.fixtures import ListSource, render_walkthrough
@@ -114,7 +114,7 @@ def test_config_validation(changes, field):
 def test_pose_modes_pick_the_pose_source_and_match_the_cli(walkthrough):
     import click
 
-    from spatialcode.cli import encode_command
+    from spatialcode.cli.encode import encode_command
     from spatialcode.encode import POSE_MODES, EstimatedPoseSource, FeatureOdometryConfig, pose_source
 
     source = ListSource(walkthrough[0][:2])

@@ -11,12 +11,12 @@ import numpy as np
 import pytest
 from PIL import Image
 
+from spatialcode.core.errors import InputFileError, ValidationError
 from spatialcode.encode import RenderFolderSource, RGBDFolderSource, RGBVideoSource, VideoSidecarSource, open_source
 from spatialcode.encode.frames import FrameSource
-from spatialcode.errors import InputFileError, ValidationError
+from spatialcode.formats.video import VideoWriter, read_video
 from spatialcode.scene import CameraPose
 from spatialcode.synth.render import RenderConfig, load_frames, render_scene
-from spatialcode.video import VideoWriter, read_video
 from tests.fixtures import tiny_scene
 
 FPS = 4.0  # the render's frame rate

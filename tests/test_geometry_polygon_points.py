@@ -7,7 +7,7 @@ import math
 import numpy as np
 import pytest
 
-from spatialcode.errors import ValidationError
+from spatialcode.core.errors import ValidationError
 from spatialcode.geometry import (
     Box3D,
     box_footprint,

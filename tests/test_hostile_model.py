@@ -92,7 +92,7 @@ def run_hostile_eval(root: Path, protocol: str, tool_timeout: float | None = Non
     start = time.monotonic()
     with fake_openai_server("--replies", str(replies)) as url:
         done = subprocess.run(
-            [sys.executable, "-m", "spatialcode.cli", "eval", "--questions", str(questions), "--codes", str(codes),
+            [sys.executable, "-m", "spatialcode", "eval", "--questions", str(questions), "--codes", str(codes),
              "--reasoner", "llm-tools", "--tool-protocol", protocol, *timeout, "--model", url,
              "--predictions", str(predictions), "--no-progress"],
             capture_output=True, text=True, timeout=1800, cwd=root)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from spatialcode.errors import InputFileError
-from spatialcode.json_input import parse_json, read_json_file
+from spatialcode.core.errors import InputFileError
+from spatialcode.core.json_input import parse_json, read_json_file
 
 
 def test_reads_a_json_file(tmp_path):

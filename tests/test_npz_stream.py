@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from spatialcode.errors import InputFileError, SpatialCodeError
+from spatialcode.core.errors import InputFileError, SpatialCodeError
 from spatialcode.formats.npz_stream import NpzStreamReader, NpzStreamWriter
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from spatialcode.core.errors import InputFileError, SpatialCodeError, ValidationError
 from spatialcode.encode.frames import Frame
 from spatialcode.encode.perception import Perception
 from spatialcode.encode.pretrained import (
@@ -23,7 +24,6 @@ from spatialcode.encode.pretrained import (
     TrackerConfig,
     VideoObjectTracker,
 )
-from spatialcode.errors import InputFileError, SpatialCodeError, ValidationError
 from spatialcode.viz.camera import Intrinsics
 from tests.vision_fixtures import make_tiny_depth_model, make_tiny_detector, make_tiny_segmenter
 

@@ -6,11 +6,11 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from spatialcode.core.errors import ValidationError
 from spatialcode.encode.frames import Frame
 from spatialcode.encode.perception import Perception
 from spatialcode.encode.pretrained import Box2D, TrackerConfig, TrackingPerception, VideoObjectTracker
 from spatialcode.encode.pretrained.track import box_iou, mask_box, new_detections
-from spatialcode.errors import ValidationError
 from spatialcode.viz.camera import Intrinsics
 from tests.vision_fixtures import make_tiny_tracker
 

@@ -8,7 +8,7 @@ import socket
 
 import pytest
 
-from spatialcode.errors import SpatialCodeError, ValidationError
+from spatialcode.core.errors import SpatialCodeError, ValidationError
 from spatialcode.reason.backends import CachedBackend, OpenAIServerBackend, ResponseCache, Sampling, ServerConfig
 from spatialcode.reason.backends.cache import cache_key, model_identity
 from spatialcode.reason.prompt import Prompt

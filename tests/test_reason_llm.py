@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from spatialcode.errors import SpatialCodeError
+from spatialcode.core.errors import SpatialCodeError
 from spatialcode.reason.backends import Completion, Sampling
 from spatialcode.reason.llm import LLMConfig, LLMReasoner, make_backend
 from spatialcode.reason.prompt import PromptConfig

@@ -7,7 +7,7 @@ import math
 
 import pytest
 
-from spatialcode.errors import ValidationError
+from spatialcode.core.errors import ValidationError
 from spatialcode.questions.vsibench import parse_question
 from spatialcode.reason.backends import Completion
 from spatialcode.reason.extract import extract_answer

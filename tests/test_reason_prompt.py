@@ -9,7 +9,7 @@ import math
 
 import pytest
 
-from spatialcode.errors import ValidationError
+from spatialcode.core.errors import ValidationError
 from spatialcode.geometry.box import Box3D
 from spatialcode.reason.extract import extract_answer
 from spatialcode.reason.prompt import PromptConfig, build_prompt, mentioned_objects

@@ -8,7 +8,7 @@ import math
 
 import pytest
 
-from spatialcode.errors import ValidationError
+from spatialcode.core.errors import ValidationError
 from spatialcode.geometry.box import Box3D
 from spatialcode.rl.columns import RewardRow
 from spatialcode.rl.completion import format_score

@@ -8,8 +8,8 @@ import json
 
 import pytest
 
-from spatialcode.config_files import config_dict, load_config
-from spatialcode.errors import InputFileError, SpatialCodeError, ValidationError
+from spatialcode.core.config import config_dict, load_config
+from spatialcode.core.errors import InputFileError, SpatialCodeError, ValidationError
 from spatialcode.reason.backends.base import Sampling
 from spatialcode.reason.llm import make_backend
 from spatialcode.reason.prompt import Prompt

@@ -7,7 +7,7 @@ import math
 
 import pytest
 
-from spatialcode.errors import InputFileError, ValidationError
+from spatialcode.core.errors import InputFileError, ValidationError
 from spatialcode.formats.bbox3d import (
     bbox_3d_list_from_code,
     objects_from_bbox_3d_list,

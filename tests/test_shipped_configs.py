@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from spatialcode.config_files import load_config
+from spatialcode.core.config import load_config
 from spatialcode.encode.learned.train import EncoderTrainConfig
 from spatialcode.rl.grpo import GRPORunConfig
 from spatialcode.rl.sft import SFTRunConfig

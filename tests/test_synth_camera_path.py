@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 import shapely
 
-from spatialcode.errors import SpatialCodeError
+from spatialcode.core.errors import SpatialCodeError
 from spatialcode.geometry.box import Box3D
 from spatialcode.geometry.distance import point_box_distance
 from spatialcode.scene import Room, SpatialCode, SpatialObject

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from spatialcode.errors import SpatialCodeError, ValidationError
+from spatialcode.core.errors import SpatialCodeError, ValidationError
 from spatialcode.synth import (
     CATEGORIES,
     PLACEMENTS,

@@ -7,7 +7,7 @@ import json
 import pytest
 
 from spatialcode.bench import load_questions
-from spatialcode.errors import SpatialCodeError
+from spatialcode.core.errors import SpatialCodeError
 from spatialcode.reason.solver import Solver
 from spatialcode.scene import SpatialCode
 from spatialcode.synth.camera_path import PathConfig

@@ -8,7 +8,7 @@ import warnings
 import numpy as np
 import pytest
 
-from spatialcode.errors import ValidationError
+from spatialcode.core.errors import ValidationError
 from spatialcode.scene import SpatialCode
 from spatialcode.synth.camera_path import make_pose
 from spatialcode.synth.faults import (

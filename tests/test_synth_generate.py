@@ -9,7 +9,7 @@ from collections import Counter
 import pytest
 import shapely
 
-from spatialcode.errors import SpatialCodeError, ValidationError
+from spatialcode.core.errors import SpatialCodeError, ValidationError
 from spatialcode.geometry import box_distance, box_footprint, polygon_area
 from spatialcode.scene import SpatialCode
 from spatialcode.synth import (

@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from spatialcode import tasks
-from spatialcode.errors import ValidationError
+from spatialcode.core.errors import ValidationError
 from spatialcode.geometry.box import Box3D
 from spatialcode.geometry.distance import box_distance
 from spatialcode.questions.query import (

@@ -9,7 +9,8 @@ import warnings
 import numpy as np
 import pytest
 
-from spatialcode.errors import SpatialCodeError, ValidationError
+from spatialcode.core.errors import SpatialCodeError, ValidationError
+from spatialcode.formats.video import VideoWriter, pick_codec, read_video, video_info
 from spatialcode.geometry.box import Box3D
 from spatialcode.geometry.points import points_in_box
 from spatialcode.scene import Room, SpatialCode, SpatialObject
@@ -28,7 +29,6 @@ from spatialcode.synth.shapes import (
     room_layout,
     shape_category,
 )
-from spatialcode.video import VideoWriter, pick_codec, read_video, video_info
 from tests.fixtures import tiny_scene
 
 TINY = {"width": 64, "height": 48, "fps": 4.0, "max_frames": 36, "mask_threshold": 20}

@@ -10,7 +10,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from spatialcode.bench import VSIQuestion, load_questions, select_questions
-from spatialcode.errors import InputFileError, ValidationError
+from spatialcode.core.errors import InputFileError, ValidationError
 
 RECORDS = [
     {"id": 1, "dataset": "scannet", "scene_name": "scene0001_00", "question_type": "object_counting",

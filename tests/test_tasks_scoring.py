@@ -22,7 +22,7 @@ from spatialcode.bench import (
     to_markdown,
     write_report,
 )
-from spatialcode.errors import ValidationError
+from spatialcode.core.errors import ValidationError
 from spatialcode.tasks import REL_DIRECTION, SCORED_TASKS
 
 

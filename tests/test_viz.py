@@ -12,9 +12,9 @@ from PIL import Image
 from scipy.spatial.transform import Rotation
 
 from spatialcode.demo import demo_scene
+from spatialcode.formats.video import pick_codec
 from spatialcode.geometry.box import Box3D
 from spatialcode.scene import CameraPose, Room, Source, SpatialCode, SpatialObject
-from spatialcode.video import pick_codec
 from spatialcode.viz import (
     Intrinsics,
     draw_birdseye,
@@ -210,7 +210,7 @@ def test_overlay_video_rejects_mismatched_poses(tmp_path):
 
 @pytest.mark.parametrize("name", ["map.txt", "map", "map.png.gz"])
 def test_pictures_with_a_suffix_no_writer_supports_are_refused_before_drawing(tmp_path, name):
-    from spatialcode.errors import SpatialCodeError
+    from spatialcode.core.errors import SpatialCodeError
 
     with pytest.raises(SpatialCodeError, match="cannot write a picture"):
         draw_birdseye(demo_scene(), tmp_path / name)

@@ -7,7 +7,7 @@ import json
 import numpy as np
 import pytest
 
-from spatialcode.errors import InputFileError, ValidationError
+from spatialcode.core.errors import InputFileError, ValidationError
 from spatialcode.formats.codes_dir import CodesDir, scene_path, write_codes
 from spatialcode.formats.names import check_path_name
 from spatialcode.formats.vsibench_meta import convert_vsibench_meta, iter_meta_info_dir, read_meta_info

@@ -12,7 +12,7 @@ The Python API mirrors the command line::
 import importlib
 from typing import Any
 
-from spatialcode.version import __version__
+from spatialcode.core.version import __version__
 
 #: The API names and the module each lives in, imported on first use: ``import spatialcode``
 #: (or ``import spatialcode.geometry``) loads nothing more than it needs.

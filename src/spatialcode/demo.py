@@ -32,8 +32,8 @@ from pathlib import Path
 from typing import Any
 
 from spatialcode.bench import ScoreTable, VSIQuestion, read_predictions, to_markdown
+from spatialcode.core.errors import ValidationError
 from spatialcode.encode.compare import compare_codes, summarise_comparisons
-from spatialcode.errors import ValidationError
 from spatialcode.scene import SpatialCode
 from spatialcode.synth.categories import ROOM_KINDS
 from spatialcode.synth.render import RenderConfig, RenderOutput

@@ -17,11 +17,11 @@ from typing import Any
 import numpy as np
 from scipy.spatial.transform import Rotation
 
-from spatialcode.errors import InputFileError, ValidationError
+from spatialcode.core.errors import InputFileError, ValidationError
+from spatialcode.core.json_input import parse_json, read_json_file
+from spatialcode.core.validation import MAX_METRES, finite_vector, json_list, json_object, optional_count, optional_number
 from spatialcode.geometry.box import Box3D
 from spatialcode.geometry.polygon import polygon_area
-from spatialcode.json_input import parse_json, read_json_file
-from spatialcode.validation import MAX_METRES, finite_vector, json_list, json_object, optional_count, optional_number
 
 SCHEMA_VERSION = 1
 
@@ -422,7 +422,7 @@ class SpatialCode:
 
     @classmethod
     def load(cls, path: str | Path) -> SpatialCode:
-        """Read a scene JSON file (at most :data:`~spatialcode.json_input.MAX_JSON_BYTES` bytes);
+        """Read a scene JSON file (at most :data:`~spatialcode.core.json_input.MAX_JSON_BYTES` bytes);
         errors name the file and the offending field."""
         path = Path(path)
         data = read_json_file(path, "scene file")

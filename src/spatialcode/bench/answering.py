@@ -1,13 +1,13 @@
 """Answering one question of a run from a source of scene codes, after checking what the question
 file asks for: a scene named by plain names (so that a name never becomes a path outside the codes
 folder) and a question of a bounded length. A question that fails a check raises
-:class:`~spatialcode.errors.InputFileError`, which the run records as that question's error row."""
+:class:`~spatialcode.core.errors.InputFileError`, which the run records as that question's error row."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from spatialcode.errors import InputFileError
+from spatialcode.core.errors import InputFileError
 from spatialcode.formats.codes_dir import CodesDir, CodeSource
 from spatialcode.reason.answer import Answer
 from spatialcode.reason.registry import Reasoner

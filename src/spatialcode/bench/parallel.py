@@ -13,8 +13,8 @@ from typing import Any
 
 from spatialcode.bench.runner import AnswerStream
 from spatialcode.bench.time_limit import check_time_limit, timed_call
+from spatialcode.core.validation import check_whole_number
 from spatialcode.tasks.records import VSIQuestion
-from spatialcode.validation import check_whole_number
 
 
 class _Worker:

@@ -31,11 +31,11 @@ from tqdm import tqdm
 
 import spatialcode
 from spatialcode.bench.time_limit import check_time_limit, timed_call
-from spatialcode.errors import InputFileError, ValidationError, one_line
-from spatialcode.json_input import JSONSyntaxError, parse_json
+from spatialcode.core.errors import InputFileError, ValidationError, one_line
+from spatialcode.core.json_input import JSONSyntaxError, parse_json
+from spatialcode.core.version import __version__
 from spatialcode.reason.answer import Answer
 from spatialcode.tasks.records import QuestionId, VSIQuestion, normalise_id
-from spatialcode.version import __version__
 
 PredictFn = Callable[[VSIQuestion], Answer]
 #: Answers questions as they complete: yields (question, its Answer or the exception it raised, seconds).

@@ -20,7 +20,7 @@ import time
 from collections.abc import Callable, Iterator
 from typing import Any, TypeVar
 
-from spatialcode.errors import ValidationError
+from spatialcode.core.errors import ValidationError
 
 T = TypeVar("T")
 

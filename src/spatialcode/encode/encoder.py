@@ -22,15 +22,15 @@ from dataclasses import asdict, dataclass, field
 
 import numpy as np
 
+from spatialcode.core.errors import InputFileError, ValidationError
+from spatialcode.core.version import __version__
 from spatialcode.encode.frames import Frame, FrameSource
 from spatialcode.encode.lift import PixelGrid, depth_noise_coefficient
 from spatialcode.encode.perception import GroundTruthPerception, Perception
 from spatialcode.encode.room import Plane, find_floor, room_outline
 from spatialcode.encode.tracks import Tracker, TrackerConfig
 from spatialcode.encode.voxels import VoxelCloud
-from spatialcode.errors import InputFileError, ValidationError
 from spatialcode.scene import CameraPose, Provenance, Source, SpatialCode, SpatialObject
-from spatialcode.version import __version__
 
 PRODUCER = "encode-geometric"
 

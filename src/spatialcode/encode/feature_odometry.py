@@ -19,10 +19,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from spatialcode.core.errors import InputFileError, ValidationError
+from spatialcode.core.validation import check_whole_number
 from spatialcode.encode.frames import Frame
-from spatialcode.errors import InputFileError, ValidationError
 from spatialcode.scene import CameraPose
-from spatialcode.validation import check_whole_number
 
 
 @dataclass(frozen=True)

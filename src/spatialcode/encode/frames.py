@@ -21,11 +21,11 @@ from typing import Any, Protocol, runtime_checkable
 
 import numpy as np
 
-from spatialcode.errors import InputFileError, ValidationError
+from spatialcode.core.errors import InputFileError, ValidationError
+from spatialcode.core.json_input import read_json_file
+from spatialcode.core.validation import optional_number
 from spatialcode.formats.npz_stream import NpzStreamReader
-from spatialcode.json_input import read_json_file
 from spatialcode.scene import CameraPose
-from spatialcode.validation import optional_number
 from spatialcode.viz.camera import Intrinsics
 
 #: Top-level fields every ``frames.json``-schema document has (see :mod:`spatialcode.synth.render`).
@@ -171,7 +171,7 @@ class RenderFolderSource:
         return (len(self.entries) + self.stride - 1) // self.stride
 
     def __iter__(self) -> Iterator[Frame]:
-        from spatialcode.video import read_video
+        from spatialcode.formats.video import read_video
 
         with NpzStreamReader(self.folder / "depth.npz", "depth") as depth, \
                 NpzStreamReader(self.folder / "masks.npz", "masks") as masks:

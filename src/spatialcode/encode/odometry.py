@@ -40,8 +40,8 @@ from typing import Any
 import numpy as np
 from scipy.spatial.transform import Rotation
 
+from spatialcode.core.errors import ValidationError
 from spatialcode.encode.frames import Frame
-from spatialcode.errors import ValidationError
 from spatialcode.scene import CameraPose
 from spatialcode.viz.camera import Intrinsics
 

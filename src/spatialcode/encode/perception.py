@@ -13,8 +13,8 @@ from typing import Protocol, runtime_checkable
 
 import numpy as np
 
+from spatialcode.core.errors import InputFileError, ValidationError
 from spatialcode.encode.frames import Frame
-from spatialcode.errors import InputFileError, ValidationError
 from spatialcode.scene import CameraPose
 
 

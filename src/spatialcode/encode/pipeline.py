@@ -16,10 +16,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
+from spatialcode.core.errors import SpatialCodeError
 from spatialcode.encode.frames import FrameSource
 from spatialcode.encode.poses import POSE_MODES, pose_source
 from spatialcode.encode.sources import RGBVideoSource, open_source
-from spatialcode.errors import SpatialCodeError
 from spatialcode.scene import SpatialCode
 
 PERCEPTION_MODES = ("given", "pretrained", "learned")

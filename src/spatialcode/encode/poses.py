@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from spatialcode.errors import ValidationError
+from spatialcode.core.errors import ValidationError
 
 POSE_MODES = ("given", "estimate", "features", "refine")
 

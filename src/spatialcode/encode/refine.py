@@ -27,13 +27,13 @@ from typing import Any
 
 import numpy as np
 
+from spatialcode.core.errors import InputFileError, ValidationError
+from spatialcode.core.validation import check_whole_number
 from spatialcode.encode.frames import Frame
 from spatialcode.encode.lift import PixelGrid
 from spatialcode.encode.odometry import motion_size, scaled_motion
 from spatialcode.encode.voxels import voxel_keys
-from spatialcode.errors import InputFileError, ValidationError
 from spatialcode.scene import CameraPose
-from spatialcode.validation import check_whole_number
 from spatialcode.viz.camera import Intrinsics
 
 _IDENTITY = CameraPose.from_matrix(np.eye(4), 0.0)

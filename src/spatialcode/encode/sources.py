@@ -26,6 +26,7 @@ import av
 import numpy as np
 from PIL import Image
 
+from spatialcode.core.errors import InputFileError, ValidationError
 from spatialcode.encode.frames import (
     Frame,
     FrameSource,
@@ -35,10 +36,9 @@ from spatialcode.encode.frames import (
     read_frames_document,
     sample_stride,
 )
-from spatialcode.errors import InputFileError, ValidationError
 from spatialcode.formats.npz_stream import NpzStreamReader
+from spatialcode.formats.video import open_video
 from spatialcode.scene import CameraPose
-from spatialcode.video import open_video
 from spatialcode.viz.camera import Intrinsics
 
 #: File suffixes :func:`open_source` reads as video.

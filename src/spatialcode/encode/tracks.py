@@ -26,9 +26,9 @@ from dataclasses import dataclass, field
 import numpy as np
 from scipy.optimize import linear_sum_assignment
 
+from spatialcode.core.errors import ValidationError
 from spatialcode.encode.boxfit import fit_box, remove_outliers
 from spatialcode.encode.voxels import VoxelCloud, column_bounds, sorted_overlap, voxel_keys
-from spatialcode.errors import ValidationError
 from spatialcode.geometry.box import Box3D
 from spatialcode.geometry.distance import box_distance
 

@@ -10,7 +10,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from spatialcode.errors import InputFileError, ValidationError
+from spatialcode.core.errors import InputFileError, ValidationError
 from spatialcode.formats.json_file import read_json
 from spatialcode.geometry.box import Box3D
 from spatialcode.scene import Provenance, Source, SpatialCode, SpatialObject

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from spatialcode.errors import ValidationError
+from spatialcode.core.errors import ValidationError
 
 #: Longest name accepted (characters): file systems allow 255 bytes per component.
 MAX_NAME_LENGTH = 200

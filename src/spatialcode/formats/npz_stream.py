@@ -15,7 +15,7 @@ from typing import Self
 
 import numpy as np
 
-from spatialcode.errors import InputFileError, SpatialCodeError
+from spatialcode.core.errors import InputFileError, SpatialCodeError
 
 
 class NpzStreamWriter:

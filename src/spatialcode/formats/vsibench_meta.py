@@ -12,13 +12,13 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
-from spatialcode.errors import InputFileError, ValidationError
+from spatialcode.core.errors import InputFileError, ValidationError
+from spatialcode.core.validation import json_list, json_object
+from spatialcode.core.version import __version__
 from spatialcode.formats.json_file import read_json
 from spatialcode.formats.names import check_path_name
 from spatialcode.geometry.box import Box3D
 from spatialcode.scene import Provenance, Room, Source, SpatialCode, SpatialObject
-from spatialcode.validation import json_list, json_object
-from spatialcode.version import __version__
 
 #: Frame rate of each source dataset's videos as used by VSI-Bench (frames per second).
 DATASET_FPS = {"scannet": 24.0, "scannetpp": 30.0, "arkitscenes": 30.0}

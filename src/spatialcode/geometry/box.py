@@ -8,9 +8,9 @@ from functools import cached_property
 
 import numpy as np
 
-from spatialcode.errors import ValidationError
+from spatialcode.core.errors import ValidationError
+from spatialcode.core.validation import MAX_METRES, finite_vector
 from spatialcode.geometry.rotation import euler_to_matrix, matrix_to_euler
-from spatialcode.validation import MAX_METRES, finite_vector
 
 #: How far (largest entry of ``A Aᵀ − I``) a box's axes read from a file may be from orthonormal;
 #: nearly orthonormal axes are projected onto the nearest rotation.
@@ -28,7 +28,7 @@ class Box3D:
 
     ``center`` (m), ``size`` = full side lengths along the box's own x, y, z axes (m, ≥ 0),
     ``rotation`` = ``(roll, pitch, yaw)`` (rad); see :mod:`spatialcode.geometry.rotation`.
-    Centre coordinates and sides are at most :data:`~spatialcode.validation.MAX_METRES` (10 km).
+    Centre coordinates and sides are at most :data:`~spatialcode.core.validation.MAX_METRES` (10 km).
     """
 
     center: tuple[float, float, float]

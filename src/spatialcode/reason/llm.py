@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from spatialcode.errors import SpatialCodeError
+from spatialcode.core.errors import SpatialCodeError
 from spatialcode.reason.answer import Answer
 from spatialcode.reason.backends.base import Backend, Sampling
 from spatialcode.reason.extract import extract_answer

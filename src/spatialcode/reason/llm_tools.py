@@ -16,7 +16,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
 from spatialcode import tasks
-from spatialcode.errors import SpatialCodeError
+from spatialcode.core.errors import SpatialCodeError
+from spatialcode.core.validation import check_whole_number
 from spatialcode.reason.answer import Answer
 from spatialcode.reason.backends.base import Backend, Sampling
 from spatialcode.reason.llm import answer_from_reply
@@ -26,7 +27,6 @@ from spatialcode.reason.serialise import object_names
 from spatialcode.reason.tool_protocols import ToolProtocol, ToolStep, make_protocol
 from spatialcode.reason.tools import SpatialTools
 from spatialcode.scene import SpatialCode
-from spatialcode.validation import check_whole_number
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 from spatialcode import tasks
-from spatialcode.errors import ValidationError
+from spatialcode.core.errors import ValidationError
 from spatialcode.questions.query import AbsDistanceQuery, ObjectSizeQuery, RoomSizeQuery
 from spatialcode.questions.vsibench import parse_options, parse_question
 from spatialcode.reason.serialise import LAYOUTS, SERIALISATIONS, number, serialise_objects

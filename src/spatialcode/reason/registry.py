@@ -6,7 +6,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import asdict
 from typing import Any, Protocol
 
-from spatialcode.errors import SpatialCodeError
+from spatialcode.core.errors import SpatialCodeError
 from spatialcode.reason.answer import Answer
 from spatialcode.reason.solver import Solver, SolverConfig
 from spatialcode.scene import SpatialCode

@@ -22,7 +22,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from spatialcode.errors import ValidationError
+from spatialcode.core.errors import ValidationError
 from spatialcode.geometry.box import Box3D
 from spatialcode.scene import SpatialCode, SpatialObject
 

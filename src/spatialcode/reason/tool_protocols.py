@@ -23,7 +23,7 @@ import re
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from spatialcode.errors import ValidationError
+from spatialcode.core.errors import ValidationError
 from spatialcode.reason.sandbox import SandboxLimits, run_program
 from spatialcode.reason.tools import TOOL_SIGNATURES, SpatialTools, checked_call
 from spatialcode.scene import SpatialCode

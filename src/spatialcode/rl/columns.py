@@ -8,7 +8,7 @@ column to a reward as a keyword argument holding a list):
 * ``code`` (str) — the scene as :meth:`SpatialCode.to_json` text.
 
 Other keyword arguments (``prompts``, ``completion_ids``, ``trainer_state``, other columns) are
-ignored. A missing column or a bad value raises :class:`~spatialcode.errors.ValidationError`
+ignored. A missing column or a bad value raises :class:`~spatialcode.core.errors.ValidationError`
 naming the column.
 """
 
@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from spatialcode import tasks
-from spatialcode.errors import InputFileError, ValidationError
+from spatialcode.core.errors import InputFileError, ValidationError
 from spatialcode.questions.query import Query
 from spatialcode.questions.vsibench import parse_options, parse_question
 from spatialcode.reason.prompt import answer_unit

@@ -21,7 +21,7 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from spatialcode.errors import ValidationError
+from spatialcode.core.errors import ValidationError
 
 _TAGS = ("<think>", "</think>", "<answer>", "</answer>")
 _ANSWER_BLOCK = re.compile(r"<answer>(.*?)</answer>", re.I | re.S)

@@ -9,7 +9,7 @@ from collections.abc import Mapping
 from dataclasses import asdict, dataclass, fields
 from typing import Any
 
-from spatialcode.errors import ValidationError
+from spatialcode.core.errors import ValidationError
 
 #: The reward's items: format and accuracy, then the rubric items.
 ITEMS = ("format", "accuracy", "grounding", "perspective", "quantities", "consistency")

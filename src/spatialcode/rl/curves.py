@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
-from spatialcode.errors import InputFileError
+from spatialcode.core.errors import InputFileError
 from spatialcode.formats.json_file import jsonl_records
 
 #: The metrics plotted by default, as logged by the trainers (those a run lacks are skipped).

@@ -24,12 +24,12 @@ from pathlib import Path
 from typing import Any
 
 from spatialcode import tasks
-from spatialcode.errors import InputFileError, SpatialCodeError, ValidationError
+from spatialcode.core.errors import InputFileError, SpatialCodeError, ValidationError
+from spatialcode.core.validation import check_whole_number
 from spatialcode.formats.json_file import jsonl_records
 from spatialcode.reason.prompt import PromptConfig, build_prompt
 from spatialcode.rl.traces import solver_completion
 from spatialcode.scene import SpatialCode
-from spatialcode.validation import check_whole_number
 
 
 @dataclass(frozen=True)

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from spatialcode.config_files import build_config
-from spatialcode.errors import InputFileError
+from spatialcode.core.config import build_config
+from spatialcode.core.errors import InputFileError
 from spatialcode.rl.training import ModelSettings, load_policy
 
 

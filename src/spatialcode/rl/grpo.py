@@ -17,13 +17,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from spatialcode.errors import ValidationError
+from spatialcode.core.errors import ValidationError
+from spatialcode.core.validation import check_whole_number, optional_number
 from spatialcode.rl.columns import COLUMNS
 from spatialcode.rl.config import RewardConfig
 from spatialcode.rl.data import training_rows
 from spatialcode.rl.rewards import SpatialRubricReward
 from spatialcode.rl.training import RunSettings, load_policy, metrics_callback, save_run_config, train_and_save
-from spatialcode.validation import check_whole_number, optional_number
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,7 @@ the dataset columns arrive as keyword lists, one value per completion:
   letter, or the number in the question's unit), ``code`` (the scene as ``SpatialCode.to_json()``).
 
 Other keywords (``prompts``, ``completion_ids``, ``trainer_state``, …) are ignored. A missing
-column or a bad value raises :class:`~spatialcode.errors.ValidationError` naming the column; a
+column or a bad value raises :class:`~spatialcode.core.errors.ValidationError` naming the column; a
 completion that cannot be parsed only scores low.
 
 * :func:`format_reward` — the ``<think>…</think><answer>…</answer>`` shape (:mod:`spatialcode.rl.completion`).

@@ -12,9 +12,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from spatialcode.core.validation import check_whole_number
 from spatialcode.rl.data import training_rows
 from spatialcode.rl.training import RunSettings, load_policy, metrics_callback, save_run_config, train_and_save
-from spatialcode.validation import check_whole_number
 
 
 @dataclass(frozen=True)

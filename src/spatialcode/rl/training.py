@@ -17,9 +17,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from spatialcode.errors import ValidationError
+from spatialcode.core.errors import ValidationError
+from spatialcode.core.validation import check_whole_number, optional_number
 from spatialcode.rl.data import TrainingDataConfig
-from spatialcode.validation import check_whole_number, optional_number
 
 #: The projection layers of Qwen2/Llama-style blocks that LoRA adapts by default.
 DEFAULT_TARGETS = ("q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj")
@@ -204,7 +204,7 @@ def save_run_config(output_dir: str | Path, config: Any) -> None:
     """Write the run's settings to ``<output_dir>/config.yaml``."""
     import yaml
 
-    from spatialcode.config_files import config_dict
+    from spatialcode.core.config import config_dict
 
     folder = Path(output_dir)
     folder.mkdir(parents=True, exist_ok=True)

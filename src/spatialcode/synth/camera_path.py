@@ -35,7 +35,7 @@ from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import dijkstra
 from scipy.spatial.transform import Rotation
 
-from spatialcode.errors import SpatialCodeError, ValidationError
+from spatialcode.core.errors import SpatialCodeError, ValidationError
 from spatialcode.geometry.box import Box3D
 from spatialcode.scene import CameraPose, Provenance, SpatialCode
 from spatialcode.synth.shapes import (
@@ -720,7 +720,7 @@ def walkthrough_code(code: SpatialCode, config: PathConfig | None = None) -> Spa
     without rendering a video: the times come from the planner's visibility check at reduced
     resolution (:meth:`CameraPlan.first_seen`), objects never seen keep ``first_seen=None``.
     Fast enough (≈ 0.3–1 s per room) to give whole synthetic datasets appearance times."""
-    from spatialcode.version import __version__
+    from spatialcode.core.version import __version__
 
     config = config or PathConfig()
     plan = plan_camera(code, config)

@@ -30,7 +30,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
 
-from spatialcode.errors import SpatialCodeError, ValidationError
+from spatialcode.core.errors import SpatialCodeError, ValidationError
 
 ROOM_KINDS: tuple[str, ...] = ("bedroom", "living room", "kitchen", "office", "bathroom")
 """Room kinds the generator builds."""

@@ -26,7 +26,7 @@ from pathlib import Path
 
 import numpy as np
 
-from spatialcode.errors import SpatialCodeError
+from spatialcode.core.errors import SpatialCodeError
 from spatialcode.scene import SpatialCode
 from spatialcode.synth.camera_path import PathConfig, walkthrough_code
 from spatialcode.synth.generate import SceneGenConfig, generate_scene

@@ -26,9 +26,9 @@ import numpy as np
 from scipy import ndimage
 from scipy.spatial.transform import Rotation
 
-from spatialcode.errors import ValidationError
+from spatialcode.core.errors import ValidationError
+from spatialcode.core.validation import check_field_types, check_known_fields
 from spatialcode.scene import CameraPose
-from spatialcode.validation import check_field_types, check_known_fields
 
 #: Labels a detector may mistake for one another (lower case; looked up by the exact label).
 CONFUSABLE_LABELS: dict[str, tuple[str, ...]] = {

@@ -12,7 +12,7 @@ import math
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from spatialcode.errors import SpatialCodeError, ValidationError
+from spatialcode.core.errors import SpatialCodeError, ValidationError
 from spatialcode.geometry.box import Box3D
 from spatialcode.geometry.polygon import polygon_area
 from spatialcode.scene import Provenance, Room, Source, SpatialCode, SpatialObject
@@ -158,7 +158,7 @@ def generate_scene(seed: int, config: SceneGenConfig | None = None, kind: str | 
     Raises :class:`ValidationError` for a bad seed or kind, and :class:`SpatialCodeError` when
     objects do not fit and ``config.on_unplaceable == "raise"``.
     """
-    from spatialcode.version import __version__
+    from spatialcode.core.version import __version__
 
     config = config or SceneGenConfig()
     seed, kind = _check_seed(seed), _check_kind(kind)

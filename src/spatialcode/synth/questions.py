@@ -59,7 +59,7 @@ from typing import Any
 import numpy as np
 
 from spatialcode import tasks
-from spatialcode.errors import ValidationError
+from spatialcode.core.errors import ValidationError
 from spatialcode.geometry.distance import box_distance
 from spatialcode.questions.query import (
     AbsDistanceQuery,

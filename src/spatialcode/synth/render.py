@@ -44,10 +44,13 @@ from typing import Any
 
 import numpy as np
 
-from spatialcode.errors import SpatialCodeError, ValidationError
+from spatialcode.core.errors import SpatialCodeError, ValidationError
+from spatialcode.core.json_input import read_json_file
+from spatialcode.core.validation import check_field_types, check_known_fields
+from spatialcode.core.version import __version__
 from spatialcode.formats.npz_stream import NpzStreamWriter
+from spatialcode.formats.video import VideoWriter, read_video
 from spatialcode.geometry.points import points_in_box
-from spatialcode.json_input import read_json_file
 from spatialcode.scene import CameraPose, Provenance, SpatialCode
 from spatialcode.synth.camera_path import (
     PathConfig,
@@ -65,9 +68,6 @@ from spatialcode.synth.shapes import (
     build_scene_geometry,
     room_layout,
 )
-from spatialcode.validation import check_field_types, check_known_fields
-from spatialcode.version import __version__
-from spatialcode.video import VideoWriter, read_video
 
 PRODUCER = "synth-render"
 FRAMES_FORMAT = "spatialcode-rgbd/1"
@@ -522,8 +522,8 @@ def write_render_overlay(render_dir: str | Path, path: str | Path | None = None,
     from ``frames.json``): the whole video as MP4 (``path`` defaults to
     ``render_dir/overlay.mp4``), or with ``frame`` only that frame as PNG (default
     ``render_dir/overlay_<frame>.png``). Returns the path written."""
+    from spatialcode.core.errors import InputFileError
     from spatialcode.encode.frames import read_frames_document
-    from spatialcode.errors import InputFileError
     from spatialcode.viz import write_overlay_png, write_overlay_video
 
     folder = Path(render_dir)

@@ -30,7 +30,7 @@ from functools import cached_property
 import numpy as np
 import shapely
 
-from spatialcode.errors import SpatialCodeError
+from spatialcode.core.errors import SpatialCodeError
 from spatialcode.geometry.box import Box3D
 from spatialcode.geometry.polygon import box_footprint
 from spatialcode.scene import SpatialCode, SpatialObject

@@ -15,7 +15,7 @@ overall VSI-Bench score is unchanged by them.
 
 from __future__ import annotations
 
-from spatialcode.errors import ValidationError
+from spatialcode.core.errors import ValidationError
 
 COUNTING = "object_counting"
 ABS_DISTANCE = "object_abs_distance"

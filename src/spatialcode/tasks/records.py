@@ -16,9 +16,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from spatialcode.errors import InputFileError, ValidationError, one_line
+from spatialcode.core.errors import InputFileError, ValidationError, one_line
+from spatialcode.core.json_input import parse_json
 from spatialcode.formats.json_file import jsonl_records
-from spatialcode.json_input import parse_json
 from spatialcode.tasks import (
     MULTIPLE_CHOICE_TASKS,
     REL_DIRECTION,

@@ -45,7 +45,7 @@ from typing import Any
 
 import numpy as np
 
-from spatialcode.errors import ValidationError
+from spatialcode.core.errors import ValidationError
 from spatialcode.tasks import (
     MULTIPLE_CHOICE_TASKS,
     REL_DIRECTION,

@@ -13,9 +13,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from spatialcode.errors import ValidationError
+from spatialcode.core.errors import ValidationError
+from spatialcode.core.validation import check_whole_number, finite_vector
 from spatialcode.scene import CameraPose
-from spatialcode.validation import check_whole_number, finite_vector
 
 
 @dataclass(frozen=True)

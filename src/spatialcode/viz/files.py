@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from spatialcode.errors import SpatialCodeError
+from spatialcode.core.errors import SpatialCodeError
 
 
 def picture_path(path: str | Path, suffixes: tuple[str, ...]) -> Path:

@@ -12,9 +12,9 @@ from pathlib import Path
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
+from spatialcode.formats.video import VideoWriter
 from spatialcode.geometry.points import corner_edges
 from spatialcode.scene import CameraPose, SpatialCode, SpatialObject
-from spatialcode.video import VideoWriter
 from spatialcode.viz.birdseye import label_color
 from spatialcode.viz.camera import Intrinsics, project_camera_points, to_camera_frame
 from spatialcode.viz.files import picture_path
@@ -217,7 +217,7 @@ def write_overlay_video(
     the frames as an MP4 video at ``fps`` frames per second to ``path``; returns the path.
 
     Frames are (H, W, 3) uint8 RGB, all of the intrinsics' size, consumed lazily (a generator
-    works). The encoder is ``codec`` (see :class:`~spatialcode.video.VideoWriter`; ``"auto"``:
+    works). The encoder is ``codec`` (see :class:`~spatialcode.formats.video.VideoWriter`; ``"auto"``:
     H.264 via libx264, else MPEG-4 part 2); odd frame sizes are padded with a black
     row/column. Raises ``ValueError`` for no frames or a frame/pose count mismatch.
     """

@@ -11,7 +11,7 @@ from pathlib import Path
 import torch
 from torch import nn
 
-from spatialcode.errors import SpatialCodeError, ValidationError
+from spatialcode.core.errors import SpatialCodeError, ValidationError
 
 #: The feature stride of every backbone (image sides must be multiples of it).
 STRIDE = 8

@@ -15,11 +15,11 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
+from spatialcode.core.errors import InputFileError, ValidationError
+from spatialcode.core.validation import check_whole_number
 from spatialcode.encode.frames import RenderFolderSource
 from spatialcode.encode.learned.backbones import STRIDE
-from spatialcode.errors import InputFileError, ValidationError
 from spatialcode.scene import SpatialCode
-from spatialcode.validation import check_whole_number
 
 
 @dataclass(frozen=True)

@@ -25,13 +25,13 @@ from typing import Any
 
 import numpy as np
 
+from spatialcode.core.errors import InputFileError, ValidationError
+from spatialcode.core.validation import check_whole_number
+from spatialcode.core.version import __version__
 from spatialcode.encode.frames import Frame
-from spatialcode.errors import InputFileError, ValidationError
 from spatialcode.geometry import Box3D
 from spatialcode.geometry.iou import box_iou_3d
 from spatialcode.scene import CameraPose, Provenance, Source, SpatialCode, SpatialObject
-from spatialcode.validation import check_whole_number
-from spatialcode.version import __version__
 
 PRODUCER = "encode-learned"
 
@@ -93,7 +93,7 @@ class LearnedEncoder:
         one, else :class:`LearnedInferenceConfig`'s defaults)."""
         import torch
 
-        from spatialcode.config_files import load_config
+        from spatialcode.core.config import load_config
         from spatialcode.encode.learned.data import ClipConfig
         from spatialcode.encode.learned.model import EncoderNetConfig, SpatialEncoderNet
 

@@ -28,9 +28,9 @@ from dataclasses import dataclass
 import torch
 from torch import nn
 
+from spatialcode.core.errors import ValidationError
+from spatialcode.core.validation import check_whole_number
 from spatialcode.encode.learned.backbones import STRIDE, build_backbone, check_backbone
-from spatialcode.errors import ValidationError
-from spatialcode.validation import check_whole_number
 
 
 @dataclass(frozen=True)

@@ -21,11 +21,11 @@ from typing import Any
 
 import numpy as np
 
+from spatialcode.core.errors import InputFileError, ValidationError
+from spatialcode.core.validation import check_whole_number
 from spatialcode.encode.learned.data import Clip, ClipConfig, render_clips
 from spatialcode.encode.learned.losses import LossWeights
 from spatialcode.encode.learned.model import EncoderNetConfig
-from spatialcode.errors import InputFileError, ValidationError
-from spatialcode.validation import check_whole_number
 
 
 def default_vocabulary() -> tuple[str, ...]:
@@ -95,7 +95,7 @@ def run_encoder_training(config: EncoderTrainConfig) -> Path:
     """Train (or resume) the run of ``config``; returns the path of ``final.pt``."""
     import torch
 
-    from spatialcode.config_files import config_dict
+    from spatialcode.core.config import config_dict
     from spatialcode.encode.learned.losses import spatial_encoder_loss
     from spatialcode.encode.learned.model import SpatialEncoderNet
 

@@ -15,10 +15,10 @@ from typing import Any
 
 import numpy as np
 
+from spatialcode.core.errors import InputFileError, SpatialCodeError, ValidationError
+from spatialcode.core.validation import check_whole_number
 from spatialcode.encode.frames import Frame
 from spatialcode.encode.pretrained.hub import check_model_location, check_rgb, load_pretrained
-from spatialcode.errors import InputFileError, SpatialCodeError, ValidationError
-from spatialcode.validation import check_whole_number
 
 #: A metric indoor depth model that works with :class:`MonocularDepth` (named in error messages).
 EXAMPLE_DEPTH_MODEL = "depth-anything/Depth-Anything-V2-Metric-Indoor-Small-hf"

@@ -9,9 +9,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from spatialcode.core.errors import ValidationError
+from spatialcode.core.validation import check_whole_number
 from spatialcode.encode.pretrained.hub import check_model_location, check_rgb, load_pretrained
-from spatialcode.errors import ValidationError
-from spatialcode.validation import check_whole_number
 
 #: An open-vocabulary detector that works with :class:`OpenVocabularyDetector`.
 EXAMPLE_DETECTOR_MODEL = "google/owlv2-base-patch16-ensemble"

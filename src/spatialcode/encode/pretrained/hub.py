@@ -9,7 +9,7 @@ from typing import Any
 
 import numpy as np
 
-from spatialcode.errors import SpatialCodeError, ValidationError
+from spatialcode.core.errors import SpatialCodeError, ValidationError
 
 
 def check_model_location(model: str, role: str, example: str) -> None:

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from spatialcode.core.errors import InputFileError
 from spatialcode.encode.frames import Frame
 from spatialcode.encode.perception import Detection, PerceptionOutput
-from spatialcode.errors import InputFileError
 
 
 class PretrainedPerception:

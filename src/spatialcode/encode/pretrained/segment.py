@@ -8,9 +8,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from spatialcode.core.validation import check_whole_number
 from spatialcode.encode.pretrained.detect import Box2D
 from spatialcode.encode.pretrained.hub import check_model_location, check_rgb, load_pretrained
-from spatialcode.validation import check_whole_number
 
 #: A segmentation model that works with :class:`BoxPromptSegmenter`.
 EXAMPLE_SEGMENTER_MODEL = "facebook/sam-vit-base"

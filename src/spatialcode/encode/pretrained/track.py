@@ -14,10 +14,10 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from spatialcode.core.errors import ValidationError
+from spatialcode.core.validation import check_whole_number
 from spatialcode.encode.pretrained.detect import Box2D
 from spatialcode.encode.pretrained.hub import check_model_location, check_rgb, load_pretrained
-from spatialcode.errors import ValidationError
-from spatialcode.validation import check_whole_number
 
 if TYPE_CHECKING:
     import torch

@@ -10,9 +10,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
-from spatialcode.errors import SpatialCodeError, ValidationError
+from spatialcode.core.errors import SpatialCodeError, ValidationError
+from spatialcode.core.validation import check_whole_number
 from spatialcode.reason.prompt import Prompt
-from spatialcode.validation import check_whole_number
 
 
 @dataclass(frozen=True)

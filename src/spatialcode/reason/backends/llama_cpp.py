@@ -10,10 +10,10 @@ import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
-from spatialcode.errors import SpatialCodeError
+from spatialcode.core.errors import SpatialCodeError
+from spatialcode.core.validation import check_whole_number
 from spatialcode.reason.backends.base import Completion, Sampling, existing_gguf
 from spatialcode.reason.prompt import Prompt
-from spatialcode.validation import check_whole_number
 
 
 @dataclass(frozen=True)

@@ -13,10 +13,10 @@ from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
-from spatialcode.errors import SpatialCodeError, ValidationError
+from spatialcode.core.errors import SpatialCodeError, ValidationError
+from spatialcode.core.validation import check_whole_number
 from spatialcode.reason.backends.base import Completion, Sampling
 from spatialcode.reason.prompt import Prompt
-from spatialcode.validation import check_whole_number
 
 
 @dataclass(frozen=True)

@@ -10,10 +10,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from spatialcode.errors import SpatialCodeError, ValidationError
+from spatialcode.core.errors import SpatialCodeError, ValidationError
+from spatialcode.core.validation import check_whole_number
 from spatialcode.reason.backends.base import Completion, Sampling, existing_gguf
 from spatialcode.reason.prompt import Prompt
-from spatialcode.validation import check_whole_number
 
 DTYPES = ("float32", "bfloat16", "float16")
 

@@ -1,8 +1,8 @@
 """Reading JSON that comes from outside — scene files, annotations, render folders, settings:
 bounded in size before it is parsed, bounded in nesting while it is parsed, and every failure a
-one-line :class:`~spatialcode.errors.InputFileError` naming the file.
+one-line :class:`~spatialcode.core.errors.InputFileError` naming the file.
 
-Part of the core: imports only :mod:`spatialcode.errors`.
+Part of the core: imports only :mod:`spatialcode.core.errors`.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from spatialcode.errors import InputFileError
+from spatialcode.core.errors import InputFileError
 
 #: Largest JSON file read (bytes): 64 MiB. A scene with a 30-minute camera path at 30 frames/s
 #: is about 8 MB and VSI-Bench's largest annotation file about 2 MB.

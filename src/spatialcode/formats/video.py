@@ -15,7 +15,7 @@ from typing import Self
 import av
 import numpy as np
 
-from spatialcode.errors import InputFileError, SpatialCodeError
+from spatialcode.core.errors import InputFileError, SpatialCodeError
 
 #: Encoders tried in order by ``codec="auto"``.
 PREFERRED_CODECS = ("libx264", "mpeg4")

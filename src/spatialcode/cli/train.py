@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from spatialcode.cli_errors import one_line_errors
+from spatialcode.cli.errors import one_line_errors
 
 _CONFIG = click.option("--config", "config_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
                        help="YAML settings (see configs/); the dataclass defaults fill in the rest.")
@@ -27,7 +27,7 @@ def _prepare(cls: type, config_path: Path | None, overrides: tuple[str, ...], dr
     """The run's settings; with ``dry_run`` also build the training rows and print a summary."""
     import yaml
 
-    from spatialcode.config_files import config_dict, load_config
+    from spatialcode.core.config import config_dict, load_config
     from spatialcode.rl.data import training_rows
     from spatialcode.rl.training import missing_for
 
@@ -82,7 +82,7 @@ def grpo_command(config_path: Path | None, overrides: tuple[str, ...], dry_run: 
 @one_line_errors
 def encoder_command(config_path: Path | None, overrides: tuple[str, ...]) -> None:
     """Train the learned spatial encoder (boxes and depth from RGB clips) on synthetic renders."""
-    from spatialcode.config_files import load_config
+    from spatialcode.core.config import load_config
     from spatialcode.encode.learned.train import EncoderTrainConfig, run_encoder_training
 
     click.echo(f"trained: {run_encoder_training(load_config(EncoderTrainConfig, config_path, overrides))}", err=True)

@@ -11,7 +11,7 @@ from typing import Any, TypeVar
 
 import click
 
-from spatialcode.errors import SpatialCodeError
+from spatialcode.core.errors import SpatialCodeError
 
 F = TypeVar("F", bound=Callable[..., Any])
 

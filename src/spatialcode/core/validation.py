@@ -10,7 +10,7 @@ import typing
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-from spatialcode.errors import ValidationError
+from spatialcode.core.errors import ValidationError
 
 #: Largest coordinate or length (m) a scene may hold: 10 km. Anything larger is a broken file
 #: (1e308 m sides overflow the geometry), not a room.

@@ -18,7 +18,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
 
-from spatialcode.errors import InputFileError, ValidationError
+from spatialcode.core.errors import InputFileError, ValidationError
 
 T = TypeVar("T")
 

@@ -1,0 +1,5 @@
+"""``python -m spatialcode``: the command line."""
+
+from spatialcode.cli import main
+
+main()

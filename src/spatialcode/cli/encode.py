@@ -1,0 +1,95 @@
+"""``spatialcode encode``: a video or RGB-D sequence into a spatial code."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from spatialcode.cli.errors import one_line_errors
+from spatialcode.cli.output import warnings_as_lines
+
+
+@click.command(
+    "encode",
+    epilog="Examples:\n\n  spatialcode encode renders/scene --out scene.json --viz\n\n"
+    "  spatialcode encode scans/scene0000_00 --out scene.json --target-fps 5\n\n"
+    "  spatialcode encode walk.mp4 --sidecar walk.json --out scene.json\n\n"
+    "  spatialcode encode phone.mp4 --perception pretrained --depth-model DA2-metric-indoor --detector-model owlv2 "
+    "--segmenter-model sam --target-fps 2 --out scene.json\n\n"
+    "  spatialcode encode renders/scene --perception learned --encoder-model runs/train/encoder/final.pt --out scene.json\n\n"
+    "INPUT is a render folder (frames.json), an RGB-D folder (color/, depth/, pose/, intrinsic/), a "
+    "video with a sidecar of depth, intrinsics and poses, or an ordinary colour-only video (intrinsics from "
+    "--hfov). --perception given uses the instance masks the input ships (render folders); pretrained "
+    "detects the VSI-Bench categories with an open-vocabulary detector and segments them with SAM (or, with "
+    "--tracker-model, follows them through the video with SAM-2, detecting every --detect-every frames); learned "
+    "predicts the 3D boxes with the learned spatial encoder (`spatialcode train encoder`). "
+    "--depth-model predicts metric depth from colour (needed for a colour-only video). --poses auto reads "
+    "the input's poses, or tracks a colour-only video by feature matching on the predicted depth; estimate "
+    "tracks the camera with dense RGB-D odometry; features with feature matching and PnP; refine corrects "
+    "drifting input poses by registering each frame onto what the earlier frames saw.",
+)
+@click.argument("source_path", metavar="INPUT", type=click.Path(path_type=Path))
+@click.option("--out", required=True, type=click.Path(dir_okay=False, path_type=Path), help="Scene JSON to write.")
+@click.option("--sidecar", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="For a video: the JSON with intrinsics, poses and the depth file (default: beside the video).")
+@click.option("--stride", type=click.IntRange(min=1), default=None, help="Use every N-th frame.")
+@click.option("--target-fps", type=float, default=None, help="Use at most this many frames per second.")
+@click.option("--perception", type=click.Choice(["given", "pretrained", "learned"]), default="given", show_default=True,
+              help="Where objects come from: the input's instance masks, pretrained detection + segmentation, or the "
+                   "learned spatial encoder (boxes straight from the frames).")
+@click.option("--poses", type=click.Choice(["auto", "given", "estimate", "features", "refine"]), default="auto",
+              show_default=True, help="Camera poses: see below.")
+@click.option("--depth-model", default=None, help="Predict metric depth from colour with this model (folder or cached hub id).")
+@click.option("--detector-model", default=None, help="--perception pretrained: the open-vocabulary detector (OWLv2).")
+@click.option("--segmenter-model", default=None,
+              help="--perception pretrained: the SAM model segmenting detections (default: box-shaped masks).")
+@click.option("--tracker-model", default=None,
+              help="--perception pretrained: a SAM-2 video model following the detections from frame to frame.")
+@click.option("--detect-every", type=click.IntRange(min=1), default=5, show_default=True,
+              help="With --tracker-model: run the detector on every N-th frame only.")
+@click.option("--encoder-model", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="--perception learned: the trained encoder (output_dir/final.pt of `spatialcode train encoder`); "
+                   "its inference settings are read from inference.yaml beside it when there is one.")
+@click.option("--download-models", is_flag=True,
+              help="Let the Hugging Face hub fetch model hub ids that are not in the local cache (else: cache only, offline).")
+@click.option("--hfov", type=float, default=60.0, show_default=True,
+              help="Colour-only video: the camera's horizontal field of view (degrees).")
+@click.option("--width", type=click.IntRange(min=16), default=None, help="Colour-only video: resize frames to this width.")
+@click.option("--viz", is_flag=True, help="Also write OUT.png (bird's-eye map) and OUT.mp4 (boxes over the video).")
+@click.option("--progress/--no-progress", default=True, help="Show a progress bar on stderr.")
+@one_line_errors
+def encode_command(source_path: Path, out: Path, sidecar: Path | None, stride: int | None, target_fps: float | None,
+                   perception: str, poses: str, depth_model: str | None, detector_model: str | None,
+                   segmenter_model: str | None, tracker_model: str | None, detect_every: int, encoder_model: Path | None,
+                   download_models: bool, hfov: float, width: int | None, viz: bool, progress: bool) -> None:
+    """Encode a video / RGB-D sequence into a spatial code: objects with 3D boxes and first_seen, room, camera path."""
+    from spatialcode.encode.pipeline import EncodePipelineConfig, encode_input
+
+    config = EncodePipelineConfig(
+        source_path, perception=perception, poses=poses, sidecar=sidecar, stride=stride, target_fps=target_fps,
+        depth_model=depth_model, detector_model=detector_model, segmenter_model=segmenter_model,
+        tracker_model=tracker_model, detect_every=detect_every, encoder_model=encoder_model, hfov_deg=hfov, width=width,
+        download_models=download_models)
+    with warnings_as_lines():
+        result = encode_input(config, progress=progress)
+    code = result.code
+    out.parent.mkdir(parents=True, exist_ok=True)
+    code.save(out)
+    stages = ", ".join(f"{name} {ms:.1f}" for name, ms in result.ms_per_frame.items())
+    area = code.room.floor_area() if code.room else None
+    click.echo(
+        f"encoded {result.frames} frames: {len(code.objects)} objects"
+        + (f", floor {area:.1f} m²" if area is not None else ", no floor found")
+        + f"; wrote {out} (ms/frame: {stages})",
+        err=True,
+    )
+    if viz:
+        from spatialcode.viz import draw_birdseye, write_overlay_video
+
+        draw_birdseye(code, out.with_suffix(".png"), title=out.stem, number_by_appearance=True)
+        for_pictures = config.open_frames(rgb=True)
+        first = next(iter(config.open_frames(rgb=False)))
+        write_overlay_video((f.rgb for f in for_pictures), code, first.intrinsics, code.camera,
+                            out.with_suffix(".mp4"), fps=code.source.fps or 10.0)
+        click.echo(f"wrote {out.with_suffix('.png')} and {out.with_suffix('.mp4')}", err=True)
