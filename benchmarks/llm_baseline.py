@@ -38,10 +38,11 @@ from pathlib import Path
 
 from spatialcode.bench import aggregate, code_version, load_questions, read_predictions, score_predictions
 from spatialcode.bench.evaluate import evaluate
+from spatialcode.core.config import apply_values, build_config
 from spatialcode.formats.codes_dir import CodeSet
 from spatialcode.formats.vsibench_meta import iter_meta_info_dir
 from spatialcode.reason.prompt import Prompt
-from spatialcode.reason.registry import make_reasoner
+from spatialcode.reason.registry import ReasonerConfig, make_reasoner
 from spatialcode.reason.serialise import SERIALISATIONS, serialise_objects
 from spatialcode.tasks import VSI_TASKS
 
@@ -58,11 +59,12 @@ TASK_ROWS = ("overall", "object_counting", "object_abs_distance", "object_size_e
              "object_rel_distance", "object_rel_direction", "route_planning", "obj_appearance_order")
 #: Configuration name → (reasoner, settings).
 CONFIGS = {
-    "solver": ("solver", {}),
-    **{f"llm-{style}": ("llm", {"serialisation": style, "objects": "question"}) for style in SERIALISATIONS},
-    "llm-table-all": ("llm", {"serialisation": "table", "objects": "all"}),
-    "llm-tools": ("llm-tools", {"protocol": "programs"}),
-    "llm-tools-calls": ("llm-tools", {"protocol": "calls"}),
+    "solver": {"name": "solver"},
+    **{f"llm-{style}": {"name": "llm", "llm.prompt.serialisation": style, "llm.prompt.objects": "question"}
+       for style in SERIALISATIONS},
+    "llm-table-all": {"name": "llm", "llm.prompt.serialisation": "table", "llm.prompt.objects": "all"},
+    "llm-tools": {"name": "llm-tools", "tools.protocol": "programs"},
+    "llm-tools-calls": {"name": "llm-tools", "tools.protocol": "calls"},
 }
 #: Predictions kept from earlier code, reported beside the configurations: ``llm-tools-before`` is
 #: ``run --config llm-tools`` at git 8242614 (the sandbox before issue 22), its predictions file
@@ -92,10 +94,10 @@ def sample_questions() -> list:
 
 def run(config: str, model: str | None, limit: int | None) -> None:
     """Answer the sample with ``config`` (see the module docstring)."""
-    reasoner_name, settings = CONFIGS[config]
-    if reasoner_name != "solver":
-        settings = {**settings, "model": model, "cache": str(RUNS / "cache.sqlite")}
-    reasoner, described = make_reasoner(reasoner_name, **settings)
+    settings = CONFIGS[config]
+    if settings["name"] != "solver":
+        settings = {**settings, "model.path": model, "model.cache": str(RUNS / "cache.sqlite")}
+    reasoner, described = make_reasoner(build_config(ReasonerConfig, apply_values({}, settings)))
     questions = sample_questions()[:limit]
     codes = CodeSet(iter_meta_info_dir(DATA / "meta_info"))
     RUNS.mkdir(parents=True, exist_ok=True)

@@ -43,9 +43,10 @@ from llm_baseline import DATA, TASK_ROWS, sample_questions  # the same VSI-Bench
 
 from spatialcode.bench import aggregate, code_version, load_questions, read_predictions, score_predictions
 from spatialcode.bench.evaluate import evaluate
+from spatialcode.core.config import apply_values, build_config
 from spatialcode.formats.codes_dir import CodeSet
 from spatialcode.formats.vsibench_meta import iter_meta_info_dir
-from spatialcode.reason.registry import make_reasoner
+from spatialcode.reason.registry import ReasonerConfig, make_reasoner
 from spatialcode.scene import SpatialCode
 from spatialcode.tasks import REL_DIRECTION, REL_DIRECTION_TASKS, ROUTE_PLANNING, VSI_TASKS, scored_task
 
@@ -189,8 +190,10 @@ def needs_training(run: str) -> bool:
 def run_eval(name: str, which: str) -> None:
     """Answer an evaluation set with one model (resumable)."""
     model = export(name)
-    reasoner, described = make_reasoner("llm", model=str(model), serialisation="table", objects="question",
-                                        max_tokens=EVAL_MAX_TOKENS, cache=str(ROOT / "runs" / "rl_eval_cache.sqlite"))
+    reasoner, described = make_reasoner(build_config(ReasonerConfig, apply_values({}, {
+        "name": "llm", "model.path": str(model), "model.cache": str(ROOT / "runs" / "rl_eval_cache.sqlite"),
+        "llm.prompt.serialisation": "table", "llm.prompt.objects": "question",
+        "llm.sampling.max_tokens": EVAL_MAX_TOKENS})))
     questions, codes = eval_questions(which)
     # the tasks the targets compare first, so that a run stopped part-way has them
     questions = sorted(questions, key=lambda q: q.question_type not in FIRST_TASKS)

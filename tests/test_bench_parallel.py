@@ -13,6 +13,7 @@ from spatialcode.bench.evaluate import evaluate
 from spatialcode.bench.parallel import ray_answers
 from spatialcode.core.errors import ValidationError
 from spatialcode.formats.codes_dir import CodesDir
+from spatialcode.reason.registry import ReasonerConfig
 from spatialcode.reason.solver import Solver
 from tests.fixtures import small_scene
 
@@ -47,7 +48,7 @@ def test_ray_workers_give_the_rows_of_a_sequential_run(tmp_path):
                           time_limit=1)
     try:
         parallel = evaluate(questions, CodesDir(codes), Solver(), tmp_path / "two.jsonl", {"run": "two"}, progress=False,
-                            answers=ray_answers("solver", {}, codes, workers=2, time_limit=1))
+                            answers=ray_answers(ReasonerConfig(), codes, workers=2, time_limit=1))
     finally:
         ray.shutdown()
 
@@ -65,4 +66,4 @@ def test_ray_workers_give_the_rows_of_a_sequential_run(tmp_path):
 
 def test_workers_must_be_positive():
     with pytest.raises(ValidationError, match="workers"):
-        ray_answers("solver", {}, ".", workers=0)
+        ray_answers(ReasonerConfig(), ".", workers=0)

@@ -1,6 +1,6 @@
 """Answer questions in parallel with Ray: on this machine (``workers`` processes) or on a
-cluster (``address``). Each worker builds the reasoner once (by its registry name and
-settings: a language model is loaded once per worker) and reads scene codes from a codes folder
+cluster (``address``). Each worker builds the reasoner once (from its
+:class:`~spatialcode.reason.registry.ReasonerConfig`: a language model is loaded once per worker) and reads scene codes from a codes folder
 it can reach; the driver writes each row as its answer arrives (append-only, resumable, see
 :func:`~spatialcode.bench.runner.run_predictions`)."""
 
@@ -9,22 +9,25 @@ from __future__ import annotations
 import functools
 from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from spatialcode.bench.runner import AnswerStream
 from spatialcode.bench.time_limit import check_time_limit, timed_call
 from spatialcode.core.validation import check_whole_number
 from spatialcode.tasks.records import VSIQuestion
 
+if TYPE_CHECKING:
+    from spatialcode.reason.registry import ReasonerConfig
+
 
 class _Worker:
     """One Ray actor: a reasoner, a codes folder and the time limit per question (s, or ``None``)."""
 
-    def __init__(self, reasoner: str, settings: dict[str, Any], codes_root: str, time_limit: float | None) -> None:
+    def __init__(self, reasoner: ReasonerConfig, codes_root: str, time_limit: float | None) -> None:
         from spatialcode.formats.codes_dir import CodesDir
         from spatialcode.reason.registry import make_reasoner
 
-        self.reasoner, _ = make_reasoner(reasoner, **settings)
+        self.reasoner, _ = make_reasoner(reasoner)
         self.codes = CodesDir(codes_root)
         self.time_limit = time_limit
 
@@ -49,7 +52,7 @@ def _picklable(value: Any) -> bool:
     return True
 
 
-def ray_answers(reasoner: str, settings: dict[str, Any], codes_root: str | Path, workers: int = 2,
+def ray_answers(reasoner: ReasonerConfig, codes_root: str | Path, workers: int = 2,
                 address: str | None = None, time_limit: float | None = None) -> AnswerStream:
     """An answer stream (for :func:`~spatialcode.bench.runner.run_predictions`) that spreads the
     questions over ``workers`` Ray actors — started locally, or on the cluster at ``address``.
@@ -70,7 +73,7 @@ def ray_answers(reasoner: str, settings: dict[str, Any], codes_root: str | Path,
             else:
                 ray.init(num_cpus=workers, include_dashboard=False, log_to_driver=False)
         actor = ray.remote(_Worker)
-        pool = ActorPool([actor.remote(reasoner, settings, str(Path(codes_root).resolve()), time_limit)
+        pool = ActorPool([actor.remote(reasoner, str(Path(codes_root).resolve()), time_limit)
                           for _ in range(min(workers, len(questions)))])
         by_id = {q.id: q for q in questions}
         ordered = sorted(questions, key=lambda q: (q.dataset or "", q.scene_name))  # a scene's questions together

@@ -4,7 +4,8 @@ says what differs).
 
 ``load_config(SFTRunConfig, "configs/sft_cpu.yaml", ["lora.r=8", "max_steps=20"])`` reads the
 file, applies each ``dotted.key=value`` override (the value read as YAML: ``8``, ``1e-4``,
-``true``, ``[a, b]``) and builds the dataclass, nested dataclasses included. An unknown key is
+``true``, ``[a, b]``) and builds the dataclass, nested dataclasses included (``Path`` fields
+from strings, tuple fields from lists). An unknown key is
 an error naming it; each dataclass validates its own values. An error that comes from the file
 names the file.
 """
@@ -44,6 +45,8 @@ def build_config(cls: type[T], data: Mapping[str, Any], where: str = "") -> T:
             value = build_config(nested, value, f"{where}{name}.")
         elif _is_tuple(hints[name]) and isinstance(value, list):
             value = tuple(value)
+        elif _is_path(hints[name]) and isinstance(value, str):
+            value = Path(value)
         values[name] = value
     missing = [name for name, spec in known.items() if name not in values and _required(spec)]
     if missing:
@@ -52,6 +55,10 @@ def build_config(cls: type[T], data: Mapping[str, Any], where: str = "") -> T:
         return cls(**values)
     except TypeError as err:
         raise ValidationError(where.rstrip(".") or cls.__name__, str(err)) from None
+    except ValidationError as err:  # the dataclass's own check: name the field by its whole path
+        if not where or err.field.startswith(where):
+            raise
+        raise ValidationError(f"{where}{err.field}", err.problem) from None
 
 
 def _default(spec: dataclasses.Field) -> Any:
@@ -90,23 +97,35 @@ def _is_tuple(hint: Any) -> bool:
         _is_tuple(arg) for arg in typing.get_args(hint) if isinstance(hint, types.UnionType))
 
 
+def _is_path(hint: Any) -> bool:
+    return hint is Path or (isinstance(hint, types.UnionType) and Path in typing.get_args(hint))
+
+
 def apply_overrides(data: Mapping[str, Any], overrides: Sequence[str]) -> dict[str, Any]:
     """``data`` with each ``dotted.key=value`` override applied (values read as YAML)."""
     import yaml
 
-    result = _deep_copy(data)
+    values = {}
     for override in overrides:
         key, sep, text = override.partition("=")
         if not sep or not key.strip():
             raise ValidationError("override", f"expected key=value (e.g. max_steps=20), got {override!r}")
-        *parents, last = key.strip().split(".")
+        values[key.strip()] = yaml.safe_load(text) if text.strip() else None
+    return apply_values(data, values)
+
+
+def apply_values(data: Mapping[str, Any], values: Mapping[str, Any]) -> dict[str, Any]:
+    """``data`` with each ``{dotted.key: value}`` of ``values`` set (groups made as needed)."""
+    result = _deep_copy(data)
+    for key, value in values.items():
+        *parents, last = key.split(".")
         node = result
         for part in parents:
             child = node.setdefault(part, {})
             if not isinstance(child, dict):
                 raise ValidationError(key, f"{part!r} is a value, not a group of settings")
             node = child
-        node[last] = yaml.safe_load(text) if text.strip() else None
+        node[last] = value
     return result
 
 
@@ -114,8 +133,11 @@ def _deep_copy(data: Mapping[str, Any]) -> dict[str, Any]:
     return {k: _deep_copy(v) if isinstance(v, Mapping) else v for k, v in data.items()}
 
 
-def load_config(cls: type[T], path: str | Path | None = None, overrides: Sequence[str] = ()) -> T:
-    """The settings of ``cls`` from the YAML file ``path`` (optional) and ``overrides``."""
+def load_config(cls: type[T], path: str | Path | None = None, overrides: Sequence[str] = (),
+                values: Mapping[str, Any] | None = None) -> T:
+    """The settings of ``cls`` from the YAML file ``path`` (optional), then ``values`` (``{dotted.key:
+    value}``, e.g. a command's options), then ``overrides`` (``dotted.key=value`` strings): each
+    later source wins."""
     import yaml
 
     data: Any = {}
@@ -130,7 +152,7 @@ def load_config(cls: type[T], path: str | Path | None = None, overrides: Sequenc
         if not isinstance(data, Mapping):
             raise InputFileError(f"{path}: expected a mapping of settings at the top level")
     try:
-        return build_config(cls, apply_overrides(data, overrides))
+        return build_config(cls, apply_overrides(apply_values(data, values or {}), overrides))
     except ValidationError as err:
         if path is not None and _file_alone_fails_the_same(cls, data, err):
             raise InputFileError(f"{path}: {err}") from None
@@ -154,6 +176,6 @@ def config_dict(config: Any) -> dict[str, Any]:
             return {k: plain(v) for k, v in value.items()}
         if isinstance(value, (list, tuple)):
             return [plain(v) for v in value]
-        return value
+        return str(value) if isinstance(value, Path) else value
 
     return plain(dataclasses.asdict(config))

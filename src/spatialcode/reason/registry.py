@@ -1,15 +1,30 @@
-"""Reasoners by name: what ``--reasoner`` accepts on the command line."""
+"""Reasoners by name, and the one config tree that builds any of them.
+
+:class:`ReasonerConfig` holds the settings of every reasoner (``solver``, ``llm``, ``llm-tools``);
+``name`` says which one answers and only its settings are used. :func:`make_reasoner` builds it
+and describes it as JSON (the description goes into a predictions file's run line)::
+
+    make_reasoner(ReasonerConfig(name="llm", model=ModelConfig("model.gguf")))
+"""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Sequence
-from dataclasses import asdict
+from dataclasses import asdict, dataclass, field, replace
 from typing import Any, Protocol
 
-from spatialcode.core.errors import SpatialCodeError
+from spatialcode.core.errors import SpatialCodeError, ValidationError
+from spatialcode.core.validation import check_whole_number
 from spatialcode.reason.answer import Answer
+from spatialcode.reason.backends.base import Backend
+from spatialcode.reason.llm import LLMConfig, LLMReasoner, make_backend
+from spatialcode.reason.llm_tools import ToolLLMConfig, ToolLLMReasoner
 from spatialcode.reason.solver import Solver, SolverConfig
 from spatialcode.scene import SpatialCode
+
+#: Where a language model is named when the config leaves ``model.path`` empty.
+MODEL_ENV = "SPATIALCODE_MODEL"
 
 
 class Reasoner(Protocol):
@@ -24,64 +39,77 @@ class Reasoner(Protocol):
         ...
 
 
-def _solver(**settings: Any) -> tuple[Reasoner, dict[str, Any]]:
-    config = SolverConfig(**settings)
-    return Solver(config), {"reasoner": "solver", **asdict(config)}
+@dataclass
+class ModelConfig:
+    """The language model of the ``llm`` reasoners: ``path`` is a ``.gguf`` file, a model
+    folder, a hub id or an ``http(s)://`` OpenAI-compatible server (``None``: the
+    ``$SPATIALCODE_MODEL`` environment variable, read when the :class:`ReasonerConfig` is made); ``server_model`` the model a server serves
+    (default: the first it lists); ``cache`` an SQLite response cache; ``threads`` CPU threads
+    of a local model (default: the backend's)."""
+
+    path: str | None = None
+    server_model: str | None = None
+    cache: str | None = None
+    threads: int | None = None
+
+    def __post_init__(self) -> None:
+        check_whole_number(self.threads, "threads", optional=True)
 
 
-def _llm(model: str | None = None, server_model: str | None = None, serialisation: str = "table",
-         objects: str = "all", max_tokens: int = 512, temperature: float = 0.0, cache: str | None = None,
-         threads: int | None = None) -> tuple[Reasoner, dict[str, Any]]:
-    from spatialcode.reason.backends.base import Sampling
-    from spatialcode.reason.llm import LLMConfig, LLMReasoner
-    from spatialcode.reason.prompt import PromptConfig
+@dataclass
+class ReasonerConfig:
+    """Which reasoner answers (``name``, one of :data:`REASONERS`) and the settings of each:
+    ``solver`` for the exact solver, ``model`` with ``llm`` (prompt and sampling) for a language
+    model reading the code, ``model`` with ``tools`` for a language model calling the solver's
+    geometry as tools."""
 
-    config = LLMConfig(PromptConfig(serialisation=serialisation, objects=objects),
-                       Sampling(temperature=temperature, max_tokens=max_tokens))
-    backend, described = _backend(model, server_model, cache, threads)
-    return LLMReasoner(backend, config), {"reasoner": "llm", **described, "prompt": asdict(config.prompt),
-                                          "sampling": asdict(config.sampling)}
+    name: str = "solver"
+    solver: SolverConfig = field(default_factory=SolverConfig)
+    model: ModelConfig = field(default_factory=ModelConfig)
+    llm: LLMConfig = field(default_factory=LLMConfig)
+    tools: ToolLLMConfig = field(default_factory=ToolLLMConfig)
 
-
-def _llm_tools(model: str | None = None, server_model: str | None = None, max_tokens: int = 256,
-               temperature: float = 0.0, cache: str | None = None, threads: int | None = None, max_rounds: int = 3,
-               protocol: str | None = None, tool_timeout: float | None = None) -> tuple[Reasoner, dict[str, Any]]:
-    import math
-
-    from spatialcode.reason.backends.base import Sampling
-    from spatialcode.reason.llm_tools import ToolLLMConfig, ToolLLMReasoner
-    from spatialcode.reason.sandbox import SandboxLimits
-
-    limits = SandboxLimits() if tool_timeout is None else SandboxLimits(timeout=tool_timeout,
-                                                                        cpu_seconds=max(1, math.ceil(tool_timeout)))
-    config = ToolLLMConfig(max_rounds=max_rounds, sampling=Sampling(temperature=temperature, max_tokens=max_tokens),
-                           limits=limits, **({"protocol": protocol} if protocol else {}))
-    backend, described = _backend(model, server_model, cache, threads)
-    return ToolLLMReasoner(backend, config), {"reasoner": "llm-tools", **described, "protocol": config.protocol,
-                                              "max_rounds": max_rounds, "sampling": asdict(config.sampling),
-                                              "limits": asdict(config.limits)}
+    def __post_init__(self) -> None:
+        if self.name not in REASONERS:
+            raise ValidationError("name", f"unknown reasoner {self.name!r}; available: {', '.join(REASONERS)}")
+        if self.name != "solver" and not self.model.path:
+            if not os.environ.get(MODEL_ENV):
+                raise ValidationError("model.path", "a language model reasoner needs a model: a .gguf file, a model "
+                                                    f"folder, a hub id or an http(s):// server address (or set {MODEL_ENV})")
+            self.model = replace(self.model, path=os.environ[MODEL_ENV])
 
 
-def _backend(model: str | None, server_model: str | None, cache: str | None, threads: int | None) -> tuple[Any, dict]:
-    """The backend for ``model`` (default ``$SPATIALCODE_MODEL``) and how to describe it."""
-    import os
-
-    from spatialcode.reason.llm import make_backend
-
-    model = model or os.environ.get("SPATIALCODE_MODEL")
-    if not model:
-        raise SpatialCodeError("--model: give a .gguf file, a model directory, a hub id or an http(s):// server "
-                               "address (or set SPATIALCODE_MODEL); ../shared/tools/fetch_small_llm.sh DIR assembles "
-                               "a small GGUF model")
-    backend = make_backend(model, server_model=server_model, cache=cache, threads=threads)
-    return backend, {"model": model, "served_model": backend.model}
+def _solver(config: ReasonerConfig) -> tuple[Reasoner, dict[str, Any]]:
+    return Solver(config.solver), {"reasoner": "solver", **asdict(config.solver)}
 
 
-REASONERS: dict[str, Callable[..., tuple[Reasoner, dict[str, Any]]]] = {"solver": _solver, "llm": _llm, "llm-tools": _llm_tools}
+def _llm(config: ReasonerConfig) -> tuple[Reasoner, dict[str, Any]]:
+    backend, described = _backend(config.model)
+    return LLMReasoner(backend, config.llm), {"reasoner": "llm", **described, "prompt": asdict(config.llm.prompt),
+                                              "sampling": asdict(config.llm.sampling)}
 
 
-def make_reasoner(name: str, **settings: Any) -> tuple[Reasoner, dict[str, Any]]:
-    """Build the reasoner called ``name``; returns it and its JSON-serialisable config."""
-    if name not in REASONERS:
-        raise SpatialCodeError(f"--reasoner: unknown reasoner {name!r}; available: {', '.join(REASONERS)}")
-    return REASONERS[name](**settings)
+def _llm_tools(config: ReasonerConfig) -> tuple[Reasoner, dict[str, Any]]:
+    tools = config.tools
+    backend, described = _backend(config.model)
+    return ToolLLMReasoner(backend, tools), {"reasoner": "llm-tools", **described, "protocol": tools.protocol,
+                                             "max_rounds": tools.max_rounds, "sampling": asdict(tools.sampling),
+                                             "limits": {**asdict(tools.limits), "cpu_seconds": tools.limits.cpu_limit}}
+
+
+def _backend(model: ModelConfig) -> tuple[Backend, dict[str, Any]]:
+    """The backend for ``model`` and how to describe it."""
+    backend = make_backend(str(model.path), server_model=model.server_model, cache=model.cache, threads=model.threads)
+    return backend, {"model": model.path, "served_model": backend.model}
+
+
+REASONERS: dict[str, Callable[[ReasonerConfig], tuple[Reasoner, dict[str, Any]]]] = {
+    "solver": _solver, "llm": _llm, "llm-tools": _llm_tools}
+
+
+def make_reasoner(config: ReasonerConfig) -> tuple[Reasoner, dict[str, Any]]:
+    """The reasoner ``config.name`` built from its settings in ``config``, and its
+    JSON-serialisable description."""
+    if not isinstance(config, ReasonerConfig):
+        raise SpatialCodeError(f"make_reasoner takes a ReasonerConfig, got {type(config).__name__}")
+    return REASONERS[config.name](config)

@@ -21,6 +21,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from spatialcode.core.errors import ValidationError
+from spatialcode.core.validation import check_whole_number
 from spatialcode.reason.sandbox import child
 from spatialcode.reason.sandbox.policy import MATH_NAMES, SAFE_BUILTINS, check_program
 from spatialcode.reason.serialise import object_names
@@ -35,12 +37,23 @@ MAX_TOOL_CALLS = 500
 
 @dataclass(frozen=True)
 class SandboxLimits:
-    """Wall-clock ``timeout`` (s) of the whole run, the child's CPU time ``cpu_seconds`` (s) and
-    address space ``memory_mb`` (MiB)."""
+    """Wall-clock ``timeout`` (s) of the whole run, the child's CPU time ``cpu_seconds`` (s;
+    ``None``: the timeout rounded up) and address space ``memory_mb`` (MiB)."""
 
     timeout: float = 5.0
-    cpu_seconds: int = 5
+    cpu_seconds: int | None = None
     memory_mb: int = 512
+
+    def __post_init__(self) -> None:
+        if not (isinstance(self.timeout, (int, float)) and 0 < self.timeout <= 600):
+            raise ValidationError("timeout", f"must be a number of seconds in (0, 600], got {self.timeout!r}")
+        check_whole_number(self.cpu_seconds, "cpu_seconds", optional=True)
+        check_whole_number(self.memory_mb, "memory_mb", minimum=64)
+
+    @property
+    def cpu_limit(self) -> int:
+        """The child's CPU-time limit, seconds: ``cpu_seconds``, else the timeout rounded up."""
+        return self.cpu_seconds if self.cpu_seconds is not None else max(1, math.ceil(self.timeout))
 
 
 @dataclass(frozen=True)
@@ -83,7 +96,7 @@ def run_program(source: str, code: SpatialCode, limits: SandboxLimits | None = N
     except IsolationUnavailable as err:
         return ProgramResult(error=f"the sandbox cannot isolate programs here: {err}")
     setup = {"program": source, "scene": scene_dicts(code), "tools": list(TOOL_SIGNATURES), "builtins": SAFE_BUILTINS,
-             "math": MATH_NAMES, "memory_mb": limits.memory_mb, "cpu_seconds": limits.cpu_seconds}
+             "math": MATH_NAMES, "memory_mb": limits.memory_mb, "cpu_seconds": limits.cpu_limit}
     try:
         process = subprocess.Popen(
             [sys.executable, "-I", "-S", "-B", "-X", "utf8", child.__file__, str(seccomp_dir)],
@@ -156,7 +169,7 @@ def _why_it_stopped(process: subprocess.Popen, limits: SandboxLimits, deadline: 
     except subprocess.TimeoutExpired:
         status = None
     if status in (-signal.SIGXCPU, -signal.SIGKILL):
-        return f"stopped by the sandbox's CPU-time limit ({limits.cpu_seconds} s)"
+        return f"stopped by the sandbox's CPU-time limit ({limits.cpu_limit} s)"
     return f"stopped by the sandbox's limits (memory {limits.memory_mb} MiB or CPU time; exit status {status})"
 
 
