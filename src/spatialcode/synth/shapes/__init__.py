@@ -13,8 +13,9 @@ owner. One module a job:
 - :mod:`.soup` — triangles with appearance; :mod:`.objects` — an object's shape placed in the world;
 - :mod:`.room` — the room's floor, ceiling and shell; :mod:`.scene_geometry` — the whole scene.
 
-It imports the core, geometry and the data model (:mod:`spatialcode.scene`) and nothing else of
-the synthetic world, so the renderer and the camera planner build on it.
+It imports the core, geometry, the data model (:mod:`spatialcode.scene`) and the category
+vocabulary (:mod:`spatialcode.tasks.vocabulary`), nothing else of the synthetic world, so the
+renderer and the camera planner build on it.
 """
 
 from spatialcode.synth.shapes.drawn_as import shape_category

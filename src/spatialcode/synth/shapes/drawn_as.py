@@ -1,48 +1,44 @@
-"""Which shape draws a label: its own shape when it names one (:data:`SHAPE_BUILDERS`), else the
-shape its aliases name; a label also matches by its last word ("office chair" → chair) and a
-trailing plural ``s``. A label with no shape renders as a plain box."""
+"""Which shape draws a label: the shape it names (:data:`SHAPE_BUILDERS`), else the shape of the
+category it names in the shared vocabulary (:mod:`spatialcode.tasks.vocabulary`: "couch" is a
+sofa, "wardrobe" a closet), else the shape :data:`DRAWN_AS` lends it; a label also matches by its
+last word ("office chair" → chair) and a trailing plural ``s``. A label with no shape renders as
+a plain box."""
 
 from __future__ import annotations
 
 from spatialcode.synth.shapes.furniture import SHAPE_BUILDERS
+from spatialcode.tasks.vocabulary import canonical_category
 
-#: Other names of the shape categories (lower case); a label also matches by its last word
-#: ("office chair" → chair) and by a trailing plural ``s``.
-CATEGORY_ALIASES: dict[str, str] = {
-    "couch": "sofa", "armchair": "sofa", "loveseat": "sofa",
-    "desk": "desk", "dining table": "table", "coffee table": "table", "side table": "table",
-    "end table": "table", "kitchen table": "table",
-    "television": "tv", "tv screen": "tv", "computer monitor": "monitor", "screen": "monitor",
-    "display": "monitor",
-    "fridge": "refrigerator", "mini fridge": "refrigerator",
-    "bookcase": "bookshelf", "shelf": "bookshelf", "shelves": "bookshelf", "shoe rack": "bookshelf",
-    "closet": "cabinet", "wardrobe": "cabinet", "dresser": "cabinet", "drawer": "cabinet",
-    "kitchen cabinet": "cabinet", "file cabinet": "cabinet", "cupboard": "cabinet",
-    "night stand": "nightstand", "bedside table": "nightstand",
-    "floor lamp": "lamp", "table lamp": "lamp", "standing lamp": "lamp", "desk lamp": "lamp",
-    "potted plant": "plant", "flower": "plant", "flowers": "plant",
-    "doorframe": "door", "door frame": "door", "doorway": "door",
-    "painting": "picture", "poster": "picture", "drawing": "picture", "hanging picture": "picture",
+#: The shape that draws a category (or a name the vocabulary does not know) without a shape of its
+#: own: a decision about looks, not names — a closet is not a cabinet, a sink not a bathtub, but
+#: each is drawn like one.
+DRAWN_AS: dict[str, str] = {
+    "armchair": "sofa",
+    "shoe rack": "bookshelf",
+    "closet": "cabinet", "dresser": "cabinet", "drawer": "cabinet",
+    "table lamp": "lamp", "desk lamp": "lamp",
+    "flower": "plant", "flowers": "plant",
     "photo": "picture", "frame": "picture",
-    "white board": "whiteboard", "board": "whiteboard", "electronic white board": "whiteboard",
     "cushion": "pillow",
-    "trash bin": "bin", "trash can": "bin", "trashcan": "bin", "garbage bin": "bin",
-    "garbage can": "bin", "waste bin": "bin", "wastebasket": "bin", "recycling bin": "bin",
-    "bucket": "bin", "basket": "bin",
-    "bathtub": "tub", "bath tub": "tub", "bathtube": "tub", "sink": "tub",
-    "light": "ceiling light", "ceiling lamp": "ceiling light",
+    "trash bin": "bin", "recycling bin": "bin", "bucket": "bin", "basket": "bin",
+    "bathtub": "tub", "sink": "tub",
+    "light": "ceiling light",
     "microwave": "appliance", "oven": "appliance", "stove": "appliance", "dishwasher": "appliance",
     "printer": "appliance", "fireplace": "appliance", "piano": "appliance",
-    "washing machine": "washer", "dryer": "washer",
-    "computer keyboard": "keyboard",
-    "pc": "computer tower", "computer case": "computer tower",
-    "kitchen counter": "counter", "countertop": "counter",
+    "dryer": "washer",
     "heater": "radiator",
 }
 
 
+def _shape_of(name: str | None) -> str | None:
+    """The shape named ``name`` or lent to it, if any."""
+    if name in SHAPE_BUILDERS:
+        return name
+    return DRAWN_AS.get(name or "")
+
+
 def shape_category(label: str) -> str | None:
-    """Return the shape category of a label (see :data:`CATEGORY_ALIASES`), or ``None`` when
+    """Return the shape (a key of :data:`SHAPE_BUILDERS`) that draws ``label``, or ``None`` when
     the label has no dedicated shape (it renders as a plain box)."""
     name = " ".join(label.lower().replace("_", " ").split())
     candidates = [name]
@@ -51,9 +47,8 @@ def shape_category(label: str) -> str | None:
     words = name.split(" ")
     if len(words) > 1:
         candidates += [words[-1], words[-1].removesuffix("s")]
-    for cand in candidates:
-        if cand in SHAPE_BUILDERS:
-            return cand
-        if cand in CATEGORY_ALIASES:
-            return CATEGORY_ALIASES[cand]
+    for candidate in candidates:
+        shape = _shape_of(candidate) or _shape_of(canonical_category(candidate))
+        if shape is not None:
+            return shape
     return None
