@@ -38,12 +38,12 @@ from spatialcode.bench import (
 )
 from spatialcode.formats.codes_dir import CodesDir, write_codes
 from spatialcode.formats.vsibench_meta import iter_meta_info_dir
+from spatialcode.questions.labels import resolve_label
 from spatialcode.questions.query import (
     AbsDistanceQuery,
     RelDirectionQuery,
     RelDistanceQuery,
 )
-from spatialcode.questions.vocabulary import resolve_label
 from spatialcode.questions.vsibench import parse_question
 from spatialcode.reason.solver import Solver, SolverConfig
 

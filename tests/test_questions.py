@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from spatialcode import tasks
+from spatialcode.questions.labels import resolve_label
 from spatialcode.questions.query import (
     AbsDistanceQuery,
     AppearanceOrderQuery,
@@ -24,7 +25,6 @@ from spatialcode.questions.query import (
     RouteStep,
     UnrecognisedQuery,
 )
-from spatialcode.questions.vocabulary import resolve_label
 from spatialcode.questions.vsibench import parse_options, parse_question
 
 STANDING = "If I am standing by the washing machine and facing the trash bin, "

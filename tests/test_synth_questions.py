@@ -14,6 +14,7 @@ from spatialcode import tasks
 from spatialcode.core.errors import ValidationError
 from spatialcode.geometry.box import Box3D
 from spatialcode.geometry.distance import box_distance
+from spatialcode.questions.labels import resolve_label
 from spatialcode.questions.query import (
     AbsDistanceQuery,
     AppearanceOrderQuery,
@@ -25,7 +26,6 @@ from spatialcode.questions.query import (
     RoutePlanQuery,
     UnrecognisedQuery,
 )
-from spatialcode.questions.vocabulary import resolve_label
 from spatialcode.questions.vsibench import parse_question
 from spatialcode.reason.directions import bearing_deg
 from spatialcode.reason.solver import Solver, perspective_bearing_deg

@@ -1,7 +1,7 @@
 """Typed queries: what a question asks, independent of its wording.
 
 Category names are kept as written in the question (lower-cased, single-spaced); matching them
-to the labels of a scene is the reasoner's job (:mod:`spatialcode.questions.vocabulary`).
+to the labels of a scene is the reasoner's job (:mod:`spatialcode.questions.labels`).
 """
 
 from __future__ import annotations

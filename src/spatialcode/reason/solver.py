@@ -41,6 +41,7 @@ import numpy as np
 
 from spatialcode.geometry.box import Box3D
 from spatialcode.geometry.distance import box_distance
+from spatialcode.questions.labels import resolve_label
 from spatialcode.questions.query import (
     AbsDistanceQuery,
     AppearanceOrderQuery,
@@ -55,7 +56,6 @@ from spatialcode.questions.query import (
     RoutePlanQuery,
     UnrecognisedQuery,
 )
-from spatialcode.questions.vocabulary import resolve_label
 from spatialcode.questions.vsibench import normalise_phrase, parse_question
 from spatialcode.reason.answer import Answer
 from spatialcode.reason.directions import (

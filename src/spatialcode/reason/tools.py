@@ -15,7 +15,7 @@ from collections.abc import Callable
 from typing import Any
 
 from spatialcode.core.errors import one_line
-from spatialcode.questions.vocabulary import resolve_label
+from spatialcode.questions.labels import resolve_label
 from spatialcode.reason.directions import bearing_deg, left_or_right, left_right_or_back, quadrant
 from spatialcode.reason.serialise import object_names
 from spatialcode.reason.solver import closest_pair

@@ -29,6 +29,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from spatialcode.geometry.distance import box_distance
+from spatialcode.questions.labels import resolve_label
 from spatialcode.questions.query import (
     AbsDistanceQuery,
     AppearanceOrderQuery,
@@ -40,7 +41,6 @@ from spatialcode.questions.query import (
     RelDistanceQuery,
     RoutePlanQuery,
 )
-from spatialcode.questions.vocabulary import resolve_label
 from spatialcode.reason.directions import QUADRANTS, bearing_deg
 from spatialcode.reason.solver import Solver, perspective_bearing_deg
 from spatialcode.reason.tools import SpatialTools, ToolError

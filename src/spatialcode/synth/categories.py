@@ -1,6 +1,7 @@
 """The catalogue of furniture and fixture categories used by the procedural scene generator.
 
-Labels follow the VSI-Bench vocabulary. Sizes are ``(depth, width, height)`` ranges in metres:
+Labels are categories of the shared vocabulary (:mod:`spatialcode.tasks.vocabulary`): VSI-Bench's,
+plus cabinet and sink. Sizes are ``(depth, width, height)`` ranges in metres:
 depth along the object's front (its box +x axis, the way it faces), width across it, height up.
 They come from real furniture and were cross-checked against the medians of the benchmark's own
 annotation boxes (``meta_info`` ``axesLengths``), e.g. chair 0.52 × 0.61 × 0.82, bed
@@ -31,6 +32,7 @@ from dataclasses import dataclass
 from types import MappingProxyType
 
 from spatialcode.core.errors import SpatialCodeError, ValidationError
+from spatialcode.tasks import vocabulary
 
 ROOM_KINDS: tuple[str, ...] = ("bedroom", "living room", "kitchen", "office", "bathroom")
 """Room kinds the generator builds."""
@@ -299,8 +301,11 @@ CATEGORIES: Mapping[str, Category] = MappingProxyType({c.name: c for c in _ALL})
 
 
 def _check_catalogue() -> None:
-    """Catalogue consistency: anchors and supports must be categories too."""
+    """Catalogue consistency: every label is a category of the shared vocabulary, and anchors and
+    supports are categories of the catalogue too."""
     for cat in _ALL:
+        if cat.name not in vocabulary.CATEGORIES:
+            raise ValidationError(cat.name, "not a category of spatialcode.tasks.vocabulary")
         for variant in cat.variants:
             for other in (*variant.supports, *variant.near):
                 if other not in CATEGORIES:

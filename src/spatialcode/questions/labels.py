@@ -2,9 +2,11 @@
 
 Questions name categories as people write them ("trash can", "refridgerator", "black chair
 next to the trash bin"); scenes carry the labels their producer used. ``resolve_label`` tries, in
-order: the exact label; singular/plural forms; the synonym groups below; a close spelling
-(difflib ratio ≥ 0.85); and, for descriptive phrases, a label named inside the phrase (the
-earliest-mentioned, longest one, so "black chair next to the trash bin" → "chair").
+order: the exact label; singular/plural forms; a label naming the same category (the shared
+vocabulary, :mod:`spatialcode.tasks.vocabulary`: the category's own name first, then its other
+names — "trash can" finds "trash bin", "desk" a table when the scene has no desk); a close
+spelling (difflib ratio ≥ 0.85); and, for descriptive phrases, a label named inside the phrase
+(the earliest-mentioned, longest one, so "black chair next to the trash bin" → "chair").
 """
 
 from __future__ import annotations
@@ -14,30 +16,8 @@ import functools
 import re
 from collections.abc import Iterable
 
-#: Names that refer to the same kind of object. Used only when the exact label is absent.
-SYNONYM_GROUPS: tuple[frozenset[str], ...] = tuple(
-    frozenset(group)
-    for group in (
-        {"trash bin", "trash can", "trashbin", "trashcan", "garbage bin", "garbage can", "waste bin", "wastebasket", "bin"},
-        {"tv", "television", "tv screen"},
-        {"refrigerator", "fridge"},
-        {"washer", "washing machine"},
-        {"sofa", "couch"},
-        {"coat rack", "coat hanger", "coat stand"},
-        {"table", "desk", "dining table", "coffee table"},
-        {"whiteboard", "white board", "board", "electronic white board"},
-        {"monitor", "computer monitor", "screen", "display"},
-        {"computer tower", "pc", "computer case"},
-        {"door", "doorframe", "door frame", "doorway"},
-        {"bathtub", "bath tub", "bathtube", "tub"},
-        {"closet", "wardrobe"},
-        {"bookshelf", "bookcase", "shelf", "shelves"},
-        {"nightstand", "night stand", "bedside table"},
-        {"lamp", "floor lamp", "standing lamp"},
-        {"plant", "potted plant"},
-        {"picture", "painting", "drawing", "poster", "hanging picture"},
-    )
-)
+from spatialcode.tasks.vocabulary import CATEGORIES, canonical_category, category_names
+
 _PREPOSITIONS = re.compile(
     r"\s+(?:next to|near|nearby|by|on|in|at|with|beside|behind|between|under|above|opposite|closer to|"
     r"closest to|facing|of|is|that|which|seen)\s+.*$"
@@ -64,26 +44,27 @@ def _normal(text: str) -> str:
 
 
 def _direct_match(name: str, labels: dict[str, str]) -> str | None:
-    """Exact, inflected or synonym match of a whole name against normalised labels."""
-    for form in sorted(_forms(name), key=lambda f: f != name):
+    """Exact, inflected or same-category match of a whole name against normalised labels."""
+    forms = sorted(_forms(name), key=lambda f: (f != name, f))
+    for form in forms:
         if form in labels:
             return labels[form]
-    for group in SYNONYM_GROUPS:
-        if name in group or _forms(name) & group:
-            for member in sorted(group):
-                for form in _forms(member):
-                    if form in labels:
-                        return labels[form]
+    category = next(filter(None, map(canonical_category, forms)), None)
+    if category is not None:
+        for other in category_names(category):
+            for form in _forms(other):
+                if form in labels:
+                    return labels[form]
     return None
 
 
-#: The most words any synonym spans.
-_SYNONYM_WORDS = max(len(member.split()) for group in SYNONYM_GROUPS for member in group)
+#: The most words any name of a category spans.
+_NAME_WORDS = max(len(name.split()) for category in CATEGORIES for name in category_names(category))
 
 
 def _longest_name(table: dict[str, str]) -> int:
-    """The most words a whole name can have and still match a label of ``table`` or a synonym."""
-    return max(_SYNONYM_WORDS, *(len(normal.split()) for normal in table))
+    """The most words a whole name can have and still match a label of ``table`` or a category's name."""
+    return max(_NAME_WORDS, *(len(normal.split()) for normal in table))
 
 
 def resolve_label(phrase: str, labels: Iterable[str]) -> str | None:
@@ -106,7 +87,7 @@ def _resolve(phrase: str, labels: tuple[str, ...]) -> str | None:
     head = _PREPOSITIONS.sub("", name)
     words = head.split()
     # A label spelled by the last words of the head noun phrase ("black desk chair" → "chair"):
-    # only the last few words can spell a label or a synonym, so longer phrases cost no more.
+    # only the last few words can spell a label or a category's name, so longer phrases cost no more.
     for start in range(max(0, len(words) - _longest_name(table)), len(words)):
         found = _direct_match(" ".join(words[start:]), table)
         if found is not None:
