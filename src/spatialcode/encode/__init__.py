@@ -2,26 +2,30 @@
 SpatialCode."""
 
 from spatialcode.encode.faulty import FaultySource
-from spatialcode.encode.feature_odometry import FeatureOdometryConfig, FeaturePoseEstimator
 from spatialcode.encode.frames import Frame, FrameSource, RenderFolderSource, sample_stride
-from spatialcode.encode.odometry import (
-    EstimatedPoseSource,
-    OdometryConfig,
-    PoseEstimator,
-    TrajectoryErrors,
-    align_to_gravity,
-    estimate_poses,
-    rigid_alignment,
-    trajectory_errors,
-)
 from spatialcode.encode.perception import (
     Detection,
     GroundTruthPerception,
     Perception,
     PerceptionOutput,
 )
-from spatialcode.encode.poses import POSE_MODES, pose_source
-from spatialcode.encode.refine import AlignmentReport, MapAlignConfig, MapAlignedPoseSource
+from spatialcode.encode.poses import (
+    POSE_MODES,
+    AlignmentReport,
+    EstimatedPoseSource,
+    FeatureOdometryConfig,
+    FeaturePoseEstimator,
+    MapAlignConfig,
+    MapAlignedPoseSource,
+    OdometryConfig,
+    PoseEstimator,
+    TrajectoryErrors,
+    align_to_gravity,
+    estimate_poses,
+    pose_source,
+    rigid_alignment,
+    trajectory_errors,
+)
 from spatialcode.encode.sources import RGBDFolderSource, RGBVideoSource, VideoSidecarSource, open_source
 
 __all__ = [
