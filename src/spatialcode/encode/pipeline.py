@@ -107,14 +107,14 @@ class EncodeResult:
 
 def encode_input(config: EncodePipelineConfig, progress: bool = False) -> EncodeResult:
     """Encode the input ``config`` names into a SpatialCode (``progress``: a bar on stderr)."""
-    from spatialcode.encode.pretrained import DetectorConfig, SegmenterConfig, TrackerConfig
+    from spatialcode.encode.pretrained import DetectorConfig, SegmenterConfig, VideoTrackerConfig
 
     # model settings are checked before the frames are opened or a model is loaded
     download = config.download_models
     detector_config = DetectorConfig(config.detector_model, download=download) if config.perception == "pretrained" else None
     segmenter_config = (SegmenterConfig(config.segmenter_model, download=download)
                         if detector_config and config.segmenter_model else None)
-    tracker_config = (TrackerConfig(config.tracker_model, detect_every=config.detect_every,
+    tracker_config = (VideoTrackerConfig(config.tracker_model, detect_every=config.detect_every,
                                     download=download)
                       if detector_config and config.tracker_model else None)
     source = config.build_source()
@@ -130,14 +130,14 @@ def encode_input(config: EncodePipelineConfig, progress: bool = False) -> Encode
 
     front_end: Perception
     if tracker_config is not None:
-        from spatialcode.encode.pretrained import OpenVocabularyDetector, TrackingPerception, VideoObjectTracker
+        from spatialcode.encode.pretrained import DetectorTrackerPerception, OpenVocabularyDetector, VideoObjectTracker
 
-        front_end = TrackingPerception(OpenVocabularyDetector(detector_config), VideoObjectTracker(tracker_config))
+        front_end = DetectorTrackerPerception(OpenVocabularyDetector(detector_config), VideoObjectTracker(tracker_config))
     elif detector_config is not None:
-        from spatialcode.encode.pretrained import BoxPromptSegmenter, OpenVocabularyDetector, PretrainedPerception
+        from spatialcode.encode.pretrained import BoxPromptSegmenter, DetectorSegmenterPerception, OpenVocabularyDetector
 
         segmenter = BoxPromptSegmenter(segmenter_config) if segmenter_config is not None else None
-        front_end = PretrainedPerception(OpenVocabularyDetector(detector_config), segmenter)
+        front_end = DetectorSegmenterPerception(OpenVocabularyDetector(detector_config), segmenter)
     else:
         front_end = GroundTruthPerception()
     code, times = encode(source, front_end, progress=progress)
