@@ -253,7 +253,7 @@ def test_eval_with_an_llm_server_and_without_a_model(bench_fixture, monkeypatch)
     monkeypatch.delenv("SPATIALCODE_MODEL", raising=False)
     missing = run("eval", "--questions", str(qpath), "--codes", str(root / "codes"), "--reasoner", "llm",
                   "--predictions", str(root / "p3.jsonl"))
-    assert missing.returncode == 2 and missing.stderr.startswith("error: --model: give a .gguf file")
+    assert missing.returncode == 2 and missing.stderr.startswith("error: model: missing: give a GGUF model file")
     assert len(missing.stderr.strip().splitlines()) == 1
 
 

@@ -13,11 +13,11 @@ from spatialcode.synth.render import RenderConfig, render_scene
 @pytest.mark.parametrize(("settings", "message"), [
     ({"perception": "magic"}, "perception 'magic' is not one of given, pretrained, learned"),
     ({"poses": "guess"}, "poses 'guess' is not one of auto, given, estimate, features, refine"),
-    ({"perception": "pretrained"}, "--perception pretrained needs --detector-model"),
-    ({"perception": "learned"}, "--perception learned needs --encoder-model"),
-    ({"tracker_model": "sam2"}, "--tracker-model follows detections: it needs --perception pretrained"),
+    ({"perception": "pretrained"}, "perception='pretrained' needs detector_model"),
+    ({"perception": "learned"}, "perception='learned' needs encoder_model"),
+    ({"tracker_model": "sam2"}, "tracker_model follows detections: it needs perception='pretrained'"),
     ({"perception": "pretrained", "detector_model": "owl", "tracker_model": "sam2", "segmenter_model": "sam"},
-     "give --tracker-model or --segmenter-model, not both"),
+     "give tracker_model or segmenter_model, not both"),
 ])
 def test_settings_are_checked_before_anything_is_read(tmp_path, settings, message):
     with pytest.raises(SpatialCodeError, match=message):

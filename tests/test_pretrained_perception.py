@@ -170,7 +170,7 @@ def test_pretrained_perception_gives_the_encoder_labelled_masks(detector_model, 
     (lambda path: VideoObjectTracker(VideoTrackerConfig(path)), "tracker"),
 ])
 def test_each_provider_names_its_missing_model_and_how_to_provide_it(tmp_path, build, role):
-    with pytest.raises(SpatialCodeError, match=f"the {role} model folder .* does not exist: .*hf download .*--{role}-model DIR"):
+    with pytest.raises(SpatialCodeError, match=f"the {role} model folder .* does not exist: give {role}_model .*hf download"):
         build(str(tmp_path / "absent"))
     with pytest.raises(SpatialCodeError, match=f"cannot load the {role} model 'nobody/absent'") as uncached:
         build("nobody/absent")  # not in the cache; the tests run offline
@@ -204,7 +204,7 @@ def test_a_hub_id_is_read_from_the_cache_without_a_network_request(monkeypatch, 
     monkeypatch.setenv("HF_HUB_CACHE", str(tmp_path / "empty-cache"))
     monkeypatch.setattr(constants, "HF_HUB_CACHE", str(tmp_path / "empty-cache"))
     with pytest.raises(SpatialCodeError, match="cannot load the depth model 'nobody/absent' .*not in the local Hugging Face "
-                                               "cache.*--download-models") as uncached:
+                                               "cache.*download=True") as uncached:
         MonocularDepth(DepthModelConfig("nobody/absent"))
     assert "\n" not in str(uncached.value) and attempts == []
 

@@ -114,10 +114,10 @@ class Encoder:
         pose = seen.pose if seen.pose is not None else frame.pose
         if depth is None:
             raise InputFileError(f"frame {frame.index} has no depth: the geometric encoder needs metric depth "
-                                 "(for colour-only input, predict it: CLI --depth-model)")
+                                 "(for colour-only input, predict it: PredictedDepthSource, or depth_model in the encode pipeline)")
         if pose is None:
             raise InputFileError(f"frame {frame.index} has no camera pose: give poses or estimate them "
-                                 "(EstimatedPoseSource, CLI --poses estimate or features)")
+                                 "(EstimatedPoseSource, or poses='estimate' or 'features' in the encode pipeline)")
         grid = self._pixel_grid(frame)
         sampled = grid.sample(depth)
         valid = (sampled > 0) & (sampled <= config.max_depth)

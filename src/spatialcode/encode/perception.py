@@ -72,7 +72,7 @@ class GroundTruthPerception:
         if frame.instances is None:
             raise InputFileError(
                 f"frame {frame.index} carries no instance masks: ground-truth perception needs a source that ships "
-                "them (a render folder); use another --perception for plain videos"
+                "them (a render folder); use another perception front end for plain videos (e.g. perception='pretrained')"
             )
         ids, counts = np.unique(frame.instances[frame.instances >= 0], return_counts=True)
         detections = []

@@ -61,14 +61,13 @@ class EncodePipelineConfig:
         if self.poses != "auto" and self.poses not in POSE_MODES:
             raise SpatialCodeError(f"poses {self.poses!r} is not one of auto, {', '.join(POSE_MODES)}")
         if self.perception == "pretrained" and self.detector_model is None:
-            raise SpatialCodeError("--perception pretrained needs --detector-model DIR (an OWLv2 model)")
+            raise SpatialCodeError("perception='pretrained' needs detector_model (an OWLv2 model folder or hub id)")
         if self.tracker_model is not None and self.perception != "pretrained":
-            raise SpatialCodeError("--tracker-model follows detections: it needs --perception pretrained")
+            raise SpatialCodeError("tracker_model follows detections: it needs perception='pretrained'")
         if self.tracker_model is not None and self.segmenter_model is not None:
-            raise SpatialCodeError("SAM-2 segments the objects it tracks: give --tracker-model or --segmenter-model, "
-                                   "not both")
+            raise SpatialCodeError("SAM-2 segments the objects it tracks: give tracker_model or segmenter_model, not both")
         if self.perception == "learned" and self.encoder_model is None:
-            raise SpatialCodeError("--perception learned needs --encoder-model FILE (final.pt of `spatialcode train encoder`)")
+            raise SpatialCodeError("perception='learned' needs encoder_model (the final.pt file of a trained spatial encoder)")
 
     def open_frames(self, rgb: bool) -> FrameSource:
         """The input's frames as they are (no predicted depth, the input's poses); ``rgb`` loads colour."""
@@ -87,9 +86,9 @@ class EncodePipelineConfig:
         colour_only = isinstance(source, RGBVideoSource)
         if colour_only and depth_config is None:
             raise SpatialCodeError(f"{self.source} is a colour-only video (no sidecar of depth and poses): give "
-                                   "--depth-model DIR (a metric depth model) to predict its depth")
+                                   "depth_model (a metric depth model folder or hub id) to predict its depth")
         if colour_only and self.perception == "given":
-            raise SpatialCodeError(f"{self.source} ships no instance masks: use --perception pretrained")
+            raise SpatialCodeError(f"{self.source} ships no instance masks: use perception='pretrained'")
         if depth_config is not None:
             source = PredictedDepthSource(source, MonocularDepth(depth_config))
         return pose_source(source, ("features" if colour_only else "given") if self.poses == "auto" else self.poses)

@@ -6,7 +6,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import asdict
 from typing import Any, Protocol
 
-from spatialcode.core.errors import SpatialCodeError
+from spatialcode.core.errors import ValidationError
 from spatialcode.reason.answer import Answer
 from spatialcode.reason.solver import Solver, SolverConfig
 from spatialcode.scene import SpatialCode
@@ -70,9 +70,8 @@ def _backend(model: str | None, server_model: str | None, cache: str | None, thr
 
     model = model or os.environ.get("SPATIALCODE_MODEL")
     if not model:
-        raise SpatialCodeError("--model: give a .gguf file, a model directory, a hub id or an http(s):// server "
-                               "address (or set SPATIALCODE_MODEL); ../shared/tools/fetch_small_llm.sh DIR assembles "
-                               "a small GGUF model")
+        raise ValidationError("model", "missing: give a GGUF model file, a model folder, a Hugging Face hub id or an "
+                              "http(s):// server address (or set SPATIALCODE_MODEL)")
     backend = make_backend(model, server_model=server_model, cache=cache, threads=threads)
     return backend, {"model": model, "served_model": backend.model}
 
@@ -83,5 +82,5 @@ REASONERS: dict[str, Callable[..., tuple[Reasoner, dict[str, Any]]]] = {"solver"
 def make_reasoner(name: str, **settings: Any) -> tuple[Reasoner, dict[str, Any]]:
     """Build the reasoner called ``name``; returns it and its JSON-serialisable config."""
     if name not in REASONERS:
-        raise SpatialCodeError(f"--reasoner: unknown reasoner {name!r}; available: {', '.join(REASONERS)}")
+        raise ValidationError("reasoner", f"unknown reasoner {name!r}; available: {', '.join(REASONERS)}")
     return REASONERS[name](**settings)

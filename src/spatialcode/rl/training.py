@@ -39,8 +39,7 @@ class ModelConfig:
 
     def __post_init__(self) -> None:
         if not isinstance(self.path, str) or not self.path.strip():
-            raise ValidationError("model.path", "missing: a model directory, hub id or .gguf file "
-                                  "(e.g. the one ../shared/tools/fetch_small_llm.sh prints)")
+            raise ValidationError("model.path", "missing: give a model folder, a Hugging Face hub id or a GGUF model file")
         check_whole_number(self.threads, "model.threads", optional=True)
 
 
