@@ -1,24 +1,33 @@
 """One call from an input (render folder, RGB-D folder, video with or without a sidecar) to a
 SpatialCode: the frame source, predicted depth, camera poses and the perception front end,
-assembled from one validated config (what ``spatialcode encode`` runs).
+assembled from one validated config tree (what ``spatialcode encode`` runs).
 
     from spatialcode.encode.pipeline import EncodePipelineConfig, encode_input
     result = encode_input(EncodePipelineConfig("phone.mp4", perception="pretrained",
                                                depth_model="models/da2-metric-indoor",
                                                detector_model="models/owlv2"))
     result.code.save("scene.json")
+
+The tree also holds the settings of the stages below it — the geometric encoder and its track
+association (``encoder``, ``encoder.tracks``), RGB-D odometry (``odometry``), feature odometry
+(``features``) and pose refinement (``refine``) — so a YAML file and ``dotted.key=value``
+overrides reach every one of them::
+
+    load_config(EncodePipelineConfig, "encode.yaml", ["source=walk.mp4", "encoder.tracks.voxel_size=0.05"])
 """
 
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
 from spatialcode.core.errors import SpatialCodeError
+from spatialcode.encode.encoder import EncoderConfig, encode
 from spatialcode.encode.frames import FrameSource
-from spatialcode.encode.poses import POSE_MODES, pose_source
+from spatialcode.encode.perception import GroundTruthPerception, Perception
+from spatialcode.encode.poses import POSE_MODES, FeatureOdometryConfig, MapAlignConfig, OdometryConfig, pose_source
 from spatialcode.encode.sources import RGBVideoSource, open_source
 from spatialcode.scene import SpatialCode
 
@@ -37,6 +46,9 @@ class EncodePipelineConfig:
     colour (required for a colour-only video). ``hfov_deg`` (degrees) and ``width`` (pixels) describe
     a colour-only video's camera and resizing. ``stride`` / ``target_fps`` (frames per second) thin the frames.
     ``download_models``: let the Hugging Face hub fetch model hub ids not in the local cache.
+    The stages' own settings: ``encoder`` (the geometric encoder, with its track association in
+    ``encoder.tracks``), ``odometry`` (``poses="estimate"``), ``features`` (``poses="features"``
+    and ``auto`` on a colour-only video) and ``refine`` (``poses="refine"``).
     """
 
     source: Path | str
@@ -54,6 +66,10 @@ class EncodePipelineConfig:
     hfov_deg: float = 60.0
     width: int | None = None
     download_models: bool = False
+    encoder: EncoderConfig = field(default_factory=EncoderConfig)
+    odometry: OdometryConfig = field(default_factory=OdometryConfig)
+    features: FeatureOdometryConfig = field(default_factory=FeatureOdometryConfig)
+    refine: MapAlignConfig = field(default_factory=MapAlignConfig)
 
     def __post_init__(self) -> None:
         if self.perception not in PERCEPTION_MODES:
@@ -91,7 +107,8 @@ class EncodePipelineConfig:
             raise SpatialCodeError(f"{self.source} ships no instance masks: use perception='pretrained'")
         if depth_config is not None:
             source = PredictedDepthSource(source, MonocularDepth(depth_config))
-        return pose_source(source, ("features" if colour_only else "given") if self.poses == "auto" else self.poses)
+        mode = ("features" if colour_only else "given") if self.poses == "auto" else self.poses
+        return pose_source(source, mode, odometry=self.odometry, features=self.features, refine=self.refine)
 
 
 @dataclass
@@ -113,8 +130,7 @@ def encode_input(config: EncodePipelineConfig, progress: bool = False) -> Encode
     detector_config = DetectorConfig(config.detector_model, download=download) if config.perception == "pretrained" else None
     segmenter_config = (SegmenterConfig(config.segmenter_model, download=download)
                         if detector_config and config.segmenter_model else None)
-    tracker_config = (VideoTrackerConfig(config.tracker_model, detect_every=config.detect_every,
-                                    download=download)
+    tracker_config = (VideoTrackerConfig(config.tracker_model, detect_every=config.detect_every, download=download)
                       if detector_config and config.tracker_model else None)
     source = config.build_source()
     if config.perception == "learned":
@@ -124,9 +140,6 @@ def encode_input(config: EncodePipelineConfig, progress: bool = False) -> Encode
         code = LearnedEncoder(Path(str(config.encoder_model))).encode(source)
         frames = len(code.camera)
         return EncodeResult(code, frames, {"learned encoder": 1000 * (time.perf_counter() - started) / max(frames, 1)})
-    from spatialcode.encode.encoder import encode
-    from spatialcode.encode.perception import GroundTruthPerception, Perception
-
     front_end: Perception
     if tracker_config is not None:
         from spatialcode.encode.pretrained import DetectorTrackerPerception, OpenVocabularyDetector, VideoObjectTracker
@@ -139,5 +152,5 @@ def encode_input(config: EncodePipelineConfig, progress: bool = False) -> Encode
         front_end = DetectorSegmenterPerception(OpenVocabularyDetector(detector_config), segmenter)
     else:
         front_end = GroundTruthPerception()
-    code, times = encode(source, front_end, progress=progress)
+    code, times = encode(source, front_end, config.encoder, progress=progress)
     return EncodeResult(code, times.frames, times.per_frame_ms())
