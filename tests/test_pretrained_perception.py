@@ -148,7 +148,7 @@ class _FixedDetector:
         return self.boxes
 
 
-def test_pretrained_perception_gives_the_encoder_labelled_masks(detector_model, segmenter_model):
+def test_detector_segmenter_perception_gives_the_encoder_labelled_masks(detector_model, segmenter_model):
     frame = _frames(1)[0]
     boxes = [Box2D((0.0, 0.0, 20.0, 20.0), "sofa", 0.9), Box2D((30.0, 30.0, 33.0, 33.0), "cup", 0.4)]
     boxed = DetectorSegmenterPerception(_FixedDetector(boxes), min_pixels=50).perceive(frame)

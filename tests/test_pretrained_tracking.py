@@ -84,12 +84,12 @@ class _ScriptedDetector:
         return self.script[self.calls - 1]
 
 
-def test_tracking_perception_detects_every_nth_frame_and_starts_only_new_objects(tracker_model):
+def test_detector_tracker_perception_detects_every_nth_frame_and_starts_only_new_objects(tracker_model):
     sofa, cup = Box2D((0, 0, 64, 48), "sofa", 0.9), Box2D((0, 0, 10, 10), "cup", 0.5)
     detector = _ScriptedDetector([[sofa], [sofa, cup], [sofa]])
     # every logit counts: each tracked mask is the whole frame, so the sofa is tracked and the small cup is new
-    perception = DetectorTrackerPerception(detector, VideoObjectTracker(VideoTrackerConfig(tracker_model, detect_every=3,
-                                                                              mask_threshold=-1e9)))
+    tracker = VideoObjectTracker(VideoTrackerConfig(tracker_model, detect_every=3, mask_threshold=-1e9))
+    perception = DetectorTrackerPerception(detector, tracker)
     assert isinstance(perception, Perception)
     intrinsics = Intrinsics(fx=50.0, fy=50.0, cx=32.0, cy=24.0, width=WIDTH, height=HEIGHT)
     seen = [[(d.source_id, d.label, d.score) for d in perception.perceive(
