@@ -52,7 +52,7 @@ class EncoderConfig:
     background_voxel: float = 0.05          # its grid (m)
     floor_band: float = 0.04                # floor points: within this of the floor plane (m)
     room_cell: float = 0.1                  # room outline grid (m)
-    tracks: TrackAssociationConfig = field(default_factory=TrackAssociationConfig)
+    tracks: TrackAssociationConfig = field(default_factory=TrackAssociationConfig)  # detections → 3D tracks → boxes
 
     def __post_init__(self) -> None:
         for name in ("pixel_stride", "min_observations", "merge_every", "background_every", "floor_every",
