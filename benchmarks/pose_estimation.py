@@ -36,7 +36,7 @@ from scipy.spatial.transform import Rotation
 
 from spatialcode.bench import code_version
 from spatialcode.encode import RenderFolderSource
-from spatialcode.encode.odometry import OdometryConfig, PoseEstimator, trajectory_errors
+from spatialcode.encode.poses import OdometryConfig, PoseEstimator, trajectory_errors
 from spatialcode.scene import CameraPose, SpatialCode
 from spatialcode.synth import RenderConfig, generate_scene, render_scene
 from spatialcode.synth.dataset import scene_seed

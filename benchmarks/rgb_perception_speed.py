@@ -96,8 +96,8 @@ def measure(provider: str, frames: int, threads: int) -> dict:
         MonocularDepth,
         OpenVocabularyDetector,
         SegmenterConfig,
-        TrackerConfig,
         VideoObjectTracker,
+        VideoTrackerConfig,
     )
 
     path = build(provider)
@@ -115,7 +115,7 @@ def measure(provider: str, frames: int, threads: int) -> dict:
         def run(image):
             return model.segment(image, boxes)
     else:
-        model = VideoObjectTracker(TrackerConfig(path, threads=threads))
+        model = VideoObjectTracker(VideoTrackerConfig(path, threads=threads))
         model.add(boxes)  # prompted on the warm-up frame, followed through the timed ones
         run = model.track
     parameters = sum(p.numel() for p in model.model.parameters())

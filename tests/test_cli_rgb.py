@@ -54,9 +54,9 @@ def test_a_colour_only_video_encodes_with_sam2_following_the_detections(colour_v
 
 
 @pytest.mark.parametrize(("extra", "message"), [
-    ((), "is a colour-only video (no sidecar of depth and poses): give --depth-model DIR"),
-    (("--depth-model", "DEPTH"), "ships no instance masks: use --perception pretrained"),
-    (("--depth-model", "DEPTH", "--perception", "pretrained"), "--perception pretrained needs --detector-model DIR"),
+    ((), "is a colour-only video (no sidecar of depth and poses): give depth_model"),
+    (("--depth-model", "DEPTH"), "ships no instance masks: use perception='pretrained'"),
+    (("--depth-model", "DEPTH", "--perception", "pretrained"), "perception='pretrained' needs detector_model"),
     (("--depth-model", "./absent", "--perception", "pretrained", "--detector-model", "DETECTOR"),
      "the depth model folder ./absent does not exist"),
     (("--depth-model", "DEPTH", "--perception", "pretrained", "--detector-model", "DETECTOR", "--tracker-model",

@@ -18,7 +18,7 @@ from spatialcode.encode.frames import Frame, RenderFolderSource
 from spatialcode.encode.lift import PixelGrid, depth_noise_coefficient
 from spatialcode.encode.perception import Detection, PerceptionOutput
 from spatialcode.encode.room import find_floor, room_outline
-from spatialcode.encode.tracks import Tracker, TrackerConfig
+from spatialcode.encode.tracks import TrackAssociationConfig, TrackAssociator
 from spatialcode.encode.voxels import VoxelCloud, key_centres, sorted_overlap, voxel_keys
 from spatialcode.geometry.box import Box3D
 from spatialcode.geometry.iou import box_iou_3d
@@ -136,17 +136,17 @@ def test_a_panel_seen_from_the_front_grows_backwards():
 # -- tracking -------------------------------------------------------------------------------------
 
 
-def test_tracker_associates_over_frames_and_keeps_neighbours_apart():
+def test_associator_joins_detections_over_frames_and_keeps_neighbours_apart():
     a = Box3D((0.0, 0.0, 0.4), (0.5, 0.5, 0.8))
     b = Box3D((0.8, 0.0, 0.4), (0.5, 0.5, 0.8))  # the same label 30 cm away
-    tracker = Tracker()
-    first = tracker.update([(box_surface(a, faces=(0, 4)), "chair", 1.0, True),
+    associator = TrackAssociator()
+    first = associator.update([(box_surface(a, faces=(0, 4)), "chair", 1.0, True),
                             (box_surface(b, faces=(0, 4)), "chair", 1.0, True)], t=0.0, frame=0)
-    second = tracker.update([(box_surface(a, faces=(2, 4)), "chair", 1.0, True)], t=1.0, frame=1)
-    third = tracker.update([(box_surface(b, faces=(3, 4)), "stool", 0.5, False)], t=2.0, frame=2)  # confused label
+    second = associator.update([(box_surface(a, faces=(2, 4)), "chair", 1.0, True)], t=1.0, frame=1)
+    third = associator.update([(box_surface(b, faces=(3, 4)), "stool", 0.5, False)], t=2.0, frame=2)  # confused label
     assert first == [0, 1] and second == [0] and third == [1]
-    assert tracker.tracks[1].label == "chair" and tracker.tracks[1].observations == 2
-    assert tracker.merge_duplicates() == 0  # seen side by side in frame 0: two chairs
+    assert associator.tracks[1].label == "chair" and associator.tracks[1].observations == 2
+    assert associator.merge_duplicates() == 0  # seen side by side in frame 0: two chairs
 
 
 def test_trimmed_extents_shrink_a_smeared_cloud_back_and_leave_an_exact_one():
@@ -163,7 +163,7 @@ def test_trimmed_extents_shrink_a_smeared_cloud_back_and_leave_an_exact_one():
     assert np.allclose(trimmed.size, truth.size, atol=0.015) and np.allclose(trimmed.center, truth.center, atol=0.01)
     assert yaw_error_deg(trimmed.yaw, truth.yaw) < 1.0
     with pytest.raises(ValidationError, match="extent_trim"):
-        TrackerConfig(extent_trim=0.5)
+        TrackAssociationConfig(extent_trim=0.5)
 
 
 def test_far_noisy_views_weigh_less_than_near_ones():
@@ -177,13 +177,13 @@ def test_far_noisy_views_weigh_less_than_near_ones():
     views.append(far)
     boxes = []
     for weights in ((1.5 ** -4,) * 3 + (5.0 ** -4,), None):
-        tracker = Tracker()
+        associator = TrackAssociator()
         for k, points in enumerate(views):
             extra = () if weights is None else (np.full(len(points), weights[k]),)
-            tracker.update([(points, "cabinet", 1.0, True, *extra)], t=float(k), frame=k)
-        tracker.merge_duplicates()  # the noisy view may start its own track: never seen together, so merged
-        assert len(tracker.tracks) == 1
-        boxes.append(tracker.tracks[0].box(tracker.config, floor_z=0.0))
+            associator.update([(points, "cabinet", 1.0, True, *extra)], t=float(k), frame=k)
+        associator.merge_duplicates()  # the noisy view may start its own track: never seen together, so merged
+        assert len(associator.tracks) == 1
+        boxes.append(associator.tracks[0].box(associator.config, floor_z=0.0))
     weighted, equal = boxes
     assert np.allclose(weighted.size, truth.size, atol=0.03) and np.allclose(weighted.center, truth.center, atol=0.02)
     assert max(np.subtract(equal.size, truth.size)[:2]) > 0.1
@@ -198,17 +198,17 @@ def test_a_return_visit_seen_through_drifted_poses_is_registered_back():
     again = box_surface(truth, faces=(0, 1, 2, 4)) + np.array([0.08, 0.0, 0.0])
     sizes = []
     for align in (True, False):
-        tracker = Tracker(TrackerConfig(align_visits=align))
-        tracker.update([(first, "cabinet", 1.0, True)], t=0.0, frame=0)
-        tracker.update([(again, "cabinet", 1.0, True)], t=20.0, frame=200)
-        assert len(tracker.tracks) == 1 and len(tracker.tracks[0].visits) == 2
-        sizes.append(tracker.tracks[0].box(tracker.config, floor_z=0.0).size)
+        associator = TrackAssociator(TrackAssociationConfig(align_visits=align))
+        associator.update([(first, "cabinet", 1.0, True)], t=0.0, frame=0)
+        associator.update([(again, "cabinet", 1.0, True)], t=20.0, frame=200)
+        assert len(associator.tracks) == 1 and len(associator.tracks[0].visits) == 2
+        sizes.append(associator.tracks[0].box(associator.config, floor_z=0.0).size)
     aligned, drifted = sizes
     assert np.allclose(aligned, truth.size, atol=0.02) and drifted[0] == pytest.approx(0.68, abs=0.02)
-    tracker = Tracker(TrackerConfig(max_visits=2))  # visits beyond the cap are folded together
+    associator = TrackAssociator(TrackAssociationConfig(max_visits=2))  # visits beyond the cap are folded together
     for k in range(5):
-        tracker.update([(first, "cabinet", 1.0, True)], t=10.0 * k, frame=100 * k)
-    assert len(tracker.tracks[0].visits) == 2
+        associator.update([(first, "cabinet", 1.0, True)], t=10.0 * k, frame=100 * k)
+    assert len(associator.tracks[0].visits) == 2
 
 
 @pytest.mark.parametrize("a", [0.0, 0.001, 0.005])
@@ -221,7 +221,7 @@ def test_depth_noise_coefficient_is_recovered(a):
     noisy[::7, ::5] = 0.0  # missing depth is skipped
     assert depth_noise_coefficient(noisy) == pytest.approx(a, rel=0.1, abs=5e-5)
     assert depth_noise_coefficient(np.zeros((50, 50))) is None
-    config = TrackerConfig()
+    config = TrackAssociationConfig()
     assert config.weight_share(0.0) == config.min_weight_share
     assert config.weight_share(1.0) == pytest.approx(config.noisy_weight_share)
     assert config.noisy_weight_share > config.weight_share(0.001) > config.min_weight_share
@@ -232,19 +232,19 @@ def test_fragments_never_seen_together_are_merged():
     tv = Box3D((0.0, 0.0, 2.4), (0.05, 1.2, 0.6))
     points = box_surface(tv, faces=(0,))
     top, bottom = points[points[:, 2] > 2.55], points[points[:, 2] < 2.3]  # a 25 cm gap never seen
-    tracker = Tracker()
-    tracker.update([(top, "tv", 1.0, True)], t=0.0, frame=0)
-    tracker.update([(bottom, "tv", 1.0, False)], t=5.0, frame=50)
-    assert len(tracker.tracks) == 2
-    assert tracker.merge_duplicates() == 1 and len(tracker.tracks) == 1
-    merged = tracker.tracks[0]
+    associator = TrackAssociator()
+    associator.update([(top, "tv", 1.0, True)], t=0.0, frame=0)
+    associator.update([(bottom, "tv", 1.0, False)], t=5.0, frame=50)
+    assert len(associator.tracks) == 2
+    assert associator.merge_duplicates() == 1 and len(associator.tracks) == 1
+    merged = associator.tracks[0]
     assert merged.first_seen == 0.0 and merged.frame_bits == (1 << 0) | (1 << 50)
-    assert merged.box(TrackerConfig(), None).size[2] == pytest.approx(0.6, abs=0.05)
-    together = Tracker()  # the same two fragments in one frame are two objects: never merged
+    assert merged.box(TrackAssociationConfig(), None).size[2] == pytest.approx(0.6, abs=0.05)
+    together = TrackAssociator()  # the same two fragments in one frame are two objects: never merged
     together.update([(top, "tv", 1.0, True), (bottom, "tv", 1.0, False)], t=0.0, frame=7)
     assert len(together.tracks) == 2 and together.merge_duplicates() == 0
     with pytest.raises(ValidationError, match="min_overlap"):
-        TrackerConfig(min_overlap=1.5)
+        TrackAssociationConfig(min_overlap=1.5)
 
 
 # -- floor and room -------------------------------------------------------------------------------
@@ -311,16 +311,16 @@ def _flat_frame(index: int, depth: np.ndarray) -> Frame:
                  pose=CameraPose(t=float(index), position=(0.0, 0.0, 0.0), quaternion=(0.0, 0.0, 0.0, 1.0)))
 
 
-def _tracker_inputs(encoder: Encoder) -> list[tuple]:
-    """Every detection tuple the encoder hands its tracker, as they are handed."""
+def _associator_inputs(encoder: Encoder) -> list[tuple]:
+    """Every detection tuple the encoder hands its associator, as they are handed."""
     handed: list[tuple] = []
-    update = encoder.tracker.update
+    update = encoder.associator.update
 
     def spy(detections, *args, **kwargs):
         handed.extend(detections)
         return update(detections, *args, **kwargs)
 
-    encoder.tracker.update = spy
+    encoder.associator.update = spy
     return handed
 
 
@@ -330,7 +330,7 @@ def test_near_pixels_weigh_more_than_far_ones():
     depth = np.full((48, 64), 1.0)
     depth[:, 32:] = 4.0
     encoder = Encoder(EncoderConfig(pixel_stride=2, min_observations=1), _GivenMasks({0: np.ones((48, 64), bool)}))
-    handed = _tracker_inputs(encoder)
+    handed = _associator_inputs(encoder)
     encoder.update(_flat_frame(0, depth))
     [(points, _, _, _, weights)] = handed
     near = points[:, 2] < 2.0  # identity pose: a point's world z is its depth
@@ -355,7 +355,7 @@ def test_first_seen_is_when_a_mask_first_reaches_its_share_of_the_image(fraction
     assert (under.sum(), rectangle.sum(), over.sum()) == (pixels - 1, pixels, pixels + 1)
     encoder = Encoder(EncoderConfig(min_observations=1, first_seen_fraction=fraction),
                       _GivenMasks({0: under, 1: rectangle, 2: over}))
-    handed = _tracker_inputs(encoder)
+    handed = _associator_inputs(encoder)
     for index in range(3):
         encoder.update(_flat_frame(index, np.full((480, 640), 2.0)))
     assert [seen for _, _, _, seen, _ in handed] == [False, True, True]

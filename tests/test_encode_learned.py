@@ -269,7 +269,7 @@ def test_the_trained_network_encodes_a_video_into_a_spatial_code(tmp_path, rende
     assert result.returncode == 0 and "encoded 16 frames:" in result.stderr, result.stderr
     assert SpatialCode.load(tmp_path / "s2.json").provenance.producer == "encode-learned"
     missing = run("encode", str(renders / "s2"), "--perception", "learned", "--out", str(tmp_path / "x.json"))
-    assert missing.returncode == 2 and "--perception learned needs --encoder-model" in missing.stderr
+    assert missing.returncode == 2 and "perception='learned' needs encoder_model" in missing.stderr
     # the settings beside the model are its defaults; an explicit config wins
     (final.parent / "inference.yaml").write_text("threshold: 1.0\n")
     assert LearnedEncoder(final).config.threshold == 1.0

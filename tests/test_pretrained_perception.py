@@ -16,13 +16,13 @@ from spatialcode.encode.pretrained import (
     BoxPromptSegmenter,
     DepthModelConfig,
     DetectorConfig,
+    DetectorSegmenterPerception,
     MonocularDepth,
     OpenVocabularyDetector,
     PredictedDepthSource,
-    PretrainedPerception,
     SegmenterConfig,
-    TrackerConfig,
     VideoObjectTracker,
+    VideoTrackerConfig,
 )
 from spatialcode.viz.camera import Intrinsics
 from tests.vision_fixtures import make_tiny_depth_model, make_tiny_detector, make_tiny_segmenter
@@ -148,15 +148,15 @@ class _FixedDetector:
         return self.boxes
 
 
-def test_pretrained_perception_gives_the_encoder_labelled_masks(detector_model, segmenter_model):
+def test_detector_segmenter_perception_gives_the_encoder_labelled_masks(detector_model, segmenter_model):
     frame = _frames(1)[0]
     boxes = [Box2D((0.0, 0.0, 20.0, 20.0), "sofa", 0.9), Box2D((30.0, 30.0, 33.0, 33.0), "cup", 0.4)]
-    boxed = PretrainedPerception(_FixedDetector(boxes), min_pixels=50).perceive(frame)
-    assert isinstance(PretrainedPerception(_FixedDetector(boxes)), Perception)
+    boxed = DetectorSegmenterPerception(_FixedDetector(boxes), min_pixels=50).perceive(frame)
+    assert isinstance(DetectorSegmenterPerception(_FixedDetector(boxes)), Perception)
     assert [(d.label, d.score, int(d.mask.sum())) for d in boxed.detections] == [("sofa", 0.9, 400)]  # the cup: 9 px
     assert boxed.depth is None and boxed.pose is None
     detector = OpenVocabularyDetector(DetectorConfig(detector_model, labels=("sofa", "tv"), threshold=0.0))
-    segmented = PretrainedPerception(detector, BoxPromptSegmenter(SegmenterConfig(segmenter_model)), min_pixels=1)
+    segmented = DetectorSegmenterPerception(detector, BoxPromptSegmenter(SegmenterConfig(segmenter_model)), min_pixels=1)
     found = segmented.perceive(frame).detections
     assert found and all(d.label in ("sofa", "tv") and d.mask.shape == (48, 64) and d.mask.any() for d in found)
     with pytest.raises(InputFileError, match="frame 0 has no colour image"):
@@ -167,10 +167,10 @@ def test_pretrained_perception_gives_the_encoder_labelled_masks(detector_model, 
     (lambda path: MonocularDepth(DepthModelConfig(path)), "depth"),
     (lambda path: OpenVocabularyDetector(DetectorConfig(path)), "detector"),
     (lambda path: BoxPromptSegmenter(SegmenterConfig(path)), "segmenter"),
-    (lambda path: VideoObjectTracker(TrackerConfig(path)), "tracker"),
+    (lambda path: VideoObjectTracker(VideoTrackerConfig(path)), "tracker"),
 ])
 def test_each_provider_names_its_missing_model_and_how_to_provide_it(tmp_path, build, role):
-    with pytest.raises(SpatialCodeError, match=f"the {role} model folder .* does not exist: .*hf download .*--{role}-model DIR"):
+    with pytest.raises(SpatialCodeError, match=f"the {role} model folder .* does not exist: give {role}_model .*hf download"):
         build(str(tmp_path / "absent"))
     with pytest.raises(SpatialCodeError, match=f"cannot load the {role} model 'nobody/absent'") as uncached:
         build("nobody/absent")  # not in the cache; the tests run offline
@@ -204,7 +204,7 @@ def test_a_hub_id_is_read_from_the_cache_without_a_network_request(monkeypatch, 
     monkeypatch.setenv("HF_HUB_CACHE", str(tmp_path / "empty-cache"))
     monkeypatch.setattr(constants, "HF_HUB_CACHE", str(tmp_path / "empty-cache"))
     with pytest.raises(SpatialCodeError, match="cannot load the depth model 'nobody/absent' .*not in the local Hugging Face "
-                                               "cache.*--download-models") as uncached:
+                                               "cache.*download=True") as uncached:
         MonocularDepth(DepthModelConfig("nobody/absent"))
     assert "\n" not in str(uncached.value) and attempts == []
 

@@ -9,7 +9,7 @@ import pytest
 from spatialcode.core.errors import ValidationError
 from spatialcode.encode.frames import Frame
 from spatialcode.encode.perception import Perception
-from spatialcode.encode.pretrained import Box2D, TrackerConfig, TrackingPerception, VideoObjectTracker
+from spatialcode.encode.pretrained import Box2D, DetectorTrackerPerception, VideoObjectTracker, VideoTrackerConfig
 from spatialcode.encode.pretrained.track import box_iou, mask_box, new_detections
 from spatialcode.viz.camera import Intrinsics
 from tests.vision_fixtures import make_tiny_tracker
@@ -45,11 +45,11 @@ def test_box_overlap_and_which_detections_are_new():
 ])
 def test_tracker_settings_are_validated(settings, field):
     with pytest.raises(ValidationError, match=field):
-        TrackerConfig(**{"model": "m", **settings})
+        VideoTrackerConfig(**{"model": "m", **settings})
 
 
 def test_objects_keep_their_ids_and_the_memory_stays_bounded(tracker_model):
-    tracker = VideoObjectTracker(TrackerConfig(tracker_model))
+    tracker = VideoObjectTracker(VideoTrackerConfig(tracker_model))
     images = _images(12)
     assert tracker.track(images[0]) == []  # nothing to follow yet
     assert tracker.add([Box2D((2, 3, 30, 40), "sofa", 0.9), Box2D((40, 10, 63, 45), "tv", 0.5)]) == [0, 1]
@@ -68,7 +68,7 @@ def test_objects_keep_their_ids_and_the_memory_stays_bounded(tracker_model):
 
 @pytest.mark.parametrize(("threshold", "pixels"), [(-1e9, HEIGHT * WIDTH), (1e9, 0)])
 def test_the_mask_threshold_applies_at_the_frame_size(tracker_model, threshold, pixels):
-    tracker = VideoObjectTracker(TrackerConfig(tracker_model, mask_threshold=threshold))
+    tracker = VideoObjectTracker(VideoTrackerConfig(tracker_model, mask_threshold=threshold))
     tracker.add([Box2D((2, 3, 30, 40), "sofa", 0.9)])
     assert [int(m.mask.sum()) for m in tracker.track(_images(1)[0])] == [pixels]
 
@@ -84,12 +84,12 @@ class _ScriptedDetector:
         return self.script[self.calls - 1]
 
 
-def test_tracking_perception_detects_every_nth_frame_and_starts_only_new_objects(tracker_model):
+def test_detector_tracker_perception_detects_every_nth_frame_and_starts_only_new_objects(tracker_model):
     sofa, cup = Box2D((0, 0, 64, 48), "sofa", 0.9), Box2D((0, 0, 10, 10), "cup", 0.5)
     detector = _ScriptedDetector([[sofa], [sofa, cup], [sofa]])
     # every logit counts: each tracked mask is the whole frame, so the sofa is tracked and the small cup is new
-    perception = TrackingPerception(detector, VideoObjectTracker(TrackerConfig(tracker_model, detect_every=3,
-                                                                              mask_threshold=-1e9)))
+    tracker = VideoObjectTracker(VideoTrackerConfig(tracker_model, detect_every=3, mask_threshold=-1e9))
+    perception = DetectorTrackerPerception(detector, tracker)
     assert isinstance(perception, Perception)
     intrinsics = Intrinsics(fx=50.0, fy=50.0, cx=32.0, cy=24.0, width=WIDTH, height=HEIGHT)
     seen = [[(d.source_id, d.label, d.score) for d in perception.perceive(

@@ -19,7 +19,7 @@ from spatialcode.rl.grpo import GRPORunConfig, run_grpo
 from spatialcode.rl.rewards import reward_breakdown
 from spatialcode.rl.sft import SFTRunConfig, run_sft
 from spatialcode.rl.traces import reasoning_trace, solver_completion
-from spatialcode.rl.training import LoRASettings, ModelSettings, last_checkpoint
+from spatialcode.rl.training import LoRAConfig, ModelConfig, last_checkpoint
 from spatialcode.synth.dataset import write_dataset
 from tests.fixtures import make_tiny_chat_model, small_scene
 
@@ -116,8 +116,8 @@ def _metrics(folder):
 
 
 def test_one_sft_step_then_resumed(tmp_path, synth, tiny_model):
-    config = SFTRunConfig(model=ModelSettings(path=tiny_model), data=TrainingDataConfig(dataset=str(synth), per_task=1),
-                          lora=LoRASettings(r=2, alpha=4), output_dir=str(tmp_path / "sft"), max_steps=1, batch_size=2,
+    config = SFTRunConfig(model=ModelConfig(path=tiny_model), data=TrainingDataConfig(dataset=str(synth), per_task=1),
+                          lora=LoRAConfig(r=2, alpha=4), output_dir=str(tmp_path / "sft"), max_steps=1, batch_size=2,
                           save_steps=1, max_length=4096)
     final = run_sft(config)
     assert (final / "adapter_config.json").is_file() and last_checkpoint(tmp_path / "sft").endswith("checkpoint-1")
@@ -129,8 +129,8 @@ def test_one_sft_step_then_resumed(tmp_path, synth, tiny_model):
 
 
 def test_one_grpo_step_logs_the_reward_items(tmp_path, synth, tiny_model):
-    config = GRPORunConfig(model=ModelSettings(path=tiny_model), data=TrainingDataConfig(dataset=str(synth), per_task=1),
-                           lora=LoRASettings(r=2, alpha=4), output_dir=str(tmp_path / "grpo"), max_steps=1,
+    config = GRPORunConfig(model=ModelConfig(path=tiny_model), data=TrainingDataConfig(dataset=str(synth), per_task=1),
+                           lora=LoRAConfig(r=2, alpha=4), output_dir=str(tmp_path / "grpo"), max_steps=1,
                            prompts_per_step=1, num_generations=2, max_completion_length=8, save_steps=1)
     final = run_grpo(config)
     assert (final / "adapter_config.json").is_file()

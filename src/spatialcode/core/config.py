@@ -27,7 +27,8 @@ T = TypeVar("T")
 def build_config(cls: type[T], data: Mapping[str, Any], where: str = "") -> T:
     """An instance of the dataclass ``cls`` from the mapping ``data``: nested dataclass fields
     from nested mappings (merged over the field's default), tuple fields from lists; unknown
-    keys raise :class:`ValidationError`."""
+    keys raise :class:`ValidationError`, and so does a nested dataclass's own validation, its
+    field named by the dotted path from the top (``odometry.method``)."""
     if not isinstance(data, Mapping):
         raise ValidationError(where or cls.__name__, f"expected a mapping of settings, got {type(data).__name__}")
     hints = typing.get_type_hints(cls)
@@ -43,6 +44,8 @@ def build_config(cls: type[T], data: Mapping[str, Any], where: str = "") -> T:
             if isinstance(default, nested):  # a file sets some settings of a group: the rest keep the field's default
                 value = _merged(config_dict(default), value)
             value = build_config(nested, value, f"{where}{name}.")
+        elif nested is not None and not isinstance(value, nested) and not (value is None and _optional(hints[name])):
+            raise ValidationError(f"{where}{name}", f"expected a group of settings (a mapping), got {value!r}")
         elif _is_tuple(hints[name]) and isinstance(value, list):
             value = tuple(value)
         elif _is_path(hints[name]) and isinstance(value, str):
@@ -90,6 +93,11 @@ def _dataclass_in(hint: Any) -> type | None:
     if isinstance(hint, types.UnionType) or typing.get_origin(hint) is typing.Union:
         return next((arg for arg in typing.get_args(hint) if dataclasses.is_dataclass(arg)), None)
     return None
+
+
+def _optional(hint: Any) -> bool:
+    """Whether a field's type admits ``None`` (``X | None``)."""
+    return type(None) in typing.get_args(hint)
 
 
 def _is_tuple(hint: Any) -> bool:

@@ -3,7 +3,7 @@
 Per frame (:meth:`Encoder.update`): perception gives labelled instance masks; each mask's pixels
 with depth are lifted into the world with the frame's pose (every ``pixel_stride``-th pixel),
 each weighted by ``depth^-depth_weight_power`` (depth noise grows with distance: near views
-count more); the tracker associates them with 3D tracks (:mod:`spatialcode.encode.tracks`); a sparse sample
+count more); the track associator joins them to 3D tracks (:mod:`spatialcode.encode.tracks`); a sparse sample
 of the pixels that belong to no object feeds a coarse background cloud for the floor and room.
 Memory is bounded by the voxel grids, not by the number of frames.
 
@@ -28,7 +28,7 @@ from spatialcode.encode.frames import Frame, FrameSource
 from spatialcode.encode.lift import PixelGrid, depth_noise_coefficient
 from spatialcode.encode.perception import GroundTruthPerception, Perception
 from spatialcode.encode.room import Plane, find_floor, room_outline
-from spatialcode.encode.tracks import Tracker, TrackerConfig
+from spatialcode.encode.tracks import TrackAssociationConfig, TrackAssociator
 from spatialcode.encode.voxels import VoxelCloud
 from spatialcode.scene import CameraPose, Provenance, Source, SpatialCode, SpatialObject
 
@@ -52,7 +52,7 @@ class EncoderConfig:
     background_voxel: float = 0.05          # its grid (m)
     floor_band: float = 0.04                # floor points: within this of the floor plane (m)
     room_cell: float = 0.1                  # room outline grid (m)
-    tracker: TrackerConfig = field(default_factory=TrackerConfig)
+    tracks: TrackAssociationConfig = field(default_factory=TrackAssociationConfig)  # detections → 3D tracks → boxes
 
     def __post_init__(self) -> None:
         for name in ("pixel_stride", "min_observations", "merge_every", "background_every", "floor_every",
@@ -64,8 +64,6 @@ class EncoderConfig:
         for name in ("max_depth", "first_seen_fraction", "background_voxel", "floor_band", "room_cell"):
             if not getattr(self, name) > 0:
                 raise ValidationError(name, f"must be > 0, got {getattr(self, name)}")
-        if isinstance(self.tracker, dict):
-            object.__setattr__(self, "tracker", TrackerConfig(**self.tracker))
 
 
 @dataclass
@@ -90,7 +88,7 @@ class Encoder:
     def __init__(self, config: EncoderConfig | None = None, perception: Perception | None = None) -> None:
         self.config = config or EncoderConfig()
         self.perception = perception or GroundTruthPerception()
-        self.tracker = Tracker(self.config.tracker)
+        self.associator = TrackAssociator(self.config.tracks)
         self.background = VoxelCloud(self.config.background_voxel)
         self.camera: list[CameraPose] = []
         self.times = StageTimes()
@@ -116,10 +114,10 @@ class Encoder:
         pose = seen.pose if seen.pose is not None else frame.pose
         if depth is None:
             raise InputFileError(f"frame {frame.index} has no depth: the geometric encoder needs metric depth "
-                                 "(for colour-only input, predict it: CLI --depth-model)")
+                                 "(for colour-only input, predict it: PredictedDepthSource, or depth_model in the encode pipeline)")
         if pose is None:
             raise InputFileError(f"frame {frame.index} has no camera pose: give poses or estimate them "
-                                 "(EstimatedPoseSource, CLI --poses estimate or features)")
+                                 "(EstimatedPoseSource, or poses='estimate' or 'features' in the encode pipeline)")
         grid = self._pixel_grid(frame)
         sampled = grid.sample(depth)
         valid = (sampled > 0) & (sampled <= config.max_depth)
@@ -148,7 +146,7 @@ class Encoder:
                 detections.append((piece, det.label, det.score * pixels, pixels >= threshold, piece_weights))
         associated_at = time.perf_counter()
         times.lift += associated_at - lifted_at
-        self.tracker.update(detections, frame.t, frame.index, np.asarray(pose.position, dtype=float))
+        self.associator.update(detections, frame.t, frame.index, np.asarray(pose.position, dtype=float))
         background_at = time.perf_counter()
         times.associate += background_at - associated_at
         every = config.background_every
@@ -158,7 +156,7 @@ class Encoder:
         self.camera.append(CameraPose(t=frame.t, position=pose.position, quaternion=pose.quaternion))
         self.frames_seen += 1
         if self.frames_seen % config.merge_every == 0:
-            self.tracker.merge_duplicates(self._floor_z(self._cached_floor()))
+            self.associator.merge_duplicates(self._floor_z(self._cached_floor()))
         times.background += time.perf_counter() - background_at
         times.frames += 1
 
@@ -190,12 +188,12 @@ class Encoder:
         config = self.config
         floor = self.floor()
         floor_z = self._floor_z(floor)
-        self.tracker.merge_duplicates(floor_z)
-        tracks = [t for t in self.tracker.tracks if t.observations >= config.min_observations]
+        self.associator.merge_duplicates(floor_z)
+        tracks = [t for t in self.associator.tracks if t.observations >= config.min_observations]
         tracks.sort(key=lambda t: (t.first_seen if t.first_seen is not None else t.first_t, t.id))
         objects = []
         for index, track in enumerate(tracks):
-            box = track.box(config.tracker, floor_z, self.depth_noise)
+            box = track.box(config.tracks, floor_z, self.depth_noise)
             first_seen = track.first_seen if track.first_seen is not None else track.first_t
             objects.append(SpatialObject(id=index, label=track.label, box=box, first_seen=first_seen,
                                          observations=track.observations))
@@ -203,7 +201,7 @@ class Encoder:
         if floor is not None and floor_z is not None:
             background = self.background.points()
             on_floor = background[np.abs(floor.height(background)) <= config.floor_band]
-            standing = [o.box for o in objects if o.box.center[2] - o.box.size[2] / 2 <= floor_z + config.tracker.floor_snap]
+            standing = [o.box for o in objects if o.box.center[2] - o.box.size[2] / 2 <= floor_z + config.tracks.floor_snap]
             room = room_outline(on_floor, standing, config.room_cell)
         fps = None
         if len(self.camera) > 1 and self.camera[-1].t > self.camera[0].t:

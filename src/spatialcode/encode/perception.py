@@ -1,9 +1,12 @@
-"""The perception interface: a frame in, labelled instance masks out (optionally depth and pose).
+"""The perception interface — a frame in, labelled instance masks out (optionally depth and
+pose) — and its ground-truth front end, the instance masks a source ships
+(:class:`GroundTruthPerception`).
 
-Every perception front end — ground-truth masks now, neural detectors and segmenters later —
-implements :class:`Perception`: ``perceive(frame) -> PerceptionOutput``. The geometric back end
-(lifting, tracking, fusion, box fitting) only sees :class:`Detection` objects, so front ends
-plug in unchanged.
+Every perception front end — these ground-truth masks, and the pretrained detector with a
+segmenter or a video tracker (:mod:`spatialcode.encode.pretrained.front_ends`) — implements
+:class:`Perception`: ``perceive(frame) -> PerceptionOutput``. The geometric back end (lifting,
+tracking, fusion, box fitting) only sees :class:`Detection` objects, so front ends plug in
+unchanged.
 """
 
 from __future__ import annotations
@@ -69,7 +72,7 @@ class GroundTruthPerception:
         if frame.instances is None:
             raise InputFileError(
                 f"frame {frame.index} carries no instance masks: ground-truth perception needs a source that ships "
-                "them (a render folder); use another --perception for plain videos"
+                "them (a render folder); use another perception front end for plain videos (e.g. perception='pretrained')"
             )
         ids, counts = np.unique(frame.instances[frame.instances >= 0], return_counts=True)
         detections = []

@@ -1,24 +1,33 @@
 """One call from an input (render folder, RGB-D folder, video with or without a sidecar) to a
 SpatialCode: the frame source, predicted depth, camera poses and the perception front end,
-assembled from one validated config (what ``spatialcode encode`` runs).
+assembled from one validated config tree (what ``spatialcode encode`` runs).
 
     from spatialcode.encode.pipeline import EncodePipelineConfig, encode_input
     result = encode_input(EncodePipelineConfig("phone.mp4", perception="pretrained",
                                                depth_model="models/da2-metric-indoor",
                                                detector_model="models/owlv2"))
     result.code.save("scene.json")
+
+The tree also holds the settings of the stages below it — the geometric encoder and its track
+association (``encoder``, ``encoder.tracks``), RGB-D odometry (``odometry``), feature odometry
+(``features``) and pose refinement (``refine``) — so a YAML file and ``dotted.key=value``
+overrides reach every one of them::
+
+    load_config(EncodePipelineConfig, "encode.yaml", ["source=walk.mp4", "encoder.tracks.voxel_size=0.05"])
 """
 
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
 from spatialcode.core.errors import SpatialCodeError
+from spatialcode.encode.encoder import EncoderConfig, encode
 from spatialcode.encode.frames import FrameSource
-from spatialcode.encode.poses import POSE_MODES, pose_source
+from spatialcode.encode.perception import GroundTruthPerception, Perception
+from spatialcode.encode.poses import POSE_MODES, FeatureOdometryConfig, MapAlignConfig, OdometryConfig, pose_source
 from spatialcode.encode.sources import RGBVideoSource, open_source
 from spatialcode.scene import SpatialCode
 
@@ -37,6 +46,9 @@ class EncodePipelineConfig:
     colour (required for a colour-only video). ``hfov_deg`` (degrees) and ``width`` (pixels) describe
     a colour-only video's camera and resizing. ``stride`` / ``target_fps`` (frames per second) thin the frames.
     ``download_models``: let the Hugging Face hub fetch model hub ids not in the local cache.
+    The stages' own settings: ``encoder`` (the geometric encoder, with its track association in
+    ``encoder.tracks``), ``odometry`` (``poses="estimate"``), ``features`` (``poses="features"``
+    and ``auto`` on a colour-only video) and ``refine`` (``poses="refine"``).
     """
 
     source: Path | str
@@ -54,6 +66,10 @@ class EncodePipelineConfig:
     hfov_deg: float = 60.0
     width: int | None = None
     download_models: bool = False
+    encoder: EncoderConfig = field(default_factory=EncoderConfig)
+    odometry: OdometryConfig = field(default_factory=OdometryConfig)
+    features: FeatureOdometryConfig = field(default_factory=FeatureOdometryConfig)
+    refine: MapAlignConfig = field(default_factory=MapAlignConfig)
 
     def __post_init__(self) -> None:
         if self.perception not in PERCEPTION_MODES:
@@ -61,14 +77,13 @@ class EncodePipelineConfig:
         if self.poses != "auto" and self.poses not in POSE_MODES:
             raise SpatialCodeError(f"poses {self.poses!r} is not one of auto, {', '.join(POSE_MODES)}")
         if self.perception == "pretrained" and self.detector_model is None:
-            raise SpatialCodeError("--perception pretrained needs --detector-model DIR (an OWLv2 model)")
+            raise SpatialCodeError("perception='pretrained' needs detector_model (an OWLv2 model folder or hub id)")
         if self.tracker_model is not None and self.perception != "pretrained":
-            raise SpatialCodeError("--tracker-model follows detections: it needs --perception pretrained")
+            raise SpatialCodeError("tracker_model follows detections: it needs perception='pretrained'")
         if self.tracker_model is not None and self.segmenter_model is not None:
-            raise SpatialCodeError("SAM-2 segments the objects it tracks: give --tracker-model or --segmenter-model, "
-                                   "not both")
+            raise SpatialCodeError("SAM-2 segments the objects it tracks: give tracker_model or segmenter_model, not both")
         if self.perception == "learned" and self.encoder_model is None:
-            raise SpatialCodeError("--perception learned needs --encoder-model FILE (final.pt of `spatialcode train encoder`)")
+            raise SpatialCodeError("perception='learned' needs encoder_model (the final.pt file of a trained spatial encoder)")
 
     def open_frames(self, rgb: bool) -> FrameSource:
         """The input's frames as they are (no predicted depth, the input's poses); ``rgb`` loads colour."""
@@ -87,12 +102,13 @@ class EncodePipelineConfig:
         colour_only = isinstance(source, RGBVideoSource)
         if colour_only and depth_config is None:
             raise SpatialCodeError(f"{self.source} is a colour-only video (no sidecar of depth and poses): give "
-                                   "--depth-model DIR (a metric depth model) to predict its depth")
+                                   "depth_model (a metric depth model folder or hub id) to predict its depth")
         if colour_only and self.perception == "given":
-            raise SpatialCodeError(f"{self.source} ships no instance masks: use --perception pretrained")
+            raise SpatialCodeError(f"{self.source} ships no instance masks: use perception='pretrained'")
         if depth_config is not None:
             source = PredictedDepthSource(source, MonocularDepth(depth_config))
-        return pose_source(source, ("features" if colour_only else "given") if self.poses == "auto" else self.poses)
+        mode = ("features" if colour_only else "given") if self.poses == "auto" else self.poses
+        return pose_source(source, mode, odometry=self.odometry, features=self.features, refine=self.refine)
 
 
 @dataclass
@@ -107,15 +123,14 @@ class EncodeResult:
 
 def encode_input(config: EncodePipelineConfig, progress: bool = False) -> EncodeResult:
     """Encode the input ``config`` names into a SpatialCode (``progress``: a bar on stderr)."""
-    from spatialcode.encode.pretrained import DetectorConfig, SegmenterConfig, TrackerConfig
+    from spatialcode.encode.pretrained import DetectorConfig, SegmenterConfig, VideoTrackerConfig
 
     # model settings are checked before the frames are opened or a model is loaded
     download = config.download_models
     detector_config = DetectorConfig(config.detector_model, download=download) if config.perception == "pretrained" else None
     segmenter_config = (SegmenterConfig(config.segmenter_model, download=download)
                         if detector_config and config.segmenter_model else None)
-    tracker_config = (TrackerConfig(config.tracker_model, detect_every=config.detect_every,
-                                    download=download)
+    tracker_config = (VideoTrackerConfig(config.tracker_model, detect_every=config.detect_every, download=download)
                       if detector_config and config.tracker_model else None)
     source = config.build_source()
     if config.perception == "learned":
@@ -125,20 +140,17 @@ def encode_input(config: EncodePipelineConfig, progress: bool = False) -> Encode
         code = LearnedEncoder(Path(str(config.encoder_model))).encode(source)
         frames = len(code.camera)
         return EncodeResult(code, frames, {"learned encoder": 1000 * (time.perf_counter() - started) / max(frames, 1)})
-    from spatialcode.encode.encoder import encode
-    from spatialcode.encode.perception import GroundTruthPerception, Perception
-
     front_end: Perception
     if tracker_config is not None:
-        from spatialcode.encode.pretrained import OpenVocabularyDetector, TrackingPerception, VideoObjectTracker
+        from spatialcode.encode.pretrained import DetectorTrackerPerception, OpenVocabularyDetector, VideoObjectTracker
 
-        front_end = TrackingPerception(OpenVocabularyDetector(detector_config), VideoObjectTracker(tracker_config))
+        front_end = DetectorTrackerPerception(OpenVocabularyDetector(detector_config), VideoObjectTracker(tracker_config))
     elif detector_config is not None:
-        from spatialcode.encode.pretrained import BoxPromptSegmenter, OpenVocabularyDetector, PretrainedPerception
+        from spatialcode.encode.pretrained import BoxPromptSegmenter, DetectorSegmenterPerception, OpenVocabularyDetector
 
         segmenter = BoxPromptSegmenter(segmenter_config) if segmenter_config is not None else None
-        front_end = PretrainedPerception(OpenVocabularyDetector(detector_config), segmenter)
+        front_end = DetectorSegmenterPerception(OpenVocabularyDetector(detector_config), segmenter)
     else:
         front_end = GroundTruthPerception()
-    code, times = encode(source, front_end, progress=progress)
+    code, times = encode(source, front_end, config.encoder, progress=progress)
     return EncodeResult(code, times.frames, times.per_frame_ms())

@@ -34,8 +34,9 @@ from spatialcode.geometry.distance import box_distance
 
 
 @dataclass(frozen=True)
-class TrackerConfig:
-    """Settings of :class:`Tracker` (metres, fractions)."""
+class TrackAssociationConfig:
+    """Settings of :class:`TrackAssociator` (metres, fractions): how detections join tracks, how a
+    track fuses its points and visits, when duplicates merge, and how its box is fitted."""
 
     voxel_size: float = 0.03            # fine grid of the fused points
     assoc_voxel_size: float = 0.10      # coarse grid for association
@@ -136,13 +137,13 @@ class Track:
 
     def add(self, points: np.ndarray, keys: np.ndarray, label: str, weight: float, t: float, large: bool,
             frame: int, bounds: tuple[np.ndarray, np.ndarray], viewpoint: np.ndarray | None = None,
-            point_weights: np.ndarray | None = None, config: TrackerConfig | None = None) -> None:
+            point_weights: np.ndarray | None = None, config: TrackAssociationConfig | None = None) -> None:
         """Fuse one detection: its points (N, 3) with their fusion ``point_weights`` (N,; default
         1), coarse keys, label with vote ``weight``, time ``t`` (s), whether it passed the
         first-seen size threshold, its frame index, the points' (min, max) corners (m) and the
         camera position it was seen from (m). The points go to the current *visit* (a run of
         detections less than ``config.visit_gap`` apart; see :meth:`fused_cloud`)."""
-        config = config or TrackerConfig()
+        config = config or TrackAssociationConfig()
         if not self.visits or t - self.last_t > config.visit_gap:
             if len(self.visits) >= config.max_visits:
                 self._fold_lightest_visit()
@@ -184,7 +185,7 @@ class Track:
         next_lightest.absorb(lightest)
         self.visits.remove(lightest)
 
-    def fused_cloud(self, config: TrackerConfig) -> VoxelCloud:
+    def fused_cloud(self, config: TrackAssociationConfig) -> VoxelCloud:
         """The fused points: the visits, each registered onto the union of the heavier ones by
         Open3D's point-to-point ICP (``align_visits``; a drifting pose shifts what each return
         of the camera sees) when the registration finds ``visit_min_fitness`` of the visit within
@@ -212,10 +213,10 @@ class Track:
             merged.add(points, weights)
         return merged
 
-    def box(self, config: TrackerConfig, floor_z: float | None, depth_noise: float = 0.0) -> Box3D:
+    def box(self, config: TrackAssociationConfig, floor_z: float | None, depth_noise: float = 0.0) -> Box3D:
         """The gravity-aligned box of the fused points — the voxels holding at least a share
-        (:meth:`TrackerConfig.weight_share` for the ``depth_noise`` coefficient) of the median
-        voxel weight — after outlier removal, its extents trimmed by :meth:`TrackerConfig.trim`."""
+        (:meth:`TrackAssociationConfig.weight_share` for the ``depth_noise`` coefficient) of the median
+        voxel weight — after outlier removal, its extents trimmed by :meth:`TrackAssociationConfig.trim`."""
         cloud = self.fused_cloud(config)
         weights = cloud.weights
         floor = config.weight_share(depth_noise) * float(np.median(weights)) if len(weights) else 0.0
@@ -224,11 +225,11 @@ class Track:
                        trim=config.trim(depth_noise))
 
 
-class Tracker:
+class TrackAssociator:
     """Detections in, tracks out (see the module docstring)."""
 
-    def __init__(self, config: TrackerConfig | None = None) -> None:
-        self.config = config or TrackerConfig()
+    def __init__(self, config: TrackAssociationConfig | None = None) -> None:
+        self.config = config or TrackAssociationConfig()
         self.tracks: list[Track] = []
         self._next_id = 0
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from spatialcode.core.config import build_config
 from spatialcode.core.errors import InputFileError
-from spatialcode.rl.training import ModelSettings, load_policy
+from spatialcode.rl.training import ModelConfig, load_policy
 
 
 def export_merged(run: str | Path, out: str | Path) -> Path:
@@ -22,12 +22,12 @@ def export_merged(run: str | Path, out: str | Path) -> Path:
     config_path, final = run / "config.yaml", run / "final"
     if not config_path.is_file() or not final.is_dir():
         raise InputFileError(f"{run} is not a finished training run (expected config.yaml and final/)")
-    settings = build_config(ModelSettings, yaml.safe_load(config_path.read_text(encoding="utf-8"))["model"], "model.")
+    settings = build_config(ModelConfig, yaml.safe_load(config_path.read_text(encoding="utf-8"))["model"], "model.")
     if (final / "adapter_config.json").is_file():
         tokenizer, model = load_policy(settings)
         model = PeftModel.from_pretrained(model, str(final)).merge_and_unload()
     else:  # trained without LoRA: final/ is the whole model
-        tokenizer, model = load_policy(ModelSettings(path=str(final), dtype=settings.dtype))
+        tokenizer, model = load_policy(ModelConfig(path=str(final), dtype=settings.dtype))
     out = Path(out)
     model.save_pretrained(str(out))
     tokenizer.save_pretrained(str(out))

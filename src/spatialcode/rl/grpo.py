@@ -23,12 +23,12 @@ from spatialcode.rl.columns import COLUMNS
 from spatialcode.rl.config import RewardConfig
 from spatialcode.rl.data import training_rows
 from spatialcode.rl.rewards import SpatialRubricReward
-from spatialcode.rl.training import RunSettings, load_policy, metrics_callback, save_run_config, train_and_save
+from spatialcode.rl.training import TrainingRunConfig, load_policy, metrics_callback, save_run_config, train_and_save
 
 
 @dataclass(frozen=True)
-class GRPORunConfig(RunSettings):
-    """Settings of a GRPO run (:class:`~spatialcode.rl.training.RunSettings`; start from the
+class GRPORunConfig(TrainingRunConfig):
+    """Settings of a GRPO run (:class:`~spatialcode.rl.training.TrainingRunConfig`; start from the
     SFT adapter with ``model.init_adapter``), and the ``reward``; each step samples
     ``num_generations`` completions (at most ``max_completion_length`` tokens, at
     ``temperature``) for each of ``prompts_per_step`` questions; ``beta`` is the KL weight;

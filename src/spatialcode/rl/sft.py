@@ -14,12 +14,12 @@ from typing import Any
 
 from spatialcode.core.validation import check_whole_number
 from spatialcode.rl.data import training_rows
-from spatialcode.rl.training import RunSettings, load_policy, metrics_callback, save_run_config, train_and_save
+from spatialcode.rl.training import TrainingRunConfig, load_policy, metrics_callback, save_run_config, train_and_save
 
 
 @dataclass(frozen=True)
-class SFTRunConfig(RunSettings):
-    """Settings of an SFT run (:class:`~spatialcode.rl.training.RunSettings`, and
+class SFTRunConfig(TrainingRunConfig):
+    """Settings of an SFT run (:class:`~spatialcode.rl.training.TrainingRunConfig`, and
     ``batch_size`` rows of at most ``max_length`` tokens per step)."""
 
     output_dir: str = "runs/train/sft"

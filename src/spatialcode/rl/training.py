@@ -26,7 +26,7 @@ DEFAULT_TARGETS = ("q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj
 
 
 @dataclass(frozen=True)
-class ModelSettings:
+class ModelConfig:
     """The policy: ``path`` (a model directory, a cached hub id, or a ``.gguf`` file that
     transformers dequantises), ``init_adapter`` (a LoRA adapter folder merged into it first,
     e.g. the SFT run's ``final/``), weights ``dtype`` and CPU ``threads`` (``None``: torch's
@@ -39,13 +39,12 @@ class ModelSettings:
 
     def __post_init__(self) -> None:
         if not isinstance(self.path, str) or not self.path.strip():
-            raise ValidationError("model.path", "missing: a model directory, hub id or .gguf file "
-                                  "(e.g. the one ../shared/tools/fetch_small_llm.sh prints)")
+            raise ValidationError("model.path", "missing: give a model folder, a Hugging Face hub id or a GGUF model file")
         check_whole_number(self.threads, "model.threads", optional=True)
 
 
 @dataclass(frozen=True)
-class LoRASettings:
+class LoRAConfig:
     """LoRA (peft): rank ``r``, scale ``alpha``, ``dropout`` and the adapted ``target_modules``."""
 
     r: int = 16
@@ -71,15 +70,15 @@ class LoRASettings:
 
 
 @dataclass(frozen=True)
-class RunSettings:
+class TrainingRunConfig:
     """What every training run sets: the ``model``, the ``data``, ``lora`` (``None``: full
     fine-tuning), the ``output_dir``, the optimisation (``learning_rate``, ``max_steps``,
     ``gradient_accumulation_steps``), checkpoints every ``save_steps`` steps, metrics every
     ``logging_steps`` steps, the ``seed`` and ``bf16`` (``None``: on a GPU that supports it)."""
 
-    model: ModelSettings
+    model: ModelConfig
     data: TrainingDataConfig = field(default_factory=TrainingDataConfig)
-    lora: LoRASettings | None = field(default_factory=LoRASettings)
+    lora: LoRAConfig | None = field(default_factory=LoRAConfig)
     output_dir: str = "runs/train/run"
     learning_rate: float = 2e-5
     max_steps: int = 50
@@ -134,7 +133,7 @@ def missing_for(bf16: bool | None, use_vllm: bool = False) -> list[str]:
     return missing
 
 
-def load_policy(settings: ModelSettings) -> tuple[Any, Any]:
+def load_policy(settings: ModelConfig) -> tuple[Any, Any]:
     """The tokenizer and model to train (``init_adapter`` merged in when given)."""
     import torch
 

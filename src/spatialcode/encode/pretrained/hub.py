@@ -70,8 +70,9 @@ def _cached_snapshot(model: str) -> str:
 
 
 def _how_to_provide(role: str, example: str) -> str:
-    return (f"give a local folder of its weights (e.g. `hf download {example} --local-dir DIR` where the hub is "
-            f"reachable, then --{role}-model DIR), a hub id already in the cache, or --download-models to fetch it")
+    return (f"give {role}_model a local folder of its weights (e.g. from `hf download {example} --local-dir DIR` where "
+            "the hub is reachable) or a hub id already in the cache, or allow downloading it (download=True; "
+            "download_models in the encode pipeline)")
 
 
 def _looks_like_a_path(model: str) -> bool:

@@ -27,7 +27,7 @@ EXAMPLE_TRACKER_MODEL = "facebook/sam2.1-hiera-tiny"
 
 
 @dataclass(frozen=True)
-class TrackerConfig:
+class VideoTrackerConfig:
     """The SAM-2 video ``model`` (a local folder or a cached hub id); the detector runs on every
     ``detect_every``-th frame, and a detection overlapping no tracked object by ``new_object_iou``
     or more (box intersection over union) starts a new one; a pixel is in a mask when its logit
@@ -97,7 +97,7 @@ class VideoObjectTracker:
     memory SAM-2 reads is kept (the last ``max(num_maskmem, max_object_pointers_in_encoder)``
     frames of each object, and the frames that started them), so memory stays bounded on long videos."""
 
-    def __init__(self, config: TrackerConfig) -> None:
+    def __init__(self, config: VideoTrackerConfig) -> None:
         from transformers import Sam2VideoModel
 
         self.config = config

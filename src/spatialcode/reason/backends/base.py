@@ -64,6 +64,6 @@ def existing_gguf(model: str) -> Path:
     """The path of the GGUF file ``model``, or one clear error when there is none."""
     path = Path(model).expanduser()
     if not path.is_file():
-        raise SpatialCodeError(f"no GGUF file at {path}: give the path of a .gguf model "
-                               "(../shared/tools/fetch_small_llm.sh DIR assembles one)")
+        raise SpatialCodeError(f"no GGUF file at {path}: check the path, or give another model: a GGUF model file, "
+                               "a model folder, a hub id or a server address")
     return path

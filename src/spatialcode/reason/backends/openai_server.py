@@ -79,7 +79,7 @@ class OpenAIServerBackend:
         if not self.model:
             if not served:
                 raise SpatialCodeError(f"the server at {self.config.base_url} lists no model: name the one to use "
-                                       "(--server-model)")
+                                       "(ServerConfig.model; server_model when a reasoner or backend is made)")
             self.model = served[0]
         return served
 

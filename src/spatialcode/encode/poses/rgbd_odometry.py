@@ -1,4 +1,4 @@
-"""Camera poses from RGB-D frames (visual odometry) and trajectory error metrics.
+"""Camera poses from RGB-D frames by dense visual odometry (Open3D).
 
 :class:`PoseEstimator` tracks the camera with Open3D's multi-scale RGB-D odometry
 (``open3d.t.pipelines.odometry.rgbd_odometry_multi_scale``: point-to-plane depth residuals,
@@ -22,26 +22,23 @@ Frames and poses: depth in metres (0 = invalid), poses are
 :class:`~spatialcode.scene.CameraPose` (camera-to-world, OpenCV camera frame: +z forward,
 +x right, +y down). The first pose is ``initial_pose`` when given, so the trajectory is in the
 world frame; without it the first camera is the origin and the trajectory is in the first
-camera's frame (y down, not z up) — :func:`align_to_gravity` rotates it so that a known floor
-normal becomes +z.
-
-:func:`trajectory_errors` compares an estimated trajectory with the truth: absolute trajectory
-error (ATE) after a rigid alignment, rotation error, and relative pose error (RPE).
+camera's frame (y down, not z up) — :func:`~spatialcode.encode.poses.motion.align_to_gravity`
+rotates it so that a known floor normal becomes +z.
 """
 
 from __future__ import annotations
 
 import itertools
 import math
-from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import asdict, dataclass
+from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from scipy.spatial.transform import Rotation
 
 from spatialcode.core.errors import ValidationError
 from spatialcode.encode.frames import Frame
+from spatialcode.encode.poses.motion import motion_size, orthonormal, scaled_motion
 from spatialcode.scene import CameraPose
 from spatialcode.viz.camera import Intrinsics
 
@@ -147,33 +144,6 @@ class OdometryConfig:
 
 
 # --------------------------------------------------------------------------------------------
-# Small SE(3) helpers (4×4 homogeneous matrices, metres)
-# --------------------------------------------------------------------------------------------
-
-
-def motion_size(delta: np.ndarray) -> tuple[float, float]:
-    """Translation (m) and rotation angle (degrees) of a relative 4×4 transform."""
-    return float(np.linalg.norm(delta[:3, 3])), float(np.degrees(Rotation.from_matrix(delta[:3, :3]).magnitude()))
-
-
-def scaled_motion(delta: np.ndarray, scale: float) -> np.ndarray:
-    """The relative transform ``delta`` with its rotation angle and translation times ``scale``
-    (> 1: a constant-velocity step over ``scale`` time steps; < 1: part of the way, a damped
-    correction)."""
-    out = np.eye(4)
-    out[:3, :3] = Rotation.from_rotvec(Rotation.from_matrix(delta[:3, :3]).as_rotvec() * scale).as_matrix()
-    out[:3, 3] = delta[:3, 3] * scale
-    return out
-
-
-def _orthonormal(matrix: np.ndarray) -> np.ndarray:
-    """``matrix`` with its rotation block projected back onto SO(3) (no drift from products)."""
-    out = matrix.copy()
-    out[:3, :3] = Rotation.from_matrix(matrix[:3, :3]).as_matrix()
-    return out
-
-
-# --------------------------------------------------------------------------------------------
 # Frames → Open3D images
 # --------------------------------------------------------------------------------------------
 
@@ -276,7 +246,7 @@ class PoseEstimator:
             return last
         t0, before = self._history[0]
         scale = (t - t1) / (t1 - t0) if t1 > t0 and t > t1 else 1.0
-        return _orthonormal(last @ scaled_motion(np.linalg.inv(before) @ last, scale))
+        return orthonormal(last @ scaled_motion(np.linalg.inv(before) @ last, scale))
 
     # -- registration --------------------------------------------------------------------------
 
@@ -312,7 +282,7 @@ class PoseEstimator:
         relative = result.transformation.numpy()
         if not np.isfinite(relative).all() or result.fitness < cfg.min_fitness:
             return None
-        pose = _orthonormal(target.pose @ relative)
+        pose = orthonormal(target.pose @ relative)
         moved, turned = motion_size(np.linalg.inv(guess) @ pose)
         if moved > cfg.max_correction or turned > cfg.max_correction_deg:
             return None
@@ -380,160 +350,3 @@ def estimate_poses(source: Iterable[Frame], config: OdometryConfig | None = None
     total = len(source) if hasattr(source, "__len__") else None
     frames = tqdm(source, total=total, desc="odometry", unit="frame", file=sys.stderr, disable=not progress)
     return [estimator.update(frame) for frame in frames]
-
-
-#: A level camera at the origin looking along +x (OpenCV axes: x right → -y, y down → -z,
-#: z forward → +x): the start of a trajectory with no known first pose.
-LEVEL_START = CameraPose(t=0.0, position=(0.0, 0.0, 0.0),
-                         quaternion=tuple(Rotation.from_matrix([[0, 0, 1], [-1, 0, 0], [0, -1, 0]]).as_quat()))
-
-
-class EstimatedPoseSource:
-    """A frame source whose poses are estimated from its RGB-D frames instead of read from it:
-    by the estimator its ``config`` builds — :class:`OdometryConfig` (the default; Open3D dense
-    RGB-D odometry) or :class:`~spatialcode.encode.feature_odometry.FeatureOdometryConfig`
-    (feature matching and PnP, for predicted depth).
-
-    The trajectory starts at the wrapped source's first pose when it has one (``anchor=True``:
-    the world frame of the input, as when a device reports only where it started); otherwise at
-    :data:`LEVEL_START`, so the world is z-up as long as the first view is level. The poses the
-    wrapped source gives for later frames are ignored. ``estimator`` holds the counters of the
-    last pass (failures, keyframes)."""
-
-    def __init__(self, source: Any, config: Any = None, anchor: bool = True) -> None:
-        self.source = source
-        self.fps = source.fps
-        self.config = config or OdometryConfig()
-        self.anchor = anchor
-        self.estimator: Any = None  # the last pass's estimator (its failures, keyframes)
-
-    def __len__(self) -> int:
-        return len(self.source)
-
-    def __iter__(self) -> Iterator[Frame]:
-        self.estimator = None
-        for frame in self.source:
-            if self.estimator is None:
-                start = frame.pose if self.anchor and frame.pose is not None else LEVEL_START
-                self.estimator = self.config.build(start)
-            frame.pose = self.estimator.update(frame)
-            yield frame
-
-
-def align_to_gravity(poses: Sequence[CameraPose], floor_normal: Sequence[float]) -> list[CameraPose]:
-    """``poses`` rotated about the origin by the smallest rotation that turns ``floor_normal``
-    (the up direction, in the trajectory's frame) into +z — e.g. to make a trajectory estimated
-    without an initial pose z-up. Positions stay in metres; times are kept."""
-    normal = np.asarray(floor_normal, dtype=float)
-    if normal.shape != (3,) or not np.isfinite(normal).all() or np.linalg.norm(normal) < 1e-9:
-        raise ValidationError("floor_normal", f"expected a non-zero 3-vector, got {list(np.ravel(normal))}")
-    normal = normal / np.linalg.norm(normal)
-    axis = np.cross(normal, [0.0, 0.0, 1.0])
-    angle = math.atan2(np.linalg.norm(axis), normal[2])
-    if np.linalg.norm(axis) < 1e-12:  # parallel or anti-parallel to +z
-        axis = np.array([1.0, 0.0, 0.0])
-    lift = np.eye(4)
-    lift[:3, :3] = Rotation.from_rotvec(axis / np.linalg.norm(axis) * angle).as_matrix()
-    return [CameraPose.from_matrix(lift @ p.matrix(), p.t) for p in poses]
-
-
-# --------------------------------------------------------------------------------------------
-# Trajectory errors
-# --------------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class TrajectoryErrors:
-    """How far an estimated trajectory is from the truth.
-
-    ``ate_rmse`` / ``max_error``: RMS and largest camera-position error (m) after the alignment;
-    ``mean_rotation_deg``: mean angle (degrees) between estimated and true camera orientations
-    (after the best common rotation of the orientations when aligned — positions alone leave the
-    roll about a straight path undetermined); ``rpe_translation`` (m, RMS) and ``rpe_rotation_deg`` (degrees, mean): error of
-    the relative motion over frame pairs ``rpe_delta`` frames apart (NaN with too few frames);
-    ``aligned``: whether a rigid alignment was applied, with ``scale`` its scale (1 = rigid)."""
-
-    frames: int
-    ate_rmse: float
-    max_error: float
-    mean_rotation_deg: float
-    rpe_translation: float
-    rpe_rotation_deg: float
-    rpe_delta: int
-    aligned: bool
-    scale: float = 1.0
-
-    def to_dict(self) -> dict[str, Any]:
-        """The JSON form (NaN → ``None``)."""
-        return {k: (None if isinstance(v, float) and math.isnan(v) else v) for k, v in asdict(self).items()}
-
-
-def rigid_alignment(source: np.ndarray, target: np.ndarray, scale: bool = False) -> tuple[np.ndarray, np.ndarray, float]:
-    """The rotation ``R`` (3×3), translation ``t`` (m) and scale ``s`` minimising
-    ``Σ |s R x + t - y|²`` over corresponding points ``source`` x and ``target`` y (N×3) —
-    Umeyama's method; ``s = 1`` unless ``scale``."""
-    mu_x, mu_y = source.mean(axis=0), target.mean(axis=0)
-    x, y = source - mu_x, target - mu_y
-    u, d, vt = np.linalg.svd(y.T @ x / len(source))
-    signs = np.array([1.0, 1.0, np.sign(np.linalg.det(u) * np.linalg.det(vt)) or 1.0])
-    rotation = u @ np.diag(signs) @ vt
-    variance = float((x ** 2).sum() / len(source))
-    s = float((d * signs).sum() / variance) if scale and variance > 0 else 1.0
-    return rotation, mu_y - s * rotation @ mu_x, s
-
-
-def _orientation_alignment(estimated: np.ndarray, truth: np.ndarray) -> np.ndarray:
-    """The rotation ``A`` (3×3) minimising ``Σ |A R_est - R_true|²`` (Frobenius) over stacks of
-    3×3 rotations — the best common rotation of the orientations."""
-    u, _, vt = np.linalg.svd(np.einsum("nij,nkj->ik", truth, estimated))
-    return u @ np.diag([1.0, 1.0, np.sign(np.linalg.det(u @ vt)) or 1.0]) @ vt
-
-
-def _relative_errors(estimated: np.ndarray, truth: np.ndarray, delta: int) -> tuple[float, float]:
-    """RMS translation (m) and mean rotation (degrees) error of the relative motions between
-    frames ``delta`` apart (4×4 stacks); NaN when there is no such pair."""
-    if len(truth) <= delta:
-        return math.nan, math.nan
-    moved_est = np.linalg.inv(estimated[:-delta]) @ estimated[delta:]
-    moved_true = np.linalg.inv(truth[:-delta]) @ truth[delta:]
-    error = np.linalg.inv(moved_true) @ moved_est
-    translation = np.linalg.norm(error[:, :3, 3], axis=1)
-    angles = np.degrees(Rotation.from_matrix(error[:, :3, :3]).magnitude())
-    return float(np.sqrt((translation ** 2).mean())), float(angles.mean())
-
-
-def trajectory_errors(estimated: Sequence[CameraPose], truth: Sequence[CameraPose], align: bool = True,
-                      delta: int = 1, scale: bool = False) -> TrajectoryErrors:
-    """Errors of ``estimated`` against ``truth`` (same length, corresponding frames): ATE
-    RMSE and max position error (m) after a rigid alignment of the positions (:func:`rigid_alignment`,
-    with scale when ``scale``) when ``align``, else in the given frames; mean rotation error
-    (degrees), after the best common rotation of the orientations when ``align``; RPE over frames
-    ``delta`` apart (alignment-free).
-
-    Raises :class:`ValidationError` for empty or different-length trajectories or ``delta < 1``."""
-    if len(estimated) != len(truth):
-        raise ValidationError("estimated", f"has {len(estimated)} poses but truth has {len(truth)}")
-    if not truth:
-        raise ValidationError("truth", "is empty")
-    if isinstance(delta, bool) or int(delta) != delta or delta < 1:
-        raise ValidationError("delta", f"must be an integer >= 1, got {delta!r}")
-    est = np.stack([p.matrix() for p in estimated])
-    true = np.stack([p.matrix() for p in truth])
-    rotation, shift, s = (rigid_alignment(est[:, :3, 3], true[:, :3, 3], scale) if align
-                          else (np.eye(3), np.zeros(3), 1.0))
-    positions = s * est[:, :3, 3] @ rotation.T + shift
-    errors = np.linalg.norm(positions - true[:, :3, 3], axis=1)
-    turn = _orientation_alignment(est[:, :3, :3], true[:, :3, :3]) if align else np.eye(3)
-    orientation = np.einsum("nji,jk,nkl->nil", true[:, :3, :3], turn, est[:, :3, :3])  # R_trueᵀ · turn · R_est
-    rpe_translation, rpe_rotation = _relative_errors(est, true, int(delta))
-    return TrajectoryErrors(
-        frames=len(truth),
-        ate_rmse=float(np.sqrt((errors ** 2).mean())),
-        max_error=float(errors.max()),
-        mean_rotation_deg=float(np.degrees(Rotation.from_matrix(orientation).magnitude()).mean()),
-        rpe_translation=rpe_translation,
-        rpe_rotation_deg=rpe_rotation,
-        rpe_delta=int(delta),
-        aligned=align,
-        scale=s,
-    )

@@ -1,7 +1,7 @@
 """Refine drifting camera poses against a map of what earlier frames saw.
 
 A device's reported poses (visual-inertial odometry, or the estimate of
-:class:`~spatialcode.encode.odometry.EstimatedPoseSource`) drift slowly; fusing views whose poses
+:class:`~spatialcode.encode.poses.estimated_source.EstimatedPoseSource`) drift slowly; fusing views whose poses
 drifted apart smears every object they show, and the boxes fitted to the smear come out too large.
 :class:`MapAlignedPoseSource` corrects the poses frame by frame: each frame's depth is lifted with
 its reported pose times the current correction and registered onto the *map* — one point and
@@ -31,7 +31,7 @@ from spatialcode.core.errors import InputFileError, ValidationError
 from spatialcode.core.validation import check_whole_number
 from spatialcode.encode.frames import Frame
 from spatialcode.encode.lift import PixelGrid
-from spatialcode.encode.odometry import motion_size, scaled_motion
+from spatialcode.encode.poses.motion import motion_size, scaled_motion
 from spatialcode.encode.voxels import voxel_keys
 from spatialcode.scene import CameraPose
 from spatialcode.viz.camera import Intrinsics
@@ -143,7 +143,7 @@ class MapAlignedPoseSource:
                 raise InputFileError(f"frame {frame.index} has no depth: refining poses needs metric depth")
             if frame.pose is None:
                 raise InputFileError(f"frame {frame.index} has no pose to refine: estimate poses instead "
-                                     "(--poses estimate)")
+                                     "(EstimatedPoseSource; poses='estimate' in the encode pipeline)")
             blocks = _block_intrinsics(frame.intrinsics, config.block)
             if grid is None or grid.intrinsics != blocks:
                 grid = PixelGrid(blocks)

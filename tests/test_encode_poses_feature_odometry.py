@@ -10,9 +10,7 @@ import numpy as np
 import pytest
 
 from spatialcode.core.errors import InputFileError, ValidationError
-from spatialcode.encode import EstimatedPoseSource
-from spatialcode.encode.feature_odometry import FeatureOdometryConfig, FeaturePoseEstimator
-from spatialcode.encode.odometry import trajectory_errors
+from spatialcode.encode.poses import EstimatedPoseSource, FeatureOdometryConfig, FeaturePoseEstimator, trajectory_errors
 from tests.fixtures import ListSource, render_walkthrough
 
 

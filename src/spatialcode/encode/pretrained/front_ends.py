@@ -1,8 +1,9 @@
-"""Perception from colour alone: the open-vocabulary detector's boxes, segmented by SAM (or taken
-as box-shaped masks without a segmenter) in every frame (:class:`PretrainedPerception`), or
-followed from frame to frame by SAM-2 between detector runs (:class:`TrackingPerception`), as the
-detections the geometric encoder lifts, tracks and fuses. Depth comes from the frame — for
-RGB-only input, from :class:`~spatialcode.encode.pretrained.PredictedDepthSource`."""
+"""The perception front ends built of pretrained models, for colour input: the open-vocabulary
+detector's boxes segmented by SAM (or taken as box-shaped masks without a segmenter) in every
+frame (:class:`DetectorSegmenterPerception`), or followed from frame to frame by the SAM-2 video
+tracker between detector runs (:class:`DetectorTrackerPerception`) — as the detections the
+geometric encoder lifts, tracks and fuses. Depth comes from the frame — for RGB-only input, from
+:class:`~spatialcode.encode.pretrained.PredictedDepthSource`."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from spatialcode.encode.frames import Frame
 from spatialcode.encode.perception import Detection, PerceptionOutput
 
 
-class PretrainedPerception:
+class DetectorSegmenterPerception:
     """A :class:`~spatialcode.encode.perception.Perception` front end over a ``detector``
     (:class:`~spatialcode.encode.pretrained.OpenVocabularyDetector` or anything with its
     ``detect``) and an optional ``segmenter`` (:class:`~spatialcode.encode.pretrained.BoxPromptSegmenter`);
@@ -33,7 +34,7 @@ class PretrainedPerception:
                                  for box, mask in zip(boxes, masks) if int(mask.sum()) >= self.min_pixels])
 
 
-class TrackingPerception:
+class DetectorTrackerPerception:
     """A :class:`~spatialcode.encode.perception.Perception` front end that runs the ``detector``
     on every ``tracker.config.detect_every``-th frame only and follows the objects it finds with a
     :class:`~spatialcode.encode.pretrained.track.VideoObjectTracker` (SAM-2) in every frame: a
