@@ -12,7 +12,7 @@ from spatialcode.synth.categories import (
 )
 from spatialcode.synth.draw import Draw
 from spatialcode.synth.faults import FaultConfig
-from spatialcode.synth.generate import SceneGenConfig, generate_scene
+from spatialcode.synth.generate import generate_scene
 from spatialcode.synth.render import (
     RenderConfig,
     RenderOutput,
@@ -21,6 +21,7 @@ from spatialcode.synth.render import (
     render_scene,
 )
 from spatialcode.synth.rooms import FloorPlan, plan_floor
+from spatialcode.synth.scene_config import SceneGenConfig
 
 __all__ = [
     "CATEGORIES",

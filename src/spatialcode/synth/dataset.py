@@ -29,8 +29,9 @@ import numpy as np
 from spatialcode.core.errors import SpatialCodeError
 from spatialcode.scene import SpatialCode
 from spatialcode.synth.camera_path import PathConfig, walkthrough_code
-from spatialcode.synth.generate import SceneGenConfig, generate_scene
+from spatialcode.synth.generate import generate_scene
 from spatialcode.synth.questions import QuestionGenConfig, generate_questions
+from spatialcode.synth.scene_config import SceneGenConfig
 from spatialcode.tasks.records import VSIQuestion
 
 #: Split names and the stream id their scene seeds come from.

@@ -17,7 +17,7 @@ from shapely.geometry.polygon import orient
 from spatialcode.synth.draw import Draw
 
 if TYPE_CHECKING:
-    from spatialcode.synth.generate import SceneGenConfig
+    from spatialcode.synth.scene_config import SceneGenConfig
 
 ROOM_AREAS: dict[str, tuple[float, float]] = {
     "bathroom": (4.0, 9.0),
