@@ -4,6 +4,7 @@ perception → code; every stage's settings reachable from the tree (YAML + dott
 from __future__ import annotations
 
 import warnings
+from pathlib import Path
 
 import pytest
 
@@ -62,11 +63,11 @@ def test_every_stage_setting_is_reachable_from_one_config_tree():
     config = load_config(EncodePipelineConfig, None, [
         "source=walk.mp4", "poses=estimate", "encoder.pixel_stride=1", "encoder.tracks.voxel_size=0.05",
         "odometry.iterations=[5, 3]", "odometry.fallback_method=null", "features.features=500", "refine.gain=0.1"])
-    assert config.source == "walk.mp4" and config.poses == "estimate" and config.encoder.pixel_stride == 1
+    assert config.source == Path("walk.mp4") and config.poses == "estimate" and config.encoder.pixel_stride == 1
     assert config.encoder.tracks == TrackAssociationConfig(voxel_size=0.05)  # the rest of a group keeps its defaults
     assert config.odometry == OdometryConfig(iterations=(5, 3), fallback_method=None)
     assert config.features == FeatureOdometryConfig(features=500) and config.refine == MapAlignConfig(gain=0.1)
-    assert load_config(EncodePipelineConfig, None, ["source=walk.mp4"]) == EncodePipelineConfig("walk.mp4")
+    assert load_config(EncodePipelineConfig, None, ["source=walk.mp4"]) == EncodePipelineConfig(Path("walk.mp4"))
 
 
 @pytest.mark.parametrize(("override", "message"), [
