@@ -24,7 +24,7 @@ def test_importing_geometry_loads_only_the_core():
     loaded = _loaded_after("import spatialcode.geometry")
     assert set(loaded) == {"spatialcode", "spatialcode.core", "spatialcode.core.errors", "spatialcode.core.validation", "spatialcode.core.version",
                            "spatialcode.geometry", *(f"spatialcode.geometry.{m}" for m in
-                                                      ("box", "distance", "iou", "points", "polygon", "rotation"))}
+                                                      ("box", "camera", "distance", "iou", "points", "polygon", "rotation"))}
 
 
 def test_the_api_names_resolve_on_first_use():

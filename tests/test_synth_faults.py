@@ -9,8 +9,7 @@ import numpy as np
 import pytest
 
 from spatialcode.core.errors import ValidationError
-from spatialcode.scene import SpatialCode
-from spatialcode.synth.camera_path import make_pose
+from spatialcode.scene import CameraPose, SpatialCode
 from spatialcode.synth.faults import (
     FaultConfig,
     apply_frame_faults,
@@ -102,7 +101,7 @@ def test_default_confusion_map_is_well_formed():
 
 
 def test_pose_drift_is_a_reproducible_random_walk():
-    poses = [make_pose(i / 10, (i * 0.05, 1.0, 1.5), 0.1 * i, -0.2) for i in range(200)]
+    poses = [CameraPose.from_yaw_pitch(i / 10, (i * 0.05, 1.0, 1.5), 0.1 * i, -0.2) for i in range(200)]
     assert drift_poses(poses, FaultConfig(), seed=0) == poses
     config = FaultConfig(pose_drift=0.05, pose_drift_deg=1.0)
     drifted = drift_poses(poses, config, seed=0)

@@ -12,8 +12,9 @@ import pytest
 from spatialcode.core.errors import SpatialCodeError, ValidationError
 from spatialcode.formats.video import VideoWriter, pick_codec, read_video, video_info
 from spatialcode.geometry.box import Box3D
+from spatialcode.geometry.camera import Intrinsics, project_points
 from spatialcode.geometry.points import points_in_box
-from spatialcode.scene import Room, SpatialCode, SpatialObject
+from spatialcode.scene import CameraPose, Room, SpatialCode, SpatialObject
 from spatialcode.synth.render import (
     FrameRenderer,
     RenderConfig,
@@ -258,11 +259,32 @@ def test_frame_renderer_depth_is_z_depth():
     code = SpatialCode(objects=(SpatialObject(0, "box", Box3D((3.5, 0.5, 0.2), (0.2, 0.2, 0.4))),),
                        room=Room(polygon=((0, -5), (4, -5), (4, 5), (0, 5)), height=10.0))
     geometry = build_scene_geometry(code)
-    from spatialcode.synth.camera_path import make_pose
-
-    frame = FrameRenderer(geometry, 32, 24, 90.0).render(make_pose(0.0, (2.0, 3.0, 5.0), 0.0, 0.0))
+    frame = FrameRenderer(geometry, Intrinsics.from_hfov(32, 24, 90.0)).render(CameraPose.from_yaw_pitch(0.0, (2.0, 3.0, 5.0), 0.0, 0.0))
     assert frame.depth == pytest.approx(np.full((24, 32), 2.0), abs=1e-4)
     assert (frame.mask == -1).all()
+
+
+def test_a_box_renders_at_the_pixels_worked_out_by_hand():
+    """The principal point: integer pixel coordinates are pixel centres, so a 32 × 24 image with
+    a 90° field of view has fx = fy = 16 and its centre at (15.5, 11.5). A camera at height 1.5 m
+    looking along +x (image right = world -y, down = world -z) sees the 1.1 m × 0.6 m near face of
+    a box 2 m ahead, centred on the optical axis, from u = 15.5 ∓ 16 · 0.55 / 2 = 11.1 to 19.9 and
+    v = 11.5 ∓ 16 · 0.3 / 2 = 9.1 to 13.9: the pixel centres in columns 12..19 and rows 10..13,
+    symmetric about the image centre. (A principal point at (w/2, h/2) would show columns 12..20
+    and rows 10..14.)"""
+    code = SpatialCode(objects=(SpatialObject(7, "slab", Box3D((2.2, 0.0, 1.5), (0.4, 1.1, 0.6))),),
+                       room=Room(polygon=((-1, -4), (6, -4), (6, 4), (-1, 4)), height=3.0))
+    camera = Intrinsics.from_hfov(32, 24, 90.0)
+    pose = CameraPose.from_yaw_pitch(0.0, (0.0, 0.0, 1.5), 0.0, 0.0)
+    frame = FrameRenderer(build_scene_geometry(code), camera, texture=False).render(pose)
+    rows, cols = np.nonzero(frame.mask == 7)
+    assert (sorted(set(rows)), sorted(set(cols))) == (list(range(10, 14)), list(range(12, 20)))
+    assert len(rows) == 4 * 8 and np.array_equal(frame.mask, frame.mask[:, ::-1])  # a mirror image
+    assert frame.depth[frame.mask == 7] == pytest.approx(2.0, abs=1e-5)  # z-depth of the near face
+    corners = np.array([[2.0, 0.55, 1.8], [2.0, -0.55, 1.2]])  # the face's top left and bottom right
+    uv, depth = project_points(corners, camera, pose)
+    np.testing.assert_allclose(uv, [[11.1, 9.1], [19.9, 13.9]], atol=1e-9)  # the model agrees
+    np.testing.assert_allclose(depth, 2.0)
 
 
 # -- writers -------------------------------------------------------------------------------------

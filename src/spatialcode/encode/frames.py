@@ -25,8 +25,8 @@ from spatialcode.core.errors import InputFileError, ValidationError
 from spatialcode.core.json_input import read_json_file
 from spatialcode.core.validation import optional_number
 from spatialcode.formats.npz_stream import NpzStreamReader
+from spatialcode.geometry.camera import Intrinsics
 from spatialcode.scene import CameraPose
-from spatialcode.viz.camera import Intrinsics
 
 #: Top-level fields every ``frames.json``-schema document has (see :mod:`spatialcode.synth.render`).
 _FRAMES_DOCUMENT_KEYS = ("width", "height", "intrinsics", "fps", "frames")

@@ -42,8 +42,8 @@ from scipy.spatial.transform import Rotation
 
 from spatialcode.core.errors import ValidationError
 from spatialcode.encode.frames import Frame
+from spatialcode.geometry.camera import Intrinsics
 from spatialcode.scene import CameraPose
-from spatialcode.viz.camera import Intrinsics
 
 METHODS = ("hybrid", "point_to_plane", "intensity")
 PHOTOMETRIC = ("hybrid", "intensity")

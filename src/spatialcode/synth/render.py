@@ -19,8 +19,11 @@ shapes (:mod:`spatialcode.synth.shapes`) and the room shell, and writes into ``o
   true camera trajectory in ``camera``, ``source.fps``/``frame_count`` and a provenance that
   records the render configuration.
 
-Pixel (u, v) (column, row) lifts to the camera point ``z · ((u - cx) / fx, (v - cy) / fy, 1)``
-with z = depth / 1000, then to the world with ``R · p + position``. Faults
+The camera is :class:`~spatialcode.geometry.camera.Intrinsics` ``.from_hfov`` of the path's
+image size and field of view (integer pixel coordinates are pixel centres: the principal point
+is ``((width - 1) / 2, (height - 1) / 2)``). Pixel (u, v) (column, row) lifts to the camera
+point ``z · ((u - cx) / fx, (v - cy) / fy, 1)`` with z = depth / 1000, then to the world with
+``R · p + position``. Faults
 (:mod:`spatialcode.synth.faults`) change depth, masks, per-frame labels and the reported poses
 in ``frames.json``; ``scene.json`` always holds the ground truth.
 
@@ -50,16 +53,10 @@ from spatialcode.core.validation import check_field_types, check_known_fields
 from spatialcode.core.version import __version__
 from spatialcode.formats.npz_stream import NpzStreamWriter
 from spatialcode.formats.video import VideoWriter, read_video
+from spatialcode.geometry.camera import Intrinsics, pixel_rays
 from spatialcode.geometry.points import points_in_box
 from spatialcode.scene import CameraPose, Provenance, SpatialCode
-from spatialcode.synth.camera_path import (
-    PathConfig,
-    camera_directions,
-    intrinsics,
-    plan_camera,
-    ray_threads,
-    with_timeline,
-)
+from spatialcode.synth.camera_path import PathConfig, plan_camera, ray_threads, with_timeline
 from spatialcode.synth.faults import FaultConfig, apply_frame_faults, drift_poses
 from spatialcode.synth.shapes import (
     TEXTURE_AMPLITUDES,
@@ -179,15 +176,15 @@ class RenderedFrame:
 class FrameRenderer:
     """Renders views of one :class:`SceneGeometry` (reuses the ray buffers between frames)."""
 
-    def __init__(self, geometry: SceneGeometry, width: int, height: int, hfov_deg: float,
-                 ambient: float = 0.35, texture: bool = True) -> None:
+    def __init__(self, geometry: SceneGeometry, intrinsics: Intrinsics, ambient: float = 0.35,
+                 texture: bool = True) -> None:
         import open3d as o3d
 
         self._o3d = o3d
         self.geometry = geometry
-        self.width, self.height = width, height
-        self.intrinsics = intrinsics(width, height, hfov_deg)
-        self.dirs = camera_directions(width, height, hfov_deg).reshape(-1, 3)
+        self.width, self.height = intrinsics.width, intrinsics.height
+        self.intrinsics = intrinsics
+        self.dirs = pixel_rays(intrinsics).astype(np.float32).reshape(-1, 3)
         self.inv_norm = (1.0 / np.linalg.norm(self.dirs, axis=1)).astype(np.float32)
         # rays = [dirs, 1] @ M with M = [[0, R^T], [position, 0]]: one matmul per frame
         self._dirs_h = np.concatenate([self.dirs, np.ones((len(self.dirs), 1), np.float32)], axis=1)
@@ -296,17 +293,16 @@ class RenderOutput:
     planning_seconds: float = 0.0
 
 
-def _image_fields(config: RenderConfig, intr: tuple[float, float, float, float]) -> dict[str, Any]:
+def _image_fields(intr: Intrinsics) -> dict[str, Any]:
     """``width``, ``height`` and pinhole ``intrinsics`` (pixels) of the rendered images."""
-    return {"width": config.width, "height": config.height, "intrinsics": dict(zip(("fx", "fy", "cx", "cy"), intr))}
+    return {"width": intr.width, "height": intr.height, "intrinsics": intr.to_dict()}
 
 
-def _pose_entry(index: int, pose: CameraPose, config: RenderConfig, intr: tuple[float, float, float, float],
-                labels: dict[int, str]) -> dict[str, Any]:
+def _pose_entry(index: int, pose: CameraPose, intr: Intrinsics, labels: dict[int, str]) -> dict[str, Any]:
     return {
         "index": index,
         "t": pose.t,
-        **_image_fields(config, intr),
+        **_image_fields(intr),
         "position": list(pose.position),
         "quaternion": list(pose.quaternion),
         "labels": {str(k): v for k, v in sorted(labels.items())},
@@ -338,8 +334,8 @@ class _FrameSink:
     background thread, so encoding and compression overlap the ray casting of the next frames."""
 
     def __init__(self, out: Path, n: int, config: RenderConfig, labels: dict[int, str],
-                 reported: list[CameraPose], intr: tuple[float, float, float, float]) -> None:
-        h, w = config.height, config.width
+                 reported: list[CameraPose], intr: Intrinsics) -> None:
+        h, w = intr.height, intr.width
         self.config, self.labels, self.reported, self.intrinsics = config, labels, reported, intr
         self.video = VideoWriter(out / "rgb.mp4", w, h, config.fps, codec=config.video_codec, crf=config.video_crf)
         self.depth = NpzStreamWriter(out / "depth.npz", "depth", (n, h, w), np.uint16)
@@ -368,7 +364,7 @@ class _FrameSink:
                 self.video.write(frame.rgb)
                 self.depth.write(np.minimum(np.rint(faulty.depth * np.float32(1000.0)), 65535.0).astype(np.uint16))
                 self.masks.write(faulty.mask)
-                self.entries.append(_pose_entry(i, self.reported[i], config, self.intrinsics, faulty.labels))
+                self.entries.append(_pose_entry(i, self.reported[i], self.intrinsics, faulty.labels))
             except BaseException as err:  # noqa: BLE001 - re-raised in the rendering thread
                 self.errors.append(err)
 
@@ -387,11 +383,11 @@ class _FrameSink:
 
 
 def _frames_document(config: RenderConfig, layout, labels: dict[int, str], codec: str,
-                     intr: tuple[float, float, float, float], entries: list[dict[str, Any]]) -> dict[str, Any]:
+                     intr: Intrinsics, entries: list[dict[str, Any]]) -> dict[str, Any]:
     """The ``frames.json`` document (see the module docstring)."""
     return {
         "format": FRAMES_FORMAT,
-        **_image_fields(config, intr),
+        **_image_fields(intr),
         "fps": config.fps,
         "frame_count": len(entries),
         "video": {"file": "rgb.mp4", "codec": codec},
@@ -425,12 +421,13 @@ def render_scene(code: SpatialCode, out_dir: str | Path, config: RenderConfig | 
     out.mkdir(parents=True, exist_ok=True)
 
     started = time.perf_counter()
-    layout = room_layout(code, config.room_margin, config.room_height)
+    path = config.path_config()
+    layout = room_layout(code, path.room_margin, path.room_height)
     geometry = build_scene_geometry(code, layout, config.room_colors())
-    poses = plan_camera(code, config.path_config(), geometry).poses
+    poses = plan_camera(code, path, geometry).poses
     planning_seconds = time.perf_counter() - started
 
-    renderer = FrameRenderer(geometry, config.width, config.height, config.hfov_deg, config.ambient, config.texture)
+    renderer = FrameRenderer(geometry, path.intrinsics, config.ambient, config.texture)
     labels = {o.id: o.label for o in code.objects}
     ids = [o.id for o in code.objects]
     reported = drift_poses(poses, config.faults, config.seed)
@@ -444,7 +441,7 @@ def render_scene(code: SpatialCode, out_dir: str | Path, config: RenderConfig | 
             frame = renderer.render(pose)
             total += frame.object_pixels
             np.maximum(best, frame.object_pixels, out=best)
-            for k in np.flatnonzero(frame.object_pixels >= config.mask_threshold):
+            for k in np.flatnonzero(frame.object_pixels >= path.mask_threshold):
                 first_seen.setdefault(ids[k], pose.t)
             sink.put(i, frame)
     except BaseException:
@@ -456,13 +453,13 @@ def render_scene(code: SpatialCode, out_dir: str | Path, config: RenderConfig | 
     unseen = [o.id for o in code.objects if o.id not in first_seen]
     if unseen:
         best_pixels = dict(zip(ids, best.tolist()))
-        reasons = "; ".join(f"#{k} {unseen_reason(code, k, best_pixels[k], config.mask_threshold)}" for k in unseen)
+        reasons = "; ".join(f"#{k} {unseen_reason(code, k, best_pixels[k], path.mask_threshold)}" for k in unseen)
         warnings.warn(
-            f"{len(unseen)} object(s) never reach {config.mask_threshold} px in any frame and keep first_seen=None: {reasons}",
+            f"{len(unseen)} object(s) never reach {path.mask_threshold} px in any frame and keep first_seen=None: {reasons}",
             stacklevel=2,
         )
     provenance = Provenance.from_config(PRODUCER, {"render": config.to_dict(), "input": code.provenance.to_dict()}, __version__)
-    result_code = with_timeline(code, poses, first_seen, config.fps, provenance)
+    result_code = with_timeline(code, poses, first_seen, path.fps, provenance)
     result_code.save(out / "scene.json")
     doc = _frames_document(config, layout, labels, sink.video.codec, renderer.intrinsics, sink.entries)
     (out / "frames.json").write_text(json.dumps(doc, indent=1) + "\n")
@@ -479,7 +476,7 @@ def render_scene(code: SpatialCode, out_dir: str | Path, config: RenderConfig | 
         max_pixels={i: int(c) for i, c in zip(ids, best)},
         unseen=unseen,
         frame_count=len(poses),
-        fps=config.fps,
+        fps=path.fps,
         codec=sink.video.codec,
         seconds=seconds,
         frames_per_second=len(poses) / seconds if seconds > 0 else math.inf,
@@ -504,11 +501,9 @@ def load_frames(out_dir: str | Path) -> tuple[dict[str, Any], np.ndarray, np.nda
 def backproject(depth_mm: np.ndarray, frame: dict[str, Any]) -> np.ndarray:
     """Lift a depth image (H, W) in millimetres to world points (H, W, 3), metres, with one
     ``frames.json`` frame entry (intrinsics + pose); pixels without depth give NaN."""
-    intr = frame["intrinsics"]
     h, w = depth_mm.shape
-    z = depth_mm.astype(np.float64) / 1000.0
-    u, v = np.meshgrid(np.arange(w), np.arange(h))
-    cam = np.stack([(u - intr["cx"]) / intr["fx"] * z, (v - intr["cy"]) / intr["fy"] * z, z], axis=-1)
+    intr = Intrinsics(**frame["intrinsics"], width=w, height=h)
+    cam = pixel_rays(intr) * (depth_mm.astype(np.float64) / 1000.0)[..., None]
     pose = CameraPose(t=frame["t"], position=frame["position"], quaternion=frame["quaternion"])
     world = cam @ pose.rotation_matrix().T + np.asarray(pose.position)
     world[depth_mm == 0] = np.nan
