@@ -77,6 +77,14 @@ def optional_number(value: Any, field: str, *, minimum: float | None = None,
     return number
 
 
+def positive_number(value: Any, field: str) -> float:
+    """Return ``value`` as a finite float > 0, or raise :class:`ValidationError` naming ``field``."""
+    number = optional_number(value, field)
+    if number is None or number <= 0:
+        raise ValidationError(field, f"must be a positive number, got {value!r}")
+    return number
+
+
 def optional_count(value: Any, field: str) -> int | None:
     """Return ``value`` if it is ``None`` or a non-negative int, else raise naming ``field``."""
     if value is None:

@@ -27,15 +27,9 @@ import numpy as np
 from PIL import Image
 
 from spatialcode.core.errors import InputFileError, ValidationError
-from spatialcode.encode.frames import (
-    Frame,
-    FrameSource,
-    RenderFolderSource,
-    frame_entry_pose,
-    positive_number,
-    read_frames_document,
-    sample_stride,
-)
+from spatialcode.core.validation import positive_number
+from spatialcode.encode.frames import Frame, FrameSource, RenderFolderSource, sample_stride
+from spatialcode.formats.frames_json import frame_entry_pose, read_frames_document
 from spatialcode.formats.npz_stream import NpzStreamReader
 from spatialcode.formats.video import open_video
 from spatialcode.geometry.camera import Intrinsics

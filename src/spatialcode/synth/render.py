@@ -13,7 +13,7 @@ shapes (:mod:`spatialcode.synth.shapes`) and the room shell, and writes into ``o
   (``fx fy cx cy``, pixels) and the camera ``position`` (m) + ``quaternion`` (x, y, z, w) of the
   camera-to-world rotation, OpenCV camera frame (+z forward, +x right, +y down) — the
   :class:`~spatialcode.scene.CameraPose` convention — plus the ``labels`` ({id: label}) of the
-  instances in that frame's mask;
+  instances in that frame's mask (the document's schema: :mod:`spatialcode.formats.frames_json`);
 - ``scene.json``: the input code with ``first_seen`` = the time of the first frame in which the
   object's (fault-free) mask reaches ``mask_threshold`` pixels (``None`` when it never does), the
   true camera trajectory in ``camera``, ``source.fps``/``frame_count`` and a provenance that
@@ -51,6 +51,7 @@ from spatialcode.core.errors import SpatialCodeError, ValidationError
 from spatialcode.core.json_input import read_json_file
 from spatialcode.core.validation import check_field_types, check_known_fields
 from spatialcode.core.version import __version__
+from spatialcode.formats.frames_json import FRAMES_FORMAT, image_fields, read_frames_document
 from spatialcode.formats.npz_stream import NpzStreamWriter
 from spatialcode.formats.video import VideoWriter, read_video
 from spatialcode.geometry.camera import Intrinsics, pixel_rays
@@ -67,7 +68,6 @@ from spatialcode.synth.shapes import (
 )
 
 PRODUCER = "synth-render"
-FRAMES_FORMAT = "spatialcode-rgbd/1"
 _MAX_ID = np.iinfo(np.int16).max
 
 
@@ -293,16 +293,11 @@ class RenderOutput:
     planning_seconds: float = 0.0
 
 
-def _image_fields(intr: Intrinsics) -> dict[str, Any]:
-    """``width``, ``height`` and pinhole ``intrinsics`` (pixels) of the rendered images."""
-    return {"width": intr.width, "height": intr.height, "intrinsics": intr.to_dict()}
-
-
 def _pose_entry(index: int, pose: CameraPose, intr: Intrinsics, labels: dict[int, str]) -> dict[str, Any]:
     return {
         "index": index,
         "t": pose.t,
-        **_image_fields(intr),
+        **image_fields(intr),
         "position": list(pose.position),
         "quaternion": list(pose.quaternion),
         "labels": {str(k): v for k, v in sorted(labels.items())},
@@ -387,7 +382,7 @@ def _frames_document(config: RenderConfig, layout, labels: dict[int, str], codec
     """The ``frames.json`` document (see the module docstring)."""
     return {
         "format": FRAMES_FORMAT,
-        **_image_fields(intr),
+        **image_fields(intr),
         "fps": config.fps,
         "frame_count": len(entries),
         "video": {"file": "rgb.mp4", "codec": codec},
@@ -518,7 +513,6 @@ def write_render_overlay(render_dir: str | Path, path: str | Path | None = None,
     ``render_dir/overlay.mp4``), or with ``frame`` only that frame as PNG (default
     ``render_dir/overlay_<frame>.png``). Returns the path written."""
     from spatialcode.core.errors import InputFileError
-    from spatialcode.encode.frames import read_frames_document
     from spatialcode.viz import write_overlay_png, write_overlay_video
 
     folder = Path(render_dir)
