@@ -81,12 +81,12 @@ def render_walkthrough(frames: int = 40, size: tuple[int, int] = (128, 96)) -> t
     (encoder Frames with RGB and depth but no pose, the true CameraPoses). (``render_scene`` with
     a frame cap would compress the whole path into the frames.)"""
     from spatialcode.encode import Frame
-    from spatialcode.synth.camera_path import plan_camera
+    from spatialcode.synth.camera_path import PathConfig, plan_camera
     from spatialcode.synth.render import FrameRenderer, RenderConfig
     from spatialcode.synth.shapes import build_scene_geometry, room_layout
 
-    config = RenderConfig(width=size[0], height=size[1], fps=10.0, mask_threshold=20)
-    path, code = config.path_config(), tiny_scene()
+    config = RenderConfig(path=PathConfig(width=size[0], height=size[1], fps=10.0, mask_threshold=20))
+    path, code = config.path, tiny_scene()
     geometry = build_scene_geometry(code, room_layout(code, path.room_margin, path.room_height), config.room_colors())
     poses = plan_camera(code, path, geometry).poses[:frames]
     intrinsics = path.intrinsics

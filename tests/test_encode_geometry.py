@@ -24,6 +24,7 @@ from spatialcode.geometry.box import Box3D
 from spatialcode.geometry.camera import Intrinsics
 from spatialcode.geometry.iou import box_iou_3d
 from spatialcode.scene import CameraPose, Room, SpatialCode, SpatialObject
+from spatialcode.synth.camera_path import PathConfig
 from spatialcode.synth.render import FrameRenderer, RenderConfig, render_scene
 from spatialcode.synth.shapes import build_scene_geometry
 from tests.fixtures import tiny_scene
@@ -367,7 +368,7 @@ def tiny_render(tmp_path_factory):
     out = tmp_path_factory.mktemp("encode") / "r"
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        render_scene(tiny_scene(), out, RenderConfig(width=96, height=72, fps=4.0, max_frames=40, mask_threshold=30),
+        render_scene(tiny_scene(), out, RenderConfig(path=PathConfig(width=96, height=72, fps=4.0, max_frames=40, mask_threshold=30)),
                      progress=False)
     return out
 

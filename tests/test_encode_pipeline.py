@@ -7,6 +7,7 @@ import pytest
 from spatialcode.core.errors import SpatialCodeError
 from spatialcode.demo import demo_scene
 from spatialcode.encode.pipeline import EncodePipelineConfig, encode_input
+from spatialcode.synth.camera_path import PathConfig
 from spatialcode.synth.render import RenderConfig, render_scene
 
 
@@ -27,7 +28,7 @@ def test_settings_are_checked_before_anything_is_read(tmp_path, settings, messag
 @pytest.mark.filterwarnings("ignore:camera path compressed")
 def test_a_render_folder_encodes_with_its_masks_and_poses(tmp_path):
     scene = demo_scene()
-    render_scene(scene, tmp_path / "r", RenderConfig(width=96, height=72, max_frames=20))
+    render_scene(scene, tmp_path / "r", RenderConfig(path=PathConfig(width=96, height=72, max_frames=20)))
     result = encode_input(EncodePipelineConfig(tmp_path / "r", stride=2))
     assert result.frames == 10 and len(result.code.camera) == 10
     assert {"perception", "lift"} <= set(result.ms_per_frame) and all(v >= 0 for v in result.ms_per_frame.values())

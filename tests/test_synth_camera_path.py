@@ -189,8 +189,7 @@ def test_walkthrough_code_times_objects_like_the_render(tmp_path):
     assert timed.source.fps == CONFIG.fps and timed.source.frame_count == len(timed.camera)
     assert timed.provenance.producer == "synth-walkthrough"
     assert all(o.first_seen is not None for o in timed.objects)
-    config = RenderConfig(width=CONFIG.width, height=CONFIG.height, mask_threshold=CONFIG.mask_threshold, fps=CONFIG.fps,
-                          texture=False)
+    config = RenderConfig(path=CONFIG, texture=False)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         rendered = render_scene(code, tmp_path / "r", config, progress=False).code

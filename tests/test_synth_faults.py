@@ -127,9 +127,9 @@ def test_faults_change_rendered_outputs_but_not_the_ground_truth(tmp_path):
                          label_confusion=0.5, pose_drift=0.05, pose_drift_deg=0.5)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        clean = render_scene(tiny_scene(), tmp_path / "clean", RenderConfig(**TINY), progress=False)
-        faulty = render_scene(tiny_scene(), tmp_path / "faulty", RenderConfig(**TINY, faults=faults), progress=False)
-        again = render_scene(tiny_scene(), tmp_path / "again", RenderConfig(**TINY, faults=faults), progress=False)
+        clean = render_scene(tiny_scene(), tmp_path / "clean", RenderConfig(path=TINY), progress=False)
+        faulty = render_scene(tiny_scene(), tmp_path / "faulty", RenderConfig(path=TINY, faults=faults), progress=False)
+        again = render_scene(tiny_scene(), tmp_path / "again", RenderConfig(path=TINY, faults=faults), progress=False)
     doc_c, depth_c, masks_c = load_frames(clean.out_dir)
     doc_f, depth_f, masks_f = load_frames(faulty.out_dir)
     doc_a, depth_a, masks_a = load_frames(again.out_dir)

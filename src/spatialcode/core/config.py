@@ -26,7 +26,8 @@ T = TypeVar("T")
 def build_config(cls: type[T], data: Mapping[str, Any], where: str = "") -> T:
     """An instance of the dataclass ``cls`` from the mapping ``data``: nested dataclass fields
     from nested mappings (merged over the field's default), tuple fields from lists; unknown
-    keys raise :class:`ValidationError`."""
+    keys raise :class:`ValidationError`, and so does a nested group's own check, naming the
+    setting by its dotted key (``path.fps``)."""
     if not isinstance(data, Mapping):
         raise ValidationError(where or cls.__name__, f"expected a mapping of settings, got {type(data).__name__}")
     hints = typing.get_type_hints(cls)
@@ -52,6 +53,10 @@ def build_config(cls: type[T], data: Mapping[str, Any], where: str = "") -> T:
         return cls(**values)
     except TypeError as err:
         raise ValidationError(where.rstrip(".") or cls.__name__, str(err)) from None
+    except ValidationError as err:  # a nested group's own check: name the setting by its full key
+        if err.field.startswith(where):
+            raise
+        raise ValidationError(f"{where}{err.field}", err.problem) from None
 
 
 def _default(spec: dataclasses.Field) -> Any:

@@ -35,6 +35,7 @@ from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import dijkstra
 
 from spatialcode.core.errors import SpatialCodeError, ValidationError
+from spatialcode.core.validation import check_field_types
 from spatialcode.geometry.box import Box3D
 from spatialcode.geometry.camera import Intrinsics, pixel_rays
 from spatialcode.scene import CameraPose, Provenance, SpatialCode
@@ -72,7 +73,8 @@ class PathConfig:
     turn_rate_deg: float = 60.0      # max angular speed, deg/s
     hold_seconds: float = 0.6        # dwell while facing a target
     walk_pitch_deg: float = -15.0    # camera pitch while walking (negative = down)
-    width: int = 640                 # image size and field of view, for visibility checks
+    width: int = 640                 # the camera: image size (pixels) and horizontal field of view (deg),
+                                     # rendered and used for the visibility checks
     height: int = 480
     hfov_deg: float = 65.0
     mask_threshold: int = 200        # pixels an object needs in one frame to count as seen
@@ -84,14 +86,24 @@ class PathConfig:
     verify_rounds: int = 2           # low-resolution render-and-patch rounds
 
     def __post_init__(self) -> None:
+        check_field_types(self)
         for name in ("fps", "eye_height", "walk_speed", "turn_rate_deg", "grid_step", "room_height"):
             if not getattr(self, name) > 0:
                 raise ValidationError(name, f"must be > 0, got {getattr(self, name)}")
         for name in ("clearance", "min_clearance", "hold_seconds", "room_margin"):
             if getattr(self, name) < 0:
                 raise ValidationError(name, f"must be >= 0, got {getattr(self, name)}")
+        for name in ("width", "height", "mask_threshold"):
+            if getattr(self, name) < 1:
+                raise ValidationError(name, f"must be >= 1 pixel, got {getattr(self, name)}")
+        if self.verify_rounds < 0:
+            raise ValidationError("verify_rounds", f"must be >= 0, got {self.verify_rounds}")
+        if not 1.0 <= self.hfov_deg <= 170.0:
+            raise ValidationError("hfov_deg", f"must be in [1, 170] degrees, got {self.hfov_deg}")
         if self.max_frames is not None and self.max_frames < 1:
             raise ValidationError("max_frames", f"must be >= 1, got {self.max_frames}")
+        if self.max_seconds is not None and self.max_seconds <= 0:
+            raise ValidationError("max_seconds", f"must be > 0, got {self.max_seconds}")
 
     @property
     def intrinsics(self) -> Intrinsics:

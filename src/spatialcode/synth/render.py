@@ -41,15 +41,17 @@ import sys
 import threading
 import time
 import warnings
+from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from spatialcode.core.config import build_config, config_dict
 from spatialcode.core.errors import SpatialCodeError, ValidationError
 from spatialcode.core.json_input import read_json_file
-from spatialcode.core.validation import check_field_types, check_known_fields
+from spatialcode.core.validation import check_field_types
 from spatialcode.core.version import __version__
 from spatialcode.formats.frames_json import FRAMES_FORMAT, image_fields, read_frames_document
 from spatialcode.formats.npz_stream import NpzStreamWriter
@@ -73,21 +75,12 @@ _MAX_ID = np.iinfo(np.int16).max
 
 @dataclass(frozen=True)
 class RenderConfig:
-    """Settings of :func:`render_scene` (pixels, degrees, metres, seconds; colours 0–255 RGB)."""
+    """Settings of :func:`render_scene`: the camera ``path`` (:class:`PathConfig`: frame rate,
+    image size in pixels, horizontal field of view in degrees, walking, first_seen threshold, the
+    invented room), the look of the room (colours 0–255 RGB, ``ambient`` share of light,
+    textures), the video encoding, and the sensor ``faults`` with their ``seed``."""
 
-    width: int = 640
-    height: int = 480
-    hfov_deg: float = 65.0               # horizontal field of view
-    fps: float = 10.0
-    eye_height: float = 1.5              # camera height above the floor
-    max_seconds: float | None = 180.0    # the path is compressed in time to fit
-    max_frames: int | None = None
-    mask_threshold: int = 200            # pixels in one frame for first_seen
-    clearance: float = 0.3               # camera distance to walls and obstacles
-    walk_speed: float = 0.5              # m/s
-    turn_rate_deg: float = 60.0          # max angular speed, deg/s
-    room_margin: float = 1.0             # invented room (no polygon): objects' extent + margin
-    room_height: float = 2.7             # when the scene has no room height
+    path: PathConfig = field(default_factory=PathConfig)
     wall_color: tuple[int, int, int] = (219, 214, 204)
     floor_color: tuple[int, int, int] = (158, 133, 107)
     ceiling_color: tuple[int, int, int] = (242, 242, 240)
@@ -99,59 +92,37 @@ class RenderConfig:
     seed: int = 0
 
     def __post_init__(self) -> None:
-        if isinstance(self.faults, dict):
-            object.__setattr__(self, "faults", FaultConfig.from_dict(self.faults))
         check_field_types(self)
+        if not isinstance(self.path, PathConfig):
+            raise ValidationError("path", f"expected camera-path settings, got {self.path!r}"[:200])
         for name in ("width", "height"):
-            value = getattr(self, name)
-            if int(value) != value or value < 8 or value % 2:
-                raise ValidationError(name, f"must be an even number of pixels >= 8, got {value}")
-        if not 1.0 <= self.hfov_deg <= 170.0:
-            raise ValidationError("hfov_deg", f"must be in [1, 170], got {self.hfov_deg}")
-        for name in ("fps", "eye_height", "walk_speed", "turn_rate_deg", "room_height"):
-            if not getattr(self, name) > 0:
-                raise ValidationError(name, f"must be > 0, got {getattr(self, name)}")
-        if self.max_frames is not None and self.max_frames < 1:
-            raise ValidationError("max_frames", f"must be >= 1, got {self.max_frames}")
-        if self.max_seconds is not None and self.max_seconds <= 0:
-            raise ValidationError("max_seconds", f"must be > 0, got {self.max_seconds}")
-        if self.mask_threshold < 1:
-            raise ValidationError("mask_threshold", f"must be >= 1 pixel, got {self.mask_threshold}")
+            value = getattr(self.path, name)
+            if value < 8 or value % 2:
+                raise ValidationError(f"path.{name}", f"must be an even number of pixels >= 8, got {value}")
         if not 0.0 <= self.ambient <= 1.0:
             raise ValidationError("ambient", f"must be in [0, 1], got {self.ambient}")
         if not isinstance(self.faults, FaultConfig):
             raise ValidationError("faults", f"expected fault settings, got {self.faults!r}"[:200])
-
-    def path_config(self) -> PathConfig:
-        """The camera-path settings implied by this configuration."""
-        return PathConfig(
-            fps=self.fps, eye_height=self.eye_height, clearance=self.clearance, walk_speed=self.walk_speed,
-            turn_rate_deg=self.turn_rate_deg, width=self.width, height=self.height, hfov_deg=self.hfov_deg,
-            mask_threshold=self.mask_threshold, max_seconds=self.max_seconds, max_frames=self.max_frames,
-            room_margin=self.room_margin, room_height=self.room_height,
-        )
 
     def room_colors(self) -> dict[str, tuple[float, float, float]]:
         """Floor, wall and ceiling colours as RGB 0–1."""
         return {name: tuple(c / 255.0 for c in getattr(self, f"{name}_color")) for name in ("floor", "wall", "ceiling")}
 
     def to_dict(self) -> dict[str, Any]:
-        """JSON form of the configuration."""
-        out = {f.name: getattr(self, f.name) for f in fields(self)}
-        out["faults"] = self.faults.to_dict()
-        for key in ("wall_color", "floor_color", "ceiling_color"):
-            out[key] = list(out[key])
-        return out
+        """JSON form of the configuration (``path`` and ``faults`` as nested objects)."""
+        return config_dict(self)
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> RenderConfig:
-        """Build a configuration from its JSON form (unknown keys are an error)."""
-        check_known_fields(cls, data, "render config")
-        data = dict(data)
-        for key in ("wall_color", "floor_color", "ceiling_color"):
-            if isinstance(data.get(key), list):
-                data[key] = tuple(data[key])
-        return cls(**data)
+    def from_dict(cls, data: Mapping[str, Any]) -> RenderConfig:
+        """Build a configuration from its JSON form (:meth:`to_dict`; groups may give only some of
+        their settings). An unknown key is a :class:`ValidationError` naming it; a camera-path
+        setting at the top level is told to go into ``path``."""
+        path_keys = {f.name for f in fields(PathConfig)}
+        misplaced = [key for key in data if key in path_keys] if isinstance(data, Mapping) else []
+        if misplaced:
+            raise ValidationError(misplaced[0], f"unknown setting at the top level; camera-path settings go in the path "
+                                                f"group, e.g. {{\"path\": {{\"{misplaced[0]}\": ...}}}}")
+        return build_config(cls, data)
 
 
 # --------------------------------------------------------------------------------------------
@@ -332,7 +303,7 @@ class _FrameSink:
                  reported: list[CameraPose], intr: Intrinsics) -> None:
         h, w = intr.height, intr.width
         self.config, self.labels, self.reported, self.intrinsics = config, labels, reported, intr
-        self.video = VideoWriter(out / "rgb.mp4", w, h, config.fps, codec=config.video_codec, crf=config.video_crf)
+        self.video = VideoWriter(out / "rgb.mp4", w, h, config.path.fps, codec=config.video_codec, crf=config.video_crf)
         self.depth = NpzStreamWriter(out / "depth.npz", "depth", (n, h, w), np.uint16)
         self.masks = NpzStreamWriter(out / "masks.npz", "masks", (n, h, w), np.int16)
         self.entries: list[dict[str, Any]] = []
@@ -383,7 +354,7 @@ def _frames_document(config: RenderConfig, layout, labels: dict[int, str], codec
     return {
         "format": FRAMES_FORMAT,
         **image_fields(intr),
-        "fps": config.fps,
+        "fps": config.path.fps,
         "frame_count": len(entries),
         "video": {"file": "rgb.mp4", "codec": codec},
         "depth": {"file": "depth.npz", "key": "depth", "dtype": "uint16", "unit": "mm", "scale": 0.001,
@@ -416,7 +387,7 @@ def render_scene(code: SpatialCode, out_dir: str | Path, config: RenderConfig | 
     out.mkdir(parents=True, exist_ok=True)
 
     started = time.perf_counter()
-    path = config.path_config()
+    path = config.path
     layout = room_layout(code, path.room_margin, path.room_height)
     geometry = build_scene_geometry(code, layout, config.room_colors())
     poses = plan_camera(code, path, geometry).poses
