@@ -103,15 +103,6 @@ def check_whole_number(value: Any, field: str, minimum: int = 1, optional: bool 
         raise ValidationError(field, f"must be a whole number >= {minimum}, got {value!r}")
 
 
-def check_known_fields(cls: type, data: Mapping[str, Any], field: str) -> None:
-    """Refuse keys of ``data`` that are not fields of the dataclass ``cls`` (naming ``field`` and
-    the known ones)."""
-    known = {f.name for f in dataclasses.fields(cls)}
-    unknown = sorted(set(data) - known)
-    if unknown:
-        raise ValidationError(field, f"unknown setting(s) {', '.join(unknown)} (known: {', '.join(sorted(known))})")
-
-
 def check_field_types(settings: Any) -> None:
     """Raise :class:`ValidationError` naming the field unless every field of the dataclass
     instance ``settings`` holds a value of its annotated kind: ``int`` (a whole number, not a
