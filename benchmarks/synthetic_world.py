@@ -247,7 +247,7 @@ def report() -> str:
         lines += [
             f"## Rendering procedural scenes ({ren['date']}: `{ren['command']}`)", "",
             f"- {len(ren['scenes'])} held-out scenes, {ren['frames']} frames at "
-            f"{ren['config']['width']}×{ren['config']['height']}: **{ren['loop_fps']:.1f} frames/s** render loop "
+            f"{ren['config']['path']['width']}×{ren['config']['path']['height']}: **{ren['loop_fps']:.1f} frames/s** render loop "
             f"(RGB + depth + masks, encoding and compression included), {ren['wall_fps']:.1f} frames/s for the whole "
             f"call (camera planning and scene building included); peak RSS {ren['peak_rss_mb']:.0f} MB.",
             f"- Depth lifted with the pose lands **{100 * ren['lift_fraction']:.3f} %** of object pixels inside their "
