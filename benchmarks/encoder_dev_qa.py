@@ -48,6 +48,7 @@ from spatialcode.formats.vsibench_meta import iter_meta_info_dir
 from spatialcode.reason.solver import Solver
 from spatialcode.scene import SpatialCode
 from spatialcode.synth import FaultConfig, RenderConfig, render_scene
+from spatialcode.synth.camera_path import PathConfig
 
 ROOT = Path(__file__).resolve().parents[1]
 RUNS = ROOT / "runs" / "encoder_dev"
@@ -78,7 +79,7 @@ def encode_scene(code: SpatialCode, variants: tuple[str, ...] = DEFAULT_VARIANTS
         threshold = max(1, round(200 * WIDTH * HEIGHT / (640 * 480)))
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            render_scene(code, render_dir, RenderConfig(width=WIDTH, height=HEIGHT, mask_threshold=threshold),
+            render_scene(code, render_dir, RenderConfig(path=PathConfig(width=WIDTH, height=HEIGHT, mask_threshold=threshold)),
                          progress=False)
     row["render_seconds"] = time.perf_counter() - start
     seed = zlib.crc32(key.encode())

@@ -64,6 +64,7 @@ def make_renders(train: int, val: int, test: int) -> None:
     """Render the first ``train`` scenes of the train split, its last ``val`` ones and the first
     ``test`` of the test split (skipping finished ones)."""
     from spatialcode.scene import SpatialCode
+    from spatialcode.synth.camera_path import PathConfig
     from spatialcode.synth.render import RenderConfig, render_scene
 
     # training renders at the clip size the network reads (4× fewer pixels to ray-cast); the held-out
@@ -74,7 +75,7 @@ def make_renders(train: int, val: int, test: int) -> None:
         sys.exit(f"error: the train split has {len(training)} scenes, fewer than --train {train} + --val {val}")
     scenes = {"test": split_scenes("test")[:test], "val": training[len(training) - val:], "train": training[:train]}
     for split, names in scenes.items():
-        config = RenderConfig(width=sizes[split][0], height=sizes[split][1], max_frames=240)
+        config = RenderConfig(path=PathConfig(width=sizes[split][0], height=sizes[split][1], max_frames=240))
         for name in names:
             out = RENDERS / split / name
             if (out / "scene.json").is_file():

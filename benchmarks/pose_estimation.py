@@ -39,6 +39,7 @@ from spatialcode.encode import RenderFolderSource
 from spatialcode.encode.poses import OdometryConfig, PoseEstimator, trajectory_errors
 from spatialcode.scene import CameraPose, SpatialCode
 from spatialcode.synth import RenderConfig, generate_scene, render_scene
+from spatialcode.synth.camera_path import PathConfig
 from spatialcode.synth.dataset import scene_seed
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -106,7 +107,7 @@ def markdown(rows: list[dict]) -> str:
 
 def run(args: argparse.Namespace, render_root: Path) -> dict:
     """Render (or reuse) each scene and estimate its poses for every downsample × stride."""
-    render_config = RenderConfig(max_frames=args.max_frames)
+    render_config = RenderConfig(path=PathConfig(max_frames=args.max_frames))
     scenes, rows = [], []
     for index in range(args.scenes):
         folder = render_root / f"scene{index}"

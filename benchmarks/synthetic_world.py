@@ -45,6 +45,7 @@ from spatialcode.questions.vsibench import parse_question
 from spatialcode.reason.solver import Solver
 from spatialcode.scene import SpatialCode
 from spatialcode.synth import RenderConfig, backproject, generate_scene, load_frames, render_scene
+from spatialcode.synth.camera_path import PathConfig
 from spatialcode.synth.dataset import scene_seed, write_dataset
 from spatialcode.synth.render import unseen_reason
 
@@ -174,7 +175,7 @@ def bench_dev(data: Path, width: int, height: int, keep: bool, limit: int | None
                 row = json.loads(line)
                 done[row["scene"]] = row
     threshold = max(1, round(200 * width * height / (640 * 480)))
-    config = RenderConfig(width=width, height=height, mask_threshold=threshold)
+    config = RenderConfig(path=PathConfig(width=width, height=height, mask_threshold=threshold))
     codes = sorted(iter_meta_info_dir(data / "meta_info"), key=lambda c: (c.source.dataset, c.source.scene_name))
     todo = [c for c in codes if f"{c.source.dataset}/{c.source.scene_name}" not in done]
     if limit is not None:
@@ -212,7 +213,7 @@ def summarise_dev(rows: dict, total: int, config: RenderConfig) -> dict:
     failed = [{"scene": r["scene"], "error": r["error"]} for r in rows.values() if not r["ok"]]
     unseen = [{"scene": r["scene"], **u} for r in ok for u in r["unseen"]]
     return {
-        "config": {"width": config.width, "height": config.height, "mask_threshold": config.mask_threshold},
+        "config": {"width": config.path.width, "height": config.path.height, "mask_threshold": config.path.mask_threshold},
         "scenes_total": total, "scenes_done": len(rows), "scenes_ok": len(ok), "failed": failed,
         "objects": sum(r["objects"] for r in ok),
         "unseen_objects": unseen,
@@ -246,7 +247,7 @@ def report() -> str:
         lines += [
             f"## Rendering procedural scenes ({ren['date']}: `{ren['command']}`)", "",
             f"- {len(ren['scenes'])} held-out scenes, {ren['frames']} frames at "
-            f"{ren['config']['width']}×{ren['config']['height']}: **{ren['loop_fps']:.1f} frames/s** render loop "
+            f"{ren['config']['path']['width']}×{ren['config']['path']['height']}: **{ren['loop_fps']:.1f} frames/s** render loop "
             f"(RGB + depth + masks, encoding and compression included), {ren['wall_fps']:.1f} frames/s for the whole "
             f"call (camera planning and scene building included); peak RSS {ren['peak_rss_mb']:.0f} MB.",
             f"- Depth lifted with the pose lands **{100 * ren['lift_fraction']:.3f} %** of object pixels inside their "

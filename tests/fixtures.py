@@ -81,17 +81,16 @@ def render_walkthrough(frames: int = 40, size: tuple[int, int] = (128, 96)) -> t
     (encoder Frames with RGB and depth but no pose, the true CameraPoses). (``render_scene`` with
     a frame cap would compress the whole path into the frames.)"""
     from spatialcode.encode import Frame
-    from spatialcode.synth.camera_path import plan_camera
+    from spatialcode.synth.camera_path import PathConfig, plan_camera
     from spatialcode.synth.render import FrameRenderer, RenderConfig
     from spatialcode.synth.shapes import build_scene_geometry, room_layout
-    from spatialcode.viz.camera import Intrinsics
 
-    config = RenderConfig(width=size[0], height=size[1], fps=10.0, mask_threshold=20)
-    code = tiny_scene()
-    geometry = build_scene_geometry(code, room_layout(code, config.room_margin, config.room_height), config.room_colors())
-    poses = plan_camera(code, config.path_config(), geometry).poses[:frames]
-    renderer = FrameRenderer(geometry, config.width, config.height, config.hfov_deg, config.ambient, config.texture)
-    intrinsics = Intrinsics(*renderer.intrinsics, *size)
+    config = RenderConfig(path=PathConfig(width=size[0], height=size[1], fps=10.0, mask_threshold=20))
+    path, code = config.path, tiny_scene()
+    geometry = build_scene_geometry(code, room_layout(code, path.room_margin, path.room_height), config.room_colors())
+    poses = plan_camera(code, path, geometry).poses[:frames]
+    intrinsics = path.intrinsics
+    renderer = FrameRenderer(geometry, intrinsics, config.ambient, config.texture)
     out = []
     for i, pose in enumerate(poses):
         view = renderer.render(pose)

@@ -92,19 +92,36 @@ def test_render_writes_the_files_and_a_viz(tmp_path):
     assert not_render.returncode == 2 and "not a render folder" in not_render.stderr
 
 
+
+def test_render_flags_override_a_nested_config_file(tmp_path):
+    demo_scene().save(tmp_path / "scene.json")
+    (tmp_path / "config.json").write_text('{"path": {"fps": 5, "width": 32, "hfov_deg": 70}, "texture": false, "seed": 1}')
+    result = run("render", "scene.json", "--out", "r", "--config", "config.json", "--width", "48", "--height", "32",
+                 "--max-frames", "6", "--seed", "3", "--no-progress", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    frames = json.loads((tmp_path / "r" / "frames.json").read_text())
+    assert (frames["fps"], frames["width"], frames["height"], frames["frame_count"]) == (5, 48, 32, 6)
+    assert frames["intrinsics"]["cx"] == 23.5 and frames["intrinsics"]["cy"] == 15.5  # pixel centres at integers
+    settings = SpatialCode.load(tmp_path / "r" / "scene.json").provenance.config["render"]
+    assert settings["seed"] == 3 and settings["texture"] is False
+    assert settings["path"]["hfov_deg"] == 70 and settings["path"]["max_frames"] == 6
+
 @pytest.mark.parametrize(
     ("args", "message"),
     [
         (["--fault", "speed=3"], "error: fault: expected NAME=VALUE with NAME one of depth_noise"),
         (["--fault", "depth_dropout=2"], "error: faults.depth_dropout: must be a probability in [0, 1], got 2.0"),
-        (["--width", "65"], "error: width: must be an even number of pixels >= 8, got 65"),
+        (["--width", "65"], "error: path.width: must be an even number of pixels >= 8, got 65"),
         (["--config", "missing.json"], "error: --config missing.json: cannot read JSON render configuration"),
-        (["--config", "bad.json"], "error: --config bad.json: render config: unknown setting(s) colour (known: "),
+        (["--config", "bad.json"], "error: --config bad.json: colour: unknown setting (known: ambient, "),
+        (["--config", "flat.json"], 'error: --config flat.json: fps: unknown setting at the top level; camera-path '
+                                    'settings go in the path group, e.g. {"path": {"fps": ...}}'),
     ],
 )
 def test_render_bad_options_are_one_line(tmp_path, args, message):
     demo_scene().save(tmp_path / "scene.json")
     (tmp_path / "bad.json").write_text('{"colour": 1}')
+    (tmp_path / "flat.json").write_text('{"fps": 5, "width": 320, "height": 240}')  # the layout before "path"
     result = run("render", "scene.json", "--out", "r", *args, cwd=tmp_path)
     assert result.returncode == 2 and result.stderr.strip().splitlines() == [result.stderr.strip()], result.stderr
     assert result.stderr.startswith(message), result.stderr

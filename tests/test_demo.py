@@ -12,9 +12,10 @@ from spatialcode.core.errors import ValidationError
 from spatialcode.demo import DEMO_FILES, DemoConfig, run_demo
 from spatialcode.reason.solver import Solver
 from spatialcode.scene import SpatialCode
+from spatialcode.synth.camera_path import PathConfig
 from spatialcode.synth.render import RenderConfig
 
-TINY = RenderConfig(width=96, height=72, max_frames=80, mask_threshold=30)
+TINY = RenderConfig(path=PathConfig(width=96, height=72, max_frames=80, mask_threshold=30))
 
 
 def _demo(out, **overrides):

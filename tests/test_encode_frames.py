@@ -18,6 +18,7 @@ from spatialcode.encode import (
     sample_stride,
 )
 from spatialcode.encode.frames import FrameSource
+from spatialcode.synth.camera_path import PathConfig
 from spatialcode.synth.faults import FaultConfig
 from spatialcode.synth.render import RenderConfig, load_frames, render_scene
 from tests.fixtures import tiny_scene
@@ -28,7 +29,7 @@ def render_dir(tmp_path_factory):
     out = tmp_path_factory.mktemp("enc") / "r"
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        render_scene(tiny_scene(), out, RenderConfig(width=64, height=48, fps=4.0, max_frames=20, mask_threshold=20),
+        render_scene(tiny_scene(), out, RenderConfig(path=PathConfig(width=64, height=48, fps=4.0, max_frames=20, mask_threshold=20)),
                      progress=False)
     return out
 
@@ -104,8 +105,8 @@ def test_faulty_source_reproduces_the_renderers_faults(render_dir, tmp_path):
     faulty_dir = tmp_path / "faulty"
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        render_scene(tiny_scene(), faulty_dir, RenderConfig(width=64, height=48, fps=4.0, max_frames=20,
-                                                            mask_threshold=20, faults=faults), progress=False)
+        render_scene(tiny_scene(), faulty_dir, RenderConfig(path=PathConfig(width=64, height=48, fps=4.0, max_frames=20,
+                                                                            mask_threshold=20), faults=faults), progress=False)
     source = FaultySource(RenderFolderSource(render_dir, rgb=False), faults, seed=RenderConfig().seed)
     perception = GroundTruthPerception(min_pixels=1)
     changed = 0

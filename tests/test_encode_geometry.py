@@ -21,12 +21,12 @@ from spatialcode.encode.room import find_floor, room_outline
 from spatialcode.encode.tracks import TrackAssociationConfig, TrackAssociator
 from spatialcode.encode.voxels import VoxelCloud, key_centres, sorted_overlap, voxel_keys
 from spatialcode.geometry.box import Box3D
+from spatialcode.geometry.camera import Intrinsics
 from spatialcode.geometry.iou import box_iou_3d
 from spatialcode.scene import CameraPose, Room, SpatialCode, SpatialObject
-from spatialcode.synth.camera_path import intrinsics, make_pose
+from spatialcode.synth.camera_path import PathConfig
 from spatialcode.synth.render import FrameRenderer, RenderConfig, render_scene
 from spatialcode.synth.shapes import build_scene_geometry
-from spatialcode.viz.camera import Intrinsics
 from tests.fixtures import tiny_scene
 
 RNG = np.random.default_rng(0)
@@ -67,8 +67,8 @@ def test_voxel_cloud_fuses_points_and_merges():
 
 
 def test_lift_puts_pixels_where_the_camera_sees_them():
-    intr = Intrinsics(*intrinsics(40, 30, 60.0), 40, 30)
-    pose = make_pose(0.0, (1.0, 2.0, 1.5), yaw=math.radians(90), pitch=0.0)  # looking along +y
+    intr = Intrinsics.from_hfov(40, 30, 60.0)
+    pose = CameraPose.from_yaw_pitch(0.0, (1.0, 2.0, 1.5), yaw=math.radians(90), pitch=0.0)  # looking along +y
     depth = np.full((30, 40), 2.0, np.float32)
     depth[0, 0] = 0.0  # invalid pixel
     grid = PixelGrid(intr, stride=1)
@@ -268,8 +268,8 @@ def test_floor_and_room_outline():
 def _views(code: SpatialCode, poses, size=(96, 72)) -> list[Frame]:
     """Exact frames of ``code`` from ``poses`` (rendered, with instance masks)."""
     geometry = build_scene_geometry(code)
-    renderer = FrameRenderer(geometry, size[0], size[1], 65.0)
-    intr = Intrinsics(*renderer.intrinsics, *size)
+    intr = Intrinsics.from_hfov(*size, 65.0)
+    renderer = FrameRenderer(geometry, intr)
     frames = []
     for i, pose in enumerate(poses):
         view = renderer.render(pose)
@@ -281,8 +281,8 @@ def _views(code: SpatialCode, poses, size=(96, 72)) -> list[Frame]:
 def test_a_box_seen_from_two_views_fits_back_to_itself():
     truth = Box3D((2.0, 1.5, 0.4), (0.9, 0.6, 0.8), (0.0, 0.0, math.radians(25)))
     code = SpatialCode(objects=(SpatialObject(0, "crate", truth),), room=Room(polygon=((0, 0), (4, 0), (4, 3), (0, 3))))
-    poses = [make_pose(0.0, (0.4, 0.4, 1.5), math.radians(35), math.radians(-30)),
-             make_pose(1.0, (3.6, 2.7, 1.5), math.radians(-140), math.radians(-30))]
+    poses = [CameraPose.from_yaw_pitch(0.0, (0.4, 0.4, 1.5), math.radians(35), math.radians(-30)),
+             CameraPose.from_yaw_pitch(1.0, (3.6, 2.7, 1.5), math.radians(-140), math.radians(-30))]
     encoder = Encoder(EncoderConfig(pixel_stride=1, min_observations=1))
     for frame in _views(code, poses):
         encoder.update(frame)
@@ -368,7 +368,7 @@ def tiny_render(tmp_path_factory):
     out = tmp_path_factory.mktemp("encode") / "r"
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        render_scene(tiny_scene(), out, RenderConfig(width=96, height=72, fps=4.0, max_frames=40, mask_threshold=30),
+        render_scene(tiny_scene(), out, RenderConfig(path=PathConfig(width=96, height=72, fps=4.0, max_frames=40, mask_threshold=30)),
                      progress=False)
     return out
 

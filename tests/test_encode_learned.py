@@ -162,11 +162,12 @@ def test_clips_of_a_render_carry_the_boxes_they_show(tmp_path):
     from spatialcode.encode import RenderFolderSource
     from spatialcode.encode.learned.data import ClipConfig, render_clips
     from spatialcode.scene import SpatialCode
+    from spatialcode.synth.camera_path import PathConfig
     from spatialcode.synth.categories import CATEGORIES
     from spatialcode.synth.render import RenderConfig, render_scene
 
     with pytest.warns(UserWarning, match="camera path compressed"):  # 30 frames for the whole walk
-        render_scene(demo_scene(), tmp_path / "r", RenderConfig(width=96, height=72, max_frames=30), progress=False)
+        render_scene(demo_scene(), tmp_path / "r", RenderConfig(path=PathConfig(width=96, height=72, max_frames=30)), progress=False)
     truth = SpatialCode.load(tmp_path / "r" / "scene.json")
     vocabulary = tuple(CATEGORIES)
     clips = list(render_clips(tmp_path / "r", ClipConfig(frames=3, frame_gap=4, width=64, height=48), vocabulary))
@@ -206,12 +207,13 @@ def test_each_cell_takes_the_category_covering_most_of_it():
 def renders(tmp_path_factory):
     """Two 16-frame renders of the demo scene at 64 × 48 (different camera walks)."""
     from spatialcode.demo import demo_scene
+    from spatialcode.synth.camera_path import PathConfig
     from spatialcode.synth.render import RenderConfig, render_scene
 
     root = tmp_path_factory.mktemp("renders")
     for seed in (1, 2):
         with pytest.warns(UserWarning, match="camera path compressed"):
-            render_scene(demo_scene(), root / f"s{seed}", RenderConfig(width=64, height=48, max_frames=16, seed=seed),
+            render_scene(demo_scene(), root / f"s{seed}", RenderConfig(path=PathConfig(width=64, height=48, max_frames=16), seed=seed),
                          progress=False)
     return root
 

@@ -14,6 +14,7 @@ from spatialcode.demo import demo_scene
 from spatialcode.encode.pipeline import EncodePipelineConfig, encode_input
 from spatialcode.encode.poses import FeatureOdometryConfig, MapAlignConfig, OdometryConfig
 from spatialcode.encode.tracks import TrackAssociationConfig
+from spatialcode.synth.camera_path import PathConfig
 from spatialcode.synth.render import RenderConfig, render_scene
 
 
@@ -24,7 +25,7 @@ def render(tmp_path_factory):
     folder = tmp_path_factory.mktemp("pipeline") / "r"
     with warnings.catch_warnings():
         warnings.filterwarnings("ignore", "camera path compressed")
-        render_scene(scene, folder, RenderConfig(width=96, height=72, max_frames=20))
+        render_scene(scene, folder, RenderConfig(path=PathConfig(width=96, height=72, max_frames=20)))
     return scene, folder
 
 

@@ -13,8 +13,8 @@ from spatialcode.core.errors import InputFileError, ValidationError
 from spatialcode.encode import MapAlignConfig, MapAlignedPoseSource, trajectory_errors
 from spatialcode.encode.lift import PixelGrid
 from spatialcode.encode.poses.map_align import SurfaceMap, _block_intrinsics, _block_median
+from spatialcode.geometry.camera import Intrinsics
 from spatialcode.scene import CameraPose
-from spatialcode.viz.camera import Intrinsics
 from tests.fixtures import ListSource, render_walkthrough
 
 

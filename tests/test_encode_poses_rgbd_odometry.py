@@ -13,6 +13,7 @@ from spatialcode.core.errors import ValidationError
 from spatialcode.encode import Frame, RenderFolderSource
 from spatialcode.encode.poses import EstimatedPoseSource, OdometryConfig, PoseEstimator, estimate_poses, trajectory_errors
 from spatialcode.scene import CameraPose
+from spatialcode.synth.camera_path import PathConfig
 from spatialcode.synth.render import RenderConfig, render_scene
 from tests.fixtures import ListSource, render_walkthrough, tiny_scene
 
@@ -111,7 +112,7 @@ def test_estimate_poses_reads_a_render_folder(tmp_path):
     out = tmp_path / "r"
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        render_scene(tiny_scene(), out, RenderConfig(width=64, height=48, fps=4.0, max_frames=6, mask_threshold=20),
+        render_scene(tiny_scene(), out, RenderConfig(path=PathConfig(width=64, height=48, fps=4.0, max_frames=6, mask_threshold=20)),
                      progress=False)
     source = RenderFolderSource(out)
     truth = [f.pose for f in source]

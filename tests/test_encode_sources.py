@@ -16,6 +16,7 @@ from spatialcode.encode import RenderFolderSource, RGBDFolderSource, RGBVideoSou
 from spatialcode.encode.frames import FrameSource
 from spatialcode.formats.video import VideoWriter, read_video
 from spatialcode.scene import CameraPose
+from spatialcode.synth.camera_path import PathConfig
 from spatialcode.synth.render import RenderConfig, load_frames, render_scene
 from tests.fixtures import tiny_scene
 
@@ -27,7 +28,7 @@ def render_dir(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("src") / "r"
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        render_scene(tiny_scene(), out, RenderConfig(width=64, height=48, fps=FPS, max_frames=20, mask_threshold=20),
+        render_scene(tiny_scene(), out, RenderConfig(path=PathConfig(width=64, height=48, fps=FPS, max_frames=20, mask_threshold=20)),
                      progress=False)
     return out
 

@@ -3,10 +3,12 @@ imported on first use, the version from the installed metadata."""
 
 from __future__ import annotations
 
+import ast
 import json
 import subprocess
 import sys
 from importlib.metadata import version
+from pathlib import Path
 
 import pytest
 
@@ -24,7 +26,7 @@ def test_importing_geometry_loads_only_the_core():
     loaded = _loaded_after("import spatialcode.geometry")
     assert set(loaded) == {"spatialcode", "spatialcode.core", "spatialcode.core.errors", "spatialcode.core.validation", "spatialcode.core.version",
                            "spatialcode.geometry", *(f"spatialcode.geometry.{m}" for m in
-                                                      ("box", "distance", "iou", "points", "polygon", "rotation"))}
+                                                      ("box", "camera", "distance", "iou", "points", "polygon", "rotation"))}
 
 
 def test_the_api_names_resolve_on_first_use():
@@ -35,3 +37,21 @@ def test_the_api_names_resolve_on_first_use():
     assert spatialcode.evaluate.__module__ == "spatialcode.bench.evaluate" and "Box3D" in dir(spatialcode)
     with pytest.raises(AttributeError, match="no attribute 'nothing'"):
         spatialcode.nothing  # noqa: B018
+
+
+def _imported_packages(package: str) -> set[str]:
+    """The spatialcode packages (``spatialcode.X``) the modules of ``package`` import, at the top
+    or inside functions."""
+    root = Path(spatialcode.__file__).parent
+    found = set()
+    for path in (root / package).rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            names = [a.name for a in node.names] if isinstance(node, ast.Import) else \
+                [node.module] if isinstance(node, ast.ImportFrom) and node.module and node.level == 0 else []
+            found |= {".".join(n.split(".")[:2]) for n in names if n.startswith("spatialcode.")}
+    return found - {f"spatialcode.{package}"}
+
+
+def test_the_camera_model_and_the_frames_document_sit_below_synth_and_encode():
+    assert _imported_packages("geometry") <= {"spatialcode.core"}
+    assert "spatialcode.encode" not in _imported_packages("formats") | _imported_packages("synth")

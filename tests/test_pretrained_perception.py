@@ -24,7 +24,7 @@ from spatialcode.encode.pretrained import (
     VideoObjectTracker,
     VideoTrackerConfig,
 )
-from spatialcode.viz.camera import Intrinsics
+from spatialcode.geometry.camera import Intrinsics
 from tests.vision_fixtures import make_tiny_depth_model, make_tiny_detector, make_tiny_segmenter
 
 

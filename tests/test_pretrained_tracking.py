@@ -11,7 +11,7 @@ from spatialcode.encode.frames import Frame
 from spatialcode.encode.perception import Perception
 from spatialcode.encode.pretrained import Box2D, DetectorTrackerPerception, VideoObjectTracker, VideoTrackerConfig
 from spatialcode.encode.pretrained.track import box_iou, mask_box, new_detections
-from spatialcode.viz.camera import Intrinsics
+from spatialcode.geometry.camera import Intrinsics
 from tests.vision_fixtures import make_tiny_tracker
 
 HEIGHT, WIDTH = 48, 64

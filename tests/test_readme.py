@@ -5,12 +5,14 @@ from __future__ import annotations
 import json
 import re
 import shutil
+import warnings
 from importlib import resources
 from pathlib import Path
 
 import pytest
 
 from spatialcode.formats.vsibench_meta import convert_vsibench_meta
+from spatialcode.synth.camera_path import PathConfig
 from spatialcode.synth.render import RenderConfig, render_scene
 from tests.fixtures import META, tiny_scene
 
@@ -33,8 +35,11 @@ def readme_folder(tmp_path_factory) -> Path:
                 "pruned": False}
     (folder / "questions.jsonl").write_text(json.dumps(question) + "\n")
     (folder / "eval.yaml").write_text("questions: questions.jsonl\ncodes: codes\npredictions: runs/solver.jsonl\n")
-    render_scene(tiny_scene(), folder / "spatialcode-demo",
-                 RenderConfig(width=64, height=48, fps=4.0, max_frames=12, mask_threshold=20), progress=False)
+    with warnings.catch_warnings():  # 12 frames for the whole walkthrough: a compressed path, as asked
+        warnings.simplefilter("ignore")
+        render_scene(tiny_scene(), folder / "spatialcode-demo",
+                     RenderConfig(path=PathConfig(width=64, height=48, fps=4.0, max_frames=12, mask_threshold=20)),
+                     progress=False)
     return folder
 
 

@@ -17,9 +17,6 @@ from spatialcode.geometry.distance import point_box_distance
 from spatialcode.scene import Room, SpatialCode, SpatialObject
 from spatialcode.synth.camera_path import (
     PathConfig,
-    camera_directions,
-    intrinsics,
-    make_pose,
     plan_camera,
     plan_camera_path,
     visible_pixel_counts,
@@ -100,7 +97,7 @@ def test_path_is_smooth(plan):
 def test_path_sees_every_object(plan):
     code, geometry, result = plan
     assert result.unseen == []
-    counts = visible_pixel_counts(geometry, result.poses, CONFIG.width, CONFIG.height, CONFIG.hfov_deg)
+    counts = visible_pixel_counts(geometry, result.poses, CONFIG.intrinsics)
     assert (counts.max(axis=0) >= CONFIG.mask_threshold).all()
     assert {k for _, ks in result.stops for k in ks} == set(range(len(code.objects)))
 
@@ -183,22 +180,6 @@ def test_overhead_objects_do_not_block_walking():
     assert len(poses) > 1
 
 
-def test_camera_convention():
-    """Quaternion = camera-to-world rotation of the OpenCV frame (+z forward, +x right, +y down)."""
-    pose = make_pose(0.0, (1.0, 2.0, 1.5), 0.0, 0.0)  # looking along world +x
-    rot = pose.rotation_matrix()
-    assert rot[:, 2] == pytest.approx([1, 0, 0], abs=1e-12)  # forward
-    assert rot[:, 0] == pytest.approx([0, -1, 0], abs=1e-12)  # right
-    assert rot[:, 1] == pytest.approx([0, 0, -1], abs=1e-12)  # down
-    pose = make_pose(0.0, (0, 0, 0), math.pi / 2, math.radians(-30))  # along +y, looking down
-    forward = pose.rotation_matrix()[:, 2]
-    assert forward == pytest.approx([0, math.cos(math.radians(30)), -0.5], abs=1e-12)
-    fx, fy, cx, cy = intrinsics(640, 480, 90.0)
-    assert (fx, fy, cx, cy) == pytest.approx((320.0, 320.0, 319.5, 239.5))
-    dirs = camera_directions(640, 480, 90.0)
-    assert dirs[0, 0] == pytest.approx([-319.5 / 320, -239.5 / 320, 1.0])
-
-
 def test_walkthrough_code_times_objects_like_the_render(tmp_path):
     from spatialcode.synth.render import RenderConfig, render_scene
 
@@ -208,8 +189,7 @@ def test_walkthrough_code_times_objects_like_the_render(tmp_path):
     assert timed.source.fps == CONFIG.fps and timed.source.frame_count == len(timed.camera)
     assert timed.provenance.producer == "synth-walkthrough"
     assert all(o.first_seen is not None for o in timed.objects)
-    config = RenderConfig(width=CONFIG.width, height=CONFIG.height, mask_threshold=CONFIG.mask_threshold, fps=CONFIG.fps,
-                          texture=False)
+    config = RenderConfig(path=CONFIG, texture=False)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         rendered = render_scene(code, tmp_path / "r", config, progress=False).code

@@ -9,8 +9,7 @@ import numpy as np
 import pytest
 
 from spatialcode.core.errors import ValidationError
-from spatialcode.scene import SpatialCode
-from spatialcode.synth.camera_path import make_pose
+from spatialcode.scene import CameraPose, SpatialCode
 from spatialcode.synth.faults import (
     FaultConfig,
     apply_frame_faults,
@@ -102,7 +101,7 @@ def test_default_confusion_map_is_well_formed():
 
 
 def test_pose_drift_is_a_reproducible_random_walk():
-    poses = [make_pose(i / 10, (i * 0.05, 1.0, 1.5), 0.1 * i, -0.2) for i in range(200)]
+    poses = [CameraPose.from_yaw_pitch(i / 10, (i * 0.05, 1.0, 1.5), 0.1 * i, -0.2) for i in range(200)]
     assert drift_poses(poses, FaultConfig(), seed=0) == poses
     config = FaultConfig(pose_drift=0.05, pose_drift_deg=1.0)
     drifted = drift_poses(poses, config, seed=0)
@@ -128,9 +127,9 @@ def test_faults_change_rendered_outputs_but_not_the_ground_truth(tmp_path):
                          label_confusion=0.5, pose_drift=0.05, pose_drift_deg=0.5)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        clean = render_scene(tiny_scene(), tmp_path / "clean", RenderConfig(**TINY), progress=False)
-        faulty = render_scene(tiny_scene(), tmp_path / "faulty", RenderConfig(**TINY, faults=faults), progress=False)
-        again = render_scene(tiny_scene(), tmp_path / "again", RenderConfig(**TINY, faults=faults), progress=False)
+        clean = render_scene(tiny_scene(), tmp_path / "clean", RenderConfig(path=TINY), progress=False)
+        faulty = render_scene(tiny_scene(), tmp_path / "faulty", RenderConfig(path=TINY, faults=faults), progress=False)
+        again = render_scene(tiny_scene(), tmp_path / "again", RenderConfig(path=TINY, faults=faults), progress=False)
     doc_c, depth_c, masks_c = load_frames(clean.out_dir)
     doc_f, depth_f, masks_f = load_frames(faulty.out_dir)
     doc_a, depth_a, masks_a = load_frames(again.out_dir)

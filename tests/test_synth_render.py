@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import math
 import warnings
@@ -12,8 +13,10 @@ import pytest
 from spatialcode.core.errors import SpatialCodeError, ValidationError
 from spatialcode.formats.video import VideoWriter, pick_codec, read_video, video_info
 from spatialcode.geometry.box import Box3D
+from spatialcode.geometry.camera import Intrinsics, project_points
 from spatialcode.geometry.points import points_in_box
-from spatialcode.scene import Room, SpatialCode, SpatialObject
+from spatialcode.scene import CameraPose, Room, SpatialCode, SpatialObject
+from spatialcode.synth.camera_path import PathConfig
 from spatialcode.synth.render import (
     FrameRenderer,
     RenderConfig,
@@ -31,13 +34,13 @@ from spatialcode.synth.shapes import (
 )
 from tests.fixtures import tiny_scene
 
-TINY = {"width": 64, "height": 48, "fps": 4.0, "max_frames": 36, "mask_threshold": 20}
+TINY = PathConfig(width=64, height=48, fps=4.0, max_frames=36, mask_threshold=20)
 
 
-def _render(code: SpatialCode, out, **overrides):
+def _render(code: SpatialCode, out, **path_changes):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # time compression of the tiny frame budget
-        return render_scene(code, out, RenderConfig(**{**TINY, **overrides}), progress=False)
+        return render_scene(code, out, RenderConfig(path=dataclasses.replace(TINY, **path_changes)), progress=False)
 
 
 @pytest.fixture(scope="module")
@@ -111,26 +114,26 @@ def test_files_exist_and_load(rendered):
         assert path.is_file()
     doc, depth, masks = load_frames(rendered.out_dir)
     n = rendered.frame_count
-    assert 2 <= n <= TINY["max_frames"]
+    assert 2 <= n <= TINY.max_frames
     assert depth.shape == masks.shape == (n, 48, 64)
     assert depth.dtype == np.uint16 and masks.dtype == np.int16
     assert len(doc["frames"]) == n and doc["frame_count"] == n
     frame = doc["frames"][1]
-    assert frame["index"] == 1 and frame["t"] == pytest.approx(1 / TINY["fps"])
+    assert frame["index"] == 1 and frame["t"] == pytest.approx(1 / TINY.fps)
     assert set(frame["intrinsics"]) == {"fx", "fy", "cx", "cy"}
     assert frame["width"] == 64 and frame["height"] == 48
     code = SpatialCode.load(rendered.scene_path)
-    assert len(code.camera) == n and code.source.fps == TINY["fps"] and code.source.frame_count == n
+    assert len(code.camera) == n and code.source.fps == TINY.fps and code.source.frame_count == n
     assert code.source.scene_name == "tiny"
     assert code.provenance.producer == "synth-render"
-    assert code.provenance.config["render"]["width"] == 64
-    assert RenderConfig.from_dict(code.provenance.config["render"]) == RenderConfig(**TINY)
+    assert code.provenance.config["render"]["path"]["width"] == 64
+    assert RenderConfig.from_dict(code.provenance.config["render"]) == RenderConfig(path=TINY)
 
 
 def test_video_has_every_frame(rendered):
     info = video_info(rendered.rgb_path)
     assert (info.frames, info.width, info.height) == (rendered.frame_count, 64, 48)
-    assert info.fps == pytest.approx(TINY["fps"])
+    assert info.fps == pytest.approx(TINY.fps)
     frames = list(read_video(rendered.rgb_path))
     assert len(frames) == rendered.frame_count and frames[0].shape == (48, 64, 3)
     assert np.std(np.stack(frames).astype(float)) > 10  # not a blank video
@@ -165,8 +168,8 @@ def test_first_seen_is_the_first_frame_reaching_the_threshold(rendered):
     assert rendered.unseen == []
     for obj in rendered.code.objects:
         counts = (masks == obj.id).reshape(len(masks), -1).sum(axis=1)
-        first = int(np.argmax(counts >= TINY["mask_threshold"]))
-        assert counts[first] >= TINY["mask_threshold"]
+        first = int(np.argmax(counts >= TINY.mask_threshold))
+        assert counts[first] >= TINY.mask_threshold
         assert obj.first_seen == pytest.approx(times[first])
         assert rendered.max_pixels[obj.id] == counts.max()
         assert rendered.visible_pixels[obj.id] == counts.sum()
@@ -226,31 +229,39 @@ def test_overlapping_boxes_render(tmp_path):
     ]
     code = SpatialCode(objects=tuple(objects), room=Room(polygon=((0, 0), (4, 0), (4, 3), (0, 3))))
     with pytest.warns(UserWarning, match="never reach .* #2 towel lies inside the box of bed #0"):
-        out = render_scene(code, tmp_path, RenderConfig(**TINY), progress=False)
+        out = render_scene(code, tmp_path, RenderConfig(path=TINY), progress=False)
     assert 2 in out.unseen and out.code.objects[-1].first_seen is None
     assert out.code.objects[-1].id == 2
 
 
 def test_empty_scene_is_a_clear_error(tmp_path):
     with pytest.raises(SpatialCodeError, match="no objects"):
-        render_scene(SpatialCode(), tmp_path, RenderConfig(**TINY), progress=False)
+        render_scene(SpatialCode(), tmp_path, RenderConfig(path=TINY), progress=False)
 
 
 def test_ids_beyond_int16_are_a_clear_error(tmp_path):
     code = SpatialCode(objects=(SpatialObject(40000, "chair", Box3D((1, 1, 0.4), (0.5, 0.5, 0.8))),))
     with pytest.raises(SpatialCodeError, match="int16"):
-        render_scene(code, tmp_path, RenderConfig(**TINY), progress=False)
+        render_scene(code, tmp_path, RenderConfig(path=TINY), progress=False)
 
 
 def test_config_validation():
-    with pytest.raises(ValidationError, match="width"):
-        RenderConfig(width=63)
+    with pytest.raises(ValidationError, match="^path.width: must be an even number"):
+        RenderConfig(path=PathConfig(width=63))
     with pytest.raises(ValidationError, match="fps"):
-        RenderConfig(fps=0)
-    with pytest.raises(ValidationError, match="unknown"):
+        RenderConfig(path=PathConfig(fps=0))
+    with pytest.raises(ValidationError, match="^widht: unknown setting"):
         RenderConfig.from_dict({"widht": 64})
-    config = RenderConfig(width=32, height=24, wall_color=(1, 2, 3))
+    config = RenderConfig(path=PathConfig(width=32, height=24, hfov_deg=70.0), wall_color=(1, 2, 3))
     assert RenderConfig.from_dict(json.loads(json.dumps(config.to_dict()))) == config
+    assert RenderConfig.from_dict({"path": {"fps": 5}}) == RenderConfig(path=PathConfig(fps=5.0))  # the rest: defaults
+
+
+def test_a_render_config_in_the_flat_layout_names_the_key_and_its_group():
+    """Settings of the camera path belong in the ``path`` group; the flat layout of earlier
+    versions is refused with the key named, not taken silently or with a traceback."""
+    with pytest.raises(ValidationError, match=r'^width: unknown setting.*\{"path": \{"width": ...\}\}'):
+        RenderConfig.from_dict({"width": 320, "height": 240, "seed": 3})
 
 
 def test_frame_renderer_depth_is_z_depth():
@@ -258,11 +269,32 @@ def test_frame_renderer_depth_is_z_depth():
     code = SpatialCode(objects=(SpatialObject(0, "box", Box3D((3.5, 0.5, 0.2), (0.2, 0.2, 0.4))),),
                        room=Room(polygon=((0, -5), (4, -5), (4, 5), (0, 5)), height=10.0))
     geometry = build_scene_geometry(code)
-    from spatialcode.synth.camera_path import make_pose
-
-    frame = FrameRenderer(geometry, 32, 24, 90.0).render(make_pose(0.0, (2.0, 3.0, 5.0), 0.0, 0.0))
+    frame = FrameRenderer(geometry, Intrinsics.from_hfov(32, 24, 90.0)).render(CameraPose.from_yaw_pitch(0.0, (2.0, 3.0, 5.0), 0.0, 0.0))
     assert frame.depth == pytest.approx(np.full((24, 32), 2.0), abs=1e-4)
     assert (frame.mask == -1).all()
+
+
+def test_a_box_renders_at_the_pixels_worked_out_by_hand():
+    """The principal point: integer pixel coordinates are pixel centres, so a 32 × 24 image with
+    a 90° field of view has fx = fy = 16 and its centre at (15.5, 11.5). A camera at height 1.5 m
+    looking along +x (image right = world -y, down = world -z) sees the 1.1 m × 0.6 m near face of
+    a box 2 m ahead, centred on the optical axis, from u = 15.5 ∓ 16 · 0.55 / 2 = 11.1 to 19.9 and
+    v = 11.5 ∓ 16 · 0.3 / 2 = 9.1 to 13.9: the pixel centres in columns 12..19 and rows 10..13,
+    symmetric about the image centre. (A principal point at (w/2, h/2) would show columns 12..20
+    and rows 10..14.)"""
+    code = SpatialCode(objects=(SpatialObject(7, "slab", Box3D((2.2, 0.0, 1.5), (0.4, 1.1, 0.6))),),
+                       room=Room(polygon=((-1, -4), (6, -4), (6, 4), (-1, 4)), height=3.0))
+    camera = Intrinsics.from_hfov(32, 24, 90.0)
+    pose = CameraPose.from_yaw_pitch(0.0, (0.0, 0.0, 1.5), 0.0, 0.0)
+    frame = FrameRenderer(build_scene_geometry(code), camera, texture=False).render(pose)
+    rows, cols = np.nonzero(frame.mask == 7)
+    assert (sorted(set(rows)), sorted(set(cols))) == (list(range(10, 14)), list(range(12, 20)))
+    assert len(rows) == 4 * 8 and np.array_equal(frame.mask, frame.mask[:, ::-1])  # a mirror image
+    assert frame.depth[frame.mask == 7] == pytest.approx(2.0, abs=1e-5)  # z-depth of the near face
+    corners = np.array([[2.0, 0.55, 1.8], [2.0, -0.55, 1.2]])  # the face's top left and bottom right
+    uv, depth = project_points(corners, camera, pose)
+    np.testing.assert_allclose(uv, [[11.1, 9.1], [19.9, 13.9]], atol=1e-9)  # the model agrees
+    np.testing.assert_allclose(depth, 2.0)
 
 
 # -- writers -------------------------------------------------------------------------------------
@@ -283,11 +315,12 @@ def test_video_writer_round_trip(tmp_path):
 
 
 @pytest.mark.parametrize(("settings", "message"), [
-    ({"fps": "fast"}, "^fps: expected a number, got 'fast'"),
-    ({"width": True}, "^width: expected a whole number"),
-    ({"max_frames": 2.5}, "^max_frames: expected a whole number or null"),
+    ({"path": {"fps": "fast"}}, "^path.fps: expected a number, got 'fast'"),
+    ({"path": {"width": True}}, "^path.width: expected a whole number"),
+    ({"path": {"max_frames": 2.5}}, "^path.max_frames: expected a whole number or null"),
+    ({"path": 5}, "^path: expected a group of settings"),
     ({"wall_color": 5}, "^wall_color: expected a list of"),
-    ({"faults": {"speed": 3}}, "^faults: unknown setting"),
+    ({"faults": {"speed": 3}}, r"^faults\.speed: unknown setting"),
     ({"faults": {"depth_noise": "high"}}, r"^faults\.depth_noise: expected a number"),
 ])
 def test_render_settings_of_the_wrong_kind_are_named(settings, message):

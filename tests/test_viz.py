@@ -1,4 +1,4 @@
-"""Pictures: bird's-eye map, pinhole projection, box overlays on frames and overlay videos."""
+"""Pictures: bird's-eye map, box overlays on frames and overlay videos."""
 
 from __future__ import annotations
 
@@ -14,14 +14,12 @@ from scipy.spatial.transform import Rotation
 from spatialcode.demo import demo_scene
 from spatialcode.formats.video import pick_codec
 from spatialcode.geometry.box import Box3D
+from spatialcode.geometry.camera import Intrinsics
 from spatialcode.scene import CameraPose, Room, Source, SpatialCode, SpatialObject
 from spatialcode.viz import (
-    Intrinsics,
     draw_birdseye,
     draw_box_overlay,
     label_color,
-    project_points,
-    world_to_camera,
     write_overlay_png,
     write_overlay_video,
 )
@@ -113,30 +111,8 @@ def test_birdseye_demo_scene(tmp_path):
     assert _png(path).shape[1] == round(fig.get_size_inches()[0] * fig.dpi)
 
 
-# -- projection ------------------------------------------------------------------------------
-def test_projection_axis_right_and_behind():
-    intrinsics = Intrinsics(fx=500.0, fy=500.0, cx=320.0, cy=240.0, width=640, height=480)
-    pose = _pose_looking_along_x((1.0, 2.0, 1.5))
-    points = np.array([[6.0, 2.0, 1.5], [6.0, 1.0, 1.5], [6.0, 2.0, 2.5], [-3.0, 2.0, 1.5]])
-    uv, depth = project_points(points, intrinsics, pose)
-    np.testing.assert_allclose(uv[0], (320.0, 240.0))
-    np.testing.assert_allclose(depth[:3], 5.0)
-    assert uv[1, 0] == pytest.approx(320.0 + 500.0 / 5.0) and uv[1, 1] == pytest.approx(240.0)  # 1 m right
-    assert uv[2, 1] == pytest.approx(240.0 - 100.0)  # 1 m up is up in the image
-    assert depth[3] < 0 and np.isnan(uv[3]).all()  # behind the camera: flagged
-    transform = world_to_camera(pose)
-    np.testing.assert_allclose(transform[:3, :3] @ pose.position + transform[:3, 3], 0.0, atol=1e-12)
-
-
-def test_intrinsics_from_fov_and_validation():
-    intrinsics = Intrinsics.from_fov(640, 480, 90.0)
-    assert intrinsics.fx == pytest.approx(320.0) and (intrinsics.cx, intrinsics.cy) == (320.0, 240.0)
-    with pytest.raises(ValueError):
-        Intrinsics(0.0, 1.0, 0.0, 0.0, 10, 10)
-
-
 # -- overlays --------------------------------------------------------------------------------
-_K = Intrinsics.from_fov(160, 120, 70.0)
+_K = Intrinsics.from_hfov(160, 120, 70.0)
 
 
 def _changed(before: np.ndarray, after: np.ndarray) -> np.ndarray:
@@ -184,7 +160,7 @@ def test_overlay_labels_and_png(tmp_path):
 @pytest.mark.parametrize("size", [(120, 160), (49, 65)])
 def test_overlay_video_frame_count(tmp_path, size):
     height, width = size
-    intrinsics = Intrinsics.from_fov(width, height, 70.0)
+    intrinsics = Intrinsics.from_hfov(width, height, 70.0)
     code = SpatialCode(objects=(_obj(0, "sofa", (4.0, 0.0, 0.0)), _obj(1, "tv", (5.0, 1.0, 0.5))))
     poses = [_pose_looking_along_x((0.1 * k, 0.0, 0.0), t=k / 10) for k in range(7)]
     frames = (np.full((height, width, 3), 20 * k, np.uint8) for k in range(7))
@@ -199,7 +175,7 @@ def test_overlay_video_frame_count(tmp_path, size):
 
 def test_overlay_video_rejects_mismatched_poses(tmp_path):
     frames = [np.zeros((48, 64, 3), np.uint8)] * 3
-    intrinsics = Intrinsics.from_fov(64, 48)
+    intrinsics = Intrinsics.from_hfov(64, 48)
     path = tmp_path / "bad.mp4"
     with pytest.raises(ValueError, match="poses"):
         write_overlay_video(frames, SpatialCode(), intrinsics, [_pose_looking_along_x()] * 2, path, fps=5)

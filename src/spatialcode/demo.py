@@ -35,12 +35,13 @@ from spatialcode.bench import ScoreTable, VSIQuestion, read_predictions, to_mark
 from spatialcode.core.errors import ValidationError
 from spatialcode.encode.compare import compare_codes, summarise_comparisons
 from spatialcode.scene import SpatialCode
+from spatialcode.synth.camera_path import PathConfig
 from spatialcode.synth.categories import ROOM_KINDS
 from spatialcode.synth.render import RenderConfig, RenderOutput
 from spatialcode.tasks.records import QuestionId
 
 #: The demo's render settings: VGA at 10 fps, at most 60 s of video.
-DEMO_RENDER = RenderConfig(max_frames=600)
+DEMO_RENDER = RenderConfig(path=PathConfig(max_frames=600))
 
 #: The files a demo folder holds, with what each is.
 DEMO_FILES: dict[str, str] = {
@@ -127,8 +128,8 @@ def _report(result: DemoResult, config: DemoConfig) -> tuple[str, dict]:
     doc = {
         "scene": {"name": code.source.scene_name, "seed": config.seed, "kind": config.kind,
                   "objects": len(code.objects), "floor_area_m2": area},
-        "render": {"frames": render.frame_count, "fps": render.fps, "width": config.render.width,
-                   "height": config.render.height, "frames_per_second": render.frames_per_second,
+        "render": {"frames": render.frame_count, "fps": render.fps, "width": config.render.path.width,
+                   "height": config.render.path.height, "frames_per_second": render.frames_per_second,
                    "unseen_objects": render.unseen, "codec": render.codec},
         "encoded": {"objects": len(result.encoded.objects), **summary},
         "questions": counts,
@@ -140,7 +141,7 @@ def _report(result: DemoResult, config: DemoConfig) -> tuple[str, dict]:
         "",
         f"Scene: seed {config.seed}, {config.kind or 'any room kind'}, {len(code.objects)} objects"
         + (f", floor area {area:.1f} m²." if area is not None else "."),
-        f"Video: {render.frame_count} frames at {render.fps:g} fps, {config.render.width}×{config.render.height} "
+        f"Video: {render.frame_count} frames at {render.fps:g} fps, {config.render.path.width}×{config.render.path.height} "
         f"({render.frames_per_second:.1f} frames/s rendered); {len(code.objects) - len(render.unseen)}/"
         f"{len(code.objects)} objects seen.",
         encoding_sentence(result),
@@ -194,7 +195,7 @@ def run_demo(config: DemoConfig | None = None, progress: bool = True,
     truth = generate_scene(config.seed, kind=config.kind)
     done("generate")
 
-    stage("render", f"rendering its walkthrough video ({config.render.width}×{config.render.height})")
+    stage("render", f"rendering its walkthrough video ({config.render.path.width}×{config.render.path.height})")
     render = render_scene(truth, out, config.render, progress=progress)
     code = render.code
     done("render")

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import math
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -21,6 +21,7 @@ from spatialcode.core.errors import InputFileError, ValidationError
 from spatialcode.core.json_input import parse_json, read_json_file
 from spatialcode.core.validation import MAX_METRES, finite_vector, json_list, json_object, optional_count, optional_number
 from spatialcode.geometry.box import Box3D
+from spatialcode.geometry.camera import yaw_pitch_rotation
 from spatialcode.geometry.polygon import polygon_area
 
 SCHEMA_VERSION = 1
@@ -181,6 +182,14 @@ class CameraPose:
         matrix = np.asarray(matrix, dtype=float)
         return cls(t=t, position=tuple(float(v) for v in matrix[:3, 3]),
                    quaternion=tuple(float(q) for q in Rotation.from_matrix(matrix[:3, :3]).as_quat()))
+
+    @classmethod
+    def from_yaw_pitch(cls, t: float, position: Sequence[float], yaw: float, pitch: float) -> CameraPose:
+        """The pose at time ``t`` (s) of a level camera at ``position`` (m) looking along heading
+        ``yaw`` (radians, counter-clockwise from +x) tilted up by ``pitch`` (radians; negative
+        looks down): :func:`~spatialcode.geometry.camera.yaw_pitch_rotation`."""
+        quaternion = Rotation.from_matrix(yaw_pitch_rotation(yaw, pitch)).as_quat()
+        return cls(t=float(t), position=tuple(float(v) for v in position), quaternion=tuple(float(q) for q in quaternion))
 
     def to_dict(self) -> dict[str, Any]:
         """Return the JSON form ``{"t", "position", "quaternion"}``."""

@@ -32,7 +32,7 @@ def demo(out: Path, seed: int, kind: str, max_frames: int, width: int, height: i
     from spatialcode.bench import to_markdown
     from spatialcode.demo import DEMO_FILES, DEMO_RENDER, DemoConfig, encoding_sentence, run_demo
 
-    render = replace(DEMO_RENDER, max_frames=max_frames, width=width, height=height)
+    render = replace(DEMO_RENDER, path=replace(DEMO_RENDER.path, max_frames=max_frames, width=width, height=height))
     config = DemoConfig(seed=seed, kind=None if kind == "any" else kind, out=out, render=render, overlay=overlay)
     steps = iter(range(1, 7))
     with warnings_as_lines():

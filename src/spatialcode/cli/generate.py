@@ -51,7 +51,7 @@ def generate_command(out: Path, seed: int, kind: str | None, scenes: int | None,
     from spatialcode.synth.generate import generate_scene
     from spatialcode.synth.render import RenderConfig
 
-    path = RenderConfig().path_config() if walkthrough else None
+    path = RenderConfig().path if walkthrough else None
     if scenes is None:
         code = generate_scene(seed, kind=kind)
         if path is not None:

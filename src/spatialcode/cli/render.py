@@ -12,9 +12,10 @@ from spatialcode.cli.output import warnings_as_lines
 from spatialcode.scene import SpatialCode
 
 
-def _render_config(config_path: Path | None, overrides: dict[str, Any], faults: str | None,
+def _render_config(config_path: Path | None, path_overrides: dict[str, Any], seed: int | None, faults: str | None,
                    fault_settings: tuple[str, ...]):
-    """The render configuration from an optional JSON file, command-line overrides and faults."""
+    """The render configuration from an optional JSON file, command-line overrides of the camera
+    path's settings and of the seed, and faults."""
     from dataclasses import replace
 
     from spatialcode.core.errors import InputFileError, ValidationError
@@ -34,7 +35,8 @@ def _render_config(config_path: Path | None, overrides: dict[str, Any], faults: 
             config = RenderConfig.from_dict(data)
         except ValidationError as err:
             raise InputFileError(f"--config {config_path}: {err}") from None
-    config = replace(config, **{k: v for k, v in overrides.items() if v is not None})
+    path = replace(config.path, **{k: v for k, v in path_overrides.items() if v is not None})
+    config = replace(config, path=path, seed=config.seed if seed is None else seed)
     fault_config = config.faults if faults is None else FaultConfig.preset(faults)
     return replace(config, faults=fault_config.with_settings(fault_settings))
 
@@ -49,7 +51,8 @@ def _render_config(config_path: Path | None, overrides: dict[str, Any], faults: 
 @click.argument("scene", type=click.Path(path_type=Path))
 @click.option("--out", required=True, type=click.Path(file_okay=False, path_type=Path), help="Output folder.")
 @click.option("--config", "config_path", type=click.Path(path_type=Path), default=None,
-              help="Render settings as a JSON object (fields of RenderConfig); the options below override it.")
+              help="Render settings as a JSON object (fields of RenderConfig; the camera's under \"path\", e.g. "
+                   "{\"path\": {\"fps\": 5}}); the options below override it.")
 @click.option("--width", type=click.IntRange(min=8), default=None, help="Image width, pixels (default 640).")
 @click.option("--height", type=click.IntRange(min=8), default=None, help="Image height, pixels (default 480).")
 @click.option("--fps", type=float, default=None, help="Frames per second (default 10).")
@@ -69,9 +72,8 @@ def render_command(scene: Path, out: Path, config_path: Path | None, width: int 
     from spatialcode.synth.render import render_scene, write_render_overlay
     from spatialcode.viz import draw_birdseye
 
-    overrides = {"width": width, "height": height, "fps": fps, "max_seconds": max_seconds, "max_frames": max_frames,
-                 "seed": seed}
-    config = _render_config(config_path, overrides, faults, fault_settings)
+    path_overrides = {"width": width, "height": height, "fps": fps, "max_seconds": max_seconds, "max_frames": max_frames}
+    config = _render_config(config_path, path_overrides, seed, faults, fault_settings)
     code = SpatialCode.load(scene)
     with warnings_as_lines():
         result = render_scene(code, out, config, progress=progress)

@@ -77,6 +77,14 @@ def optional_number(value: Any, field: str, *, minimum: float | None = None,
     return number
 
 
+def positive_number(value: Any, field: str) -> float:
+    """Return ``value`` as a finite float > 0, or raise :class:`ValidationError` naming ``field``."""
+    number = optional_number(value, field)
+    if number is None or number <= 0:
+        raise ValidationError(field, f"must be a positive number, got {value!r}")
+    return number
+
+
 def optional_count(value: Any, field: str) -> int | None:
     """Return ``value`` if it is ``None`` or a non-negative int, else raise naming ``field``."""
     if value is None:
@@ -93,15 +101,6 @@ def check_whole_number(value: Any, field: str, minimum: int = 1, optional: bool 
         return
     if not _is_number(value) or not math.isfinite(value) or int(value) != value or value < minimum:
         raise ValidationError(field, f"must be a whole number >= {minimum}, got {value!r}")
-
-
-def check_known_fields(cls: type, data: Mapping[str, Any], field: str) -> None:
-    """Refuse keys of ``data`` that are not fields of the dataclass ``cls`` (naming ``field`` and
-    the known ones)."""
-    known = {f.name for f in dataclasses.fields(cls)}
-    unknown = sorted(set(data) - known)
-    if unknown:
-        raise ValidationError(field, f"unknown setting(s) {', '.join(unknown)} (known: {', '.join(sorted(known))})")
 
 
 def check_field_types(settings: Any) -> None:

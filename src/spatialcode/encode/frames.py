@@ -4,7 +4,8 @@ A :class:`Frame` is one RGB-D view: colour, metric depth, pinhole intrinsics, an
 when the source knows it; a source that ships instance masks (the renderer, a labelled dataset)
 attaches them too. A *frame source* is any iterable of frames with a length and a frame rate
 (:class:`FrameSource`); :class:`RenderFolderSource` reads the renderer's output folder, streaming
-(one frame in memory at a time). :func:`sample_stride` turns a target frame rate into a stride.
+(one frame in memory at a time; its ``frames.json`` is read by
+:mod:`spatialcode.formats.frames_json`). :func:`sample_stride` turns a target frame rate into a stride.
 
 Conventions: depth is z-depth along the optical axis in metres (0 = no measurement); poses are
 :class:`~spatialcode.scene.CameraPose` (camera-to-world, OpenCV camera frame: +z forward,
@@ -17,19 +18,15 @@ import math
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Protocol, runtime_checkable
+from typing import Protocol, runtime_checkable
 
 import numpy as np
 
 from spatialcode.core.errors import InputFileError, ValidationError
-from spatialcode.core.json_input import read_json_file
-from spatialcode.core.validation import optional_number
+from spatialcode.formats.frames_json import frame_entry_labels, frame_entry_pose, read_frames_document
 from spatialcode.formats.npz_stream import NpzStreamReader
+from spatialcode.geometry.camera import Intrinsics
 from spatialcode.scene import CameraPose
-from spatialcode.viz.camera import Intrinsics
-
-#: Top-level fields every ``frames.json``-schema document has (see :mod:`spatialcode.synth.render`).
-_FRAMES_DOCUMENT_KEYS = ("width", "height", "intrinsics", "fps", "frames")
 
 
 @dataclass
@@ -86,63 +83,6 @@ def sample_stride(source_fps: float, stride: int | None = None, target_fps: floa
             raise ValidationError("target_fps", f"must be > 0, got {target_fps}")
         return max(1, math.ceil(source_fps / target_fps - 1e-9))
     return 1
-
-
-def positive_number(value: Any, field: str) -> float:
-    """Return ``value`` as a finite float > 0, or raise :class:`ValidationError` naming ``field``."""
-    number = optional_number(value, field)
-    if number is None or number <= 0:
-        raise ValidationError(field, f"must be a positive number, got {value!r}")
-    return number
-
-
-def read_frames_document(path: Path) -> tuple[dict[str, Any], Intrinsics]:
-    """Read a document of the renderer's ``frames.json`` schema (a render folder's own, or the
-    sidecar of a video) and return it with the pinhole intrinsics (pixels) of its images; raises
-    :class:`InputFileError` naming ``path`` when it cannot be read, lacks a top-level field, or has
-    a bad ``fps`` (frames/s), ``frames`` list or intrinsics."""
-    doc = read_json_file(path, "frames.json-schema document")
-    missing = [key for key in _FRAMES_DOCUMENT_KEYS if not isinstance(doc, dict) or key not in doc]
-    if missing:
-        raise InputFileError(f"{path}: missing {', '.join(missing)} (expected the frames.json schema: "
-                             f"{', '.join(_FRAMES_DOCUMENT_KEYS)})")
-    if not isinstance(doc["frames"], list):
-        raise InputFileError(f"{path}: frames must be a list of per-frame entries")
-    try:
-        positive_number(doc["fps"], "fps")
-        intrinsics = Intrinsics(**doc["intrinsics"], width=doc["width"], height=doc["height"])
-    except ValidationError as err:
-        raise InputFileError(f"{path}: {err}") from None
-    except TypeError as err:
-        raise InputFileError(f"{path}: bad intrinsics ({err})") from None
-    return doc, intrinsics
-
-
-def frame_entry_pose(path: Path, index: int, entry: Any) -> tuple[float, CameraPose | None]:
-    """Time (s) and camera-to-world pose of frame entry ``index`` of the frames.json-schema
-    document at ``path`` (``None`` when its position and quaternion are both null); raises
-    :class:`InputFileError` naming the file and the frame."""
-    if not isinstance(entry, dict) or not {"t", "position", "quaternion"} <= entry.keys():
-        raise InputFileError(f"{path}: frame {index} needs t (s), position (m) and quaternion (x, y, z, w); "
-                             "null position and quaternion mean an unknown pose")
-    try:
-        t = optional_number(entry["t"], "t", minimum=0.0)
-        if t is None:
-            raise ValidationError("t", "missing")
-        if entry["position"] is None and entry["quaternion"] is None:
-            return t, None
-        return t, CameraPose(t=t, position=entry["position"], quaternion=entry["quaternion"])
-    except ValidationError as err:
-        raise InputFileError(f"{path}: frame {index}: {err}") from None
-
-
-def frame_entry_labels(path: Path, index: int, entry: dict[str, Any]) -> dict[int, str]:
-    """The ``labels`` of frame entry ``index`` (``{"<instance id>": label}``, optional) of the
-    document at ``path`` as ``{id: label}``; raises :class:`InputFileError` naming the frame."""
-    labels = entry.get("labels", {})
-    if not isinstance(labels, dict) or not all(isinstance(v, str) and k.lstrip("-").isdigit() for k, v in labels.items()):
-        raise InputFileError(f"{path}: frame {index}: labels must map instance ids to labels, like {{\"3\": \"chair\"}}")
-    return {int(k): v for k, v in labels.items()}
 
 
 class RenderFolderSource:

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from spatialcode.geometry.camera import Intrinsics
 from spatialcode.scene import CameraPose
-from spatialcode.viz.camera import Intrinsics
 
 
 class PixelGrid:

@@ -27,19 +27,13 @@ import numpy as np
 from PIL import Image
 
 from spatialcode.core.errors import InputFileError, ValidationError
-from spatialcode.encode.frames import (
-    Frame,
-    FrameSource,
-    RenderFolderSource,
-    frame_entry_pose,
-    positive_number,
-    read_frames_document,
-    sample_stride,
-)
+from spatialcode.core.validation import positive_number
+from spatialcode.encode.frames import Frame, FrameSource, RenderFolderSource, sample_stride
+from spatialcode.formats.frames_json import frame_entry_pose, read_frames_document
 from spatialcode.formats.npz_stream import NpzStreamReader
 from spatialcode.formats.video import open_video
+from spatialcode.geometry.camera import Intrinsics
 from spatialcode.scene import CameraPose
-from spatialcode.viz.camera import Intrinsics
 
 #: File suffixes :func:`open_source` reads as video.
 VIDEO_SUFFIXES = (".mp4", ".mov", ".avi", ".mkv")
@@ -335,7 +329,7 @@ class RGBVideoSource:
         if not self.video.is_file():
             raise InputFileError(f"{self.video}: no such video file")
         if not 10.0 <= hfov_deg <= 170.0:
-            raise ValidationError("hfov", f"expected a horizontal field of view in degrees (10–170), got {hfov_deg}")
+            raise ValidationError("hfov_deg", f"expected a horizontal field of view in degrees (10–170), got {hfov_deg}")
         with open_video(self.video) as container:
             if not container.streams.video:
                 raise InputFileError(f"{self.video}: no video stream in the file")
@@ -345,7 +339,7 @@ class RGBVideoSource:
         if width is not None and width < 16:
             raise ValidationError("width", f"must be at least 16 pixels, got {width}")
         size = native if width is None else (width, max(2, round(native[1] * width / native[0] / 2) * 2))
-        self.intrinsics = Intrinsics.from_fov(size[0], size[1], hfov_deg)
+        self.intrinsics = Intrinsics.from_hfov(size[0], size[1], hfov_deg)
         self.stride = sample_stride(self.fps, stride)
         self._count = _video_stream_frames(self.video)
         if self._count is None:

@@ -1,7 +1,16 @@
-"""Box geometry in metres (z up, yaw counter-clockwise from +x): oriented boxes, exact
-box–box distance, IoU, floor-plane polygons and point tests."""
+"""Geometry in metres (z up, yaw counter-clockwise from +x): oriented boxes, exact box–box
+distance, IoU, floor-plane polygons and point tests, and the pinhole camera model (intrinsics,
+projection, pixel rays). Imports only :mod:`spatialcode.core`, numpy and scipy."""
 
 from spatialcode.geometry.box import Box3D
+from spatialcode.geometry.camera import (
+    Intrinsics,
+    camera_forward,
+    pixel_rays,
+    project_points,
+    world_to_camera,
+    yaw_pitch_rotation,
+)
 from spatialcode.geometry.distance import (
     box_distance,
     boxes_intersect,
@@ -20,20 +29,26 @@ from spatialcode.geometry.rotation import (
 
 __all__ = [
     "Box3D",
+    "Intrinsics",
     "box_distance",
     "box_footprint",
     "box_iou_3d",
     "box_iou_bev",
     "box_volume_intersection",
     "boxes_intersect",
+    "camera_forward",
     "closest_points",
     "euler_to_matrix",
     "intersection_vertices",
     "matrix_to_euler",
+    "pixel_rays",
     "point_box_distance",
     "points_in_box",
     "polygon_area",
+    "project_points",
     "vertical_axis",
+    "world_to_camera",
     "wrap_angle",
+    "yaw_pitch_rotation",
     "yaw_to_matrix",
 ]

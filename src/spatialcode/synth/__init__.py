@@ -1,6 +1,7 @@
 """Synthetic indoor worlds: procedural scenes with exact ground-truth spatial code and an RGB-D
 walkthrough renderer with optional realistic faults."""
 
+from spatialcode.synth.camera_path import PathConfig
 from spatialcode.synth.categories import (
     CATEGORIES,
     PLACEMENTS,
@@ -31,6 +32,7 @@ __all__ = [
     "Draw",
     "FaultConfig",
     "FloorPlan",
+    "PathConfig",
     "RenderConfig",
     "RenderOutput",
     "SceneGenConfig",

@@ -14,10 +14,10 @@ rate-limited; walking is at constant speed, looking along the walking direction 
 towards the middle of the room, pitched slightly down. The planned path is then rendered at low resolution; objects still below the mask
 threshold get a dedicated stop.
 
-Camera convention (as :class:`~spatialcode.scene.CameraPose`): the quaternion (x, y, z, w) is the
-camera-to-world rotation of the OpenCV camera frame (+z forward, +x right, +y down). Pixel
-(u, v) (column, row) looks along ``((u - cx) / fx, (v - cy) / fy, 1)`` with
-``cx = (width - 1) / 2``, ``cy = (height - 1) / 2`` and ``fx = fy = (width / 2) / tan(hfov / 2)``.
+The camera is the pinhole model of :mod:`spatialcode.geometry.camera`
+(:meth:`~spatialcode.geometry.camera.Intrinsics.from_hfov` of the configured image size and
+horizontal field of view); poses are :class:`~spatialcode.scene.CameraPose` (camera-to-world,
+OpenCV camera frame: +z forward, +x right, +y down).
 """
 
 from __future__ import annotations
@@ -33,10 +33,11 @@ import numpy as np
 import shapely
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import dijkstra
-from scipy.spatial.transform import Rotation
 
 from spatialcode.core.errors import SpatialCodeError, ValidationError
+from spatialcode.core.validation import check_field_types
 from spatialcode.geometry.box import Box3D
+from spatialcode.geometry.camera import Intrinsics, pixel_rays
 from spatialcode.scene import CameraPose, Provenance, SpatialCode
 from spatialcode.synth.shapes import (
     RoomLayout,
@@ -72,7 +73,8 @@ class PathConfig:
     turn_rate_deg: float = 60.0      # max angular speed, deg/s
     hold_seconds: float = 0.6        # dwell while facing a target
     walk_pitch_deg: float = -15.0    # camera pitch while walking (negative = down)
-    width: int = 640                 # image size and field of view, for visibility checks
+    width: int = 640                 # the camera: image size (pixels) and horizontal field of view (deg),
+                                     # rendered and used for the visibility checks
     height: int = 480
     hfov_deg: float = 65.0
     mask_threshold: int = 200        # pixels an object needs in one frame to count as seen
@@ -84,55 +86,34 @@ class PathConfig:
     verify_rounds: int = 2           # low-resolution render-and-patch rounds
 
     def __post_init__(self) -> None:
+        check_field_types(self)
         for name in ("fps", "eye_height", "walk_speed", "turn_rate_deg", "grid_step", "room_height"):
             if not getattr(self, name) > 0:
                 raise ValidationError(name, f"must be > 0, got {getattr(self, name)}")
         for name in ("clearance", "min_clearance", "hold_seconds", "room_margin"):
             if getattr(self, name) < 0:
                 raise ValidationError(name, f"must be >= 0, got {getattr(self, name)}")
+        for name in ("width", "height", "mask_threshold"):
+            if getattr(self, name) < 1:
+                raise ValidationError(name, f"must be >= 1 pixel, got {getattr(self, name)}")
+        if self.verify_rounds < 0:
+            raise ValidationError("verify_rounds", f"must be >= 0, got {self.verify_rounds}")
+        if not 1.0 <= self.hfov_deg <= 170.0:
+            raise ValidationError("hfov_deg", f"must be in [1, 170] degrees, got {self.hfov_deg}")
         if self.max_frames is not None and self.max_frames < 1:
             raise ValidationError("max_frames", f"must be >= 1, got {self.max_frames}")
+        if self.max_seconds is not None and self.max_seconds <= 0:
+            raise ValidationError("max_seconds", f"must be > 0, got {self.max_seconds}")
+
+    @property
+    def intrinsics(self) -> Intrinsics:
+        """The camera: ``width`` × ``height`` pixels with the horizontal field of view ``hfov_deg``."""
+        return Intrinsics.from_hfov(self.width, self.height, self.hfov_deg)
 
 
 # --------------------------------------------------------------------------------------------
-# Camera model
+# Aiming
 # --------------------------------------------------------------------------------------------
-
-
-def intrinsics(width: int, height: int, hfov_deg: float) -> tuple[float, float, float, float]:
-    """Return pinhole ``(fx, fy, cx, cy)`` in pixels for square pixels and a horizontal field of
-    view ``hfov_deg``; the principal point is the image centre ``((w - 1) / 2, (h - 1) / 2)``."""
-    fx = (width / 2.0) / math.tan(math.radians(hfov_deg) / 2.0)
-    return fx, fx, (width - 1) / 2.0, (height - 1) / 2.0
-
-
-def camera_directions(width: int, height: int, hfov_deg: float) -> np.ndarray:
-    """Return (H, W, 3) float32 ray directions in the camera frame with z = 1 (so a hit's ray
-    parameter is its z-depth)."""
-    fx, fy, cx, cy = intrinsics(width, height, hfov_deg)
-    u = (np.arange(width, dtype=np.float64) - cx) / fx
-    v = (np.arange(height, dtype=np.float64) - cy) / fy
-    dirs = np.empty((height, width, 3), dtype=np.float32)
-    dirs[..., 0] = u[None, :]
-    dirs[..., 1] = v[:, None]
-    dirs[..., 2] = 1.0
-    return dirs
-
-
-def yaw_pitch_rotation(yaw: float, pitch: float) -> np.ndarray:
-    """Camera-to-world rotation (columns: camera right, down, forward in world) of a camera
-    looking along heading ``yaw`` (rad, counter-clockwise from +x) tilted up by ``pitch``."""
-    cp, sp, cy, sy = math.cos(pitch), math.sin(pitch), math.cos(yaw), math.sin(yaw)
-    forward = np.array([cp * cy, cp * sy, sp])
-    right = np.array([sy, -cy, 0.0])
-    down = np.cross(forward, right)
-    return np.column_stack([right, down, forward])
-
-
-def make_pose(t: float, position: Sequence[float], yaw: float, pitch: float) -> CameraPose:
-    """A :class:`CameraPose` at ``position`` looking along (yaw, pitch)."""
-    quat = Rotation.from_matrix(yaw_pitch_rotation(yaw, pitch)).as_quat()
-    return CameraPose(t=float(t), position=tuple(float(v) for v in position), quaternion=tuple(float(q) for q in quat))
 
 
 def _aim(eye: np.ndarray, target: np.ndarray) -> tuple[float, float]:
@@ -296,7 +277,7 @@ def _evaluate_views(code: SpatialCode, geometry: SceneGeometry, free: FreeSpace,
     samples = geometry.object_surface_samples(24)
     n_obj = len(code.objects)
     eyes = np.column_stack([free.nodes[candidates], np.full(len(candidates), free.eye_z)])
-    fx = intrinsics(config.width, config.height, config.hfov_deg)[0]
+    fx = config.intrinsics.fx
     visible = np.zeros((len(candidates), n_obj))
     expected = np.zeros((len(candidates), n_obj))
     aims = np.zeros((len(candidates), n_obj, 3))
@@ -451,7 +432,7 @@ class _Timeline:
                     frac = 0.5 - 0.5 * math.cos(math.pi * frac)
                 a, b = np.array(action.start), np.array(action.end)
                 state = tuple(a + (b - a) * frac)
-            poses.append(make_pose(t, (state[0], state[1], eye_z), state[2], state[3]))
+            poses.append(CameraPose.from_yaw_pitch(t, (state[0], state[1], eye_z), state[2], state[3]))
         return poses, compressed
 
 
@@ -628,10 +609,11 @@ def _build_timeline(code: SpatialCode, free: FreeSpace, views: _Views, stops: di
     return line, visited
 
 
-def visible_pixel_counts(geometry: SceneGeometry, poses: Sequence[CameraPose], width: int, height: int,
-                         hfov_deg: float, batch: int = 16) -> np.ndarray:
-    """Return (len(poses), n_objects) int counts of pixels showing each object per frame."""
-    dirs = camera_directions(width, height, hfov_deg).reshape(-1, 3)
+def visible_pixel_counts(geometry: SceneGeometry, poses: Sequence[CameraPose], intrinsics: Intrinsics,
+                         batch: int = 16) -> np.ndarray:
+    """Return (len(poses), n_objects) int counts of pixels showing each object per frame of a
+    camera with ``intrinsics``."""
+    dirs = pixel_rays(intrinsics).astype(np.float32).reshape(-1, 3)
     n_obj = len(geometry.object_ids)
     counts = np.zeros((len(poses), n_obj), dtype=np.int64)
     for b0 in range(0, len(poses), batch):
@@ -674,7 +656,7 @@ def plan_camera(code: SpatialCode, config: PathConfig | None = None, geometry: S
     for round_ in range(config.verify_rounds + 1):
         line, visited = _build_timeline(code, free, views, stops, config)
         poses, compressed = line.sample(free.eye_z, config.max_seconds, config.max_frames)
-        counts = visible_pixel_counts(geometry, poses, check_w, check_h, config.hfov_deg)
+        counts = visible_pixel_counts(geometry, poses, Intrinsics.from_hfov(check_w, check_h, config.hfov_deg))
         unseen = [k for k in range(n_obj) if counts[:, k].max(initial=0) < check_threshold]
         if not unseen or round_ == config.verify_rounds:
             break
@@ -740,14 +722,10 @@ __all__ = [
     "CameraPlan",
     "FreeSpace",
     "PathConfig",
-    "camera_directions",
     "free_space",
-    "intrinsics",
-    "make_pose",
     "plan_camera",
     "plan_camera_path",
     "walkthrough_code",
     "with_timeline",
     "visible_pixel_counts",
-    "yaw_pitch_rotation",
 ]

@@ -20,14 +20,13 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, fields, replace
-from typing import Any
 
 import numpy as np
 from scipy import ndimage
 from scipy.spatial.transform import Rotation
 
 from spatialcode.core.errors import ValidationError
-from spatialcode.core.validation import check_field_types, check_known_fields
+from spatialcode.core.validation import check_field_types
 from spatialcode.scene import CameraPose
 
 #: Labels a detector may mistake for one another (lower case; looked up by the exact label).
@@ -120,12 +119,6 @@ class FaultConfig:
         if self.confusable is not None:
             out["confusable"] = {k: list(v) for k, v in self.confusable.items()}
         return out
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> FaultConfig:
-        """Build fault settings from their JSON form (:meth:`to_dict`); unknown names are an error."""
-        check_known_fields(cls, data, "faults")
-        return cls(**data)
 
     @classmethod
     def preset(cls, name: str) -> FaultConfig:

@@ -13,14 +13,17 @@ shapes (:mod:`spatialcode.synth.shapes`) and the room shell, and writes into ``o
   (``fx fy cx cy``, pixels) and the camera ``position`` (m) + ``quaternion`` (x, y, z, w) of the
   camera-to-world rotation, OpenCV camera frame (+z forward, +x right, +y down) — the
   :class:`~spatialcode.scene.CameraPose` convention — plus the ``labels`` ({id: label}) of the
-  instances in that frame's mask;
+  instances in that frame's mask (the document's schema: :mod:`spatialcode.formats.frames_json`);
 - ``scene.json``: the input code with ``first_seen`` = the time of the first frame in which the
   object's (fault-free) mask reaches ``mask_threshold`` pixels (``None`` when it never does), the
   true camera trajectory in ``camera``, ``source.fps``/``frame_count`` and a provenance that
   records the render configuration.
 
-Pixel (u, v) (column, row) lifts to the camera point ``z · ((u - cx) / fx, (v - cy) / fy, 1)``
-with z = depth / 1000, then to the world with ``R · p + position``. Faults
+The camera is :class:`~spatialcode.geometry.camera.Intrinsics` ``.from_hfov`` of the path's
+image size and field of view (integer pixel coordinates are pixel centres: the principal point
+is ``((width - 1) / 2, (height - 1) / 2)``). Pixel (u, v) (column, row) lifts to the camera
+point ``z · ((u - cx) / fx, (v - cy) / fy, 1)`` with z = depth / 1000, then to the world with
+``R · p + position``. Faults
 (:mod:`spatialcode.synth.faults`) change depth, masks, per-frame labels and the reported poses
 in ``frames.json``; ``scene.json`` always holds the ground truth.
 
@@ -38,28 +41,25 @@ import sys
 import threading
 import time
 import warnings
+from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from spatialcode.core.config import build_config, config_dict
 from spatialcode.core.errors import SpatialCodeError, ValidationError
 from spatialcode.core.json_input import read_json_file
-from spatialcode.core.validation import check_field_types, check_known_fields
+from spatialcode.core.validation import check_field_types
 from spatialcode.core.version import __version__
+from spatialcode.formats.frames_json import FRAMES_FORMAT, image_fields, read_frames_document
 from spatialcode.formats.npz_stream import NpzStreamWriter
 from spatialcode.formats.video import VideoWriter, read_video
+from spatialcode.geometry.camera import Intrinsics, pixel_rays
 from spatialcode.geometry.points import points_in_box
 from spatialcode.scene import CameraPose, Provenance, SpatialCode
-from spatialcode.synth.camera_path import (
-    PathConfig,
-    camera_directions,
-    intrinsics,
-    plan_camera,
-    ray_threads,
-    with_timeline,
-)
+from spatialcode.synth.camera_path import PathConfig, plan_camera, ray_threads, with_timeline
 from spatialcode.synth.faults import FaultConfig, apply_frame_faults, drift_poses
 from spatialcode.synth.shapes import (
     TEXTURE_AMPLITUDES,
@@ -70,27 +70,17 @@ from spatialcode.synth.shapes import (
 )
 
 PRODUCER = "synth-render"
-FRAMES_FORMAT = "spatialcode-rgbd/1"
 _MAX_ID = np.iinfo(np.int16).max
 
 
 @dataclass(frozen=True)
 class RenderConfig:
-    """Settings of :func:`render_scene` (pixels, degrees, metres, seconds; colours 0–255 RGB)."""
+    """Settings of :func:`render_scene`: the camera ``path`` (:class:`PathConfig`: frame rate,
+    image size in pixels, horizontal field of view in degrees, walking, first_seen threshold, the
+    invented room), the look of the room (colours 0–255 RGB, ``ambient`` share of light,
+    textures), the video encoding, and the sensor ``faults`` with their ``seed``."""
 
-    width: int = 640
-    height: int = 480
-    hfov_deg: float = 65.0               # horizontal field of view
-    fps: float = 10.0
-    eye_height: float = 1.5              # camera height above the floor
-    max_seconds: float | None = 180.0    # the path is compressed in time to fit
-    max_frames: int | None = None
-    mask_threshold: int = 200            # pixels in one frame for first_seen
-    clearance: float = 0.3               # camera distance to walls and obstacles
-    walk_speed: float = 0.5              # m/s
-    turn_rate_deg: float = 60.0          # max angular speed, deg/s
-    room_margin: float = 1.0             # invented room (no polygon): objects' extent + margin
-    room_height: float = 2.7             # when the scene has no room height
+    path: PathConfig = field(default_factory=PathConfig)
     wall_color: tuple[int, int, int] = (219, 214, 204)
     floor_color: tuple[int, int, int] = (158, 133, 107)
     ceiling_color: tuple[int, int, int] = (242, 242, 240)
@@ -102,59 +92,37 @@ class RenderConfig:
     seed: int = 0
 
     def __post_init__(self) -> None:
-        if isinstance(self.faults, dict):
-            object.__setattr__(self, "faults", FaultConfig.from_dict(self.faults))
         check_field_types(self)
+        if not isinstance(self.path, PathConfig):
+            raise ValidationError("path", f"expected camera-path settings, got {self.path!r}"[:200])
         for name in ("width", "height"):
-            value = getattr(self, name)
-            if int(value) != value or value < 8 or value % 2:
-                raise ValidationError(name, f"must be an even number of pixels >= 8, got {value}")
-        if not 1.0 <= self.hfov_deg <= 170.0:
-            raise ValidationError("hfov_deg", f"must be in [1, 170], got {self.hfov_deg}")
-        for name in ("fps", "eye_height", "walk_speed", "turn_rate_deg", "room_height"):
-            if not getattr(self, name) > 0:
-                raise ValidationError(name, f"must be > 0, got {getattr(self, name)}")
-        if self.max_frames is not None and self.max_frames < 1:
-            raise ValidationError("max_frames", f"must be >= 1, got {self.max_frames}")
-        if self.max_seconds is not None and self.max_seconds <= 0:
-            raise ValidationError("max_seconds", f"must be > 0, got {self.max_seconds}")
-        if self.mask_threshold < 1:
-            raise ValidationError("mask_threshold", f"must be >= 1 pixel, got {self.mask_threshold}")
+            value = getattr(self.path, name)
+            if value < 8 or value % 2:
+                raise ValidationError(f"path.{name}", f"must be an even number of pixels >= 8, got {value}")
         if not 0.0 <= self.ambient <= 1.0:
             raise ValidationError("ambient", f"must be in [0, 1], got {self.ambient}")
         if not isinstance(self.faults, FaultConfig):
             raise ValidationError("faults", f"expected fault settings, got {self.faults!r}"[:200])
-
-    def path_config(self) -> PathConfig:
-        """The camera-path settings implied by this configuration."""
-        return PathConfig(
-            fps=self.fps, eye_height=self.eye_height, clearance=self.clearance, walk_speed=self.walk_speed,
-            turn_rate_deg=self.turn_rate_deg, width=self.width, height=self.height, hfov_deg=self.hfov_deg,
-            mask_threshold=self.mask_threshold, max_seconds=self.max_seconds, max_frames=self.max_frames,
-            room_margin=self.room_margin, room_height=self.room_height,
-        )
 
     def room_colors(self) -> dict[str, tuple[float, float, float]]:
         """Floor, wall and ceiling colours as RGB 0–1."""
         return {name: tuple(c / 255.0 for c in getattr(self, f"{name}_color")) for name in ("floor", "wall", "ceiling")}
 
     def to_dict(self) -> dict[str, Any]:
-        """JSON form of the configuration."""
-        out = {f.name: getattr(self, f.name) for f in fields(self)}
-        out["faults"] = self.faults.to_dict()
-        for key in ("wall_color", "floor_color", "ceiling_color"):
-            out[key] = list(out[key])
-        return out
+        """JSON form of the configuration (``path`` and ``faults`` as nested objects)."""
+        return config_dict(self)
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> RenderConfig:
-        """Build a configuration from its JSON form (unknown keys are an error)."""
-        check_known_fields(cls, data, "render config")
-        data = dict(data)
-        for key in ("wall_color", "floor_color", "ceiling_color"):
-            if isinstance(data.get(key), list):
-                data[key] = tuple(data[key])
-        return cls(**data)
+    def from_dict(cls, data: Mapping[str, Any]) -> RenderConfig:
+        """Build a configuration from its JSON form (:meth:`to_dict`; groups may give only some of
+        their settings). An unknown key is a :class:`ValidationError` naming it; a camera-path
+        setting at the top level is told to go into ``path``."""
+        path_keys = {f.name for f in fields(PathConfig)}
+        misplaced = [key for key in data if key in path_keys] if isinstance(data, Mapping) else []
+        if misplaced:
+            raise ValidationError(misplaced[0], f"unknown setting at the top level; camera-path settings go in the path "
+                                                f"group, e.g. {{\"path\": {{\"{misplaced[0]}\": ...}}}}")
+        return build_config(cls, data)
 
 
 # --------------------------------------------------------------------------------------------
@@ -179,15 +147,15 @@ class RenderedFrame:
 class FrameRenderer:
     """Renders views of one :class:`SceneGeometry` (reuses the ray buffers between frames)."""
 
-    def __init__(self, geometry: SceneGeometry, width: int, height: int, hfov_deg: float,
-                 ambient: float = 0.35, texture: bool = True) -> None:
+    def __init__(self, geometry: SceneGeometry, intrinsics: Intrinsics, ambient: float = 0.35,
+                 texture: bool = True) -> None:
         import open3d as o3d
 
         self._o3d = o3d
         self.geometry = geometry
-        self.width, self.height = width, height
-        self.intrinsics = intrinsics(width, height, hfov_deg)
-        self.dirs = camera_directions(width, height, hfov_deg).reshape(-1, 3)
+        self.width, self.height = intrinsics.width, intrinsics.height
+        self.intrinsics = intrinsics
+        self.dirs = pixel_rays(intrinsics).astype(np.float32).reshape(-1, 3)
         self.inv_norm = (1.0 / np.linalg.norm(self.dirs, axis=1)).astype(np.float32)
         # rays = [dirs, 1] @ M with M = [[0, R^T], [position, 0]]: one matmul per frame
         self._dirs_h = np.concatenate([self.dirs, np.ones((len(self.dirs), 1), np.float32)], axis=1)
@@ -296,17 +264,11 @@ class RenderOutput:
     planning_seconds: float = 0.0
 
 
-def _image_fields(config: RenderConfig, intr: tuple[float, float, float, float]) -> dict[str, Any]:
-    """``width``, ``height`` and pinhole ``intrinsics`` (pixels) of the rendered images."""
-    return {"width": config.width, "height": config.height, "intrinsics": dict(zip(("fx", "fy", "cx", "cy"), intr))}
-
-
-def _pose_entry(index: int, pose: CameraPose, config: RenderConfig, intr: tuple[float, float, float, float],
-                labels: dict[int, str]) -> dict[str, Any]:
+def _pose_entry(index: int, pose: CameraPose, intr: Intrinsics, labels: dict[int, str]) -> dict[str, Any]:
     return {
         "index": index,
         "t": pose.t,
-        **_image_fields(config, intr),
+        **image_fields(intr),
         "position": list(pose.position),
         "quaternion": list(pose.quaternion),
         "labels": {str(k): v for k, v in sorted(labels.items())},
@@ -338,10 +300,10 @@ class _FrameSink:
     background thread, so encoding and compression overlap the ray casting of the next frames."""
 
     def __init__(self, out: Path, n: int, config: RenderConfig, labels: dict[int, str],
-                 reported: list[CameraPose], intr: tuple[float, float, float, float]) -> None:
-        h, w = config.height, config.width
+                 reported: list[CameraPose], intr: Intrinsics) -> None:
+        h, w = intr.height, intr.width
         self.config, self.labels, self.reported, self.intrinsics = config, labels, reported, intr
-        self.video = VideoWriter(out / "rgb.mp4", w, h, config.fps, codec=config.video_codec, crf=config.video_crf)
+        self.video = VideoWriter(out / "rgb.mp4", w, h, config.path.fps, codec=config.video_codec, crf=config.video_crf)
         self.depth = NpzStreamWriter(out / "depth.npz", "depth", (n, h, w), np.uint16)
         self.masks = NpzStreamWriter(out / "masks.npz", "masks", (n, h, w), np.int16)
         self.entries: list[dict[str, Any]] = []
@@ -368,7 +330,7 @@ class _FrameSink:
                 self.video.write(frame.rgb)
                 self.depth.write(np.minimum(np.rint(faulty.depth * np.float32(1000.0)), 65535.0).astype(np.uint16))
                 self.masks.write(faulty.mask)
-                self.entries.append(_pose_entry(i, self.reported[i], config, self.intrinsics, faulty.labels))
+                self.entries.append(_pose_entry(i, self.reported[i], self.intrinsics, faulty.labels))
             except BaseException as err:  # noqa: BLE001 - re-raised in the rendering thread
                 self.errors.append(err)
 
@@ -387,12 +349,12 @@ class _FrameSink:
 
 
 def _frames_document(config: RenderConfig, layout, labels: dict[int, str], codec: str,
-                     intr: tuple[float, float, float, float], entries: list[dict[str, Any]]) -> dict[str, Any]:
+                     intr: Intrinsics, entries: list[dict[str, Any]]) -> dict[str, Any]:
     """The ``frames.json`` document (see the module docstring)."""
     return {
         "format": FRAMES_FORMAT,
-        **_image_fields(config, intr),
-        "fps": config.fps,
+        **image_fields(intr),
+        "fps": config.path.fps,
         "frame_count": len(entries),
         "video": {"file": "rgb.mp4", "codec": codec},
         "depth": {"file": "depth.npz", "key": "depth", "dtype": "uint16", "unit": "mm", "scale": 0.001,
@@ -425,12 +387,13 @@ def render_scene(code: SpatialCode, out_dir: str | Path, config: RenderConfig | 
     out.mkdir(parents=True, exist_ok=True)
 
     started = time.perf_counter()
-    layout = room_layout(code, config.room_margin, config.room_height)
+    path = config.path
+    layout = room_layout(code, path.room_margin, path.room_height)
     geometry = build_scene_geometry(code, layout, config.room_colors())
-    poses = plan_camera(code, config.path_config(), geometry).poses
+    poses = plan_camera(code, path, geometry).poses
     planning_seconds = time.perf_counter() - started
 
-    renderer = FrameRenderer(geometry, config.width, config.height, config.hfov_deg, config.ambient, config.texture)
+    renderer = FrameRenderer(geometry, path.intrinsics, config.ambient, config.texture)
     labels = {o.id: o.label for o in code.objects}
     ids = [o.id for o in code.objects]
     reported = drift_poses(poses, config.faults, config.seed)
@@ -444,7 +407,7 @@ def render_scene(code: SpatialCode, out_dir: str | Path, config: RenderConfig | 
             frame = renderer.render(pose)
             total += frame.object_pixels
             np.maximum(best, frame.object_pixels, out=best)
-            for k in np.flatnonzero(frame.object_pixels >= config.mask_threshold):
+            for k in np.flatnonzero(frame.object_pixels >= path.mask_threshold):
                 first_seen.setdefault(ids[k], pose.t)
             sink.put(i, frame)
     except BaseException:
@@ -456,13 +419,13 @@ def render_scene(code: SpatialCode, out_dir: str | Path, config: RenderConfig | 
     unseen = [o.id for o in code.objects if o.id not in first_seen]
     if unseen:
         best_pixels = dict(zip(ids, best.tolist()))
-        reasons = "; ".join(f"#{k} {unseen_reason(code, k, best_pixels[k], config.mask_threshold)}" for k in unseen)
+        reasons = "; ".join(f"#{k} {unseen_reason(code, k, best_pixels[k], path.mask_threshold)}" for k in unseen)
         warnings.warn(
-            f"{len(unseen)} object(s) never reach {config.mask_threshold} px in any frame and keep first_seen=None: {reasons}",
+            f"{len(unseen)} object(s) never reach {path.mask_threshold} px in any frame and keep first_seen=None: {reasons}",
             stacklevel=2,
         )
     provenance = Provenance.from_config(PRODUCER, {"render": config.to_dict(), "input": code.provenance.to_dict()}, __version__)
-    result_code = with_timeline(code, poses, first_seen, config.fps, provenance)
+    result_code = with_timeline(code, poses, first_seen, path.fps, provenance)
     result_code.save(out / "scene.json")
     doc = _frames_document(config, layout, labels, sink.video.codec, renderer.intrinsics, sink.entries)
     (out / "frames.json").write_text(json.dumps(doc, indent=1) + "\n")
@@ -479,7 +442,7 @@ def render_scene(code: SpatialCode, out_dir: str | Path, config: RenderConfig | 
         max_pixels={i: int(c) for i, c in zip(ids, best)},
         unseen=unseen,
         frame_count=len(poses),
-        fps=config.fps,
+        fps=path.fps,
         codec=sink.video.codec,
         seconds=seconds,
         frames_per_second=len(poses) / seconds if seconds > 0 else math.inf,
@@ -504,11 +467,9 @@ def load_frames(out_dir: str | Path) -> tuple[dict[str, Any], np.ndarray, np.nda
 def backproject(depth_mm: np.ndarray, frame: dict[str, Any]) -> np.ndarray:
     """Lift a depth image (H, W) in millimetres to world points (H, W, 3), metres, with one
     ``frames.json`` frame entry (intrinsics + pose); pixels without depth give NaN."""
-    intr = frame["intrinsics"]
     h, w = depth_mm.shape
-    z = depth_mm.astype(np.float64) / 1000.0
-    u, v = np.meshgrid(np.arange(w), np.arange(h))
-    cam = np.stack([(u - intr["cx"]) / intr["fx"] * z, (v - intr["cy"]) / intr["fy"] * z, z], axis=-1)
+    intr = Intrinsics(**frame["intrinsics"], width=w, height=h)
+    cam = pixel_rays(intr) * (depth_mm.astype(np.float64) / 1000.0)[..., None]
     pose = CameraPose(t=frame["t"], position=frame["position"], quaternion=frame["quaternion"])
     world = cam @ pose.rotation_matrix().T + np.asarray(pose.position)
     world[depth_mm == 0] = np.nan
@@ -523,7 +484,6 @@ def write_render_overlay(render_dir: str | Path, path: str | Path | None = None,
     ``render_dir/overlay.mp4``), or with ``frame`` only that frame as PNG (default
     ``render_dir/overlay_<frame>.png``). Returns the path written."""
     from spatialcode.core.errors import InputFileError
-    from spatialcode.encode.frames import read_frames_document
     from spatialcode.viz import write_overlay_png, write_overlay_video
 
     folder = Path(render_dir)

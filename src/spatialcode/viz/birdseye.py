@@ -26,9 +26,9 @@ from matplotlib.patches import Rectangle
 from matplotlib.text import Annotation, Text
 from matplotlib.ticker import MultipleLocator
 
+from spatialcode.geometry.camera import camera_forward
 from spatialcode.geometry.polygon import box_footprint
 from spatialcode.scene import SpatialCode, SpatialObject
-from spatialcode.viz.camera import camera_forward
 from spatialcode.viz.files import picture_path
 
 PALETTE: tuple[tuple[float, float, float], ...] = tuple(

@@ -13,10 +13,10 @@ import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
 from spatialcode.formats.video import VideoWriter
+from spatialcode.geometry.camera import Intrinsics, project_camera_points, to_camera_frame
 from spatialcode.geometry.points import corner_edges
 from spatialcode.scene import CameraPose, SpatialCode, SpatialObject
 from spatialcode.viz.birdseye import label_color
-from spatialcode.viz.camera import Intrinsics, project_camera_points, to_camera_frame
 from spatialcode.viz.files import picture_path
 
 NEAR_PLANE = 0.05

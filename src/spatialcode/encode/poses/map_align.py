@@ -33,8 +33,8 @@ from spatialcode.encode.frames import Frame
 from spatialcode.encode.lift import PixelGrid
 from spatialcode.encode.poses.motion import motion_size, scaled_motion
 from spatialcode.encode.voxels import voxel_keys
+from spatialcode.geometry.camera import Intrinsics
 from spatialcode.scene import CameraPose
-from spatialcode.viz.camera import Intrinsics
 
 _IDENTITY = CameraPose.from_matrix(np.eye(4), 0.0)
 

@@ -39,8 +39,8 @@ import numpy as np
 from spatialcode.core.errors import ValidationError
 from spatialcode.encode.frames import Frame
 from spatialcode.encode.poses.motion import motion_size, orthonormal, scaled_motion
+from spatialcode.geometry.camera import Intrinsics
 from spatialcode.scene import CameraPose
-from spatialcode.viz.camera import Intrinsics
 
 METHODS = ("hybrid", "point_to_plane", "intensity")
 PHOTOMETRIC = ("hybrid", "intensity")
