@@ -111,11 +111,12 @@ def test_render_flags_override_a_nested_config_file(tmp_path):
     [
         (["--fault", "speed=3"], "error: fault: expected NAME=VALUE with NAME one of depth_noise"),
         (["--fault", "depth_dropout=2"], "error: faults.depth_dropout: must be a probability in [0, 1], got 2.0"),
-        (["--width", "65"], "error: path.width: must be an even number of pixels >= 8, got 65"),
-        (["--config", "missing.json"], "error: --config missing.json: cannot read JSON render configuration"),
-        (["--config", "bad.json"], "error: --config bad.json: colour: unknown setting (known: ambient, "),
-        (["--config", "flat.json"], 'error: --config flat.json: fps: unknown setting at the top level; camera-path '
-                                    'settings go in the path group, e.g. {"path": {"fps": ...}}'),
+        (["--width", "65"], "error: path.width (from --width): must be an even number of pixels >= 8, got 65"),
+        (["--config", "missing.json"], "error: missing.json: no such config file"),
+        (["--config", "bad.json"], "error: bad.json: colour: unknown setting (known: ambient, "),
+        (["--config", "flat.json"], "error: flat.json: fps: unknown setting (known: ambient, ceiling_color, faults, "
+                                    "floor_color, path, seed, texture, video_codec, video_crf, wall_color); it belongs "
+                                    "to a group: path.fps"),
     ],
 )
 def test_render_bad_options_are_one_line(tmp_path, args, message):

@@ -96,7 +96,7 @@ def test_settings_load_from_yaml_with_overrides(tmp_path):
         load_config(GRPORunConfig, None, [])
     with pytest.raises(ValidationError, match="model.path: missing"):
         load_config(GRPORunConfig, None, ["model.path="])
-    with pytest.raises(InputFileError, match="no config file"):
+    with pytest.raises(InputFileError, match="no such config file"):
         load_config(GRPORunConfig, tmp_path / "missing.yaml")
 
 

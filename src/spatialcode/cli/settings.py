@@ -23,15 +23,20 @@ from spatialcode.core.errors import ValidationError
 F = TypeVar("F", bound=Callable[..., Any])
 
 
-def configured(cls: str, options: Mapping[str, str | tuple[str, ...]] | None = None) -> Callable[[F], F]:
+#: What one option gives: a dotted key, several keys (the same value), or a function from the
+#: option's value to ``{dotted.key: value}`` (a preset, a shorthand).
+OptionTarget = str | tuple[str, ...] | Callable[[Any], Mapping[str, Any]]
+
+
+def configured(cls: str, options: Mapping[str, OptionTarget] | None = None) -> Callable[[F], F]:
     """Make a click command take its settings as one instance of the config dataclass ``cls``
     (``"module:Name"``, imported when the command runs, so that the command line starts fast),
     passed as ``config``: adds ``--config``, ``--set`` and ``--show-config``; each parameter named
     in ``options`` is an option of the command that, when given (not ``None``, not empty), sets
-    the dotted key (or keys) it maps to. The command's other parameters are passed through."""
-    options = dict(options or {})
-    keys_of = {name: (keys,) if isinstance(keys, str) else tuple(keys) for name, keys in options.items()}
-    option_of = {key: name for name, keys in keys_of.items() for key in keys}
+    what it maps to (:data:`OptionTarget`). The command's other parameters are passed through."""
+    targets = dict(options or {})
+    option_of = {key: name for name, target in targets.items() if not callable(target)
+                 for key in ((target,) if isinstance(target, str) else target)}
 
     def decorate(func: F) -> F:
         @functools.wraps(func)
@@ -39,11 +44,11 @@ def configured(cls: str, options: Mapping[str, str | tuple[str, ...]] | None = N
                     **params: Any) -> Any:
             from spatialcode.core.config import load_config
 
-            given = {name: params.pop(name) for name in keys_of}
+            given = {name: params.pop(name) for name in targets}
             given = {name: value for name, value in given.items() if value not in (None, ())}
-            values = {key: value for name, value in given.items() for key in keys_of[name]}
             module, _, class_name = cls.partition(":")
             try:
+                values = _option_values(targets, given)
                 config = load_config(getattr(importlib.import_module(module), class_name), config_file, overrides,
                                      values)
             except ValidationError as err:
@@ -58,6 +63,19 @@ def configured(cls: str, options: Mapping[str, str | tuple[str, ...]] | None = N
         return wrapper  # type: ignore[return-value]
 
     return decorate
+
+
+def _option_values(targets: Mapping[str, OptionTarget], given: Mapping[str, Any]) -> dict[str, Any]:
+    """``{dotted.key: value}`` from the options ``given``, in the order of ``targets``."""
+    values: dict[str, Any] = {}
+    for name, target in targets.items():
+        if name not in given:
+            continue
+        if callable(target):
+            values.update(target(given[name]))
+        else:
+            values.update(dict.fromkeys((target,) if isinstance(target, str) else target, given[name]))
+    return values
 
 
 def _naming_the_option(err: ValidationError, option: str | None, given: Mapping[str, Any]) -> ValidationError:

@@ -35,7 +35,7 @@ def build_config(cls: type[T], data: Mapping[str, Any], where: str = "") -> T:
     known = {f.name: f for f in dataclasses.fields(cls) if f.init}  # type: ignore[arg-type]
     unknown = sorted(set(data) - set(known))
     if unknown:
-        raise ValidationError(f"{where}{unknown[0]}", f"unknown setting (known: {', '.join(sorted(known))})")
+        raise ValidationError(f"{where}{unknown[0]}", _unknown_setting(unknown[0], known, hints, where))
     values = {}
     for name, value in data.items():
         nested = _dataclass_in(hints[name])
@@ -62,6 +62,15 @@ def build_config(cls: type[T], data: Mapping[str, Any], where: str = "") -> T:
         if not where or err.field.startswith(where):
             raise
         raise ValidationError(f"{where}{err.field}", err.problem) from None
+
+
+def _unknown_setting(key: str, known: Mapping[str, dataclasses.Field], hints: Mapping[str, Any], where: str) -> str:
+    """Why ``key`` is refused: the settings known at this level, and the group that has a
+    setting of that name (a file written for a flatter layout, say)."""
+    groups = [name for name in known if (nested := _dataclass_in(hints[name])) is not None
+              and key in {f.name for f in dataclasses.fields(nested)}]
+    home = f"; it belongs to a group: {where}{groups[0]}.{key}" if groups else ""
+    return f"unknown setting (known: {', '.join(sorted(known))}){home}"
 
 
 def _default(spec: dataclasses.Field) -> Any:
@@ -152,7 +161,7 @@ def load_config(cls: type[T], path: str | Path | None = None, overrides: Sequenc
     if path is not None:
         path = Path(path)
         if not path.is_file():
-            raise InputFileError(f"no config file at {path}")
+            raise InputFileError(f"{path}: no such config file")
         try:
             data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
         except yaml.YAMLError as err:

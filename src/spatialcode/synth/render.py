@@ -41,14 +41,13 @@ import sys
 import threading
 import time
 import warnings
-from collections.abc import Mapping
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from spatialcode.core.config import build_config, config_dict
+from spatialcode.core.config import config_dict
 from spatialcode.core.errors import SpatialCodeError, ValidationError
 from spatialcode.core.json_input import read_json_file
 from spatialcode.core.validation import check_field_types
@@ -111,18 +110,6 @@ class RenderConfig:
     def to_dict(self) -> dict[str, Any]:
         """JSON form of the configuration (``path`` and ``faults`` as nested objects)."""
         return config_dict(self)
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> RenderConfig:
-        """Build a configuration from its JSON form (:meth:`to_dict`; groups may give only some of
-        their settings). An unknown key is a :class:`ValidationError` naming it; a camera-path
-        setting at the top level is told to go into ``path``."""
-        path_keys = {f.name for f in fields(PathConfig)}
-        misplaced = [key for key in data if key in path_keys] if isinstance(data, Mapping) else []
-        if misplaced:
-            raise ValidationError(misplaced[0], f"unknown setting at the top level; camera-path settings go in the path "
-                                                f"group, e.g. {{\"path\": {{\"{misplaced[0]}\": ...}}}}")
-        return build_config(cls, data)
 
 
 # --------------------------------------------------------------------------------------------
