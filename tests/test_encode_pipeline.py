@@ -30,8 +30,8 @@ def render(tmp_path_factory):
 
 
 @pytest.mark.parametrize(("settings", "message"), [
-    ({"perception": "magic"}, "perception 'magic' is not one of given, pretrained, learned"),
-    ({"poses": "guess"}, "poses 'guess' is not one of auto, given, estimate, features, refine"),
+    ({"perception": "magic"}, "perception: 'magic' is not one of given, pretrained, learned"),
+    ({"poses": "guess"}, "poses: 'guess' is not one of auto, given, estimate, features, refine"),
     ({"perception": "pretrained"}, "perception='pretrained' needs detector_model"),
     ({"perception": "learned"}, "perception='learned' needs encoder_model"),
     ({"tracker_model": "sam2"}, "tracker_model follows detections: it needs perception='pretrained'"),

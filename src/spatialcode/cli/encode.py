@@ -3,11 +3,24 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from spatialcode.cli.errors import one_line_errors
 from spatialcode.cli.output import warnings_as_lines
+from spatialcode.cli.settings import configured
+
+if TYPE_CHECKING:
+    from spatialcode.encode.pipeline import EncodePipelineConfig
+
+#: Each option (and the INPUT argument) of ``encode`` and the setting it gives.
+ENCODE_OPTIONS = {
+    "source_path": "source", "sidecar": "sidecar", "stride": "stride", "target_fps": "target_fps",
+    "perception": "perception", "poses": "poses", "depth_model": "depth_model", "detector_model": "detector_model",
+    "segmenter_model": "segmenter_model", "tracker_model": "tracker_model", "detect_every": "detect_every",
+    "encoder_model": "encoder_model", "download_models": "download_models", "hfov": "hfov_deg", "width": "width",
+}
 
 
 @click.command(
@@ -32,45 +45,48 @@ from spatialcode.cli.output import warnings_as_lines
 @click.argument("source_path", metavar="INPUT", type=click.Path(path_type=Path))
 @click.option("--out", required=True, type=click.Path(dir_okay=False, path_type=Path), help="Scene JSON to write.")
 @click.option("--sidecar", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="For a video: the JSON with intrinsics, poses and the depth file (default: beside the video).")
-@click.option("--stride", type=click.IntRange(min=1), default=None, help="Use every N-th frame.")
-@click.option("--target-fps", type=float, default=None, help="Use at most this many frames per second.")
-@click.option("--perception", type=click.Choice(["given", "pretrained", "learned"]), default="given", show_default=True,
-              help="Where objects come from: the input's instance masks, pretrained detection + segmentation, or the "
-                   "learned spatial encoder (boxes straight from the frames).")
-@click.option("--poses", type=click.Choice(["auto", "given", "estimate", "features", "refine"]), default="auto",
-              show_default=True, help="Camera poses: see below.")
-@click.option("--depth-model", default=None, help="Predict metric depth from colour with this model (folder or cached hub id).")
-@click.option("--detector-model", default=None, help="--perception pretrained: the open-vocabulary detector (OWLv2).")
+              help="For a video: the JSON with intrinsics, poses and the depth file (default: beside the video). [sidecar]")
+@click.option("--stride", type=click.IntRange(min=1), default=None, help="Use every N-th frame. [stride]")
+@click.option("--target-fps", type=float, default=None, help="Use at most this many frames per second. [target_fps]")
+@click.option("--perception", type=click.Choice(["given", "pretrained", "learned"]), default=None,
+              help="Where objects come from: the input's instance masks (given, the default), pretrained detection + "
+                   "segmentation, or the learned spatial encoder (boxes straight from the frames). [perception]")
+@click.option("--poses", type=click.Choice(["auto", "given", "estimate", "features", "refine"]), default=None,
+              help="Camera poses (default auto): see below. [poses]")
+@click.option("--depth-model", default=None,
+              help="Predict metric depth from colour with this model (folder or cached hub id). [depth_model]")
+@click.option("--detector-model", default=None,
+              help="--perception pretrained: the open-vocabulary detector (OWLv2). [detector_model]")
 @click.option("--segmenter-model", default=None,
-              help="--perception pretrained: the SAM model segmenting detections (default: box-shaped masks).")
+              help="--perception pretrained: the SAM model segmenting detections (default: box-shaped masks). "
+                   "[segmenter_model]")
 @click.option("--tracker-model", default=None,
-              help="--perception pretrained: a SAM-2 video model following the detections from frame to frame.")
-@click.option("--detect-every", type=click.IntRange(min=1), default=5, show_default=True,
-              help="With --tracker-model: run the detector on every N-th frame only.")
+              help="--perception pretrained: a SAM-2 video model following the detections from frame to frame. "
+                   "[tracker_model]")
+@click.option("--detect-every", type=click.IntRange(min=1), default=None,
+              help="With --tracker-model: run the detector on every N-th frame only (default 5). [detect_every]")
 @click.option("--encoder-model", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="--perception learned: the trained encoder (output_dir/final.pt of `spatialcode train encoder`); "
-                   "its inference settings are read from inference.yaml beside it when there is one.")
-@click.option("--download-models", is_flag=True,
-              help="Let the Hugging Face hub fetch model hub ids that are not in the local cache (else: cache only, offline).")
-@click.option("--hfov", type=float, default=60.0, show_default=True,
-              help="Colour-only video: the camera's horizontal field of view (degrees).")
-@click.option("--width", type=click.IntRange(min=16), default=None, help="Colour-only video: resize frames to this width.")
+                   "its inference settings are read from inference.yaml beside it when there is one. [encoder_model]")
+@click.option("--download-models", is_flag=True, default=None,
+              help="Let the Hugging Face hub fetch model hub ids that are not in the local cache (else: cache only, "
+                   "offline). [download_models]")
+@click.option("--hfov", type=float, default=None,
+              help="Colour-only video: the camera's horizontal field of view (degrees; default 60). [hfov_deg]")
+@click.option("--width", type=click.IntRange(min=16), default=None,
+              help="Colour-only video: resize frames to this width. [width]")
 @click.option("--viz", is_flag=True, help="Also write OUT.png (bird's-eye map) and OUT.mp4 (boxes over the video).")
 @click.option("--progress/--no-progress", default=True, help="Show a progress bar on stderr.")
 @one_line_errors
-def encode_command(source_path: Path, out: Path, sidecar: Path | None, stride: int | None, target_fps: float | None,
-                   perception: str, poses: str, depth_model: str | None, detector_model: str | None,
-                   segmenter_model: str | None, tracker_model: str | None, detect_every: int, encoder_model: Path | None,
-                   download_models: bool, hfov: float, width: int | None, viz: bool, progress: bool) -> None:
-    """Encode a video / RGB-D sequence into a spatial code: objects with 3D boxes and first_seen, room, camera path."""
-    from spatialcode.encode.pipeline import EncodePipelineConfig, encode_input
+@configured("spatialcode.encode.pipeline:EncodePipelineConfig", ENCODE_OPTIONS)
+def encode_command(out: Path, config: EncodePipelineConfig, viz: bool, progress: bool) -> None:
+    """Encode a video / RGB-D sequence into a spatial code: objects with 3D boxes and first_seen, room, camera path.
 
-    config = EncodePipelineConfig(
-        source_path, perception=perception, poses=poses, sidecar=sidecar, stride=stride, target_fps=target_fps,
-        depth_model=depth_model, detector_model=detector_model, segmenter_model=segmenter_model,
-        tracker_model=tracker_model, detect_every=detect_every, encoder_model=encoder_model, hfov_deg=hfov, width=width,
-        download_models=download_models)
+    The settings are an EncodePipelineConfig: the options below, and the stages' own settings
+    (encoder.*, encoder.tracks.*, odometry.*, features.*, refine.*) from a --config YAML file or
+    --set KEY=VALUE, e.g. --set encoder.tracks.voxel_size=0.03."""
+    from spatialcode.encode.pipeline import encode_input
+
     with warnings_as_lines():
         result = encode_input(config, progress=progress)
     code = result.code

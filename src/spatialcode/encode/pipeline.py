@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
-from spatialcode.core.errors import SpatialCodeError
+from spatialcode.core.errors import SpatialCodeError, ValidationError
 from spatialcode.encode.encoder import EncoderConfig, encode
 from spatialcode.encode.frames import FrameSource
 from spatialcode.encode.perception import GroundTruthPerception, Perception
@@ -73,17 +73,20 @@ class EncodePipelineConfig:
 
     def __post_init__(self) -> None:
         if self.perception not in PERCEPTION_MODES:
-            raise SpatialCodeError(f"perception {self.perception!r} is not one of {', '.join(PERCEPTION_MODES)}")
+            raise ValidationError("perception", f"{self.perception!r} is not one of {', '.join(PERCEPTION_MODES)}")
         if self.poses != "auto" and self.poses not in POSE_MODES:
-            raise SpatialCodeError(f"poses {self.poses!r} is not one of auto, {', '.join(POSE_MODES)}")
+            raise ValidationError("poses", f"{self.poses!r} is not one of auto, {', '.join(POSE_MODES)}")
         if self.perception == "pretrained" and self.detector_model is None:
-            raise SpatialCodeError("perception='pretrained' needs detector_model (an OWLv2 model folder or hub id)")
+            raise ValidationError("detector_model", "perception='pretrained' needs detector_model (an OWLv2 model folder "
+                                                    "or hub id)")
         if self.tracker_model is not None and self.perception != "pretrained":
-            raise SpatialCodeError("tracker_model follows detections: it needs perception='pretrained'")
+            raise ValidationError("tracker_model", "tracker_model follows detections: it needs perception='pretrained'")
         if self.tracker_model is not None and self.segmenter_model is not None:
-            raise SpatialCodeError("SAM-2 segments the objects it tracks: give tracker_model or segmenter_model, not both")
+            raise ValidationError("segmenter_model", "SAM-2 segments the objects it tracks: give tracker_model or "
+                                                     "segmenter_model, not both")
         if self.perception == "learned" and self.encoder_model is None:
-            raise SpatialCodeError("perception='learned' needs encoder_model (the final.pt file of a trained spatial encoder)")
+            raise ValidationError("encoder_model", "perception='learned' needs encoder_model (the final.pt file of a "
+                                                   "trained spatial encoder)")
 
     def open_frames(self, rgb: bool) -> FrameSource:
         """The input's frames as they are (no predicted depth, the input's poses); ``rgb`` loads colour."""
