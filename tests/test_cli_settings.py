@@ -123,3 +123,44 @@ def _in_eval(values: dict) -> None:
     from spatialcode.bench.evaluate import EvalConfig
 
     load_config(EvalConfig, values={"questions": "q", "codes": "c", "predictions": "p", **values})
+
+
+def _settings(*args: str, cwd=None) -> dict:
+    result = run(*args, "--show-config", cwd=cwd)
+    assert result.returncode == 0, result.stderr
+    return yaml.safe_load(result.stdout)
+
+
+def test_render_options_presets_and_set_meet_in_one_tree(tmp_path):
+    (tmp_path / "render.yaml").write_text("path:\n  fps: 5\nfaults:\n  depth_noise: 0.01\n")
+    settings = _settings("render", "scene.json", "--out", "r", "--config", "render.yaml", "--width", "320", cwd=tmp_path)
+    assert settings["path"]["fps"] == 5 and settings["path"]["width"] == 320 and settings["path"]["height"] == 480
+    assert settings["faults"]["depth_noise"] == 0.01
+    # --faults replaces the file's fault group by the preset (2.5 mm·z², 10 % missed); --fault and --set win over it
+    settings = _settings("render", "scene.json", "--out", "r", "--config", "render.yaml", "--faults", "realistic",
+                         "--fault", "missed_detection=0.3", "--set", "faults.pose_drift=0", cwd=tmp_path)
+    faults = settings["faults"]
+    assert (faults["depth_noise"], faults["missed_detection"], faults["pose_drift"]) == (0.0025, 0.3, 0)
+
+
+def test_demo_and_generate_and_encode_take_the_same_mechanism():
+    demo = _settings("demo", "--kind", "any", "--max-frames", "60", "--set", "render.path.hfov_deg=70")
+    assert demo["kind"] is None and demo["render"]["path"]["max_frames"] == 60
+    assert demo["render"]["path"]["hfov_deg"] == 70 and demo["render"]["path"]["width"] == 640
+    generate = _settings("generate", "--scenes", "4", "--splits", "train=0.5,test=0.5", "--out", "d",
+                         "--set", "scene.furniture_density=2")
+    assert generate["splits"] == {"train": 0.5, "test": 0.5} and generate["scene"]["furniture_density"] == 2
+    encode = _settings("encode", "walk.mp4", "--out", "s.json", "--poses", "estimate",
+                       "--set", "encoder.tracks.voxel_size=0.03", "--set", "odometry.depth_max=4")
+    assert encode["source"] == "walk.mp4" and encode["poses"] == "estimate"
+    assert encode["encoder"]["tracks"]["voxel_size"] == 0.03 and encode["odometry"]["depth_max"] == 4
+
+
+def test_a_generate_setting_without_an_option_reaches_the_scene(tmp_path):
+    """The walkthrough camera's frame rate, set by --set path.fps=4, spaces the camera poses 0.25 s apart."""
+    result = run("generate", "--seed", "2", "--walkthrough", "--out", str(tmp_path / "s.json"), "--set", "path.fps=4")
+    assert result.returncode == 0, result.stderr
+    times = [pose["t"] for pose in json.loads((tmp_path / "s.json").read_text())["camera"]]
+    assert len(times) > 10 and {round(b - a, 6) for a, b in zip(times, times[1:])} == {0.25}
+    wrong = run("generate", "--scenes", "2", "--kind", "bedroom", "--out", str(tmp_path / "d"))
+    assert wrong.returncode == 2 and wrong.stderr.startswith("error: kind (from --kind): applies to a single scene")

@@ -41,7 +41,7 @@ def test_splits_never_share_scenes_and_runs_are_deterministic(tmp_path):
 
 
 def test_bad_dataset_arguments(tmp_path):
-    with pytest.raises(SpatialCodeError, match="--scenes: must be at least 1"):
+    with pytest.raises(SpatialCodeError, match="^scenes: must be at least 1"):
         write_dataset(tmp_path, scenes=0)
     with pytest.raises(SpatialCodeError, match="fractions must sum to 1"):
         write_dataset(tmp_path, scenes=3, splits={"train": 0.5})

@@ -3,37 +3,53 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from spatialcode.cli.errors import one_line_errors
 from spatialcode.cli.output import scene_table, warnings_as_lines
+from spatialcode.cli.settings import configured
+
+if TYPE_CHECKING:
+    from spatialcode.demo import DemoConfig
+
+#: Each option of ``demo`` and the setting it gives (``--kind any``: the kind drawn from the seed).
+DEMO_OPTIONS = {
+    "out": "out", "seed": "seed", "kind": lambda kind: {"kind": None if kind == "any" else kind},
+    "max_frames": "render.path.max_frames", "width": "render.path.width", "height": "render.path.height",
+    "overlay": "overlay",
+}
 
 
 @click.command(
     epilog="Examples:\n\n  spatialcode demo\n\n  spatialcode demo --seed 7 --kind office --out my-demo\n\n"
     "Needs no data and no weights; about a minute on 2 cores.",
 )
-@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=Path("spatialcode-demo"),
-              show_default=True, help="Output folder (files of an earlier demo there are replaced).")
-@click.option("--seed", type=click.IntRange(min=0), default=0, show_default=True, help="Scene seed.")
-@click.option("--kind", default="living room", show_default=True,
-              help="Room kind: bedroom, living room, kitchen, office, bathroom, or 'any' (drawn from the seed).")
-@click.option("--max-frames", type=click.IntRange(min=1), default=600, show_default=True, help="Longest video, frames (10 fps).")
-@click.option("--width", type=click.IntRange(min=8), default=640, show_default=True, help="Video width, pixels.")
-@click.option("--height", type=click.IntRange(min=8), default=480, show_default=True, help="Video height, pixels.")
-@click.option("--overlay/--no-overlay", default=True, help="Write the video with 3D boxes drawn over it.")
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Output folder (default spatialcode-demo; files of an earlier demo there are replaced). [out]")
+@click.option("--seed", type=click.IntRange(min=0), default=None, help="Scene seed (default 0). [seed]")
+@click.option("--kind", default=None,
+              help="Room kind: bedroom, living room (the default), kitchen, office, bathroom, or 'any' (drawn from "
+                   "the seed). [kind]")
+@click.option("--max-frames", type=click.IntRange(min=1), default=None,
+              help="Longest video, frames (default 600, at 10 fps). [render.path.max_frames]")
+@click.option("--width", type=click.IntRange(min=8), default=None,
+              help="Video width, pixels (default 640). [render.path.width]")
+@click.option("--height", type=click.IntRange(min=8), default=None,
+              help="Video height, pixels (default 480). [render.path.height]")
+@click.option("--overlay/--no-overlay", default=None, help="Write the video with 3D boxes drawn over it (default on). [overlay]")
 @click.option("--progress/--no-progress", default=True, help="Show a progress bar on stderr.")
 @one_line_errors
-def demo(out: Path, seed: int, kind: str, max_frames: int, width: int, height: int, overlay: bool, progress: bool) -> None:
-    """Generate a scene, render its video, encode the video into a spatial code, answer VSI-style questions from it."""
-    from dataclasses import replace
+@configured("spatialcode.demo:DemoConfig", DEMO_OPTIONS)
+def demo(config: DemoConfig, progress: bool) -> None:
+    """Generate a scene, render its video, encode the video into a spatial code, answer VSI-style questions from it.
 
+    The settings are a DemoConfig (the render's under render.*): the options below, a --config
+    YAML file, --set KEY=VALUE."""
     from spatialcode.bench import to_markdown
-    from spatialcode.demo import DEMO_FILES, DEMO_RENDER, DemoConfig, encoding_sentence, run_demo
+    from spatialcode.demo import DEMO_FILES, encoding_sentence, run_demo
 
-    render = replace(DEMO_RENDER, path=replace(DEMO_RENDER.path, max_frames=max_frames, width=width, height=height))
-    config = DemoConfig(seed=seed, kind=None if kind == "any" else kind, out=out, render=render, overlay=overlay)
     steps = iter(range(1, 7))
     with warnings_as_lines():
         result = run_demo(config, progress=progress,

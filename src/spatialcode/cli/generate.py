@@ -3,16 +3,22 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from spatialcode.cli.errors import one_line_errors
 from spatialcode.cli.output import warnings_as_lines
+from spatialcode.cli.settings import configured
 from spatialcode.core.errors import SpatialCodeError
 from spatialcode.scene import SpatialCode
 
+if TYPE_CHECKING:
+    from spatialcode.synth.dataset import GenerateConfig
 
-def _parse_splits(text: str) -> dict[str, float]:
+
+def _parse_splits(text: str) -> dict[str, dict[str, float]]:
+    """``--splits train=0.9,test=0.1``: the ``splits`` setting."""
     splits = {}
     for part in text.split(","):
         name, _, fraction = part.partition("=")
@@ -20,7 +26,12 @@ def _parse_splits(text: str) -> dict[str, float]:
             splits[name.strip()] = float(fraction)
         except ValueError:
             raise SpatialCodeError(f"--splits: expected name=fraction pairs like train=0.9,test=0.1, got {text!r}") from None
-    return splits
+    return {"splits": splits}
+
+
+#: Each option of ``generate`` and the setting it gives.
+GENERATE_OPTIONS = {"out": "out", "seed": "seed", "kind": "kind", "scenes": "scenes", "splits": _parse_splits,
+                    "walkthrough": "walkthrough", "workers": "workers"}
 
 
 @click.command(
@@ -28,46 +39,45 @@ def _parse_splits(text: str) -> dict[str, float]:
     epilog="Examples:\n\n  spatialcode generate --seed 3 --kind bedroom --out scene.json\n\n"
     "  spatialcode generate --scenes 1000 --seed 0 --splits train=0.9,test=0.1 --out data/synth\n\n"
     "  spatialcode generate --scenes 1000 --walkthrough --workers 2 --out data/synth-timed\n\n"
+    "  spatialcode generate --scenes 100 --out data/dense --set scene.furniture_density=2 --set path.fps=5\n\n"
     "With --scenes, OUT is a folder: scenes/, questions.jsonl, data/<split>.jsonl (Hugging Face `json` "
     "layout) and a README card.",
 )
-@click.option("--out", required=True, type=click.Path(path_type=Path), help="Scene JSON file, or a folder with --scenes.")
-@click.option("--seed", type=click.IntRange(min=0), default=0, show_default=True, help="Random seed.")
-@click.option("--kind", default=None, help="Room kind for a single scene: bedroom, living room, kitchen, office, bathroom.")
-@click.option("--scenes", type=click.IntRange(min=1), default=None, help="Write a dataset of this many scenes with questions.")
-@click.option("--splits", default="train=1", show_default=True, help="Split fractions for --scenes.")
-@click.option("--walkthrough", is_flag=True,
-              help="Plan each scene's camera walkthrough and record first_seen (adds appearance-order questions; ~0.5 s/scene).")
-@click.option("--workers", type=click.IntRange(min=1), default=1, show_default=True, help="Processes for --scenes.")
+@click.option("--out", type=click.Path(path_type=Path), default=None,
+              help="Scene JSON file, or a folder with --scenes. [out]")
+@click.option("--seed", type=click.IntRange(min=0), default=None, help="Random seed (default 0). [seed]")
+@click.option("--kind", default=None,
+              help="Room kind for a single scene: bedroom, living room, kitchen, office, bathroom. [kind]")
+@click.option("--scenes", type=click.IntRange(min=1), default=None,
+              help="Write a dataset of this many scenes with questions. [scenes]")
+@click.option("--splits", default=None, help="Split fractions for --scenes, e.g. train=0.9,test=0.1 (default train=1). "
+              "[splits]")
+@click.option("--walkthrough", is_flag=True, default=None,
+              help="Plan each scene's camera walkthrough and record first_seen (adds appearance-order questions; "
+                   "~0.5 s/scene). [walkthrough]")
+@click.option("--workers", type=click.IntRange(min=1), default=None, help="Processes for --scenes (default 1). [workers]")
 @click.option("--progress/--no-progress", default=True, help="Show a progress bar on stderr.")
 @one_line_errors
-def generate_command(out: Path, seed: int, kind: str | None, scenes: int | None, splits: str, walkthrough: bool,
-                     workers: int, progress: bool) -> None:
-    """Generate a procedural indoor scene (its ground-truth spatial code), or a dataset of scenes + questions."""
+@configured("spatialcode.synth.dataset:GenerateConfig", GENERATE_OPTIONS)
+def generate_command(config: GenerateConfig, progress: bool) -> None:
+    """Generate a procedural indoor scene (its ground-truth spatial code), or a dataset of scenes + questions.
+
+    The settings are a GenerateConfig: the options below, and the generators' own settings
+    (scene.*, questions.*, path.* for the walkthrough camera) from a --config YAML file or --set."""
     from tqdm import tqdm
 
-    from spatialcode.synth.camera_path import walkthrough_code
-    from spatialcode.synth.dataset import write_dataset
-    from spatialcode.synth.generate import generate_scene
-    from spatialcode.synth.render import RenderConfig
+    from spatialcode.synth.dataset import run_generate
 
-    path = RenderConfig().path if walkthrough else None
-    if scenes is None:
-        code = generate_scene(seed, kind=kind)
-        if path is not None:
-            with warnings_as_lines():
-                code = walkthrough_code(code, path)
-        code.save(out)
-        click.echo(f"wrote {out} ({len(code.objects)} objects, {code.room.floor_area():.1f} m²)", err=True)
-        return
-    if kind is not None:
-        raise SpatialCodeError("--kind: applies to a single scene; leave it out with --scenes")
-    fractions = _parse_splits(splits)
-    with tqdm(total=scenes, unit="scene", disable=not progress) as bar:
+    if config.scenes is None:
         with warnings_as_lines():
-            summary = write_dataset(out, scenes, seed, fractions, progress=bar.update, walkthrough=path, workers=workers)
+            code = run_generate(config)
+        click.echo(f"wrote {config.out} ({len(code.objects)} objects, {code.room.floor_area():.1f} m²)", err=True)
+        return
+    with tqdm(total=config.scenes, unit="scene", disable=not progress) as bar:
+        with warnings_as_lines():
+            summary = run_generate(config, progress=bar.update)
     click.echo(
-        f"wrote {sum(summary.scenes.values())} scenes and {sum(summary.questions.values())} questions to {out} "
+        f"wrote {sum(summary.scenes.values())} scenes and {sum(summary.questions.values())} questions to {config.out} "
         f"({', '.join(f'{k} {v}' for k, v in summary.scenes.items())}; {len(summary.failed_scenes)} scenes failed)",
         err=True,
     )

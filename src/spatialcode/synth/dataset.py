@@ -26,7 +26,8 @@ from pathlib import Path
 
 import numpy as np
 
-from spatialcode.core.errors import SpatialCodeError
+from spatialcode.core.errors import SpatialCodeError, ValidationError
+from spatialcode.core.validation import check_whole_number
 from spatialcode.scene import SpatialCode
 from spatialcode.synth.camera_path import PathConfig, walkthrough_code
 from spatialcode.synth.generate import generate_scene
@@ -99,7 +100,7 @@ def write_dataset(
     """
     splits = splits or {"train": 1.0}
     if scenes < 1:
-        raise SpatialCodeError("--scenes: must be at least 1")
+        raise ValidationError("scenes", "must be at least 1")
     if any(name not in SPLITS for name in splits) or abs(sum(splits.values()) - 1.0) > 1e-9:
         raise SpatialCodeError(f"splits: names must be among {', '.join(SPLITS)} and fractions must sum to 1")
     out = Path(out)
@@ -108,7 +109,7 @@ def write_dataset(
     counts = _split_counts(scenes, splits)
     seeds = {s: [scene_seed(s, i, seed) for i in range(n)] for s, n in counts.items()}
     if len({x for v in seeds.values() for x in v}) != sum(counts.values()):
-        raise SpatialCodeError("scene seeds collide across splits; choose another --seed")
+        raise SpatialCodeError("scene seeds collide across splits; choose another seed")
     scene_counts: Counter[str] = Counter()
     question_counts: Counter[str] = Counter()
     per_task: Counter[str] = Counter()
@@ -179,3 +180,44 @@ def _write_card(out: Path, summary: DatasetSummary, seed: int, scene_config: Sce
         "```",
     ]
     (out / "README.md").write_text("\n".join(lines) + "\n")
+
+
+@dataclass
+class GenerateConfig:
+    """What ``spatialcode generate`` makes: one scene of room ``kind`` (``None``: drawn from the
+    seed) written to the file ``out``, or with ``scenes`` a dataset of that many scenes split by
+    the fractions ``splits`` into the folder ``out`` (:func:`write_dataset`, on ``workers``
+    processes); ``seed`` the random seed; ``walkthrough`` plans each scene's camera path
+    (``path``) and records ``first_seen``; ``scene`` and ``questions`` the generators' settings."""
+
+    out: Path
+    seed: int = 0
+    kind: str | None = None
+    scenes: int | None = None
+    splits: dict[str, float] = field(default_factory=lambda: {"train": 1.0})
+    walkthrough: bool = False
+    workers: int = 1
+    scene: SceneGenConfig = field(default_factory=SceneGenConfig)
+    questions: QuestionGenConfig = field(default_factory=QuestionGenConfig)
+    path: PathConfig = field(default_factory=PathConfig)
+
+    def __post_init__(self) -> None:
+        check_whole_number(self.seed, "seed", minimum=0)
+        check_whole_number(self.scenes, "scenes", optional=True)
+        check_whole_number(self.workers, "workers")
+        if self.kind is not None and self.scenes is not None:
+            raise ValidationError("kind", "applies to a single scene; leave it out with scenes")
+
+
+def run_generate(config: GenerateConfig, progress: Callable[[int], None] | None = None) -> SpatialCode | DatasetSummary:
+    """Make what ``config`` asks for (see :class:`GenerateConfig`) and write it: the scene's code
+    (returned) or the dataset (its summary returned; ``progress`` is called with 1 per scene)."""
+    path = config.path if config.walkthrough else None
+    if config.scenes is None:
+        code = generate_scene(config.seed, config.scene, kind=config.kind)
+        if path is not None:
+            code = walkthrough_code(code, path)
+        code.save(config.out)
+        return code
+    return write_dataset(config.out, config.scenes, config.seed, config.splits, scene_config=config.scene,
+                         question_config=config.questions, progress=progress, walkthrough=path, workers=config.workers)
