@@ -164,3 +164,21 @@ def test_a_generate_setting_without_an_option_reaches_the_scene(tmp_path):
     assert len(times) > 10 and {round(b - a, 6) for a, b in zip(times, times[1:])} == {0.25}
     wrong = run("generate", "--scenes", "2", "--kind", "bedroom", "--out", str(tmp_path / "d"))
     assert wrong.returncode == 2 and wrong.stderr.startswith("error: kind (from --kind): applies to a single scene")
+
+
+def test_ask_and_questions_take_their_settings_the_same_way(tmp_path):
+    from spatialcode.demo import demo_scene
+
+    demo_scene().save(tmp_path / "scene.json")
+    unanswerable = ("ask", "scene.json", "Measuring from the closest point of each object, which of these objects "
+                    "(piano, harp, drum) is the closest to the sofa?", "-o", "A. piano", "-o", "B. harp", "-o", "C. drum")
+    prior = run(*unanswerable, cwd=tmp_path)  # no such objects: the solver falls back to its documented prior
+    assert prior.returncode == 0 and "fell back to a prior" in prior.stdout
+    strict = run(*unanswerable, "--set", "solver.fallback=false", cwd=tmp_path)
+    assert strict.returncode == 1 and "fell back" not in strict.stdout and "cannot answer" in strict.stdout
+    counting = ("questions", "scene.json", "--task", "object_counting")
+    assert len(run(*counting, cwd=tmp_path).stdout.splitlines()) >= 1
+    capped = run(*counting, "--set", "max_per_task.object_counting=0", cwd=tmp_path)
+    assert capped.returncode == 0 and capped.stdout == ""
+    bad = run("questions", "scene.json", "--task", "bogus", cwd=tmp_path)
+    assert bad.returncode == 2 and bad.stderr.startswith("error: tasks (from --task): unknown task 'bogus'")

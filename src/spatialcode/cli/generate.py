@@ -15,6 +15,7 @@ from spatialcode.scene import SpatialCode
 
 if TYPE_CHECKING:
     from spatialcode.synth.dataset import GenerateConfig
+    from spatialcode.synth.questions import QuestionGenConfig
 
 
 def _parse_splits(text: str) -> dict[str, dict[str, float]]:
@@ -91,16 +92,18 @@ def generate_command(config: GenerateConfig, progress: bool) -> None:
 @click.argument("scene", type=click.Path(path_type=Path))
 @click.option("--seed", type=int, default=0, show_default=True, help="Random seed (which questions, option order).")
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=None, help="Write JSONL here (default: stdout).")
-@click.option("--task", "task_filter", multiple=True, help="Only these question types (repeatable).")
+@click.option("--task", "tasks", multiple=True, help="Only these question types (repeatable). [tasks]")
 @one_line_errors
-def questions_command(scene: Path, seed: int, out: Path | None, task_filter: tuple[str, ...]) -> None:
-    """Generate VSI-Bench-style questions with verified answers about the spatial code in SCENE."""
+@configured("spatialcode.synth.questions:QuestionGenConfig", {"tasks": "tasks"})
+def questions_command(scene: Path, seed: int, out: Path | None, config: QuestionGenConfig) -> None:
+    """Generate VSI-Bench-style questions with verified answers about the spatial code in SCENE.
+
+    The generator's settings are a QuestionGenConfig (margins, caps per task, ...): a --config
+    YAML file, --task, --set KEY=VALUE (e.g. --set max_per_task.object_counting=2)."""
     import json
 
-    from spatialcode.synth.questions import QuestionGenConfig, generate_questions
-    from spatialcode.tasks import check_task
+    from spatialcode.synth.questions import generate_questions
 
-    config = QuestionGenConfig(tasks=tuple(check_task(t, "--task") for t in task_filter)) if task_filter else None
     rows = [q.to_record() for q in generate_questions(SpatialCode.load(scene), seed, config)]
     text = "".join(json.dumps(row) + "\n" for row in rows)
     if out is None:

@@ -52,7 +52,7 @@ def configured(cls: str, options: Mapping[str, OptionTarget] | None = None) -> C
                 config = load_config(getattr(importlib.import_module(module), class_name), config_file, overrides,
                                      values)
             except ValidationError as err:
-                raise _naming_the_option(err, option_of.get(err.field), given) from None
+                raise _naming_the_option(err, option_of.get(err.field), given, _flags()) from None
             if show_config:
                 click.echo(settings_yaml(config), nl=False)
                 return None
@@ -78,12 +78,22 @@ def _option_values(targets: Mapping[str, OptionTarget], given: Mapping[str, Any]
     return values
 
 
-def _naming_the_option(err: ValidationError, option: str | None, given: Mapping[str, Any]) -> ValidationError:
-    """``err`` saying which option sets its key: the option that gave the bad value, or the
-    one that gives a missing or refused setting."""
+def _flags() -> dict[str, str]:
+    """The running command's parameters by name, as a user types them (``--task``, ``INPUT``)."""
+    ctx = click.get_current_context(silent=True)
+    if ctx is None:
+        return {}
+    return {param.name: param.opts[0] if isinstance(param, click.Option) else param.human_readable_name
+            for param in ctx.command.params if param.name}
+
+
+def _naming_the_option(err: ValidationError, option: str | None, given: Mapping[str, Any],
+                       flags: Mapping[str, str]) -> ValidationError:
+    """``err`` saying which option sets its key (``flags``: how each is typed): the option that
+    gave the bad value, or the one that gives a missing or refused setting."""
     if option is None:
         return err
-    flag = "--" + option.replace("_", "-")
+    flag = flags.get(option, "--" + option.replace("_", "-"))
     if err.problem.startswith("missing setting"):
         return ValidationError(err.field, f"missing setting: give {flag} (or {err.field} in a --config file)")
     if option in given:
