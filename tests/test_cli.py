@@ -295,7 +295,7 @@ def test_questions_and_draw(tmp_path):
     drawn = run("draw", str(scene), "--out", str(png))
     assert drawn.returncode == 0 and png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     bad = run("questions", str(scene), "--task", "object_countin")
-    assert bad.returncode == 2 and bad.stderr.startswith("error: --task: unknown task")
+    assert bad.returncode == 2 and bad.stderr.startswith("error: tasks (from --task): unknown task")
 
 
 def test_generate_scene_and_dataset(tmp_path):
