@@ -4,6 +4,7 @@ imported on first use, the version from the installed metadata."""
 from __future__ import annotations
 
 import ast
+import importlib
 import json
 import subprocess
 import sys
@@ -24,13 +25,14 @@ def _loaded_after(statement: str) -> list[str]:
 
 def test_importing_geometry_loads_only_the_core():
     loaded = _loaded_after("import spatialcode.geometry")
-    assert set(loaded) == {"spatialcode", "spatialcode.core", "spatialcode.core.errors", "spatialcode.core.validation", "spatialcode.core.version",
+    assert set(loaded) == {"spatialcode", "spatialcode.core", "spatialcode.core.lazy", "spatialcode.core.errors", "spatialcode.core.validation", "spatialcode.core.version",
                            "spatialcode.geometry", *(f"spatialcode.geometry.{m}" for m in
                                                       ("box", "camera", "distance", "iou", "points", "polygon", "rotation"))}
 
 
 def test_the_api_names_resolve_on_first_use():
-    assert _loaded_after("import spatialcode") == ["spatialcode", "spatialcode.core", "spatialcode.core.version"]
+    assert _loaded_after("import spatialcode") == ["spatialcode", "spatialcode.core", "spatialcode.core.lazy",
+                                                    "spatialcode.core.version"]
     assert spatialcode.__version__ == version("spatialcode")
     for name in spatialcode.__all__:
         assert getattr(spatialcode, name) is not None
@@ -55,3 +57,22 @@ def _imported_packages(package: str) -> set[str]:
 def test_the_camera_model_and_the_frames_document_sit_below_synth_and_encode():
     assert _imported_packages("geometry") <= {"spatialcode.core"}
     assert "spatialcode.encode" not in _imported_packages("formats") | _imported_packages("synth")
+
+
+@pytest.mark.parametrize("package", ["spatialcode.core", "spatialcode.formats", "spatialcode.reason", "spatialcode.rl",
+                                     "spatialcode.questions", "spatialcode.bench", "spatialcode.encode",
+                                     "spatialcode.synth", "spatialcode.viz", "spatialcode.geometry", "spatialcode.tasks"])
+def test_every_package_names_its_api_and_each_name_resolves(package):
+    module = importlib.import_module(package)
+    assert module.__all__ and module.__doc__
+    for name in module.__all__:
+        assert getattr(module, name) is not None, name
+        assert name in dir(module)
+    with pytest.raises(AttributeError):
+        module.no_such_name  # noqa: B018
+
+
+def test_a_lazy_package_loads_a_module_only_when_its_name_is_asked_for():
+    loaded = _loaded_after("import spatialcode.reason.answer")
+    assert "spatialcode.reason.solver" not in loaded and "spatialcode.reason.registry" not in loaded
+    assert "spatialcode.reason.solver" in _loaded_after("import spatialcode.reason\nspatialcode.reason.Solver")

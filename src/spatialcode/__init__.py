@@ -9,15 +9,15 @@ The Python API mirrors the command line::
     spatialcode.evaluate(...)                                            # spatialcode eval
 """
 
-import importlib
-from typing import Any
-
+from spatialcode.core.lazy import lazy_exports
 from spatialcode.core.version import __version__
 
 #: The API names and the module each lives in, imported on first use: ``import spatialcode``
 #: (or ``import spatialcode.geometry``) loads nothing more than it needs.
 _EXPORTS = {
     "Box3D": "spatialcode.geometry.box",
+    "EvalConfig": "spatialcode.bench.evaluate",
+    "ReasonerConfig": "spatialcode.reason.registry",
     "Solver": "spatialcode.reason.solver",
     "SolverConfig": "spatialcode.reason.solver",
     "SpatialCode": "spatialcode.scene",
@@ -25,20 +25,10 @@ _EXPORTS = {
     "answer": "spatialcode.reason.solver",
     "convert_vsibench_meta": "spatialcode.formats.vsibench_meta",
     "evaluate": "spatialcode.bench.evaluate",
+    "load_config": "spatialcode.core.config",
     "parse_question": "spatialcode.questions.vsibench",
+    "run_eval": "spatialcode.bench.evaluate",
 }
 
 __all__ = ["__version__", *sorted(_EXPORTS)]
-
-
-def __getattr__(name: str) -> Any:
-    """The API name ``name``, imported from its module on first use."""
-    if name not in _EXPORTS:
-        raise AttributeError(f"module 'spatialcode' has no attribute {name!r}")
-    value = getattr(importlib.import_module(_EXPORTS[name]), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted({*globals(), *_EXPORTS})
+__getattr__, __dir__ = lazy_exports(__name__, _EXPORTS)

@@ -79,3 +79,30 @@ def scored_task(question_type: str) -> str:
     """The row of the score table a question type counts in: relative direction's three levels
     are one task (:data:`REL_DIRECTION`), every other type its own."""
     return REL_DIRECTION if question_type in REL_DIRECTION_TASKS else question_type
+
+__all__ = [
+    "ABS_DISTANCE",
+    "ALL_TASKS",
+    "APPEARANCE_ORDER",
+    "COUNTING",
+    "EXTENSION_TASKS",
+    "MULTIPLE_CHOICE_TASKS",
+    "NUMERIC_TASKS",
+    "OBJECT_SIZE",
+    "PERSPECTIVE_DIRECTION",
+    "REL_DIRECTION",
+    "REL_DIRECTION_EASY",
+    "REL_DIRECTION_HARD",
+    "REL_DIRECTION_MEDIUM",
+    "REL_DIRECTION_TASKS",
+    "REL_DISTANCE",
+    "ROOM_SIZE",
+    "ROUTE_PLANNING",
+    "SCORED_TASKS",
+    "VSI_MULTIPLE_CHOICE_TASKS",
+    "VSI_TASKS",
+    "check_task",
+    "is_extension",
+    "is_multiple_choice",
+    "scored_task",
+]
