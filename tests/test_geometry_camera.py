@@ -73,3 +73,12 @@ def test_projection_axis_right_and_behind():
     assert depth[3] < 0 and np.isnan(uv[3]).all()  # behind the camera: flagged
     transform = world_to_camera(pose)
     np.testing.assert_allclose(transform[:3, :3] @ pose.position + transform[:3, 3], 0.0, atol=1e-12)
+
+
+def test_scaled_intrinsics_keep_the_image_centre_and_the_field_of_view():
+    """Worked by hand: a 4 × 2 image centred at (1.5, 0.5) halved is a 2 × 1 image centred at
+    (0.5, 0); its pixel 0 covers old pixels 0 and 1, whose centre is old x = 0.5."""
+    k = Intrinsics(fx=2.0, fy=2.0, cx=1.5, cy=0.5, width=4, height=2)
+    half = k.scaled(0.5, 0.5, 2, 1)
+    assert (half.fx, half.fy, half.cx, half.cy, half.width, half.height) == (1.0, 1.0, 0.5, 0.0, 2, 1)
+    assert k.scaled(3.0, 3.0, 12, 6).cx == 5.5  # tripled: the centre of 12 pixels

@@ -150,9 +150,8 @@ def _depth_intrinsics(folder: Path, depth_size: tuple[int, int], color_size: tup
                              "(the 3x3 or 4x4 camera matrix K)")
     k = _read_matrix(path, ((3, 3), (4, 4)))
     sx, sy = depth_size[0] / of_size[0], depth_size[1] / of_size[1]
-    try:  # pixel centres at integer coordinates: scale about the image corner (-0.5, -0.5)
-        return Intrinsics(fx=k[0, 0] * sx, fy=k[1, 1] * sy, cx=(k[0, 2] + 0.5) * sx - 0.5, cy=(k[1, 2] + 0.5) * sy - 0.5,
-                          width=depth_size[0], height=depth_size[1])
+    try:
+        return Intrinsics(k[0, 0], k[1, 1], k[0, 2], k[1, 2], *of_size).scaled(sx, sy, *depth_size)
     except ValidationError as err:
         raise InputFileError(f"{path}: {err}") from None
 

@@ -74,6 +74,13 @@ class Intrinsics:
         f = (width / 2.0) / math.tan(math.radians(hfov_deg) / 2.0)
         return cls(f, f, (width - 1) / 2.0, (height - 1) / 2.0, width, height)
 
+    def scaled(self, sx: float, sy: float, width: int, height: int) -> Intrinsics:
+        """The intrinsics of this camera's image resampled by ``sx`` × ``sy`` (new pixels per old
+        pixel) into a ``width`` × ``height`` image: the scaling is about the image's corner
+        (−0.5, −0.5), integer pixel coordinates staying pixel centres."""
+        return Intrinsics(self.fx * sx, self.fy * sy, (self.cx + 0.5) * sx - 0.5, (self.cy + 0.5) * sy - 0.5,
+                          width, height)
+
     @property
     def matrix(self) -> np.ndarray:
         """The 3×3 calibration matrix ``K`` (pixels)."""

@@ -91,9 +91,8 @@ def clip_from_frames(frames: Sequence, config: ClipConfig) -> Clip:
     without boxes: what the network reads at inference."""
     size = (config.width, config.height)
     k = frames[0].intrinsics
-    sx, sy = config.width / k.width, config.height / k.height
-    intrinsics = np.array([[k.fx * sx, 0, (k.cx + 0.5) * sx - 0.5], [0, k.fy * sy, (k.cy + 0.5) * sy - 0.5], [0, 0, 1]],
-                          dtype=np.float32)
+    intrinsics = k.scaled(config.width / k.width, config.height / k.height, config.width, config.height).matrix
+    intrinsics = intrinsics.astype(np.float32)
     images = [np.asarray(Image.fromarray(f.rgb).resize(size, Image.Resampling.BILINEAR), np.uint8) for f in frames]
     depth = [np.zeros((config.height, config.width), np.float32) if f.depth is None else
              np.asarray(Image.fromarray(f.depth).resize(size, Image.Resampling.NEAREST), np.float32) for f in frames]

@@ -214,6 +214,4 @@ def _block_median(depth: np.ndarray, block: int) -> np.ndarray:
 
 def _block_intrinsics(intrinsics: Intrinsics, block: int) -> Intrinsics:
     """The intrinsics of an image of block × block pixel blocks, each pixel at its block's centre."""
-    return Intrinsics(intrinsics.fx / block, intrinsics.fy / block, (intrinsics.cx - (block - 1) / 2) / block,
-                      (intrinsics.cy - (block - 1) / 2) / block, max(intrinsics.width // block, 1),
-                      max(intrinsics.height // block, 1))
+    return intrinsics.scaled(1 / block, 1 / block, max(intrinsics.width // block, 1), max(intrinsics.height // block, 1))

@@ -161,10 +161,7 @@ def _downsample(frame: Frame, factor: int) -> tuple[np.ndarray | None, np.ndarra
     if frame.rgb is not None:
         rgb = frame.rgb[:h, :w].reshape(h // factor, factor, w // factor, factor, 3).mean(axis=(1, 3))
         rgb = np.rint(rgb).astype(np.uint8)
-    k = frame.intrinsics
-    intr = Intrinsics(k.fx / factor, k.fy / factor, (k.cx + 0.5) / factor - 0.5, (k.cy + 0.5) / factor - 0.5,
-                      w // factor, h // factor)
-    return rgb, small, intr
+    return rgb, small, frame.intrinsics.scaled(1 / factor, 1 / factor, w // factor, h // factor)
 
 
 @dataclass
