@@ -4,6 +4,7 @@ and merge an LLM run into a model folder."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -26,11 +27,15 @@ def train() -> None:
     """Train the reasoning LLM on synthetic questions (never on VSI-Bench) and the spatial encoder on synthetic renders."""
 
 
-def _dry_run(config: Any, with_completions: bool) -> None:
-    """Print the run's settings, build its training rows and print a summary of them."""
+def _train_llm(config: Any, dry_run: bool, run: Callable[[Any], Path], with_completions: bool) -> None:
+    """Train with ``run(config)``; with ``dry_run`` print the settings and a summary of the
+    training rows (with the solver's worked answers when ``with_completions``) instead."""
     from spatialcode.rl.data import training_rows
     from spatialcode.rl.training import missing_for
 
+    if not dry_run:
+        click.echo(f"trained: {run(config)}", err=True)
+        return
     rows = training_rows(config.data, with_completions=with_completions)
     click.echo(settings_yaml(config).rstrip())
     tasks = sorted({row["question_type"] for row in rows})
@@ -49,10 +54,7 @@ def sft_command(config: SFTRunConfig, dry_run: bool) -> None:
     """Supervised warm start on the solver's worked answers (LoRA)."""
     from spatialcode.rl.sft import run_sft
 
-    if dry_run:
-        _dry_run(config, with_completions=True)
-    else:
-        click.echo(f"trained: {run_sft(config)}", err=True)
+    _train_llm(config, dry_run, run_sft, with_completions=True)
 
 
 @train.command("grpo", epilog="Example:\n\n  spatialcode train grpo --config configs/grpo_rubric_cpu.yaml "
@@ -65,10 +67,7 @@ def grpo_command(config: GRPORunConfig, dry_run: bool) -> None:
     """Reinforcement learning with GRPO and the spatial rubric reward (LoRA)."""
     from spatialcode.rl.grpo import run_grpo
 
-    if dry_run:
-        _dry_run(config, with_completions=False)
-    else:
-        click.echo(f"trained: {run_grpo(config)}", err=True)
+    _train_llm(config, dry_run, run_grpo, with_completions=False)
 
 
 @train.command("encoder", epilog="Example:\n\n  spatialcode train encoder --config configs/encoder_cpu.yaml "
