@@ -54,6 +54,7 @@ from dataclasses import asdict
 from pathlib import Path
 
 from spatialcode.bench import code_version
+from spatialcode.core.config import apply_overrides, build_config
 from spatialcode.encode import POSE_MODES, FaultySource, MapAlignedPoseSource, pose_source, trajectory_errors
 from spatialcode.encode.compare import compare_codes, summarise_comparisons
 from spatialcode.encode.encoder import Encoder, encode
@@ -71,7 +72,7 @@ def fault_config(faults: str) -> FaultConfig:
     """A preset name, or comma-separated NAME=VALUE settings."""
     if faults in ("none", "realistic"):
         return FaultConfig.preset(faults)
-    return FaultConfig().with_settings(faults.split(","))
+    return build_config(FaultConfig, apply_overrides({}, faults.split(",")))
 
 
 def setting_name(faults: str, inject: str, poses: str) -> str:

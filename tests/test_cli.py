@@ -109,8 +109,9 @@ def test_render_flags_override_a_nested_config_file(tmp_path):
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["--fault", "speed=3"], "error: fault: expected NAME=VALUE with NAME one of depth_noise"),
-        (["--fault", "depth_dropout=2"], "error: faults.depth_dropout: must be a probability in [0, 1], got 2.0"),
+        (["--fault", "speed=3"], "error: faults.speed: unknown setting (known: confusable, depth_dropout, depth_noise"),
+        (["--fault", "depth_dropout=2"], "error: faults.depth_dropout: must be a probability in [0, 1], got 2"),
+        (["--fault", "depth_noise"], "error: override: expected key=value"),
         (["--width", "65"], "error: path.width (from --width): must be an even number of pixels >= 8, got 65"),
         (["--config", "missing.json"], "error: missing.json: no such config file"),
         (["--config", "bad.json"], "error: bad.json: colour: unknown setting (known: ambient, "),

@@ -8,6 +8,7 @@ import math
 
 import pytest
 
+from spatialcode.core.config import build_config, config_dict
 from spatialcode.core.errors import ValidationError
 from spatialcode.geometry.box import Box3D
 from spatialcode.rl.columns import RewardRow
@@ -221,11 +222,11 @@ def test_items_not_applicable_drop_out_and_weights_renormalise(items, weights, e
 
 
 def test_custom_weights_through_the_callable():
-    config = RewardConfig.from_dict(dict(format_weight=0, accuracy_weight=1, grounding_weight=0, perspective_weight=3,
+    config = build_config(RewardConfig, dict(format_weight=0, accuracy_weight=1, grounding_weight=0, perspective_weight=3,
                                          quantities_weight=0, consistency_weight=0))
     # distance: perspective does not apply → accuracy alone; quadrant wrong: (0·1 + 3·2/3) / 4
     assert SpatialRubricReward(config)([DIST_RIGHT, HARD_WRONG], **columns(["dist", "hard"])) == [1.0, pytest.approx(0.5)]
-    assert RewardConfig.from_dict(config.to_dict()) == config
+    assert build_config(RewardConfig, config_dict(config)) == config
 
 
 @pytest.mark.parametrize(("settings", "field"), [
@@ -237,11 +238,11 @@ def test_custom_weights_through_the_callable():
     (dict(angle_tolerance_deg=-1), "angle_tolerance_deg"),
     (dict(gate_rubric_on_correct="yes"), "gate_rubric_on_correct"),
     ({f"{item}_weight": 0 for item in ITEMS}, "weights"),
-    (dict(acuracy_weight=1), "reward config"),
+    (dict(acuracy_weight=1), "acuracy_weight"),
 ])
 def test_config_validation_names_the_setting(settings, field):
     with pytest.raises(ValidationError) as err:
-        RewardConfig.from_dict(settings)
+        build_config(RewardConfig, settings)
     assert err.value.field == field
 
 

@@ -25,11 +25,10 @@ def _fault_preset(name: str) -> dict[str, Any]:
 
 
 def _fault_settings(items: tuple[str, ...]) -> dict[str, Any]:
-    """``--fault NAME=VALUE`` (repeatable): ``faults.NAME`` set to the number ``VALUE``."""
-    from spatialcode.synth.faults import FaultConfig
+    """``--fault NAME=VALUE`` (repeatable): the same as ``--set faults.NAME=VALUE``."""
+    from spatialcode.core.config import parse_override
 
-    parsed = FaultConfig().with_settings(items)
-    return {f"faults.{name}": getattr(parsed, name) for name in (item.partition("=")[0].strip() for item in items)}
+    return dict(parse_override(f"faults.{item.strip()}") for item in items)
 
 
 #: Each option of ``render`` and the setting (dotted key) it gives.
@@ -59,7 +58,7 @@ RENDER_OPTIONS = {
               help="A preset of sensor/detector faults (sets the whole faults group). [faults]")
 @click.option("--fault", "fault_settings", multiple=True, metavar="NAME=VALUE",
               help="One fault setting, e.g. depth_noise=0.005 or missed_detection=0.1 (repeatable; overrides "
-                   "--faults). [faults.NAME]")
+                   "--faults; the same as --set faults.NAME=VALUE). [faults.NAME]")
 @click.option("--viz", is_flag=True, help="Also write birdseye.png (map with the camera path) and overlay.mp4 (boxes over the video).")
 @click.option("--progress/--no-progress", default=True, help="Show a progress bar on stderr.")
 @one_line_errors

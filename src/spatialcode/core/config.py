@@ -120,15 +120,20 @@ def _is_path(hint: Any) -> bool:
 
 def apply_overrides(data: Mapping[str, Any], overrides: Sequence[str]) -> dict[str, Any]:
     """``data`` with each ``dotted.key=value`` override applied (values read as YAML)."""
+    return apply_values(data, dict(parse_override(override) for override in overrides))
+
+
+def parse_override(override: str) -> tuple[str, Any]:
+    """The dotted key and the value (read as YAML; empty: ``None``) of ``"dotted.key=value"``."""
     import yaml
 
-    values = {}
-    for override in overrides:
-        key, sep, text = override.partition("=")
-        if not sep or not key.strip():
-            raise ValidationError("override", f"expected key=value (e.g. max_steps=20), got {override!r}")
-        values[key.strip()] = yaml.safe_load(text) if text.strip() else None
-    return apply_values(data, values)
+    key, sep, text = override.partition("=")
+    if not sep or not key.strip():
+        raise ValidationError("override", f"expected key=value (e.g. max_steps=20), got {override!r}")
+    try:
+        return key.strip(), yaml.safe_load(text) if text.strip() else None
+    except yaml.YAMLError:
+        raise ValidationError(key.strip(), f"not a YAML value: {text!r}") from None
 
 
 def apply_values(data: Mapping[str, Any], values: Mapping[str, Any]) -> dict[str, Any]:

@@ -1,13 +1,11 @@
 """Settings of the spatial rubric reward: a weight per item, the tolerances of the checks, and
 whether rubric credit needs a correct answer. Plain fields, so a YAML mapping loads with
-:meth:`RewardConfig.from_dict`."""
+:func:`spatialcode.core.config.build_config` (the ``reward`` group of a training run's settings)."""
 
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
-from dataclasses import asdict, dataclass, fields
-from typing import Any
+from dataclasses import dataclass
 
 from spatialcode.core.errors import ValidationError
 
@@ -61,17 +59,3 @@ class RewardConfig:
     def weights(self) -> dict[str, float]:
         """Item → weight."""
         return {item: getattr(self, f"{item}_weight") for item in ITEMS}
-
-    def to_dict(self) -> dict[str, Any]:
-        """The settings as a plain mapping (the form :meth:`from_dict` reads)."""
-        return asdict(self)
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> RewardConfig:
-        """Settings from a mapping (e.g. loaded YAML); unknown keys are an error."""
-        if not isinstance(data, Mapping):
-            raise ValidationError("reward config", f"expected a mapping, got {type(data).__name__}")
-        unknown = sorted(set(data) - {f.name for f in fields(cls)})
-        if unknown:
-            raise ValidationError("reward config", f"unknown option(s): {', '.join(map(str, unknown))}")
-        return cls(**data)

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import asdict, dataclass, fields, replace
+from dataclasses import asdict, dataclass
 
 import numpy as np
 from scipy import ndimage
@@ -130,21 +130,6 @@ class FaultConfig:
             raise ValidationError("faults", f"unknown preset {name!r}; known: {', '.join(FAULT_PRESETS)}")
         return FAULT_PRESETS[name]
 
-    def with_settings(self, settings: Sequence[str]) -> FaultConfig:
-        """Return a copy with ``NAME=VALUE`` settings applied (e.g. ``"missed_detection=0.1"``);
-        unknown names or values that are not numbers are a :class:`ValidationError`."""
-        numeric = [f.name for f in fields(self) if f.name != "confusable"]
-        changes: dict[str, float | int | None] = {}
-        for item in settings:
-            name, sep, text = (part.strip() for part in item.partition("="))
-            if not sep or name not in numeric:
-                raise ValidationError("fault", f"expected NAME=VALUE with NAME one of {', '.join(numeric)}; got {item!r}")
-            try:
-                value = None if text.lower() == "none" and name == "grazing_angle_deg" else float(text)
-            except ValueError:
-                raise ValidationError(f"faults.{name}", f"expected a number, got {text!r}") from None
-            changes[name] = int(value) if name == "mask_erosion" and value is not None and value.is_integer() else value
-        return replace(self, **changes)
 
 
 #: Named fault sets for :meth:`FaultConfig.preset`.
