@@ -182,3 +182,17 @@ def test_ask_and_questions_take_their_settings_the_same_way(tmp_path):
     assert capped.returncode == 0 and capped.stdout == ""
     bad = run("questions", "scene.json", "--task", "bogus", cwd=tmp_path)
     assert bad.returncode == 2 and bad.stderr.startswith("error: tasks (from --task): unknown task 'bogus'")
+
+
+@pytest.mark.parametrize(("content", "message"), [
+    (b"a: &x [1, 2]\nb: *x\n", "YAML aliases (*name) are not supported"),
+    (b"\xff\xfe\x00binary", "not a text file (UTF-8 YAML expected)"),
+    (b"select: {limit: [\n", "not valid YAML"),
+    (b"x: " + b"1" * (1024 * 1024), "a settings file of more than 1024 KiB"),
+], ids=["alias", "binary", "broken", "huge"])
+def test_a_settings_file_is_read_as_untrusted_input(tmp_path, content, message):
+    bad = tmp_path / "eval.yaml"
+    bad.write_bytes(content)
+    result = run("eval", *BASE, "--config", str(bad))
+    assert result.returncode == 2 and result.stderr.startswith(f"error: {bad}: {message}"), result.stderr
+    assert result.stderr.count("\n") == 1

@@ -114,8 +114,8 @@ _CONFIG_OPTIONS = (
     click.option("--config", "config_file", type=click.Path(dir_okay=False, path_type=Path), default=None,
                  help="Settings from a YAML file (see --show-config); the options given override it."),
     click.option("--set", "overrides", multiple=True, metavar="KEY=VALUE",
-                 help="Override one setting by its dotted key, e.g. --set select.limit=20 (repeatable; wins over "
-                      "the file and the options)."),
+                 help="Override one setting by its dotted key, as --show-config prints it (repeatable; wins "
+                      "over the file and the options; the value is read as YAML)."),
     click.option("--show-config", is_flag=True,
                  help="Print the settings (file, options and --set merged) as YAML and stop."),
 )

@@ -23,6 +23,9 @@ from spatialcode.core.errors import InputFileError, ValidationError
 
 T = TypeVar("T")
 
+#: The largest settings file read, bytes.
+MAX_CONFIG_BYTES = 1024 * 1024
+
 
 def build_config(cls: type[T], data: Mapping[str, Any], where: str = "") -> T:
     """An instance of the dataclass ``cls`` from the mapping ``data``: nested dataclass fields
@@ -160,25 +163,43 @@ def load_config(cls: type[T], path: str | Path | None = None, overrides: Sequenc
     """The settings of ``cls`` from the YAML file ``path`` (optional), then ``values`` (``{dotted.key:
     value}``, e.g. a command's options), then ``overrides`` (``dotted.key=value`` strings): each
     later source wins."""
-    import yaml
 
     data: Any = {}
     if path is not None:
         path = Path(path)
-        if not path.is_file():
-            raise InputFileError(f"{path}: no such config file")
-        try:
-            data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-        except yaml.YAMLError as err:
-            raise InputFileError(f"{path}: not valid YAML ({str(err).splitlines()[0]})") from None
-        if not isinstance(data, Mapping):
-            raise InputFileError(f"{path}: expected a mapping of settings at the top level")
+        data = _read_settings_file(path)
     try:
         return build_config(cls, apply_overrides(apply_values(data, values or {}), overrides))
     except ValidationError as err:
         if path is not None and _file_alone_fails_the_same(cls, data, err):
             raise InputFileError(f"{path}: {err}") from None
         raise
+
+
+def _read_settings_file(path: Path) -> dict[str, Any]:
+    """The mapping of settings in the YAML file ``path`` (at most :data:`MAX_CONFIG_BYTES`, UTF-8,
+    no aliases: a settings file is a user's input, and an alias can stand for an exponential tree)."""
+    import yaml
+
+    if not path.is_file():
+        raise InputFileError(f"{path}: no such config file")
+    with path.open("rb") as handle:
+        raw = handle.read(MAX_CONFIG_BYTES + 1)
+    if len(raw) > MAX_CONFIG_BYTES:
+        raise InputFileError(f"{path}: a settings file of more than {MAX_CONFIG_BYTES // 1024} KiB; is it the right file?")
+    try:
+        text = raw.decode("utf-8")
+        if any(isinstance(event, yaml.AliasEvent) for event in yaml.parse(text, Loader=yaml.SafeLoader)):
+            raise InputFileError(f"{path}: YAML aliases (*name) are not supported in a settings file; write the "
+                                 "values out")
+        data = yaml.safe_load(text) or {}
+    except UnicodeDecodeError:
+        raise InputFileError(f"{path}: not a text file (UTF-8 YAML expected)") from None
+    except yaml.YAMLError as err:
+        raise InputFileError(f"{path}: not valid YAML ({str(err).splitlines()[0]})") from None
+    if not isinstance(data, Mapping):
+        raise InputFileError(f"{path}: expected a mapping of settings at the top level")
+    return dict(data)
 
 
 def _file_alone_fails_the_same(cls: type, data: Mapping[str, Any], err: ValidationError) -> bool:
