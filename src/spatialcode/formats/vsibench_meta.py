@@ -9,6 +9,7 @@ and ``room_size`` are kept as scene facts: they are authoritative where boxes ar
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -100,10 +101,53 @@ def iter_meta_info_dir(directory: str | Path) -> Iterator[SpatialCode]:
         yield from read_meta_info(path).values()
 
 
-def convert_vsibench_meta(meta_info_dir: str | Path, out_dir: str | Path) -> list[Path]:
+def with_first_seen_ranks(code: SpatialCode, ranks: Mapping[str, Any]) -> SpatialCode:
+    """``code`` (one scene read from meta info: its objects in ``object_bbox`` order, label by
+    label) with each box's ``first_seen`` set to its rank in ``ranks`` (``{label: [rank of box 0,
+    rank of box 1, ...]}``, 0 = first seen; ``null``: not known) — ranks, not seconds. A label or
+    a box count that does not match the scene's is an error naming it."""
+    where = code.source.scene_name
+    json_object(ranks, f"{where} ranks")
+    by_label: dict[str, list[SpatialObject]] = {}
+    for obj in sorted(code.objects, key=lambda o: o.id):
+        by_label.setdefault(obj.label, []).append(obj)
+    unknown = sorted(set(ranks) - set(by_label))
+    if unknown:
+        raise ValidationError(f"{where}.{unknown[0]}", "ranks for a label the scene has no box of")
+    ranked = []
+    for label, objects in by_label.items():
+        label_ranks = json_list(ranks.get(label, [None] * len(objects)), f"{where}.{label}")
+        if len(label_ranks) != len(objects):
+            raise ValidationError(f"{where}.{label}", f"{len(label_ranks)} ranks for {len(objects)} boxes")
+        ranked += [replace(obj, first_seen=rank) for obj, rank in zip(objects, label_ranks)]
+    config = {**code.provenance.config, "first_seen": "rank in the authors' appearance-ordered box lists, not seconds"}
+    return replace(code, objects=tuple(ranked),
+                   provenance=Provenance.from_config(code.provenance.producer, config, code.provenance.version))
+
+
+def read_first_seen_ranks(path: str | Path) -> dict[str, dict[str, Any]]:
+    """The first-appearance ranks file ``{dataset: {scene_name: {label: [ranks]}}}``."""
+    data = read_json(path, "first-seen rank file")
+    if not isinstance(data, Mapping) or not all(isinstance(v, Mapping) for v in data.values()):
+        raise InputFileError(f"{path}: expected {{dataset: {{scene_name: {{label: [ranks]}}}}}}")
+    return {dataset: dict(scenes) for dataset, scenes in data.items()}
+
+
+def convert_vsibench_meta(meta_info_dir: str | Path, out_dir: str | Path,
+                          first_seen_rank: str | Path | None = None) -> list[Path]:
     """Convert every scene of a meta-info folder into ``<out_dir>/<dataset>/<scene_name>.json``;
-    returns the written paths (what ``spatialcode convert vsibench-meta`` does). Every file is
-    read and checked before the first scene is written, so a bad file writes nothing."""
+    returns the written paths (what ``spatialcode convert vsibench-meta`` does). With
+    ``first_seen_rank`` (a :func:`read_first_seen_ranks` file) each box's ``first_seen`` is its
+    first-appearance rank (scenes the file does not list keep none). Every file is read and
+    checked before the first scene is written, so a bad file writes nothing."""
     from spatialcode.formats.codes_dir import write_codes
 
-    return write_codes(list(iter_meta_info_dir(meta_info_dir)), out_dir)
+    codes = list(iter_meta_info_dir(meta_info_dir))
+    if first_seen_rank is not None:
+        ranks = read_first_seen_ranks(first_seen_rank)
+        try:
+            codes = [with_first_seen_ranks(c, ranks[c.source.dataset][c.source.scene_name])
+                     if c.source.scene_name in ranks.get(c.source.dataset or "", {}) else c for c in codes]
+        except ValidationError as err:
+            raise InputFileError(f"{first_seen_rank}: {err}") from None
+    return write_codes(codes, out_dir)

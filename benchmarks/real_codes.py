@@ -1,0 +1,96 @@
+"""Reasoning over real, imperfect spatial codes (issue 24): each reasoner's VSI-Bench scores on
+the dev half of the boxes the Spatial Code authors' encoder produced (ScanNet scenes), beside
+the same questions over the benchmark's annotations, with paired bootstrap intervals against the
+solver at the start of the issue.
+
+    python benchmarks/real_codes.py            # convert, answer (resumable), write the tables
+
+Configurations (each a codes folder under ``runs/real_codes/`` and a predictions file):
+
+- ``authors-start``: the authors' boxes read as the issue found them (sizes x, y, z; list order
+  ignored) — the baseline every other row is compared with, question by question;
+- ``authors``: the same boxes read as released (``--size-order whl --order appearance``: the
+  vertical extent second, list position as first-appearance rank);
+- ``oracle`` / ``oracle-ranked``: the annotations of the same scenes, without and with the
+  first-appearance ranks (``convert vsibench-meta --first-seen-rank``).
+
+Results: ``benchmarks/results/real_codes.md`` and ``.json``.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+from spatialcode.bench import aggregate, load_questions, read_predictions, score_predictions, to_markdown
+from spatialcode.bench.evaluate import evaluate
+from spatialcode.formats.box_lists import read_box_lists
+from spatialcode.formats.codes_dir import CodesDir, write_codes
+from spatialcode.formats.vsibench_meta import convert_vsibench_meta
+from spatialcode.reason.registry import ReasonerConfig, make_reasoner
+from spatialcode.tasks.paired import paired_difference
+
+ROOT = Path(__file__).resolve().parents[1]
+DATA = ROOT.parent / "shared" / "data"
+QUESTIONS = DATA / "vsibench-dev" / "questions.jsonl"
+AUTHORS = DATA / "spatialcode-authors-dev" / "encoder_codes_scannet.json"
+RUNS = ROOT / "runs" / "real_codes"
+RESULTS = ROOT / "benchmarks" / "results"
+BASELINE = "authors-start"
+#: configuration → how its codes folder is made.
+CONFIGS = {
+    "authors-start": lambda out: write_codes(read_box_lists(AUTHORS, "scannet"), out),
+    "authors": lambda out: write_codes(read_box_lists(AUTHORS, "scannet", size_order="whl", order="appearance"), out),
+    "oracle": lambda out: convert_vsibench_meta(DATA / "vsibench-dev" / "meta_info", out),
+    "oracle-ranked": lambda out: convert_vsibench_meta(DATA / "vsibench-dev" / "meta_info", out,
+                                                       DATA / "vsibench-dev" / "first_seen_rank.json"),
+}
+
+
+def scannet_questions() -> list:
+    """The dev questions of the ScanNet scenes the authors' file covers."""
+    scenes = set(json.loads(AUTHORS.read_text()))
+    return [q for q in load_questions(QUESTIONS) if q.dataset == "scannet" and q.scene_name in scenes]
+
+
+def answer(config: str, questions: list) -> Path:
+    """The solver's predictions for ``config`` (codes made once; predictions resumable)."""
+    codes = RUNS / "codes" / config
+    if not codes.is_dir():
+        CONFIGS[config](codes)
+    predictions = RUNS / f"solver-{config}.jsonl"
+    reasoner, described = make_reasoner(ReasonerConfig())
+    evaluate(questions, CodesDir(codes), reasoner, predictions, {**described, "codes": config}, progress=False)
+    return predictions
+
+
+def main() -> None:
+    """Answer every configuration and write the tables."""
+    if not AUTHORS.is_file():
+        sys.exit(f"no {AUTHORS}: this benchmark needs the dev half of the authors' boxes beside the repository")
+    questions = scannet_questions()
+    RUNS.mkdir(parents=True, exist_ok=True)
+    rows = {config: read_predictions(answer(config, questions)) for config in CONFIGS}
+    tables = {config: aggregate(score_predictions(questions, rows[config])) for config in CONFIGS}
+    pairs = {config: paired_difference(questions, rows[config], rows[BASELINE]) for config in CONFIGS
+             if config != BASELINE}
+    doc = {"questions": len(questions), "scenes": len({q.scene_name for q in questions}),
+           "tables": {config: table.to_dict() for config, table in tables.items()}, "versus_start": pairs}
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    (RESULTS / "real_codes.json").write_text(json.dumps(doc, indent=1))
+    lines = [f"# Reasoning over real codes — {len(questions)} dev questions of {doc['scenes']} ScanNet scenes", ""]
+    for config, table in tables.items():
+        lines += [to_markdown(table, title=f"solver on {config}"), ""]
+    lines += ["| solver on … minus solver on authors-start | overall (points) | 95 % paired bootstrap | questions |",
+              "|---|---:|---:|---:|"]
+    for config, pair in pairs.items():
+        if pair is not None:
+            lines.append(f"| {config} | {pair['difference']:+.1f} | [{pair['ci95'][0]:+.1f}, {pair['ci95'][1]:+.1f}] "
+                         f"| {pair['questions']} |")
+    (RESULTS / "real_codes.md").write_text("\n".join(lines) + "\n")
+    print(f"wrote {RESULTS / 'real_codes.md'}", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()
