@@ -8,7 +8,9 @@ solver at the start of the issue.
 Configurations (each a codes folder under ``runs/real_codes/`` and a predictions file):
 
 - ``authors-start``: the authors' boxes read as the issue found them (sizes x, y, z; list order
-  ignored) — the baseline every other row is compared with, question by question;
+  ignored); the solver of the issue's start on them (today's solver with every robustness
+  setting added since switched off, :data:`START_SOLVER`) is the baseline every other row is
+  compared with, question by question;
 - ``authors``: the same boxes read as released (``--size-order whl --order appearance``: the
   vertical extent second, list position as first-appearance rank);
 - ``oracle`` / ``oracle-ranked``: the annotations of the same scenes, without and with the
@@ -29,6 +31,7 @@ from spatialcode.formats.box_lists import read_box_lists
 from spatialcode.formats.codes_dir import CodesDir, write_codes
 from spatialcode.formats.vsibench_meta import convert_vsibench_meta
 from spatialcode.reason.registry import ReasonerConfig, make_reasoner
+from spatialcode.reason.solver import SolverConfig
 from spatialcode.tasks.paired import paired_difference
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -37,7 +40,10 @@ QUESTIONS = DATA / "vsibench-dev" / "questions.jsonl"
 AUTHORS = DATA / "spatialcode-authors-dev" / "encoder_codes_scannet.json"
 RUNS = ROOT / "runs" / "real_codes"
 RESULTS = ROOT / "benchmarks" / "results"
-BASELINE = "authors-start"
+#: The solver at the start of the issue: today's with each robustness setting added since off.
+START_SOLVER = {"room_from_objects": False}
+BASELINE_CODES = "authors-start"
+BASELINE = "solver at the start on authors-start"
 #: configuration → how its codes folder is made.
 CONFIGS = {
     "authors-start": lambda out: write_codes(read_box_lists(AUTHORS, "scannet"), out),
@@ -54,13 +60,16 @@ def scannet_questions() -> list:
     return [q for q in load_questions(QUESTIONS) if q.dataset == "scannet" and q.scene_name in scenes]
 
 
-def answer(config: str, questions: list) -> Path:
-    """The solver's predictions for ``config`` (codes made once; predictions resumable)."""
+def answer(config: str, questions: list, solver: dict) -> Path:
+    """The solver's predictions (with the ``solver`` settings) for the codes of ``config``
+    (made once), answered afresh: the solver takes about a second."""
     codes = RUNS / "codes" / config
     if not codes.is_dir():
         CONFIGS[config](codes)
-    predictions = RUNS / f"solver-{config}.jsonl"
-    reasoner, described = make_reasoner(ReasonerConfig())
+    name = "start" if solver == START_SOLVER else "now"
+    predictions = RUNS / f"solver-{name}-{config}.jsonl"
+    predictions.unlink(missing_ok=True)
+    reasoner, described = make_reasoner(ReasonerConfig(solver=SolverConfig(**solver)))
     evaluate(questions, CodesDir(codes), reasoner, predictions, {**described, "codes": config}, progress=False)
     return predictions
 
@@ -71,22 +80,23 @@ def main() -> None:
         sys.exit(f"no {AUTHORS}: this benchmark needs the dev half of the authors' boxes beside the repository")
     questions = scannet_questions()
     RUNS.mkdir(parents=True, exist_ok=True)
-    rows = {config: read_predictions(answer(config, questions)) for config in CONFIGS}
-    tables = {config: aggregate(score_predictions(questions, rows[config])) for config in CONFIGS}
-    pairs = {config: paired_difference(questions, rows[config], rows[BASELINE]) for config in CONFIGS
-             if config != BASELINE}
+    rows = {f"solver on {config}": read_predictions(answer(config, questions, {})) for config in CONFIGS}
+    rows[BASELINE] = read_predictions(answer(BASELINE_CODES, questions, START_SOLVER))
+    rows = {BASELINE: rows.pop(BASELINE), **rows}
+    tables = {name: aggregate(score_predictions(questions, predicted)) for name, predicted in rows.items()}
+    pairs = {name: paired_difference(questions, predicted, rows[BASELINE]) for name, predicted in rows.items()
+             if name != BASELINE}
     doc = {"questions": len(questions), "scenes": len({q.scene_name for q in questions}),
-           "tables": {config: table.to_dict() for config, table in tables.items()}, "versus_start": pairs}
+           "tables": {name: table.to_dict() for name, table in tables.items()}, "versus_start": pairs}
     RESULTS.mkdir(parents=True, exist_ok=True)
     (RESULTS / "real_codes.json").write_text(json.dumps(doc, indent=1))
     lines = [f"# Reasoning over real codes — {len(questions)} dev questions of {doc['scenes']} ScanNet scenes", ""]
-    for config, table in tables.items():
-        lines += [to_markdown(table, title=f"solver on {config}"), ""]
-    lines += ["| solver on … minus solver on authors-start | overall (points) | 95 % paired bootstrap | questions |",
-              "|---|---:|---:|---:|"]
-    for config, pair in pairs.items():
+    for name, table in tables.items():
+        lines += [to_markdown(table, title=name), ""]
+    lines += [f"| minus the {BASELINE} | overall (points) | 95 % paired bootstrap | questions |", "|---|---:|---:|---:|"]
+    for name, pair in pairs.items():
         if pair is not None:
-            lines.append(f"| {config} | {pair['difference']:+.1f} | [{pair['ci95'][0]:+.1f}, {pair['ci95'][1]:+.1f}] "
+            lines.append(f"| {name} | {pair['difference']:+.1f} | [{pair['ci95'][0]:+.1f}, {pair['ci95'][1]:+.1f}] "
                          f"| {pair['questions']} |")
     (RESULTS / "real_codes.md").write_text("\n".join(lines) + "\n")
     print(f"wrote {RESULTS / 'real_codes.md'}", file=sys.stderr)

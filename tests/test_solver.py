@@ -13,7 +13,7 @@ from spatialcode.reason.directions import (
     turn_between,
 )
 from spatialcode.reason.solver import Solver, SolverConfig
-from spatialcode.scene import SpatialCode, SpatialObject
+from spatialcode.scene import Room, SpatialCode, SpatialObject
 
 STAND = "If I am standing by the sofa and facing the tv, "
 EASY = ["A. left", "B. right"]
@@ -62,7 +62,8 @@ def test_missing_objects_say_so(cross_scene):
     answer = ask(cross_scene, dist)
     assert answer.prediction == "" and answer.cannot_answer == "cannot answer: no box for 'shower'" and not answer.fallback
     no_room = SpatialCode(objects=cross_scene.objects)
-    assert ask(no_room, "What is the size of this room (in square meters)?").cannot_answer.startswith("cannot answer: no room")
+    estimated = ask(no_room, "What is the size of this room (in square meters)?")  # estimated, and said so
+    assert estimated.cannot_answer is None and "no room in the code" in estimated.derivation[0]
     unknown = ask(cross_scene, "How tall is the ceiling?")
     assert unknown.cannot_answer == "cannot answer: unrecognised question" and unknown.prediction == ""
 
@@ -226,3 +227,22 @@ def test_an_appearance_order_missing_from_the_options_takes_the_option_agreeing_
     answer = ask(cross_scene, q, options)
     assert answer.prediction == "B" and answer.value == "door, tv, sofa, lamp" and not answer.fallback
     assert any("not an option" in step for step in answer.derivation)
+
+
+def test_room_size_without_a_room_is_estimated_from_the_objects_hull():
+    """Worked by hand: unit boxes at (0, 0), (4, 0) and (0, 3): their footprints' hull has the
+    corners (−0.5, −0.5), (4.5, −0.5), (4.5, 0.5), (0.5, 3.5), (−0.5, 3.5) — 14.0 m² by the
+    shoelace formula."""
+    from spatialcode.reason.solver import Solver, SolverConfig
+
+    boxes = [Box3D((x, y, 0.5), (1.0, 1.0, 1.0)) for x, y in ((0, 0), (4, 0), (0, 3))]
+    code = SpatialCode(objects=tuple(SpatialObject(i, "box", b) for i, b in enumerate(boxes)))
+    question = "What is the size of this room (in square meters)? If multiple rooms are shown, estimate the size of the combined space."
+    answer = Solver().answer_question(code, question)
+    assert answer.prediction == "14.0" and "hull" in " ".join(answer.derivation)
+    off = Solver(SolverConfig(room_from_objects=False)).answer_question(code, question)
+    assert off.prediction == "" and "estimating it from the objects is off" in off.cannot_answer
+    two = SpatialCode(objects=code.objects[:2])
+    assert Solver().answer_question(two, question).cannot_answer == "cannot answer: no room area or floor polygon in the code"
+    with_room = SpatialCode(objects=code.objects, room=Room(area=30.0))
+    assert Solver().answer_question(with_room, question).prediction == "30.0"

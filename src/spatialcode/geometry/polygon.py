@@ -64,3 +64,13 @@ def box_footprint(box: Box3D) -> shapely.Polygon:
         return shapely.polygons(box.corners[_FACE_LOOPS[axis], :2])
     hull = shapely.MultiPoint(box.corners[:, :2]).convex_hull
     return hull if isinstance(hull, shapely.Polygon) else shapely.Polygon()
+
+
+def footprint_hull_area(boxes: Sequence[Box3D]) -> float:
+    """The area, m², of the convex hull of the boxes' floor footprints (all eight corners
+    projected onto the floor): what a room holding them covers at least; 0 for no boxes."""
+    corners = [corner[:2] for box in boxes for corner in np.asarray(box.corners)]
+    if len(corners) < 3:
+        return 0.0
+    return float(shapely.MultiPoint(corners).convex_hull.area)
+
