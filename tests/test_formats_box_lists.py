@@ -123,3 +123,13 @@ def test_convert_vsibench_meta_with_ranks(tmp_path):
     with pytest.raises(InputFileError, match="ranks.json: scene0001_00.chair: 1 ranks for 2 boxes"):
         convert_vsibench_meta(meta, tmp_path / "codes2", ranks)
     assert not (tmp_path / "codes2").exists()  # checked before anything is written
+
+
+def test_a_json_lines_file_over_the_size_limit_is_refused_before_reading(tmp_path, monkeypatch):
+    import spatialcode.formats.box_lists as box_lists
+
+    monkeypatch.setattr(box_lists, "MAX_JSON_BYTES", 2**20)
+    path = tmp_path / "big.jsonl"
+    path.write_text(json.dumps({"scene_name": "s1", **CHAIR}) + "\n" + " " * 2**20)
+    with pytest.raises(InputFileError, match="larger than 1 MiB, the limit for a box-list file"):
+        read_box_lists(path, "scannet")

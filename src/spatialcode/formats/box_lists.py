@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from spatialcode.core.errors import InputFileError, ValidationError
+from spatialcode.core.json_input import MAX_JSON_BYTES
 from spatialcode.core.version import __version__
 from spatialcode.formats.bbox3d import objects_from_bbox_3d_list
 from spatialcode.formats.json_file import jsonl_records, read_json
@@ -132,6 +133,8 @@ def _folder_scenes(folder: Path) -> dict[str, Any]:
 
 def _jsonl_scenes(path: Path) -> dict[str, list[Any]]:
     """``{scene_name: entries}`` of a JSON-lines file (a scene per line, or a box per line)."""
+    if path.stat().st_size > MAX_JSON_BYTES:
+        raise InputFileError(f"{path}: larger than {MAX_JSON_BYTES // 2**20} MiB, the limit for a box-list file")
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as err:
