@@ -223,3 +223,13 @@ def test_a_long_phrase_resolves_in_linear_time_to_its_head_noun():
     start = time.perf_counter()
     assert resolve_label(phrase, ["chair", "small round side table"]) == "small round side table"
     assert time.perf_counter() - start < 1.0
+
+
+@pytest.mark.parametrize(("phrase", "labels", "label"), [
+    ("bookshelf", ["bookshelves"], "bookshelves"), ("bookshelves", ["bookshelf"], "bookshelf"),
+    ("shelf", ["shelves"], "shelves"), ("shelves", ["shelf"], "shelf"), ("chairs", ["chair"], "chair"),
+])
+def test_plurals_in_f_and_ves_resolve(phrase, labels, label):
+    from spatialcode.questions.labels import resolve_label
+
+    assert resolve_label(phrase, labels) == label

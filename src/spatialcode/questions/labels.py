@@ -27,6 +27,10 @@ _PREPOSITIONS = re.compile(
 def _forms(name: str) -> set[str]:
     """Singular/plural spellings of ``name`` (last word inflected)."""
     forms = {name}
+    if name.endswith("ves"):  # shelves, bookshelves
+        forms.add(name[:-3] + "f")
+    elif name.endswith("f"):
+        forms.add(name[:-1] + "ves")
     if name.endswith("ies"):
         forms.add(name[:-3] + "y")
     if name.endswith("es"):
