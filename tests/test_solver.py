@@ -124,8 +124,14 @@ def test_appearance_order(cross_scene):
     options = ["A. tv, sofa, lamp, door", "B. door, tv, sofa, lamp", "C. sofa, door, tv, lamp", "D. lamp, tv, door, sofa"]
     assert ask(cross_scene, q, options).prediction == "B"
     untimed = ask(cross_scene, q.replace("lamp", "chair"), [o.replace("lamp", "chair") for o in options])
-    assert untimed.fallback and untimed.prediction == "A"
+    # chair has no first_seen: the option agreeing with the order of the other three (door, tv, sofa) — B
+    assert untimed.fallback and untimed.prediction == "B" and "consistent" in untimed.derivation[-1]
     assert untimed.cannot_answer == "cannot answer: no first_seen for 'chair'"
+    # only one of the four known: nothing to order, the uninformed first option
+    lone = ask(cross_scene, q.replace("lamp", "chair").replace("sofa", "piano").replace("tv", "harp"),
+               ["A. harp, piano, chair, door", "B. door, harp, piano, chair"])
+    assert lone.prediction == "A" and "uninformed" in lone.derivation[-1]
+    assert lone.cannot_answer == "cannot answer: no box for 'harp'; no box for 'piano'; no first_seen for 'chair'"
 
 
 def test_counted_objects_without_boxes(cross_scene):

@@ -379,14 +379,20 @@ class Solver:
 
     def _appearance_order(self, q: AppearanceOrderQuery, scene: _Scene, steps: list[str]) -> Answer:
         times: dict[str, float] = {}
+        unknown = []
         for category in q.categories:
-            label, objs = scene.instances(category)
+            label = scene.label(category)
+            objs = scene.code.objects_with_label(label) if label else []
             seen = [o.first_seen for o in objs if o.first_seen is not None]
             if not seen:
-                raise _CannotAnswer(f"no first_seen for {category!r}")
+                unknown.append(f"no box for {category!r}" if not objs else f"no first_seen for {category!r}")
+                continue
             times[category] = min(seen)
             steps.append(f"{category} first seen at {times[category]:.2f} s")
-        order = sorted(q.categories, key=times.__getitem__)
+        order = sorted(times, key=times.__getitem__)
+        if unknown:  # the options that agree best with the order of the objects that were seen
+            prior = max(q.options, key=lambda o: _order_agreement(o.text, order)).letter if len(order) > 1 else None
+            return self._cannot(q.options, f"cannot answer: {'; '.join(unknown)}", tuple(steps), prior)
         wanted = ", ".join(order)
         if _option_letter(q.options, wanted) is None:
             best = max(q.options, key=lambda o: _order_agreement(o.text, order))
