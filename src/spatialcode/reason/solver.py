@@ -28,7 +28,10 @@ When the code cannot answer (no box for an object, no room area, no ``first_seen
 unrecognised wording) the answer says why. For multiple choice only, a documented prior then
 fills in the prediction and the answer is marked ``fallback``: the consistent option when the
 code still rules options out (relative distance among the boxed candidates; route turns that
-could be computed), else the first option — an uninformed, chance-level choice.
+could be computed; appearance order among the objects seen, when at least two were), else the
+first option — an uninformed, chance-level choice. A code without a room answers room size
+with the hull of its objects' footprints (``SolverConfig.room_from_objects``), said in the
+derivation.
 """
 
 from __future__ import annotations
