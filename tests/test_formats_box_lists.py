@@ -133,3 +133,10 @@ def test_a_json_lines_file_over_the_size_limit_is_refused_before_reading(tmp_pat
     path.write_text(json.dumps({"scene_name": "s1", **CHAIR}) + "\n" + " " * 2**20)
     with pytest.raises(InputFileError, match="larger than 1 MiB, the limit for a box-list file"):
         read_box_lists(path, "scannet")
+
+
+def test_a_json_lines_file_that_is_not_text_is_one_clear_error(tmp_path):
+    path = tmp_path / "boxes.jsonl"
+    path.write_bytes(b"\xff\xfe{\"scene_name\": \"s1\"}\n")
+    with pytest.raises(InputFileError, match="not UTF-8 text, so not a JSON-lines file"):
+        read_box_lists(path, "scannet")

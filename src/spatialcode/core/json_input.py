@@ -42,10 +42,10 @@ def parse_json(text: str | bytes, where: str | None = None) -> Any:
         raise InputFileError(f"{prefix}not valid JSON ({err})") from None
 
 
-def read_json_file(path: str | Path, what: str = "JSON file", max_bytes: int = MAX_JSON_BYTES) -> Any:
-    """Parse the JSON file at ``path`` (a ``what``, named in errors), refusing a folder, a file
-    larger than ``max_bytes`` bytes (checked before parsing), bytes that are not UTF-8 and the
-    failures of :func:`parse_json`; every error is an :class:`InputFileError` naming the file."""
+def read_file_bytes(path: str | Path, what: str, max_bytes: int = MAX_JSON_BYTES) -> bytes:
+    """The bytes of the file at ``path`` (a ``what``, named in errors), refusing a folder, a file
+    that cannot be read and one larger than ``max_bytes`` bytes (never read past that); every
+    error is an :class:`InputFileError` naming the file."""
     path = Path(path)
     if path.is_dir():
         raise InputFileError(f"{path}: is a folder, expected a {what}")
@@ -56,4 +56,11 @@ def read_json_file(path: str | Path, what: str = "JSON file", max_bytes: int = M
         raise InputFileError(f"{path}: cannot read {what} ({err.strerror})") from None
     if len(data) > max_bytes:
         raise InputFileError(f"{path}: larger than {max_bytes // 2**20} MiB, the limit for a {what}")
-    return parse_json(data, str(path))
+    return data
+
+
+def read_json_file(path: str | Path, what: str = "JSON file", max_bytes: int = MAX_JSON_BYTES) -> Any:
+    """Parse the JSON file at ``path`` (a ``what``, named in errors), read by
+    :func:`read_file_bytes` (at most ``max_bytes``), refusing bytes that are not UTF-8 and the
+    failures of :func:`parse_json`; every error is an :class:`InputFileError` naming the file."""
+    return parse_json(read_file_bytes(path, what, max_bytes), str(path))

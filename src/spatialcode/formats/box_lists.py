@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from spatialcode.core.errors import InputFileError, ValidationError
-from spatialcode.core.json_input import MAX_JSON_BYTES
+from spatialcode.core.json_input import MAX_JSON_BYTES, read_file_bytes
 from spatialcode.core.version import __version__
 from spatialcode.formats.bbox3d import objects_from_bbox_3d_list
 from spatialcode.formats.json_file import jsonl_records, read_json
@@ -133,12 +133,10 @@ def _folder_scenes(folder: Path) -> dict[str, Any]:
 
 def _jsonl_scenes(path: Path) -> dict[str, list[Any]]:
     """``{scene_name: entries}`` of a JSON-lines file (a scene per line, or a box per line)."""
-    if path.stat().st_size > MAX_JSON_BYTES:
-        raise InputFileError(f"{path}: larger than {MAX_JSON_BYTES // 2**20} MiB, the limit for a box-list file")
     try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as err:
-        raise InputFileError(f"{path}: cannot read ({err})") from None
+        text = read_file_bytes(path, "box-list file", MAX_JSON_BYTES).decode("utf-8")
+    except UnicodeDecodeError:
+        raise InputFileError(f"{path}: not UTF-8 text, so not a JSON-lines file") from None
     scenes: dict[str, list[Any]] = {}
     for where, record in jsonl_records(path, text):
         if not isinstance(record, Mapping):
