@@ -18,6 +18,7 @@ from typing import Any, TypeVar
 
 import click
 
+from spatialcode.core.config import MISSING_SETTING
 from spatialcode.core.errors import ValidationError
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -94,7 +95,7 @@ def _naming_the_option(err: ValidationError, option: str | None, given: Mapping[
     if option is None:
         return err
     flag = flags.get(option, "--" + option.replace("_", "-"))
-    if err.problem.startswith("missing setting"):
+    if err.problem == MISSING_SETTING:
         return ValidationError(err.field, f"missing setting: give {flag} (or {err.field} in a --config file)")
     if option in given:
         return ValidationError(f"{err.field} (from {flag})", err.problem)

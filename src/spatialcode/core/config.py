@@ -23,6 +23,8 @@ from spatialcode.core.errors import InputFileError, ValidationError
 
 T = TypeVar("T")
 
+#: The problem a setting with no default and no value is reported with.
+MISSING_SETTING = "missing setting (no default)"
 #: The largest settings file read, bytes.
 MAX_CONFIG_BYTES = 1024 * 1024
 
@@ -56,7 +58,7 @@ def build_config(cls: type[T], data: Mapping[str, Any], where: str = "") -> T:
         values[name] = value
     missing = [name for name, spec in known.items() if name not in values and _required(spec)]
     if missing:
-        raise ValidationError(f"{where}{missing[0]}", "missing setting (no default)")
+        raise ValidationError(f"{where}{missing[0]}", MISSING_SETTING)
     try:
         return cls(**values)
     except TypeError as err:
