@@ -25,11 +25,22 @@ by a shift and, at most, a small turn: a vote over label-matched box pairs, rota
 within ±20°, translation in 25 cm cells, refined by the median of the pairs within 40 cm) and
 compares the boxes with :func:`~spatialcode.encode.compare.compare_codes` under each reading of
 the three sizes: ``benchmarks/results/real_codes_readings.json``.
+
+    python benchmarks/real_codes.py studies    # the estimators tried, adopted or not
+
+``studies`` measures, on the same questions (``benchmarks/results/real_codes_studies.json``):
+how a room's floor area compares with the hull of its objects' footprints (synthetic scenes, dev
+annotations, authors' boxes) and what the room-size estimate scores with the hull as it is, with
+the dev half's own median ratio (in-sample and leave-one-scene-out); counting with same-label
+boxes merged when their shared volume is at least a share of the smaller box's; object sizes
+blended with the synthetic catalogue's typical longest side; and that typical side as the answer
+to size questions whose object has no box.
 """
 
 from __future__ import annotations
 
 import collections
+import itertools
 import json
 import math
 import sys
@@ -171,5 +182,119 @@ def readings() -> None:
     (RESULTS / "real_codes_readings.json").write_text(json.dumps(doc, indent=1))
 
 
+def typical_longest_side() -> dict[str, float]:
+    """Each synthetic catalogue category's typical longest side, m: the median over its variants
+    of the largest of the midpoints of its depth, width and height ranges."""
+    from spatialcode.synth.categories import CATEGORIES
+
+    return {name: float(np.median([max(np.mean(v.depth), np.mean(v.width), np.mean(v.height)) for v in c.variants]))
+            for name, c in CATEGORIES.items()}
+
+
+def hull_ratios(codes: dict, areas: dict) -> dict[str, float]:
+    """Floor area / footprint hull area per scene (scenes with a hull)."""
+    from spatialcode.geometry.polygon import footprint_hull_area
+
+    hulls = {s: footprint_hull_area([o.box for o in codes[s].objects]) for s in areas}
+    return {s: areas[s] / hulls[s] for s in areas if hulls[s] > 0}
+
+
+def merged_count(objects: list, share: float) -> int:
+    """The number of groups of ``objects`` linked when their shared volume is at least ``share``
+    of the smaller box's."""
+    from spatialcode.geometry.iou import box_volume_intersection
+
+    group = list(range(len(objects)))
+
+    def root(i: int) -> int:
+        while group[i] != i:
+            i = group[i]
+        return i
+
+    for i, j in itertools.combinations(range(len(objects)), 2):
+        a, b = objects[i].box, objects[j].box
+        smaller = min(np.prod(a.size), np.prod(b.size))
+        if smaller > 0 and box_volume_intersection(a, b) / smaller >= share:
+            group[root(j)] = root(i)
+    return len({root(i) for i in range(len(objects))})
+
+
+def studies() -> None:
+    """The measurements of the module docstring's ``studies``."""
+    from spatialcode.questions.labels import resolve_label
+    from spatialcode.questions.vsibench import parse_question
+    from spatialcode.synth.generate import generate_scene
+    from spatialcode.tasks.scoring import mean_relative_accuracy
+
+    questions = scannet_questions()
+    authors = {c.source.scene_name: c for c in read_box_lists(AUTHORS, "scannet", size_order="whl")}
+    truth = {(c.source.dataset, c.source.scene_name): c for c in iter_meta_info_dir(DATA / "vsibench-dev" / "meta_info")}
+    synthetic = {seed: generate_scene(seed) for seed in range(300)}
+    ratios = {
+        "synthetic (300 scenes)": hull_ratios(synthetic, {s: c.room.floor_area() for s, c in synthetic.items()}),
+        "dev annotations": hull_ratios(truth, {s: c.room.floor_area() for s, c in truth.items()}),
+        "authors' boxes": hull_ratios({s: authors[s] for s in authors},
+                                      {s: truth[("scannet", s)].room.floor_area() for s in authors})}
+    doc: dict = {"room_over_hull": {name: {"scenes": len(r), "median": float(np.median(list(r.values()))),
+                                           "iqr": [float(x) for x in np.percentile(list(r.values()), [25, 75])]}
+                                    for name, r in ratios.items()}}
+    rooms = [q for q in questions if q.question_type == "room_size_estimation"]
+    own = ratios["authors' boxes"]
+    hull = {q.scene_name: truth[("scannet", q.scene_name)].room.floor_area() / own[q.scene_name] for q in rooms}
+
+    def room_score(scale) -> float:
+        return 100 * float(np.mean([mean_relative_accuracy(round(hull[q.scene_name] * scale(q.scene_name), 1),
+                                                           float(q.ground_truth)) for q in rooms]))
+
+    median = float(np.median(list(own.values())))
+    doc["room_size_mra"] = {"hull": room_score(lambda s: 1.0), "hull × dev median (in-sample)": room_score(lambda s: median),
+                            "hull × dev median (leave one scene out)":
+                                room_score(lambda s: float(np.median([r for t, r in own.items() if t != s])))}
+    counting = [q for q in questions if q.question_type == "object_counting"]
+    all_counting = [q for q in load_questions(QUESTIONS) if q.question_type == "object_counting"]
+
+    def count_score(items: list, share: float | None) -> float:
+        scores = []
+        for q, code in items:
+            label = resolve_label(parse_question(q.question).category, list(code.labels))
+            objects = code.objects_with_label(label) if label else []
+            n = len(objects) if share is None else merged_count(objects, share)
+            scores.append(mean_relative_accuracy(n, float(q.ground_truth)))
+        return 100 * float(np.mean(scores))
+
+    on_authors = [(q, authors[q.scene_name]) for q in counting]
+    on_truth = [(q, truth[(q.dataset, q.scene_name)]) for q in all_counting]
+    doc["counting_merged"] = {f"share {share}": {"authors": count_score(on_authors, share),
+                                                 "annotation boxes": count_score(on_truth, share)}
+                              for share in (None, 0.3, 0.5, 0.7)}
+    errors = [len(authors[q.scene_name].objects_with_label(
+        resolve_label(parse_question(q.question).category, list(authors[q.scene_name].labels)) or "")) -
+        float(q.ground_truth) for q in counting]
+    doc["authors_count_errors"] = {"under": int(sum(e < 0 for e in errors)), "exact": int(sum(e == 0 for e in errors)),
+                                   "over": int(sum(e > 0 for e in errors)), "mean": float(np.mean(errors))}
+    typical = typical_longest_side()
+    boxed, unboxed = [], []
+    for q in (q for q in questions if q.question_type == "object_size_estimation"):
+        category = parse_question(q.question).category
+        label = resolve_label(category, list(authors[q.scene_name].labels))
+        prior = typical.get(category)
+        if label:
+            box = authors[q.scene_name].objects_with_label(label)[0].box.longest_side
+            boxed.append((box * 100, prior * 100 if prior else box * 100, float(q.ground_truth)))
+        else:
+            unboxed.append((prior * 100 if prior else None, float(q.ground_truth)))
+    doc["size_blend_mra"] = {f"box weight {w}": 100 * float(np.mean([
+        mean_relative_accuracy(round(w * b + (1 - w) * p), g) for b, p, g in boxed])) for w in (1.0, 0.75, 0.5, 0.25, 0.0)}
+    doc["size_box_over_truth"] = {"median": float(np.median([b / g for b, _, g in boxed])),
+                                  "iqr": [float(x) for x in np.percentile([b / g for b, _, g in boxed], [25, 75])]}
+    scored = [mean_relative_accuracy(round(p), g) if p else 0.0 for p, g in unboxed]
+    doc["size_fallback_on_unboxed"] = {"questions": len(unboxed), "with a typical size": sum(p is not None for p, _ in unboxed),
+                                       "mra": 100 * float(np.mean(scored)) if scored else None,
+                                       "object size points gained": 100 * float(sum(scored)) /
+                                       sum(q.question_type == "object_size_estimation" for q in questions)}
+    (RESULTS / "real_codes_studies.json").write_text(json.dumps(doc, indent=1))
+    print(json.dumps(doc, indent=1))
+
+
 if __name__ == "__main__":
-    readings() if sys.argv[1:] == ["readings"] else main()
+    {"readings": readings, "studies": studies}.get(sys.argv[1] if sys.argv[1:] else "", main)()
