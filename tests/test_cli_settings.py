@@ -109,6 +109,10 @@ def test_the_cpu_limit_follows_the_timeout_unless_given():
     assert config.tools.limits.cpu_limit == 10
     with pytest.raises(ValidationError, match="timeout"):
         SandboxLimits(timeout=0)
+    with pytest.raises(ValidationError, match="memory_mb"):
+        SandboxLimits(memory_mb=10)
+    with pytest.raises(ValidationError, match="^reasoner.model.threads"):
+        _in_eval({"reasoner.model.threads": 0})
 
 
 def test_a_language_model_reasoner_without_a_model_is_refused_when_configured(monkeypatch):
