@@ -60,6 +60,7 @@ from spatialcode.reason.registry import ReasonerConfig, make_reasoner
 from spatialcode.reason.solver import SolverConfig
 from spatialcode.scene import SpatialCode
 from spatialcode.tasks.paired import paired_difference
+from spatialcode.tasks.typical_sizes import typical_longest_sides
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT.parent / "shared" / "data"
@@ -68,7 +69,7 @@ AUTHORS = DATA / "spatialcode-authors-dev" / "encoder_codes_scannet.json"
 RUNS = ROOT / "runs" / "real_codes"
 RESULTS = ROOT / "benchmarks" / "results"
 #: The solver at the start of the issue: today's with each robustness setting added since off.
-START_SOLVER = {"room_from_objects": False}
+START_SOLVER = {"room_from_objects": False, "estimate_missing": False}
 BASELINE_CODES = "authors-start"
 BASELINE = "solver at the start on authors-start"
 #: configuration → how its codes folder is made.
@@ -182,15 +183,6 @@ def readings() -> None:
     (RESULTS / "real_codes_readings.json").write_text(json.dumps(doc, indent=1))
 
 
-def typical_longest_side() -> dict[str, float]:
-    """Each synthetic catalogue category's typical longest side, m: the median over its variants
-    of the largest of the midpoints of its depth, width and height ranges."""
-    from spatialcode.synth.categories import CATEGORIES
-
-    return {name: float(np.median([max(np.mean(v.depth), np.mean(v.width), np.mean(v.height)) for v in c.variants]))
-            for name, c in CATEGORIES.items()}
-
-
 def hull_ratios(codes: dict, areas: dict) -> dict[str, float]:
     """Floor area / footprint hull area per scene (scenes with a hull)."""
     from spatialcode.geometry.polygon import footprint_hull_area
@@ -272,12 +264,12 @@ def studies() -> None:
         float(q.ground_truth) for q in counting]
     doc["authors_count_errors"] = {"under": int(sum(e < 0 for e in errors)), "exact": int(sum(e == 0 for e in errors)),
                                    "over": int(sum(e > 0 for e in errors)), "mean": float(np.mean(errors))}
-    typical = typical_longest_side()
+    typical = typical_longest_sides()
     boxed, unboxed = [], []
     for q in (q for q in questions if q.question_type == "object_size_estimation"):
         category = parse_question(q.question).category
         label = resolve_label(category, list(authors[q.scene_name].labels))
-        prior = typical.get(category)
+        prior = typical.get(resolve_label(category, tuple(typical)) or "")
         if label:
             box = authors[q.scene_name].objects_with_label(label)[0].box.longest_side
             boxed.append((box * 100, prior * 100 if prior else box * 100, float(q.ground_truth)))

@@ -59,8 +59,12 @@ def test_numeric_tasks(cross_scene):
 
 def test_missing_objects_say_so(cross_scene):
     dist = "Measuring from the closest point of each object, what is the distance between the sofa and the shower (in meters)?"
-    answer = ask(cross_scene, dist)
+    answer = ask(cross_scene, dist, estimate_missing=False)
     assert answer.prediction == "" and answer.cannot_answer == "cannot answer: no box for 'shower'" and not answer.fallback
+    estimate = ask(cross_scene, dist)  # a number estimated without the shower's box: said, and marked fallback
+    assert estimate.prediction and estimate.fallback and estimate.cannot_answer == "cannot answer: no box for 'shower'"
+    size = "What is the length of the longest dimension (length, width, or height) of the shower, measured in centimeters?"
+    assert ask(cross_scene, size).prediction == "" and ask(cross_scene, size).cannot_answer == "cannot answer: no box for 'shower'"
     no_room = SpatialCode(objects=cross_scene.objects)
     estimated = ask(no_room, "What is the size of this room (in square meters)?")  # estimated, and said so
     assert estimated.cannot_answer is None and "no room in the code" in estimated.derivation[0]
@@ -139,7 +143,7 @@ def test_counted_objects_without_boxes(cross_scene):
     assert ask(code, "How many shower(s) are in this room?").prediction == "1"
     assert ask(code, "How many chair(s) are in this room?").prediction == "3"  # declared count wins
     dist = "Measuring from the closest point of each object, what is the distance between the sofa and the shower (in meters)?"
-    assert ask(code, dist).cannot_answer == "cannot answer: no box for 'shower'"
+    assert ask(code, dist).cannot_answer == "cannot answer: no box for 'shower'" and ask(code, dist).fallback
 
 
 PERSPECTIVE = "From the sofa's point of view (facing where it faces), is the {} to its "
@@ -252,3 +256,44 @@ def test_room_size_without_a_room_is_estimated_from_the_objects_hull():
     assert Solver().answer_question(two, question).cannot_answer == "cannot answer: no room area or floor polygon in the code"
     with_room = SpatialCode(objects=code.objects, room=Room(area=30.0))
     assert Solver().answer_question(with_room, question).prediction == "30.0"
+
+
+def _row(*placed: tuple[str, float, float]) -> SpatialCode:
+    """Unit cubes on the floor: (label, x, y) each."""
+    return SpatialCode(objects=tuple(SpatialObject(i, label, Box3D((x, y, 0.5), (1.0, 1.0, 1.0)))
+                                     for i, (label, x, y) in enumerate(placed)))
+
+
+def test_a_distance_to_an_object_without_a_box_is_the_median_distance_to_the_other_objects():
+    """Worked by hand: unit cubes along x — table at 0 (and a second table far off at y = 20),
+    chair at 3, bed at 5, lamp at 12. Closest-point distances from the tables to the chair, bed
+    and lamp: 2, 4, 11 → median 4.0 (the second table is the table's own kind, not an "other"
+    object: counted, the median would be 7.5). With neither object boxed, the median over the 10
+    pairs of the five objects."""
+    code = _row(("table", 0, 0), ("chair", 3, 0), ("bed", 5, 0), ("lamp", 12, 0), ("table", 0, 20))
+    q = "Measuring from the closest point of each object, what is the distance between the {} and the {} (in meters)?"
+    one = ask(code, q.format("door", "table"))
+    assert one.prediction == "4.0" and one.fallback and one.cannot_answer == "cannot answer: no box for 'door'"
+    assert any(step.startswith("estimate: median closest-point distance from table") for step in one.derivation)
+    # pairs along x: table-chair 2, table-bed 4, table-lamp 11, chair-bed 1, chair-lamp 8,
+    # bed-lamp 6; the far table (19 m off in y) to the table 19, to the others √(dx² + 19²)
+    far = [19.0, float(np.hypot(2, 19)), float(np.hypot(4, 19)), float(np.hypot(11, 19))]
+    both = ask(code, q.format("door", "shower"))
+    assert both.value == pytest.approx(float(np.median([2, 4, 11, 1, 8, 6, *far])))
+    assert both.cannot_answer == "cannot answer: no box for 'door', 'shower'"
+    assert ask(code, q.format("door", "table"), estimate_missing=False).prediction == ""
+    alone = _row(("table", 0, 0))
+    assert ask(alone, q.format("door", "table")).cannot_answer == "cannot answer: too few other objects in the code to estimate the distance"
+
+
+def test_the_size_of_an_object_without_a_box_is_its_category_typical_longest_side():
+    """A door is 1.95–2.10 m high in the synthetic catalogue (its longest side): typical 2.025 m,
+    written in centimetres as the question asks; plural and other names resolve to the category."""
+    code = _row(("table", 0, 0))
+    q = "What is the length of the longest dimension (length, width, or height) of the {}, measured in centimeters?"
+    door = ask(code, q.format("door"))
+    assert door.value == pytest.approx(202.5) and door.fallback and door.cannot_answer == "cannot answer: no box for 'door'"
+    assert "typical longest side of a door" in door.derivation[0]
+    assert ask(code, q.format("doors")).value == pytest.approx(202.5)
+    assert ask(code, q.format("door"), estimate_missing=False).prediction == ""
+    assert ask(code, q.format("table")).value == pytest.approx(100.0) and not ask(code, q.format("table")).fallback

@@ -115,3 +115,15 @@ def test_variant_validation():
         Variant("bad", (0.2, 0.5), (0.3, 0.4), (0.5, 0.6), "on_support")
     with pytest.raises(ValidationError, match="relation"):
         Variant("bad", (0.2, 0.5), (0.3, 0.4), (0.5, 0.6), "floor", near=("table",))
+
+
+def test_the_shipped_typical_sizes_are_the_catalogues():
+    """The table the reasoner reads (a generated file below it in the layout) is what the catalogue
+    derives; regenerate it with ``scripts/write_typical_sizes.py`` after changing a size range."""
+    from spatialcode.synth.categories import typical_longest_sides as derived
+    from spatialcode.tasks.typical_sizes import typical_longest_sides as shipped
+
+    assert dict(shipped()) == derived()
+    # worked by hand from the ranges: a door 1.95–2.10 m high; a bed: single 1.95–2.10 long,
+    # double 2.0–2.2 → midpoints 2.025 and 2.1, median 2.0625 (rounded to the millimetre)
+    assert shipped()["door"] == 2.025 and shipped()["bed"] == pytest.approx(2.062)

@@ -70,6 +70,7 @@ from spatialcode.reason.directions import (
     turn_between,
 )
 from spatialcode.scene import SpatialCode, SpatialObject
+from spatialcode.tasks.typical_sizes import typical_longest_sides
 
 _UNIT_SCALE = {"m": 1.0, "cm": 100.0, "mm": 1000.0, "ft": 1.0 / 0.3048, "in": 1.0 / 0.0254}
 
@@ -85,12 +86,19 @@ class SolverConfig:
     ``room_from_objects``: a code without a room (a real encoder's, say) answers the room's size
     with the area of the convex hull of its objects' footprints, an estimate the derivation names
     (fitted on nothing: in the synthetic world a room measures 1.02 × that hull, median of 300).
+    ``estimate_missing``: a numeric question about an object the code has no box for (a real
+    encoder misses some) is answered with an estimate, marked ``fallback`` with the reason — an
+    object's size by its category's typical longest side (:mod:`spatialcode.tasks.typical_sizes`),
+    a distance as the median closest-point distance from the other named object to the code's
+    other objects (the missing object assumed placed like them; with both missing, the median
+    over all pairs of the code's objects).
     """
 
     decimals: dict[str, int | None] = field(default_factory=lambda: {"count": 0, "m": 1, "cm": 0, "mm": 0, "ft": 1, "in": 0, "m2": 1})
     fallback: bool = True
     route_back_threshold_deg: float = 135.0
     room_from_objects: bool = True
+    estimate_missing: bool = True
 
 
 #: The fewest objects a room's floor area is estimated from (fewer span too little of it).
@@ -111,6 +119,11 @@ class _Scene:
 
     def label(self, phrase: str) -> str | None:
         return resolve_label(phrase, self.labels)
+
+    def boxes(self, phrase: str) -> list[SpatialObject]:
+        """The boxes of the label ``phrase`` names (first seen first); empty when none."""
+        label = self.label(phrase)
+        return self.code.objects_with_label(label) if label else []
 
     def instances(self, phrase: str) -> tuple[str, list[SpatialObject]]:
         label = self.label(phrase)
@@ -153,6 +166,25 @@ def closest_pair(a: Sequence[SpatialObject], b: Sequence[SpatialObject]) -> tupl
         if best is None or d < best[0]:
             best = (d, x, y)
     return best
+
+
+def _typical_distance(code: SpatialCode, known: Sequence[SpatialObject], steps: list[str]) -> float:
+    """Estimated distance (m) from the objects ``known`` to an object the code has no box for:
+    the median closest-point distance from ``known`` to each of the code's other objects (the
+    missing one assumed placed like them); with nothing known, the median over all pairs of the
+    code's objects. Raises :class:`_CannotAnswer` when there is nothing to measure."""
+    if known:
+        others = [o for o in code.objects if o.label != known[0].label]
+        distances = [closest_pair(known, [o])[0] for o in others]
+        said = f"median closest-point distance from {known[0].label} to the {len(others)} other objects"
+    else:
+        distances = [box_distance(x.box, y.box) for x, y in itertools.combinations(code.objects, 2)]
+        said = f"median closest-point distance over the {len(distances)} pairs of the code's objects"
+    if not distances:
+        raise _CannotAnswer("too few other objects in the code to estimate the distance")
+    estimate = float(np.median(distances))
+    steps.append(f"estimate: {said}, {estimate:.3f} m")
+    return estimate
 
 
 def _min_distance(a: Sequence[SpatialObject], b: Sequence[SpatialObject]) -> tuple[float, SpatialObject, SpatialObject]:
@@ -221,6 +253,13 @@ class Solver:
         text = _format_number(value, self.config.decimals.get(unit))
         return Answer(prediction=text, derivation=tuple(steps), value=float(value))
 
+    def _estimate(self, value: float, unit: str, reason: str, steps: list[str]) -> Answer:
+        """A number estimated without the box the question needs: scored like an answer, marked
+        ``fallback`` with the reason the code could not answer."""
+        answer = self._number(value, unit, steps)
+        return Answer(prediction=answer.prediction, cannot_answer=f"cannot answer: {reason}", fallback=True,
+                      derivation=answer.derivation, value=answer.value)
+
     def _choice(self, options: Sequence[Option], wanted: str, steps: list[str]) -> Answer:
         letter = _option_letter(options, wanted)
         if letter is None:
@@ -247,18 +286,28 @@ class Solver:
         return self._number(n, "count", steps)
 
     def _abs_distance(self, q: AbsDistanceQuery, scene: _Scene, steps: list[str]) -> Answer:
-        la, a = scene.instances(q.first)
-        lb, b = scene.instances(q.second)
+        a, b = scene.boxes(q.first), scene.boxes(q.second)
         if not a or not b:
-            raise _CannotAnswer(f"no box for {q.first if not a else q.second!r}")
+            reason = f"no box for {', '.join(repr(p) for p, objs in ((q.first, a), (q.second, b)) if not objs)}"
+            if not self.config.estimate_missing:
+                raise _CannotAnswer(reason)
+            distance = _typical_distance(scene.code, a or b, steps)
+            return self._estimate(distance * _UNIT_SCALE[q.unit], q.unit, reason, steps)
         d, x, y = _min_distance(a, b)
         steps.append(f"closest points of {_describe(x)} and {_describe(y)}: {d:.3f} m (min over {len(a)}×{len(b)} pairs)")
         return self._number(d * _UNIT_SCALE[q.unit], q.unit, steps)
 
     def _object_size(self, q: ObjectSizeQuery, scene: _Scene, steps: list[str]) -> Answer:
-        label, objs = scene.instances(q.category)
+        objs = scene.boxes(q.category)
         if not objs:
-            raise _CannotAnswer(f"no box for {q.category!r}")
+            reason = f"no box for {q.category!r}"
+            typical = typical_longest_sides()
+            category = resolve_label(q.category, tuple(typical)) if self.config.estimate_missing else None
+            if category is None:
+                raise _CannotAnswer(reason)
+            steps.append(f"no box for {q.category!r}: the typical longest side of a {category}, {typical[category]:.3f} m")
+            return self._estimate(typical[category] * _UNIT_SCALE[q.unit], q.unit, reason, steps)
+        label = objs[0].label
         obj = objs[0]
         sides = ", ".join(f"{s:.3f}" for s in obj.box.size)
         steps.append(f"{_describe(obj)} sides ({sides}) m → longest {obj.box.longest_side:.3f} m")

@@ -31,6 +31,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
 
+import numpy as np
+
 from spatialcode.core.errors import SpatialCodeError, ValidationError
 from spatialcode.tasks import vocabulary
 
@@ -334,3 +336,13 @@ def categories_for_room(room_kind: str) -> tuple[Category, ...]:
         raise SpatialCodeError(f"unknown room kind {room_kind!r}; known: {', '.join(ROOM_KINDS)}")
     return tuple(c for c in _ALL if room_kind in c.rooms)
 
+
+
+def typical_longest_sides() -> dict[str, float]:
+    """Each category's typical longest side, metres, rounded to the millimetre: the median over
+    its variants of the largest of the midpoints of their depth, width and height ranges (the
+    table :mod:`spatialcode.tasks.typical_sizes` ships)."""
+    return {
+        name: round(float(np.median([max(sum(v.depth), sum(v.width), sum(v.height)) / 2 for v in cat.variants])), 3)
+        for name, cat in sorted(CATEGORIES.items())
+    }

@@ -1,8 +1,8 @@
 """The benchmark's schema, at the bottom of the house: VSI-Bench task names (``question_type``
 values) and how each is answered and scored (this module), question records and their files
 (:mod:`.records`), the official scoring (:mod:`.scoring`), score reports (:mod:`.report`),
-paired comparisons (:mod:`.paired`) and the object categories with every other name they go by
-(:mod:`.vocabulary`). It imports only the core and the formats' JSON reader; the harness that
+paired comparisons (:mod:`.paired`), the object categories with every other name they go by
+(:mod:`.vocabulary`) and their typical sizes (:mod:`.typical_sizes`). It imports only the core and the formats' JSON reader; the harness that
 runs a reasoner over questions is :mod:`spatialcode.bench`.
 
 Besides VSI-Bench's 10 question types (:data:`VSI_TASKS`) there are *extension* tasks

@@ -1,0 +1,29 @@
+"""Typical sizes of the vocabulary's categories: what a reasoner may assume about an object its
+code has no box for.
+
+The table is the synthetic world's furniture catalogue (:mod:`spatialcode.synth.categories`, real
+furniture size ranges cross-checked against the benchmark's annotation medians) reduced to one
+number per category, the typical longest side: the median over the category's variants of the
+largest of the midpoints of its depth, width and height ranges. It lives here, below the
+reasoner, as a generated data file (``spatialcode/data/typical_sizes.json``), because the
+catalogue sits above the reasoner in the layout; ``scripts/write_typical_sizes.py`` regenerates
+it from the catalogue and a test checks the two agree.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+from collections.abc import Mapping
+from importlib import resources
+from types import MappingProxyType
+
+#: The data file, inside the package.
+TYPICAL_SIZES_FILE = "typical_sizes.json"
+
+
+@functools.cache
+def typical_longest_sides() -> Mapping[str, float]:
+    """Each catalogued category's typical longest side, metres (category → m)."""
+    text = resources.files("spatialcode").joinpath("data", TYPICAL_SIZES_FILE).read_text(encoding="utf-8")
+    return MappingProxyType({str(k): float(v) for k, v in json.loads(text)["longest_side_m"].items()})
