@@ -12,6 +12,15 @@ TRL's conversational form:
   assistant message, for SFT; rows the solver cannot answer are left out;
 * the reward columns (:mod:`spatialcode.rl.columns`): ``question``, ``options`` (``[]`` for
   numeric tasks), ``question_type``, ``ground_truth``, ``code``; and the question ``id``.
+
+With ``code_faults`` (a code-fault preset, e.g. ``authors-scannet``:
+:class:`~spatialcode.synth.code_faults.CodeFaultConfig`) each question's scene code is first
+passed through the faults, seeded by ``code_faults_seed`` and the question id (stable across runs
+and machines): the prompt, the ``code`` column — so the rubric's grounding checks the reasoning
+against the noisy code the model was given — and the worked answer all come from the noisy code,
+as a real encoder's output would look, while ``ground_truth`` stays the answer on the true scene.
+A worked answer the solver derives from the noisy code may then disagree with the ground truth,
+or the solver cannot answer (an object missed): that is the imperfection being taught.
 """
 
 from __future__ import annotations
@@ -30,13 +39,16 @@ from spatialcode.formats.json_file import jsonl_records
 from spatialcode.reason.prompt import PromptConfig, build_prompt
 from spatialcode.rl.traces import solver_completion
 from spatialcode.scene import SpatialCode
+from spatialcode.synth.code_faults import CodeFaultConfig, apply_code_faults, stable_seed
 
 
 @dataclass(frozen=True)
 class TrainingDataConfig:
     """Which questions of the synthetic ``dataset`` folder become training rows: those of
     ``split`` whose task is in ``tasks``, at most ``per_task`` of each task (drawn with ``seed``;
-    ``None``: all), asked with the ``prompt`` settings."""
+    ``None``: all), asked with the ``prompt`` settings, about the scene codes passed through the
+    code-fault preset ``code_faults`` (``None``: the clean codes) seeded by ``code_faults_seed``
+    and each question's id (see the module docstring)."""
 
     dataset: str = "runs/synth"
     split: str = "train"
@@ -44,6 +56,8 @@ class TrainingDataConfig:
     per_task: int | None = None
     seed: int = 0
     prompt: PromptConfig = field(default_factory=lambda: PromptConfig(serialisation="table", objects="question"))
+    code_faults: str | None = None
+    code_faults_seed: int = 0
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "tasks", tuple(self.tasks))
@@ -53,6 +67,17 @@ class TrainingDataConfig:
             raise ValidationError("tasks", "expected at least one task")
         check_whole_number(self.per_task, "per_task", optional=True)
         check_whole_number(self.seed, "seed", minimum=0)
+        check_whole_number(self.code_faults_seed, "code_faults_seed", minimum=0)
+        if self.code_faults is not None:
+            try:
+                self.faults
+            except ValidationError as err:
+                raise ValidationError("code_faults", err.problem) from None
+
+    @property
+    def faults(self) -> CodeFaultConfig:
+        """The code faults of ``code_faults`` (none when it is ``None``)."""
+        return CodeFaultConfig.preset(self.code_faults or "clean")
 
     @property
     def path(self) -> Path:
@@ -65,13 +90,18 @@ def training_rows(config: TrainingDataConfig, with_completions: bool = False) ->
     with ``with_completions`` each has its worked ``completion`` and rows the solver cannot
     answer are left out."""
     chosen = _chosen(config)
+    faults = config.faults
     rows = []
     for record in chosen:
         code = SpatialCode.from_json(record["spatial_code"])
+        text = record["spatial_code"]
+        if faults.enabled:
+            code = apply_code_faults(code, faults, stable_seed(config.code_faults_seed, str(record["id"])))
+            text = code.to_json()
         options = list(record.get("options") or [])
         row = {"id": record["id"], "question": record["question"], "options": options,
                "question_type": record["question_type"], "ground_truth": str(record["ground_truth"]),
-               "code": record["spatial_code"],
+               "code": text,
                "prompt": build_prompt(code, record["question"], options or None, record["question_type"],
                                       config.prompt).messages()}
         if with_completions:

@@ -11,6 +11,7 @@ from spatialcode.synth.categories import (
     categories_for_room,
     category,
 )
+from spatialcode.synth.code_faults import CodeFaultConfig, apply_code_faults
 from spatialcode.synth.draw import Draw
 from spatialcode.synth.faults import FaultConfig
 from spatialcode.synth.generate import generate_scene
@@ -29,6 +30,7 @@ __all__ = [
     "PLACEMENTS",
     "ROOM_KINDS",
     "Category",
+    "CodeFaultConfig",
     "Draw",
     "FaultConfig",
     "FloorPlan",
@@ -37,6 +39,7 @@ __all__ = [
     "RenderOutput",
     "SceneGenConfig",
     "Variant",
+    "apply_code_faults",
     "backproject",
     "categories_for_room",
     "category",
