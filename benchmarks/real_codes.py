@@ -427,5 +427,76 @@ def noise_markdown(doc: dict, questions: int) -> str:
     return "\n".join(lines) + "\n"
 
 
+#: Questions of each question type in the language models' sample of the real-codes questions.
+LLM_PER_TYPE = 16
+#: Where the language models' answers are kept (with the results: ``llm`` rescoring needs no model).
+LLM_ANSWERS = RESULTS / "real_codes_llm"
+#: The language-model reasoners of ``llm``: name → (model file, reasoner settings). The trained
+#: models are the Q8_0 files ``benchmarks/rl_train.py export`` writes; every row uses the settings
+#: of that script's evaluation (the table of the question's objects, thinking first, greedy, 256
+#: tokens); ``llm-tools`` is the LLM baseline's tool reasoner with the embedded Q4_K_M model.
+LLM_ROWS = {
+    **{f"llm {name}": (f"runs/models/{name}-q8_0.gguf", {
+        "name": "llm", "llm.prompt.serialisation": "table", "llm.prompt.objects": "question",
+        "llm.sampling.max_tokens": 256}) for name in ("base", "sft", "sft-noisy", "grpo-noisy")},
+    "llm-tools base": ("runs/models/qwen2.5-coder-0.5b-instruct-q4_k_m.gguf", {"name": "llm-tools", "tools.protocol": "programs"}),
+}
+
+
+def llm_sample() -> list:
+    """``LLM_PER_TYPE`` questions of each question type of :func:`scannet_questions` (seed 0),
+    in question-file order. Nothing was written or tuned on these questions."""
+    import random
+
+    questions = scannet_questions()
+    by_type = collections.defaultdict(list)
+    for q in questions:
+        by_type[q.question_type].append(q.id)
+    rng = random.Random(0)
+    chosen = {i for ids in by_type.values() for i in rng.sample(ids, min(LLM_PER_TYPE, len(ids)))}
+    return [q for q in questions if q.id in chosen]
+
+
+def llm() -> None:
+    """The language-model reasoners on the sample of the real-codes questions over the authors'
+    boxes (``authors``), beside the solvers on the same questions: answers each row whose model
+    file exists (resumable), then writes ``real_codes_llm.md`` / ``.json`` with every row kept."""
+    from spatialcode.core.config import apply_values, build_config
+
+    questions = llm_sample()
+    codes = RUNS / "codes" / "authors"
+    if not codes.is_dir():
+        CONFIGS["authors"](codes)
+    LLM_ANSWERS.mkdir(parents=True, exist_ok=True)
+    for name, (model, settings) in LLM_ROWS.items():
+        out = LLM_ANSWERS / f"{name.replace(' ', '-')}.jsonl"
+        if not (ROOT / model).is_file():
+            print(f"{name}: no {model}, skipped", file=sys.stderr)
+            continue
+        reasoner, described = make_reasoner(build_config(ReasonerConfig, apply_values({}, {
+            **settings, "model.path": str(ROOT / model), "model.cache": str(RUNS / "llm_cache.sqlite")})))
+        evaluate(questions, CodesDir(codes), reasoner, out, {**described, "row": name, "codes": "authors"})
+    rows = {BASELINE: read_predictions(answer(BASELINE_CODES, questions, START_SOLVER)),
+            "solver on authors": read_predictions(answer("authors", questions, {}))}
+    rows |= {name: read_predictions(path) for name in LLM_ROWS
+             if (path := LLM_ANSWERS / f"{name.replace(' ', '-')}.jsonl").is_file()}
+    tables = {name: aggregate(score_predictions(questions, predicted)) for name, predicted in rows.items()}
+    versus = {base: {name: paired_difference(questions, predicted, rows[base]) for name, predicted in rows.items()
+                     if name != base} for base in (BASELINE, "solver on authors")}
+    doc = {"questions": len(questions), "per_type": LLM_PER_TYPE, "ids": sorted(q.id for q in questions),
+           "tables": {name: table.to_dict() for name, table in tables.items()}, "paired": versus}
+    (RESULTS / "real_codes_llm.json").write_text(json.dumps(doc, indent=1))
+    lines = [f"# Language models over real codes — {len(questions)} of the dev questions on the authors' boxes", ""]
+    for name, table in tables.items():
+        lines += [to_markdown(table, title=name), ""]
+    for base, pairs in versus.items():
+        lines += [f"| minus the {base} | overall (points) | 95 % paired bootstrap | questions |", "|---|---:|---:|---:|"]
+        lines += [f"| {name} | {pair['difference']:+.1f} | [{pair['ci95'][0]:+.1f}, {pair['ci95'][1]:+.1f}] | "
+                  f"{pair['questions']} |" for name, pair in pairs.items() if pair is not None]
+        lines.append("")
+    (RESULTS / "real_codes_llm.md").write_text("\n".join(lines))
+    print(f"wrote {RESULTS / 'real_codes_llm.md'}", file=sys.stderr)
+
+
 if __name__ == "__main__":
-    {"readings": readings, "studies": studies, "noise": noise}.get(sys.argv[1] if sys.argv[1:] else "", main)()
+    {"readings": readings, "studies": studies, "noise": noise, "llm": llm}.get(sys.argv[1] if sys.argv[1:] else "", main)()

@@ -4,7 +4,8 @@ correct answer), with the embedded Qwen2.5-Coder-0.5B-Instruct.
 
 Usage (from the repository root; every section resumes where it stopped):
     .venv/bin/python benchmarks/rl_train.py data                 # runs/synth: 300 scenes, train 0.9 / test 0.1
-    .venv/bin/python benchmarks/rl_train.py train --run sft      # configs/sft_cpu.yaml (also grpo-accuracy, grpo-rubric, grpo-rubric-gated)
+    .venv/bin/python benchmarks/rl_train.py train --run sft      # configs/sft_cpu.yaml (also grpo-accuracy, grpo-rubric,
+                                                                 # grpo-rubric-gated; sft-noisy, grpo-noisy on noisy codes)
     .venv/bin/python benchmarks/rl_train.py export --run sft     # merged model → runs/models/<run>-q8_0.gguf (also base)
     .venv/bin/python benchmarks/rl_train.py eval --run sft --set vsi    # or --set synth
     .venv/bin/python benchmarks/rl_train.py report
@@ -63,11 +64,14 @@ BASE_GGUF = MODELS / "qwen2.5-coder-0.5b-instruct-q4_k_m.gguf"
 LLAMA_CPP = "llama-cpp-python==0.3.36"
 #: Training run → its config file.
 RUNS = {"sft": "configs/sft_cpu.yaml", "grpo-accuracy": "configs/grpo_accuracy_cpu.yaml",
-        "grpo-rubric": "configs/grpo_rubric_cpu.yaml", "grpo-rubric-gated": "configs/grpo_rubric_gated_cpu.yaml"}
+        "grpo-rubric": "configs/grpo_rubric_cpu.yaml", "grpo-rubric-gated": "configs/grpo_rubric_gated_cpu.yaml",
+        "sft-noisy": "configs/sft_noisy_cpu.yaml", "grpo-noisy": "configs/grpo_noisy_cpu.yaml"}
 MODEL_NAMES = ("base", *RUNS)
 #: The evaluation sets of each model: the gated rubric run (tried after the rubric run lost route
-#: planning to accuracy-only) is compared on the VSI sample only.
-EVAL_SETS = {name: ("vsi", "synth") for name in MODEL_NAMES} | {"grpo-rubric-gated": ("vsi",)}
+#: planning to accuracy-only) is compared on the VSI sample only; the runs on noisy codes (issue
+#: 24) are compared on real encoder output by ``benchmarks/real_codes.py llm``.
+EVAL_SETS = {name: ("vsi", "synth") for name in MODEL_NAMES} | {"grpo-rubric-gated": ("vsi",), "sft-noisy": (),
+                                                               "grpo-noisy": ()}
 #: What ``all`` does, in order: what the targets compare (rubric vs accuracy-only on VSI) comes first;
 #: each run is trained only while one of its evaluations is missing, and every finished answer is kept,
 #: so that a stopped session loses at most the question in progress.
@@ -106,7 +110,7 @@ def train(run: str, overrides: list[str]) -> None:
     from spatialcode.rl.grpo import GRPORunConfig, run_grpo
     from spatialcode.rl.sft import SFTRunConfig, run_sft
 
-    if run == "sft":
+    if run.startswith("sft"):
         run_sft(load_config(SFTRunConfig, ROOT / RUNS[run], overrides))
     else:
         run_grpo(load_config(GRPORunConfig, ROOT / RUNS[run], overrides))
@@ -183,7 +187,7 @@ def evaluated(name: str, which: str) -> bool:
 
 def needs_training(run: str) -> bool:
     """Whether a run's model is still needed: by one of its evaluations, or by a run that starts from it."""
-    later = [r for r in RUNS if r != run and run == "sft"]  # the GRPO runs start from the SFT adapter
+    later = [r for r in RUNS if r.startswith("grpo") and run == "sft" and not r.endswith("noisy")]  # GRPO starts from SFT
     return any(not evaluated(run, which) for which in EVAL_SETS[run]) or any(needs_training(r) for r in later)
 
 
