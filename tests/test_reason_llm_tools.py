@@ -89,6 +89,25 @@ def test_the_tool_prompt_lists_names_not_boxes_after_worked_examples():
         ToolLLMConfig(max_rounds=-1)
 
 
+def test_task_examples_show_only_the_questions_own_task_and_all_when_it_has_none():
+    """``examples="task"``: the distance question gets the one distance example (4 turns); a task
+    without an example (route planning) or no task gets every example; a typo is refused."""
+    def examples_shown(question_type, examples):
+        return (len(build_tool_prompt(small_scene(), DISTANCE, None, question_type, None, examples).messages()) - 2) // 4
+
+    assert examples_shown("object_abs_distance", "task") == 1
+    prompt = build_tool_prompt(small_scene(), DISTANCE, None, "object_abs_distance", None, "task").messages()
+    assert prompt[2] == {"role": "assistant", "content": "<program>print(distance('bed', 'tv'))</program>"}
+    assert examples_shown("object_abs_distance", "all") == len(TOOL_EXAMPLES)
+    assert examples_shown("route_planning", "task") == examples_shown(None, "task") == len(TOOL_EXAMPLES)
+    backend = _Scripted("<answer>2 m</answer>")
+    ToolLLMReasoner(backend, ToolLLMConfig(examples="task", require_tool_use=False)).answer_question(
+        small_scene(), DISTANCE, None, "object_abs_distance")
+    assert len(backend.prompts[0].messages()) == 2 + 4
+    with pytest.raises(ValidationError, match="examples"):
+        ToolLLMConfig(examples="some")
+
+
 def test_every_worked_example_runs_and_prints_what_it_shows():
     labels = ("chair", "bed", "tv", "table", "lamp", "desk", "door", "sofa", "window")
     code = SpatialCode(objects=tuple(

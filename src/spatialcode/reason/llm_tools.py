@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
 from spatialcode import tasks
-from spatialcode.core.errors import SpatialCodeError
+from spatialcode.core.errors import SpatialCodeError, ValidationError
 from spatialcode.core.validation import check_whole_number
 from spatialcode.reason.answer import Answer
 from spatialcode.reason.backends.base import Backend, Sampling
@@ -81,36 +81,53 @@ TOOL_EXAMPLES = (
                 "front-left"),
 )
 
+#: The choices of :attr:`ToolLLMConfig.examples`.
+EXAMPLE_CHOICES = ("all", "task")
+
+
+def chosen_examples(question_type: str | None, examples: str = "all") -> tuple[ToolExample, ...]:
+    """The worked examples a prompt shows: every one (``all``), or those of ``question_type``
+    (``task``; every one when it has none)."""
+    own = tuple(e for e in TOOL_EXAMPLES if e.question_type == question_type)
+    return own if examples == "task" and own else TOOL_EXAMPLES
+
+
 @dataclass(frozen=True)
 class ToolLLMConfig:
     """The tool ``protocol`` (one of :data:`~spatialcode.reason.tool_protocols.TOOL_PROTOCOLS`),
     at most ``max_rounds`` requests per question, the ``sampling`` of each turn, the sandbox
     ``limits`` of programs, and ``require_tool_use``: a first reply that answers without asking
     for a tool is sent back once with the protocol's reminder (as an API's "tool use required";
-    the reminder takes one of the rounds)."""
+    the reminder takes one of the rounds). ``examples``: which worked examples the prompt shows —
+    ``all`` of :data:`TOOL_EXAMPLES`, or ``task``: those of the question's own task (all of them
+    when the task has none or is not given)."""
 
     protocol: str = "programs"
     max_rounds: int = 3
     require_tool_use: bool = True
+    examples: str = "all"
     sampling: Sampling = field(default_factory=lambda: Sampling(max_tokens=256))
     limits: SandboxLimits = field(default_factory=SandboxLimits)
 
     def __post_init__(self) -> None:
         check_whole_number(self.max_rounds, "max_rounds", minimum=0)
         make_protocol(self.protocol)  # a known one
+        if self.examples not in EXAMPLE_CHOICES:
+            raise ValidationError("examples", f"expected one of {', '.join(EXAMPLE_CHOICES)}, got {self.examples!r}")
 
 
 def build_tool_prompt(code: SpatialCode, question: str, options: Sequence[str] | None = None,
-                      question_type: str | None = None, protocol: ToolProtocol | None = None) -> Prompt:
+                      question_type: str | None = None, protocol: ToolProtocol | None = None,
+                      examples: str = "all") -> Prompt:
     """The first turn: the tools in ``protocol``'s words (default: programs), the worked examples
-    (:data:`TOOL_EXAMPLES`) as earlier conversations, then the object names (those the question
-    names first), the question, its options and the answer format."""
+    (:func:`chosen_examples` of ``examples``) as earlier conversations, then the object names
+    (those the question names first), the question, its options and the answer format."""
     protocol = protocol or make_protocol("programs")
     names = object_names(code.objects)
     named = {o.id for o in mentioned_objects(code, question, options)}
     ordered = [n for n, o in zip(names, code.objects) if o.id in named] + \
               [n for n, o in zip(names, code.objects) if o.id not in named]
-    shots = tuple(turn for example in TOOL_EXAMPLES for turn in (
+    shots = tuple(turn for example in chosen_examples(question_type, examples) for turn in (
         ("user", _tool_question(example.names, example.question, example.options, example.question_type, protocol)),
         *zip(("assistant", "user"), protocol.example_turns(example.step)),
         ("assistant", f"<answer>{example.answer}</answer>")))
@@ -144,7 +161,7 @@ class ToolLLMReasoner:
         """The model's answer; the record carries the conversation's replies, the requests and
         their outputs, the parse status, tokens and latency. A backend failure raises."""
         config, protocol, tools = self.config, self.protocol, SpatialTools(code)
-        prompt = build_tool_prompt(code, question, options, question_type, protocol)
+        prompt = build_tool_prompt(code, question, options, question_type, protocol, config.examples)
         sampling = replace(config.sampling, stop=(*config.sampling.stop, *protocol.stop))
         calls: list[dict] = []
         totals = {"prompt_tokens": 0, "completion_tokens": 0, "latency_s": 0.0}

@@ -93,7 +93,7 @@ def _llm_tools(config: ReasonerConfig) -> tuple[Reasoner, dict[str, Any]]:
     tools = config.tools
     backend, described = _backend(config.model)
     return ToolLLMReasoner(backend, tools), {"reasoner": "llm-tools", **described, "protocol": tools.protocol,
-                                             "max_rounds": tools.max_rounds, "sampling": asdict(tools.sampling),
+                                             "examples": tools.examples, "max_rounds": tools.max_rounds, "sampling": asdict(tools.sampling),
                                              "limits": {**asdict(tools.limits), "cpu_seconds": tools.limits.cpu_limit}}
 
 
