@@ -5,6 +5,7 @@ random model."""
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 
@@ -46,8 +47,15 @@ def test_worked_answers_name_objects_as_the_prompt_does():
     assert "sofa_1 centre (1.00, 2.00, 0.40)" in trace and "laptop_1" in trace and "#" not in trace
     completion = solver_completion(code, DISTANCE, None, "object_abs_distance")
     assert completion.startswith("<think>\n") and completion.endswith(f"</think>\n<answer>{answer.prediction}</answer>")
-    # the solver cannot answer about an object the code lacks: no worked answer to learn from
-    assert solver_completion(code, DISTANCE.replace("laptop", "piano"), None, "object_abs_distance") is None
+    # a distance to an object the code lacks is estimated, and the trace says so: the median of the
+    # sofa's distances to the 3 other objects — laptop 0.949 m, second chair 1.55 m (x gap 1.55),
+    # first chair √(1.55² + 0.175²) ≈ 1.56 m — is 1.55 m, written to 0.1 m
+    estimated = solver_completion(code, DISTANCE.replace("laptop", "piano"), None, "object_abs_distance")
+    assert "estimate: median closest-point distance from sofa to the 3 other objects, 1.550 m" in estimated
+    assert re.search(r"</think>\n<answer>1\.[56]</answer>$", estimated)
+    # an option chosen by a prior (the dining chair's direction cannot be computed without the piano) is not taught
+    direction = "If I am standing by the sofa and facing the piano, is the laptop to my left or right?"
+    assert solver_completion(code, direction, ["A. left", "B. right"], "object_rel_direction_easy") is None
 
 
 def test_training_rows_carry_the_prompt_the_worked_answer_and_the_reward_columns(synth):

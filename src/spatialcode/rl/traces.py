@@ -34,8 +34,11 @@ def solver_completion(code: SpatialCode, question: str, options: Sequence[str] |
                       question_type: str | None) -> str | None:
     """The worked answer to ``question`` about ``code``: the solver's trace inside ``<think>``,
     its answer inside ``<answer>``; ``None`` when the solver cannot answer from the code (a
-    fine-tuning target must not teach a guess)."""
+    fine-tuning target must not teach a guess). A number the solver *estimates* for an object the
+    code has no box for (an imperfect code's: :mod:`spatialcode.reason.estimates`, the estimate
+    stated in the trace) is a worked answer; an option chosen by a prior is not."""
     answer = _SOLVER.answer_question(code, question, options, question_type)
-    if not answer.answered or not answer.prediction:
+    estimated = answer.fallback and not options and answer.value is not None
+    if not answer.prediction or not (answer.answered or estimated):
         return None
     return f"<think>\n{reasoning_trace(code, answer)}\n</think>\n<answer>{answer.prediction}</answer>"
