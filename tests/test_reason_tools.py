@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from spatialcode.geometry.box import Box3D
 from spatialcode.reason.tools import TOOL_SIGNATURES, SpatialTools, ToolError, checked_call
+from spatialcode.scene import SpatialCode, SpatialObject
 from tests.fixtures import small_scene
 
 
@@ -36,8 +38,31 @@ def test_tool_errors_say_what_is_wrong():
         tools.direction("sofa", "sofa", "laptop")
     with pytest.raises(ToolError, match="a list of object names"):
         tools.nearest("sofa", "laptop")
-    with pytest.raises(ToolError, match="no object 'piano'"):
-        tools.nearest("sofa", ["laptop", "piano"])
+    assert tools.nearest("sofa", ["laptop", "piano"]) == "laptop"  # the piano has no box: among the others
+    with pytest.raises(ToolError, match="no candidate of"):
+        tools.nearest("sofa", ["piano", "harp"])
+    with pytest.raises(ToolError, match="no object 'harp'"):
+        tools.nearest("harp", ["sofa"])
+
+
+def test_over_an_imperfect_code_the_tools_estimate_as_the_solver_does():
+    """Worked by hand: unit cubes along x (table at 0, chair at 3, bed at 5, lamp at 12) and no
+    room. The floor is the hull of their footprints, 13 m × 1 m; a door (no box) is the median
+    closest-point distance from the table to the others (2, 4, 11 m → 4 m) away and as long as
+    the catalogue's typical door (1.95–2.10 m high → 2.025 m); a harp is neither in the code nor
+    in the catalogue."""
+    code = SpatialCode(objects=tuple(SpatialObject(i, label, Box3D((x, 0.0, 0.5), (1.0, 1.0, 1.0)))
+                                     for i, (label, x) in enumerate((("table", 0), ("chair", 3), ("bed", 5), ("lamp", 12)))))
+    tools = SpatialTools(code)
+    assert tools.area() == 13.0
+    assert tools.distance("door", "table") == tools.distance("table", "door") == 4.0
+    assert tools.size("door") == 2.025 and tools.size("table") == 1.0
+    assert SpatialTools(SpatialCode(objects=code.objects[:2])).area() is None  # two objects span too little
+    with pytest.raises(ToolError, match="no object 'harp'"):
+        tools.size("harp")
+    lone = SpatialTools(SpatialCode(objects=code.objects[:1]))
+    with pytest.raises(ToolError, match="too few objects to estimate"):
+        lone.distance("door", "table")
 
 
 def test_tool_calls_on_untrusted_arguments_are_checked_before_they_run():

@@ -43,8 +43,6 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from spatialcode.geometry.box import Box3D
-from spatialcode.geometry.distance import box_distance
-from spatialcode.geometry.polygon import footprint_hull_area
 from spatialcode.questions.labels import resolve_label
 from spatialcode.questions.query import (
     AbsDistanceQuery,
@@ -69,8 +67,8 @@ from spatialcode.reason.directions import (
     quadrant,
     turn_between,
 )
+from spatialcode.reason.estimates import estimated_floor_area, instance_distance, typical_distance, typical_size
 from spatialcode.scene import SpatialCode, SpatialObject
-from spatialcode.tasks.typical_sizes import typical_longest_sides
 
 _UNIT_SCALE = {"m": 1.0, "cm": 100.0, "mm": 1000.0, "ft": 1.0 / 0.3048, "in": 1.0 / 0.0254}
 
@@ -99,10 +97,6 @@ class SolverConfig:
     route_back_threshold_deg: float = 135.0
     room_from_objects: bool = True
     estimate_missing: bool = True
-
-
-#: The fewest objects a room's floor area is estimated from (fewer span too little of it).
-ROOM_ESTIMATE_MIN_OBJECTS = 3
 
 
 class _CannotAnswer(Exception):
@@ -145,51 +139,9 @@ def _describe(obj: SpatialObject) -> str:
     return f"{obj.label}#{obj.id} centre ({cx:.2f}, {cy:.2f}, {cz:.2f})"
 
 
-def closest_pair(a: Sequence[SpatialObject], b: Sequence[SpatialObject]) -> tuple[float, SpatialObject, SpatialObject] | None:
-    """Minimum closest-point distance (m) over the pairs of distinct instances, and the pair;
-    ``None`` when there is no such pair. Exact: pairs are visited by a bounding-sphere lower
-    bound and the search stops once no pair can be closer."""
-    bounded = sorted(
-        (
-            float(np.linalg.norm(x.box.center_array - y.box.center_array)) - x.box.bounding_radius - y.box.bounding_radius,
-            k,
-            x,
-            y,
-        )
-        for k, (x, y) in enumerate((x, y) for x in a for y in b if x.id != y.id)
-    )
-    best: tuple[float, SpatialObject, SpatialObject] | None = None
-    for lower, _, x, y in bounded:
-        if best is not None and lower >= best[0]:
-            break
-        d = box_distance(x.box, y.box)
-        if best is None or d < best[0]:
-            best = (d, x, y)
-    return best
-
-
-def _typical_distance(code: SpatialCode, known: Sequence[SpatialObject], steps: list[str]) -> float:
-    """Estimated distance (m) from the objects ``known`` to an object the code has no box for:
-    the median closest-point distance from ``known`` to each of the code's other objects (the
-    missing one assumed placed like them); with nothing known, the median over all pairs of the
-    code's objects. Raises :class:`_CannotAnswer` when there is nothing to measure."""
-    if known:
-        others = [o for o in code.objects if o.label != known[0].label]
-        distances = [closest_pair(known, [o])[0] for o in others]
-        said = f"median closest-point distance from {known[0].label} to the {len(others)} other objects"
-    else:
-        distances = [box_distance(x.box, y.box) for x, y in itertools.combinations(code.objects, 2)]
-        said = f"median closest-point distance over the {len(distances)} pairs of the code's objects"
-    if not distances:
-        raise _CannotAnswer("too few other objects in the code to estimate the distance")
-    estimate = float(np.median(distances))
-    steps.append(f"estimate: {said}, {estimate:.3f} m")
-    return estimate
-
-
 def _min_distance(a: Sequence[SpatialObject], b: Sequence[SpatialObject]) -> tuple[float, SpatialObject, SpatialObject]:
-    """:func:`closest_pair`, or the reason the solver cannot answer."""
-    best = closest_pair(a, b)
+    """:func:`~spatialcode.reason.estimates.instance_distance`, or the reason the solver cannot answer."""
+    best = instance_distance(a, b)
     if best is None:
         raise _CannotAnswer("no pair of distinct objects to measure")
     return best
@@ -291,8 +243,11 @@ class Solver:
             reason = f"no box for {', '.join(repr(p) for p, objs in ((q.first, a), (q.second, b)) if not objs)}"
             if not self.config.estimate_missing:
                 raise _CannotAnswer(reason)
-            distance = _typical_distance(scene.code, a or b, steps)
-            return self._estimate(distance * _UNIT_SCALE[q.unit], q.unit, reason, steps)
+            estimate = typical_distance(scene.code, a or b)
+            if estimate is None:
+                raise _CannotAnswer("too few other objects in the code to estimate the distance")
+            steps.append(f"estimate: {estimate[1]}, {estimate[0]:.3f} m")
+            return self._estimate(estimate[0] * _UNIT_SCALE[q.unit], q.unit, reason, steps)
         d, x, y = _min_distance(a, b)
         steps.append(f"closest points of {_describe(x)} and {_describe(y)}: {d:.3f} m (min over {len(a)}×{len(b)} pairs)")
         return self._number(d * _UNIT_SCALE[q.unit], q.unit, steps)
@@ -301,12 +256,11 @@ class Solver:
         objs = scene.boxes(q.category)
         if not objs:
             reason = f"no box for {q.category!r}"
-            typical = typical_longest_sides()
-            category = resolve_label(q.category, tuple(typical)) if self.config.estimate_missing else None
-            if category is None:
+            typical = typical_size(q.category) if self.config.estimate_missing else None
+            if typical is None:
                 raise _CannotAnswer(reason)
-            steps.append(f"no box for {q.category!r}: the typical longest side of a {category}, {typical[category]:.3f} m")
-            return self._estimate(typical[category] * _UNIT_SCALE[q.unit], q.unit, reason, steps)
+            steps.append(f"no box for {q.category!r}: the typical longest side of a {typical[1]}, {typical[0]:.3f} m")
+            return self._estimate(typical[0] * _UNIT_SCALE[q.unit], q.unit, reason, steps)
         label = objs[0].label
         obj = objs[0]
         sides = ", ".join(f"{s:.3f}" for s in obj.box.size)
@@ -317,8 +271,7 @@ class Solver:
 
     def _room_size(self, q: RoomSizeQuery, scene: _Scene, steps: list[str]) -> Answer:
         area = scene.code.room.floor_area() if scene.code.room else None
-        if area is None and self.config.room_from_objects and len(scene.code.objects) >= ROOM_ESTIMATE_MIN_OBJECTS:
-            area = footprint_hull_area([obj.box for obj in scene.code.objects])
+        if area is None and self.config.room_from_objects and (area := estimated_floor_area(scene.code)) is not None:
             steps.append(f"no room in the code: floor area estimated as the hull of the {len(scene.code.objects)} "
                          "objects' footprints (in the synthetic world a room measures 1.02× that hull, median)")
         if not area:

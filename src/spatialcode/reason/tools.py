@@ -7,6 +7,13 @@ use) or as a category (``"sofa"``, any of its instances: distances take the clos
 others the first-seen instance, as the solver does). Results are plain numbers, strings and dicts
 (metres, square metres, degrees, seconds). A name that matches nothing raises :class:`ToolError`,
 whose message is what the model is shown.
+
+Over an imperfect code (a real encoder's: no room, missed objects) the tools estimate where the
+solver does (:mod:`spatialcode.reason.estimates`): ``area()`` without a room is the hull of the
+objects' footprints; ``size(x)`` of a category the code has no box for is the category's typical
+longest side; ``distance(a, b)`` with one (or both) of them without a box is the typical distance
+to the code's other objects; ``nearest`` picks among the candidates that have boxes. A name that
+is neither an object of the code nor a category the estimate knows still raises.
 """
 
 from __future__ import annotations
@@ -17,8 +24,8 @@ from typing import Any
 from spatialcode.core.errors import one_line
 from spatialcode.questions.labels import resolve_label
 from spatialcode.reason.directions import bearing_deg, left_or_right, left_right_or_back, quadrant
+from spatialcode.reason.estimates import estimated_floor_area, instance_distance, typical_distance, typical_size
 from spatialcode.reason.serialise import object_names
-from spatialcode.reason.solver import closest_pair
 from spatialcode.scene import SpatialCode, SpatialObject
 
 #: The tools, as the prompt describes them.
@@ -56,20 +63,32 @@ class SpatialTools:
         """Tool name → callable."""
         return {name: getattr(self, name) for name in TOOL_SIGNATURES}
 
-    def instances(self, ref: str) -> list[SpatialObject]:
-        """The objects ``ref`` names: one instance by its name, or every instance of a category."""
+    def boxes(self, ref: str) -> list[SpatialObject]:
+        """The objects ``ref`` names: one instance by its name, or every instance of a category;
+        empty when the code has none."""
         key = "_".join(str(ref).lower().split())
         if key in self.names:
             return [self.names[key]]
         label = resolve_label(str(ref), self._labels)
-        found = self.code.objects_with_label(label) if label is not None else []
+        return self.code.objects_with_label(label) if label is not None else []
+
+    def instances(self, ref: str) -> list[SpatialObject]:
+        """:meth:`boxes`, raising :class:`ToolError` when there are none."""
+        found = self.boxes(ref)
         if not found:
             raise ToolError(f"no object {ref!r} in the scene")
         return found
 
     def distance(self, a: str, b: str) -> float:
-        """Closest-point distance (m) between ``a`` and ``b`` (the closest pair of instances)."""
-        best = closest_pair(self.instances(a), self.instances(b))
+        """Closest-point distance (m) between ``a`` and ``b`` (the closest pair of instances);
+        estimated when the code has no box for one or both of them (see the module docstring)."""
+        first, second = self.boxes(a), self.boxes(b)
+        if not first or not second:
+            estimate = typical_distance(self.code, first or second)
+            if estimate is None:
+                raise ToolError(f"no object {a if not first else b!r} in the scene, and too few objects to estimate")
+            return round(estimate[0], 3)
+        best = instance_distance(first, second)
         if best is None:
             raise ToolError(f"{a!r} and {b!r} are the same object")
         return round(best[0], 3)
@@ -90,11 +109,23 @@ class SpatialTools:
         listed on a tie)."""
         if isinstance(candidates, str) or not isinstance(candidates, (list, tuple)) or not candidates:
             raise ToolError("nearest(target, candidates) wants a list of object names as candidates")
-        return min(candidates, key=lambda candidate: self.distance(candidate, target))
+        targets = self.instances(target)
+        boxed = [(candidate, found) for candidate in candidates if (found := self.boxes(candidate))]
+        measured = [(candidate, pair[0]) for candidate, found in boxed if (pair := instance_distance(targets, found))]
+        if not measured:
+            raise ToolError(f"no candidate of {candidates!r} in the scene"[:300])
+        return min(measured, key=lambda item: item[1])[0]
 
     def size(self, x: str) -> float:
-        """Longest side (m) of ``x``'s box (first-seen instance)."""
-        return round(self.instances(x)[0].box.longest_side, 3)
+        """Longest side (m) of ``x``'s box (first-seen instance); the category's typical longest
+        side when the code has no box for ``x``."""
+        found = self.boxes(x)
+        if found:
+            return round(found[0].box.longest_side, 3)
+        typical = typical_size(str(x))
+        if typical is None:
+            raise ToolError(f"no object {x!r} in the scene")
+        return round(typical[0], 3)
 
     def count(self, label: str) -> int:
         """Instances of ``label`` (the source's declared count when it has one)."""
@@ -102,8 +133,9 @@ class SpatialTools:
         return 0 if resolved is None else self.code.count(resolved)
 
     def area(self) -> float | None:
-        """The room's floor area (m²), or ``None``."""
+        """The room's floor area (m²); without a room, the hull of the objects' footprints; else ``None``."""
         value = self.code.room.floor_area() if self.code.room is not None else None
+        value = estimated_floor_area(self.code) if value is None else value
         return None if value is None else round(value, 2)
 
     def first_seen(self, x: str) -> float | None:
