@@ -478,7 +478,7 @@ LLM_ANSWERS = RESULTS / "real_codes_llm"
 LLM_ROWS = {
     **{f"llm {name}": (f"runs/models/{name}-q8_0.gguf", {
         "name": "llm", "llm.prompt.serialisation": "table", "llm.prompt.objects": "question",
-        "llm.sampling.max_tokens": 256}) for name in ("base", "sft", "sft-noisy", "grpo-noisy")},
+        "llm.sampling.max_tokens": 256}) for name in ("sft-noisy", "base", "sft", "grpo-noisy")},
     "llm-tools base": ("runs/models/qwen2.5-coder-0.5b-instruct-q4_k_m.gguf", {"name": "llm-tools", "tools.protocol": "programs"}),
 }
 
