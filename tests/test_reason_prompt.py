@@ -157,3 +157,25 @@ def test_extraction(reply, options, unit, prediction, status):
     found = extract_answer(reply, options, unit)
     assert (found.prediction, found.status) == (prediction, status)
     assert found.parsed == (status in ("ok", "untagged"))
+
+
+def test_a_numeric_question_about_what_the_code_lacks_states_it_with_the_estimate():
+    """Worked by hand: unit cubes along x (table at 0, chair at 3, bed at 5, lamp at 12), no room.
+    Their footprints' hull is 13 m × 1 m; a door has no box: the catalogue's typical door is 2.025 m
+    long (written 2.02), and the table's median closest-point distance to the others (2, 4, 11 m) is
+    4 m. A code with a room, a boxed object, a multiple-choice question or ``estimates=False``: no note."""
+    code = SpatialCode(objects=tuple(SpatialObject(i, label, Box3D((x, 0.0, 0.5), (1.0, 1.0, 1.0)))
+                                     for i, (label, x) in enumerate((("table", 0), ("chair", 3), ("bed", 5), ("lamp", 12)))))
+    room = "What is the size of this room (in square meters)?"
+    size = "What is the length of the longest dimension (length, width, or height) of the {}, measured in centimeters?"
+    distance = "Measuring from the closest point of each object, what is the distance between the {} and the {} (in meters)?"
+    assert "The code has no room. The objects' footprints span 13 m²" in build_prompt(code, room).user
+    assert "The code has no box for the door (the encoder may have missed it). A typical door's longest side is 2.02 m" \
+        in build_prompt(code, size.format("door")).user
+    assert "The code has no box for the door (the encoder may have missed it). An estimate of the distance: the median " \
+           "closest-point distance from table to the 3 other objects, 4 m." in build_prompt(code, distance.format("table", "door")).user
+    assert "no box for the door or the harp (the encoder may have missed them)" in build_prompt(code, distance.format("door", "harp")).user
+    quiet = [build_prompt(code, size.format("table")), build_prompt(code, size.format("door"), config=PromptConfig(estimates=False)),
+             build_prompt(code, "Which of these objects (door, bed) is the closest to the table?", ["A. door", "B. bed"]),
+             build_prompt(SpatialCode(objects=code.objects, room=small_scene().room), room)]
+    assert not any("The code has no" in prompt.user for prompt in quiet)

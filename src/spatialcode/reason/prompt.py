@@ -20,8 +20,10 @@ from dataclasses import dataclass, replace
 
 from spatialcode import tasks
 from spatialcode.core.errors import ValidationError
+from spatialcode.questions.labels import resolve_label
 from spatialcode.questions.query import AbsDistanceQuery, ObjectSizeQuery, RoomSizeQuery
 from spatialcode.questions.vsibench import parse_options, parse_question
+from spatialcode.reason.estimates import estimated_floor_area, typical_distance, typical_size
 from spatialcode.reason.serialise import LAYOUTS, SERIALISATIONS, number, serialise_objects
 from spatialcode.scene import SpatialCode, SpatialObject
 
@@ -42,13 +44,16 @@ SYSTEM = (
 class PromptConfig:
     """How prompts are written: the ``serialisation`` of the objects (one of
     :data:`~spatialcode.reason.serialise.SERIALISATIONS`), which ``objects`` are listed (one of
-    :data:`OBJECT_SCOPES`), ``decimals`` of the metre values, and whether the model is asked to
-    ``think`` before answering."""
+    :data:`OBJECT_SCOPES`), ``decimals`` of the metre values, whether the model is asked to
+    ``think`` before answering, and whether a numeric question about what the code lacks (no room;
+    no box for an object the question names) states that and the solver's ``estimates`` for it
+    (:func:`estimate_notes`)."""
 
     serialisation: str = "table"
     objects: str = "all"
     decimals: int = 2
     think: bool = True
+    estimates: bool = True
 
     def __post_init__(self) -> None:
         if self.serialisation not in SERIALISATIONS:
@@ -99,9 +104,50 @@ def build_prompt(code: SpatialCode, question: str, options: Sequence[str] | None
     parts.append(f"Objects ({len(listed)} of {len(code.objects)}, in the order they first appear). "
                  f"{LAYOUTS[config.serialisation]}")
     parts.append(serialise_objects(code, config.serialisation, listed, config.decimals) if listed else "(none)")
+    if config.estimates:
+        parts += estimate_notes(code, question, question_type)
     parts += question_parts(question, options)
     parts.append(answer_format(question, options, question_type, config.think))
     return Prompt(SYSTEM, "\n\n".join(parts))
+
+
+def estimate_notes(code: SpatialCode, question: str, question_type: str | None = None) -> list[str]:
+    """For a numeric question about what ``code`` lacks — a room size without a room, the size of
+    or a distance to an object without a box — one paragraph saying so, with the estimate the
+    solver would use (:mod:`spatialcode.reason.estimates`; m, m²); nothing otherwise."""
+    query = parse_question(question, None, question_type)
+    if isinstance(query, RoomSizeQuery):
+        if code.room is not None and code.room.floor_area() is not None:
+            return []
+        area = estimated_floor_area(code)
+        return ["The code has no room." + ("" if area is None else
+                f" The objects' footprints span {number(area, 1)} m² (their convex hull: an estimate of the floor area).")]
+    missing = [p for p in _named(query) if not _boxes(code, p)]
+    if not missing:
+        return []
+    note = (f"The code has no box for the {' or the '.join(missing)} (the encoder may have missed "
+            f"{'it' if len(missing) == 1 else 'them'}).")
+    if isinstance(query, ObjectSizeQuery) and (typical := typical_size(query.category)) is not None:
+        note += f" A typical {typical[1]}'s longest side is {number(typical[0], 2)} m (an estimate)."
+    elif isinstance(query, AbsDistanceQuery):
+        known = _boxes(code, query.first) or _boxes(code, query.second)
+        if (distance := typical_distance(code, known)) is not None:
+            note += f" An estimate of the distance: the {distance[1]}, {number(distance[0], 2)} m."
+    return [note]
+
+
+def _named(query: object) -> list[str]:
+    """The object phrases a numeric query names (sizes and distances; none for the others)."""
+    if isinstance(query, ObjectSizeQuery):
+        return [query.category]
+    if isinstance(query, AbsDistanceQuery):
+        return [query.first, query.second]
+    return []
+
+
+def _boxes(code: SpatialCode, phrase: str) -> list[SpatialObject]:
+    label = resolve_label(phrase, code.labels)
+    return code.objects_with_label(label) if label else []
 
 
 def question_parts(question: str, options: Sequence[str] | None = None) -> list[str]:
