@@ -336,3 +336,29 @@ def test_angles_compare_around_the_full_turn():
     assert quantities_item("1°") == 1.0
     assert quantities_item("359°") == 1.0
     assert quantities_item("10°") == 0.0
+
+
+def test_over_an_imperfect_code_the_estimates_the_prompt_states_are_true_quantities():
+    """Worked by hand: unit cubes along x (table at 0, chair at 3, bed at 5, lamp at 12), no room.
+    The floor estimate is their footprints' hull, 13 m²; a door has no box: its typical size is
+    2.025 m and its typical distance from the table the median of 2, 4 and 11 m, 4 m. Quoting
+    them is right; other numbers are not."""
+    code = SpatialCode(objects=tuple(SpatialObject(i, label, Box3D((x, 0.0, 0.5), (1.0, 1.0, 1.0)))
+                                     for i, (label, x) in enumerate((("table", 0), ("chair", 3), ("bed", 5), ("lamp", 12)))))
+    asked = {
+        "room_size_estimation": ("What is the size of this room (in square meters)?", "14", "{} m²"),
+        "object_size_estimation": ("What is the length of the longest dimension (length, width, or height) of the door, "
+                                   "measured in centimeters?", "200", "{} m"),
+        "object_abs_distance": ("Measuring from the closest point of each object, what is the distance between the table "
+                                "and the door (in meters)?", "3.5", "{} m"),
+    }
+
+    def quantities_item(task: str, value: str) -> float | None:
+        question, truth, unit = asked[task]
+        row = dict(question=question, options=[], question_type=task, ground_truth=truth, code=code.to_json())
+        completion = f"<think>It is about {unit.format(value)}.</think><answer>{value}</answer>"
+        return rubric_breakdown(completion, row)["quantities"]
+
+    assert quantities_item("room_size_estimation", "13") == 1.0 and quantities_item("room_size_estimation", "20") == 0.0
+    assert quantities_item("object_size_estimation", "2.02") == 1.0 and quantities_item("object_size_estimation", "3.5") == 0.0
+    assert quantities_item("object_abs_distance", "4") == 1.0 and quantities_item("object_abs_distance", "7") == 0.0

@@ -7,7 +7,12 @@ does: an instance name, or every instance of a category):
 * lengths (m): every side of every instance; the closest-point distance of every pair of
   instances of different phrases (oriented boxes, as the solver measures); for relative
   direction and route planning also the floor-plane distance between those pairs' centres;
-* areas (m²): the room's floor area when the code has one;
+* areas (m²): the room's floor area when the code has one, else the estimate the solver and the
+  prompt use (:func:`~spatialcode.reason.estimates.estimated_floor_area`);
+* estimates (m) for an object the question names that the code has no box for, the ones the
+  solver and the prompt state (:mod:`spatialcode.reason.estimates`): its category's typical size
+  (object size), the typical distance to the code's other objects (absolute distance) — so a
+  reasoning over an imperfect code that quotes them is not marked wrong;
 * angles (degrees): relative direction — the bearing of the querying object (and 360 − it)
   and the headings (counter-clockwise from +x) from the observer to the facing and querying
   objects, first-seen instances as the solver uses; perspective direction (extension task) —
@@ -42,6 +47,7 @@ from spatialcode.questions.query import (
     RoutePlanQuery,
 )
 from spatialcode.reason.directions import QUADRANTS, bearing_deg
+from spatialcode.reason.estimates import estimated_floor_area, typical_distance, typical_size
 from spatialcode.reason.solver import Solver, perspective_bearing_deg
 from spatialcode.reason.tools import SpatialTools, ToolError
 from spatialcode.rl.columns import RewardRow
@@ -122,6 +128,17 @@ def _lengths(groups: Sequence[Sequence[SpatialObject]], centres: bool) -> tuple[
     return tuple(sides + distances)
 
 
+def _estimates(query: Query, code: SpatialCode, groups: Sequence[Sequence[SpatialObject]]) -> tuple[float, ...]:
+    """The estimates (m) for a size or a distance whose object has no box (none otherwise)."""
+    if isinstance(query, ObjectSizeQuery) and not groups[0]:
+        typical = typical_size(query.category)
+        return () if typical is None else (typical[0],)
+    if isinstance(query, AbsDistanceQuery) and not all(groups):
+        estimate = typical_distance(code, groups[0] or groups[1])
+        return () if estimate is None else (estimate[0],)
+    return ()
+
+
 def _angles(query: Query, groups: Sequence[Sequence[SpatialObject]]) -> tuple[float, ...]:
     if not isinstance(query, (RelDirectionQuery, PerspectiveDirectionQuery)) or not all(groups):
         return ()
@@ -157,10 +174,12 @@ def scene_facts(row: RewardRow) -> SceneFacts:
     tools = SpatialTools(code)
     groups = [_instances(tools, phrase) for phrase in question_phrases(row.query)]
     area = code.room.floor_area() if code.room is not None else None
+    area = estimated_floor_area(code) if area is None else area
     return SceneFacts(
         code=code,
         names={name.lower(): obj for name, obj in tools.names.items()},
-        lengths=_lengths(groups, centres=isinstance(row.query, (RelDirectionQuery, RoutePlanQuery))),
+        lengths=_lengths(groups, centres=isinstance(row.query, (RelDirectionQuery, RoutePlanQuery)))
+        + _estimates(row.query, code, groups),
         areas=() if area is None else (area,),
         angles=_angles(row.query, groups),
         perspective=_perspective(row.query, code),
