@@ -85,8 +85,8 @@ class SolverConfig:
     with the area of the convex hull of its objects' footprints, an estimate the derivation names
     (fitted on nothing: in the synthetic world a room measures 1.02 × that hull, median of 300).
     ``estimate_missing``: a numeric question about an object the code has no box for (a real
-    encoder misses some) is answered with an estimate, marked ``fallback`` with the reason — an
-    object's size by its category's typical longest side (:mod:`spatialcode.tasks.typical_sizes`),
+    encoder misses some) is answered with an estimate of :mod:`spatialcode.reason.estimates`,
+    marked ``fallback`` with the reason — an object's size by its category's typical longest side,
     a distance as the median closest-point distance from the other named object to the code's
     other objects (the missing object assumed placed like them; with both missing, the median
     over all pairs of the code's objects).
