@@ -88,11 +88,12 @@ def answers_path(config: str, part: str) -> Path:
     return EARLIER.get((config, part), ANSWERS / f"{config}-{part}.jsonl")
 
 
-def run(config: str, part: str, model: str | None) -> None:
-    """Answer a part with one configuration (resumable)."""
+def run(config: str, part: str, model: str | None, threads: int | None = None) -> None:
+    """Answer a part with one configuration (resumable); ``threads``: the model's CPU threads."""
     settings = CONFIGS[config]
     if settings["name"] != "solver":
-        settings = {**settings, "model.path": model, "model.cache": str(ROOT / "runs" / "tool_prompts_cache.sqlite")}
+        settings = {**settings, "model.path": model, "model.cache": str(ROOT / "runs" / "tool_prompts_cache.sqlite"),
+                    "model.threads": threads}
     reasoner, described = make_reasoner(build_config(ReasonerConfig, apply_values({}, settings)))
     ANSWERS.mkdir(parents=True, exist_ok=True)
     result = evaluate(part_questions(part), CodeSet(iter_meta_info_dir(DATA / "meta_info")), reasoner,
@@ -141,6 +142,7 @@ def main() -> None:
     r.add_argument("--config", choices=tuple(CONFIGS), required=True)
     r.add_argument("--part", choices=("writing", "held-out"), required=True)
     r.add_argument("--model", default=None)
+    r.add_argument("--threads", type=int, default=None, help="the model's CPU threads (default: llama.cpp's)")
     sub.add_parser("report")
     args = parser.parse_args()
     if args.section == "sample":
@@ -148,7 +150,7 @@ def main() -> None:
         HELD_OUT.write_text(json.dumps(doc, indent=1))
         print(f"wrote {HELD_OUT}: {doc['questions']} questions", file=sys.stderr)
     elif args.section == "run":
-        run(args.config, args.part, args.model)
+        run(args.config, args.part, args.model, args.threads)
     else:
         print(report())
 
