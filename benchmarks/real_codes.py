@@ -47,6 +47,16 @@ annotations passed through the preset (five seeds), on all 45 scenes and fitted 
 (sorted names) / checked on the odd half; and the solver on the same questions over the authors'
 boxes, the annotations and the annotations through the preset (three seeds):
 ``benchmarks/results/real_codes_noise.md`` and ``.json``.
+
+    python benchmarks/real_codes.py synthetic  # the solver's estimators on noisy synthetic codes
+    python benchmarks/real_codes.py llm [--threads N]   # the language models on real codes
+
+``synthetic`` answers the synthetic test scenes' questions (``runs/synth``, from
+``benchmarks/rl_train.py data``) over their codes through the noise model, with the solver of the
+start and today's. ``llm`` answers a sample of the real-codes questions (:data:`LLM_PER_TYPE` of
+each type) with each language model of :data:`LLM_ROWS` whose file exists (the trained ones are
+``benchmarks/rl_train.py export``'s), beside the two solvers, paired against both:
+``benchmarks/results/real_codes_llm.md`` and ``.json``, answers in ``real_codes_llm/``.
 """
 
 from __future__ import annotations
@@ -497,10 +507,11 @@ def llm_sample() -> list:
     return [q for q in questions if q.id in chosen]
 
 
-def llm() -> None:
+def llm(threads: int | None = None) -> None:
     """The language-model reasoners on the sample of the real-codes questions over the authors'
     boxes (``authors``), beside the solvers on the same questions: answers each row whose model
-    file exists (resumable), then writes ``real_codes_llm.md`` / ``.json`` with every row kept."""
+    file exists (resumable; ``threads``: the model's CPU threads), then writes
+    ``real_codes_llm.md`` / ``.json`` with every row kept."""
     from spatialcode.core.config import apply_values, build_config
 
     questions = llm_sample()
@@ -514,7 +525,8 @@ def llm() -> None:
             print(f"{name}: no {model}, skipped", file=sys.stderr)
             continue
         reasoner, described = make_reasoner(build_config(ReasonerConfig, apply_values({}, {
-            **settings, "model.path": str(ROOT / model), "model.cache": str(RUNS / "llm_cache.sqlite")})))
+            **settings, "model.path": str(ROOT / model), "model.cache": str(RUNS / "llm_cache.sqlite"),
+            "model.threads": threads})))
         evaluate(questions, CodesDir(codes), reasoner, out, {**described, "row": name, "codes": "authors"})
     rows = {BASELINE: read_predictions(answer(BASELINE_CODES, questions, START_SOLVER)),
             "solver on authors": read_predictions(answer("authors", questions, {}))}
@@ -539,4 +551,14 @@ def llm() -> None:
 
 
 if __name__ == "__main__":
-    {"readings": readings, "studies": studies, "noise": noise, "synthetic": synthetic, "llm": llm}.get(sys.argv[1] if sys.argv[1:] else "", main)()
+    import argparse
+
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("section", nargs="?", default="tables",
+                        choices=("tables", "readings", "studies", "noise", "synthetic", "llm"))
+    parser.add_argument("--threads", type=int, default=None, help="llm: the models' CPU threads (default: llama.cpp's)")
+    args = parser.parse_args()
+    if args.section == "llm":
+        llm(args.threads)
+    else:
+        {"tables": main, "readings": readings, "studies": studies, "noise": noise, "synthetic": synthetic}[args.section]()
