@@ -477,8 +477,9 @@ def synthetic() -> None:
     print("\n".join(lines))
 
 
-#: Questions of each question type in the language models' sample of the real-codes questions.
-LLM_PER_TYPE = 16
+#: Questions of each question type in the language models' sample of the real-codes questions
+#: (nested: a larger number keeps these and adds more, so the answers so far are reused).
+LLM_PER_TYPE = 10
 #: Where the language models' answers are kept (with the results: ``llm`` rescoring needs no model).
 LLM_ANSWERS = RESULTS / "real_codes_llm"
 #: The language-model reasoners of ``llm``: name → (model file, reasoner settings). The trained
@@ -494,16 +495,20 @@ LLM_ROWS = {
 
 
 def llm_sample() -> list:
-    """``LLM_PER_TYPE`` questions of each question type of :func:`scannet_questions` (seed 0),
-    in question-file order. Nothing was written or tuned on these questions."""
+    """The first ``LLM_PER_TYPE`` questions of each question type of :func:`scannet_questions`
+    in an order shuffled once per type (seed 0), in question-file order. Nothing was written or
+    tuned on these questions."""
     import random
 
     questions = scannet_questions()
     by_type = collections.defaultdict(list)
     for q in questions:
         by_type[q.question_type].append(q.id)
-    rng = random.Random(0)
-    chosen = {i for ids in by_type.values() for i in rng.sample(ids, min(LLM_PER_TYPE, len(ids)))}
+    chosen = set()
+    for task in sorted(by_type):
+        ids = sorted(by_type[task])
+        random.Random(f"{task}:0").shuffle(ids)
+        chosen.update(ids[:LLM_PER_TYPE])
     return [q for q in questions if q.id in chosen]
 
 
