@@ -181,3 +181,15 @@ def test_metrics_of_a_resumed_run_keep_one_row_per_step_the_later(tmp_path):
             {"step": 4, "train_runtime": 10.0}]
     (tmp_path / "metrics.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows))
     assert [(r["step"], r["loss"]) for r in read_metrics(tmp_path)] == [(1, 3.0), (2, 2.0), (3, 1.5), (4, 1.0)]
+
+
+def test_bf16_on_a_cpu_without_native_bf16_is_flagged_as_slow():
+    """The flags line of /proc/cpuinfo decides: an AMD EPYC with AVX2 only is slow in bf16, a Xeon
+    with AMX or AVX512-BF16 is not; float32 and an unreadable CPU never warn."""
+    from spatialcode.rl.training import slow_dtype_note
+
+    epyc = "processor\t: 0\nflags\t\t: fpu sse2 avx avx2 fma\n"
+    xeon = "processor\t: 0\nflags\t\t: fpu avx2 avx512f avx512_bf16 amx_tile amx_bf16\n"
+    assert "model.dtype=float32" in slow_dtype_note("bfloat16", epyc)
+    assert slow_dtype_note("bfloat16", xeon) is None
+    assert slow_dtype_note("float32", epyc) is None and slow_dtype_note("bfloat16", "no flags here") is None

@@ -31,16 +31,19 @@ def _train_llm(config: Any, dry_run: bool, run: Callable[[Any], Path], with_comp
     """Train with ``run(config)``; with ``dry_run`` print the settings and a summary of the
     training rows (with the solver's worked answers when ``with_completions``) instead."""
     from spatialcode.rl.data import training_rows
-    from spatialcode.rl.training import missing_for
+    from spatialcode.rl.training import missing_for, slow_dtype_note
 
+    slow = slow_dtype_note(config.model.dtype)
     if not dry_run:
+        if slow:
+            click.echo(f"warning: {slow}", err=True)
         click.echo(f"trained: {run(config)}", err=True)
         return
     rows = training_rows(config.data, with_completions=with_completions)
     click.echo(settings_yaml(config).rstrip())
     tasks = sorted({row["question_type"] for row in rows})
     click.echo(f"dry run: {len(rows)} training rows ({len(tasks)} tasks) from {config.data.path}; settings valid")
-    for line in missing_for(config.bf16, getattr(config, "use_vllm", False)):
+    for line in [*missing_for(config.bf16, getattr(config, "use_vllm", False)), *filter(None, [slow])]:
         click.echo(f"note: {line}")
 
 
