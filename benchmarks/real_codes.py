@@ -512,11 +512,12 @@ def llm_sample() -> list:
     return [q for q in questions if q.id in chosen]
 
 
-def llm(threads: int | None = None) -> None:
+def llm(threads: int | None = None, answer_questions: bool = True) -> None:
     """The language-model reasoners on the sample of the real-codes questions over the authors'
     boxes (``authors``), beside the solvers on the same questions: answers each row whose model
-    file exists (resumable; ``threads``: the model's CPU threads), then writes
-    ``real_codes_llm.md`` / ``.json`` with every row kept."""
+    file exists (resumable; ``threads``: the model's CPU threads; none with ``answer_questions``
+    off), then writes ``real_codes_llm.md`` / ``.json`` from every row's answers so far (a row
+    answered in part is scored on its answered questions, and marked so)."""
     from spatialcode.core.config import apply_values, build_config
 
     questions = llm_sample()
@@ -526,8 +527,8 @@ def llm(threads: int | None = None) -> None:
     LLM_ANSWERS.mkdir(parents=True, exist_ok=True)
     for name, (model, settings) in LLM_ROWS.items():
         out = LLM_ANSWERS / f"{name.replace(' ', '-')}.jsonl"
-        if not (ROOT / model).is_file():
-            print(f"{name}: no {model}, skipped", file=sys.stderr)
+        if not answer_questions or not (ROOT / model).is_file():
+            print(f"{name}: not answered now", file=sys.stderr)
             continue
         reasoner, described = make_reasoner(build_config(ReasonerConfig, apply_values({}, {
             **settings, "model.path": str(ROOT / model), "model.cache": str(RUNS / "llm_cache.sqlite"),
@@ -535,17 +536,20 @@ def llm(threads: int | None = None) -> None:
         evaluate(questions, CodesDir(codes), reasoner, out, {**described, "row": name, "codes": "authors"})
     rows = {BASELINE: read_predictions(answer(BASELINE_CODES, questions, START_SOLVER)),
             "solver on authors": read_predictions(answer("authors", questions, {}))}
-    rows |= {name: read_predictions(path) for name in LLM_ROWS
-             if (path := LLM_ANSWERS / f"{name.replace(' ', '-')}.jsonl").is_file()}
-    tables = {name: aggregate(score_predictions(questions, predicted)) for name, predicted in rows.items()}
+    rows |= {name: answers for name in LLM_ROWS
+             if (path := LLM_ANSWERS / f"{name.replace(' ', '-')}.jsonl").is_file() and (answers := read_predictions(path))}
+    answered = {name: sum(q.id in predicted for q in questions) for name, predicted in rows.items()}
+    tables = {name: aggregate(score_predictions([q for q in questions if q.id in predicted], predicted))
+              for name, predicted in rows.items()}
     versus = {base: {name: paired_difference(questions, predicted, rows[base]) for name, predicted in rows.items()
-                     if name != base} for base in (BASELINE, "solver on authors")}
-    doc = {"questions": len(questions), "per_type": LLM_PER_TYPE, "ids": sorted(q.id for q in questions),
+                     if name != base} for base in (BASELINE, "solver on authors", "llm base") if base in rows}
+    doc = {"questions": len(questions), "per_type": LLM_PER_TYPE, "answered": answered, "ids": sorted(q.id for q in questions),
            "tables": {name: table.to_dict() for name, table in tables.items()}, "paired": versus}
     (RESULTS / "real_codes_llm.json").write_text(json.dumps(doc, indent=1))
     lines = [f"# Language models over real codes — {len(questions)} of the dev questions on the authors' boxes", ""]
     for name, table in tables.items():
-        lines += [to_markdown(table, title=name), ""]
+        part = "" if answered[name] == len(questions) else f" (answered so far: {answered[name]} of {len(questions)})"
+        lines += [to_markdown(table, title=name + part), ""]
     for base, pairs in versus.items():
         lines += [f"| minus the {base} | overall (points) | 95 % paired bootstrap | questions |", "|---|---:|---:|---:|"]
         lines += [f"| {name} | {pair['difference']:+.1f} | [{pair['ci95'][0]:+.1f}, {pair['ci95'][1]:+.1f}] | "
@@ -562,8 +566,9 @@ if __name__ == "__main__":
     parser.add_argument("section", nargs="?", default="tables",
                         choices=("tables", "readings", "studies", "noise", "synthetic", "llm"))
     parser.add_argument("--threads", type=int, default=None, help="llm: the models' CPU threads (default: llama.cpp's)")
+    parser.add_argument("--tables-only", action="store_true", help="llm: write the tables from the answers so far")
     args = parser.parse_args()
     if args.section == "llm":
-        llm(args.threads)
+        llm(args.threads, answer_questions=not args.tables_only)
     else:
         {"tables": main, "readings": readings, "studies": studies, "noise": noise, "synthetic": synthetic}[args.section]()
