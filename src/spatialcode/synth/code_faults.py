@@ -36,6 +36,7 @@ from __future__ import annotations
 
 import json
 import math
+import zlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -272,6 +273,4 @@ def apply_code_faults(code: SpatialCode, config: CodeFaultConfig, seed: int) -> 
 def stable_seed(seed: int, key: str) -> int:
     """A seed (0 … 2³²−1) for one item named ``key`` (a scene, a question id) of a run seeded
     with ``seed``: the same on every machine and Python run (CRC-32, not ``hash``)."""
-    import zlib
-
     return zlib.crc32(f"{int(seed)}:{key}".encode()) & 0xFFFFFFFF
