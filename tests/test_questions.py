@@ -233,3 +233,22 @@ def test_plurals_in_f_and_ves_resolve(phrase, labels, label):
     from spatialcode.questions.labels import resolve_label
 
     assert resolve_label(phrase, labels) == label
+
+
+def test_code_labels_name_boxes_and_counted_labels_without_boxes():
+    # one helper serves the solver, the tools and the prompts: "trash can" finds the two trash-bin
+    # boxes by the vocabulary; "chairs" resolves to the label the source only counted, which names
+    # no box (not to the armchair's boxes); a phrase naming nothing gives no boxes
+    from spatialcode.geometry.box import Box3D
+    from spatialcode.questions.labels import CodeLabels
+    from spatialcode.scene import SpatialCode, SpatialObject
+
+    bins = [SpatialObject(i, "trash bin", Box3D((float(i), 0.0, 0.2), (0.3, 0.3, 0.4))) for i in (1, 2)]
+    armchair = SpatialObject(3, "armchair", Box3D((0.0, 2.0, 0.4), (0.8, 0.8, 0.8)))
+    labels = CodeLabels(SpatialCode(objects=(bins[0], armchair, bins[1]), object_counts={"chair": 2}))
+    assert labels.labels == ("trash bin", "armchair", "chair")
+    assert labels.objects("the trash can") == bins
+    assert labels.label("chairs") == "chair"
+    assert labels.objects("chairs") == []
+    assert labels.objects("armchair") == [armchair]
+    assert labels.label("piano") is None and labels.objects("piano") == []

@@ -15,8 +15,12 @@ import difflib
 import functools
 import re
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 from spatialcode.tasks.vocabulary import CATEGORIES, canonical_category, category_names
+
+if TYPE_CHECKING:
+    from spatialcode.scene import SpatialCode, SpatialObject
 
 _PREPOSITIONS = re.compile(
     r"\s+(?:next to|near|nearby|by|on|in|at|with|beside|behind|between|under|above|opposite|closer to|"
@@ -74,6 +78,25 @@ def _longest_name(table: dict[str, str]) -> int:
 def resolve_label(phrase: str, labels: Iterable[str]) -> str | None:
     """Return the scene label that ``phrase`` refers to, or ``None`` when none fits."""
     return _resolve(phrase, tuple(labels))
+
+
+class CodeLabels:
+    """The names a question uses, resolved against one code: its labels with boxes first, then
+    the labels its source only counted (those resolve, but name no box)."""
+
+    def __init__(self, code: SpatialCode) -> None:
+        self.code = code
+        self.labels = tuple(dict.fromkeys([*code.labels, *(code.object_counts or {})]))
+
+    def label(self, phrase: str) -> str | None:
+        """The code's label ``phrase`` names (:func:`resolve_label`), or ``None``."""
+        return resolve_label(phrase, self.labels)
+
+    def objects(self, phrase: str) -> list[SpatialObject]:
+        """The boxes of the label ``phrase`` names, in the code's order; empty when it names none
+        or a label the source only counted."""
+        label = self.label(phrase)
+        return self.code.objects_with_label(label) if label is not None else []
 
 
 @functools.lru_cache(maxsize=65536)

@@ -20,7 +20,7 @@ from dataclasses import dataclass, replace
 
 from spatialcode import tasks
 from spatialcode.core.errors import ValidationError
-from spatialcode.questions.labels import resolve_label
+from spatialcode.questions.labels import CodeLabels
 from spatialcode.questions.query import AbsDistanceQuery, ObjectSizeQuery, RoomSizeQuery
 from spatialcode.questions.vsibench import parse_options, parse_question
 from spatialcode.reason.estimates import estimated_floor_area, typical_distance, typical_size
@@ -122,7 +122,8 @@ def estimate_notes(code: SpatialCode, question: str, question_type: str | None =
         area = estimated_floor_area(code)
         return ["The code has no room." + ("" if area is None else
                 f" The objects' footprints span {number(area, 1)} m² (their convex hull: an estimate of the floor area).")]
-    missing = [p for p in _named(query) if not _boxes(code, p)]
+    labels = CodeLabels(code)
+    missing = [p for p in _named(query) if not labels.objects(p)]
     if not missing:
         return []
     note = (f"The code has no box for the {' or the '.join(missing)} (the encoder may have missed "
@@ -130,7 +131,7 @@ def estimate_notes(code: SpatialCode, question: str, question_type: str | None =
     if isinstance(query, ObjectSizeQuery) and (typical := typical_size(query.category)) is not None:
         note += f" A typical {typical[1]}'s longest side is {number(typical[0], 2)} m (an estimate)."
     elif isinstance(query, AbsDistanceQuery):
-        known = _boxes(code, query.first) or _boxes(code, query.second)
+        known = labels.objects(query.first) or labels.objects(query.second)
         if (distance := typical_distance(code, known)) is not None:
             note += f" An estimate of the distance: the {distance[1]}, {number(distance[0], 2)} m."
     return [note]
@@ -143,11 +144,6 @@ def _named(query: object) -> list[str]:
     if isinstance(query, AbsDistanceQuery):
         return [query.first, query.second]
     return []
-
-
-def _boxes(code: SpatialCode, phrase: str) -> list[SpatialObject]:
-    label = resolve_label(phrase, code.labels)
-    return code.objects_with_label(label) if label else []
 
 
 def question_parts(question: str, options: Sequence[str] | None = None) -> list[str]:

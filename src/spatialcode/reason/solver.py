@@ -43,7 +43,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from spatialcode.geometry.box import Box3D
-from spatialcode.questions.labels import resolve_label
+from spatialcode.questions.labels import CodeLabels
 from spatialcode.questions.query import (
     AbsDistanceQuery,
     AppearanceOrderQuery,
@@ -103,21 +103,8 @@ class _CannotAnswer(Exception):
     """Raised inside the solver when the code lacks what a query needs; carries the reason."""
 
 
-class _Scene:
+class _Scene(CodeLabels):
     """Per-call view of a SpatialCode: label lookup and instance lists."""
-
-    def __init__(self, code: SpatialCode) -> None:
-        self.code = code
-        # labels with boxes, then labels the source only counted (they resolve, but have no box)
-        self.labels = list(dict.fromkeys([*code.labels, *(code.object_counts or {})]))
-
-    def label(self, phrase: str) -> str | None:
-        return resolve_label(phrase, self.labels)
-
-    def boxes(self, phrase: str) -> list[SpatialObject]:
-        """The boxes of the label ``phrase`` names (first seen first); empty when none."""
-        label = self.label(phrase)
-        return self.code.objects_with_label(label) if label else []
 
     def instances(self, phrase: str) -> tuple[str, list[SpatialObject]]:
         label = self.label(phrase)
@@ -238,7 +225,7 @@ class Solver:
         return self._number(n, "count", steps)
 
     def _abs_distance(self, q: AbsDistanceQuery, scene: _Scene, steps: list[str]) -> Answer:
-        a, b = scene.boxes(q.first), scene.boxes(q.second)
+        a, b = scene.objects(q.first), scene.objects(q.second)
         if not a or not b:
             reason = f"no box for {', '.join(repr(p) for p, objs in ((q.first, a), (q.second, b)) if not objs)}"
             if not self.config.estimate_missing:
@@ -253,7 +240,7 @@ class Solver:
         return self._number(d * _UNIT_SCALE[q.unit], q.unit, steps)
 
     def _object_size(self, q: ObjectSizeQuery, scene: _Scene, steps: list[str]) -> Answer:
-        objs = scene.boxes(q.category)
+        objs = scene.objects(q.category)
         if not objs:
             reason = f"no box for {q.category!r}"
             typical = typical_size(q.category) if self.config.estimate_missing else None
@@ -287,8 +274,7 @@ class Solver:
         distances: dict[str, float] = {}
         missing = []
         for candidate in q.candidates:
-            label = scene.label(candidate)
-            objs = scene.code.objects_with_label(label) if label else []
+            objs = scene.objects(candidate)
             if not objs:
                 missing.append(candidate)
                 continue
@@ -348,8 +334,7 @@ class Solver:
                 continue
             target = None
             if heading is not None:
-                label = scene.label(step.landmark or "")
-                objs = scene.code.objects_with_label(label) if label else []
+                objs = scene.objects(step.landmark or "")
                 if objs:
                     nearest = min(objs, key=lambda o: float(np.linalg.norm(o.box.center_array[:2] - position[:2])))
                     target = nearest.box.center_array
@@ -386,8 +371,7 @@ class Solver:
         times: dict[str, float] = {}
         unknown = []
         for category in q.categories:
-            label = scene.label(category)
-            objs = scene.code.objects_with_label(label) if label else []
+            objs = scene.objects(category)
             seen = [o.first_seen for o in objs if o.first_seen is not None]
             if not seen:
                 unknown.append(f"no box for {category!r}" if not objs else f"no first_seen for {category!r}")

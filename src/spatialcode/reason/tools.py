@@ -22,7 +22,7 @@ from collections.abc import Callable
 from typing import Any
 
 from spatialcode.core.errors import one_line
-from spatialcode.questions.labels import resolve_label
+from spatialcode.questions.labels import CodeLabels
 from spatialcode.reason.directions import bearing_deg, left_or_right, left_right_or_back, quadrant
 from spatialcode.reason.estimates import estimated_floor_area, instance_distance, typical_distance, typical_size
 from spatialcode.reason.serialise import object_names
@@ -57,7 +57,7 @@ class SpatialTools:
     def __init__(self, code: SpatialCode) -> None:
         self.code = code
         self.names = dict(zip(object_names(code.objects), code.objects))
-        self._labels = list(dict.fromkeys([*code.labels, *(code.object_counts or {})]))
+        self._labels = CodeLabels(code)
 
     def functions(self) -> dict[str, Callable[..., Any]]:
         """Tool name → callable."""
@@ -69,8 +69,7 @@ class SpatialTools:
         key = "_".join(str(ref).lower().split())
         if key in self.names:
             return [self.names[key]]
-        label = resolve_label(str(ref), self._labels)
-        return self.code.objects_with_label(label) if label is not None else []
+        return self._labels.objects(str(ref))
 
     def instances(self, ref: str) -> list[SpatialObject]:
         """:meth:`boxes`, raising :class:`ToolError` when there are none."""
@@ -129,7 +128,7 @@ class SpatialTools:
 
     def count(self, label: str) -> int:
         """Instances of ``label`` (the source's declared count when it has one)."""
-        resolved = resolve_label(str(label), self._labels)
+        resolved = self._labels.label(str(label))
         return 0 if resolved is None else self.code.count(resolved)
 
     def area(self) -> float | None:
