@@ -10,6 +10,7 @@ from spatialcode.cli.encode import encode_command
 from spatialcode.cli.errors import OneLineUsageGroup
 from spatialcode.cli.eval import eval_command
 from spatialcode.cli.generate import generate_command, questions_command
+from spatialcode.cli.models import models_command
 from spatialcode.cli.perturb import perturb_command
 from spatialcode.cli.render import render_command
 from spatialcode.cli.train import train
@@ -22,5 +23,5 @@ def main() -> None:
     """spatialcode — explicit 3D spatial code of a scene, and spatial reasoning over it."""
 
 for _command in (demo, ask, convert, eval_command, generate_command, questions_command, render_command,
-                 encode_command, draw_command, perturb_command, train):
+                 encode_command, draw_command, perturb_command, models_command, train):
     main.add_command(_command)

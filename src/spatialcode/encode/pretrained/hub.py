@@ -39,10 +39,7 @@ def load_pretrained(model: str, role: str, model_class: Any, processor_class: An
     check_model_location(model, role, example)
     hf_logging.disable_progress_bar()
     try:
-        # a cached hub id is loaded from its snapshot folder: transformers' auto classes would still
-        # ask the hub for an adapter file when given the id with local_files_only
-        source = str(model) if download or Path(model).exists() else _cached_snapshot(str(model))
-        offline = {"local_files_only": not download}
+        source, offline = _model_source(str(model), download)
         processor = processor_class.from_pretrained(source, **offline) if processor_class is not None else None
         network = model_class.from_pretrained(source, **offline)
     except (OSError, ValueError) as err:
@@ -57,14 +54,33 @@ def check_rgb(rgb: Any) -> None:
         raise ValidationError("rgb", f"expected an (H, W, 3) uint8 image, got {rgb.dtype} {rgb.shape}")
 
 
-def _cached_snapshot(model: str) -> str:
-    """The local folder of the hub id ``model`` in the Hugging Face cache (no network request);
-    raises ``OSError`` (not cached) or ``ValueError`` (not a hub id) otherwise."""
+def _model_source(model: str, download: bool) -> tuple[str, dict[str, Any]]:
+    """Where to load ``model`` from and the ``from_pretrained`` options: a local folder as it is;
+    a default model (:mod:`~.models`) at its pinned revision, fetched first when ``download``; any
+    other hub id from the cache, or from the hub when ``download``."""
+    from spatialcode.encode.pretrained.models import ensure_models, pinned_model
+
+    if Path(model).exists():
+        return model, {"local_files_only": True}
+    pinned = pinned_model(model)
+    if pinned is not None:
+        return str(ensure_models([pinned], download=download)[pinned.role]), {"local_files_only": True}
+    if download:
+        return model, {"local_files_only": False}
+    # a cached hub id is loaded from its snapshot folder: transformers' auto classes would still
+    # ask the hub for an adapter file when given the id with local_files_only
+    return _cached_snapshot(model), {"local_files_only": True}
+
+
+def _cached_snapshot(model: str, revision: str | None = None) -> str:
+    """The local folder of the hub id ``model`` (at ``revision``; default: the cached ``main``) in
+    the Hugging Face cache (no network request); raises ``OSError`` (not cached) or ``ValueError``
+    (not a hub id) otherwise."""
     from huggingface_hub import snapshot_download
     from huggingface_hub.errors import LocalEntryNotFoundError
 
     try:
-        return snapshot_download(model, local_files_only=True)
+        return snapshot_download(model, revision=revision, local_files_only=True)
     except LocalEntryNotFoundError:
         raise OSError("not in the local Hugging Face cache, and downloading was not asked for") from None
 
