@@ -72,7 +72,8 @@ ENCODE_OPTIONS = {
               help="Let the Hugging Face hub fetch model hub ids that are not in the local cache (else: cache only, "
                    "offline). [download_models]")
 @click.option("--hfov", type=float, default=None,
-              help="Colour-only video: the camera's horizontal field of view (degrees; default 60). [hfov_deg]")
+              help="Colour-only video: the camera's horizontal field of view (degrees; default: from the file's metadata, "
+                   "else 60 with a warning). [hfov_deg]")
 @click.option("--width", type=click.IntRange(min=16), default=None,
               help="Colour-only video: resize frames to this width. [width]")
 @click.option("--viz", is_flag=True, help="Also write OUT.png (bird's-eye map) and OUT.mp4 (boxes over the video).")

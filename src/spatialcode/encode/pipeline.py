@@ -19,6 +19,7 @@ overrides reach every one of them::
 from __future__ import annotations
 
 import time
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
@@ -43,8 +44,8 @@ class EncodePipelineConfig:
     following the detections, the detector then running every ``detect_every``-th frame), ``learned`` (the trained spatial encoder
     ``encoder_model``). ``poses``: ``auto`` (the input's, or feature odometry for a colour-only video)
     or one of :data:`spatialcode.encode.poses.POSE_MODES`. ``depth_model`` predicts metric depth from
-    colour (required for a colour-only video). ``hfov_deg`` (degrees) and ``width`` (pixels) describe
-    a colour-only video's camera and resizing. ``stride`` / ``target_fps`` (frames per second) thin the frames.
+    colour (required for a colour-only video). ``hfov_deg`` (degrees; default: from the file's metadata,
+    else assumed 60°) and ``width`` (pixels) describe a colour-only video's camera and resizing. ``stride`` / ``target_fps`` (frames per second) thin the frames.
     ``download_models``: let the Hugging Face hub fetch model hub ids not in the local cache.
     The stages' own settings: ``encoder`` (the geometric encoder, with its track association in
     ``encoder.tracks``), ``odometry`` (``poses="estimate"``), ``features`` (``poses="features"``
@@ -63,7 +64,7 @@ class EncodePipelineConfig:
     tracker_model: str | None = None
     detect_every: int = 5
     encoder_model: Path | str | None = None
-    hfov_deg: float = 60.0
+    hfov_deg: float | None = None
     width: int | None = None
     download_models: bool = False
     encoder: EncoderConfig = field(default_factory=EncoderConfig)
@@ -108,6 +109,9 @@ class EncodePipelineConfig:
                                    "depth_model (a metric depth model folder or hub id) to predict its depth")
         if colour_only and self.perception == "given":
             raise SpatialCodeError(f"{self.source} ships no instance masks: use perception='pretrained'")
+        if colour_only and source.hfov_source == "assumed":
+            warnings.warn(f"no focal length in {Path(self.source).name}'s metadata: assuming a {source.hfov_deg:g}° "
+                          "horizontal field of view (phones' main cameras film 64–75°); give hfov_deg (--hfov)", stacklevel=2)
         if depth_config is not None:
             source = PredictedDepthSource(source, MonocularDepth(depth_config))
         mode = ("features" if colour_only else "given") if self.poses == "auto" else self.poses

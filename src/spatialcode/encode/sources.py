@@ -31,7 +31,7 @@ from spatialcode.core.validation import positive_number
 from spatialcode.encode.frames import Frame, FrameSource, RenderFolderSource, sample_stride
 from spatialcode.formats.frames_json import frame_entry_pose, read_frames_document
 from spatialcode.formats.npz_stream import NpzStreamReader
-from spatialcode.formats.video import open_video
+from spatialcode.formats.video import hfov_from_tags, open_video, probe_video, sample_frames
 from spatialcode.geometry.camera import Intrinsics
 from spatialcode.scene import CameraPose
 
@@ -315,32 +315,40 @@ class VideoSidecarSource:
                 raise self._count_mismatch(f"more than {len(self.entries)}", len(depth))
 
 
+#: The horizontal field of view (degrees) assumed for a colour-only video whose file names no focal
+#: length: ScanNet's and ARKitScenes' cameras film at about 60°, phones' main cameras 64–75°.
+ASSUMED_HFOV_DEG = 60.0
+
+
 class RGBVideoSource:
     """An ordinary RGB video: the frames of the file ``video`` (PyAV) with colour only — no
     depth, poses or masks, to be predicted (:class:`~spatialcode.encode.pretrained.PredictedDepthSource`,
-    :class:`~spatialcode.encode.EstimatedPoseSource` with feature odometry) — every ``stride``-th,
-    resized (bilinear) to ``width`` pixels wide when given (aspect ratio kept, height even), with
-    intrinsics from an assumed horizontal field of view ``hfov_deg`` (degrees; phones and the
-    cameras of ScanNet / ARKitScenes film at about 60°) and times from the frame rate."""
+    :class:`~spatialcode.encode.EstimatedPoseSource` with feature odometry) — every ``stride``-th
+    (by timestamp: ``stride`` frame intervals apart, so variable frame rates keep their pace),
+    upright as a viewer sees them (the container's display rotation applied: portrait phone
+    videos), resized (bilinear) to ``width`` pixels wide when given (aspect ratio kept, height
+    even). The intrinsics come from the horizontal field of view ``hfov_deg`` (degrees) when
+    given, else from a 35 mm-equivalent focal length in the file's metadata, else from
+    :data:`ASSUMED_HFOV_DEG`; ``hfov_source`` says which (``given``, ``metadata``, ``assumed``)."""
 
-    def __init__(self, video: str | Path, hfov_deg: float = 60.0, stride: int = 1, width: int | None = None) -> None:
+    def __init__(self, video: str | Path, hfov_deg: float | None = None, stride: int = 1, width: int | None = None) -> None:
         self.video = Path(video)
         if not self.video.is_file():
             raise InputFileError(f"{self.video}: no such video file")
-        if not 10.0 <= hfov_deg <= 170.0:
+        if hfov_deg is not None and not 10.0 <= hfov_deg <= 170.0:
             raise ValidationError("hfov_deg", f"expected a horizontal field of view in degrees (10–170), got {hfov_deg}")
-        with open_video(self.video) as container:
-            if not container.streams.video:
-                raise InputFileError(f"{self.video}: no video stream in the file")
-            stream = container.streams.video[0]
-            self.fps = float(stream.average_rate or stream.base_rate or 0) or 30.0
-            native = (stream.codec_context.width, stream.codec_context.height)
         if width is not None and width < 16:
             raise ValidationError("width", f"must be at least 16 pixels, got {width}")
+        self.probe = probe_video(self.video)
+        self.fps = self.probe.fps
+        native = (self.probe.width, self.probe.height)
         size = native if width is None else (width, max(2, round(native[1] * width / native[0] / 2) * 2))
-        self.intrinsics = Intrinsics.from_hfov(size[0], size[1], hfov_deg)
+        from_tags = hfov_from_tags(self.probe.tags, *native)
+        self.hfov_deg, self.hfov_source = ((hfov_deg, "given") if hfov_deg is not None else
+                                           (from_tags, "metadata") if from_tags is not None else (ASSUMED_HFOV_DEG, "assumed"))
+        self.intrinsics = Intrinsics.from_hfov(size[0], size[1], self.hfov_deg)
         self.stride = sample_stride(self.fps, stride)
-        self._count = _video_stream_frames(self.video)
+        self._count = self.probe.frames
         if self._count is None:
             self._count = sum(1 for _ in _video_frames(self.video, size, decode=False))
 
@@ -349,10 +357,8 @@ class RGBVideoSource:
 
     def __iter__(self) -> Iterator[Frame]:
         size = (self.intrinsics.width, self.intrinsics.height)
-        with closing(_video_frames(self.video, size, decode=True)) as video:
-            for i, rgb in enumerate(video):
-                if i % self.stride == 0:
-                    yield Frame(index=i, t=i / self.fps, rgb=rgb, depth=None, intrinsics=self.intrinsics)
+        for index, t, rgb in sample_frames(self.video, self.stride / self.fps, size, self.probe.rotation):
+            yield Frame(index=index, t=t, rgb=rgb, depth=None, intrinsics=self.intrinsics)
 
 
 def _find_sidecar(video: Path) -> Path | None:
@@ -363,7 +369,7 @@ def _find_sidecar(video: Path) -> Path | None:
     return None
 
 
-def _source_factory(path: Path, sidecar: str | Path | None, rgb: bool, hfov_deg: float,
+def _source_factory(path: Path, sidecar: str | Path | None, rgb: bool, hfov_deg: float | None,
                     width: int | None) -> Callable[[int], FrameSource]:
     """A function ``stride → frame source`` for ``path`` (see :func:`open_source`)."""
     is_video = path.is_file() and path.suffix.lower() in VIDEO_SUFFIXES
@@ -383,13 +389,13 @@ def _source_factory(path: Path, sidecar: str | Path | None, rgb: bool, hfov_deg:
 
 
 def open_source(path: str | Path, sidecar: str | Path | None = None, stride: int | None = None,
-                target_fps: float | None = None, rgb: bool = True, hfov_deg: float = 60.0,
+                target_fps: float | None = None, rgb: bool = True, hfov_deg: float | None = None,
                 width: int | None = None) -> FrameSource:
     """The frame source for ``path``: a folder with ``frames.json`` → :class:`RenderFolderSource`;
     a folder with ``color/`` and ``depth/`` → :class:`RGBDFolderSource`; a video file
     (.mp4/.mov/.avi/.mkv) → :class:`VideoSidecarSource` with ``sidecar`` (default
     ``<video stem>.json``, else ``frames.json``, beside the video), or without a sidecar
-    :class:`RGBVideoSource` (colour only; intrinsics from ``hfov_deg`` degrees, resized to
+    :class:`RGBVideoSource` (colour only; intrinsics from ``hfov_deg`` degrees or the file's metadata, resized to
     ``width`` pixels wide when given). Every ``stride``-th frame is yielded, or the stride that
     brings the frames down to at most ``target_fps`` frames/s (for an RGB-D folder, the rate of
     its files); ``rgb=False`` skips colour where there is depth. Anything else raises
