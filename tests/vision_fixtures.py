@@ -57,6 +57,29 @@ def make_tiny_detector(out: Path) -> str:
     return str(out)
 
 
+def make_tiny_owlvit(out: Path) -> str:
+    """An OWL-ViT open-vocabulary detector (the fast preset's architecture; towers of width 16,
+    1 layer; 32 × 32 inputs stretched, not padded, 16 patches) with its processor, saved to
+    ``out``; returns its path."""
+    import torch
+    from transformers import OwlViTConfig, OwlViTForObjectDetection, OwlViTProcessor
+    from transformers.models.owlvit.image_processing_pil_owlvit import OwlViTImageProcessorPil
+
+    tokenizer = _tiny_clip_tokenizer()
+    torch.manual_seed(0)
+    config = OwlViTConfig(
+        text_config={"vocab_size": len(tokenizer), "hidden_size": 16, "intermediate_size": 32, "num_hidden_layers": 1,
+                     "num_attention_heads": 2, "max_position_embeddings": 16, "bos_token_id": tokenizer.bos_token_id,
+                     "eos_token_id": tokenizer.eos_token_id, "pad_token_id": tokenizer.pad_token_id},
+        vision_config={"hidden_size": 16, "intermediate_size": 32, "num_hidden_layers": 1, "num_attention_heads": 2,
+                       "image_size": 32, "patch_size": 8},
+        projection_dim=16)
+    OwlViTForObjectDetection(config).save_pretrained(out)
+    processor = OwlViTImageProcessorPil(size={"height": 32, "width": 32}, crop_size={"height": 32, "width": 32})
+    OwlViTProcessor(image_processor=processor, tokenizer=tokenizer).save_pretrained(out)
+    return str(out)
+
+
 def make_tiny_segmenter(out: Path) -> str:
     """A SAM model (ViT of width 16, 2 layers, 64 × 64 inputs; 32 × 32 low-resolution masks)
     with its processor, saved to ``out``; returns its path."""

@@ -18,6 +18,7 @@ import numpy as np
 from spatialcode.core.errors import InputFileError, SpatialCodeError, ValidationError
 from spatialcode.core.validation import check_whole_number
 from spatialcode.encode.frames import Frame
+from spatialcode.encode.pretrained.device import check_device
 from spatialcode.encode.pretrained.hub import check_model_location, check_rgb, load_pretrained
 
 #: A metric indoor depth model that works with :class:`MonocularDepth` (named in error messages).
@@ -30,15 +31,17 @@ _METRIC_MODEL_TYPES = ("zoedepth", "depth_pro")
 class DepthModelConfig:
     """The depth ``model`` (a local folder or a cached hub id), the CPU ``threads`` torch uses
     (``None``: its default) and ``max_depth``: predictions beyond it (m) are set to 0 (no
-    measurement), as a depth sensor's range ends; ``download``: let the Hugging Face hub fetch a hub
+    measurement), as a depth sensor's range ends; ``device``: the torch device (``auto``, ``cpu``, ``cuda``, ``mps``); ``download``: let the Hugging Face hub fetch a hub
     id that is not in the local cache."""
 
     model: str
     threads: int | None = None
     max_depth: float = 10.0
     download: bool = False
+    device: str = "cpu"
 
     def __post_init__(self) -> None:
+        check_device(self.device)
         check_model_location(self.model, "depth", EXAMPLE_DEPTH_MODEL)
         check_whole_number(self.threads, "threads", optional=True)
         if not self.max_depth > 0:
@@ -54,7 +57,7 @@ class MonocularDepth:
         self.config = config
         self.processor, self.model = load_pretrained(config.model, "depth", AutoModelForDepthEstimation,
                                                      AutoImageProcessor, EXAMPLE_DEPTH_MODEL, config.threads,
-                                                     config.download)
+                                                     config.download, config.device)
         settings = self.model.config
         metric = settings.model_type in _METRIC_MODEL_TYPES or getattr(settings, "depth_estimation_type", None) == "metric"
         if not metric:
@@ -66,11 +69,11 @@ class MonocularDepth:
         import torch
 
         check_rgb(rgb)
-        inputs = self.processor(images=rgb, return_tensors="pt")
+        inputs = self.processor(images=rgb, return_tensors="pt").to(self.model.device)
         with torch.inference_mode():
             outputs = self.model(**inputs)
         depth = self.processor.post_process_depth_estimation(outputs, target_sizes=[rgb.shape[:2]])[0]["predicted_depth"]
-        depth = depth.float().numpy().astype(np.float32)
+        depth = depth.float().cpu().numpy().astype(np.float32)
         depth[~np.isfinite(depth) | (depth <= 0) | (depth > self.config.max_depth)] = 0.0
         return depth
 

@@ -1,16 +1,17 @@
-"""Open-vocabulary 2D detection (:class:`OpenVocabularyDetector`): an OWLv2 model (or another
-transformers zero-shot detector with the same processor interface) asked for each category of a
-vocabulary — by default the categories of the synthetic world, which are VSI-Bench's — returns
+"""Open-vocabulary 2D detection (:class:`OpenVocabularyDetector`): an OWLv2 or OWL-ViT model
+asked for each category of a vocabulary — by default the categories of the synthetic world, which are VSI-Bench's — returns
 labelled, scored pixel boxes, after per-category non-maximum suppression (OpenCV)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
 from spatialcode.core.errors import ValidationError
 from spatialcode.core.validation import check_whole_number
+from spatialcode.encode.pretrained.device import check_device
 from spatialcode.encode.pretrained.hub import check_model_location, check_rgb, load_pretrained
 
 #: An open-vocabulary detector that works with :class:`OpenVocabularyDetector`.
@@ -30,7 +31,7 @@ class DetectorConfig:
     each asked as ``query`` with the label in place of ``{}``; detections scoring below
     ``threshold`` are dropped, overlapping ones of a label above ``nms_iou`` (intersection over
     union) suppressed, and at most ``max_detections`` (the best) kept per image; ``threads``: the
-    CPU threads torch uses (``None``: its default); ``download``: let the Hugging Face hub fetch a
+    CPU threads torch uses (``None``: its default); ``device``: the torch device (``auto``, ``cpu``, ``cuda``, ``mps``); ``download``: let the Hugging Face hub fetch a
     hub id that is not in the local cache."""
 
     model: str
@@ -41,8 +42,10 @@ class DetectorConfig:
     max_detections: int = 50
     threads: int | None = None
     download: bool = False
+    device: str = "cpu"
 
     def __post_init__(self) -> None:
+        check_device(self.device)
         check_model_location(self.model, "detector", EXAMPLE_DETECTOR_MODEL)
         if not self.labels or not all(isinstance(label, str) and label.strip() for label in self.labels):
             raise ValidationError("labels", "give at least one non-empty category name")
@@ -76,15 +79,27 @@ class OpenVocabularyDetector:
     """:meth:`detect` finds the configured categories in an RGB image."""
 
     def __init__(self, config: DetectorConfig) -> None:
+        import torch
         from transformers import AutoModelForZeroShotObjectDetection, AutoProcessor
 
         self.config = config
         self.processor, self.model = load_pretrained(config.model, "detector", AutoModelForZeroShotObjectDetection,
                                                      AutoProcessor, EXAMPLE_DETECTOR_MODEL, config.threads,
-                                                     config.download)
+                                                     config.download, config.device)
         self.queries = [config.query.format(label) for label in config.labels]
         text = getattr(self.model.config, "text_config", None)
-        self._text_length = getattr(text, "max_position_embeddings", None)
+        length = getattr(text, "max_position_embeddings", None)
+        padding = {"padding": "max_length", "truncation": True, "max_length": length} if length else {"padding": True}
+        # the queries are the same for every frame: their embeddings are computed once (the text
+        # tower is about a third of an OWL-ViT B/32 call)
+        tokens = self.processor(text=[self.queries], return_tensors="pt", **padding).to(self.model.device)
+        tower = self.model.owlv2 if hasattr(self.model, "owlv2") else self.model.owlvit
+        with torch.inference_mode():
+            self._query_embeds = tower.get_text_features(input_ids=tokens["input_ids"],
+                                                         attention_mask=tokens["attention_mask"]).pooler_output[None]
+        self._query_mask = (tokens["input_ids"][:, 0] > 0)[None]
+        # OWLv2 pads an image to a square at the bottom/right before resizing; OWL-ViT stretches it
+        self._pads_to_square = self.model.config.model_type == "owlv2"
 
     def detect(self, rgb: np.ndarray) -> list[Box2D]:
         """The detections in the (H, W, 3) uint8 image ``rgb``, best first."""
@@ -93,13 +108,16 @@ class OpenVocabularyDetector:
 
         check_rgb(rgb)
         height, width = rgb.shape[:2]
-        padding = {"padding": "max_length", "truncation": True, "max_length": self._text_length} if self._text_length else {}
-        inputs = self.processor(text=[self.queries], images=rgb, return_tensors="pt", **padding)
+        pixels = self.processor(images=rgb, return_tensors="pt")["pixel_values"].to(self.model.device)
         with torch.inference_mode():
-            outputs = self.model(**inputs)
-        side = max(height, width)  # OWLv2 pads the image to a square at the bottom/right before resizing
+            feature_map = self.model.image_embedder(pixel_values=pixels)[0]
+            image_feats = feature_map.reshape(feature_map.shape[0], -1, feature_map.shape[-1])
+            logits, _ = self.model.class_predictor(image_feats, self._query_embeds, self._query_mask)
+            boxes = self.model.box_predictor(image_feats, feature_map)
+        side = max(height, width)
         found = self.processor.post_process_grounded_object_detection(
-            outputs, threshold=self.config.threshold, target_sizes=[(side, side)])[0]
+            _DetectorOutput(logits.cpu(), boxes.cpu()), threshold=self.config.threshold,
+            target_sizes=[(side, side) if self._pads_to_square else (height, width)])[0]
         boxes = found["boxes"].float().numpy().clip(0, [width, height, width, height])
         inside = (boxes[:, 2] > boxes[:, 0]) & (boxes[:, 3] > boxes[:, 1])  # boxes wholly outside the image vanish
         boxes, scores, labels = boxes[inside], found["scores"].float().numpy()[inside], found["labels"].numpy()[inside]
@@ -111,3 +129,13 @@ class OpenVocabularyDetector:
         order = sorted(np.asarray(kept, dtype=int).ravel().tolist(), key=lambda i: -scores[i])
         return [Box2D(tuple(float(v) for v in boxes[i]), self.config.labels[labels[i]], float(scores[i]))
                 for i in order[:self.config.max_detections]]
+
+
+@dataclass
+class _DetectorOutput:
+    """What the processors' ``post_process_grounded_object_detection`` reads of a detector's output:
+    ``logits`` (batch, patches, queries) and ``pred_boxes`` (batch, patches, 4; centre x, y, width,
+    height as fractions of the model's input)."""
+
+    logits: Any
+    pred_boxes: Any

@@ -23,18 +23,22 @@ def check_model_location(model: str, role: str, example: str) -> None:
 
 
 def load_pretrained(model: str, role: str, model_class: Any, processor_class: Any | None, example: str,
-                    threads: int | None = None, download: bool = False) -> tuple[Any, Any]:
+                    threads: int | None = None, download: bool = False, device: str = "cpu") -> tuple[Any, Any]:
     """The processor and model (eval mode) of ``model`` — a local folder or a hub id, read from
     the local cache unless ``download`` lets the hub fill it in —
     loaded with the transformers classes given (no processor when ``processor_class`` is ``None``),
-    torch set to ``threads`` CPU threads when given;
+    torch set to ``threads`` CPU threads when given, the model on the torch ``device`` (``auto``:
+    the best this machine has, :func:`~.device.resolve_device`);
     ``role`` (e.g. ``"depth"``) and ``example`` (a hub id that works) name the model and how to
     provide it in the error raised when it cannot be loaded."""
     import torch
     from transformers.utils import logging as hf_logging
 
+    from spatialcode.encode.pretrained.device import resolve_device
+
     if threads is not None:
         torch.set_num_threads(threads)
+    device = resolve_device(device)
 
     check_model_location(model, role, example)
     hf_logging.disable_progress_bar()
@@ -45,7 +49,7 @@ def load_pretrained(model: str, role: str, model_class: Any, processor_class: An
     except (OSError, ValueError) as err:
         first = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
         raise SpatialCodeError(f"cannot load the {role} model {model!r} ({first}): {_how_to_provide(role, example)}") from None
-    return processor, network.eval()
+    return processor, network.eval().to(device)
 
 
 def check_rgb(rgb: Any) -> None:

@@ -17,6 +17,7 @@ import numpy as np
 from spatialcode.core.errors import ValidationError
 from spatialcode.core.validation import check_whole_number
 from spatialcode.encode.pretrained.detect import Box2D
+from spatialcode.encode.pretrained.device import check_device
 from spatialcode.encode.pretrained.hub import check_model_location, check_rgb, load_pretrained
 
 if TYPE_CHECKING:
@@ -32,7 +33,7 @@ class VideoTrackerConfig:
     ``detect_every``-th frame, and a detection overlapping no tracked object by ``new_object_iou``
     or more (box intersection over union) starts a new one; a pixel is in a mask when its logit
     exceeds ``mask_threshold``; ``threads``: the CPU threads torch uses (``None``: its default);
-    ``download``: let the Hugging Face hub fetch a hub id that is not in the local cache."""
+    ``device``: the torch device (``auto``, ``cpu``, ``cuda``, ``mps``); ``download``: let the Hugging Face hub fetch a hub id that is not in the local cache."""
 
     model: str
     detect_every: int = 5
@@ -40,8 +41,10 @@ class VideoTrackerConfig:
     mask_threshold: float = 0.0
     threads: int | None = None
     download: bool = False
+    device: str = "cpu"
 
     def __post_init__(self) -> None:
+        check_device(self.device)
         check_model_location(self.model, "tracker", EXAMPLE_TRACKER_MODEL)
         check_whole_number(self.detect_every, "detect_every")
         if not 0.0 <= self.new_object_iou <= 1.0:
@@ -102,7 +105,7 @@ class VideoObjectTracker:
 
         self.config = config
         _, self.model = load_pretrained(config.model, "tracker", Sam2VideoModel, None, EXAMPLE_TRACKER_MODEL,
-                                        config.threads, config.download)
+                                        config.threads, config.download, config.device)
         self.size = int(self.model.config.image_size)
         self.history = max(int(self.model.config.num_maskmem), int(self.model.config.max_object_pointers_in_encoder))
         self.session = None
@@ -130,7 +133,8 @@ class VideoObjectTracker:
         if self.session is None:
             from transformers.models.sam2_video.modeling_sam2_video import Sam2VideoInferenceSession
 
-            self.session = Sam2VideoInferenceSession(video_height=height, video_width=width, dtype=torch.float32)
+            self.session = Sam2VideoInferenceSession(video_height=height, video_width=width, dtype=torch.float32,
+                                                     inference_device=self.model.device)
         elif (self.session.video_height, self.session.video_width) != (height, width):
             raise ValidationError("rgb", f"frames of one video must keep their size: {height} × {width} after "
                                          f"{self.session.video_height} × {self.session.video_width}")
@@ -141,9 +145,9 @@ class VideoObjectTracker:
         if not self.objects:
             return []
         with torch.inference_mode():
-            output = self.model(inference_session=self.session, frame=self._pixels(rgb), frame_idx=index)
+            output = self.model(inference_session=self.session, frame=self._pixels(rgb).to(self.model.device), frame_idx=index)
         logits = F.interpolate(output.pred_masks.float(), size=(height, width), mode="bilinear", align_corners=False)
-        masks = (logits[:, 0] > self.config.mask_threshold).numpy()
+        masks = (logits[:, 0] > self.config.mask_threshold).cpu().numpy()
         self._forget_before(index)
         return [TrackedMask(object_id, self.objects[object_id].label, self.objects[object_id].score, mask)
                 for object_id, mask in zip(output.object_ids, masks)]
