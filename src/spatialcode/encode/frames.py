@@ -69,6 +69,21 @@ class FrameSource(Protocol):
     def __len__(self) -> int: ...
 
 
+def stage_seconds(*parts: object) -> dict[str, float]:
+    """Seconds by stage that ``parts`` spent — frame sources down their chain of wrapped
+    ``source`` attributes, and front ends — from the ``stage_seconds`` dicts they keep
+    (decoding, depth prediction, pose estimation, detection, ...); stages of one name are added."""
+    totals: dict[str, float] = {}
+    for part in parts:
+        seen = set()
+        while part is not None and id(part) not in seen:
+            seen.add(id(part))
+            for name, seconds in getattr(part, "stage_seconds", {}).items():
+                totals[name] = totals.get(name, 0.0) + seconds
+            part = getattr(part, "source", None)
+    return totals
+
+
 def sample_stride(source_fps: float, stride: int | None = None, target_fps: float | None = None) -> int:
     """The frame stride to use: ``stride`` when given, else the one that brings ``source_fps``
     down to at most ``target_fps`` (frames/s), else 1."""

@@ -26,7 +26,7 @@ from typing import Literal
 
 from spatialcode.core.errors import SpatialCodeError, ValidationError
 from spatialcode.encode.encoder import EncoderConfig, encode
-from spatialcode.encode.frames import FrameSource
+from spatialcode.encode.frames import FrameSource, stage_seconds
 from spatialcode.encode.perception import GroundTruthPerception, Perception
 from spatialcode.encode.poses import POSE_MODES, FeatureOdometryConfig, MapAlignConfig, OdometryConfig, pose_source
 from spatialcode.encode.sources import RGBVideoSource, open_source
@@ -120,8 +120,10 @@ class EncodePipelineConfig:
 
 @dataclass
 class EncodeResult:
-    """An encoding's code and its cost: milliseconds per frame by stage (one ``learned encoder``
-    stage for the learned path)."""
+    """An encoding's code and its cost: milliseconds per frame by stage — those before the encoder
+    (``decode``, ``depth``, ``poses``, ``detection``, ``segmentation`` / ``tracking``, where they
+    ran), then the encoder's own (``perception``, which holds detection and masks, ``lift``,
+    ``associate``, ``background``); one ``learned encoder`` stage for the learned path."""
 
     code: SpatialCode
     frames: int
@@ -160,4 +162,6 @@ def encode_input(config: EncodePipelineConfig, progress: bool = False) -> Encode
     else:
         front_end = GroundTruthPerception()
     code, times = encode(source, front_end, config.encoder, progress=progress)
-    return EncodeResult(code, times.frames, times.per_frame_ms())
+    frames = max(times.frames, 1)
+    before = {name: 1000.0 * seconds / frames for name, seconds in stage_seconds(source, front_end).items()}
+    return EncodeResult(code, times.frames, before | times.per_frame_ms())

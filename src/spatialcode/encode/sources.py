@@ -17,6 +17,7 @@ of depth (colour is resized, bilinear, when the capture's sizes differ).
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Iterator
 from contextlib import closing
 from pathlib import Path
@@ -329,7 +330,8 @@ class RGBVideoSource:
     videos), resized (bilinear) to ``width`` pixels wide when given (aspect ratio kept, height
     even). The intrinsics come from the horizontal field of view ``hfov_deg`` (degrees) when
     given, else from a 35 mm-equivalent focal length in the file's metadata, else from
-    :data:`ASSUMED_HFOV_DEG`; ``hfov_source`` says which (``given``, ``metadata``, ``assumed``)."""
+    :data:`ASSUMED_HFOV_DEG`; ``hfov_source`` says which (``given``, ``metadata``, ``assumed``).
+    ``stage_seconds["decode"]``: the seconds spent reading and converting frames so far."""
 
     def __init__(self, video: str | Path, hfov_deg: float | None = None, stride: int = 1, width: int | None = None) -> None:
         self.video = Path(video)
@@ -351,14 +353,18 @@ class RGBVideoSource:
         self._count = self.probe.frames
         if self._count is None:
             self._count = sum(1 for _ in _video_frames(self.video, size, decode=False))
+        self.stage_seconds = {"decode": 0.0}
 
     def __len__(self) -> int:
         return (self._count + self.stride - 1) // self.stride
 
     def __iter__(self) -> Iterator[Frame]:
         size = (self.intrinsics.width, self.intrinsics.height)
+        started = time.perf_counter()
         for index, t, rgb in sample_frames(self.video, self.stride / self.fps, size, self.probe.rotation):
+            self.stage_seconds["decode"] += time.perf_counter() - started
             yield Frame(index=index, t=t, rgb=rgb, depth=None, intrinsics=self.intrinsics)
+            started = time.perf_counter()
 
 
 def _find_sidecar(video: Path) -> Path | None:

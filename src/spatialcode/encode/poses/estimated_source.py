@@ -3,6 +3,7 @@ feature odometry) instead of read from it."""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -29,7 +30,7 @@ class EstimatedPoseSource:
     the world frame of the input, as when a device reports only where it started); otherwise at
     :data:`LEVEL_START`, so the world is z-up as long as the first view is level. The poses the
     wrapped source gives for later frames are ignored. ``estimator`` holds the counters of the
-    last pass (failures, keyframes)."""
+    last pass (failures, keyframes); ``stage_seconds["poses"]`` the seconds spent estimating."""
 
     def __init__(self, source: Any, config: OdometryConfig | FeatureOdometryConfig | None = None,
                  anchor: bool = True) -> None:
@@ -38,6 +39,7 @@ class EstimatedPoseSource:
         self.config = config or OdometryConfig()
         self.anchor = anchor
         self.estimator: Any = None  # the last pass's estimator (its failures, keyframes)
+        self.stage_seconds = {"poses": 0.0}
 
     def __len__(self) -> int:
         return len(self.source)
@@ -48,6 +50,8 @@ class EstimatedPoseSource:
             if self.estimator is None:
                 start = frame.pose if self.anchor and frame.pose is not None else LEVEL_START
                 self.estimator = self.config.build(start)
+            started = time.perf_counter()
             frame.pose = self.estimator.update(frame)
+            self.stage_seconds["poses"] += time.perf_counter() - started
             yield frame
 

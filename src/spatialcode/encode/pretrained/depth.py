@@ -9,6 +9,7 @@ output has no scale in metres."""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from typing import Any
@@ -81,11 +82,12 @@ class MonocularDepth:
 class PredictedDepthSource:
     """The frames of ``source`` with their depth predicted from their colour by ``depth`` (a
     :class:`MonocularDepth` or anything with its ``predict``); any depth the source had is
-    replaced. Wrap it in :class:`~spatialcode.encode.EstimatedPoseSource` for poses from RGB."""
+    replaced (``stage_seconds["depth"]``: seconds spent predicting so far). Wrap it in :class:`~spatialcode.encode.EstimatedPoseSource` for poses from RGB."""
 
     def __init__(self, source: Any, depth: Any) -> None:
         self.source, self.depth = source, depth
         self.fps = source.fps
+        self.stage_seconds = {"depth": 0.0}
 
     def __len__(self) -> int:
         return len(self.source)
@@ -94,4 +96,7 @@ class PredictedDepthSource:
         for frame in self.source:
             if frame.rgb is None:
                 raise InputFileError(f"frame {frame.index} has no colour image: depth is predicted from RGB")
-            yield replace(frame, depth=self.depth.predict(frame.rgb))
+            started = time.perf_counter()
+            depth = self.depth.predict(frame.rgb)
+            self.stage_seconds["depth"] += time.perf_counter() - started
+            yield replace(frame, depth=depth)

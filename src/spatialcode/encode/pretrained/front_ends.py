@@ -7,29 +7,59 @@ geometric encoder lifts, tracks and fuses. Depth comes from the frame — for RG
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
-from spatialcode.core.errors import InputFileError
+from spatialcode.core.errors import InputFileError, ValidationError
+from spatialcode.core.validation import check_whole_number
 from spatialcode.encode.frames import Frame
 from spatialcode.encode.perception import Detection, PerceptionOutput
+from spatialcode.encode.pretrained.box_masks import depth_box_mask
+
+#: How :class:`DetectorSegmenterPerception` masks a detection without a segmenter: ``box`` (every
+#: pixel of the box) or ``depth-box`` (the box's pixels on the nearest surface that fills it,
+#: :func:`~spatialcode.encode.pretrained.box_masks.depth_box_mask`; needs the frame's depth).
+BOX_MASKS = ("box", "depth-box")
 
 
 class DetectorSegmenterPerception:
     """A :class:`~spatialcode.encode.perception.Perception` front end over a ``detector``
     (:class:`~spatialcode.encode.pretrained.OpenVocabularyDetector` or anything with its
-    ``detect``) and an optional ``segmenter`` (:class:`~spatialcode.encode.pretrained.BoxPromptSegmenter`);
-    masks with fewer than ``min_pixels`` pixels are dropped."""
+    ``detect``) run on every ``detect_every``-th frame it sees (the others report nothing; their
+    depth and poses still build the map), and an optional ``segmenter``
+    (:class:`~spatialcode.encode.pretrained.BoxPromptSegmenter`); without one, ``box_masks`` says
+    how a box becomes a mask (:data:`BOX_MASKS`). Masks with fewer than ``min_pixels`` pixels are
+    dropped. ``stage_seconds``: seconds spent detecting and segmenting so far."""
 
-    def __init__(self, detector: Any, segmenter: Any | None = None, min_pixels: int = 50) -> None:
+    def __init__(self, detector: Any, segmenter: Any | None = None, min_pixels: int = 50, detect_every: int = 1,
+                 box_masks: str = "box") -> None:
+        if box_masks not in BOX_MASKS:
+            raise ValidationError("box_masks", f"expected one of {', '.join(BOX_MASKS)}, got {box_masks!r}")
+        check_whole_number(detect_every, "detect_every")
         self.detector, self.segmenter, self.min_pixels = detector, segmenter, min_pixels
+        self.detect_every, self.box_masks = detect_every, box_masks
+        self.frames_seen = 0
+        self.stage_seconds = {"detection": 0.0, "segmentation": 0.0}
 
     def perceive(self, frame: Frame) -> PerceptionOutput:
-        """The detections of ``frame``'s colour image, best first."""
+        """The detections of ``frame``'s colour image, best first (none on frames between key frames)."""
         _require_colour(frame)
+        key = self.frames_seen % self.detect_every == 0
+        self.frames_seen += 1
+        if not key:
+            return PerceptionOutput([])
+        started = time.perf_counter()
         boxes = self.detector.detect(frame.rgb)
+        segmenting = time.perf_counter()
+        self.stage_seconds["detection"] += segmenting - started
         height, width = frame.rgb.shape[:2]
-        masks = self.segmenter.segment(frame.rgb, boxes) if self.segmenter is not None else [
-            box.mask(height, width) for box in boxes]
+        if self.segmenter is not None:
+            masks = self.segmenter.segment(frame.rgb, boxes)
+        elif self.box_masks == "depth-box" and frame.depth is not None:
+            masks = [depth_box_mask(box.xyxy, frame.depth) for box in boxes]
+        else:
+            masks = [box.mask(height, width) for box in boxes]
+        self.stage_seconds["segmentation"] += time.perf_counter() - segmenting
         return PerceptionOutput([Detection(mask=mask, label=box.label, score=box.score)
                                  for box, mask in zip(boxes, masks) if int(mask.sum()) >= self.min_pixels])
 
@@ -40,23 +70,29 @@ class DetectorTrackerPerception:
     :class:`~spatialcode.encode.pretrained.track.VideoObjectTracker` (SAM-2) in every frame: a
     detection overlapping no tracked object starts a new one. Frames must come in video order.
     Masks with fewer than ``min_pixels`` pixels (objects out of view) are not reported; each
-    detection's ``source_id`` is its tracker object id."""
+    detection's ``source_id`` is its tracker object id. ``stage_seconds``: seconds spent detecting
+    and tracking so far."""
 
     def __init__(self, detector: Any, tracker: Any, min_pixels: int = 50) -> None:
         self.detector, self.tracker, self.min_pixels = detector, tracker, min_pixels
         self.frames_seen = 0
         self._last_boxes: list[tuple[float, float, float, float]] = []
+        self.stage_seconds = {"detection": 0.0, "tracking": 0.0}
 
     def perceive(self, frame: Frame) -> PerceptionOutput:
         """The tracked objects in ``frame``'s colour image, in the order they were first detected."""
         from spatialcode.encode.pretrained.track import mask_box, new_detections
 
         _require_colour(frame)
+        started = time.perf_counter()
         if self.frames_seen % self.tracker.config.detect_every == 0:
             found = self.detector.detect(frame.rgb)
             self.tracker.add(new_detections(found, self._last_boxes, self.tracker.config.new_object_iou))
         self.frames_seen += 1
+        tracking = time.perf_counter()
+        self.stage_seconds["detection"] += tracking - started
         tracked = self.tracker.track(frame.rgb)
+        self.stage_seconds["tracking"] += time.perf_counter() - tracking
         self._last_boxes = [box for box in (mask_box(item.mask) for item in tracked) if box is not None]
         return PerceptionOutput([Detection(mask=item.mask, label=item.label, score=item.score, source_id=item.object_id)
                                  for item in tracked if int(item.mask.sum()) >= self.min_pixels])
