@@ -17,9 +17,11 @@ from spatialcode.scene import SpatialCode
 from tests.fixtures import META
 
 
-def run(*args: str, cwd=None) -> subprocess.CompletedProcess:
+def run(*args: str, cwd=None, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
+    """``spatialcode ARGS`` in a subprocess (``env``: variables added to this process's)."""
     return subprocess.run(
-        [sys.executable, "-m", "spatialcode", *args], capture_output=True, text=True, cwd=cwd, timeout=120
+        [sys.executable, "-m", "spatialcode", *args], capture_output=True, text=True, cwd=cwd, timeout=120,
+        env=None if env is None else {**os.environ, **env},
     )
 
 

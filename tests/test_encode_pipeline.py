@@ -30,11 +30,13 @@ def render(tmp_path_factory):
 
 
 @pytest.mark.parametrize(("settings", "message"), [
-    ({"perception": "magic"}, "perception: 'magic' is not one of given, pretrained, learned"),
+    ({"perception": "magic"}, "perception: 'magic' is not one of auto, given, pretrained, learned"),
     ({"poses": "guess"}, "poses: 'guess' is not one of auto, given, estimate, features, refine"),
-    ({"perception": "pretrained"}, "perception='pretrained' needs detector_model"),
+    ({"preset": "fastest"}, "preset: expected one of fast, quality, all, got 'fastest'"),
+    ({"device": "gpu"}, "device: expected one of auto, cpu, cuda, mps or cuda:N, got 'gpu'"),
+    ({"box_masks": "sam"}, "box_masks: expected one of box, depth-box, got 'sam'"),
     ({"perception": "learned"}, "perception='learned' needs encoder_model"),
-    ({"tracker_model": "sam2"}, "tracker_model follows detections: it needs perception='pretrained'"),
+    ({"perception": "given", "tracker_model": "sam2"}, "tracker_model follows detections: it needs perception='pretrained'"),
     ({"perception": "pretrained", "detector_model": "owl", "tracker_model": "sam2", "segmenter_model": "sam"},
      "give tracker_model or segmenter_model, not both"),
 ])
@@ -111,4 +113,4 @@ def test_encoder_settings_reach_the_encoder_and_its_track_association(render):
     thick = load_config(EncodePipelineConfig, None, [f"source={folder}", "stride=2", "encoder.tracks.min_thickness=0.5"])
     code = encode_input(thick).code
     assert code.objects and all(min(o.box.size) >= 0.5 - 1e-9 for o in code.objects)
-    assert code.provenance.config["tracks"]["min_thickness"] == 0.5  # and the code records the setting
+    assert code.provenance.config["encoder"]["tracks"]["min_thickness"] == 0.5  # and the code records the setting

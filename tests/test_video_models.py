@@ -14,6 +14,7 @@ from huggingface_hub import DryRunFileInfo, constants
 
 from spatialcode.cli import main
 from spatialcode.core.errors import SpatialCodeError
+from spatialcode.encode.presets import preset_models
 from spatialcode.encode.pretrained import models
 from spatialcode.encode.pretrained.models import DEPTH, DETECTOR_FAST, MODEL_FILES, PinnedModel, ensure_models
 from tests.vision_fixtures import make_tiny_depth_model
@@ -37,7 +38,7 @@ def _place(cache: Path, model: PinnedModel, folder: str) -> Path:
 
 
 def test_every_default_model_is_pinned_to_a_full_commit_and_takes_no_pickles():
-    for model in models.preset_models("all"):
+    for model in preset_models("all"):
         assert len(model.revision) == 40 and int(model.revision, 16) >= 0
     for name in ("pytorch_model.bin", "model.pt", "weights.pth", "model.ckpt", "data.pkl", "tf_model.h5"):
         assert not any(fnmatch.fnmatch(name, pattern) for pattern in MODEL_FILES), name
@@ -47,11 +48,11 @@ def test_every_default_model_is_pinned_to_a_full_commit_and_takes_no_pickles():
 
 
 def test_the_fast_preset_is_depth_and_the_small_detector():
-    assert [m.role for m in models.preset_models("fast")] == ["depth", "detector"]
-    assert models.preset_models("fast")[1] is DETECTOR_FAST
-    assert len(models.preset_models("all")) == 4  # depth is shared, listed once
+    assert [m.role for m in preset_models("fast")] == ["depth", "detector"]
+    assert preset_models("fast")[1] is DETECTOR_FAST
+    assert len(preset_models("all")) == 4  # depth is shared, listed once
     with pytest.raises(SpatialCodeError, match="preset"):
-        models.preset_models("fastest")
+        preset_models("fastest")
 
 
 def test_a_download_announces_its_total_size_then_fetches_each_model_at_its_revision(monkeypatch, hub_cache, tmp_path):
@@ -73,7 +74,7 @@ def test_a_download_announces_its_total_size_then_fetches_each_model_at_its_revi
     monkeypatch.setattr(models, "_resolve_hub_host", lambda: None)
     monkeypatch.setattr("huggingface_hub.snapshot_download", fake_snapshot_download)
     lines = []
-    folders = ensure_models(models.preset_models("fast"), announce=lines.append)
+    folders = ensure_models(preset_models("fast"), announce=lines.append)
     assert lines == ["downloading 2 model(s), 712 MB, into the Hugging Face cache: "
                      f"{DEPTH.repo_id}@4d5187ef4957, {DETECTOR_FAST.repo_id}@cbc355fb3645"]
     fetched = [(repo, revision, patterns) for repo, revision, patterns, local, dry in calls if not local and not dry]
@@ -83,10 +84,10 @@ def test_a_download_announces_its_total_size_then_fetches_each_model_at_its_revi
 
 def test_offline_the_download_is_one_line_naming_the_hf_commands(hub_cache):
     with pytest.raises(SpatialCodeError) as offline:
-        ensure_models(models.preset_models("fast"))
+        ensure_models(preset_models("fast"))
     line = str(offline.value)
     assert "\n" not in line and line.startswith("cannot reach the Hugging Face hub")
-    for model in models.preset_models("fast"):
+    for model in preset_models("fast"):
         assert f"hf download {model.repo_id} --revision {model.revision} --include '*.json' '*.txt' '*.safetensors'" in line
 
 

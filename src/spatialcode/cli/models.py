@@ -26,7 +26,8 @@ def models_command() -> None:
 @one_line_errors
 def list_command(preset: str, as_json: bool) -> None:
     """Role, hub id, pinned revision, download size, licence and whether it is cached (no network)."""
-    from spatialcode.encode.pretrained.models import cached_folder, preset_models
+    from spatialcode.encode.presets import preset_models
+    from spatialcode.encode.pretrained.models import cached_folder
 
     for model in preset_models(preset):
         folder = cached_folder(model)
@@ -44,7 +45,8 @@ def list_command(preset: str, as_json: bool) -> None:
 @one_line_errors
 def download_command(preset: str) -> None:
     """Fetch the models not yet in the cache (the total size is announced first)."""
-    from spatialcode.encode.pretrained.models import ensure_models, preset_models
+    from spatialcode.encode.presets import preset_models
+    from spatialcode.encode.pretrained.models import ensure_models
 
     models = preset_models(preset)
     folders = ensure_models(models, download=True, announce=lambda line: click.echo(line, err=True))
@@ -58,7 +60,8 @@ def download_command(preset: str) -> None:
 def check_command(preset: str, load: bool) -> None:
     """Exit 0 when every model is cached with readable safetensors files (and, with --load, loads)."""
     from spatialcode.core.errors import SpatialCodeError
-    from spatialcode.encode.pretrained.models import check_files, preset_models
+    from spatialcode.encode.presets import preset_models
+    from spatialcode.encode.pretrained.models import check_files
 
     problems = []
     for model in preset_models(preset):

@@ -69,18 +69,23 @@ class FrameSource(Protocol):
     def __len__(self) -> int: ...
 
 
+def source_chain(source: object) -> list[object]:
+    """``source`` and the sources it wraps (their ``source`` attributes), outermost first."""
+    chain: list[object] = []
+    while source is not None and all(source is not part for part in chain):
+        chain.append(source)
+        source = getattr(source, "source", None)
+    return chain
+
+
 def stage_seconds(*parts: object) -> dict[str, float]:
-    """Seconds by stage that ``parts`` spent — frame sources down their chain of wrapped
-    ``source`` attributes, and front ends — from the ``stage_seconds`` dicts they keep
-    (decoding, depth prediction, pose estimation, detection, ...); stages of one name are added."""
+    """Seconds by stage that ``parts`` spent — frame sources down their :func:`source_chain`, and
+    front ends — from the ``stage_seconds`` dicts they keep (decoding, depth prediction, pose
+    estimation, detection, ...); stages of one name are added."""
     totals: dict[str, float] = {}
-    for part in parts:
-        seen = set()
-        while part is not None and id(part) not in seen:
-            seen.add(id(part))
-            for name, seconds in getattr(part, "stage_seconds", {}).items():
-                totals[name] = totals.get(name, 0.0) + seconds
-            part = getattr(part, "source", None)
+    for part in (link for part in parts for link in source_chain(part)):
+        for name, seconds in getattr(part, "stage_seconds", {}).items():
+            totals[name] = totals.get(name, 0.0) + seconds
     return totals
 
 

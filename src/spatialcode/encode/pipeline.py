@@ -18,21 +18,27 @@ overrides reach every one of them::
 
 from __future__ import annotations
 
+import sys
 import time
 import warnings
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
+from spatialcode.core.config import config_dict
 from spatialcode.core.errors import SpatialCodeError, ValidationError
+from spatialcode.core.version import __version__
 from spatialcode.encode.encoder import EncoderConfig, encode
-from spatialcode.encode.frames import FrameSource, stage_seconds
+from spatialcode.encode.frames import FrameSource, source_chain, stage_seconds
 from spatialcode.encode.perception import GroundTruthPerception, Perception
 from spatialcode.encode.poses import POSE_MODES, FeatureOdometryConfig, MapAlignConfig, OdometryConfig, pose_source
-from spatialcode.encode.sources import RGBVideoSource, open_source
-from spatialcode.scene import SpatialCode
+from spatialcode.encode.presets import preset
+from spatialcode.encode.pretrained.box_masks import BOX_MASKS
+from spatialcode.encode.pretrained.device import check_device
+from spatialcode.encode.sources import RGBVideoSource, is_colour_only_video, open_source
+from spatialcode.scene import Provenance, SpatialCode
 
-PERCEPTION_MODES = ("given", "pretrained", "learned")
+PERCEPTION_MODES = ("auto", "given", "pretrained", "learned")
 
 
 @dataclass
@@ -53,7 +59,7 @@ class EncodePipelineConfig:
     """
 
     source: Path | str
-    perception: Literal["given", "pretrained", "learned"] = "given"
+    perception: Literal["auto", "given", "pretrained", "learned"] = "auto"
     poses: str = "auto"
     sidecar: Path | str | None = None
     stride: int | None = None
@@ -62,11 +68,14 @@ class EncodePipelineConfig:
     detector_model: str | None = None
     segmenter_model: str | None = None
     tracker_model: str | None = None
-    detect_every: int = 5
+    detect_every: int | None = None
+    box_masks: str | None = None
     encoder_model: Path | str | None = None
     hfov_deg: float | None = None
     width: int | None = None
-    download_models: bool = False
+    preset: str = "fast"
+    device: str = "auto"
+    download_models: bool = True
     encoder: EncoderConfig = field(default_factory=EncoderConfig)
     odometry: OdometryConfig = field(default_factory=OdometryConfig)
     features: FeatureOdometryConfig = field(default_factory=FeatureOdometryConfig)
@@ -77,10 +86,11 @@ class EncodePipelineConfig:
             raise ValidationError("perception", f"{self.perception!r} is not one of {', '.join(PERCEPTION_MODES)}")
         if self.poses != "auto" and self.poses not in POSE_MODES:
             raise ValidationError("poses", f"{self.poses!r} is not one of auto, {', '.join(POSE_MODES)}")
-        if self.perception == "pretrained" and self.detector_model is None:
-            raise ValidationError("detector_model", "perception='pretrained' needs detector_model (an OWLv2 model folder "
-                                                    "or hub id)")
-        if self.tracker_model is not None and self.perception != "pretrained":
+        preset(self.preset)
+        check_device(self.device)
+        if self.box_masks is not None and self.box_masks not in BOX_MASKS:
+            raise ValidationError("box_masks", f"expected one of {', '.join(BOX_MASKS)}, got {self.box_masks!r}")
+        if self.tracker_model is not None and self.perception not in ("auto", "pretrained"):
             raise ValidationError("tracker_model", "tracker_model follows detections: it needs perception='pretrained'")
         if self.tracker_model is not None and self.segmenter_model is not None:
             raise ValidationError("segmenter_model", "SAM-2 segments the objects it tracks: give tracker_model or "
@@ -89,6 +99,25 @@ class EncodePipelineConfig:
             raise ValidationError("encoder_model", "perception='learned' needs encoder_model (the final.pt file of a "
                                                    "trained spatial encoder)")
 
+    def resolved(self) -> EncodePipelineConfig:
+        """This config with ``auto`` and the settings left ``None`` filled in — from the preset
+        for a colour-only video and for pretrained perception — as it runs and is recorded."""
+        colour_only = is_colour_only_video(self.source, self.sidecar)
+        chosen = preset(self.preset)
+        perception = self.perception if self.perception != "auto" else "pretrained" if colour_only else "given"
+        changes: dict[str, object] = {"perception": perception}
+        if perception == "pretrained":
+            changes |= {"detector_model": self.detector_model or chosen.detector.repo_id,
+                        "detect_every": self.detect_every or chosen.detect_every,
+                        "box_masks": self.box_masks or chosen.box_masks}
+            if chosen.tracker is not None and self.tracker_model is None and self.segmenter_model is None:
+                changes["tracker_model"] = chosen.tracker.repo_id
+        if colour_only:
+            changes |= {"depth_model": self.depth_model or chosen.depth.repo_id, "width": self.width or chosen.width}
+            if self.stride is None and self.target_fps is None:
+                changes["target_fps"] = chosen.target_fps
+        return replace(self, **changes)
+
     def open_frames(self, rgb: bool) -> FrameSource:
         """The input's frames as they are (no predicted depth, the input's poses); ``rgb`` loads colour."""
         return open_source(Path(self.source), sidecar=None if self.sidecar is None else Path(self.sidecar),
@@ -96,26 +125,25 @@ class EncodePipelineConfig:
                            width=self.width)
 
     def build_source(self) -> FrameSource:
-        """The frames the encoder reads: with predicted depth when a depth model is set, and the chosen poses."""
+        """The frames the encoder reads (of the :meth:`resolved` settings): with predicted depth when
+        a depth model is set, and the chosen poses."""
         from spatialcode.encode.pretrained import DepthModelConfig, MonocularDepth, PredictedDepthSource
 
-        depth_config = (DepthModelConfig(self.depth_model, download=self.download_models)
-                        if self.depth_model is not None else None)
-        needs_rgb = self.perception != "given" or depth_config is not None or self.poses == "features"
-        source = self.open_frames(rgb=needs_rgb)
+        config = self.resolved()
+        depth_config = (DepthModelConfig(config.depth_model, download=config.download_models, device=config.device)
+                        if config.depth_model is not None else None)
+        needs_rgb = config.perception != "given" or depth_config is not None or config.poses == "features"
+        source = config.open_frames(rgb=needs_rgb)
         colour_only = isinstance(source, RGBVideoSource)
-        if colour_only and depth_config is None:
-            raise SpatialCodeError(f"{self.source} is a colour-only video (no sidecar of depth and poses): give "
-                                   "depth_model (a metric depth model folder or hub id) to predict its depth")
-        if colour_only and self.perception == "given":
-            raise SpatialCodeError(f"{self.source} ships no instance masks: use perception='pretrained'")
+        if colour_only and config.perception == "given":
+            raise SpatialCodeError(f"{config.source} ships no instance masks: use perception='pretrained' (or auto)")
         if colour_only and source.hfov_source == "assumed":
-            warnings.warn(f"no focal length in {Path(self.source).name}'s metadata: assuming a {source.hfov_deg:g}° "
+            warnings.warn(f"no focal length in {Path(config.source).name}'s metadata: assuming a {source.hfov_deg:g}° "
                           "horizontal field of view (phones' main cameras film 64–75°); give hfov_deg (--hfov)", stacklevel=2)
         if depth_config is not None:
             source = PredictedDepthSource(source, MonocularDepth(depth_config))
-        mode = ("features" if colour_only else "given") if self.poses == "auto" else self.poses
-        return pose_source(source, mode, odometry=self.odometry, features=self.features, refine=self.refine)
+        mode = ("features" if colour_only else "given") if config.poses == "auto" else config.poses
+        return pose_source(source, mode, odometry=config.odometry, features=config.features, refine=config.refine)
 
 
 @dataclass
@@ -131,16 +159,20 @@ class EncodeResult:
 
 
 def encode_input(config: EncodePipelineConfig, progress: bool = False) -> EncodeResult:
-    """Encode the input ``config`` names into a SpatialCode (``progress``: a bar on stderr)."""
+    """Encode the input ``config`` names into a SpatialCode (``progress``: a bar on stderr), with
+    the settings :meth:`~EncodePipelineConfig.resolved` fills in; the code's provenance records
+    them, the models with their pinned revisions and the camera's field of view."""
     from spatialcode.encode.pretrained import DetectorConfig, SegmenterConfig, VideoTrackerConfig
 
+    config = config.resolved()
     # model settings are checked before the frames are opened or a model is loaded
-    download = config.download_models
-    detector_config = DetectorConfig(config.detector_model, download=download) if config.perception == "pretrained" else None
-    segmenter_config = (SegmenterConfig(config.segmenter_model, download=download)
+    models = {"download": config.download_models, "device": config.device}
+    detector_config = DetectorConfig(config.detector_model, **models) if config.perception == "pretrained" else None
+    segmenter_config = (SegmenterConfig(config.segmenter_model, **models)
                         if detector_config and config.segmenter_model else None)
-    tracker_config = (VideoTrackerConfig(config.tracker_model, detect_every=config.detect_every, download=download)
+    tracker_config = (VideoTrackerConfig(config.tracker_model, detect_every=config.detect_every, **models)
                       if detector_config and config.tracker_model else None)
+    fetch_pinned_models(config)
     source = config.build_source()
     if config.perception == "learned":
         from spatialcode.encode.learned.infer import LearnedEncoder
@@ -158,10 +190,41 @@ def encode_input(config: EncodePipelineConfig, progress: bool = False) -> Encode
         from spatialcode.encode.pretrained import BoxPromptSegmenter, DetectorSegmenterPerception, OpenVocabularyDetector
 
         segmenter = BoxPromptSegmenter(segmenter_config) if segmenter_config is not None else None
-        front_end = DetectorSegmenterPerception(OpenVocabularyDetector(detector_config), segmenter)
+        front_end = DetectorSegmenterPerception(OpenVocabularyDetector(detector_config), segmenter,
+                                                detect_every=config.detect_every or 1, box_masks=config.box_masks or "box")
     else:
         front_end = GroundTruthPerception()
     code, times = encode(source, front_end, config.encoder, progress=progress)
     frames = max(times.frames, 1)
     before = {name: 1000.0 * seconds / frames for name, seconds in stage_seconds(source, front_end).items()}
+    code = replace(code, provenance=Provenance.from_config("encode", encode_settings(config, source), __version__))
     return EncodeResult(code, times.frames, before | times.per_frame_ms())
+
+
+def fetch_pinned_models(config: EncodePipelineConfig) -> None:
+    """Make sure the pinned models ``config`` names (:mod:`~spatialcode.encode.pretrained.models`)
+    are in the Hugging Face cache: fetched when ``download_models`` allows, their total size
+    announced on stderr first; one line naming what to run otherwise."""
+    from spatialcode.encode.pretrained.models import ensure_models, pinned_model
+
+    named = (config.depth_model, config.detector_model, config.segmenter_model, config.tracker_model)
+    pinned = [model for name in named if name and (model := pinned_model(str(name))) is not None]
+    if pinned:
+        ensure_models(pinned, download=config.download_models, announce=lambda line: print(line, file=sys.stderr))
+
+
+def encode_settings(config: EncodePipelineConfig, source: FrameSource) -> dict[str, Any]:
+    """What made a code, for its provenance: the resolved settings (without the input's path),
+    each model as ``hub id@revision`` when pinned, and a colour-only video's field of view and
+    where it came from."""
+    from spatialcode.encode.pretrained.models import pinned_model
+
+    settings = {k: v for k, v in config_dict(config).items() if k not in ("source", "sidecar", "download_models")}
+    for key in ("depth_model", "detector_model", "segmenter_model", "tracker_model"):
+        if settings.get(key) and (pinned := pinned_model(settings[key])) is not None:
+            settings[key] = f"{pinned.repo_id}@{pinned.revision}"
+    video = next((part for part in source_chain(source) if isinstance(part, RGBVideoSource)), None)
+    if video is not None:
+        settings["camera"] = {"hfov_deg": round(video.hfov_deg, 3), "hfov_source": video.hfov_source}
+    return settings
+

@@ -327,8 +327,8 @@ class RGBVideoSource:
     :class:`~spatialcode.encode.EstimatedPoseSource` with feature odometry) — every ``stride``-th
     (by timestamp: ``stride`` frame intervals apart, so variable frame rates keep their pace),
     upright as a viewer sees them (the container's display rotation applied: portrait phone
-    videos), resized (bilinear) to ``width`` pixels wide when given (aspect ratio kept, height
-    even). The intrinsics come from the horizontal field of view ``hfov_deg`` (degrees) when
+    videos), resized (bilinear) to ``width`` pixels wide when given and narrower than the video
+    (aspect ratio kept, height even; never enlarged). The intrinsics come from the horizontal field of view ``hfov_deg`` (degrees) when
     given, else from a 35 mm-equivalent focal length in the file's metadata, else from
     :data:`ASSUMED_HFOV_DEG`; ``hfov_source`` says which (``given``, ``metadata``, ``assumed``).
     ``stage_seconds["decode"]``: the seconds spent reading and converting frames so far."""
@@ -344,7 +344,7 @@ class RGBVideoSource:
         self.probe = probe_video(self.video)
         self.fps = self.probe.fps
         native = (self.probe.width, self.probe.height)
-        size = native if width is None else (width, max(2, round(native[1] * width / native[0] / 2) * 2))
+        size = native if width is None or width >= native[0] else (width, max(2, round(native[1] * width / native[0] / 2) * 2))
         from_tags = hfov_from_tags(self.probe.tags, *native)
         self.hfov_deg, self.hfov_source = ((hfov_deg, "given") if hfov_deg is not None else
                                            (from_tags, "metadata") if from_tags is not None else (ASSUMED_HFOV_DEG, "assumed"))
@@ -373,6 +373,14 @@ def _find_sidecar(video: Path) -> Path | None:
         if candidate.is_file():
             return candidate
     return None
+
+
+def is_colour_only_video(path: str | Path, sidecar: str | Path | None = None) -> bool:
+    """Whether ``path`` is a video file without a sidecar (given, or found beside it): colour only,
+    read by :class:`RGBVideoSource`."""
+    path = Path(path)
+    return (sidecar is None and path.is_file() and path.suffix.lower() in VIDEO_SUFFIXES
+            and _find_sidecar(path) is None)
 
 
 def _source_factory(path: Path, sidecar: str | Path | None, rgb: bool, hfov_deg: float | None,

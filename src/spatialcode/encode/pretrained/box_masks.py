@@ -6,6 +6,11 @@ from __future__ import annotations
 
 import numpy as np
 
+#: How a detection without a segmenter becomes a mask: ``box`` (every pixel of the box) or
+#: ``depth-box`` (the box's pixels on the nearest surface that fills it, :func:`depth_box_mask`;
+#: needs the frame's depth).
+BOX_MASKS = ("box", "depth-box")
+
 
 def depth_box_mask(xyxy: tuple[float, float, float, float], depth: np.ndarray, band: float = 0.15,
                    min_share: float = 0.1) -> np.ndarray:

@@ -14,12 +14,7 @@ from spatialcode.core.errors import InputFileError, ValidationError
 from spatialcode.core.validation import check_whole_number
 from spatialcode.encode.frames import Frame
 from spatialcode.encode.perception import Detection, PerceptionOutput
-from spatialcode.encode.pretrained.box_masks import depth_box_mask
-
-#: How :class:`DetectorSegmenterPerception` masks a detection without a segmenter: ``box`` (every
-#: pixel of the box) or ``depth-box`` (the box's pixels on the nearest surface that fills it,
-#: :func:`~spatialcode.encode.pretrained.box_masks.depth_box_mask`; needs the frame's depth).
-BOX_MASKS = ("box", "depth-box")
+from spatialcode.encode.pretrained.box_masks import BOX_MASKS, depth_box_mask
 
 
 class DetectorSegmenterPerception:

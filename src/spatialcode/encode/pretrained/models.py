@@ -58,25 +58,13 @@ DETECTOR_QUALITY = PinnedModel("detector", "google/owlv2-base-patch16-ensemble",
 TRACKER_QUALITY = PinnedModel("tracker", "facebook/sam2-hiera-tiny-hf",
                               "e6ccaf46dd72dacb98108826ddef8b81b36d3b1e", 156_000_000, "Apache-2.0")
 
-#: The models each encoding preset uses.
-PRESET_MODELS: dict[str, tuple[PinnedModel, ...]] = {
-    "fast": (DEPTH, DETECTOR_FAST),
-    "quality": (DEPTH, DETECTOR_QUALITY, TRACKER_QUALITY),
-}
-
-
-def preset_models(preset: str) -> tuple[PinnedModel, ...]:
-    """The models of ``preset`` (``fast``, ``quality``, or ``all``: every pinned model once)."""
-    if preset == "all":
-        return tuple(dict.fromkeys(m for models in PRESET_MODELS.values() for m in models))
-    if preset not in PRESET_MODELS:
-        raise ValidationError("preset", f"expected one of {', '.join([*PRESET_MODELS, 'all'])}, got {preset!r}")
-    return PRESET_MODELS[preset]
+#: Every pinned model (the presets of :mod:`spatialcode.encode.presets` choose among them).
+PINNED_MODELS = (DEPTH, DETECTOR_FAST, DETECTOR_QUALITY, TRACKER_QUALITY)
 
 
 def pinned_model(repo_id: str) -> PinnedModel | None:
-    """The default model whose hub id is ``repo_id``, else ``None``."""
-    return next((m for m in preset_models("all") if m.repo_id == repo_id), None)
+    """The pinned model whose hub id is ``repo_id``, else ``None``."""
+    return next((m for m in PINNED_MODELS if m.repo_id == repo_id), None)
 
 
 def cached_folder(model: PinnedModel) -> Path | None:
