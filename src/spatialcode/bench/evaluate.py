@@ -111,17 +111,24 @@ class EvalConfig:
         check_time_limit(self.time_limit)
 
 
+def selected_questions(config: EvalConfig) -> list:
+    """The questions of the run ``config`` describes (its file, filtered by ``select``); raises
+    one line when the filter leaves none."""
+    loaded = load_questions(config.questions)
+    selected = select_questions(loaded, tasks=config.select.tasks or None, datasets=config.select.datasets or None,
+                                debiased=config.select.debiased, limit=config.select.limit)
+    if not selected:
+        raise SpatialCodeError(_nothing_left(config.questions, loaded, config.select))
+    return selected
+
+
 def run_eval(config: EvalConfig, progress: bool = True) -> Evaluation:
     """The run ``config`` describes: select its questions, answer those not yet in its
     predictions file with its reasoner (on Ray workers when ``workers > 1`` or a cluster is
     named), score every one and write the report when asked."""
     from spatialcode.tasks.report import write_report
 
-    loaded = load_questions(config.questions)
-    selected = select_questions(loaded, tasks=config.select.tasks or None, datasets=config.select.datasets or None,
-                                debiased=config.select.debiased, limit=config.select.limit)
-    if not selected:
-        raise SpatialCodeError(_nothing_left(config.questions, loaded, config.select))
+    selected = selected_questions(config)
     codes = codes_folder(config.codes)
     if config.report is not None:  # a report folder that cannot be made fails now, not after the run
         report_paths(config.report)[0].parent.mkdir(parents=True, exist_ok=True)

@@ -33,6 +33,10 @@ EVAL_OPTIONS = {
     "eval",
     epilog="Example:\n\n  spatialcode eval --questions questions.jsonl --codes codes/ --reasoner solver "
     "--predictions runs/solver.jsonl --report runs/solver\n\n"
+    "From the benchmark's videos (a GPU helps): spatialcode eval --questions questions.jsonl --videos videos/ "
+    "--codes codes/ --preset quality --predictions runs/videos.jsonl\n\n"
+    "With --videos, each scene's <dataset>/<scene_name>.mp4 is encoded once into --codes (resumable; "
+    "codes/encode_log.jsonl says what was done) before the questions are answered. "
     "Re-running the same command resumes: questions already in the predictions file are skipped. One run at a "
     "time writes a predictions file; a question past --time-limit, or whose row cannot be answered (no code for "
     "its scene, a scene name that is not a plain name, a question too long), is recorded as an error row and "
@@ -82,11 +86,25 @@ EVAL_OPTIONS = {
 @click.option("--time-limit", type=click.FloatRange(min=0, min_open=True), default=None,
               help="Seconds one question may take (reading its code, parsing, the reasoner and its model or tool "
                    "programs; default 600); a question past it is an error row and the run goes on. [time_limit]")
+@click.option("--videos", type=click.Path(file_okay=False, exists=True, path_type=Path), default=None,
+              help="Encode the scenes from their videos <dataset>/<scene_name>.mp4 in this folder into --codes first.")
+@click.option("--preset", type=click.Choice(["fast", "quality"]), default="fast", show_default=True,
+              help="--videos: the encoding preset (fast for a CPU, quality for a GPU).")
+@click.option("--device", type=click.Choice(["auto", "cpu", "cuda", "mps"]), default="auto", show_default=True,
+              help="--videos: where the encoder's models run.")
+@click.option("--hfov", type=float, default=None,
+              help="--videos: the cameras' horizontal field of view in degrees (default: each file's metadata, else 60).")
+@click.option("--target-fps", type=float, default=None, help="--videos: frames per second to encode (default: the preset's).")
+@click.option("--offline", is_flag=True, help="--videos: use only models already in the Hugging Face cache.")
+@click.option("--encode-workers", type=click.IntRange(min=1), default=1, show_default=True,
+              help="--videos: encode this many videos at once on Ray workers (one a GPU; --ray-address for a cluster).")
 @click.option("--progress/--no-progress", default=True, help="Show a progress bar on stderr.")
 @one_line_errors
 @configured("spatialcode.bench.evaluate:EvalConfig", EVAL_OPTIONS)
-def eval_command(config: EvalConfig, progress: bool) -> None:
-    """Answer VSI-Bench questions from spatial codes and print the official score table.
+def eval_command(config: EvalConfig, progress: bool, videos: Path | None, preset: str, device: str, hfov: float | None,
+                 target_fps: float | None, offline: bool, encode_workers: int) -> None:
+    """Answer VSI-Bench questions from spatial codes (or from videos, --videos) and print the
+    official score table.
 
     Every setting has a dotted key (in brackets after each option): a --config file or --set
     KEY=VALUE gives any of them, e.g. --set reasoner.solver.fallback=false."""
@@ -94,6 +112,9 @@ def eval_command(config: EvalConfig, progress: bool) -> None:
     from spatialcode.tasks.report import report_paths, to_markdown
 
     with sigterm_as_interrupt():
+        if videos is not None:
+            _encode_videos(config, videos, progress, encode_workers, preset=preset, device=device, hfov_deg=hfov,
+                           target_fps=target_fps, download_models=not offline)
         result = run_eval(config, progress=progress)
     s = result.summary
     click.echo(f"{s.attempted} answered now, {s.already_done} already done, {s.errors} errors; predictions in "
@@ -102,3 +123,19 @@ def eval_command(config: EvalConfig, progress: bool) -> None:
     if config.report is not None:
         md_path, json_path = report_paths(config.report)
         click.echo(f"report written to {md_path} and {json_path}", err=True)
+
+
+def _encode_videos(config: EvalConfig, videos: Path, progress: bool, workers: int, **settings: object) -> None:
+    """Encode the videos of the run's scenes into its codes folder (those not yet encoded)."""
+    from spatialcode.bench.evaluate import selected_questions
+    from spatialcode.cli.output import warnings_as_lines
+    from spatialcode.encode.pipeline import EncodePipelineConfig
+    from spatialcode.encode.video_eval import ENCODE_LOG, encode_scene_videos, scene_videos
+
+    scenes = scene_videos(selected_questions(config), videos, config.codes)
+    with warnings_as_lines():
+        summary = encode_scene_videos(scenes, config.codes, EncodePipelineConfig(videos, **settings), workers=workers,
+                                      address=config.ray_address, progress=progress)
+    failed = summary.failed or {}
+    click.echo(f"videos: {summary.encoded} encoded now, {summary.reused} already encoded, {len(failed)} failed"
+               + (f" (see {config.codes / ENCODE_LOG}; their questions are error rows)" if failed else ""), err=True)

@@ -42,12 +42,11 @@ def cache_root(cache_dir: str | Path | None = None) -> Path:
     return Path(platformdirs.user_cache_dir("spatialcode"))
 
 
-def video_digest(path: str | Path, root: Path) -> str:
-    """The sha256 (hex) of the file ``path``'s bytes, remembered in ``root`` by its real path, size
-    and modification time so that an unchanged file is read once."""
+def video_digest(path: str | Path, memo_file: Path) -> str:
+    """The sha256 (hex) of the file ``path``'s bytes, remembered in the JSON file ``memo_file`` by
+    its real path, size and modification time so that an unchanged file is read once."""
     path = Path(path)
     stat = path.stat()
-    memo_file = root / "codes" / CACHE_LAYOUT / "digests.json"
     key = f"{path.resolve()}|{stat.st_size}|{stat.st_mtime_ns}"
     try:
         memo = json.loads(memo_file.read_text())
@@ -61,7 +60,7 @@ def video_digest(path: str | Path, root: Path) -> str:
         for block in iter(lambda: handle.read(1 << 20), b""):
             digest.update(block)
     memo[key] = digest.hexdigest()
-    _write_atomically(memo_file, json.dumps(memo, indent=0))
+    write_atomically(memo_file, json.dumps(memo, indent=0))
     return memo[key]
 
 
@@ -117,15 +116,16 @@ def encode_cached(config: EncodePipelineConfig, use_cache: bool = True, cache_di
         result = encode_input(config, progress=progress)
         return CachedEncoding(result.code, None, False, result)
     root = cache_root(cache_dir)
-    path = root / "codes" / CACHE_LAYOUT / video_digest(config.source, root)[:16] / f"{settings_key(config)[:16]}.json"
+    folder = root / "codes" / CACHE_LAYOUT
+    path = folder / video_digest(config.source, folder / "digests.json")[:16] / f"{settings_key(config)[:16]}.json"
     if path.is_file():
         return CachedEncoding(SpatialCode.load(path), path, True)
     result = encode_input(config, progress=progress)
-    _write_atomically(path, result.code.to_json())
+    write_atomically(path, result.code.to_json())
     return CachedEncoding(result.code, path, False, result)
 
 
-def _write_atomically(path: Path, text: str) -> None:
+def write_atomically(path: Path, text: str) -> None:
     """Write ``text`` to ``path`` through a temporary file in the same folder, renamed into place."""
     path.parent.mkdir(parents=True, exist_ok=True)
     handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
