@@ -38,6 +38,8 @@ if TYPE_CHECKING:
 @click.option("--no-cache", is_flag=True, help="VIDEO: encode again, and keep nothing in the cache.")
 @click.option("--cache-dir", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="VIDEO: the cache folder (default: $SPATIALCODE_CACHE_DIR, else the user's cache folder).")
+@click.option("--encode-set", "encode_overrides", multiple=True, metavar="KEY=VALUE",
+              help="VIDEO: any other encoding setting (an EncodePipelineConfig key, e.g. features.max_lost_share=1).")
 @click.option("--options", "-o", multiple=True, help="A multiple-choice option such as 'A. left' (repeat per option).")
 @click.option("--question-type", default=None, help="VSI-Bench task name, to check the wording against.")
 @click.option("--reasoner", default=None,
@@ -48,7 +50,7 @@ if TYPE_CHECKING:
 @configured("spatialcode.reason.registry:ReasonerConfig", {"reasoner": "name", "model": "model.path"})
 def ask(scene: Path, question: str, options: tuple[str, ...], question_type: str | None, config: ReasonerConfig,
         as_json: bool, preset: str, device: str, hfov: float | None, target_fps: float | None, offline: bool,
-        no_cache: bool, cache_dir: Path | None) -> None:
+        no_cache: bool, cache_dir: Path | None, encode_overrides: tuple[str, ...]) -> None:
     """Answer QUESTION about SCENE — a scene JSON file, or a video of the room — with the derivation.
 
     The reasoner's settings are a ReasonerConfig (the same tree as `eval`'s reasoner.*): a
@@ -62,8 +64,8 @@ def ask(scene: Path, question: str, options: tuple[str, ...], question_type: str
         check_task(question_type, "--question-type")
     reasoner, _ = make_reasoner(config)
     if _is_video(scene):
-        code, footer = _video_code(scene, preset=preset, device=device, hfov_deg=hfov, target_fps=target_fps,
-                                   download_models=not offline, use_cache=not no_cache, cache_dir=cache_dir)
+        code, footer = _video_code(scene, not no_cache, cache_dir, encode_overrides, preset=preset, device=device,
+                                   hfov_deg=hfov, target_fps=target_fps, download_models=not offline)
     else:
         code, footer = SpatialCode.load(scene), None
     answer = reasoner.answer_question(code, question, options or None, question_type)
@@ -83,19 +85,20 @@ def _is_video(path: Path) -> bool:
     return path.suffix.lower() in VIDEO_SUFFIXES
 
 
-def _video_code(video: Path, use_cache: bool, cache_dir: Path | None, **settings: Any) -> tuple[SpatialCode, str]:
-    """The code of ``video`` (cached or encoded now with ``settings``, an EncodePipelineConfig's)
-    and a line saying where it came from and how it was made."""
+def _video_code(video: Path, use_cache: bool, cache_dir: Path | None, overrides: tuple[str, ...],
+                **settings: Any) -> tuple[SpatialCode, str]:
+    """The code of ``video`` (cached or encoded now with ``settings`` and ``overrides``, an
+    EncodePipelineConfig's) and a line saying where it came from and how it was made."""
     from spatialcode.cli.output import warnings_as_lines
     from spatialcode.core.errors import InputFileError
     from spatialcode.encode.cache import describe_encoding, encode_cached
-    from spatialcode.encode.pipeline import EncodePipelineConfig
+    from spatialcode.encode.pipeline import encode_config
 
     if not video.is_file():
         raise InputFileError(f"{video}: no such video file")
+    config = encode_config(video, overrides, **settings)
     with warnings_as_lines():
-        done = encode_cached(EncodePipelineConfig(video, **settings), use_cache=use_cache, cache_dir=cache_dir,
-                             progress=sys.stderr.isatty())
+        done = encode_cached(config, use_cache=use_cache, cache_dir=cache_dir, progress=sys.stderr.isatty())
     where = (f"cached {done.path}" if done.hit else f"encoded {done.result.frames} frames"
              + (f", kept in {done.path}" if done.path else ""))
     return done.code, f"code: {where} — {describe_encoding(dict(done.code.provenance.config))}"

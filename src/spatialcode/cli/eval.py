@@ -96,13 +96,15 @@ EVAL_OPTIONS = {
               help="--videos: the cameras' horizontal field of view in degrees (default: each file's metadata, else 60).")
 @click.option("--target-fps", type=float, default=None, help="--videos: frames per second to encode (default: the preset's).")
 @click.option("--offline", is_flag=True, help="--videos: use only models already in the Hugging Face cache.")
+@click.option("--encode-set", "encode_overrides", multiple=True, metavar="KEY=VALUE",
+              help="--videos: any other encoding setting (an EncodePipelineConfig key, e.g. features.max_lost_share=1).")
 @click.option("--encode-workers", type=click.IntRange(min=1), default=1, show_default=True,
               help="--videos: encode this many videos at once on Ray workers (one a GPU; --ray-address for a cluster).")
 @click.option("--progress/--no-progress", default=True, help="Show a progress bar on stderr.")
 @one_line_errors
 @configured("spatialcode.bench.evaluate:EvalConfig", EVAL_OPTIONS)
 def eval_command(config: EvalConfig, progress: bool, videos: Path | None, preset: str, device: str, hfov: float | None,
-                 target_fps: float | None, offline: bool, encode_workers: int) -> None:
+                 target_fps: float | None, offline: bool, encode_overrides: tuple[str, ...], encode_workers: int) -> None:
     """Answer VSI-Bench questions from spatial codes (or from videos, --videos) and print the
     official score table.
 
@@ -113,8 +115,8 @@ def eval_command(config: EvalConfig, progress: bool, videos: Path | None, preset
 
     with sigterm_as_interrupt():
         if videos is not None:
-            _encode_videos(config, videos, progress, encode_workers, preset=preset, device=device, hfov_deg=hfov,
-                           target_fps=target_fps, download_models=not offline)
+            _encode_videos(config, videos, progress, encode_workers, encode_overrides, preset=preset, device=device,
+                           hfov_deg=hfov, target_fps=target_fps, download_models=not offline)
         result = run_eval(config, progress=progress)
     s = result.summary
     click.echo(f"{s.attempted} answered now, {s.already_done} already done, {s.errors} errors; predictions in "
@@ -125,17 +127,23 @@ def eval_command(config: EvalConfig, progress: bool, videos: Path | None, preset
         click.echo(f"report written to {md_path} and {json_path}", err=True)
 
 
-def _encode_videos(config: EvalConfig, videos: Path, progress: bool, workers: int, **settings: object) -> None:
+def _encode_videos(config: EvalConfig, videos: Path, progress: bool, workers: int, overrides: tuple[str, ...],
+                   **settings: object) -> None:
     """Encode the videos of the run's scenes into its codes folder (those not yet encoded)."""
     from spatialcode.bench.evaluate import selected_questions
     from spatialcode.cli.output import warnings_as_lines
-    from spatialcode.encode.pipeline import EncodePipelineConfig
+    from spatialcode.core.errors import SpatialCodeError
+    from spatialcode.encode.pipeline import encode_config
     from spatialcode.encode.video_eval import ENCODE_LOG, encode_scene_videos, scene_videos
 
+    encoding = encode_config(videos, overrides, **settings)
     scenes = scene_videos(selected_questions(config), videos, config.codes)
     with warnings_as_lines():
-        summary = encode_scene_videos(scenes, config.codes, EncodePipelineConfig(videos, **settings), workers=workers,
-                                      address=config.ray_address, progress=progress)
+        summary = encode_scene_videos(scenes, config.codes, encoding, workers=workers, address=config.ray_address,
+                                      progress=progress)
     failed = summary.failed or {}
+    if failed and not summary.encoded + summary.reused:
+        raise SpatialCodeError(f"no scene could be encoded from the videos in {videos} ({len(failed)} failed): see "
+                               f"{config.codes / ENCODE_LOG}")
     click.echo(f"videos: {summary.encoded} encoded now, {summary.reused} already encoded, {len(failed)} failed"
                + (f" (see {config.codes / ENCODE_LOG}; their questions are error rows)" if failed else ""), err=True)

@@ -21,6 +21,7 @@ from __future__ import annotations
 import sys
 import time
 import warnings
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal
@@ -146,6 +147,15 @@ class EncodePipelineConfig:
         return pose_source(source, mode, odometry=config.odometry, features=config.features, refine=config.refine)
 
 
+def encode_config(source: str | Path, overrides: Sequence[str] = (), **settings: Any) -> EncodePipelineConfig:
+    """The :class:`EncodePipelineConfig` of ``source`` with ``settings`` (those not ``None``) and
+    then the ``dotted.key=value`` ``overrides`` (what ``ask VIDEO`` and ``eval --videos`` pass on)."""
+    from spatialcode.core.config import load_config
+
+    values = {"source": str(source), **{key: value for key, value in settings.items() if value is not None}}
+    return load_config(EncodePipelineConfig, None, overrides, values)
+
+
 @dataclass
 class EncodeResult:
     """An encoding's code and its cost: milliseconds per frame by stage — those before the encoder
@@ -194,11 +204,45 @@ def encode_input(config: EncodePipelineConfig, progress: bool = False) -> Encode
                                                 detect_every=config.detect_every or 1, box_masks=config.box_masks or "box")
     else:
         front_end = GroundTruthPerception()
-    code, times = encode(source, front_end, config.encoder, progress=progress)
+    try:
+        code, times = encode(source, front_end, config.encoder, progress=progress)
+    except Exception as err:
+        if isinstance(err, MemoryError) or type(err).__name__ == "OutOfMemoryError":  # torch's, without importing it
+            raise SpatialCodeError(f"out of memory while encoding {Path(config.source).name} on {config.device} "
+                                   f"(preset {config.preset}, {config.width or 'full'} px wide): use --preset fast, a "
+                                   "smaller --width or --target-fps, or --device cpu") from None
+        raise
+    check_tracking(source)
     frames = max(times.frames, 1)
     before = {name: 1000.0 * seconds / frames for name, seconds in stage_seconds(source, front_end).items()}
     code = replace(code, provenance=Provenance.from_config("encode", encode_settings(config, source), __version__))
     return EncodeResult(code, times.frames, before | times.per_frame_ms())
+
+
+#: Below this mean grey level (0–255) a video is called too dark when its camera was lost.
+DARK_BRIGHTNESS = 20.0
+
+
+def check_tracking(source: FrameSource) -> None:
+    """Raise one line when feature odometry could not place the camera in more than its
+    ``max_lost_share`` of the frames (the code would be meaningless), saying whether the video
+    looks too dark (mean grey level below :data:`DARK_BRIGHTNESS`)."""
+    from spatialcode.encode.poses import EstimatedPoseSource, FeatureOdometryConfig
+
+    chain = source_chain(source)
+    poses = next((part for part in chain if isinstance(part, EstimatedPoseSource)), None)
+    if poses is None or not isinstance(poses.config, FeatureOdometryConfig) or poses.estimator is None:
+        return
+    frames, lost = poses.estimator.frames, poses.estimator.failures
+    if frames < 4 or lost <= poses.config.max_lost_share * frames:
+        return
+    video = next((part for part in chain if isinstance(part, RGBVideoSource)), None)
+    brightness = sum(video.brightness) / len(video.brightness) if video is not None and video.brightness else None
+    why = (f"too dark: mean brightness {brightness:.0f} of 255; film with more light" if brightness is not None
+           and brightness < DARK_BRIGHTNESS else "too little texture, blur or fast motion; film slower, in more light, "
+           "or raise --target-fps")
+    raise SpatialCodeError(f"the camera could not be followed in {lost} of {frames} frames ({why}), or give the "
+                           "video's poses in a sidecar")
 
 
 def fetch_pinned_models(config: EncodePipelineConfig) -> None:

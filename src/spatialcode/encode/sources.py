@@ -331,7 +331,8 @@ class RGBVideoSource:
     (aspect ratio kept, height even; never enlarged). The intrinsics come from the horizontal field of view ``hfov_deg`` (degrees) when
     given, else from a 35 mm-equivalent focal length in the file's metadata, else from
     :data:`ASSUMED_HFOV_DEG`; ``hfov_source`` says which (``given``, ``metadata``, ``assumed``).
-    ``stage_seconds["decode"]``: the seconds spent reading and converting frames so far."""
+    ``stage_seconds["decode"]``: the seconds spent reading and converting frames so far;
+    ``brightness``: each frame's mean grey level (0–255) in the last pass."""
 
     def __init__(self, video: str | Path, hfov_deg: float | None = None, stride: int = 1, width: int | None = None) -> None:
         self.video = Path(video)
@@ -354,6 +355,7 @@ class RGBVideoSource:
         if self._count is None:
             self._count = sum(1 for _ in _video_frames(self.video, size, decode=False))
         self.stage_seconds = {"decode": 0.0}
+        self.brightness: list[float] = []  # mean grey level (0–255) of each frame read so far
 
     def __len__(self) -> int:
         return (self._count + self.stride - 1) // self.stride
@@ -361,7 +363,9 @@ class RGBVideoSource:
     def __iter__(self) -> Iterator[Frame]:
         size = (self.intrinsics.width, self.intrinsics.height)
         started = time.perf_counter()
+        self.brightness = []
         for index, t, rgb in sample_frames(self.video, self.stride / self.fps, size, self.probe.rotation):
+            self.brightness.append(float(rgb[::4, ::4].mean()))
             self.stage_seconds["decode"] += time.perf_counter() - started
             yield Frame(index=index, t=t, rgb=rgb, depth=None, intrinsics=self.intrinsics)
             started = time.perf_counter()

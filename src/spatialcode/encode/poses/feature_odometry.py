@@ -33,7 +33,8 @@ class FeatureOdometryConfig:
     by at most ``depth_jump`` (a share of its depth: not on an occlusion edge); PnP-RANSAC with ``reprojection_px`` pixels of tolerance needs
     ``min_inliers`` inliers; a new keyframe when the camera is more than ``keyframe_distance`` (m)
     or ``keyframe_angle_deg`` from the keyframe or fewer than ``keyframe_inliers`` inliers remain;
-    ``reset_after`` failures in a row restart tracking."""
+    ``reset_after`` failures in a row restart tracking; an encoding whose camera could not be
+    placed in more than ``max_lost_share`` of its frames fails (1 = never)."""
 
     features: int = 1500
     ratio: float = 0.8
@@ -46,6 +47,7 @@ class FeatureOdometryConfig:
     keyframe_angle_deg: float = 15.0
     keyframe_inliers: int = 80
     reset_after: int = 5
+    max_lost_share: float = 0.5
 
     def __post_init__(self) -> None:
         for name in ("features", "min_inliers", "keyframe_inliers", "reset_after"):
@@ -54,6 +56,8 @@ class FeatureOdometryConfig:
             raise ValidationError("ratio", f"must be in (0, 1], got {self.ratio}")
         if not 0 <= self.depth_min < self.depth_max:
             raise ValidationError("depth_max", f"must exceed depth_min >= 0, got {self.depth_min} .. {self.depth_max}")
+        if not 0 < self.max_lost_share <= 1:
+            raise ValidationError("max_lost_share", f"must be in (0, 1], got {self.max_lost_share}")
         for name in ("reprojection_px", "keyframe_distance", "keyframe_angle_deg", "depth_jump"):
             if not getattr(self, name) > 0:
                 raise ValidationError(name, f"must be > 0, got {getattr(self, name)}")
