@@ -18,7 +18,6 @@ from tests.vision_fixtures import (
     make_tiny_tracker,
 )
 
-
 #: Random depth models give depth the camera cannot be followed on: the check is turned off.
 RANDOM_DEPTH = ("--set", "features.max_lost_share=1")
 
