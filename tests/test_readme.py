@@ -1,6 +1,6 @@
 """The README's Python examples run as written, in a folder holding the files they name; an
-example that loads pretrained model weights (``*_model=`` a folder) is compiled, not run (tests
-use no weights)."""
+example that loads pretrained model weights (``*_model=`` a folder, or a ``preset=`` of the video
+path's models) is compiled, not run (tests use no weights)."""
 
 from __future__ import annotations
 
@@ -55,7 +55,7 @@ def test_the_readme_has_python_examples():
 def test_a_readme_example_runs(number, readme_folder, monkeypatch, capsys):
     monkeypatch.chdir(readme_folder)
     code = compile(BLOCKS[number], f"README.md python example {number + 1}", "exec")
-    if "_model=" in BLOCKS[number]:
+    if "_model=" in BLOCKS[number] or "preset=" in BLOCKS[number]:
         return  # needs model weights: its syntax is checked, it is not run
     exec(code, {"__name__": "readme"})
     if "spatialcode.answer" in BLOCKS[number]:  # the demo scene has two chairs, as the comment says
