@@ -38,6 +38,23 @@ META = {
 }
 
 
+#: The dev half of VSI-Bench beside the checkout (``../shared/data/vsibench-dev``): there in CI,
+#: which sets ``SPATIALCODE_REQUIRE_DEV_DATA=1`` (``.ci/run``) so that its absence fails instead of skipping.
+DEV_DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "vsibench-dev"
+
+
+def dev_data(path: Path, what: str) -> Path:
+    """``path`` (a file or folder of :data:`DEV_DATA`) when it is there; else the test fails where
+    ``SPATIALCODE_REQUIRE_DEV_DATA=1`` and is skipped (naming ``what``) elsewhere."""
+    import pytest
+
+    if path.exists():
+        return path
+    if os.environ.get("SPATIALCODE_REQUIRE_DEV_DATA") == "1":
+        pytest.fail(f"the VSI-Bench dev {what} are required here (SPATIALCODE_REQUIRE_DEV_DATA=1) but {path} is missing")
+    pytest.skip(f"the VSI-Bench dev {what} are not beside this checkout ({path}); CI has them")
+
+
 def random_box(rng: np.random.Generator, upright: bool, spread: float = 1.5) -> Box3D:
     """A box with centre in [-spread, spread]³, sides 0.1–1.5 m, random yaw (``upright``) or
     a uniformly random rotation."""

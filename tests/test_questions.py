@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import json
-import os
 import time
-from pathlib import Path
 
 import pytest
 
@@ -26,6 +24,7 @@ from spatialcode.questions.query import (
     UnrecognisedQuery,
 )
 from spatialcode.questions.vsibench import parse_options, parse_question
+from tests.fixtures import DEV_DATA, dev_data
 
 STANDING = "If I am standing by the washing machine and facing the trash bin, "
 HARD_TAIL = (
@@ -173,18 +172,12 @@ def test_resolve_label(phrase, expected):
     assert resolve_label(phrase, labels) == expected
 
 
-#: The dev half of VSI-Bench beside the checkout (``../shared``): there in CI, which sets
-#: ``SPATIALCODE_REQUIRE_DEV_DATA=1`` (``.ci/run``) so that its absence fails instead of skipping.
-DEV_QUESTIONS = Path(__file__).resolve().parents[2] / "shared" / "data" / "vsibench-dev" / "questions.jsonl"
+DEV_QUESTIONS = DEV_DATA / "questions.jsonl"
 
 
 def test_every_dev_question_parses():
     """Every question of the dev half parses into a typed query of its own task (all 2,714 of them)."""
-    if not DEV_QUESTIONS.is_file():
-        if os.environ.get("SPATIALCODE_REQUIRE_DEV_DATA") == "1":
-            pytest.fail(f"the VSI-Bench dev questions are required here (SPATIALCODE_REQUIRE_DEV_DATA=1) but {DEV_QUESTIONS} "
-                        "is missing")
-        pytest.skip(f"the VSI-Bench dev questions are not beside this checkout ({DEV_QUESTIONS}); CI has them")
+    dev_data(DEV_QUESTIONS, "questions")
     rows = [json.loads(line) for line in DEV_QUESTIONS.read_text().splitlines() if line.strip()]
     assert len(rows) == 2714
     unparsed = []

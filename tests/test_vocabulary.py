@@ -4,9 +4,7 @@ question parser and the renderer use it (names vs shapes kept apart)."""
 from __future__ import annotations
 
 import json
-import os
 from collections import Counter
-from pathlib import Path
 
 import pytest
 
@@ -16,10 +14,9 @@ from spatialcode.synth.shapes import SHAPE_BUILDERS, shape_category
 from spatialcode.synth.shapes.drawn_as import DRAWN_AS
 from spatialcode.tasks import vocabulary
 from spatialcode.tasks.vocabulary import CATEGORIES, OTHER_NAMES, canonical_category, category_names
+from tests.fixtures import DEV_DATA, dev_data
 
-#: The dev half's annotations beside the checkout (``../shared``): there in CI, which sets
-#: ``SPATIALCODE_REQUIRE_DEV_DATA=1`` so that their absence fails instead of skipping.
-DEV_META = Path(__file__).resolve().parents[2] / "shared" / "data" / "vsibench-dev" / "meta_info"
+DEV_META = DEV_DATA / "meta_info"
 
 
 def test_every_name_names_one_category():
@@ -40,11 +37,7 @@ def test_the_dev_annotations_name_exactly_the_vsi_categories():
     """Every category name of VSI-Bench's dev annotations is a category or one of its other names
     (ScanNet++ "trash can" and ScanNet "washing machine" are the only other spellings), and every
     VSI-Bench category of the vocabulary occurs there."""
-    if not DEV_META.is_dir():
-        if os.environ.get("SPATIALCODE_REQUIRE_DEV_DATA") == "1":
-            pytest.fail(f"the VSI-Bench dev annotations are required here (SPATIALCODE_REQUIRE_DEV_DATA=1) but {DEV_META} "
-                        "is missing")
-        pytest.skip(f"the VSI-Bench dev annotations are not beside this checkout ({DEV_META}); CI has them")
+    dev_data(DEV_META, "annotations")
     names = {name for path in DEV_META.glob("*_meta_info_val.json")
              for scene in json.loads(path.read_text()).values() for name in scene["object_counts"]}
     assert {name for name in names if canonical_category(name) != name} == {"trash can", "washing machine"}

@@ -70,6 +70,9 @@ def _model_source(model: str, download: bool) -> tuple[str, dict[str, Any]]:
     if pinned is not None:
         return str(ensure_models([pinned], download=download)[pinned.role]), {"local_files_only": True}
     if download:
+        from huggingface_hub.utils import enable_progress_bars
+
+        enable_progress_bars()  # the hub's download bars (transformers' own loading bar stays off)
         return model, {"local_files_only": False}
     # a cached hub id is loaded from its snapshot folder: transformers' auto classes would still
     # ask the hub for an adapter file when given the id with local_files_only
