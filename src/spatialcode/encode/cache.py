@@ -26,6 +26,8 @@ from spatialcode.scene import SpatialCode
 
 #: The layout version of the cache folder (a change of the code format moves to a new one).
 CACHE_LAYOUT = "v1"
+#: How many files' digests are remembered (the oldest are forgotten; forgetting costs one re-read).
+MAX_REMEMBERED = 2000
 #: Settings that do not change the code: where the input is, where models run, downloading.
 _NOT_IN_KEY = ("source", "sidecar", "device", "download_models")
 
@@ -60,7 +62,8 @@ def video_digest(path: str | Path, memo_file: Path) -> str:
         for block in iter(lambda: handle.read(1 << 20), b""):
             digest.update(block)
     memo[key] = digest.hexdigest()
-    write_atomically(memo_file, json.dumps(memo, indent=0))
+    kept = dict(list(memo.items())[-MAX_REMEMBERED:])  # the most recent files
+    write_atomically(memo_file, json.dumps(kept, indent=0))
     return memo[key]
 
 
