@@ -62,7 +62,6 @@ each type) with each language model of :data:`LLM_ROWS` whose file exists (the t
 from __future__ import annotations
 
 import collections
-import itertools
 import json
 import math
 import sys
@@ -79,6 +78,7 @@ from spatialcode.formats.box_lists import SIZE_ORDERS, box_list_code, read_box_l
 from spatialcode.formats.codes_dir import CodesDir, write_codes
 from spatialcode.formats.vsibench_meta import convert_vsibench_meta, iter_meta_info_dir
 from spatialcode.geometry.box import Box3D
+from spatialcode.reason.fragments import overlap_groups
 from spatialcode.reason.registry import ReasonerConfig, make_reasoner
 from spatialcode.reason.solver import SolverConfig
 from spatialcode.scene import SpatialCode
@@ -217,26 +217,6 @@ def hull_ratios(codes: dict, areas: dict) -> dict[str, float]:
     return {s: areas[s] / hulls[s] for s in areas if hulls[s] > 0}
 
 
-def merged_count(objects: list, share: float) -> int:
-    """The number of groups of ``objects`` linked when their shared volume is at least ``share``
-    of the smaller box's."""
-    from spatialcode.geometry.iou import box_volume_intersection
-
-    group = list(range(len(objects)))
-
-    def root(i: int) -> int:
-        while group[i] != i:
-            i = group[i]
-        return i
-
-    for i, j in itertools.combinations(range(len(objects)), 2):
-        a, b = objects[i].box, objects[j].box
-        smaller = min(np.prod(a.size), np.prod(b.size))
-        if smaller > 0 and box_volume_intersection(a, b) / smaller >= share:
-            group[root(j)] = root(i)
-    return len({root(i) for i in range(len(objects))})
-
-
 def studies() -> None:
     """The measurements of the module docstring's ``studies``."""
     from spatialcode.questions.labels import resolve_label
@@ -276,7 +256,7 @@ def studies() -> None:
         for q, code in items:
             label = resolve_label(parse_question(q.question).category, list(code.labels))
             objects = code.objects_with_label(label) if label else []
-            n = len(objects) if share is None else merged_count(objects, share)
+            n = len(objects) if share is None else len(overlap_groups(objects, share))
             scores.append(mean_relative_accuracy(n, float(q.ground_truth)))
         return 100 * float(np.mean(scores))
 

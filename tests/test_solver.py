@@ -297,3 +297,35 @@ def test_the_size_of_an_object_without_a_box_is_its_category_typical_longest_sid
     assert ask(code, q.format("doors")).value == pytest.approx(202.5)
     assert ask(code, q.format("door"), estimate_missing=False).prediction == ""
     assert ask(code, q.format("table")).value == pytest.approx(100.0) and not ask(code, q.format("table")).fallback
+
+
+def test_overlapping_same_label_boxes_are_one_object_when_asked():
+    """Hand-worked: chair A (1 × 1 × 1 m at x = 0) and its fragment B (0.5 × 1 × 1 m at x = 0.2:
+    all of B's 0.5 m³ inside A), a chair C at x = 7 (3 m from the table), a table at x = 3 (faces at
+    2.5 and 3.5).
+    Counted as boxes: 3 chairs; with merge_overlapping=0.5: 2 (A and B are one). The more
+    confident box stands for a group — B (0.9) over A (none) — so the chair–table distance is
+    from A's face at x = 0.5 (2.00 m) as boxes, from B's face at x = 0.45 (2.05 m) merged."""
+    from spatialcode.core.errors import ValidationError
+
+    a = SpatialObject(0, "chair", Box3D((0.0, 0.0, 0.5), (1.0, 1.0, 1.0)))
+    b = SpatialObject(1, "chair", Box3D((0.2, 0.0, 0.5), (0.5, 1.0, 1.0)), confidence=0.9)
+    c = SpatialObject(2, "chair", Box3D((7.0, 0.0, 0.5), (1.0, 1.0, 1.0)))
+    table = SpatialObject(3, "table", Box3D((3.0, 0.0, 0.5), (1.0, 1.0, 1.0)))
+    code = SpatialCode(objects=(a, b, c, table))
+    count = "How many chair(s) are in this room?"
+    distance = "Measuring from the closest point of each object, what is the distance between the chair and the table (in meters)?"
+    as_boxes = Solver(SolverConfig(decimals={"count": 0, "m": 2}))
+    merged = Solver(SolverConfig(decimals={"count": 0, "m": 2}, merge_overlapping=0.5))
+    assert as_boxes.answer_question(code, count).prediction == "3"
+    assert merged.answer_question(code, count).prediction == "2"
+    assert as_boxes.answer_question(code, distance).prediction == "2.00"
+    assert merged.answer_question(code, distance).prediction == "2.05"
+    # a share the fragment does not reach keeps them apart (B's 0.5 m³ is all inside A: share 1.0)
+    assert Solver(SolverConfig(merge_overlapping=1.0)).answer_question(code, count).prediction == "2"
+    d = SpatialObject(4, "chair", Box3D((0.8, 0.0, 0.5), (1.0, 1.0, 1.0)))  # shares 0.2 m³ of A's 1 m³
+    near = SpatialCode(objects=(a, d, table))
+    assert Solver(SolverConfig(merge_overlapping=0.5)).answer_question(near, count).prediction == "2"
+    assert Solver(SolverConfig(merge_overlapping=0.15)).answer_question(near, count).prediction == "1"
+    with pytest.raises(ValidationError, match="merge_overlapping"):
+        SolverConfig(merge_overlapping=1.5)

@@ -42,6 +42,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from spatialcode.core.errors import ValidationError
 from spatialcode.geometry.box import Box3D
 from spatialcode.questions.labels import CodeLabels
 from spatialcode.questions.query import (
@@ -68,6 +69,7 @@ from spatialcode.reason.directions import (
     turn_between,
 )
 from spatialcode.reason.estimates import estimated_floor_area, instance_distance, typical_distance, typical_size
+from spatialcode.reason.fragments import one_box_per_object
 from spatialcode.scene import SpatialCode, SpatialObject
 
 _UNIT_SCALE = {"m": 1.0, "cm": 100.0, "mm": 1000.0, "ft": 1.0 / 0.3048, "in": 1.0 / 0.0254}
@@ -89,7 +91,11 @@ class SolverConfig:
     marked ``fallback`` with the reason — an object's size by its category's typical longest side,
     a distance as the median closest-point distance from the other named object to the code's
     other objects (the missing object assumed placed like them; with both missing, the median
-    over all pairs of the code's objects).
+    over all pairs of the code's objects). ``merge_overlapping``: a share in (0, 1] — same-label
+    boxes whose shared volume is at least that share of the smaller one's are one object at
+    question time (counting, distances, nearest, directions; the most confident box stands for
+    them, :mod:`spatialcode.reason.fragments`), for encoders that fragment or duplicate objects;
+    ``None`` (the default) counts boxes as they are.
     """
 
     decimals: dict[str, int | None] = field(default_factory=lambda: {"count": 0, "m": 1, "cm": 0, "mm": 0, "ft": 1, "in": 0, "m2": 1})
@@ -97,6 +103,11 @@ class SolverConfig:
     route_back_threshold_deg: float = 135.0
     room_from_objects: bool = True
     estimate_missing: bool = True
+    merge_overlapping: float | None = None
+
+    def __post_init__(self) -> None:
+        if self.merge_overlapping is not None and not 0.0 < self.merge_overlapping <= 1.0:
+            raise ValidationError("merge_overlapping", f"a share in (0, 1] or null, got {self.merge_overlapping}")
 
 
 class _CannotAnswer(Exception):
@@ -104,13 +115,22 @@ class _CannotAnswer(Exception):
 
 
 class _Scene(CodeLabels):
-    """Per-call view of a SpatialCode: label lookup and instance lists."""
+    """Per-call view of a SpatialCode: label lookup and instance lists; with ``merge_share``,
+    same-label boxes that overlap by that share are one object (:mod:`~spatialcode.reason.fragments`)."""
+
+    def __init__(self, code: SpatialCode, merge_share: float | None = None) -> None:
+        super().__init__(code)
+        self.merge_share = merge_share
+
+    def objects(self, phrase: str) -> list[SpatialObject]:
+        found = super().objects(phrase)
+        return found if self.merge_share is None else one_box_per_object(found, self.merge_share)
 
     def instances(self, phrase: str) -> tuple[str, list[SpatialObject]]:
         label = self.label(phrase)
         if label is None:
             raise _CannotAnswer(f"no box for {phrase!r}")
-        return label, self.code.objects_with_label(label)
+        return label, self.objects(label)
 
 
 def _format_number(value: float, decimals: int | None) -> str:
@@ -183,7 +203,7 @@ class Solver:
         }[type(query)]
         steps: list[str] = []
         try:
-            return handler(query, _Scene(code), steps)  # type: ignore[operator]
+            return handler(query, _Scene(code, self.config.merge_overlapping), steps)  # type: ignore[operator]
         except _CannotAnswer as reason:
             return self._cannot(getattr(query, "options", ()), f"cannot answer: {reason}", tuple(steps))
 
@@ -219,9 +239,10 @@ class Solver:
         if label is None:
             steps.append(f"no {q.category!r} in the code → 0")
             return self._number(0, "count", steps)
-        n = scene.code.count(label)
         boxes = len(scene.code.objects_with_label(label))
-        steps.append(f"{label}: {n} ({boxes} boxes; the count declared by the source wins when given)")
+        n = scene.code.count(label) if scene.merge_share is None or scene.code.object_counts else len(scene.objects(label))
+        merged = "" if scene.merge_share is None else f", overlapping same-label boxes merged at {scene.merge_share:g}"
+        steps.append(f"{label}: {n} ({boxes} boxes{merged}; the count declared by the source wins when given)")
         return self._number(n, "count", steps)
 
     def _abs_distance(self, q: AbsDistanceQuery, scene: _Scene, steps: list[str]) -> Answer:
