@@ -1,8 +1,11 @@
 """Perception from RGB alone with pretrained models through Hugging Face transformers: metric
 monocular depth (Depth Anything and other depth-estimation models), open-vocabulary detection
-(OWLv2) with the VSI-Bench categories, segmentation of the detections (SAM) and their tracking
-through the video (SAM-2), and the perception front ends built of them (:mod:`~.front_ends`). Weights come from a local folder or a hub id already in the cache;
-nothing is downloaded by the tests, which use tiny randomly initialised configurations."""
+(OWL-ViT, OWLv2) with the VSI-Bench categories, segmentation of the detections (SAM, or masks
+from the box and the depth: :mod:`~.box_masks`) and their tracking through the video (SAM-2),
+and the perception front ends built of them (:mod:`~.front_ends`), on the torch device of
+:mod:`~.device`. Weights come from a local folder or a hub id in the cache; the encoding presets'
+models are pinned to hub revisions and fetched once (:mod:`~.models`). Nothing is downloaded by
+the tests, which use tiny randomly initialised configurations."""
 
 from spatialcode.encode.pretrained.depth import DepthModelConfig, MonocularDepth, PredictedDepthSource
 from spatialcode.encode.pretrained.detect import Box2D, DetectorConfig, OpenVocabularyDetector
