@@ -6,6 +6,7 @@ from __future__ import annotations
 import itertools
 import math
 from collections import Counter, defaultdict
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -319,9 +320,10 @@ def test_perspective_answers_by_hand(yaw, side, quadrant):
 
 def test_perspective_only_for_objects_with_a_front(room, many):
     anchors = {parse_question(q.question, q.options).anchor for q in many if q.question_type == tasks.PERSPECTIVE_DIRECTION}
-    assert anchors and anchors <= {"sofa", "tv", "bookshelf", "desk", "monitor", "cabinet"}
-    narrow = QuestionGenConfig(tasks=(tasks.PERSPECTIVE_DIRECTION,), facing_categories=("tv",), perspective_levels=("quadrant",))
-    questions = generate_questions(room, 0, narrow)
+    assert anchors and anchors <= {"sofa", "tv", "bookshelf", "desk", "monitor", "cabinet", "door"}
+    narrow = QuestionGenConfig(tasks=(tasks.PERSPECTIVE_DIRECTION,), perspective_levels=("quadrant",))
+    only_tv = room.with_objects(replace(o, has_front=o.label == "tv") for o in room.objects)  # the code says who has a front
+    questions = generate_questions(only_tv, 0, narrow)
     assert questions and all(q.question.startswith("From the tv's") and len(q.options) == 4 for q in questions)
     annotated = SpatialCode(objects=room.objects, provenance=Provenance(producer="vsibench-meta"))  # box axes carry no front
     assert generate_questions(annotated, 0, QuestionGenConfig(tasks=(tasks.PERSPECTIVE_DIRECTION,))) == []

@@ -37,7 +37,11 @@ class SpatialObject:
     front, the way it faces (a sofa's seat side, a tv's screen, a chair's seat front), so its
     yaw is its facing direction — ``first_seen`` (s since the video
     start, optional), ``confidence`` in [0, 1] (optional), ``observations`` = number of frames
-    or detections that support it (optional)."""
+    or detections that support it (optional), ``has_front`` = whether the object has a front
+    (optional: ``None`` when the code does not say — annotations whose box axes carry no front;
+    ``False`` for symmetric objects such as tables, bins and plants, whose yaw then means
+    nothing) and ``facing_confidence`` in [0, 1] = how sure the encoder is of that front
+    (optional, only for objects with a front)."""
 
     id: int
     label: str
@@ -45,6 +49,8 @@ class SpatialObject:
     first_seen: float | None = None
     confidence: float | None = None
     observations: int | None = None
+    has_front: bool | None = None
+    facing_confidence: float | None = None
 
     def __post_init__(self) -> None:
         if self.id is None:
@@ -61,11 +67,19 @@ class SpatialObject:
             raise ValidationError("confidence", f"must be in [0, 1], got {conf}")
         object.__setattr__(self, "confidence", conf)
         optional_count(self.observations, "observations")
+        if self.has_front is not None and not isinstance(self.has_front, bool):
+            raise ValidationError("has_front", f"expected true, false or null, got {self.has_front!r}")
+        facing = optional_number(self.facing_confidence, "facing_confidence", minimum=0.0)
+        if facing is not None and facing > 1.0:
+            raise ValidationError("facing_confidence", f"must be in [0, 1], got {facing}")
+        if facing is not None and self.has_front is not True:
+            raise ValidationError("facing_confidence", "given for an object without a front (has_front is not true)")
+        object.__setattr__(self, "facing_confidence", facing)
 
     def to_dict(self) -> dict[str, Any]:
         """Return the JSON form: ``{"id", "label", "bbox_3d", ...optional fields}``."""
         out: dict[str, Any] = {"id": self.id, "label": self.label, "bbox_3d": self.box.to_bbox_3d()}
-        for key in ("first_seen", "confidence", "observations"):
+        for key in ("first_seen", "confidence", "observations", "has_front", "facing_confidence"):
             value = getattr(self, key)
             if value is not None:
                 out[key] = value
@@ -86,6 +100,8 @@ class SpatialObject:
             first_seen=data.get("first_seen"),
             confidence=data.get("confidence"),
             observations=data.get("observations"),
+            has_front=data.get("has_front"),
+            facing_confidence=data.get("facing_confidence"),
         )
 
 

@@ -7,6 +7,8 @@ centre / yaw / first_seen errors and room area (used by the demo and the encoder
 - Counts are exact per category when the numbers of truth and encoded objects agree.
 - Centre error (m) and yaw error modulo 90° (a box's yaw is defined modulo its symmetry) are
   taken over the matched objects; first_seen error (s) over all paired objects.
+- Facing: for the truth objects with a front (``has_front``) paired at IoU ≥ 0.25, the heading
+  error of the encoded box's +x axis against the truth's, over the full circle (0–180°).
 - Room: relative error of the floor area.
 """
 
@@ -67,10 +69,18 @@ def compare_codes(truth: SpatialCode, code: SpatialCode) -> dict[str, Any]:
         "centre_errors": [float(np.linalg.norm(np.subtract(t.box.center, e.box.center))) for t, e, _ in good],
         "yaw_errors": [yaw_error_deg(t.box.yaw, e.box.yaw) for t, e, _ in good],
         "first_seen_errors": first_seen,
+        "facing_errors": [[t.label, heading_error_deg(t.box.yaw, e.box.yaw), e.facing_confidence]
+                          for t, e, v in matches if e is not None and v >= 0.25 and t.has_front],
         "room_area": area,
         "truth_room_area": truth_area,
         "room_rel_error": abs(area - truth_area) / truth_area if area and truth_area else None,
     }
+
+
+def heading_error_deg(a: float, b: float) -> float:
+    """|a - b| on the circle, in degrees (0–180): how far apart two facings (yaws, radians) are."""
+    d = math.degrees(a - b) % 360.0
+    return min(d, 360.0 - d)
 
 
 def summarise_comparisons(rows: list[dict[str, Any]]) -> dict[str, Any]:
@@ -83,6 +93,7 @@ def summarise_comparisons(rows: list[dict[str, Any]]) -> dict[str, Any]:
     first = [v for r in rows for v in r["first_seen_errors"]]
     room = [r["room_rel_error"] for r in rows if r["room_rel_error"] is not None]
     weak = Counter(label for r in rows for label, v in r["per_object"] if v < 0.5)
+    facing = [row[1] for r in rows for row in r.get("facing_errors", [])]
     return {
         "scenes": len(rows),
         "objects": len(ious),
@@ -93,6 +104,9 @@ def summarise_comparisons(rows: list[dict[str, Any]]) -> dict[str, Any]:
         "median_centre_error_m": float(np.median(centre)) if centre else None,
         "median_yaw_error_deg": float(np.median(yaw)) if yaw else None,
         "first_seen_within_0.5s": sum(v <= 0.5 for v in first) / max(len(first), 1),
+        "median_facing_error_deg": float(np.median(facing)) if facing else None,
+        "facing_within_45deg": sum(v <= 45 for v in facing) / len(facing) if facing else None,
+        "facing_objects": len(facing),
         "median_room_rel_error": float(np.median(room)) if room else None,
         "rooms_found": len(room),
         "below_iou50_by_label": dict(weak.most_common()),

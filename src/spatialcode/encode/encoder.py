@@ -8,7 +8,8 @@ of the pixels that belong to no object feeds a coarse background cloud for the f
 Memory is bounded by the voxel grids, not by the number of frames.
 
 :meth:`Encoder.code` returns the current SpatialCode at any time: duplicate tracks merged,
-tracks seen fewer than ``min_observations`` times dropped, a gravity-aligned box per track,
+tracks seen fewer than ``min_observations`` times dropped, a gravity-aligned box per track
+(turned to face the object's front, :mod:`spatialcode.encode.facing`, once the room is known),
 ``first_seen`` = the first time its mask covered ``first_seen_fraction`` of the image (as the
 renderer defines it), objects in first-appearance order, the floor found by RANSAC and the
 room outline on it, and the camera trajectory.
@@ -21,9 +22,11 @@ import time
 from dataclasses import asdict, dataclass, field
 
 import numpy as np
+import shapely
 
 from spatialcode.core.errors import InputFileError, ValidationError
 from spatialcode.core.version import __version__
+from spatialcode.encode.facing import FacingConfig, orient_front
 from spatialcode.encode.frames import Frame, FrameSource
 from spatialcode.encode.lift import PixelGrid, depth_noise_coefficient
 from spatialcode.encode.perception import GroundTruthPerception, Perception
@@ -53,6 +56,7 @@ class EncoderConfig:
     floor_band: float = 0.04                # floor points: within this of the floor plane (m)
     room_cell: float = 0.1                  # room outline grid (m)
     tracks: TrackAssociationConfig = field(default_factory=TrackAssociationConfig)  # detections → 3D tracks → boxes
+    facing: FacingConfig = field(default_factory=FacingConfig)  # boxes turned to face their object's front
 
     def __post_init__(self) -> None:
         for name in ("pixel_stride", "min_observations", "merge_every", "background_every", "floor_every",
@@ -191,18 +195,22 @@ class Encoder:
         self.associator.merge_duplicates(floor_z)
         tracks = [t for t in self.associator.tracks if t.observations >= config.min_observations]
         tracks.sort(key=lambda t: (t.first_seen if t.first_seen is not None else t.first_t, t.id))
-        objects = []
-        for index, track in enumerate(tracks):
-            box = track.box(config.tracks, floor_z, self.depth_noise)
-            first_seen = track.first_seen if track.first_seen is not None else track.first_t
-            objects.append(SpatialObject(id=index, label=track.label, box=box, first_seen=first_seen,
-                                         observations=track.observations))
+        points = [track.object_points(config.tracks, self.depth_noise) for track in tracks]
+        boxes = [track.box(config.tracks, floor_z, self.depth_noise, cloud) for track, cloud in zip(tracks, points)]
         room = None
         if floor is not None and floor_z is not None:
             background = self.background.points()
             on_floor = background[np.abs(floor.height(background)) <= config.floor_band]
-            standing = [o.box for o in objects if o.box.center[2] - o.box.size[2] / 2 <= floor_z + config.tracks.floor_snap]
+            standing = [box for box in boxes if box.center[2] - box.size[2] / 2 <= floor_z + config.tracks.floor_snap]
             room = room_outline(on_floor, standing, config.room_cell)
+        outline = shapely.Polygon(room.polygon) if room is not None and room.polygon is not None else None
+        objects = []
+        for index, (track, box, cloud) in enumerate(zip(tracks, boxes, points)):
+            front = orient_front(box, track.label, cloud, outline, track.viewpoint, config.facing)
+            first_seen = track.first_seen if track.first_seen is not None else track.first_t
+            objects.append(SpatialObject(id=index, label=track.label, box=front.box, first_seen=first_seen,
+                                         observations=track.observations, has_front=front.has_front,
+                                         facing_confidence=front.confidence))
         fps = None
         if len(self.camera) > 1 and self.camera[-1].t > self.camera[0].t:
             fps = (len(self.camera) - 1) / (self.camera[-1].t - self.camera[0].t)

@@ -213,14 +213,21 @@ class Track:
             merged.add(points, weights)
         return merged
 
-    def box(self, config: TrackAssociationConfig, floor_z: float | None, depth_noise: float = 0.0) -> Box3D:
-        """The gravity-aligned box of the fused points — the voxels holding at least a share
-        (:meth:`TrackAssociationConfig.weight_share` for the ``depth_noise`` coefficient) of the median
-        voxel weight — after outlier removal, its extents trimmed by :meth:`TrackAssociationConfig.trim`."""
+    def object_points(self, config: TrackAssociationConfig, depth_noise: float = 0.0) -> np.ndarray:
+        """The points (N, 3), metres, a box is fitted to: the fused voxels holding at least a share
+        (:meth:`TrackAssociationConfig.weight_share` for the ``depth_noise`` coefficient) of the
+        median voxel weight, after outlier removal."""
         cloud = self.fused_cloud(config)
         weights = cloud.weights
         floor = config.weight_share(depth_noise) * float(np.median(weights)) if len(weights) else 0.0
-        points = remove_outliers(cloud.points(floor), config.cluster_eps, config.cluster_min_share)
+        return remove_outliers(cloud.points(floor), config.cluster_eps, config.cluster_min_share)
+
+    def box(self, config: TrackAssociationConfig, floor_z: float | None, depth_noise: float = 0.0,
+            points: np.ndarray | None = None) -> Box3D:
+        """The gravity-aligned box of :meth:`object_points` (or of ``points`` already computed by
+        it), its extents trimmed by :meth:`TrackAssociationConfig.trim`."""
+        if points is None:
+            points = self.object_points(config, depth_noise)
         return fit_box(points, floor_z, config.floor_snap, viewpoint=self.viewpoint, min_thickness=config.min_thickness,
                        trim=config.trim(depth_noise))
 

@@ -21,7 +21,8 @@ Definitions (DESIGN.md, matching how VSI-Bench built its ground truth):
   of the anchor object facing where it faces: forward is its box's local +x axis (the object's
   front, :class:`~spatialcode.scene.SpatialObject`) projected onto the floor, i.e. its yaw;
   bearing of the target's centre; left/right by the sign of the cross product, or the quadrant.
-  With several instances: the first-seen one.
+  With several instances: the first-seen one. An anchor the code says has no front
+  (``has_front`` false) cannot be answered about.
 
 Numbers are written at the precision the benchmark states its answers (``SolverConfig``).
 When the code cannot answer (no box for an object, no room area, no ``first_seen``,
@@ -418,8 +419,11 @@ class Solver:
         if len(anchors) > 1:
             steps.append(f"{len(anchors)} instances of {label}: using the first seen")
         anchor = anchors[0]
+        if anchor.has_front is False:
+            raise _CannotAnswer(f"the code says the {q.anchor} has no front (a symmetric object: its box's yaw is arbitrary)")
         front = anchor.box.rotation_matrix[:2, 0]
-        steps.append(f"{_describe(anchor)} faces {np.degrees(np.arctan2(front[1], front[0])):.1f}° (its box +x axis)")
+        sure = "" if anchor.facing_confidence is None else f", facing confidence {anchor.facing_confidence:.2f}"
+        steps.append(f"{_describe(anchor)} faces {np.degrees(np.arctan2(front[1], front[0])):.1f}° (its box +x axis{sure})")
         target = self._centre(scene, q.target, steps)
         try:
             bearing = perspective_bearing_deg(anchor.box, target)

@@ -19,6 +19,7 @@ from spatialcode.synth.draw import Draw
 from spatialcode.synth.layout import Layout, plan_items
 from spatialcode.synth.rooms import FloorPlan, centroid, plan_floor
 from spatialcode.synth.scene_config import SceneGenConfig
+from spatialcode.tasks.facing import has_front
 
 PRODUCER = "spatialcode.synth.generate"
 def _check_seed(seed: int) -> int:
@@ -101,7 +102,7 @@ def generate_scene(seed: int, config: SceneGenConfig | None = None, kind: str | 
         x, y, yaw = turn(p.prism.x, p.prism.y, p.prism.yaw)
         box = p.prism.to_box()
         box = Box3D((x, y, box.center[2]), box.size, (0.0, 0.0, math.atan2(math.sin(yaw), math.cos(yaw))))
-        objects.append(SpatialObject(id=len(objects), label=p.label, box=box))
+        objects.append(SpatialObject(id=len(objects), label=p.label, box=box, has_front=has_front(p.label)))
     polygon = tuple(turn(x, y, 0.0)[:2] for x, y in plan.polygon)
     room = Room(polygon=polygon, area=polygon_area(polygon), center=(*centroid(polygon), plan.height / 2), height=plan.height)
     record = {**config.to_dict(), "seed": seed, "kind": kind, "rooms": [r.kind for r in plan.rooms], "unplaced": unplaced}

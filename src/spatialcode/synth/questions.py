@@ -35,9 +35,9 @@ Selection rules follow how VSI-Bench built its questions:
   (0° or ±135°) or a leg is shorter than ``route_min_leg_m``. Two VSI layouts are drawn: "1. Go
   forward until the {facing}" first (the facing object counts as the first landmark), or
   "1. [please fill in]" first;
-* perspective (extension) — an anchor whose category has a meaningful front
-  (``facing_categories``; none from producers whose boxes carry no front, such as VSI-Bench's
-  annotations) and a unique target 0.30–5.0 m from it; dropped within 10° of a
+* perspective (extension) — an anchor with a front (its ``has_front``, else its category's
+  facing rule in :mod:`spatialcode.tasks.facing`; none from producers whose boxes carry no front,
+  such as VSI-Bench's annotations) and a unique target 0.30–5.0 m from it; dropped within 10° of a
   boundary (left/right: 0°/180°; quadrant: multiples of 90°).
 
 Ids are strings ``f"{scene_name}-{k}"`` (k = 0, 1, … in output order), unique within the scene
@@ -95,10 +95,10 @@ from spatialcode.synth.distractors import (
     order_distractors,
     turn_distractors,
 )
+from spatialcode.tasks import facing
 from spatialcode.tasks.records import VSIQuestion
 
 __all__ = [
-    "DEFAULT_FACING_CATEGORIES",
     "DEFAULT_MAX_PER_TASK",
     "QuestionGenConfig",
     "generate_questions",
@@ -120,15 +120,6 @@ DEFAULT_MAX_PER_TASK: dict[str, int] = {
     tasks.APPEARANCE_ORDER: 3,
     tasks.PERSPECTIVE_DIRECTION: 4,
 }
-
-#: Categories whose box +x axis is a meaningful front (a label matches when it equals one of
-#: these or ends with one as its last word(s): "office chair" → "chair").
-DEFAULT_FACING_CATEGORIES: tuple[str, ...] = (
-    "sofa", "couch", "chair", "armchair", "bed", "tv", "television", "monitor", "computer monitor", "toilet",
-    "refrigerator", "fridge", "stove", "oven", "microwave", "cabinet", "kitchen cabinet", "desk", "dresser",
-    "wardrobe", "closet", "bookshelf", "bookcase", "washing machine", "washer", "dryer", "dishwasher",
-    "fireplace", "piano", "nightstand", "bench", "sink", "tv stand", "whiteboard", "printer", "laptop",
-)
 
 ROOM_SIZE_TEXT = (
     "What is the size of this room (in square meters)? \nIf multiple rooms are shown, estimate the size of the combined space."
@@ -170,7 +161,6 @@ class QuestionGenConfig:
     route_min_leg_m: float = 0.5
     appearance_min_gap_s: float = 1.0
     min_abs_distance_m: float = 0.1
-    facing_categories: tuple[str, ...] = DEFAULT_FACING_CATEGORIES
     no_front_producers: tuple[str, ...] = ("vsibench-meta",)
     perspective_levels: tuple[str, ...] = ("left-right", "quadrant")
     attempts_per_question: int = 200
@@ -562,8 +552,7 @@ class _Generator:
         if self.code.provenance.producer in config.no_front_producers:
             return
         low, high = config.direction_distance_m
-        facing = {_name(c) for c in config.facing_categories}
-        anchors = [o for o in self.scene.unique if _has_front(o, facing)]
+        anchors = [o for o in self.scene.unique if _has_front(o)]
         pairs = [(a, t, level) for a in anchors for t in self.scene.unique if t.id != a.id for level in config.perspective_levels]
         for k in rng.permutation(len(pairs)):
             anchor, target, level = pairs[k]
@@ -588,13 +577,12 @@ class _Generator:
             )
 
 
-def _has_front(obj: SpatialObject, facing: set[str]) -> bool:
-    """True when ``obj``'s category has a meaningful front and its box's +x axis is mostly
-    horizontal (tilted at most 45° out of the floor plane)."""
-    words = _name(obj.label).split()
-    if not any(" ".join(words[k:]) in facing for k in range(len(words))):
-        return False
-    return bool(np.hypot(*obj.box.rotation_matrix[:2, 0]) >= math.sqrt(0.5))
+def _has_front(obj: SpatialObject) -> bool:
+    """True when ``obj`` has a front — as its code says (``has_front``), else by its category
+    (:func:`spatialcode.tasks.facing.has_front`) — and its box's +x axis is mostly horizontal
+    (tilted at most 45° out of the floor plane)."""
+    front = obj.has_front if obj.has_front is not None else facing.has_front(obj.label)
+    return front and bool(np.hypot(*obj.box.rotation_matrix[:2, 0]) >= math.sqrt(0.5))
 
 
 def generate_questions(code: SpatialCode, seed: int, config: QuestionGenConfig | None = None) -> list[VSIQuestion]:
