@@ -70,7 +70,7 @@ RENDERS = ROOT / "runs" / "encoder_renders"
 
 def fault_config(faults: str) -> FaultConfig:
     """A preset name, or comma-separated NAME=VALUE settings."""
-    if faults in ("none", "realistic"):
+    if faults in ("none", "realistic", "monocular"):
         return FaultConfig.preset(faults)
     return build_config(FaultConfig, apply_overrides({}, faults.split(",")))
 

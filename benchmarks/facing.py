@@ -145,7 +145,7 @@ def main() -> None:
     sub = parser.add_subparsers(dest="command", required=True)
     go = sub.add_parser("run")
     go.add_argument("--scenes", type=int, default=20)
-    go.add_argument("--faults", default="none", choices=("none", "realistic"))
+    go.add_argument("--faults", default="none", choices=("none", "realistic", "monocular"))
     go.add_argument("--base-seed", type=int, default=1)
     sub.add_parser("report")
     args = parser.parse_args()

@@ -11,8 +11,12 @@ import pytest
 from spatialcode.core.errors import ValidationError
 from spatialcode.scene import CameraPose, SpatialCode
 from spatialcode.synth.faults import (
+    FALSE_POSITIVE_ID,
+    FAULT_PRESETS,
     FaultConfig,
+    add_false_positives,
     apply_frame_faults,
+    bleed_instances,
     confuse_labels,
     drift_poses,
     erode_instances,
@@ -98,6 +102,66 @@ def test_default_confusion_map_is_well_formed():
         assert others and label not in others
         assert all(other in table for other in others)  # a confused label can be confused back
     assert {"stool"} <= set(table["chair"]) and "counter" in table["table"] and "basket" in table["trash bin"]
+
+
+# -- the faults of monocular perception --------------------------------------------------------
+def test_depth_scale_is_one_factor_per_video_of_the_stated_spread():
+    depth = np.linspace(0.5, 6.0, 120, dtype=np.float32).reshape(10, 12)
+    config = FaultConfig(depth_scale=0.1)
+    first, later = noisy_depth(depth, None, config, seed=4, frame=0), noisy_depth(depth, None, config, seed=4, frame=9)
+    factor = first / depth
+    assert np.allclose(factor, factor[0, 0], rtol=1e-6) and np.array_equal(first, later)  # the whole video, one factor
+    logs = [math.log(float(noisy_depth(depth, None, config, seed=s, frame=0)[0, 0] / depth[0, 0])) for s in range(400)]
+    assert abs(np.mean(logs)) < 0.015 and 0.088 < np.std(logs) < 0.112  # log-normal, σ = 0.1 (400 draws: ±6 %)
+
+
+def test_depth_warp_is_smooth_bounded_and_lasts_its_frames():
+    depth = np.full((48, 64), 2.0, dtype=np.float32)
+    config = FaultConfig(depth_warp=0.05, warp_frames=10)
+    ratio = noisy_depth(depth, None, config, seed=1, frame=3) / depth
+    assert ratio.min() >= 0.95 - 1e-6 and ratio.max() <= 1.05 + 1e-6 and ratio.max() - ratio.min() > 0.02
+    assert np.abs(np.diff(ratio, axis=1)).max() < 0.01 and np.abs(np.diff(ratio, axis=0)).max() < 0.01  # low frequency
+    assert np.array_equal(ratio, noisy_depth(depth, None, config, seed=1, frame=9) / depth)  # same block of 10 frames
+    assert not np.array_equal(ratio, noisy_depth(depth, None, config, seed=1, frame=10) / depth)
+
+
+def test_mask_bleed_grows_instances_into_the_background_only():
+    mask = np.full((30, 30), -1, dtype=np.int16)
+    mask[10:20, 10:15] = 3
+    mask[10:20, 15:20] = 5  # touching neighbours: neither bleeds into the other
+    out = bleed_instances(mask, 3)
+    assert np.array_equal(out[mask >= 0], mask[mask >= 0])
+    assert out[15, 7] == 3 and out[15, 6] == -1 and out[15, 22] == 5 and out[15, 23] == -1  # 3 px, not 4
+    assert out[7, 12] == 3 and out[22, 17] == 5 and out[7, 7] == -1  # corners: Euclidean distance √18 > 3
+    assert np.array_equal(faulty_mask(mask, FaultConfig(mask_bleed=3), 0, 0), out)
+
+
+def test_false_positives_are_poisson_ellipses_with_confusable_labels():
+    mask = np.full((48, 64), -1, dtype=np.int16)
+    mask[5:15, 5:15] = 2
+    config = FaultConfig(false_positives=2.0)
+    counts = []
+    for frame in range(300):
+        out, labels = add_false_positives(mask, {2: "chair"}, config, seed=0, frame=frame)
+        extra = sorted(i for i in labels if i >= FALSE_POSITIVE_ID)
+        counts.append(len(extra))
+        assert extra == list(range(FALSE_POSITIVE_ID, FALSE_POSITIVE_ID + len(extra)))
+        assert all(labels[i] in config.confusion_map for i in extra) and labels[2] == "chair"
+    assert 1.8 < np.mean(counts) < 2.2 and 1.5 < np.var(counts) < 2.5  # Poisson: mean = variance = 2
+    again = add_false_positives(mask, {2: "chair"}, config, seed=0, frame=7)
+    assert np.array_equal(again[0], add_false_positives(mask, {2: "chair"}, config, seed=0, frame=7)[0])
+    assert add_false_positives(mask, {2: "chair"}, FaultConfig(), seed=0, frame=0) == (mask, {2: "chair"})
+    faulty = apply_frame_faults(7, np.ones((48, 64), np.float32), mask, {2: "chair"}, config, seed=0)
+    assert set(faulty.labels) == {int(i) for i in np.unique(faulty.mask) if i >= 0}  # labels of what the mask shows
+
+
+def test_the_monocular_preset_and_the_render_command_know_every_preset():
+    from spatialcode.cli.render import render_command
+
+    monocular = FaultConfig.preset("monocular")
+    assert monocular.enabled and monocular.depth_scale > 0 and monocular.mask_bleed > 0 and monocular.false_positives > 0
+    choices = next(p for p in render_command.params if p.name == "faults").type.choices
+    assert set(choices) == set(FAULT_PRESETS)
 
 
 def test_pose_drift_is_a_reproducible_random_walk():

@@ -54,7 +54,7 @@ RENDER_OPTIONS = {
 @click.option("--max-seconds", type=float, default=None, help="Longest video, seconds (default 180). [path.max_seconds]")
 @click.option("--max-frames", type=click.IntRange(min=1), default=None, help="At most this many frames. [path.max_frames]")
 @click.option("--seed", type=int, default=None, help="Seed of the faults (default 0). [seed]")
-@click.option("--faults", type=click.Choice(["none", "realistic"]), default=None,
+@click.option("--faults", type=click.Choice(["none", "realistic", "monocular"]), default=None,
               help="A preset of sensor/detector faults (sets the whole faults group). [faults]")
 @click.option("--fault", "fault_settings", multiple=True, metavar="NAME=VALUE",
               help="One fault setting, e.g. depth_noise=0.005 or missed_detection=0.1 (repeatable; overrides "
