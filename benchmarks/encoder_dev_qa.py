@@ -15,8 +15,11 @@ then encodes it with the ground-truth masks — *clean* (exact depth, masks, pos
 depth noise and dropout, mask erosion, 10 % missed detections, 5 % label confusion, 0.2°/√s and
 1 cm/√s pose drift), *refined* (the same faults, the drifting poses refined against the map of
 the earlier frames: ``--poses refine``, :class:`~spatialcode.encode.MapAlignedPoseSource`) and,
-when asked for with ``--variants`` (slow: RGB-D odometry), *estimated* (the same faults, poses
-estimated from the noisy depth and anchored at the first: ``--poses estimate``) — into
+when asked for with ``--variants``, *estimated* (slow: RGB-D odometry; the same faults, poses
+estimated from the noisy depth and anchored at the first: ``--poses estimate``), *monocular*
+(the ``monocular`` preset injected: depth scale and warp, mask bleed, false positives, misses,
+label confusion, pose drift) and *monocular-robust* (the same frames, the encoder with the
+monocular path's robustness: scale calibration) — into
 ``runs/encoder_dev/codes/<variant>/<dataset>/<scene>.json``; a variant whose code is there
 already is not encoded again; then scores.
 
@@ -39,10 +42,12 @@ import time
 import traceback
 import warnings
 import zlib
+from dataclasses import replace
 from pathlib import Path
 
 from spatialcode.bench import aggregate, code_version, load_questions, score_predictions
 from spatialcode.encode import FaultySource, RenderFolderSource, pose_source
+from spatialcode.encode.calibration import ScaleCalibrationConfig
 from spatialcode.encode.encoder import EncoderConfig, encode
 from spatialcode.formats.vsibench_meta import iter_meta_info_dir
 from spatialcode.reason.solver import Solver
@@ -55,13 +60,16 @@ RUNS = ROOT / "runs" / "encoder_dev"
 RESULTS = ROOT / "benchmarks" / "results"
 TASKS = ("object_counting", "object_size_estimation", "object_abs_distance", "object_rel_distance",
          "object_rel_direction_easy", "object_rel_direction_medium", "object_rel_direction_hard")
-#: Encodings of each scene: (realistic faults injected, poses mode).
-VARIANTS = {"clean": (False, "given"), "faulty": (True, "given"), "refined": (True, "refine"),
-            "estimated": (True, "estimate")}
-DEFAULT_VARIANTS = ("clean", "faulty", "refined")
 WIDTH, HEIGHT = 320, 240
 #: 320×240 lifted at every pixel has the point density of 640×480 at the default stride 2.
 ENCODER = EncoderConfig(pixel_stride=1)
+#: The same with what monocular perception needs: the metric scale calibrated from the furniture.
+MONOCULAR_ENCODER = replace(ENCODER, calibration=ScaleCalibrationConfig(enabled=True))
+#: Encodings of each scene: (fault preset injected or None, poses mode, encoder settings).
+VARIANTS = {"clean": (None, "given", ENCODER), "faulty": ("realistic", "given", ENCODER),
+            "refined": ("realistic", "refine", ENCODER), "estimated": ("realistic", "estimate", ENCODER),
+            "monocular": ("monocular", "given", ENCODER), "monocular-robust": ("monocular", "given", MONOCULAR_ENCODER)}
+DEFAULT_VARIANTS = ("clean", "faulty", "refined")
 
 
 def scene_key(code: SpatialCode) -> str:
@@ -87,13 +95,13 @@ def encode_scene(code: SpatialCode, variants: tuple[str, ...] = DEFAULT_VARIANTS
         out = RUNS / "codes" / variant / f"{key}.json"
         if out.is_file():
             continue
-        faulty, poses = VARIANTS[variant]
+        faults, poses, settings = VARIANTS[variant]
         source = RenderFolderSource(render_dir, rgb=False)
-        if faulty:
-            source = FaultySource(source, FaultConfig.preset("realistic"), seed)
+        if faults is not None:
+            source = FaultySource(source, FaultConfig.preset(faults), seed)
         source = pose_source(source, poses)
         start = time.perf_counter()
-        encoded, times = encode(source, None, ENCODER, scene=code.source)
+        encoded, times = encode(source, None, settings, scene=code.source)
         out.parent.mkdir(parents=True, exist_ok=True)
         encoded.save(out)
         row[variant] = {"objects": len(encoded.objects), "frames": times.frames,

@@ -124,6 +124,10 @@ def test_the_shipped_typical_sizes_are_the_catalogues():
     from spatialcode.tasks.typical_sizes import typical_longest_sides as shipped
 
     assert dict(shipped()) == derived()
+    from spatialcode.synth.categories import reference_heights as derived_heights
+    from spatialcode.tasks.typical_sizes import reference_heights as shipped_heights
+
+    assert dict(shipped_heights()) == derived_heights() and shipped_heights()["door"] == (1.95, 2.1)
     # worked by hand from the ranges: a door 1.95–2.10 m high; a bed: single 1.95–2.10 long,
     # double 2.0–2.2 → midpoints 2.025 and 2.1, median 2.0625 (rounded to the millimetre)
     assert shipped()["door"] == 2.025 and shipped()["bed"] == pytest.approx(2.062)

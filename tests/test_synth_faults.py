@@ -111,6 +111,10 @@ def test_depth_scale_is_one_factor_per_video_of_the_stated_spread():
     first, later = noisy_depth(depth, None, config, seed=4, frame=0), noisy_depth(depth, None, config, seed=4, frame=9)
     factor = first / depth
     assert np.allclose(factor, factor[0, 0], rtol=1e-6) and np.array_equal(first, later)  # the whole video, one factor
+    pose = CameraPose(t=1.0, position=(1.0, -2.0, 1.5), quaternion=(0.0, 0.0, 0.0, 1.0))
+    reported = drift_poses([pose], config, seed=4)[0]  # the camera moves at the depth's scale
+    assert np.allclose(reported.position, factor[0, 0] * np.array(pose.position), rtol=1e-5)
+    assert reported.quaternion == pose.quaternion
     logs = [math.log(float(noisy_depth(depth, None, config, seed=s, frame=0)[0, 0] / depth[0, 0])) for s in range(400)]
     assert abs(np.mean(logs)) < 0.015 and 0.088 < np.std(logs) < 0.112  # log-normal, σ = 0.1 (400 draws: ±6 %)
 

@@ -354,6 +354,26 @@ class SpatialCode:
         """Return a copy with ``objects`` replaced."""
         return replace(self, objects=tuple(objects))
 
+    def scaled(self, factor: float) -> SpatialCode:
+        """Return a copy with every length multiplied by ``factor`` (> 0) about the world origin:
+        box centres and sides, the room (polygon, centre and height; area by ``factor``²) and
+        the camera positions; yaws, times and rotations unchanged."""
+        if not math.isfinite(factor) or factor <= 0:
+            raise ValidationError("factor", f"must be a finite number > 0, got {factor}")
+
+        def box(b: Box3D) -> Box3D:
+            return Box3D(tuple(factor * v for v in b.center), tuple(factor * v for v in b.size), b.rotation)
+
+        room = self.room
+        if room is not None:
+            room = Room(polygon=None if room.polygon is None else tuple((factor * x, factor * y) for x, y in room.polygon),
+                        area=None if room.area is None else factor * factor * room.area,
+                        center=None if room.center is None else tuple(factor * v for v in room.center),
+                        height=None if room.height is None else factor * room.height)
+        camera = None if self.camera is None else tuple(
+            replace(p, position=tuple(factor * v for v in p.position)) for p in self.camera)
+        return replace(self, objects=tuple(replace(o, box=box(o.box)) for o in self.objects), room=room, camera=camera)
+
     # -- JSON ------------------------------------------------------------------------------
     def to_dict(self) -> dict[str, Any]:
         """Return the JSON form of the scene (schema version :data:`SCHEMA_VERSION`)."""

@@ -12,27 +12,31 @@ tracks seen fewer than ``min_observations`` times dropped, a gravity-aligned box
 (turned to face the object's front, :mod:`spatialcode.encode.facing`, once the room is known),
 ``first_seen`` = the first time its mask covered ``first_seen_fraction`` of the image (as the
 renderer defines it), objects in first-appearance order, the floor found by RANSAC and the
-room outline on it, and the camera trajectory.
+room outline on it, and the camera trajectory; with ``calibration`` on (predicted depth), every
+length scaled by the metric scale the furniture's heights give (:mod:`spatialcode.encode.calibration`).
 """
 
 from __future__ import annotations
 
 import sys
 import time
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 
 import numpy as np
 import shapely
 
 from spatialcode.core.errors import InputFileError, ValidationError
 from spatialcode.core.version import __version__
+from spatialcode.encode.calibration import ScaleCalibrationConfig, estimate_scale
 from spatialcode.encode.facing import FacingConfig, orient_front
 from spatialcode.encode.frames import Frame, FrameSource
 from spatialcode.encode.lift import PixelGrid, depth_noise_coefficient
+from spatialcode.encode.mask_edges import trim_depth_edges
 from spatialcode.encode.perception import GroundTruthPerception, Perception
 from spatialcode.encode.room import Plane, find_floor, room_outline
-from spatialcode.encode.tracks import TrackAssociationConfig, TrackAssociator
+from spatialcode.encode.tracks import Track, TrackAssociationConfig, TrackAssociator
 from spatialcode.encode.voxels import VoxelCloud
+from spatialcode.geometry.camera import Intrinsics, project_points
 from spatialcode.scene import CameraPose, Provenance, Source, SpatialCode, SpatialObject
 
 PRODUCER = "encode-geometric"
@@ -56,11 +60,16 @@ class EncoderConfig:
     floor_band: float = 0.04                # floor points: within this of the floor plane (m)
     room_cell: float = 0.1                  # room outline grid (m)
     tracks: TrackAssociationConfig = field(default_factory=TrackAssociationConfig)  # detections → 3D tracks → boxes
+    edge_trim_px: int = 0                   # drop mask pixels behind their own object's depth edges within this (px; 0: off)
+    min_detection_rate: float = 0.0         # drop tracks detected in fewer than this share of the frames
+                                            # that showed them (multi-view consistency; 0: off)
+    min_views: int = 10                     # ... once they were in view at least this often
     facing: FacingConfig = field(default_factory=FacingConfig)  # boxes turned to face their object's front
+    calibration: ScaleCalibrationConfig = field(default_factory=ScaleCalibrationConfig)  # metric scale of predicted depth
 
     def __post_init__(self) -> None:
         for name in ("pixel_stride", "min_observations", "merge_every", "background_every", "floor_every",
-                     "noise_every"):
+                     "noise_every", "min_views"):
             if int(getattr(self, name)) != getattr(self, name) or getattr(self, name) < 1:
                 raise ValidationError(name, f"must be a whole number >= 1, got {getattr(self, name)}")
         if self.depth_weight_power < 0:
@@ -68,6 +77,10 @@ class EncoderConfig:
         for name in ("max_depth", "first_seen_fraction", "background_voxel", "floor_band", "room_cell"):
             if not getattr(self, name) > 0:
                 raise ValidationError(name, f"must be > 0, got {getattr(self, name)}")
+        if int(self.edge_trim_px) != self.edge_trim_px or self.edge_trim_px < 0:
+            raise ValidationError("edge_trim_px", f"must be a whole number >= 0, got {self.edge_trim_px}")
+        if not 0.0 <= self.min_detection_rate <= 1.0:
+            raise ValidationError("min_detection_rate", f"must be in [0, 1], got {self.min_detection_rate}")
 
 
 @dataclass
@@ -131,6 +144,8 @@ class Encoder:
         owner = np.full(sampled.shape, -1, dtype=np.int32)
         for k, det in enumerate(seen.detections):
             owner[grid.sample(det.mask)] = k
+        if config.edge_trim_px:
+            owner = trim_depth_edges(owner, sampled, -(-config.edge_trim_px // config.pixel_stride))
         rows, cols = np.nonzero(valid & (owner >= 0))
         points = grid.points(rows, cols, sampled, pose)
         who = owner[rows, cols]
@@ -151,6 +166,8 @@ class Encoder:
         associated_at = time.perf_counter()
         times.lift += associated_at - lifted_at
         self.associator.update(detections, frame.t, frame.index, np.asarray(pose.position, dtype=float))
+        if config.min_detection_rate > 0 and seen.detections:  # a frame the detector ran on
+            self._count_views(depth, frame.intrinsics, pose)
         background_at = time.perf_counter()
         times.associate += background_at - associated_at
         every = config.background_every
@@ -163,6 +180,30 @@ class Encoder:
             self.associator.merge_duplicates(self._floor_z(self._cached_floor()))
         times.background += time.perf_counter() - background_at
         times.frames += 1
+
+    def _count_views(self, depth: np.ndarray, intrinsics: Intrinsics, pose: CameraPose) -> None:
+        """Add a view to every track whose centre this frame shows unoccluded: in the image, in
+        front of the camera within ``max_depth``, and the depth there not nearer than the centre
+        by more than the track's half diagonal + 0.2 m."""
+        tracks = [t for t in self.associator.tracks if np.isfinite(t.lo).all()]
+        if not tracks:
+            return
+        centres = np.array([(t.lo + t.hi) / 2 for t in tracks])
+        reach = np.array([np.linalg.norm(t.hi - t.lo) / 2 for t in tracks]) + 0.2
+        uv, z = project_points(centres, intrinsics, pose)
+        height, width = depth.shape
+        inside = (z > 0.2) & (z <= self.config.max_depth) & np.isfinite(uv).all(axis=1)
+        inside &= (uv[:, 0] >= 0) & (uv[:, 0] <= width - 1) & (uv[:, 1] >= 0) & (uv[:, 1] <= height - 1)
+        for k in np.flatnonzero(inside):
+            seen_depth = float(depth[int(round(uv[k, 1])), int(round(uv[k, 0]))])
+            if seen_depth <= 0 or seen_depth >= z[k] - reach[k]:
+                tracks[k].views += 1
+
+    def _consistent(self, track: Track) -> bool:
+        """Whether ``track`` was detected in at least ``min_detection_rate`` of the frames that
+        showed it (always, before ``min_views`` such frames)."""
+        rate = self.config.min_detection_rate
+        return rate <= 0 or track.views < self.config.min_views or track.observations >= rate * track.views
 
     def _cached_floor(self) -> Plane | None:
         """The floor, re-estimated when ``floor_every`` frames have passed since the last time."""
@@ -193,7 +234,7 @@ class Encoder:
         floor = self.floor()
         floor_z = self._floor_z(floor)
         self.associator.merge_duplicates(floor_z)
-        tracks = [t for t in self.associator.tracks if t.observations >= config.min_observations]
+        tracks = [t for t in self.associator.tracks if t.observations >= config.min_observations and self._consistent(t)]
         tracks.sort(key=lambda t: (t.first_seen if t.first_seen is not None else t.first_t, t.id))
         points = [track.object_points(config.tracks, self.depth_noise) for track in tracks]
         boxes = [track.box(config.tracks, floor_z, self.depth_noise, cloud) for track, cloud in zip(tracks, points)]
@@ -215,14 +256,22 @@ class Encoder:
         if len(self.camera) > 1 and self.camera[-1].t > self.camera[0].t:
             fps = (len(self.camera) - 1) / (self.camera[-1].t - self.camera[0].t)
         src = source or Source()
-        return SpatialCode(
+        provenance = Provenance.from_config(PRODUCER, asdict(config), __version__)
+        code = SpatialCode(
             objects=tuple(objects),
             room=room,
             camera=tuple(self.camera),
             source=Source(dataset=src.dataset, scene_name=src.scene_name, fps=src.fps or fps,
                           frame_count=src.frame_count or self.frames_seen),
-            provenance=Provenance.from_config(PRODUCER, asdict(config), __version__),
+            provenance=provenance,
         )
+        if not config.calibration.enabled:
+            return code
+        scale = estimate_scale(code.objects, config.calibration)
+        measured = {"scale_estimate": scale.factor, "scale_correction": scale.correction,
+                    "scale_references": len(scale.references)}
+        code = replace(code, provenance=replace(provenance, config={**provenance.config, "calibration_measured": measured}))
+        return code.scaled(1.0 / scale.correction)
 
 
 def encode(source: FrameSource, perception: Perception | None = None, config: EncoderConfig | None = None,

@@ -117,6 +117,9 @@ class EncodePipelineConfig:
             changes |= {"depth_model": self.depth_model or chosen.depth.repo_id, "width": self.width or chosen.width}
             if self.stride is None and self.target_fps is None:
                 changes["target_fps"] = chosen.target_fps
+        if self.encoder.calibration.enabled is None:  # the furniture's heights calibrate predicted depth only
+            predicted = colour_only or self.depth_model is not None
+            changes["encoder"] = replace(self.encoder, calibration=replace(self.encoder.calibration, enabled=predicted))
         return replace(self, **changes)
 
     def open_frames(self, rgb: bool) -> FrameSource:
@@ -215,7 +218,11 @@ def encode_input(config: EncodePipelineConfig, progress: bool = False) -> Encode
     check_tracking(source)
     frames = max(times.frames, 1)
     before = {name: 1000.0 * seconds / frames for name, seconds in stage_seconds(source, front_end).items()}
-    code = replace(code, provenance=Provenance.from_config("encode", encode_settings(config, source), __version__))
+    provenance = Provenance.from_config("encode", encode_settings(config, source), __version__)
+    if "calibration_measured" in code.provenance.config:  # what the encoder measured, beside the settings
+        provenance = replace(provenance, config={**provenance.config,
+                                                 "calibration_measured": code.provenance.config["calibration_measured"]})
+    code = replace(code, provenance=provenance)
     return EncodeResult(code, times.frames, before | times.per_frame_ms())
 
 

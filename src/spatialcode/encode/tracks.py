@@ -114,6 +114,7 @@ class Track:
     hi: np.ndarray = field(default_factory=lambda: np.full(3, -np.inf))
     view_sum: np.ndarray = field(default_factory=lambda: np.zeros(3))
     view_count: int = 0
+    views: int = 0  # frames the detector ran on that showed its centre unoccluded (multi-view consistency)
     visits: list[VoxelCloud] = field(default_factory=list)
     last_t: float = -np.inf
 
@@ -175,6 +176,7 @@ class Track:
         self.lo, self.hi = np.minimum(self.lo, other.lo), np.maximum(self.hi, other.hi)
         self.view_sum = self.view_sum + other.view_sum
         self.view_count += other.view_count
+        self.views = max(self.views, other.views)  # the same frames showed both
         self.visits += other.visits
         self.last_t = max(self.last_t, other.last_t)
 

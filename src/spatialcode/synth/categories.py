@@ -346,3 +346,21 @@ def typical_longest_sides() -> dict[str, float]:
         name: round(float(np.median([max(sum(v.depth), sum(v.width), sum(v.height)) / 2 for v in cat.variants])), 3)
         for name, cat in sorted(CATEGORIES.items())
     }
+
+
+#: Categories whose height is a scale reference (:func:`reference_heights`): they stand on the floor
+#: (or in it: doors) and their height varies little — at most 25 % of its midpoint over all their
+#: variants. Counters and microwaves also vary little here but are boxed differently by VSI-Bench's
+#: annotations (the worktop slab alone, partial boxes: see the module docstring), so they are left out.
+REFERENCE_HEIGHT_CATEGORIES: tuple[str, ...] = ("bathtub", "chair", "door", "sofa", "toilet", "washer")
+
+
+def reference_heights() -> dict[str, tuple[float, float]]:
+    """Each scale-reference category's height range (low, high) over its variants, metres (the
+    table :mod:`spatialcode.tasks.typical_sizes` ships for scale calibration)."""
+    out = {}
+    for name in REFERENCE_HEIGHT_CATEGORIES:
+        variants = CATEGORIES[name].variants
+        out[name] = (min(v.height[0] for v in variants), max(v.height[1] for v in variants))
+    return out
+

@@ -18,7 +18,9 @@ The faults of *monocular* perception (a depth model and an open-vocabulary detec
 alone; the ``monocular`` preset, see :data:`FAULT_PRESETS` for its strengths and sources):
 
 - depth scale: every depth of the video multiplied by one factor exp(N(0, ``depth_scale``²)),
-  drawn once per video (seed) — a metric depth model's global scale error;
+  drawn once per video (seed) — a metric depth model's global scale error — and the reported
+  camera positions too (odometry on that depth measures motion at the same scale), so the whole
+  reconstruction is the world scaled about its origin;
 - depth warp: every depth multiplied by 1 + ``depth_warp`` · w(u, v), w a smooth field in
   [-1, 1] (a 3 × 4 grid of uniform draws, bicubically upsampled), drawn anew every
   ``warp_frames`` frames — its low-frequency distortion;
@@ -331,11 +333,13 @@ def confuse_labels(labels: Mapping[int, str], config: FaultConfig, seed: int, fr
 
 class PoseDrift:
     """The pose-drift fault, streaming: :meth:`apply` returns each pose (in time order) as a
-    drifting odometry would report it — position + a translation random walk, rotation =
-    (rotation random walk) · true rotation (see the module docstring for the rates)."""
+    drifting odometry would report it — position (times the video's depth scale factor) + a
+    translation random walk, rotation = (rotation random walk) · true rotation (see the module
+    docstring for the rates)."""
 
     def __init__(self, config: FaultConfig, seed: int) -> None:
         self.config = config
+        self._scale = depth_scale_factor(config, seed)
         self._rng = frame_rng(seed, 0, _DRIFT)
         self._offset = np.zeros(3)
         self._turn = Rotation.identity()
@@ -351,14 +355,14 @@ class PoseDrift:
         self._offset = self._offset + step_t
         self._turn = Rotation.from_rotvec(step_r) * self._turn
         rotation = self._turn * Rotation.from_quat(pose.quaternion)
-        return CameraPose(t=pose.t, position=tuple(np.asarray(pose.position) + self._offset),
+        return CameraPose(t=pose.t, position=tuple(self._scale * np.asarray(pose.position) + self._offset),
                           quaternion=tuple(float(q) for q in rotation.as_quat()))
 
 
 def drift_poses(poses: Sequence[CameraPose], config: FaultConfig, seed: int) -> list[CameraPose]:
     """Return the poses as a drifting odometry would report them (:class:`PoseDrift`);
     unchanged without drift."""
-    if not poses or (config.pose_drift <= 0 and config.pose_drift_deg <= 0):
+    if not poses or (config.pose_drift <= 0 and config.pose_drift_deg <= 0 and config.depth_scale <= 0):
         return list(poses)
     drift = PoseDrift(config, seed)
     return [drift.apply(pose) for pose in poses]

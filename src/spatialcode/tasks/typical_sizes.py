@@ -4,7 +4,9 @@ code has no box for.
 The table is the synthetic world's furniture catalogue (:mod:`spatialcode.synth.categories`, real
 furniture size ranges cross-checked against the benchmark's annotation medians) reduced to one
 number per category, the typical longest side: the median over the category's variants of the
-largest of the midpoints of its depth, width and height ranges. It lives here, below the
+largest of the midpoints of its depth, width and height ranges; and, for the few categories
+whose height varies little (doors, chairs, sofas, toilets, …), their height range, which the
+encoder uses to calibrate the scale of monocular depth. It lives here, below the
 reasoner, as a generated data file (``spatialcode/data/typical_sizes.json``), because the
 catalogue sits above the reasoner in the layout; ``scripts/write_typical_sizes.py`` regenerates
 it from the catalogue and a test checks the two agree.
@@ -23,7 +25,16 @@ TYPICAL_SIZES_FILE = "typical_sizes.json"
 
 
 @functools.cache
+def _table() -> dict:
+    return json.loads(resources.files("spatialcode").joinpath("data", TYPICAL_SIZES_FILE).read_text(encoding="utf-8"))
+
+
 def typical_longest_sides() -> Mapping[str, float]:
     """Each catalogued category's typical longest side, metres (category → m)."""
-    text = resources.files("spatialcode").joinpath("data", TYPICAL_SIZES_FILE).read_text(encoding="utf-8")
-    return MappingProxyType({str(k): float(v) for k, v in json.loads(text)["longest_side_m"].items()})
+    return MappingProxyType({str(k): float(v) for k, v in _table()["longest_side_m"].items()})
+
+
+def reference_heights() -> Mapping[str, tuple[float, float]]:
+    """The height range (low, high), metres, of the categories whose height is a scale reference
+    (floor-standing, narrow range; :data:`spatialcode.synth.categories.REFERENCE_HEIGHT_CATEGORIES`)."""
+    return MappingProxyType({str(k): (float(v[0]), float(v[1])) for k, v in _table()["reference_height_m"].items()})

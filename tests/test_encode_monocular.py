@@ -1,0 +1,141 @@
+"""The encoder's defences against monocular perception, on hand-built frames and codes whose right
+answer is known by construction: depth-edge trimming of bled masks, multi-view consistency
+against false positives, and the metric scale from the furniture's heights."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+from spatialcode.core.errors import ValidationError
+from spatialcode.encode.calibration import ScaleCalibrationConfig, estimate_scale, weighted_median
+from spatialcode.encode.encoder import Encoder, EncoderConfig
+from spatialcode.encode.frames import Frame
+from spatialcode.encode.mask_edges import trim_depth_edges
+from spatialcode.encode.perception import Detection, PerceptionOutput
+from spatialcode.geometry.box import Box3D
+from spatialcode.geometry.camera import Intrinsics
+from spatialcode.scene import CameraPose, Room, SpatialCode, SpatialObject
+
+
+# -- depth-edge trimming ------------------------------------------------------------------------
+def test_a_bled_ring_on_the_wall_behind_is_trimmed_and_a_slanted_surface_is_kept():
+    depth = np.full((40, 40), 4.0)  # the wall
+    depth[10:30, 10:30] = 2.0  # the object
+    owner = np.full((40, 40), -1)
+    owner[7:33, 7:33] = 0  # its mask bled 3 px onto the wall
+    trimmed = trim_depth_edges(owner, depth, radius=3)
+    assert (trimmed[10:30, 10:30] == 0).all() and (trimmed == 0).sum() == 400  # the object, all of it, only it
+    slope = np.tile(np.linspace(1.0, 1.4, 40), (40, 1))  # a floor seen obliquely: 1 cm deeper per pixel
+    whole = np.zeros((40, 40), int)
+    assert np.array_equal(trim_depth_edges(whole, slope, radius=3), whole)
+    assert trim_depth_edges(owner, depth, radius=0) is owner
+
+
+def test_a_ring_beyond_the_radius_is_not_reached_and_depth_holes_stay_out():
+    depth = np.full((40, 40), 4.0)
+    depth[10:30, 10:30] = 2.0
+    depth[20, 20] = 0.0  # no measurement
+    owner = np.full((40, 40), -1)
+    owner[5:35, 5:35] = 0  # 5 px of bleed; a radius of 2 px reaches only the inner 2
+    trimmed = trim_depth_edges(owner, depth, radius=2)
+    assert (trimmed[8:32, 8:32][2:-2, 2:-2] == 0).all()  # the object itself, the hole included (not judged)
+    assert (trimmed[8:10, 10:30] == -1).all() and (trimmed[5:8, 10:30] == 0).all()
+
+
+# -- multi-view consistency -----------------------------------------------------------------------
+class _Masks:
+    """Detections given per frame: ``{frame index: [(mask, label), ...]}``."""
+
+    def __init__(self, per_frame: dict[int, list[tuple[np.ndarray, str]]]) -> None:
+        self.per_frame = per_frame
+
+    def perceive(self, frame: Frame) -> PerceptionOutput:
+        return PerceptionOutput([Detection(mask, label) for mask, label in self.per_frame.get(frame.index, [])])
+
+
+def _static_frames(count: int, depth: np.ndarray) -> list[Frame]:
+    height, width = depth.shape
+    intrinsics = Intrinsics(fx=60.0, fy=60.0, cx=(width - 1) / 2, cy=(height - 1) / 2, width=width, height=height)
+    pose = CameraPose(t=0.0, position=(0.0, 0.0, 0.0), quaternion=(0.0, 0.0, 0.0, 1.0))
+    return [Frame(index=i, t=float(i), rgb=None, depth=depth.astype(np.float32), intrinsics=intrinsics,
+                  pose=CameraPose(t=float(i), position=pose.position, quaternion=pose.quaternion)) for i in range(count)]
+
+
+@pytest.mark.parametrize(("rate", "labels"), [(0.0, ["chair", "tv"]), (0.2, ["chair"])])
+def test_a_detection_the_other_views_do_not_confirm_is_dropped(rate, labels):
+    """A static camera looks at a chair (detected in all 12 frames) and at a 'tv' patch on the
+    wall detected in frames 0 and 1 only: 2 of 12 views (0.17) — dropped at a rate of 0.2."""
+    depth = np.full((48, 64), 3.0)
+    chair = np.zeros((48, 64), bool)
+    chair[20:36, 8:24] = True
+    depth[chair] = 2.0
+    ghost = np.zeros((48, 64), bool)
+    ghost[10:22, 40:56] = True
+    per_frame = {i: [(chair, "chair")] + ([(ghost, "tv")] if i < 2 else []) for i in range(12)}
+    encoder = Encoder(EncoderConfig(min_detection_rate=rate, min_views=10), _Masks(per_frame))
+    for frame in _static_frames(12, depth):
+        encoder.update(frame)
+    assert sorted(o.label for o in encoder.code().objects) == labels
+    views = {t.label: t.views for t in encoder.associator.tracks}
+    assert views == ({"chair": 12, "tv": 12} if rate else {"chair": 0, "tv": 0})  # counted only when asked for
+
+
+def test_an_object_hidden_behind_another_is_not_counted_as_missed():
+    """The 'tv' is detected twice, then a near panel hides it for 10 frames: hidden frames are not
+    views, so it keeps its 2 of 2 views."""
+    far = np.full((48, 64), 3.0)
+    tv = np.zeros((48, 64), bool)
+    tv[14:34, 22:42] = True
+    near = far.copy()
+    near[8:40, 16:48] = 1.0  # the panel in front
+    panel = np.zeros((48, 64), bool)
+    panel[8:40, 16:48] = True
+    frames = _static_frames(2, far) + _static_frames(12, near)[2:]
+    per_frame = {0: [(tv, "tv")], 1: [(tv, "tv")], **{i: [(panel, "panel")] for i in range(2, 12)}}
+    encoder = Encoder(EncoderConfig(min_detection_rate=0.5, min_views=2), _Masks(per_frame))
+    for frame in frames:
+        encoder.update(frame)
+    tracks = {t.label: t for t in encoder.associator.tracks}
+    assert tracks["tv"].views == 2 and "tv" in {o.label for o in encoder.code().objects}
+
+
+# -- the metric scale from the furniture ------------------------------------------------------------
+def _standing(i: int, label: str, height: float) -> SpatialObject:
+    return SpatialObject(i, label, Box3D((i, 0.0, height / 2), (0.5, 0.5, height)))
+
+
+def test_the_scale_is_the_weighted_median_of_the_reference_heights_shrunk_by_its_noise():
+    """Door 1.95–2.10 (mid 2.025, weight (4.05/0.15)² = 729), chair 0.78–1.00 (mid 0.89, weight
+    (1.78/0.22)² ≈ 65.5), toilet 0.70–0.82 (mid 0.76, weight (1.52/0.12)² ≈ 160.4)."""
+    objects = [_standing(0, "door", 2.2275), _standing(1, "chair", 0.979), _standing(2, "toilet", 0.836),
+               _standing(3, "table", 3.0), _standing(4, "door", 0.2)]  # a table is no reference; a 0.2 m door is dropped
+    found = estimate_scale(objects, ScaleCalibrationConfig())
+    assert [label for label, _, _ in found.references] == ["door", "chair", "toilet"]
+    assert found.factor == pytest.approx(1.1)  # every ratio is 1.1
+    weight = 0.1**2 / (0.1**2 + 0.15**2)  # = 4/13
+    assert found.correction == pytest.approx(1.1 ** weight)
+    mixed = [_standing(0, "door", 2.025 * 0.9), _standing(1, "chair", 0.89 * 1.3), _standing(2, "sofa", 0.8 * 1.3)]
+    assert estimate_scale(mixed).factor == pytest.approx(0.9)  # the door outweighs chair + sofa (729 > 65.5 + 64)
+    assert estimate_scale(objects[:2]).factor is None and estimate_scale(objects[:2]).correction == 1.0
+    assert weighted_median(np.array([3.0, 1.0, 2.0]), np.array([1.0, 1.0, 5.0])) == 2.0
+    with pytest.raises(ValidationError, match="min_ratio"):
+        ScaleCalibrationConfig(min_ratio=1.2)
+
+
+def test_a_scaled_code_keeps_its_shape():
+    code = SpatialCode(
+        objects=(SpatialObject(0, "chair", Box3D((1.0, 2.0, 0.45), (0.5, 0.6, 0.9), (0, 0, 0.3)), first_seen=1.0),),
+        room=Room(polygon=((0, 0), (4, 0), (4, 3), (0, 3)), area=12.0, center=(2.0, 1.5, 1.25), height=2.5),
+        camera=(CameraPose(t=0.0, position=(1.0, 1.0, 1.5), quaternion=(0.0, 0.0, 0.0, 1.0)),),
+    )
+    half = code.scaled(0.5)
+    box = half.objects[0].box
+    assert box.center == (0.5, 1.0, 0.225) and box.size == (0.25, 0.3, 0.45) and box.yaw == pytest.approx(0.3)
+    assert half.room.polygon[2] == (2.0, 1.5) and half.room.area == 3.0 and half.room.height == 1.25
+    assert half.camera[0].position == (0.5, 0.5, 0.75) and half.objects[0].first_seen == 1.0
+    with pytest.raises(ValidationError):
+        code.scaled(-1.0)
+    assert math.isclose(code.scaled(2.0).scaled(0.5).objects[0].box.size[0], 0.5)
