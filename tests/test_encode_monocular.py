@@ -115,7 +115,7 @@ def test_the_scale_is_the_weighted_median_of_the_reference_heights_shrunk_by_its
     found = estimate_scale(objects, ScaleCalibrationConfig())
     assert [label for label, _, _ in found.references] == ["door", "chair", "toilet"]
     assert found.factor == pytest.approx(1.1)  # every ratio is 1.1
-    weight = 0.1**2 / (0.1**2 + 0.15**2)  # = 4/13
+    weight = 0.1**2 / (0.1**2 + 0.17**2)  # ≈ 0.257
     assert found.correction == pytest.approx(1.1 ** weight)
     mixed = [_standing(0, "door", 2.025 * 0.9), _standing(1, "chair", 0.89 * 1.3), _standing(2, "sofa", 0.8 * 1.3)]
     assert estimate_scale(mixed).factor == pytest.approx(0.9)  # the door outweighs chair + sofa (729 > 65.5 + 64)
