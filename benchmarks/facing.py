@@ -18,7 +18,8 @@ Perspective questions (the extension task) are generated from the *truth* code (
 front only, up to 8 a scene, both the left/right and the quadrant variant) and answered by the
 exact solver from the *encoded* code, and from the truth code as a check (100 %).
 
-Results: ``benchmarks/results/facing_<faults>.json`` and ``benchmarks/results/facing.md``.
+Results: ``benchmarks/results/facing_<faults>_seed<base seed><tag>.json`` and
+``benchmarks/results/facing.md``.
 """
 
 from __future__ import annotations
@@ -70,7 +71,7 @@ def perspective(truth: SpatialCode, code: SpatialCode, seed: int) -> list[dict]:
     return rows
 
 
-def run(scenes: int, faults: str, base_seed: int) -> dict:
+def run(scenes: int, faults: str, base_seed: int, tag: str = "") -> dict:
     rows = []
     for i in range(scenes):
         seed = scene_seed("test", i, base_seed)
@@ -88,7 +89,7 @@ def run(scenes: int, faults: str, base_seed: int) -> dict:
               f"perspective {right}/{len(questions)}", file=sys.stderr)
     doc = {"faults": faults, "base_seed": base_seed, "scenes": rows, "summary": summarise(rows)}
     RESULTS.mkdir(parents=True, exist_ok=True)
-    (RESULTS / f"facing_{faults}.json").write_text(json.dumps(doc, indent=1) + "\n")
+    (RESULTS / f"facing_{faults}_seed{base_seed}{tag}.json").write_text(json.dumps(doc, indent=1) + "\n")
     return doc
 
 
@@ -123,7 +124,7 @@ def report() -> str:
         doc = json.loads(path.read_text())
         summary = doc["summary"]
         p = summary["perspective"]
-        lines += [f"## faults: {doc['faults']} ({len(doc['scenes'])} scenes, base seed {doc['base_seed']})", "",
+        lines += [f"## {path.stem}: faults {doc['faults']} ({len(doc['scenes'])} scenes, base seed {doc['base_seed']})", "",
                   f"Perspective questions from the encoded code: **{100 * p['encoded_accuracy']:.1f} %** of {p['questions']} "
                   f"({p['cannot_answer']} cannot answer); from the truth code {100 * p['truth_code_accuracy']:.1f} %.", "",
                   "| category | objects | median error (°) | q3 (°) | ≤ 15° | ≤ 45° | flipped (> 135°) |",
@@ -147,10 +148,11 @@ def main() -> None:
     go.add_argument("--scenes", type=int, default=20)
     go.add_argument("--faults", default="none", choices=("none", "realistic", "monocular"))
     go.add_argument("--base-seed", type=int, default=1)
+    go.add_argument("--tag", default="", help="appended to the result's file name")
     sub.add_parser("report")
     args = parser.parse_args()
     if args.command == "run":
-        run(args.scenes, args.faults, args.base_seed)
+        run(args.scenes, args.faults, args.base_seed, args.tag)
     print(report())
 
 

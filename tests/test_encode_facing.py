@@ -77,13 +77,24 @@ def test_a_cabinet_faces_away_from_the_wall_behind_it(centre, yaw):
     assert found.box.size[0] == pytest.approx(0.5, abs=0.03)  # depth along the front
 
 
-def test_in_a_corner_the_front_is_the_side_the_camera_saw():
+def test_in_a_corner_the_wider_face_is_the_front():
+    """A 0.5 deep × 1.2 wide cabinet in the corner (3.5–4 × 1.8–3), its wide face towards -x:
+    walls behind +x and +y; the camera's side does not matter."""
+    rng = np.random.default_rng(0)
+    points = _place(_slab(rng, (-0.25, 0.25), (-0.6, 0.6), (0.0, 0.9), 1500), 180, (3.75, 2.4))
+    box = fit_box(points, floor_z=0.0)
+    for camera in ([1.0, 2.6, 1.4], [3.6, 0.5, 1.4]):
+        found = orient_front(box, "cabinet", points, ROOM, viewpoint=np.array(camera))
+        assert (found.evidence, found.confidence) == ("wall", 0.6) and _heading_error(found.box, 180) < 2
+
+
+def test_in_a_corner_the_front_of_a_square_object_is_the_side_the_camera_saw():
     rng = np.random.default_rng(0)
     points = _place(_slab(rng, (-0.3, 0.3), (-0.3, 0.3), (0.0, 1.8), 1500), 90, (3.65, 2.65))  # fridge in the corner
     box = fit_box(points, floor_z=0.0)
     from_left = orient_front(box, "refrigerator", points, ROOM, viewpoint=np.array([1.0, 2.6, 1.4]))
     from_below = orient_front(box, "refrigerator", points, ROOM, viewpoint=np.array([3.6, 0.5, 1.4]))
-    assert (from_left.evidence, from_left.confidence, from_below.confidence) == ("wall", 0.6, 0.6)
+    assert (from_left.evidence, from_left.confidence, from_below.confidence) == ("wall", 0.5, 0.5)
     assert _heading_error(from_left.box, 180) < 2 and _heading_error(from_below.box, -90) < 2
 
 

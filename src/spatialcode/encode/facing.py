@@ -11,13 +11,15 @@ rule of the object's category (:mod:`spatialcode.tasks.facing`), from three kind
 - *wall* (``wall_back``, ``screen``, and the others' fallback): a probe ``probe`` m beyond each
   side of the box; a side whose probe falls outside the room outline (``wall_margin`` m or more
   beyond its boundary) has a wall behind it. The front is opposite such a side; with several (a
-  corner), the one whose front looks most towards the camera.
+  corner), the wider face (cabinets, shelves, counters are wider than deep) when it is
+  ``wider_front`` times wider than the other, else the one that looks most towards the camera.
 - *view* (the last fallback): the camera saw the object from where it stood (the mean camera
   position of its detections); the front is the box direction closest to that.
 
 ``screen`` objects (tv, monitor) face along their thin horizontal side: wall and view only pick
 the sign. The confidence (0–1) says how clear the winning evidence was: shape by how far the
-top points lean (``lean_full`` gives 1), wall 0.9 for one wall behind and 0.6 in a corner, view
+top points lean (``lean_full`` gives 1), wall 0.9 for one wall behind, in a corner 0.6 by the
+wider face and 0.5 by the camera, view
 ``view_confidence`` times how squarely it points at the camera.
 """
 
@@ -45,11 +47,14 @@ class FacingConfig:
     probe: float = 0.3         # wall: distance beyond a side where the room is looked for (m)
     wall_margin: float = 0.05  # wall: a probe this far outside the room outline has a wall behind it (m)
     view_confidence: float = 0.4  # view: the confidence when the front points straight at the camera
+    wider_front: float = 1.15  # wall, in a corner: a front this much wider than the other is the front
 
     def __post_init__(self) -> None:
         for name in ("top_share", "lean_full", "probe"):
             if not 0 < getattr(self, name) <= (1.0 if name != "probe" else 5.0):
                 raise ValidationError(name, f"out of range: {getattr(self, name)}")
+        if self.wider_front < 1.0:
+            raise ValidationError("wider_front", f"must be >= 1, got {self.wider_front}")
         for name in ("min_lean", "wall_margin", "view_confidence"):
             if not 0 <= getattr(self, name) <= 1.0:
                 raise ValidationError(name, f"must be in [0, 1], got {getattr(self, name)}")
@@ -120,10 +125,14 @@ def wall_evidence(box: Box3D, outline: shapely.Polygon | None, viewpoint: np.nda
         return None
     if len(fronts) == 1:
         return fronts[0], 0.9
+    widths = {k: box.size[1] if k % 2 == 0 else box.size[0] for k in fronts}  # the side a front faces across
+    widest = max(fronts, key=widths.__getitem__)
+    if widths[widest] > config.wider_front * min(widths.values()):  # furniture is wider than deep
+        return widest, 0.6
     if viewpoint is None:
         return None
     to_camera = np.asarray(viewpoint[:2], dtype=float) - np.asarray(box.center[:2])
-    return max(fronts, key=lambda k: float(directions[k] @ to_camera)), 0.6
+    return max(fronts, key=lambda k: float(directions[k] @ to_camera)), 0.5
 
 
 def view_evidence(box: Box3D, viewpoint: np.ndarray | None, config: FacingConfig,
