@@ -87,16 +87,23 @@ def calibration(data: Path) -> dict:
 def curves(scenes: int, only: str | None) -> dict:
     truths = [SpatialCode.load(encoder_bench.rendered(i, "none") / "scene.json") for i in range(scenes)]
     out: dict[str, dict[str, list[dict]]] = {}
+    encoders = (("default", EncoderConfig()), ("monocular", ROBUST))
+
+    def rows_for(faults: FaultConfig, settings: EncoderConfig) -> list[dict]:
+        rows = []
+        for i, truth in enumerate(truths):
+            folder = encoder_bench.rendered(i, "none")
+            source = FaultySource(RenderFolderSource(folder, rgb=False), faults, int(folder.name))
+            rows.append(compare_codes(truth, encode(source, None, settings)[0]))
+        return rows
+
+    clean = {name: rows_for(FaultConfig(), settings) for name, settings in encoders}  # every curve's level 0
     for fault, levels in CURVES.items():
         if only is not None and fault != only:
             continue
-        for name, settings in (("default", EncoderConfig()), ("monocular", ROBUST)):
+        for name, settings in encoders:
             for level in levels:
-                rows = []
-                for i, truth in enumerate(truths):
-                    folder = encoder_bench.rendered(i, "none")
-                    source = FaultySource(RenderFolderSource(folder, rgb=False), FaultConfig(**{fault: level}), int(folder.name))
-                    rows.append(compare_codes(truth, encode(source, None, settings)[0]))
+                rows = rows_for(FaultConfig(**{fault: level}), settings) if level else clean[name]
                 point = {"level": level, **summarise_comparisons(rows)}
                 out.setdefault(fault, {}).setdefault(name, []).append(point)
                 print(f"{fault}={level} {name}: matched {point['matched_iou50']:.3f}, counts {point['counts_exact']:.3f}, "

@@ -60,9 +60,11 @@ class EncoderConfig:
     floor_band: float = 0.04                # floor points: within this of the floor plane (m)
     room_cell: float = 0.1                  # room outline grid (m)
     tracks: TrackAssociationConfig = field(default_factory=TrackAssociationConfig)  # detections → 3D tracks → boxes
-    edge_trim_px: int = 0                   # drop mask pixels behind their own object's depth edges within this (px; 0: off)
-    min_detection_rate: float = 0.0         # drop tracks detected in fewer than this share of the frames
-                                            # that showed them (multi-view consistency; 0: off)
+    edge_trim_px: int | None = None         # drop mask pixels behind their own object's depth edges within this
+                                            # (px; 0: off; None: 0, or 3 for predicted depth in the encode pipeline)
+    min_detection_rate: float | None = None  # drop tracks detected in fewer than this share of the frames that
+                                            # showed them (multi-view consistency; 0: off; None: 0, or 0.2 for
+                                            # predicted depth in the encode pipeline)
     min_views: int = 10                     # ... once they were in view at least this often
     facing: FacingConfig = field(default_factory=FacingConfig)  # boxes turned to face their object's front
     calibration: ScaleCalibrationConfig = field(default_factory=ScaleCalibrationConfig)  # metric scale of predicted depth
@@ -77,9 +79,9 @@ class EncoderConfig:
         for name in ("max_depth", "first_seen_fraction", "background_voxel", "floor_band", "room_cell"):
             if not getattr(self, name) > 0:
                 raise ValidationError(name, f"must be > 0, got {getattr(self, name)}")
-        if int(self.edge_trim_px) != self.edge_trim_px or self.edge_trim_px < 0:
+        if self.edge_trim_px is not None and (int(self.edge_trim_px) != self.edge_trim_px or self.edge_trim_px < 0):
             raise ValidationError("edge_trim_px", f"must be a whole number >= 0, got {self.edge_trim_px}")
-        if not 0.0 <= self.min_detection_rate <= 1.0:
+        if self.min_detection_rate is not None and not 0.0 <= self.min_detection_rate <= 1.0:
             raise ValidationError("min_detection_rate", f"must be in [0, 1], got {self.min_detection_rate}")
 
 
@@ -166,7 +168,7 @@ class Encoder:
         associated_at = time.perf_counter()
         times.lift += associated_at - lifted_at
         self.associator.update(detections, frame.t, frame.index, np.asarray(pose.position, dtype=float))
-        if config.min_detection_rate > 0 and seen.detections:  # a frame the detector ran on
+        if config.min_detection_rate and seen.detections:  # a frame the detector ran on
             self._count_views(depth, frame.intrinsics, pose)
         background_at = time.perf_counter()
         times.associate += background_at - associated_at
@@ -202,7 +204,7 @@ class Encoder:
     def _consistent(self, track: Track) -> bool:
         """Whether ``track`` was detected in at least ``min_detection_rate`` of the frames that
         showed it (always, before ``min_views`` such frames)."""
-        rate = self.config.min_detection_rate
+        rate = self.config.min_detection_rate or 0.0
         return rate <= 0 or track.views < self.config.min_views or track.observations >= rate * track.views
 
     def _cached_floor(self) -> Plane | None:

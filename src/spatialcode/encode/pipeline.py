@@ -117,9 +117,7 @@ class EncodePipelineConfig:
             changes |= {"depth_model": self.depth_model or chosen.depth.repo_id, "width": self.width or chosen.width}
             if self.stride is None and self.target_fps is None:
                 changes["target_fps"] = chosen.target_fps
-        if self.encoder.calibration.enabled is None:  # the furniture's heights calibrate predicted depth only
-            predicted = colour_only or self.depth_model is not None
-            changes["encoder"] = replace(self.encoder, calibration=replace(self.encoder.calibration, enabled=predicted))
+        changes["encoder"] = monocular_defences(self.encoder, predicted=colour_only or self.depth_model is not None)
         return replace(self, **changes)
 
     def open_frames(self, rgb: bool) -> FrameSource:
@@ -148,6 +146,18 @@ class EncodePipelineConfig:
             source = PredictedDepthSource(source, MonocularDepth(depth_config))
         mode = ("features" if colour_only else "given") if config.poses == "auto" else config.poses
         return pose_source(source, mode, odometry=config.odometry, features=config.features, refine=config.refine)
+
+
+def monocular_defences(encoder: EncoderConfig, predicted: bool) -> EncoderConfig:
+    """``encoder`` with the settings left ``None`` decided by whether the depth is ``predicted`` (a
+    monocular model's): then the scale calibrated from the furniture, masks trimmed 3 px at their
+    own depth edges and detections confirmed by 1 in 5 of the views that showed them; else off."""
+    calibration = encoder.calibration
+    if calibration.enabled is None:
+        calibration = replace(calibration, enabled=predicted)
+    trim = encoder.edge_trim_px if encoder.edge_trim_px is not None else (3 if predicted else 0)
+    rate = encoder.min_detection_rate if encoder.min_detection_rate is not None else (0.2 if predicted else 0.0)
+    return replace(encoder, calibration=calibration, edge_trim_px=trim, min_detection_rate=rate)
 
 
 def encode_config(source: str | Path, overrides: Sequence[str] = (), **settings: Any) -> EncodePipelineConfig:
