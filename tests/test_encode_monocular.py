@@ -145,9 +145,9 @@ def test_the_defences_are_on_for_predicted_depth_and_settings_given_win():
     from spatialcode.encode.pipeline import monocular_defences
 
     on = monocular_defences(EncoderConfig(), predicted=True)
-    assert (on.calibration.enabled, on.edge_trim_px, on.min_detection_rate) == (True, 3, 0.2)
+    assert (on.calibration.enabled, on.edge_trim_px, on.min_detection_rate) == (False, 3, 0.2)  # calibration: asked for
     off = monocular_defences(EncoderConfig(), predicted=False)
     assert (off.calibration.enabled, off.edge_trim_px, off.min_detection_rate) == (False, 0, 0.0)
-    given = EncoderConfig(edge_trim_px=0, min_detection_rate=0.5, calibration=ScaleCalibrationConfig(enabled=False))
+    given = EncoderConfig(edge_trim_px=0, min_detection_rate=0.5, calibration=ScaleCalibrationConfig(enabled=True))
     kept = monocular_defences(given, predicted=True)
-    assert (kept.calibration.enabled, kept.edge_trim_px, kept.min_detection_rate) == (False, 0, 0.5)
+    assert (kept.calibration.enabled, kept.edge_trim_px, kept.min_detection_rate) == (True, 0, 0.5)

@@ -19,8 +19,10 @@ the depth models' own scale error. So the correction is a shrunk one: log(correc
 with w = σ_depth² / (σ_depth² + σ_estimate²), the weight a Gaussian prior of the depth's log
 scale (``depth_sigma``, the monocular preset's 0.10) and the estimate's noise
 (``estimate_sigma``, the 0.17 measured) give it: 0.26. The estimate needs ``min_objects`` references (else the code is
-left as it is). It is for predicted depth: a depth sensor's metric scale is better than any
-furniture prior, so the RGB-D paths leave it off.
+left as it is). It is off by default everywhere: a depth sensor's metric scale is better than any
+furniture prior, and on the encoded dev layouts under ``--faults monocular`` it made the median
+scale error worse (0.054 → 0.074 in |log|; ``benchmarks/monocular.py scale``). Turn it on
+(``encoder.calibration.enabled=true``) for depth whose scale is known to be far off.
 """
 
 from __future__ import annotations
@@ -38,9 +40,9 @@ from spatialcode.tasks.vocabulary import canonical_category
 
 @dataclass(frozen=True)
 class ScaleCalibrationConfig:
-    """Settings of :func:`estimate_scale`: ``enabled`` (``None``: on for predicted depth, which the
-    encode pipeline decides), ``min_objects`` reference objects needed, ``max_factor`` the
-    largest correction either way."""
+    """Settings of :func:`estimate_scale`: ``enabled`` (``None``: off, as the encode pipeline
+    decides), ``min_objects`` reference objects needed, the reference ratios kept
+    (``min_ratio``–``max_ratio``), and the noise levels of the shrinkage (module docstring)."""
 
     enabled: bool | None = None
     min_objects: int = 3

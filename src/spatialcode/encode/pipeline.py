@@ -150,11 +150,13 @@ class EncodePipelineConfig:
 
 def monocular_defences(encoder: EncoderConfig, predicted: bool) -> EncoderConfig:
     """``encoder`` with the settings left ``None`` decided by whether the depth is ``predicted`` (a
-    monocular model's): then the scale calibrated from the furniture, masks trimmed 3 px at their
-    own depth edges and detections confirmed by 1 in 5 of the views that showed them; else off."""
+    monocular model's): then masks trimmed 3 px at their own depth edges and detections confirmed
+    by 1 in 5 of the views that showed them; else off. The scale calibration from the furniture
+    stays off unless asked for: on the encoded dev layouts it made the scale error worse
+    (BENCHMARKS.md, issue 26)."""
     calibration = encoder.calibration
     if calibration.enabled is None:
-        calibration = replace(calibration, enabled=predicted)
+        calibration = replace(calibration, enabled=False)
     trim = encoder.edge_trim_px if encoder.edge_trim_px is not None else (3 if predicted else 0)
     rate = encoder.min_detection_rate if encoder.min_detection_rate is not None else (0.2 if predicted else 0.0)
     return replace(encoder, calibration=calibration, edge_trim_px=trim, min_detection_rate=rate)
