@@ -21,7 +21,7 @@ scale (``depth_sigma``, the monocular preset's 0.10) and the estimate's noise
 (``estimate_sigma``, the 0.17 measured) give it: 0.26. The estimate needs ``min_objects`` references (else the code is
 left as it is). It is off by default everywhere: a depth sensor's metric scale is better than any
 furniture prior, and on the encoded dev layouts under ``--faults monocular`` it made the median
-scale error worse (0.054 → 0.074 in |log|; ``benchmarks/monocular.py scale``). Turn it on
+scale error worse (0.060 → 0.084 in |log|, 15 scenes; ``benchmarks/monocular.py scale``). Turn it on
 (``encoder.calibration.enabled=true``) for depth whose scale is known to be far off.
 """
 
