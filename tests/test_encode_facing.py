@@ -96,6 +96,8 @@ def test_in_a_corner_the_front_of_a_square_object_is_the_side_the_camera_saw():
     from_below = orient_front(box, "refrigerator", points, ROOM, viewpoint=np.array([3.6, 0.5, 1.4]))
     assert (from_left.evidence, from_left.confidence, from_below.confidence) == ("wall", 0.5, 0.5)
     assert _heading_error(from_left.box, 180) < 2 and _heading_error(from_below.box, -90) < 2
+    unseen = orient_front(box, "refrigerator", points, ROOM, viewpoint=None)  # nothing left to decide by
+    assert (unseen.box, unseen.has_front, unseen.confidence, unseen.evidence) == (box, True, 0.0, "none")
 
 
 def test_a_tv_faces_along_its_thin_side():

@@ -119,7 +119,7 @@ def wall_evidence(box: Box3D, outline: shapely.Polygon | None, viewpoint: np.nda
         return None
     directions = _directions(box.yaw)
     probes = np.asarray(box.center[:2]) + directions * (_half_sides(box) + config.probe)[:, None]
-    outside = [not outline.buffer(config.wall_margin).contains(shapely.Point(*p)) for p in probes]
+    outside = ~shapely.contains_xy(outline.buffer(config.wall_margin), probes[:, 0], probes[:, 1])
     fronts = [k for k in allowed if outside[(k + 2) % 4] and not outside[k]]
     if not fronts:
         return None
