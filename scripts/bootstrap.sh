@@ -5,7 +5,7 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 VENV="$ROOT/.venv"
 STAMP="$VENV/.spatialcode-installed"
-EXTRAS="${SPATIALCODE_EXTRAS:-llm,llamacpp,train,vision,test}"
+EXTRAS="${SPATIALCODE_EXTRAS:-llm,llamacpp,train,vision,view,app,test}"
 WANT="$(sha256sum "$ROOT/pyproject.toml" | cut -d' ' -f1) extras=$EXTRAS"
 PY="${PYTHON:-python3}"
 # System libraries: libusb-1.0 for Open3D (the renderer's ray caster), libseccomp for the sandbox
