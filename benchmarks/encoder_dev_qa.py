@@ -18,9 +18,10 @@ the earlier frames: ``--poses refine``, :class:`~spatialcode.encode.MapAlignedPo
 when asked for with ``--variants``, *estimated* (slow: RGB-D odometry; the same faults, poses
 estimated from the noisy depth and anchored at the first: ``--poses estimate``), *monocular*
 (the ``monocular`` preset injected: depth scale and warp, mask bleed, false positives, misses,
-label confusion, pose drift) and *monocular-robust* (the same frames, the encoder with the
-monocular path's defences: scale calibration, depth-edge trimming, multi-view consistency, and
-the drifting poses refined against the map) — into
+label confusion, pose drift), *monocular-robust* (the same frames, the encoder with the defences
+the encode pipeline turns on for predicted depth: depth-edge trimming, multi-view consistency,
+label consistency; and the drifting poses refined against the map) and *monocular-calibrated*
+(the same with the metric scale calibrated from the furniture) — into
 ``runs/encoder_dev/codes/<variant>/<dataset>/<scene>.json``; a variant whose code is there
 already is not encoded again; then scores.
 
@@ -50,6 +51,7 @@ from spatialcode.bench import aggregate, code_version, load_questions, score_pre
 from spatialcode.encode import FaultySource, RenderFolderSource, pose_source
 from spatialcode.encode.calibration import ScaleCalibrationConfig
 from spatialcode.encode.encoder import EncoderConfig, encode
+from spatialcode.encode.pipeline import monocular_defences
 from spatialcode.formats.vsibench_meta import iter_meta_info_dir
 from spatialcode.reason.solver import Solver
 from spatialcode.scene import SpatialCode
@@ -64,15 +66,16 @@ TASKS = ("object_counting", "object_size_estimation", "object_abs_distance", "ob
 WIDTH, HEIGHT = 320, 240
 #: 320×240 lifted at every pixel has the point density of 640×480 at the default stride 2.
 ENCODER = EncoderConfig(pixel_stride=1)
-#: The same with what monocular perception needs: the metric scale calibrated from the furniture,
-#: masks trimmed at their own depth edges (3 px: the preset's bleed), detections confirmed by the
-#: other views (at least 1 in 5 of the frames that showed them).
-MONOCULAR_ENCODER = replace(ENCODER, calibration=ScaleCalibrationConfig(enabled=True), edge_trim_px=3,
-                            min_detection_rate=0.2)
+#: The same with what the encode pipeline turns on for predicted depth (masks trimmed at their own
+#: depth edges, detections confirmed by the other views, tracks of scattered labels dropped; no
+#: scale calibration) and, for *monocular-calibrated*, with the scale calibrated from the furniture.
+MONOCULAR_ENCODER = monocular_defences(ENCODER, predicted=True)
+CALIBRATED_ENCODER = replace(MONOCULAR_ENCODER, calibration=ScaleCalibrationConfig(enabled=True))
 #: Encodings of each scene: (fault preset injected or None, poses mode, encoder settings).
 VARIANTS = {"clean": (None, "given", ENCODER), "faulty": ("realistic", "given", ENCODER),
             "refined": ("realistic", "refine", ENCODER), "estimated": ("realistic", "estimate", ENCODER),
-            "monocular": ("monocular", "given", ENCODER), "monocular-robust": ("monocular", "refine", MONOCULAR_ENCODER)}
+            "monocular": ("monocular", "given", ENCODER), "monocular-robust": ("monocular", "refine", MONOCULAR_ENCODER),
+            "monocular-calibrated": ("monocular", "refine", CALIBRATED_ENCODER)}
 DEFAULT_VARIANTS = ("clean", "faulty", "refined")
 
 

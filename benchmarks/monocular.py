@@ -17,8 +17,8 @@ renders), encoded by the default encoder and by the monocular path's (scale cali
 depth-edge trimming, multi-view consistency), compared with the truth
 (:func:`~spatialcode.encode.compare.compare_codes`).
 
-``scale``: the codes of ``benchmarks/encoder_dev_qa.py``'s ``monocular`` and ``monocular-robust``
-variants: the depth scale factor injected into each scene (known from its seed) against the
+``scale``: the codes of ``benchmarks/encoder_dev_qa.py``'s ``monocular-calibrated``
+variant: the depth scale factor injected into each scene (known from its seed) against the
 correction the calibration applied: |log error| before and after.
 
 Results: ``benchmarks/results/monocular_<section>.json`` and ``benchmarks/results/monocular.md``.
@@ -115,7 +115,7 @@ def curves(scenes: int, only: str | None) -> dict:
 def scale() -> dict:
     preset = FaultConfig.preset("monocular")
     rows = []
-    for path in sorted((DEV_CODES / "monocular-robust").glob("*/*.json")):
+    for path in sorted((DEV_CODES / "monocular-calibrated").glob("*/*.json")):
         key = f"{path.parent.name}/{path.stem}"
         code = SpatialCode.load(path)
         measured = code.provenance.config.get("calibration_measured") or {}

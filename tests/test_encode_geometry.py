@@ -247,6 +247,67 @@ def test_fragments_never_seen_together_are_merged():
         TrackAssociationConfig(min_overlap=1.5)
 
 
+def _chair_frames(associator: TrackAssociator, box: Box3D, frames: range, label: str = "chair", weight: float = 1.0) -> None:
+    for frame in frames:
+        associator.update([(box_surface(box, n=1500), label, weight, True)], t=frame * 0.1, frame=frame)
+
+
+@pytest.mark.parametrize(("shared_frames", "merged"), [((5,), True), ((5, 6), False)])
+def test_a_duplicate_seen_beside_its_object_in_few_frames_is_merged(shared_frames, merged):
+    """A chair detected in frames 0–19; in the shared frames a second 'chair' detection shifted
+    30 cm (a false detection, or the object under drifting depth) starts a second track, which
+    then goes on alone in frames 20–29. Side by side in 1 of the second track's 11 frames (≤ 10 %):
+    one chair; in 2 of 12: two."""
+    chair = Box3D((0.0, 0.0, 0.4), (0.5, 0.5, 0.8))
+    shifted = Box3D((0.3, 0.0, 0.4), (0.5, 0.5, 0.8))
+    associator = TrackAssociator()
+    for frame in range(20):
+        detections = [(box_surface(chair, n=1500), "chair", 1.0, True)]
+        if frame in shared_frames:
+            detections.append((box_surface(shifted, n=1500), "chair", 1.0, True))
+        associator.update(detections, t=frame * 0.1, frame=frame)
+    _chair_frames(associator, shifted, range(20, 30))
+    assert len(associator.tracks) == 2  # the shifted detections made their own track
+    assert associator.merge_duplicates() == (1 if merged else 0)
+    assert len(associator.tracks) == (1 if merged else 2)
+
+
+def _table_desk_lamp(config: TrackAssociationConfig | None = None) -> TrackAssociator:
+    """A table detected in frames 0–10 and, confused, as a 'desk' in frames 0 and 11–20 (its
+    inner points: the desk box lies inside the table box; the desk votes weigh half), and a lamp
+    touching the table's side, detected in frames 21–30."""
+    table = Box3D((0.0, 0.0, 0.375), (1.2, 0.8, 0.75))
+    desk = Box3D((0.0, 0.0, 0.375), (1.08, 0.72, 0.675))
+    associator = TrackAssociator(config)
+    associator.update([(box_surface(table, n=1500), "table", 1.0, True), (box_surface(desk, n=1500), "desk", 0.5, True)],
+                      t=0.0, frame=0)
+    _chair_frames(associator, table, range(1, 11), label="table")
+    _chair_frames(associator, desk, range(11, 21), label="desk", weight=0.5)
+    _chair_frames(associator, Box3D((0.8, 0.0, 0.375), (0.4, 0.4, 0.75)), range(21, 31), label="lamp")
+    assert sorted(t.label for t in associator.tracks) == ["desk", "lamp", "table"]
+    return associator
+
+
+def test_tracks_of_confused_labels_in_one_place_merge_under_the_majority_label():
+    """The table and its 'desk' track: nested, side by side in 1 frame of 11 — one object, a
+    table (the heavier votes). The lamp touching the table stays apart, and so does a pillow
+    inside a bed detected with it in every frame."""
+    associator = _table_desk_lamp()
+    assert associator.merge_duplicates() == 1
+    assert sorted(t.label for t in associator.tracks) == ["lamp", "table"]
+    assert next(t for t in associator.tracks if t.label == "table").frames_detected == 21
+    assert _table_desk_lamp(TrackAssociationConfig(other_label_containment=1.01)).merge_duplicates() == 0  # off
+
+    bed, pillow = Box3D((5.0, 0.0, 0.3), (2.0, 1.6, 0.6)), Box3D((5.7, 0.0, 0.5), (0.3, 0.6, 0.15))
+    nested = TrackAssociator()
+    for frame in range(10):
+        nested.update([(box_surface(bed, n=1500), "bed", 1.0, True), (box_surface(pillow, n=800), "pillow", 1.0, True)],
+                      t=frame * 0.1, frame=frame)
+    assert nested.merge_duplicates() == 0 and len(nested.tracks) == 2
+    with pytest.raises(ValidationError, match="max_codetection_share"):
+        TrackAssociationConfig(max_codetection_share=1.5)
+
+
 # -- floor and room -------------------------------------------------------------------------------
 
 
@@ -256,6 +317,9 @@ def test_floor_and_room_outline():
     table = np.column_stack([RNG.uniform(1, 2, 800), RNG.uniform(1, 2, 800), np.full(800, 0.75)])
     plane = find_floor(np.vstack([floor, wall, table]))
     assert plane is not None and plane.normal[2] > 0.99 and abs(plane.offset) < 0.01
+    sampled = find_floor(np.vstack([floor, wall, table]), max_points=1000)  # RANSAC on a sample: the same floor
+    assert sampled is not None and sampled.normal[2] > 0.99 and abs(sampled.offset) < 0.01
+    assert find_floor(np.vstack([wall, table]), max_points=1000).offset == pytest.approx(-0.75, abs=0.01)  # the table
     hole = (floor[:, 0] > 1) & (floor[:, 0] < 2) & (floor[:, 1] > 1) & (floor[:, 1] < 2)  # under the table
     room = room_outline(floor[~hole], [Box3D((1.5, 1.5, 0.375), (1.0, 1.0, 0.75))], cell=0.1)
     assert room.area == pytest.approx(12.0, rel=0.06) and len(room.polygon) >= 4

@@ -1,6 +1,6 @@
 """The encoder's defences against monocular perception, on hand-built frames and codes whose right
-answer is known by construction: depth-edge trimming of bled masks, multi-view consistency
-against false positives, and the metric scale from the furniture's heights."""
+answer is known by construction: depth-edge trimming of bled masks, multi-view and label
+consistency against false positives, and the metric scale from the furniture's heights."""
 
 from __future__ import annotations
 
@@ -102,6 +102,30 @@ def test_an_object_hidden_behind_another_is_not_counted_as_missed():
     assert tracks["tv"].views == 2 and "tv" in {o.label for o in encoder.code().objects}
 
 
+@pytest.mark.parametrize(("share", "labels"), [(0.0, ["bed", "chair"]), (0.5, ["chair"])])
+def test_a_track_of_scattered_labels_is_dropped(share, labels):
+    """A chair detected in all 12 frames, once confused as a stool (11/12 of its votes 'chair'),
+    and a patch of wall 'detected' in 6 frames under labels cycling tv, bed, sink (a third each,
+    as a detector's scattered false positives; the tie goes to 'bed', alphabetically): at a least
+    label share of 0.5 the patch goes."""
+    depth = np.full((48, 64), 3.0)
+    chair = np.zeros((48, 64), bool)
+    chair[20:36, 8:24] = True
+    depth[chair] = 2.0
+    ghost = np.zeros((48, 64), bool)
+    ghost[10:22, 40:56] = True
+    per_frame = {i: [(chair, "stool" if i == 3 else "chair")] + ([(ghost, ("tv", "bed", "sink")[i % 3])] if i < 6 else [])
+                 for i in range(12)}
+    encoder = Encoder(EncoderConfig(min_label_share=share), _Masks(per_frame))
+    for frame in _static_frames(12, depth):
+        encoder.update(frame)
+    assert sorted(o.label for o in encoder.code().objects) == labels
+    shares = sorted(round(t.label_share, 3) for t in encoder.associator.tracks)
+    assert shares == [round(1 / 3, 3), round(11 / 12, 3)]
+    with pytest.raises(ValidationError, match="min_label_share"):
+        EncoderConfig(min_label_share=1.5)
+
+
 # -- the metric scale from the furniture ------------------------------------------------------------
 def _standing(i: int, label: str, height: float) -> SpatialObject:
     return SpatialObject(i, label, Box3D((i, 0.0, height / 2), (0.5, 0.5, height)))
@@ -144,10 +168,11 @@ def test_a_scaled_code_keeps_its_shape():
 def test_the_defences_are_on_for_predicted_depth_and_settings_given_win():
     from spatialcode.encode.pipeline import monocular_defences
 
-    on = monocular_defences(EncoderConfig(), predicted=True)
-    assert (on.calibration.enabled, on.edge_trim_px, on.min_detection_rate) == (False, 3, 0.2)  # calibration: asked for
-    off = monocular_defences(EncoderConfig(), predicted=False)
-    assert (off.calibration.enabled, off.edge_trim_px, off.min_detection_rate) == (False, 0, 0.0)
-    given = EncoderConfig(edge_trim_px=0, min_detection_rate=0.5, calibration=ScaleCalibrationConfig(enabled=True))
-    kept = monocular_defences(given, predicted=True)
-    assert (kept.calibration.enabled, kept.edge_trim_px, kept.min_detection_rate) == (True, 0, 0.5)
+    def settings(config: EncoderConfig) -> tuple:
+        return config.calibration.enabled, config.edge_trim_px, config.min_detection_rate, config.min_label_share
+
+    assert settings(monocular_defences(EncoderConfig(), predicted=True)) == (False, 3, 0.2, 0.5)  # calibration: asked for
+    assert settings(monocular_defences(EncoderConfig(), predicted=False)) == (False, 0, 0.0, 0.0)
+    given = EncoderConfig(edge_trim_px=0, min_detection_rate=0.5, min_label_share=0.0,
+                          calibration=ScaleCalibrationConfig(enabled=True))
+    assert settings(monocular_defences(given, predicted=True)) == (True, 0, 0.5, 0.0)

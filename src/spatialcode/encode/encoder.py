@@ -66,6 +66,8 @@ class EncoderConfig:
                                             # showed them (multi-view consistency; 0: off; None: 0, or 0.2 for
                                             # predicted depth in the encode pipeline)
     min_views: int = 10                     # ... once they were in view at least this often
+    min_label_share: float | None = None    # drop tracks whose label has less than this share of their label votes
+                                            # (scattered false detections; 0: off; None: 0, or 0.5 for predicted depth)
     facing: FacingConfig = field(default_factory=FacingConfig)  # boxes turned to face their object's front
     calibration: ScaleCalibrationConfig = field(default_factory=ScaleCalibrationConfig)  # metric scale of predicted depth
 
@@ -81,8 +83,9 @@ class EncoderConfig:
                 raise ValidationError(name, f"must be > 0, got {getattr(self, name)}")
         if self.edge_trim_px is not None and (int(self.edge_trim_px) != self.edge_trim_px or self.edge_trim_px < 0):
             raise ValidationError("edge_trim_px", f"must be a whole number >= 0, got {self.edge_trim_px}")
-        if self.min_detection_rate is not None and not 0.0 <= self.min_detection_rate <= 1.0:
-            raise ValidationError("min_detection_rate", f"must be in [0, 1], got {self.min_detection_rate}")
+        for name in ("min_detection_rate", "min_label_share"):
+            if getattr(self, name) is not None and not 0.0 <= getattr(self, name) <= 1.0:
+                raise ValidationError(name, f"must be in [0, 1], got {getattr(self, name)}")
 
 
 @dataclass
@@ -203,9 +206,11 @@ class Encoder:
 
     def _consistent(self, track: Track) -> bool:
         """Whether ``track`` was detected in at least ``min_detection_rate`` of the frames that
-        showed it (always, before ``min_views`` such frames)."""
+        showed it (always, before ``min_views`` such frames), and its label holds at least
+        ``min_label_share`` of its votes."""
         rate = self.config.min_detection_rate or 0.0
-        return rate <= 0 or track.views < self.config.min_views or track.observations >= rate * track.views
+        seen_enough = rate <= 0 or track.views < self.config.min_views or track.observations >= rate * track.views
+        return seen_enough and track.label_share >= (self.config.min_label_share or 0.0)
 
     def _cached_floor(self) -> Plane | None:
         """The floor, re-estimated when ``floor_every`` frames have passed since the last time."""

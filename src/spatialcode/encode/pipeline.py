@@ -150,8 +150,9 @@ class EncodePipelineConfig:
 
 def monocular_defences(encoder: EncoderConfig, predicted: bool) -> EncoderConfig:
     """``encoder`` with the settings left ``None`` decided by whether the depth is ``predicted`` (a
-    monocular model's): then masks trimmed 3 px at their own depth edges and detections confirmed
-    by 1 in 5 of the views that showed them; else off. The scale calibration from the furniture
+    monocular model's): then masks trimmed 3 px at their own depth edges, detections confirmed
+    by 1 in 5 of the views that showed them and tracks whose label holds less than half their
+    votes dropped; else off. The scale calibration from the furniture
     stays off unless asked for: on the encoded dev layouts it made the scale error worse
     (BENCHMARKS.md, issue 26)."""
     calibration = encoder.calibration
@@ -159,7 +160,9 @@ def monocular_defences(encoder: EncoderConfig, predicted: bool) -> EncoderConfig
         calibration = replace(calibration, enabled=False)
     trim = encoder.edge_trim_px if encoder.edge_trim_px is not None else (3 if predicted else 0)
     rate = encoder.min_detection_rate if encoder.min_detection_rate is not None else (0.2 if predicted else 0.0)
-    return replace(encoder, calibration=calibration, edge_trim_px=trim, min_detection_rate=rate)
+    label_share = encoder.min_label_share if encoder.min_label_share is not None else (0.5 if predicted else 0.0)
+    return replace(encoder, calibration=calibration, edge_trim_px=trim, min_detection_rate=rate,
+                   min_label_share=label_share)
 
 
 def encode_config(source: str | Path, overrides: Sequence[str] = (), **settings: Any) -> EncodePipelineConfig:

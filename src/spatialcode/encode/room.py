@@ -36,12 +36,17 @@ class Plane:
 
 
 def find_floor(points: np.ndarray, up: tuple[float, float, float] = (0.0, 0.0, 1.0), distance: float = 0.02,
-               max_tilt_deg: float = 10.0, planes: int = 8, min_inliers: int = 50, seed: int = 0) -> Plane | None:
+               max_tilt_deg: float = 10.0, planes: int = 8, min_inliers: int = 50, seed: int = 0,
+               max_points: int = 50_000) -> Plane | None:
     """The floor plane among the background points (N, 3), metres, with its normal pointing
-    ``up``; ``None`` when no large enough near-horizontal plane exists."""
+    ``up``; ``None`` when no large enough near-horizontal plane exists. The planes are searched
+    among at most ``max_points`` of the points, drawn at random (``seed``): RANSAC on more finds
+    the same planes, slower (a room's background reaches millions of points)."""
     import open3d as o3d
 
     points = np.asarray(points, dtype=np.float64).reshape(-1, 3)
+    if len(points) > max_points:
+        points = points[np.random.default_rng(seed).choice(len(points), max_points, replace=False)]
     up_vec = np.asarray(up, dtype=np.float64) / np.linalg.norm(up)
     o3d.utility.random.seed(seed)
     cloud = o3d.geometry.PointCloud(o3d.utility.Vector3dVector(points))

@@ -13,9 +13,14 @@ separate clouds; before a box is fitted they are registered onto each other (ICP
 camera whose reported poses drifted between two returns to an object does not smear it.
 
 Fragments of one object seen from views that do not overlap become separate tracks; the merge
-step (run periodically while streaming and before output) joins two tracks of the same label
-that were never detected in the same frame — one frame's instance masks are distinct objects —
-and whose fitted boxes overlap or lie within ``merge_gap`` of each other.
+step (run periodically while streaming and before output) joins two tracks that were (almost)
+never detected in the same frame — one frame's instance masks are distinct objects, so two
+tracks detected side by side in more than ``max_codetection_share`` of the frames of the less
+seen one are two objects; below that share the shared frames are a spurious detection's — and
+that lie in one place: of the same label, boxes that overlap or lie within ``merge_gap`` of each
+other; of different labels (a detector confusing similar categories, e.g. table and desk), boxes
+whose intersection holds at least ``other_label_containment`` of the smaller one's volume. The
+merged track's label is the one with the most votes.
 """
 
 from __future__ import annotations
@@ -31,6 +36,7 @@ from spatialcode.encode.boxfit import fit_box, remove_outliers
 from spatialcode.encode.voxels import VoxelCloud, column_bounds, sorted_overlap, voxel_keys
 from spatialcode.geometry.box import Box3D
 from spatialcode.geometry.distance import box_distance
+from spatialcode.geometry.iou import box_volume_intersection
 
 
 @dataclass(frozen=True)
@@ -42,7 +48,10 @@ class TrackAssociationConfig:
     assoc_voxel_size: float = 0.10      # coarse grid for association
     min_overlap: float = 0.3            # share of a detection's coarse voxels a track must hold
     other_label_weight: float = 0.8     # score factor when the labels differ
-    merge_gap: float = 0.3              # merge never co-detected same-label tracks this close (m)
+    merge_gap: float = 0.3              # merge same-label tracks this close (m) ...
+    max_codetection_share: float = 0.1  # ... detected in the same frame in at most this share of the less seen one's
+    other_label_containment: float = 0.5  # merge tracks of different labels when the smaller box has at least this
+                                          # share of its volume inside the other (1: only nested boxes; > 1: never)
     cluster_eps: float = 0.08           # outlier removal before box fitting: DBSCAN radius (m)
     cluster_min_share: float = 0.02     # ... and the least size of a kept cluster (share of the largest)
     floor_snap: float = 0.1             # extend a box bottom this close to the floor down to it
@@ -63,15 +72,15 @@ class TrackAssociationConfig:
                      "visit_max_shift"):
             if not getattr(self, name) > 0:
                 raise ValidationError(name, f"must be > 0, got {getattr(self, name)}")
-        for name in ("merge_gap", "min_thickness"):
+        for name in ("merge_gap", "min_thickness", "other_label_containment"):
             if getattr(self, name) < 0:
                 raise ValidationError(name, f"must be >= 0, got {getattr(self, name)}")
         if isinstance(self.max_visits, bool) or int(self.max_visits) != self.max_visits or self.max_visits < 1:
             raise ValidationError("max_visits", f"must be a whole number >= 1, got {self.max_visits}")
         if not 0.0 <= self.extent_trim < 0.5:
             raise ValidationError("extent_trim", f"must be in [0, 0.5), got {self.extent_trim}")
-        for name in ("min_overlap", "other_label_weight", "cluster_min_share", "min_weight_share", "noisy_weight_share",
-                     "visit_min_fitness"):
+        for name in ("min_overlap", "other_label_weight", "max_codetection_share", "cluster_min_share", "min_weight_share",
+                     "noisy_weight_share", "visit_min_fitness"):
             if not 0.0 <= getattr(self, name) <= 1.0:
                 raise ValidationError(name, f"must be in [0, 1], got {getattr(self, name)}")
 
@@ -135,6 +144,17 @@ class Track:
     def label(self) -> str:
         """The label with the most votes (ties: alphabetical)."""
         return min(self.label_votes, key=lambda name: (-self.label_votes[name], name))
+
+    @property
+    def label_share(self) -> float:
+        """The share (0–1) of the vote weight that went to :attr:`label` (1 before any vote)."""
+        total = sum(self.label_votes.values())
+        return self.label_votes[self.label] / total if total > 0 else 1.0
+
+    @property
+    def frames_detected(self) -> int:
+        """The number of frames the track was detected in."""
+        return self.frame_bits.bit_count()
 
     def add(self, points: np.ndarray, keys: np.ndarray, label: str, weight: float, t: float, large: bool,
             frame: int, bounds: tuple[np.ndarray, np.ndarray], viewpoint: np.ndarray | None = None,
@@ -303,10 +323,24 @@ class TrackAssociator:
         gap = config.merge_gap
         for a, ta in enumerate(self.tracks):
             for tb in self.tracks[a + 1:]:
-                if ta.label != tb.label or (ta.hi + gap < tb.lo).any() or (tb.hi + gap < ta.lo).any():
+                if (ta.hi + gap < tb.lo).any() or (tb.hi + gap < ta.lo).any() or self._two_objects(ta, tb):
                     continue
-                if ta.frame_bits & tb.frame_bits:  # seen side by side in one frame: two objects
-                    continue
-                if box_distance(box(ta), box(tb)) <= gap:
+                if ta.label == tb.label:
+                    duplicate = box_distance(box(ta), box(tb)) <= gap
+                else:
+                    duplicate = containment(box(ta), box(tb)) >= config.other_label_containment
+                if duplicate:
                     return (ta, tb) if ta.observations >= tb.observations else (tb, ta)
         return None
+
+    def _two_objects(self, a: Track, b: Track) -> bool:
+        """Whether ``a`` and ``b`` were detected side by side in more than ``max_codetection_share``
+        of the frames of the less often detected one (one frame's masks are distinct objects)."""
+        shared = (a.frame_bits & b.frame_bits).bit_count()
+        return shared > self.config.max_codetection_share * min(a.frames_detected, b.frames_detected)
+
+
+def containment(a: Box3D, b: Box3D) -> float:
+    """The share (0–1) of the smaller box's volume that lies inside the other box."""
+    smaller = min(float(np.prod(a.size)), float(np.prod(b.size)))
+    return box_volume_intersection(a, b) / smaller if smaller > 0 else 0.0
