@@ -28,6 +28,7 @@ LAYERS = (
     "encode",
     "rl",
     "demo",
+    "app",
     "cli",
     "__main__",
 )

@@ -91,7 +91,7 @@ def _video_code(video: Path, use_cache: bool, cache_dir: Path | None, overrides:
     EncodePipelineConfig's) and a line saying where it came from and how it was made."""
     from spatialcode.cli.output import warnings_as_lines
     from spatialcode.core.errors import InputFileError
-    from spatialcode.encode.cache import describe_encoding, encode_cached
+    from spatialcode.encode.cache import encode_cached
     from spatialcode.encode.pipeline import encode_config
 
     if not video.is_file():
@@ -99,6 +99,4 @@ def _video_code(video: Path, use_cache: bool, cache_dir: Path | None, overrides:
     config = encode_config(video, overrides, **settings)
     with warnings_as_lines():
         done = encode_cached(config, use_cache=use_cache, cache_dir=cache_dir, progress=sys.stderr.isatty())
-    where = (f"cached {done.path}" if done.hit else f"encoded {done.result.frames} frames"
-             + (f", kept in {done.path}" if done.path else ""))
-    return done.code, f"code: {where} — {describe_encoding(dict(done.code.provenance.config))}"
+    return done.code, done.describe()

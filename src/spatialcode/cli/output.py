@@ -41,12 +41,7 @@ def scene_table(code: SpatialCode) -> str:
 
 
 def print_answer(answer: Answer, show_derivation: bool = True) -> None:
-    if answer.cannot_answer and not answer.fallback:
-        click.echo(f"  → {answer.cannot_answer}")
-    elif answer.fallback:
-        click.echo(f"  → {answer.prediction}   ({answer.cannot_answer}; fell back to a prior)")
-    else:
-        click.echo(f"  → {answer.prediction}")
+    click.echo(f"  → {answer.headline()}")
     if show_derivation:
         for step in answer.derivation:
             click.echo(f"     · {step}")

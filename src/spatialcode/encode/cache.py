@@ -109,6 +109,13 @@ class CachedEncoding:
     hit: bool
     result: EncodeResult | None = None
 
+    def describe(self) -> str:
+        """One line saying where the code came from (the cache, or encoded now and kept where)
+        and how it was made (:func:`describe_encoding`)."""
+        where = (f"cached {self.path}" if self.hit or self.result is None else f"encoded {self.result.frames} frames"
+                 + (f", kept in {self.path}" if self.path else ""))
+        return f"code: {where} — {describe_encoding(dict(self.code.provenance.config))}"
+
 
 def encode_cached(config: EncodePipelineConfig, use_cache: bool = True, cache_dir: str | Path | None = None,
                   progress: bool = False) -> CachedEncoding:

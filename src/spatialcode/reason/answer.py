@@ -30,6 +30,15 @@ class Answer:
         """True when the code itself produced the prediction (no reason to refuse, no prior)."""
         return self.cannot_answer is None and not self.fallback
 
+    def headline(self) -> str:
+        """The answer in one line for people: the prediction; the reason when there is none; the
+        prediction and the reason when a prior chose it."""
+        if self.cannot_answer and not self.fallback:
+            return self.cannot_answer
+        if self.fallback:
+            return f"{self.prediction}   ({self.cannot_answer}; fell back to a prior)"
+        return self.prediction
+
     def to_record(self) -> dict[str, Any]:
         """Return the fields written into a predictions row (beside ``id``)."""
         record: dict[str, Any] = {"prediction": self.prediction}
