@@ -15,6 +15,7 @@ from spatialcode.cli.perturb import perturb_command
 from spatialcode.cli.render import render_command
 from spatialcode.cli.serve import serve_command
 from spatialcode.cli.train import train
+from spatialcode.cli.view import view_command
 from spatialcode.core.version import __version__
 
 
@@ -24,5 +25,5 @@ def main() -> None:
     """spatialcode — explicit 3D spatial code of a scene, and spatial reasoning over it."""
 
 for _command in (demo, ask, convert, eval_command, generate_command, questions_command, render_command,
-                 encode_command, draw_command, perturb_command, models_command, serve_command, train):
+                 encode_command, draw_command, view_command, perturb_command, models_command, serve_command, train):
     main.add_command(_command)

@@ -46,11 +46,14 @@ if TYPE_CHECKING:
               help="Who answers: solver (the default), llm or llm-tools (a language model, see `eval`). [name]")
 @click.option("--model", default=None, help="llm: a .gguf file, a model folder, a hub id or a server address. [model.path]")
 @click.option("--json", "as_json", is_flag=True, help="Print the answer as one JSON object.")
+@click.option("--rrd", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Also write a Rerun recording of the scene with the question, the answer and the boxes and distances "
+              "it used (open it with `rerun FILE.rrd`).")
 @one_line_errors
 @configured("spatialcode.reason.registry:ReasonerConfig", {"reasoner": "name", "model": "model.path"})
 def ask(scene: Path, question: str, options: tuple[str, ...], question_type: str | None, config: ReasonerConfig,
         as_json: bool, preset: str, device: str, hfov: float | None, target_fps: float | None, offline: bool,
-        no_cache: bool, cache_dir: Path | None, encode_overrides: tuple[str, ...]) -> None:
+        no_cache: bool, cache_dir: Path | None, encode_overrides: tuple[str, ...], rrd: Path | None) -> None:
     """Answer QUESTION about SCENE — a scene JSON file, or a video of the room — with the derivation.
 
     The reasoner's settings are a ReasonerConfig (the same tree as `eval`'s reasoner.*): a
@@ -62,6 +65,10 @@ def ask(scene: Path, question: str, options: tuple[str, ...], question_type: str
 
     if question_type is not None:
         check_task(question_type, "--question-type")
+    if rrd is not None:
+        from spatialcode.viz.rerun_view import rrd_path
+
+        rrd = rrd_path(rrd)
     reasoner, _ = make_reasoner(config)
     if _is_video(scene):
         code, footer = _video_code(scene, not no_cache, cache_dir, encode_overrides, preset=preset, device=device,
@@ -75,6 +82,13 @@ def ask(scene: Path, question: str, options: tuple[str, ...], question_type: str
         print_answer(answer)
     if footer:
         click.echo(footer, err=True)
+    if rrd is not None:
+        from spatialcode.viz.rerun_view import AskedQuestion, record_view
+
+        shown = record_view(code, rrd, asked=AskedQuestion(question, answer, options, question_type))
+        boxes, distances = shown.evidence
+        click.echo(f"wrote {rrd} (the answer used {boxes} box{'es' * (boxes != 1)} and {distances} "
+                   f"distance{'s' * (distances != 1)}) — open it with `rerun {rrd}`", err=True)
     if answer.cannot_answer and not answer.fallback:
         sys.exit(1)
 

@@ -159,3 +159,15 @@ def project_points(points: np.ndarray, intrinsics: Intrinsics, pose: Pose) -> tu
     """
     points_cam = to_camera_frame(points, pose)
     return project_camera_points(points_cam, intrinsics), points_cam[:, 2].copy()
+
+
+def depth_to_world(depth: np.ndarray, intrinsics: Intrinsics, pose: Pose, stride: int = 1) -> tuple[np.ndarray, np.ndarray]:
+    """Lift every ``stride``-th pixel (in both directions) of a z-depth image (H, W), metres
+    (0 or not finite = no measurement), to the world: returns ``(points, pixels)``, the world
+    points (N, 3), metres, and their (row, column) pixel indices (N, 2) in the full image."""
+    depth = np.asarray(depth)[::stride, ::stride]
+    rows, cols = np.nonzero(np.isfinite(depth) & (depth > 0))
+    z = depth[rows, cols].astype(np.float64)
+    rows, cols = rows * stride, cols * stride
+    camera = np.stack([(cols - intrinsics.cx) / intrinsics.fx * z, (rows - intrinsics.cy) / intrinsics.fy * z, z], axis=1)
+    return camera @ pose.rotation_matrix().T + np.asarray(pose.position, dtype=float), np.stack([rows, cols], axis=1)
