@@ -68,13 +68,19 @@ def launch_settings(config: ServeConfig, videos: list[Path]) -> dict[str, Any]:
     }
 
 
-def serve_page(config: ServeConfig, workdir: Path, block: bool = True) -> gr.Blocks:
-    """Build the page (:func:`build_page`) and serve it as ``config`` says until stopped
-    (``block``), or in a background thread (``block=False``: stop it with ``page.close()``)."""
+def serve_page(config: ServeConfig, workdir: Path, block: bool = True,
+               announce: Callable[[str], None] | None = None) -> gr.Blocks:
+    """Build the page (:func:`build_page`) and serve it as ``config`` says, telling ``announce``
+    its address once it listens; then wait until stopped (``block``, Ctrl-C), or return with the
+    server running in a background thread (``block=False``: stop it with ``page.close()``)."""
     catalog = handlers.scene_catalog(config.scenes)
     page = build_page(config, workdir, catalog)
     videos = [entry.video for entry in catalog.values() if entry.video is not None]
-    page.launch(**launch_settings(config, videos), prevent_thread_lock=not block, quiet=True)
+    page.launch(**launch_settings(config, videos), prevent_thread_lock=True, quiet=True)
+    if announce is not None:
+        announce(page.local_url)
+    if block:
+        page.block_thread()
     return page
 
 

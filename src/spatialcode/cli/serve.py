@@ -41,5 +41,5 @@ def serve_command(config: ServeConfig) -> None:
     from spatialcode.app.page import serve_page
 
     with tempfile.TemporaryDirectory(prefix="spatialcode-app-") as workdir:
-        click.echo(f"spatialcode: serving on http://{config.host}:{config.port} (Ctrl-C stops)", err=True)
-        serve_page(config, Path(workdir))
+        serve_page(config, Path(workdir),
+                   announce=lambda url: click.echo(f"spatialcode: serving on {url} (Ctrl-C stops)", err=True))
