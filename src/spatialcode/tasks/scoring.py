@@ -1,4 +1,5 @@
-"""Official VSI-Bench scoring, reproduced from lmms-eval (``lmms_eval/tasks/vsibench/utils.py``).
+r"""Official VSI-Bench scoring, reproduced from lmms-eval 0.7.3 (``lmms_eval/tasks/vsibench/utils.py``;
+``tests/test_lmms_eval_parity.py`` scores the same replies with both).
 
 Per question (:func:`score_question`, a float in [0, 1]):
 
@@ -6,9 +7,18 @@ Per question (:func:`score_question`, a float in [0, 1]):
   space-separated token without trailing dots — then a case-insensitive exact match with the
   ground-truth letter. ``"B. left"`` and ``"b."`` score 1 against ``B``; ``" B"`` scores 0 (its
   first token is ``""``): that is the official behaviour and is kept.
-- numeric: ``to_float(fuzzy_matching(pred))`` (``None`` when the token is not a float; it then
-  scores 0, the official worst case), then the mean relative accuracy
-  ``MRA = mean over thresholds c of [ |pred - gt| / gt <= 1 - c ]``.
+- numeric: the reply's number (``None`` when it has none; it then scores 0, the official worst
+  case), then the mean relative accuracy ``MRA = mean over thresholds c of [ |pred - gt| / gt <= 1 - c ]``.
+
+Reading the number. lmms-eval 0.7.3 (``numbers="lmms-eval"``, the default) takes the reply's
+first number, :func:`first_number`: the first run of digits (``-?\d+(?:\.\d+)?``) anywhere in
+the lower-cased, stripped reply, unless a run of English number words (``"three"``,
+``"twenty-one"``, ``"two hundred and five"``) starts before it — ``"about 3 m"`` reads 3,
+``"2.5m"`` 2.5, ``" 2"`` 2, ``"three chairs"`` 3, ``".5"`` 5 (the digits after the dot) and
+``"1,200"`` 1. lmms-eval up to 0.7.2 and the paper's code read only the first space-separated
+token as a float, ``to_float(fuzzy_matching(pred))`` (``numbers="first-token"``): there
+``"about 3"``, ``"2.5m"`` and ``" 2"`` score 0 and ``".5"`` reads 0.5. The two agree on a reply
+that is a plain number, optionally followed by a space and more text.
 
 Thresholds. lmms-eval builds them as ``np.linspace(0.5, 0.95, int((0.95 - 0.5) / 0.05 + 2))``.
 The ``+ 2`` reads as if 11 points spaced 0.045 were meant, but in IEEE doubles
@@ -38,6 +48,7 @@ questions, ``object_rel_direction`` is the mean of those present and the others 
 from __future__ import annotations
 
 import math
+import re
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -86,6 +97,79 @@ def to_float(text: Any) -> float | None:
         return None
 
 
+#: The English number words lmms-eval 0.7.3 reads, with their values.
+NUMBER_WORDS: dict[str, int] = {
+    **{word: value for value, word in enumerate(
+        ("zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen "
+         "seventeen eighteen nineteen twenty").split())},
+    "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90,
+    "hundred": 100, "thousand": 1000,
+}
+_DIGITS = re.compile(r"-?\d+(?:\.\d+)?")
+_LETTERS = re.compile(r"[a-z]+")
+
+
+def _number_word_run(text: str) -> tuple[int, list[str]] | None:
+    """Where the first number word of ``text`` starts and the run of number words from it (an
+    ``and`` inside the run is skipped; any other word ends it); ``None`` when there is none."""
+    start, words = None, []
+    for match in _LETTERS.finditer(text):
+        word = match.group(0)
+        if start is None:
+            if word in NUMBER_WORDS:
+                start, words = match.start(), [word]
+        elif word in NUMBER_WORDS:
+            words.append(word)
+        elif word != "and":
+            break
+    return None if start is None else (start, words)
+
+
+def _words_value(words: Sequence[str]) -> float:
+    """The value of a run of number words: ``hundred`` multiplies what came before it (1 when
+    nothing did), ``thousand`` closes a group of thousands, the others add."""
+    total = current = 0
+    for word in words:
+        value = NUMBER_WORDS[word]
+        if value == 100:
+            current = max(current, 1) * 100
+        elif value == 1000:
+            total, current = total + max(current, 1) * 1000, 0
+        else:
+            current += value
+    return float(total + current)
+
+
+def first_number(prediction: Any) -> float | None:
+    """Return the number a reply states, as lmms-eval 0.7.3 reads it: the first run of digits in
+    the lower-cased, stripped text, or the run of English number words that starts before it;
+    ``None`` when there is neither (see the module docstring for examples)."""
+    text = ("" if prediction is None else str(prediction)).strip().lower()
+    digits = _DIGITS.search(text)
+    words = _number_word_run(text)
+    if digits is not None and (words is None or digits.start() < words[0]):
+        return float(digits.group(0))
+    return None if words is None else _words_value(words[1])
+
+
+def first_token_number(prediction: Any) -> float | None:
+    """Return the first space-separated token of a reply as a float (``None`` when it is not one),
+    as lmms-eval up to 0.7.2 and the paper's code read numeric answers."""
+    return to_float(fuzzy_matching(prediction))
+
+
+#: How a numeric reply is read: lmms-eval 0.7.3's way (the default) or the earlier first-token way.
+NUMBER_READINGS = {"lmms-eval": first_number, "first-token": first_token_number}
+
+
+def read_number(prediction: Any, numbers: str = "lmms-eval") -> float | None:
+    """Return the number of the reply ``prediction`` read the ``numbers`` way (a key of
+    :data:`NUMBER_READINGS`); ``None`` when it states none."""
+    if numbers not in NUMBER_READINGS:
+        raise ValidationError("numbers", f"unknown reading {numbers!r}; expected one of: {', '.join(NUMBER_READINGS)}")
+    return NUMBER_READINGS[numbers](prediction)
+
+
 def exact_match(prediction: str, target: str) -> float:
     """Return 1.0 when ``prediction`` equals ``target`` ignoring case, else 0.0."""
     return 1.0 if prediction.lower() == target.lower() else 0.0
@@ -121,22 +205,25 @@ def mean_relative_accuracy(prediction: float | None, target: float, thresholds: 
     return float(np.mean(relative_error <= 1 - mra_thresholds(thresholds)))
 
 
-def score_question(question: VSIQuestion, prediction: str, thresholds: Thresholds = "lmms-eval") -> float:
-    """Return the official score in [0, 1] of ``prediction`` (raw model text) for ``question``."""
+def score_question(question: VSIQuestion, prediction: str, thresholds: Thresholds = "lmms-eval",
+                   numbers: str = "lmms-eval") -> float:
+    """Return the official score in [0, 1] of ``prediction`` (raw model text) for ``question``;
+    a numeric reply is read the ``numbers`` way (:func:`read_number`)."""
     if question.ground_truth is None:
         raise ValidationError("ground_truth", f"question {question.id!r} has no ground truth to score against")
-    token = fuzzy_matching(prediction)
     if question.question_type in MULTIPLE_CHOICE_TASKS:
-        return exact_match(token, question.ground_truth)
-    return mean_relative_accuracy(to_float(token), float(question.ground_truth), thresholds)
+        return exact_match(fuzzy_matching(prediction), question.ground_truth)
+    return mean_relative_accuracy(read_number(prediction, numbers), float(question.ground_truth), thresholds)
 
 
 def score_predictions(
     questions: Iterable[VSIQuestion],
     predictions: Mapping[QuestionId, Mapping[str, Any]],
     thresholds: Thresholds = "lmms-eval",
+    numbers: str = "lmms-eval",
 ) -> list[dict[str, Any]]:
-    """Score every question against its predictions row; return one row per question.
+    """Score every question against its predictions row (:func:`score_question` with
+    ``thresholds`` and ``numbers``); return one row per question.
 
     Each row: ``id``, ``question_type``, ``dataset``, ``scene_name``, ``pruned``,
     ``prediction``, ``score`` (in [0, 1]), ``cannot_answer`` (the reason or ``None``),
@@ -157,7 +244,7 @@ def score_predictions(
                 "scene_name": question.scene_name,
                 "pruned": question.pruned,
                 "prediction": prediction,
-                "score": WORST_SCORE if missing else score_question(question, prediction, thresholds),
+                "score": WORST_SCORE if missing else score_question(question, prediction, thresholds, numbers),
                 "cannot_answer": None if missing else record.get("cannot_answer"),
                 "fallback": False if missing else bool(record.get("fallback", False)),
                 "missing": missing,
