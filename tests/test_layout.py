@@ -27,6 +27,7 @@ LAYERS = (
     "synth",
     "encode",
     "rl",
+    "integrations",  # adapters for outside tools (lmms-eval): they drive bench and encode
     "demo",
     "app",
     "cli",
