@@ -109,6 +109,50 @@ def test_numeric_mean_relative_accuracy(prediction, truth, lmms_eval, paper):
     assert score_question(numeric(truth), prediction, thresholds="paper") == pytest.approx(paper, abs=1e-12)
 
 
+@pytest.mark.parametrize(
+    ("reply", "lmms_eval", "first_token"),
+    [
+        ("3", 3.0, 3.0),
+        ("2 meters", 2.0, 2.0),
+        ("about 3 m", 3.0, None),
+        ("2.5m", 2.5, None),
+        (" 2", 2.0, None),
+        ("It is 4.", 4.0, None),
+        ("three chairs", 3.0, None),
+        ("Three.", 3.0, None),
+        ("twenty-one", 21.0, None),
+        ("two hundred and five", 205.0, None),
+        ("a hundred", 100.0, None),
+        ("one thousand two hundred", 1200.0, None),
+        ("one apple, room 2", 1.0, None),  # the number word comes first
+        ("room 2, one apple", 2.0, None),
+        ("three 4 five", 8.0, None),  # the word run skips the digits between its words
+        ("-1.5", -1.5, -1.5),
+        (".5", 5.0, 0.5),  # the digits after the dot; no leading digit, no number
+        ("1,200", 1.0, None),
+        ("1e3", 1.0, 1000.0),
+        ("nan", None, float("nan")),
+        ("no idea", None, None),
+        ("", None, None),
+        (None, None, None),
+    ],
+)
+def test_numeric_replies_are_read_as_lmms_eval_0_7_3_or_by_their_first_token(reply, lmms_eval, first_token):
+    from spatialcode.tasks.scoring import first_number, read_number
+
+    assert first_number(reply) == lmms_eval
+    read = read_number(reply, "first-token")
+    assert read == first_token or (read != read and first_token != first_token)  # nan reads nan
+    with pytest.raises(ValidationError):
+        read_number(reply, "last-token")
+
+
+def test_the_number_reading_changes_the_score_only_where_the_readings_differ():
+    assert score_question(numeric("3"), "about 3 m") == 1.0
+    assert score_question(numeric("3"), "about 3 m", numbers="first-token") == 0.0
+    assert score_question(numeric("0.5"), ".5", numbers="first-token") == 1.0 and score_question(numeric("0.5"), ".5") == 0.0
+
+
 def test_matches_the_literal_official_formula_on_random_predictions():
     rng = random.Random(7)
     for _ in range(2000):
