@@ -118,6 +118,20 @@ def summarise(rows: list[dict]) -> dict:
     }
 
 
+def facing_table(facing: dict) -> list[str]:
+    """The markdown table of the ``facing`` part of a :func:`summarise`: a row per category
+    (all of them first), degrees and shares."""
+    lines = ["| category | objects | median error (°) | q3 (°) | ≤ 15° | ≤ 45° | flipped (> 135°) |",
+             "|---|---:|---:|---:|---:|---:|---:|"]
+    for label, s in facing.items():
+        if s is None:
+            continue
+        name = "**all**" if label == "all" else label
+        lines.append(f"| {name} | {s['n']} | {s['median']:.1f} | {s['q3']:.1f} | {100 * s['within_15']:.0f} % | "
+                     f"{100 * s['within_45']:.0f} % | {100 * s['flipped']:.0f} % |")
+    return lines
+
+
 def report() -> str:
     lines = ["# Object facing on held-out procedural scenes", ""]
     for path in sorted(RESULTS.glob("facing_*.json")):
@@ -127,15 +141,7 @@ def report() -> str:
         lines += [f"## {path.stem}: faults {doc['faults']} ({len(doc['scenes'])} scenes, base seed {doc['base_seed']})", "",
                   f"Perspective questions from the encoded code: **{100 * p['encoded_accuracy']:.1f} %** of {p['questions']} "
                   f"({p['cannot_answer']} cannot answer); from the truth code {100 * p['truth_code_accuracy']:.1f} %.", "",
-                  "| category | objects | median error (°) | q3 (°) | ≤ 15° | ≤ 45° | flipped (> 135°) |",
-                  "|---|---:|---:|---:|---:|---:|---:|"]
-        for label, s in summary["facing"].items():
-            if s is None:
-                continue
-            name = "**all**" if label == "all" else label
-            lines.append(f"| {name} | {s['n']} | {s['median']:.1f} | {s['q3']:.1f} | {100 * s['within_15']:.0f} % | "
-                         f"{100 * s['within_45']:.0f} % | {100 * s['flipped']:.0f} % |")
-        lines.append("")
+                  *facing_table(summary["facing"]), ""]
     text = "\n".join(lines)
     (RESULTS / "facing.md").write_text(text + "\n")
     return text

@@ -24,7 +24,9 @@ geometric encoder with the render's exact masks and depth, and the truth (``scen
 and reports 3D detection AP at IoU 0.25 and 0.5 per category (truth: the objects the walk
 shows), the depth head's AbsRel on the held-out clips, the VSI-style QA score of the exact solver
 on each code (questions generated from what each render shows, answers verified on the truth),
-and the learned encoder's time per frame.
+the facing of each code's objects (the heading error per category of the objects with a front,
+and the perspective questions answered from each code, as ``benchmarks/facing.py`` scores them)
+and the learned encoder's time per frame. A learned code older than the model is encoded again.
 """
 
 from __future__ import annotations
@@ -36,6 +38,8 @@ import sys
 import time
 import warnings
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # the facing benchmark's scoring (imported where used)
 
 ROOT = Path(__file__).resolve().parents[1]
 SYNTH = ROOT / "runs" / "synth"
@@ -49,7 +53,7 @@ CONFIG = ROOT / "configs" / "encoder_cpu.yaml"
 TUNE_GRID = {"threshold": (0.3, 0.4, 0.5, 0.6, 0.7), "merge_iou": (0.1,), "merge_distance": (0.0, 0.5, 1.0, 1.5, 2.0),
              "merge_labels": (False, True), "min_detections": (1, 2, 3, 4, 6)}
 #: The training loss and its terms, as logged per step (plotted into learned_encoder_curves.png).
-LOSS_TERMS = ("loss", "classes", "centre", "size", "yaw", "tokens", "depth")
+LOSS_TERMS = ("loss", "classes", "centre", "size", "heading", "residual", "front", "tokens", "depth")
 
 
 def split_scenes(split: str) -> list[str]:
@@ -97,12 +101,32 @@ def train(overrides: list[str]) -> None:
 
 
 def shown_truth(folder: Path):
-    """The true code of a render, with only the objects its walk shows."""
+    """The true code of a render, with only the objects its walk shows (``has_front`` from the
+    facing table where the scene, made before objects had it, leaves it unsaid)."""
+    from dataclasses import replace
+
     from spatialcode.scene import Source, SpatialCode
+    from spatialcode.tasks import facing
 
     full = SpatialCode.load(folder / "scene.json")
-    return SpatialCode(objects=tuple(o for o in full.objects if o.first_seen is not None), room=full.room,
-                       camera=full.camera, source=Source(dataset="synthetic", scene_name=folder.name))
+    shown = tuple(o if o.has_front is not None else replace(o, has_front=facing.has_front(o.label))
+                  for o in full.objects if o.first_seen is not None)
+    return SpatialCode(objects=shown, room=full.room, camera=full.camera,
+                       source=Source(dataset="synthetic", scene_name=folder.name))
+
+
+def facing_figures(truth: list, found: list) -> dict:
+    """The facing of the ``found`` codes (paired with the ``truth`` codes in order), as
+    ``benchmarks/facing.py`` summarises it: heading errors (degrees) per category of the true
+    objects with a front (:func:`~spatialcode.encode.compare.compare_codes`), and the perspective
+    questions of each true code answered from its found code."""
+    import facing as facing_bench
+
+    from spatialcode.encode.compare import compare_codes
+
+    rows = [{"facing_errors": compare_codes(t, c)["facing_errors"], "questions": facing_bench.perspective(t, c, seed)}
+            for seed, (t, c) in enumerate(zip(truth, found, strict=True))]
+    return facing_bench.summarise(rows)
 
 
 def qa_scores(questions: list, found: list, truth: list, path: Path) -> dict:
@@ -187,9 +211,12 @@ def evaluate_encoders() -> None:
     from spatialcode.scene import Source, SpatialCode
 
     learned = LearnedEncoder(RUN / "final.pt")  # with the settings tune chose, if it ran
+    trained = (RUN / "final.pt").stat().st_mtime
     for folder in sorted((RENDERS / "test").iterdir()):
         out = EVAL / folder.name
-        if (out / "learned.json").is_file() and SpatialCode.load(out / "learned.json").provenance.config == asdict(learned.config):
+        done = out / "learned.json"
+        if (done.is_file() and done.stat().st_mtime > trained
+                and SpatialCode.load(done).provenance.config == asdict(learned.config)):
             continue
         out.mkdir(parents=True, exist_ok=True)
         scene = Source(dataset="synthetic", scene_name=folder.name)
@@ -243,6 +270,7 @@ def report(stamp: dict) -> str:
     for kind, found in (("oracle", truth), *codes.items()):
         table = qa_scores(questions, found, truth, EVAL / f"qa_{kind}.jsonl")
         doc["qa"][kind] = {"overall": table.get("overall"), "scores": table["scores"], "questions": len(questions)}
+    doc["facing"] = {kind: facing_figures(truth, found) for kind, found in codes.items()}
     steps = read_metrics(RUN)
     doc["training"] = {"steps": len(steps), "seconds_per_step": statistics.median(r["seconds"] for r in steps),
                        "peak_memory_mb": max(r["peak_memory_mb"] for r in steps), "clips": steps[-1]["clips"],
@@ -273,9 +301,28 @@ def report(stamp: dict) -> str:
     for task in SCORED_TASKS:
         cells = [doc["qa"][kind]["scores"].get(task) for kind in ("oracle", "learned", "geometric")]
         lines.append(f"| {task} | " + " | ".join("—" if v is None else f"{v:.1f}" for v in cells) + " |")
+    lines += ["", *facing_table(doc["facing"])]
     text = "\n".join(lines) + "\n"
     (RESULTS / "learned_encoder.md").write_text(text)
     return text
+
+
+def facing_table(figures: dict) -> list[str]:
+    """Markdown lines of the :func:`facing_figures` of each kind of code: heading errors per
+    category (objects with a front; ``benchmarks/facing.py``'s table) and the perspective
+    questions answered from the code."""
+    import facing as facing_bench
+
+    lines = ["Perspective questions (about objects with a front) answered from each code:", "",
+             "| codes | questions | from the code | cannot answer | from the truth code |", "|---|---:|---:|---:|---:|"]
+    for kind, summary in figures.items():
+        p = summary["perspective"]
+        lines.append(f"| {kind} | {p['questions']} | {100 * p['encoded_accuracy']:.1f} % | {p['cannot_answer']} | "
+                     f"{100 * p['truth_code_accuracy']:.1f} % |")
+    for kind, summary in figures.items():
+        lines += ["", f"Facing of the {kind} code's objects with a front (heading error of the box's +x axis):", "",
+                  *facing_bench.facing_table(summary["facing"])]
+    return lines
 
 
 def main() -> None:

@@ -25,9 +25,10 @@ def _batch(clips: int = 2, frames: int = 3, height: int = 32, width: int = 48):
     poses[..., :3, 3] = torch.rand(clips, frames, 3, generator=generator)
     intrinsics = torch.tensor([[40.0, 0, width / 2], [0, 40.0, height / 2], [0, 0, 1]]).repeat(clips, frames, 1, 1)
     targets = [{"labels": torch.tensor([0, 2]), "centres": torch.tensor([[1.0, 2.0, 0.5], [-1.0, 0.5, 1.0]]),
-                "sizes": torch.tensor([[0.5, 0.4, 0.9], [1.2, 0.6, 0.8]]), "yaw": torch.tensor([0.3, -1.2])},
+                "sizes": torch.tensor([[0.5, 0.4, 0.9], [1.2, 0.6, 0.8]]), "yaw": torch.tensor([0.3, -1.2]),
+                "has_front": torch.tensor([True, False])},
                {"labels": torch.tensor([1]), "centres": torch.tensor([[0.0, 1.0, 0.4]]),
-                "sizes": torch.tensor([[0.3, 0.3, 0.3]]), "yaw": torch.tensor([2.0])}]
+                "sizes": torch.tensor([[0.3, 0.3, 0.3]]), "yaw": torch.tensor([2.0]), "has_front": torch.tensor([False])}]
     cells = frames * (height // 8) * (width // 8)
     for target in targets:  # the category each feature cell sees: mostly none (3), some unknown (-1)
         target["cells"] = torch.full((cells,), 3)
@@ -46,7 +47,11 @@ def test_outputs_have_their_shapes_and_ranges():
     assert out["logits"].shape == (2, 4, 4) and out["centres"].shape == (2, 4, 3) and out["log_sizes"].shape == (2, 4, 3)
     assert out["depth"].shape == (2, 3, 32, 48) and (out["depth"] >= 0).all() and (out["depth"] <= 6.0).all()
     assert out["token_logits"].shape == (2, 3 * 4 * 6, 4)
-    torch.testing.assert_close(out["yaw"].norm(dim=-1), torch.ones(2, 4))
+    assert out["heading_logits"].shape == out["heading_residuals"].shape == (2, 4, 12)  # the default 12 bins
+    assert out["front_logits"].shape == (2, 4) and out["heading_residuals"].abs().max() <= 1.0
+    assert "yaw" not in out  # the heading replaced the (cos, sin) yaw
+    eight = SpatialEncoderNet(replace(CONFIG, heading_bins=8))(images, rays)
+    assert eight["heading_logits"].shape == eight["heading_residuals"].shape == (2, 4, 8)
     with pytest.raises(ValidationError, match="multiples of 8"):
         net(images[..., :30, :], rays)
     with pytest.raises(ValidationError, match="rays: expected shape"):
@@ -105,7 +110,8 @@ def test_backward_reaches_every_parameter_and_training_lowers_the_loss():
     net = SpatialEncoderNet(CONFIG)
     images, rays, targets, depth = _batch()
     loss, terms = spatial_encoder_loss(net(images, rays), targets, depth)
-    assert set(terms) == {"classes", "centre", "size", "yaw", "tokens", "depth"} and all(math.isfinite(v) for v in terms.values())
+    assert set(terms) == {"classes", "centre", "size", "heading", "residual", "front", "tokens", "depth"}
+    assert all(math.isfinite(v) for v in terms.values())
     loss.backward()
     unreached = [name for name, p in net.named_parameters() if p.grad is None or not p.grad.abs().sum() > 0]
     assert unreached == []
@@ -132,6 +138,10 @@ def test_settings_are_validated():
         SpatialEncoderNet(replace(CONFIG, num_classes=None))
     with pytest.raises(ValidationError, match="image_backbone: 'nowhere' is neither 'cnn' nor a folder"):
         EncoderNetConfig(num_classes=3, image_backbone="nowhere")
+    with pytest.raises(ValidationError, match="heading_bins: must be a multiple of 4, got 10"):
+        EncoderNetConfig(num_classes=3, heading_bins=10)
+    with pytest.raises(ValidationError, match="heading_bins"):
+        EncoderNetConfig(num_classes=3, heading_bins=0)
 
 
 def test_pretrained_backbones_are_frozen_and_their_projections_learn(tmp_path):
@@ -237,6 +247,14 @@ def test_training_runs_logs_and_resumes_from_the_cli(tmp_path, renders):
     assert resumed.returncode == 0, resumed.stderr
     rows = [json.loads(line) for line in (tmp_path / "run" / "metrics.jsonl").read_text().splitlines()]
     assert [r["step"] for r in rows] == [1, 2, 3, 4, 5]  # went on from the checkpoint of step 3
+    from tests.test_encode_learned_heading import _old_model
+
+    (tmp_path / "old").mkdir()  # a run begun before the network had its heading output cannot go on
+    torch.save({"net": torch.load(_old_model(tmp_path / "old.pt"), weights_only=True)["net"], "optimiser": {}, "step": 1},
+               tmp_path / "old" / "checkpoint.pt")
+    old = run("train", "encoder", "--config", str(config), "--set", f"output_dir={tmp_path / 'old'}")
+    assert old.returncode == 2 and len(old.stderr.strip().splitlines()) == 1, old.stderr
+    assert "checkpoint.pt: saved before the encoder had its heading output" in old.stderr
     state = torch.load(tmp_path / "run" / "final.pt", weights_only=True)
     assert state["net_config"]["dim"] == 16 and len(state["vocabulary"]) == state["net_config"]["num_classes"]
     bad = run("train", "encoder", "--set", f"renders={tmp_path / 'nothing'}", "--set", f"output_dir={tmp_path / 'bad'}")
@@ -262,6 +280,24 @@ def test_the_trained_network_encodes_a_video_into_a_spatial_code(tmp_path, rende
     assert everything.objects and all(o.label in CATEGORIES and o.box.size[0] > 0 for o in everything.objects)
     firsts = [o.first_seen for o in everything.objects]
     assert firsts == sorted(firsts)  # in order of first sight
+    # every yaw is the heading; has_front: the facing table, then the network; facing_confidence: the bin's probability
+    encoder = LearnedEncoder(final, LearnedInferenceConfig(threshold=0.0, merge_iou=1.0))
+    for label, front_logit, expected in (("chair", 30.0, (True, 1.0)), ("chair", -30.0, (None, None)),
+                                         ("table", 30.0, (False, None))):
+        with torch.no_grad():
+            encoder.net.class_head.bias.fill_(-30.0)
+            encoder.net.class_head.bias[encoder.vocabulary.index(label)] = 30.0
+            last = encoder.net.facing_head[-1]
+            last.weight.zero_()
+            last.bias.zero_()                  # residuals tanh(0) = 0 …
+            last.bias[:12] = -30.0
+            last.bias[4] = 30.0                # … in heading bin 4 of 12: 120°
+            last.bias[-1] = front_logit        # the has-front logit
+        code = encoder.encode(RenderFolderSource(renders / "s1"))
+        assert code.objects and {o.label for o in code.objects} == {label}
+        assert all(o.box.yaw == pytest.approx(2 * math.pi / 3) for o in code.objects)
+        assert {(o.has_front, o.facing_confidence) for o in code.objects} == {expected}
+    assert SpatialCode.from_dict(code.to_dict()).objects[0].has_front is False
     none = LearnedEncoder(final, LearnedInferenceConfig(threshold=1.0)).encode(RenderFolderSource(renders / "s1"))
     assert none.objects == () and len(none.camera) == 16
     from tests.test_cli import run
@@ -270,6 +306,12 @@ def test_the_trained_network_encodes_a_video_into_a_spatial_code(tmp_path, rende
                  str(tmp_path / "s2.json"), "--no-progress")
     assert result.returncode == 0 and "encoded 16 frames:" in result.stderr, result.stderr
     assert SpatialCode.load(tmp_path / "s2.json").provenance.producer == "encode-learned"
+    from tests.test_encode_learned_heading import _old_model
+
+    old = run("encode", str(renders / "s2"), "--perception", "learned", "--encoder-model", str(_old_model(tmp_path / "old.pt")),
+              "--out", str(tmp_path / "old.json"))
+    assert old.returncode == 2 and len(old.stderr.strip().splitlines()) == 1, old.stderr
+    assert "old.pt: saved before the encoder had its heading output" in old.stderr and not (tmp_path / "old.json").exists()
     missing = run("encode", str(renders / "s2"), "--perception", "learned", "--out", str(tmp_path / "x.json"))
     assert missing.returncode == 2 and "perception='learned' needs encoder_model" in missing.stderr
     # the settings beside the model are its defaults; an explicit config wins
@@ -290,11 +332,11 @@ def test_overlapping_detections_of_a_category_become_one_object():
     from spatialcode.encode.learned.infer import Detection, LearnedInferenceConfig, merge_detections
     from spatialcode.geometry import Box3D
 
-    detections = [Detection("chair", Box3D((0, 0, 0.5), (0.5, 0.5, 1.0)), 0.9, 2.0),
-                  Detection("chair", Box3D((0.1, 0, 0.5), (0.5, 0.5, 1.0)), 0.6, 1.0),
-                  Detection("table", Box3D((0.1, 0, 0.5), (0.5, 0.5, 1.0)), 0.8, 0.5),
-                  Detection("chair", Box3D((3, 0, 0.5), (0.5, 0.5, 1.0)), 0.7, 3.0),
-                  Detection("chair", Box3D((0.8, 0, 0.5), (0.5, 0.5, 1.0)), 0.65, 4.0)]  # touches no chair above 0.2
+    detections = [Detection("chair", Box3D((0, 0, 0.5), (0.5, 0.5, 1.0)), 0.9, 2.0, 1.0, 0.5),
+                  Detection("chair", Box3D((0.1, 0, 0.5), (0.5, 0.5, 1.0)), 0.6, 1.0, 1.0, 0.5),
+                  Detection("table", Box3D((0.1, 0, 0.5), (0.5, 0.5, 1.0)), 0.8, 0.5, 1.0, 0.5),
+                  Detection("chair", Box3D((3, 0, 0.5), (0.5, 0.5, 1.0)), 0.7, 3.0, 1.0, 0.5),
+                  Detection("chair", Box3D((0.8, 0, 0.5), (0.5, 0.5, 1.0)), 0.65, 4.0, 1.0, 0.5)]  # touches no chair above 0.2
     objects = merge_detections(detections, LearnedInferenceConfig(merge_iou=0.2, min_detections=1))
     assert [(o.label, o.observations, o.first_seen) for o in objects] == [("table", 1, 0.5), ("chair", 2, 1.0),
                                                                           ("chair", 1, 3.0), ("chair", 1, 4.0)]

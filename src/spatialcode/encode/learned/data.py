@@ -2,7 +2,10 @@
 (``spatialcode render`` / :func:`~spatialcode.synth.render_scene`): a few frames of a render,
 resized, with their poses, intrinsics and metric depth, the 3D boxes of the objects the clip
 shows (an object counts when its instance mask covers ``min_pixels`` pixels of some frame of the
-clip, at the clip's size) with their category index in the vocabulary, and the category each
+clip, at the clip's size) with their category index in the vocabulary and whether each has a
+front (the truth's ``has_front``, else its category's by :mod:`spatialcode.tasks.facing`; the
+synthetic world builds each object with its front on its box's +x axis, so a box's yaw is its
+heading), and the category each
 feature cell sees (what the network's token head learns: the object covering the most of the
 cell, when it covers at least a quarter of it)."""
 
@@ -20,6 +23,7 @@ from spatialcode.core.validation import check_whole_number
 from spatialcode.encode.frames import RenderFolderSource
 from spatialcode.encode.learned.backbones import STRIDE
 from spatialcode.scene import SpatialCode
+from spatialcode.tasks import facing
 
 
 @dataclass(frozen=True)
@@ -47,9 +51,9 @@ class Clip:
     """One training clip: ``images`` (T, 3, H, W) uint8 RGB, ``depth`` (T, H, W) m (0 =
     unknown), ``poses`` (T, 4, 4) camera-to-world, ``intrinsics`` (3, 3) of the resized frames;
     the boxes it shows: ``labels`` (N,) vocabulary indices, ``centres`` (N, 3) m, ``sizes``
-    (N, 3) m, ``yaw`` (N,) rad; ``cells`` (T, H/8, W/8) the vocabulary index of the object each
-    feature cell sees, ``len(vocabulary)`` for none, -1 for unknown (clips made for inference);
-    ``scene`` the render folder's name."""
+    (N, 3) m, ``yaw`` (N,) rad, ``has_front`` (N,) bool; ``cells`` (T, H/8, W/8) the
+    vocabulary index of the object each feature cell sees, ``len(vocabulary)`` for none, -1 for
+    unknown (clips made for inference); ``scene`` the render folder's name."""
 
     images: np.ndarray
     depth: np.ndarray
@@ -59,6 +63,7 @@ class Clip:
     centres: np.ndarray
     sizes: np.ndarray
     yaw: np.ndarray
+    has_front: np.ndarray
     cells: np.ndarray
     scene: str
 
@@ -99,7 +104,7 @@ def clip_from_frames(frames: Sequence, config: ClipConfig) -> Clip:
     return Clip(images=np.stack(images).transpose(0, 3, 1, 2), depth=np.stack(depth),
                 poses=np.stack([f.pose.matrix() for f in frames]).astype(np.float32), intrinsics=intrinsics,
                 labels=np.zeros(0, np.int64), centres=np.zeros((0, 3), np.float32), sizes=np.zeros((0, 3), np.float32),
-                yaw=np.zeros(0, np.float32),
+                yaw=np.zeros(0, np.float32), has_front=np.zeros(0, bool),
                 cells=np.full((len(frames), config.height // STRIDE, config.width // STRIDE), -1, np.int64), scene="")
 
 
@@ -119,6 +124,7 @@ def _clip(frames: list, poses: list, objects: dict, index: dict[str, int], confi
     clip.centres = np.array([o.box.center for o in shown], dtype=np.float32).reshape(-1, 3)
     clip.sizes = np.array([o.box.size for o in shown], dtype=np.float32).reshape(-1, 3)
     clip.yaw = np.array([o.box.rotation[2] for o in shown], dtype=np.float32)
+    clip.has_front = np.array([facing.has_front(o.label) if o.has_front is None else o.has_front for o in shown], bool)
     clip.scene = scene
     return clip
 

@@ -4,9 +4,20 @@ slots become detections (:meth:`LearnedEncoder.detect`), and detections that are
 merged (:func:`merge_detections`): those of the same category that overlap (3D IoU ≥
 ``merge_iou``) or whose centres lie within ``merge_distance`` of each other on the floor plane,
 across categories too with ``merge_labels``. A merged object takes the confidence-weighted mean
-centre and size, the most confident yaw, the category with the most confidence and the earliest
-time seen as ``first_seen``. The frames need colour and camera poses (given, or estimated from
-predicted depth: see ``spatialcode encode``).
+centre and size, the most confident detection's yaw, the category with the most confidence and
+the earliest time seen as ``first_seen``. The frames need colour and camera poses (given, or
+estimated from predicted depth: see ``spatialcode encode``).
+
+Facing: each detection's yaw is its heading (the most likely heading bin's centre plus its
+residual: :mod:`spatialcode.encode.learned.heading`), for every object — for one without a front
+it is only the box's orientation. Whether the object has a front (:func:`decide_front`) weighs
+the facing table (:mod:`spatialcode.tasks.facing`) as the prior and the network's has-front
+probability (the confidence-weighted mean over the object's detections) as the evidence: a
+category without a front has none (``False``) whatever the network says, since a symmetric
+object's heading means nothing to the questions asked of it; a category with a front has one
+(``True``) when the network agrees (probability ≥ 0.5), and when it does not the code leaves it
+unsaid (``None``) rather than declaring a chair symmetric. ``facing_confidence`` (only with a
+front) is the probability of the heading's bin in the detection whose yaw the object takes.
 
 These settings (:class:`LearnedInferenceConfig`) are read from ``inference.yaml`` beside the model
 when it is there (``benchmarks/learned_encoder.py tune`` writes it, chosen on validation scenes),
@@ -32,6 +43,7 @@ from spatialcode.encode.frames import Frame
 from spatialcode.geometry import Box3D
 from spatialcode.geometry.iou import box_iou_3d
 from spatialcode.scene import CameraPose, Provenance, Source, SpatialCode, SpatialObject
+from spatialcode.tasks import facing
 
 PRODUCER = "encode-learned"
 
@@ -67,13 +79,16 @@ class LearnedInferenceConfig:
 
 @dataclass(frozen=True)
 class Detection:
-    """One confident box slot of one clip: category, box (m, world frame), class probability and
-    the time (s) of the clip's first frame."""
+    """One confident box slot of one clip: category, box (m, world frame; its yaw the predicted
+    heading), class probability, the time (s) of the clip's first frame, the probability that
+    the object has a front (``front``) and that of the heading's bin (``facing``)."""
 
     label: str
     box: Box3D
     score: float
     t: float
+    front: float
+    facing: float
 
 
 @dataclass(frozen=True)
@@ -95,7 +110,7 @@ class LearnedEncoder:
 
         from spatialcode.core.config import load_config
         from spatialcode.encode.learned.data import ClipConfig
-        from spatialcode.encode.learned.model import EncoderNetConfig, SpatialEncoderNet
+        from spatialcode.encode.learned.model import EncoderNetConfig, SpatialEncoderNet, load_weights
 
         path = Path(model)
         if not path.is_file():
@@ -108,7 +123,7 @@ class LearnedEncoder:
         try:
             state = torch.load(path, weights_only=True)
             self.net = SpatialEncoderNet(EncoderNetConfig(**state["net_config"]))
-            self.net.load_state_dict(state["net"])
+            load_weights(self.net, state["net"], path)
         except (KeyError, RuntimeError, TypeError, ValueError, EOFError, pickle.UnpicklingError, struct.error) as err:
             raise InputFileError(f"{path}: not a spatial encoder model saved by `spatialcode train encoder` ({err})") from None
         self.net.eval()
@@ -159,6 +174,7 @@ class LearnedEncoder:
         import torch
 
         from spatialcode.encode.learned.data import clip_from_frames
+        from spatialcode.encode.learned.heading import predicted_heading
         from spatialcode.encode.learned.train import batch_tensors
 
         images, rays, _, _ = batch_tensors([clip_from_frames(frames, self.clip)])
@@ -166,14 +182,26 @@ class LearnedEncoder:
             out = self.net(images, rays)
         probability = out["logits"][0].softmax(-1)[:, :-1]
         score, label = probability.max(-1)
+        heading, bin_probability = predicted_heading(out["heading_logits"][0], out["heading_residuals"][0])
+        front = out["front_logits"][0].sigmoid()
         found = []
         for slot in torch.nonzero(score >= self.config.threshold).ravel().tolist():
             centre = out["centres"][0, slot].tolist()
             size = out["log_sizes"][0, slot].exp().tolist()
-            cos, sin = out["yaw"][0, slot].tolist()
-            box = Box3D(centre, size, (0.0, 0.0, math.atan2(sin, cos)))
-            found.append(Detection(self.vocabulary[int(label[slot])], box, float(score[slot]), frames[0].t))
+            box = Box3D(centre, size, (0.0, 0.0, float(heading[slot])))
+            found.append(Detection(self.vocabulary[int(label[slot])], box, float(score[slot]), frames[0].t,
+                                   front=float(front[slot]), facing=float(bin_probability[slot])))
         return found
+
+
+def decide_front(label: str, probability: float) -> bool | None:
+    """Whether an object ``label`` names has a front, given the network's probability (0–1) that
+    it has one: the facing table is the prior, the network the evidence (module docstring) —
+    ``False`` for a category without a front, ``True`` for one with a front when the probability
+    is at least 0.5, else ``None`` (unsaid)."""
+    if not facing.has_front(label):
+        return False
+    return True if probability >= 0.5 else None
 
 
 def merge_detections(detections: Sequence[Detection], config: LearnedInferenceConfig) -> list[SpatialObject]:
@@ -199,10 +227,12 @@ def merge_detections(detections: Sequence[Detection], config: LearnedInferenceCo
         votes: dict[str, float] = defaultdict(float)
         for d in group:
             votes[d.label] += d.score
+        label = max(votes, key=votes.__getitem__)
         box = Box3D(tuple(centre), tuple(size), group[0].box.rotation)
-        objects.append(SpatialObject(id=index, label=max(votes, key=votes.__getitem__), box=box,
-                                     first_seen=min(d.t for d in group), confidence=float(weights.max()),
-                                     observations=len(group)))
+        front = decide_front(label, float(np.average([d.front for d in group], weights=weights)))
+        objects.append(SpatialObject(id=index, label=label, box=box, first_seen=min(d.t for d in group),
+                                     confidence=float(weights.max()), observations=len(group), has_front=front,
+                                     facing_confidence=round(group[0].facing, 3) if front else None))
     return objects
 
 

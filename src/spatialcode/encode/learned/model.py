@@ -17,18 +17,23 @@ the poses and intrinsics (:func:`ray_grid`) — the network needs no depth input
    object, local peaks first (:func:`slot_tokens`), become the box slots (their features plus a
    learned embedding per rank), which attend to all tokens of the clip in a transformer decoder;
    each slot predicts class logits (the categories + "no object"), the box centre as an offset
-   (m, world frame) from its token's 3D point, log size (m, along the box's own axes) and yaw
-   (cos, sin; counter-clockwise from +x about +z).
+   (m, world frame) from its token's 3D point, log size (m, along the box's own axes), its
+   heading as 3D detectors predict it (VoteNet, ImVoteNet: logits over ``heading_bins`` equal
+   bins of [0, 2π) and a normalised residual per bin, :mod:`spatialcode.encode.learned.heading`;
+   the box's yaw, whose +x axis is the object's front) and a logit of whether the object has a
+   front.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
+from pathlib import Path
 
 import torch
 from torch import nn
 
-from spatialcode.core.errors import ValidationError
+from spatialcode.core.errors import InputFileError, ValidationError
 from spatialcode.core.validation import check_whole_number
 from spatialcode.encode.learned.backbones import STRIDE, build_backbone, check_backbone
 
@@ -40,7 +45,9 @@ class EncoderNetConfig:
     attention heads, ``temporal_layers`` / ``decoder_layers`` transformer layers,
     ``num_queries`` box slots per clip, ``max_depth`` (m) the depth head's range;
     ``peak_slots``: slots start at local maxima of each frame's objectness first (else simply at
-    the most object-like tokens, which crowd onto the largest object);
+    the most object-like tokens, which crowd onto the largest object); ``heading_bins``: equal
+    bins of [0, 2π) the heading is classified into (a multiple of 4, so that the room-aligned
+    yaws are bin centres);
     ``image_backbone`` / ``depth_backbone``: ``"cnn"`` (trained from scratch) or a folder of
     pretrained SAM-2 / Depth Anything weights (frozen); the feature stride is 8 (image sides must
     be multiples of 8)."""
@@ -55,11 +62,14 @@ class EncoderNetConfig:
     image_backbone: str = "cnn"
     depth_backbone: str = "cnn"
     peak_slots: bool = True
+    heading_bins: int = 12
 
     def __post_init__(self) -> None:
         check_whole_number(self.num_classes, "num_classes", optional=True)
-        for name in ("dim", "heads", "temporal_layers", "decoder_layers", "num_queries"):
+        for name in ("dim", "heads", "temporal_layers", "decoder_layers", "num_queries", "heading_bins"):
             check_whole_number(getattr(self, name), name)
+        if self.heading_bins % 4:
+            raise ValidationError("heading_bins", f"must be a multiple of 4, got {self.heading_bins}")
         if self.dim % self.heads:
             raise ValidationError("dim", f"must be a multiple of heads ({self.heads}), got {self.dim}")
         if not self.max_depth > 0:
@@ -70,7 +80,8 @@ class EncoderNetConfig:
 
 class SpatialEncoderNet(nn.Module):
     """See the module docstring; ``forward`` returns a dict of ``logits`` (B, Q, C + 1),
-    ``centres`` (B, Q, 3) m, ``log_sizes`` (B, Q, 3), ``yaw`` (B, Q, 2) (cos, sin, unit),
+    ``centres`` (B, Q, 3) m, ``log_sizes`` (B, Q, 3), ``heading_logits`` (B, Q, K) over the
+    ``heading_bins`` K, ``heading_residuals`` (B, Q, K) in [-1, 1], ``front_logits`` (B, Q),
     ``token_logits`` (B, T·H/8·W/8, C + 1) and ``depth`` (B, T, H, W) m."""
 
     def __init__(self, config: EncoderNetConfig) -> None:
@@ -93,7 +104,8 @@ class SpatialEncoderNet(nn.Module):
         decoder_layer = nn.TransformerDecoderLayer(d, config.heads, 2 * d, dropout=0.0, batch_first=True, norm_first=True)
         self.decoder = nn.TransformerDecoder(decoder_layer, config.decoder_layers)
         self.class_head = nn.Linear(d, config.num_classes + 1)
-        self.box_head = nn.Sequential(nn.Linear(d, d), nn.GELU(), nn.Linear(d, 8))
+        self.box_head = nn.Sequential(nn.Linear(d, d), nn.GELU(), nn.Linear(d, 6))
+        self.facing_head = nn.Sequential(nn.Linear(d, d), nn.GELU(), nn.Linear(d, 2 * config.heading_bins + 1))
 
     def forward(self, images: torch.Tensor, rays: torch.Tensor) -> dict[str, torch.Tensor]:
         """Predict boxes and depth for a batch of clips (shapes in the class docstring)."""
@@ -137,9 +149,21 @@ class SpatialEncoderNet(nn.Module):
         reference = point.reshape(b, t * cells, 3).gather(1, chosen[..., None].expand(-1, -1, 3))
         slots = self.decoder(start, memory)
         boxes = self.box_head(slots)
-        yaw = nn.functional.normalize(boxes[..., 6:8], dim=-1, eps=1e-6)
+        facing = self.facing_head(slots)
+        bins = self.config.heading_bins
         return {"logits": self.class_head(slots), "centres": reference + boxes[..., :3], "log_sizes": boxes[..., 3:6],
-                "yaw": yaw, "token_logits": token_logits, "depth": depth}
+                "heading_logits": facing[..., :bins], "heading_residuals": torch.tanh(facing[..., bins:2 * bins]),
+                "front_logits": facing[..., -1], "token_logits": token_logits, "depth": depth}
+
+
+def load_weights(net: SpatialEncoderNet, weights: Mapping[str, torch.Tensor], path: str | Path) -> None:
+    """Load ``weights`` (a state dict read from ``path``) into ``net``; weights saved before the
+    network had its heading output (no ``facing_head``) are refused in one line, as they cannot
+    be loaded and the model must be trained again."""
+    if isinstance(weights, Mapping) and not any(str(key).startswith("facing_head.") for key in weights):
+        raise InputFileError(f"{path}: saved before the encoder had its heading output (facing bins); it cannot be "
+                             "loaded: train a new model with `spatialcode train encoder` (in a new output_dir)")
+    net.load_state_dict(weights)
 
 
 def slot_tokens(objectness: torch.Tensor, count: int, peaks: bool = True) -> torch.Tensor:

@@ -75,7 +75,8 @@ def load_clips(config: EncoderTrainConfig) -> list[Clip]:
 
 def batch_tensors(clips: list[Clip]) -> tuple[Any, Any, list[dict[str, Any]], Any]:
     """A batch of ``clips`` as tensors: images (B, T, 3, H, W) in [0, 1], rays, per-clip targets
-    (boxes, and the category of each feature cell, flattened over the clip's frames), depth
+    (boxes, whether each has a front, and the category of each feature cell, flattened over the
+    clip's frames), depth
     (B, T, H, W) m."""
     import torch
 
@@ -86,7 +87,7 @@ def batch_tensors(clips: list[Clip]) -> tuple[Any, Any, list[dict[str, Any]], An
     intrinsics = torch.from_numpy(np.stack([c.intrinsics for c in clips]))[:, None].expand(-1, poses.shape[1], -1, -1)
     height, width = images.shape[-2:]
     targets = [{"labels": torch.from_numpy(c.labels), "centres": torch.from_numpy(c.centres),
-                "sizes": torch.from_numpy(c.sizes), "yaw": torch.from_numpy(c.yaw),
+                "sizes": torch.from_numpy(c.sizes), "yaw": torch.from_numpy(c.yaw), "has_front": torch.from_numpy(c.has_front),
                 "cells": torch.from_numpy(c.cells).reshape(-1)} for c in clips]
     return images, ray_grid(poses, intrinsics, height, width), targets, torch.from_numpy(np.stack([c.depth for c in clips]))
 
@@ -97,7 +98,7 @@ def run_encoder_training(config: EncoderTrainConfig) -> Path:
 
     from spatialcode.core.config import config_dict
     from spatialcode.encode.learned.losses import spatial_encoder_loss
-    from spatialcode.encode.learned.model import SpatialEncoderNet
+    from spatialcode.encode.learned.model import SpatialEncoderNet, load_weights
 
     if config.threads is not None:
         torch.set_num_threads(config.threads)
@@ -114,7 +115,7 @@ def run_encoder_training(config: EncoderTrainConfig) -> Path:
     checkpoint = out / "checkpoint.pt"
     if checkpoint.is_file():
         state = torch.load(checkpoint, weights_only=True)
-        net.load_state_dict(state["net"])
+        load_weights(net, state["net"], checkpoint)
         optimiser.load_state_dict(state["optimiser"])
         step = int(state["step"])
     net.train()
