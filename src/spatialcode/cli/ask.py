@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from spatialcode.cli.errors import one_line_errors
-from spatialcode.cli.output import print_answer
+from spatialcode.cli.output import echo_backend, print_answer
 from spatialcode.cli.settings import configured
 from spatialcode.scene import SpatialCode
 
@@ -69,6 +69,7 @@ def ask(scene: Path, question: str, options: tuple[str, ...], question_type: str
         from spatialcode.viz.rerun_view import rrd_path
 
         rrd = rrd_path(rrd)
+    echo_backend(config)
     reasoner, _ = make_reasoner(config)
     if _is_video(scene):
         code, footer = _video_code(scene, not no_cache, cache_dir, encode_overrides, preset=preset, device=device,

@@ -111,8 +111,10 @@ def eval_command(config: EvalConfig, progress: bool, videos: Path | None, preset
     Every setting has a dotted key (in brackets after each option): a --config file or --set
     KEY=VALUE gives any of them, e.g. --set reasoner.solver.fallback=false."""
     from spatialcode.bench.evaluate import eval_title, run_eval
+    from spatialcode.cli.output import echo_backend
     from spatialcode.tasks.report import report_paths, to_markdown
 
+    echo_backend(config.reasoner)
     with sigterm_as_interrupt():
         if videos is not None:
             _encode_videos(config, videos, progress, encode_workers, encode_overrides, preset=preset, device=device,

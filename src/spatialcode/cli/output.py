@@ -6,11 +6,15 @@ import contextlib
 import math
 import warnings
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 import click
 
 from spatialcode.reason.answer import Answer
 from spatialcode.scene import SpatialCode
+
+if TYPE_CHECKING:
+    from spatialcode.reason.registry import ReasonerConfig
 
 
 @contextlib.contextmanager
@@ -38,6 +42,17 @@ def scene_table(code: SpatialCode) -> str:
     if area is not None:
         rows.append(f"room floor area: {area:.1f} m²")
     return "\n".join(rows)
+
+
+def echo_backend(config: ReasonerConfig) -> None:
+    """Say on stderr which backend a language-model reasoner of ``config`` runs on (and warn when
+    it is the slow one); nothing for the solver."""
+    if config.name == "solver" or not config.model.path:
+        return
+    from spatialcode.reason.llm import backend_notice
+
+    for line in backend_notice(config.model.path, config.model.threads):
+        click.echo(line, err=True)
 
 
 def print_answer(answer: Answer, show_derivation: bool = True) -> None:

@@ -21,6 +21,9 @@ from spatialcode.reason.extract import extract_answer
 from spatialcode.reason.prompt import PromptConfig, answer_unit, build_prompt
 from spatialcode.scene import SpatialCode
 
+#: The command that installs llama.cpp (llama-cpp-python), the fast path for ``.gguf`` files.
+LLAMA_CPP_INSTALL = ".venv/bin/pip install llama-cpp-python==0.3.36"
+
 
 def make_backend(model: str, server_model: str | None = None, cache: str | Path | None = None,
                  threads: int | None = None) -> Backend:
@@ -28,12 +31,13 @@ def make_backend(model: str, server_model: str | None = None, cache: str | Path 
     ``cache`` (an SQLite file) when given; ``server_model`` names the model a server serves
     (default: the first it lists)."""
     backend: Backend
-    if str(model).startswith(("http://", "https://")):
+    kind = backend_kind(model)
+    if kind == "server":
         from spatialcode.reason.backends.openai_server import OpenAIServerBackend, ServerConfig
 
         backend = OpenAIServerBackend(ServerConfig(str(model), server_model))
         backend.check()
-    elif str(model).lower().endswith(".gguf") and _has_llama_cpp():
+    elif kind == "llama.cpp":
         from spatialcode.reason.backends.llama_cpp import LlamaCppBackend, LlamaCppConfig
 
         backend = LlamaCppBackend(LlamaCppConfig(str(model), threads=threads))
@@ -52,6 +56,38 @@ def _has_llama_cpp() -> bool:
     import importlib.util
 
     return importlib.util.find_spec("llama_cpp") is not None
+
+
+def backend_kind(model: str) -> str:
+    """Which backend :func:`make_backend` gives ``model``: ``"server"`` (an ``http(s)://``
+    address), ``"llama.cpp"`` (a ``.gguf`` file, llama-cpp-python installed), ``"transformers-gguf"``
+    (a ``.gguf`` file without it: dequantised to float32, the slow fallback) or ``"transformers"``."""
+    if str(model).startswith(("http://", "https://")):
+        return "server"
+    if str(model).lower().endswith(".gguf"):
+        return "llama.cpp" if _has_llama_cpp() else "transformers-gguf"
+    return "transformers"
+
+
+def backend_notice(model: str, threads: int | None = None) -> list[str]:
+    """The lines to tell a user which backend answers for ``model`` (with ``threads`` CPU
+    threads, ``None`` = the backend's default): ``spatialcode: model NAME via llama.cpp (threads
+    2)``, plus a warning with the command that installs llama.cpp when a ``.gguf`` file goes
+    through the slow transformers fallback."""
+    from spatialcode.reason.backends.llama_cpp import llama_threads
+
+    kind = backend_kind(model)
+    name = model if kind == "server" else Path(model).name or model
+    if kind == "server":
+        return [f"spatialcode: model {name} via its OpenAI-compatible server"]
+    if kind == "llama.cpp":
+        return [f"spatialcode: model {name} via llama.cpp (threads {llama_threads(threads)})"]
+    lines = [f"spatialcode: model {name} via transformers ({f'threads {threads}' if threads else 'torch threads'})"]
+    if kind == "transformers-gguf":
+        lines.append(f"spatialcode: warning: llama-cpp-python is not installed, so {name} is dequantised to float32 and "
+                     f"run by transformers: tens of seconds to minutes a question instead of about a second; install "
+                     f"the fast path with `{LLAMA_CPP_INSTALL}`")
+    return lines
 
 
 @dataclass(frozen=True)

@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import itertools
 import math
-import os
 import warnings
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field, replace
@@ -34,6 +33,7 @@ import shapely
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import dijkstra
 
+from spatialcode.core.cpus import usable_cpus
 from spatialcode.core.errors import SpatialCodeError, ValidationError
 from spatialcode.core.validation import check_field_types
 from spatialcode.geometry.box import Box3D
@@ -231,10 +231,7 @@ def _pull_string(points: np.ndarray, region: shapely.Geometry) -> np.ndarray:
 def ray_threads() -> int:
     """Threads for ray casting: the CPUs this process may use (Open3D's automatic choice is
     several times slower on small machines)."""
-    try:
-        return max(1, len(os.sched_getaffinity(0)))
-    except AttributeError:  # not on Linux
-        return max(1, os.cpu_count() or 1)
+    return usable_cpus()
 
 
 def _cast(geometry: SceneGeometry, rays: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

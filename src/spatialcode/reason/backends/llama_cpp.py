@@ -10,6 +10,7 @@ import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
+from spatialcode.core.cpus import usable_cpus
 from spatialcode.core.errors import SpatialCodeError
 from spatialcode.core.validation import check_whole_number
 from spatialcode.reason.backends.base import Completion, Sampling, existing_gguf
@@ -19,7 +20,8 @@ from spatialcode.reason.prompt import Prompt
 @dataclass(frozen=True)
 class LlamaCppConfig:
     """The ``model`` (.gguf file), context length ``n_ctx`` (tokens) and CPU ``threads``
-    (``None``: llama.cpp's default). ``repack``: let llama.cpp repack the weights for the CPU's
+    (``None``: every CPU this process may use, :func:`llama_threads`; llama-cpp-python's own
+    default, half of them, leaves a 2-core machine generating on one). ``repack``: let llama.cpp repack the weights for the CPU's
     matrix units (its "extra buffer types"); the environment variable
     ``SPATIALCODE_LLAMA_REPACK=0`` turns it off, for llama.cpp builds that crash with it (seen:
     Q8_0 files on a CPU with AMX, llama-cpp-python 0.3.36)."""
@@ -46,7 +48,8 @@ class LlamaCppBackend:
                                    "minutes), or use the transformers backend") from None
         self.config, self.model = config, str(path)
         with _weights_repacked(config.repack):
-            self.llm = Llama(model_path=str(path), n_ctx=config.n_ctx, n_threads=config.threads, verbose=False)
+            self.llm = Llama(model_path=str(path), n_ctx=config.n_ctx, n_threads=llama_threads(config.threads),
+                             verbose=False)
 
     def complete(self, prompts: Sequence[Prompt], sampling: Sampling) -> list[Completion]:
         """One completion per prompt, in order."""
@@ -63,6 +66,11 @@ class LlamaCppBackend:
         usage = response.get("usage") or {}
         text = response["choices"][0]["message"].get("content") or ""
         return Completion(text, usage.get("prompt_tokens"), usage.get("completion_tokens"), time.perf_counter() - start)
+
+
+def llama_threads(threads: int | None) -> int:
+    """The CPU threads llama.cpp generates with: ``threads``, else every CPU this process may use."""
+    return threads if threads is not None else usable_cpus()
 
 
 @contextlib.contextmanager
