@@ -7,6 +7,7 @@ Skips (saying why) where /usr/bin/chromium or Playwright is missing; CI installs
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import socket
@@ -15,6 +16,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
+from spatialcode.app.handlers import OBJECT_COLUMNS
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -46,6 +49,7 @@ def ask_in_browser(url: str, question: str, screenshot: Path | None = None) -> d
     and the page's distinct colours, the requests made off this machine and the timings (s):
     ``page_load`` (navigation until the Ask button is there), ``scene`` (picking the scene until
     its code is shown) and ``answer`` (clicking Ask until the answer is there)."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
     from playwright.sync_api import sync_playwright
 
     outside: list[str] = []
@@ -79,7 +83,11 @@ def ask_in_browser(url: str, question: str, screenshot: Path | None = None) -> d
             shot = page.screenshot(full_page=True)
             if screenshot is not None:
                 screenshot.write_bytes(shot)
-            used = page.locator("#objects tbody tr td:last-child").all_inner_texts()
+            with contextlib.suppress(PlaywrightTimeout):  # the table is redrawn a moment after the answer
+                page.wait_for_selector("#objects td:has-text('✓')", timeout=20_000)
+            cells = page.locator(f"#objects [role=gridcell][data-col='{len(OBJECT_COLUMNS) - 1}']")
+            marks = {int(cell.get_attribute("data-row")): cell.inner_text().strip() for cell in cells.all()}
+            used = [marks[row] for row in sorted(marks)]
             return {"answer": page.inner_text("#answer"), "status": page.inner_text("#status"), "used": used,
                     "model_colours": model_colours, "page_colours": distinct_colours(shot), "shot": shot,
                     "outside": outside, "timings": timings}
