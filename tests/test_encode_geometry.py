@@ -56,6 +56,11 @@ def test_voxel_cloud_fuses_points_and_merges():
     other.add(np.array([[0.05, 0.05, 0.05], [3.0, 3.0, 3.0]]))
     cloud.absorb(other)
     assert len(cloud) == 3 and cloud.weights.sum() == 5 and len(cloud.points(min_weight=2)) == 1
+    # hits: one per addition that reached the voxel (two points of one addition: still one), summed when merged
+    assert sorted(cloud.hits.tolist()) == [1, 1, 2] and cloud.points(min_hits=2).tolist() == [[0.025, 0.03, 0.035]]
+    carried = VoxelCloud(0.1)
+    carried.add(cloud.points(), cloud.weights, cloud.hits)  # the voxels carried over to another cloud keep their hits
+    assert sorted(carried.hits.tolist()) == [1, 1, 2]
     lo, hi = cloud.bounds()
     np.testing.assert_allclose(lo, [0.0, -0.3, 0.0])  # the outer corners of the outermost voxels
     np.testing.assert_allclose(hi, [3.1, 3.1, 3.1])

@@ -126,6 +126,32 @@ def test_a_track_of_scattered_labels_is_dropped(share, labels):
         EncoderConfig(min_label_share=1.5)
 
 
+def test_a_near_false_detection_fused_once_does_not_stretch_the_box():
+    """A chair 3 m away detected 40 times (weight of a point ∝ depth⁻⁴: 1/81 each), and once a
+    false detection under its label, seen from 1 m, whose mask took in the chair and 1 m of
+    the floor beside it: its points join the chair's track (they overlap its coarse voxels),
+    fused once at 81 times the weight. The box ignores them when its voxels must be reached by
+    1 in 20 of the track's detections."""
+    from spatialcode.encode.tracks import TrackAssociationConfig, TrackAssociator
+
+    rng = np.random.default_rng(3)
+    chair = rng.uniform([-0.25, 2.75, 0.0], [0.25, 3.25, 0.8], (2000, 3))
+    smear = np.vstack([chair[:600], rng.uniform([-1.25, 2.75, 0.0], [-0.25, 3.0, 0.05], (600, 3))])  # the floor beside
+
+    def box_of(config: TrackAssociationConfig):
+        associator = TrackAssociator(config)
+        for frame in range(40):
+            associator.update([(chair, "chair", 1.0, True, np.full(len(chair), 1 / 81))], t=frame * 0.1, frame=frame)
+        associator.update([(smear, "chair", 1.0, True, np.full(len(smear), 1.0))], t=4.0, frame=40)
+        assert len(associator.tracks) == 1
+        return associator.tracks[0].box(config, 0.0)
+
+    assert box_of(TrackAssociationConfig()).size[0] > 1.4  # stretched to the false detection
+    assert box_of(TrackAssociationConfig(min_hit_share=0.05)).size[0] == pytest.approx(0.5, abs=0.05)
+    with pytest.raises(ValidationError, match="min_hit_share"):
+        TrackAssociationConfig(min_hit_share=2.0)
+
+
 # -- the metric scale from the furniture ------------------------------------------------------------
 def _standing(i: int, label: str, height: float) -> SpatialObject:
     return SpatialObject(i, label, Box3D((i, 0.0, height / 2), (0.5, 0.5, height)))

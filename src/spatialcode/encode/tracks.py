@@ -60,6 +60,8 @@ class TrackAssociationConfig:
     noisy_weight_share: float = 0.3     # ... rising linearly to this share as the depth noise coefficient a
     noisy_depth: float = 0.0025         # (σ = a·z²) reaches this (1/m): noisy voxels are thrown out harder
     extent_trim: float = 0.01           # and box extents leave out up to this share of the points at each end
+    min_hit_share: float = 0.0          # box from voxels that at least this share of the track's detections reached
+                                        # (a near false detection fused once outweighs a far surface seen often)
     visit_gap: float = 2.0              # a detection this long (s) after the last one starts a new visit
     max_visits: int = 8                 # visits kept apart per track (the lightest are folded together)
     align_visits: bool = True           # register the visits onto the heaviest before the box (drift)
@@ -80,7 +82,7 @@ class TrackAssociationConfig:
         if not 0.0 <= self.extent_trim < 0.5:
             raise ValidationError("extent_trim", f"must be in [0, 0.5), got {self.extent_trim}")
         for name in ("min_overlap", "other_label_weight", "max_codetection_share", "cluster_min_share", "min_weight_share",
-                     "noisy_weight_share", "visit_min_fitness"):
+                     "noisy_weight_share", "min_hit_share", "visit_min_fitness"):
             if not 0.0 <= getattr(self, name) <= 1.0:
                 raise ValidationError(name, f"must be in [0, 1], got {getattr(self, name)}")
 
@@ -222,7 +224,8 @@ class Track:
         merged.absorb(visits[0])
         registration = o3d.pipelines.registration
         for visit in visits[1:]:
-            points, weights = visit.points(), visit.weights[visit.weights > 0]
+            kept = visit.weights > 0
+            points, weights, hits = visit.points(), visit.weights[kept], visit.hits[kept]
             target = merged.points()
             if len(points) >= 10 and len(target) >= 10:
                 result = registration.registration_icp(
@@ -232,17 +235,21 @@ class Track:
                 step = np.asarray(result.transformation)
                 if result.fitness >= config.visit_min_fitness and np.linalg.norm(step[:3, 3]) <= config.visit_max_shift:
                     points = points @ step[:3, :3].T + step[:3, 3]
-            merged.add(points, weights)
+            merged.add(points, weights, hits)
         return merged
 
     def object_points(self, config: TrackAssociationConfig, depth_noise: float = 0.0) -> np.ndarray:
         """The points (N, 3), metres, a box is fitted to: the fused voxels holding at least a share
         (:meth:`TrackAssociationConfig.weight_share` for the ``depth_noise`` coefficient) of the
-        median voxel weight, after outlier removal."""
+        median voxel weight and reached by at least ``min_hit_share`` of the track's detections,
+        after outlier removal."""
         cloud = self.fused_cloud(config)
         weights = cloud.weights
         floor = config.weight_share(depth_noise) * float(np.median(weights)) if len(weights) else 0.0
-        return remove_outliers(cloud.points(floor), config.cluster_eps, config.cluster_min_share)
+        points = cloud.points(floor, config.min_hit_share * self.observations)
+        if not len(points):  # no voxel reached often enough (a track of scattered detections): keep them all
+            points = cloud.points(floor)
+        return remove_outliers(points, config.cluster_eps, config.cluster_min_share)
 
     def box(self, config: TrackAssociationConfig, floor_z: float | None, depth_noise: float = 0.0,
             points: np.ndarray | None = None) -> Box3D:
