@@ -137,7 +137,7 @@ def test_a_model_from_before_the_heading_output_is_refused_in_one_line(tmp_path)
 
     with pytest.raises(InputFileError, match=r"old\.pt: saved before the encoder had its heading output") as caught:
         LearnedEncoder(_old_model(tmp_path / "old.pt"))
-    assert "\n" not in str(caught.value) and "train a new model" in str(caught.value)
+    assert "\n" not in str(caught.value) and "retrain it" in str(caught.value)
 
 
 def test_the_benchmark_scores_facing_and_perspective_of_each_code(tmp_path):

@@ -160,9 +160,10 @@ def load_weights(net: SpatialEncoderNet, weights: Mapping[str, torch.Tensor], pa
     """Load ``weights`` (a state dict read from ``path``) into ``net``; weights saved before the
     network had its heading output (no ``facing_head``) are refused in one line, as they cannot
     be loaded and the model must be trained again."""
-    if isinstance(weights, Mapping) and not any(str(key).startswith("facing_head.") for key in weights):
-        raise InputFileError(f"{path}: saved before the encoder had its heading output (facing bins); it cannot be "
-                             "loaded: train a new model with `spatialcode train encoder` (in a new output_dir)")
+    heads = {str(key).split(".")[0] for key in weights} if isinstance(weights, Mapping) else set()
+    if "box_head" in heads and "facing_head" not in heads:
+        raise InputFileError(f"{path}: saved before the encoder had its heading output (facing bins), so it cannot be "
+                             "loaded: retrain it with `spatialcode train encoder` (in a new output_dir)")
     net.load_state_dict(weights)
 
 
