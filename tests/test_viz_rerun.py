@@ -264,3 +264,13 @@ def test_view_bad_inputs_give_one_line_and_no_file(tmp_path, render_dir):
     assert result.exit_code == 2 and "name it like view.rrd" in result.output
     result = _invoke("view", not_a_scene, "--set", "max_points=10000000")
     assert result.exit_code == 2 and "max_points: a whole number in [0, 5000000]" in result.output
+
+
+def test_view_without_a_display_says_to_write_a_recording(scene_file, monkeypatch):
+    monkeypatch.delenv("DISPLAY", raising=False)
+    monkeypatch.delenv("WAYLAND_DISPLAY", raising=False)
+    monkeypatch.setattr("sys.platform", "linux")
+    result = _invoke("view", scene_file)
+    assert result.exit_code == 2
+    assert result.output.strip().splitlines() == ["error: no display to open the Rerun viewer on: write a recording "
+                                                  "with --rrd FILE.rrd and open it where there is a screen (rerun FILE.rrd)"]

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import sys
 import uuid
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -27,6 +28,8 @@ from spatialcode.viz.view_config import ViewConfig
 
 #: The application id recordings are filed under in the viewer.
 APPLICATION_ID = "spatialcode"
+#: How long, seconds, to wait for a spawned viewer to take the data before giving up.
+SPAWN_FLUSH_SECONDS = 30.0
 
 
 @dataclass(frozen=True)
@@ -57,9 +60,12 @@ def _recording(out: Path | None) -> Iterator[rr.RecordingStream]:
     block ends without error), or to a spawned viewer when ``out`` is ``None``."""
     rec = rr.RecordingStream(APPLICATION_ID, recording_id=uuid.uuid4())
     if out is None:
+        if sys.platform.startswith("linux") and not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")):
+            raise SpatialCodeError("no display to open the Rerun viewer on: write a recording with --rrd FILE.rrd and "
+                                   "open it where there is a screen (rerun FILE.rrd)")
         rec.spawn()
         yield rec
-        rec.flush()
+        rec.flush(timeout_sec=SPAWN_FLUSH_SECONDS)
         return
     part = out.with_name(out.name + ".part")
     out.parent.mkdir(parents=True, exist_ok=True)
