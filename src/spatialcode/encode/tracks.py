@@ -60,8 +60,12 @@ class TrackAssociationConfig:
     noisy_weight_share: float = 0.3     # ... rising linearly to this share as the depth noise coefficient a
     noisy_depth: float = 0.0025         # (σ = a·z²) reaches this (1/m): noisy voxels are thrown out harder
     extent_trim: float = 0.01           # and box extents leave out up to this share of the points at each end
-    min_hit_share: float = 0.0          # box from voxels that at least this share of the track's detections reached
-                                        # (a near false detection fused once outweighs a far surface seen often)
+    smear_trim: float | None = None     # ... and at least this share, however smooth each frame's depth (predicted
+                                        # depth's frame-to-frame inconsistency smears the fused cloud; None: 0, or
+                                        # 0.05 for predicted depth in the encode pipeline)
+    min_hit_share: float | None = None  # box from voxels that at least this share of the track's detections reached
+                                        # (a near false detection fused once outweighs a far surface seen often;
+                                        # None: 0, or 0.05 for predicted depth in the encode pipeline)
     visit_gap: float = 2.0              # a detection this long (s) after the last one starts a new visit
     max_visits: int = 8                 # visits kept apart per track (the lightest are folded together)
     align_visits: bool = True           # register the visits onto the heaviest before the box (drift)
@@ -79,11 +83,12 @@ class TrackAssociationConfig:
                 raise ValidationError(name, f"must be >= 0, got {getattr(self, name)}")
         if isinstance(self.max_visits, bool) or int(self.max_visits) != self.max_visits or self.max_visits < 1:
             raise ValidationError("max_visits", f"must be a whole number >= 1, got {self.max_visits}")
-        if not 0.0 <= self.extent_trim < 0.5:
-            raise ValidationError("extent_trim", f"must be in [0, 0.5), got {self.extent_trim}")
+        for name in ("extent_trim", "smear_trim"):
+            if getattr(self, name) is not None and not 0.0 <= getattr(self, name) < 0.5:
+                raise ValidationError(name, f"must be in [0, 0.5), got {getattr(self, name)}")
         for name in ("min_overlap", "other_label_weight", "max_codetection_share", "cluster_min_share", "min_weight_share",
                      "noisy_weight_share", "min_hit_share", "visit_min_fitness"):
-            if not 0.0 <= getattr(self, name) <= 1.0:
+            if getattr(self, name) is not None and not 0.0 <= getattr(self, name) <= 1.0:
                 raise ValidationError(name, f"must be in [0, 1], got {getattr(self, name)}")
 
     def weight_share(self, depth_noise: float) -> float:
@@ -95,8 +100,9 @@ class TrackAssociationConfig:
     def trim(self, depth_noise: float) -> float:
         """Share of the points left out at each end of a box's axes for depth noise coefficient
         ``depth_noise`` (1/m): none for exact depth (its extreme points are the object's), rising
-        linearly to ``extent_trim`` at ``noisy_depth`` (a noisy or drifting cloud's overstate it)."""
-        return self._noisiness(depth_noise) * self.extent_trim
+        linearly to ``extent_trim`` at ``noisy_depth`` (a noisy or drifting cloud's overstate it) —
+        and at least ``smear_trim``."""
+        return max(self._noisiness(depth_noise) * self.extent_trim, self.smear_trim or 0.0)
 
     def _noisiness(self, depth_noise: float) -> float:
         """``depth_noise`` / ``noisy_depth``, clipped to [0, 1]."""
@@ -246,7 +252,7 @@ class Track:
         cloud = self.fused_cloud(config)
         weights = cloud.weights
         floor = config.weight_share(depth_noise) * float(np.median(weights)) if len(weights) else 0.0
-        points = cloud.points(floor, config.min_hit_share * self.observations)
+        points = cloud.points(floor, (config.min_hit_share or 0.0) * self.observations)
         if not len(points):  # no voxel reached often enough (a track of scattered detections): keep them all
             points = cloud.points(floor)
         return remove_outliers(points, config.cluster_eps, config.cluster_min_share)
