@@ -13,8 +13,9 @@ its spread is the estimate's own noise, ``ScaleCalibrationConfig.estimate_sigma`
 
 ``curves``: each fault of the ``monocular`` preset alone at increasing strength, injected into
 the clean renders of the first ``--scenes`` held-out procedural scenes (``benchmarks/encoder.py``'s
-renders), encoded by the default encoder and by the monocular path's (scale calibration,
-depth-edge trimming, multi-view consistency), compared with the truth
+renders), encoded by the default encoder and by the monocular path's (the defences the encode
+pipeline turns on for predicted depth: depth-edge trimming, multi-view and label consistency,
+trimmed box extents from well-supported voxels), compared with the truth
 (:func:`~spatialcode.encode.compare.compare_codes`).
 
 ``scale``: the codes of ``benchmarks/encoder_dev_qa.py``'s ``monocular-calibrated``
@@ -36,11 +37,12 @@ from pathlib import Path
 
 import numpy as np
 
-from spatialcode.encode.calibration import ScaleCalibrationConfig, estimate_scale
+from spatialcode.encode.calibration import estimate_scale
 from spatialcode.encode.compare import compare_codes, summarise_comparisons
 from spatialcode.encode.encoder import EncoderConfig, encode
 from spatialcode.encode.faulty import FaultySource
 from spatialcode.encode.frames import RenderFolderSource
+from spatialcode.encode.pipeline import monocular_defences
 from spatialcode.formats.vsibench_meta import iter_meta_info_dir
 from spatialcode.scene import SpatialCode
 from spatialcode.synth import FaultConfig, generate_scene
@@ -59,8 +61,9 @@ CURVES = {
     "mask_bleed": [0, 3, 6],
     "false_positives": [0.0, 0.3, 1.0],
 }
-#: The monocular path's encoder (as ``encoder_dev_qa.py``'s robust variant, at 640 × 480).
-ROBUST = EncoderConfig(calibration=ScaleCalibrationConfig(enabled=True), edge_trim_px=3, min_detection_rate=0.2)
+#: The monocular path's encoder: the defences the encode pipeline turns on for predicted depth
+#: (as ``encoder_dev_qa.py``'s robust variant, at 640 × 480).
+ROBUST = monocular_defences(EncoderConfig(), predicted=True)
 
 
 def _quantiles(values: list[float]) -> dict:
