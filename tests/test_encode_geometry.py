@@ -295,14 +295,20 @@ def _table_desk_lamp(config: TrackAssociationConfig | None = None) -> TrackAssoc
 
 
 def test_tracks_of_confused_labels_in_one_place_merge_under_the_majority_label():
-    """The table and its 'desk' track: nested, side by side in 1 frame of 11 — one object, a
-    table (the heavier votes). The lamp touching the table stays apart, and so does a pillow
-    inside a bed detected with it in every frame."""
+    """The table and its 'desk' track: overlapping (3D IoU 0.73), side by side in 1 frame of 11 —
+    one object, a table (the heavier votes). The lamp touching the table stays apart, so does a
+    stool inside a much larger door box, and a pillow inside a bed detected with it in every
+    frame."""
     associator = _table_desk_lamp()
     assert associator.merge_duplicates() == 1
     assert sorted(t.label for t in associator.tracks) == ["lamp", "table"]
     assert next(t for t in associator.tracks if t.label == "table").frames_detected == 21
-    assert _table_desk_lamp(TrackAssociationConfig(other_label_containment=1.01)).merge_duplicates() == 0  # off
+    assert _table_desk_lamp(TrackAssociationConfig(other_label_iou=1.01)).merge_duplicates() == 0  # off
+
+    smeared = TrackAssociator()  # a stool inside a door's box smeared by drifting depth, never seen beside it
+    _chair_frames(smeared, Box3D((10.0, 0.0, 1.0), (3.0, 1.0, 2.0)), range(0, 10), label="door")
+    _chair_frames(smeared, Box3D((10.0, 0.0, 0.5), (0.4, 0.4, 0.4)), range(10, 20), label="stool")
+    assert len(smeared.tracks) == 2 and smeared.merge_duplicates() == 0  # nested, but not one object's extent
 
     bed, pillow = Box3D((5.0, 0.0, 0.3), (2.0, 1.6, 0.6)), Box3D((5.7, 0.0, 0.5), (0.3, 0.6, 0.15))
     nested = TrackAssociator()

@@ -19,8 +19,9 @@ tracks detected side by side in more than ``max_codetection_share`` of the frame
 seen one are two objects; below that share the shared frames are a spurious detection's — and
 that lie in one place: of the same label, boxes that overlap or lie within ``merge_gap`` of each
 other; of different labels (a detector confusing similar categories, e.g. table and desk), boxes
-whose intersection holds at least ``other_label_containment`` of the smaller one's volume. The
-merged track's label is the one with the most votes.
+of one object's extent: a 3D IoU of at least ``other_label_iou`` (a small object inside a large
+one — a pillow on a bed, a table inside a door smeared by drifting depth — is not the same
+object). The merged track's label is the one with the most votes.
 """
 
 from __future__ import annotations
@@ -36,7 +37,7 @@ from spatialcode.encode.boxfit import fit_box, remove_outliers
 from spatialcode.encode.voxels import VoxelCloud, column_bounds, sorted_overlap, voxel_keys
 from spatialcode.geometry.box import Box3D
 from spatialcode.geometry.distance import box_distance
-from spatialcode.geometry.iou import box_volume_intersection
+from spatialcode.geometry.iou import box_iou_3d
 
 
 @dataclass(frozen=True)
@@ -50,8 +51,7 @@ class TrackAssociationConfig:
     other_label_weight: float = 0.8     # score factor when the labels differ
     merge_gap: float = 0.3              # merge same-label tracks this close (m) ...
     max_codetection_share: float = 0.1  # ... detected in the same frame in at most this share of the less seen one's
-    other_label_containment: float = 0.5  # merge tracks of different labels when the smaller box has at least this
-                                          # share of its volume inside the other (1: only nested boxes; > 1: never)
+    other_label_iou: float = 0.4        # merge tracks of different labels whose boxes overlap by this 3D IoU (> 1: never)
     cluster_eps: float = 0.08           # outlier removal before box fitting: DBSCAN radius (m)
     cluster_min_share: float = 0.02     # ... and the least size of a kept cluster (share of the largest)
     floor_snap: float = 0.1             # extend a box bottom this close to the floor down to it
@@ -78,7 +78,7 @@ class TrackAssociationConfig:
                      "visit_max_shift"):
             if not getattr(self, name) > 0:
                 raise ValidationError(name, f"must be > 0, got {getattr(self, name)}")
-        for name in ("merge_gap", "min_thickness", "other_label_containment"):
+        for name in ("merge_gap", "min_thickness", "other_label_iou"):
             if getattr(self, name) < 0:
                 raise ValidationError(name, f"must be >= 0, got {getattr(self, name)}")
         if isinstance(self.max_visits, bool) or int(self.max_visits) != self.max_visits or self.max_visits < 1:
@@ -341,7 +341,7 @@ class TrackAssociator:
                 if ta.label == tb.label:
                     duplicate = box_distance(box(ta), box(tb)) <= gap
                 else:
-                    duplicate = containment(box(ta), box(tb)) >= config.other_label_containment
+                    duplicate = box_iou_3d(box(ta), box(tb)) >= config.other_label_iou
                 if duplicate:
                     return (ta, tb) if ta.observations >= tb.observations else (tb, ta)
         return None
@@ -351,9 +351,3 @@ class TrackAssociator:
         of the frames of the less often detected one (one frame's masks are distinct objects)."""
         shared = (a.frame_bits & b.frame_bits).bit_count()
         return shared > self.config.max_codetection_share * min(a.frames_detected, b.frames_detected)
-
-
-def containment(a: Box3D, b: Box3D) -> float:
-    """The share (0–1) of the smaller box's volume that lies inside the other box."""
-    smaller = min(float(np.prod(a.size)), float(np.prod(b.size)))
-    return box_volume_intersection(a, b) / smaller if smaller > 0 else 0.0
