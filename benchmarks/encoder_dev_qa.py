@@ -6,6 +6,7 @@ Usage:
     .venv/bin/python benchmarks/encoder_dev_qa.py run [--variants clean,faulty,refined] [--every N] [--shard I/K]
         [--limit N] [--data ../shared/data/vsibench-dev]
     .venv/bin/python benchmarks/encoder_dev_qa.py score
+    .venv/bin/python benchmarks/encoder_dev_qa.py diagnose [--variants monocular-robust]
 
 ``run`` (resumable; one JSON line per scene and run in ``runs/encoder_dev/results.jsonl``, a
 failed scene is recorded and the run goes on): renders each scene at 320×240 (default camera
@@ -29,6 +30,14 @@ already is not encoded again; then scores.
 datasets); ``--shard I/K`` runs the scenes not done yet whose position among them is I modulo K,
 so K processes started together share the work (they append to the same results file).
 
+``diagnose`` (a variant with the ``monocular`` preset): where its codes go wrong — each encoded
+object paired to the nearest truth box of the scene (within ``NEAR`` m: the same label, the first
+one a match and the next ones duplicates, another label on a truth object; else far), the
+longest side of each truth object's nearest same-label encoded box against the truth with the
+injected depth scale removed, and the solver's share of the oracle score when each code is
+rescaled by the scale factor the preset injected (known from the scene's seed: how much the
+global scale error costs); ``benchmarks/results/encoder_dev_diagnose.{json,md}``.
+
 ``score``: answers the dev questions of the issue's five tasks (counting, object size, absolute
 distance, relative distance, relative direction) with the solver from each variant's codes (the
 scenes it has done) and from the oracle code on the same questions, official scoring; writes
@@ -39,13 +48,17 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import sys
 import time
 import traceback
 import warnings
 import zlib
+from collections import Counter
 from dataclasses import replace
 from pathlib import Path
+
+import numpy as np
 
 from spatialcode.bench import aggregate, code_version, load_questions, score_predictions
 from spatialcode.encode import FaultySource, RenderFolderSource, pose_source
@@ -53,10 +66,12 @@ from spatialcode.encode.calibration import ScaleCalibrationConfig
 from spatialcode.encode.encoder import EncoderConfig, encode
 from spatialcode.encode.pipeline import monocular_defences
 from spatialcode.formats.vsibench_meta import iter_meta_info_dir
+from spatialcode.geometry.distance import box_distance
 from spatialcode.reason.solver import Solver
 from spatialcode.scene import SpatialCode
 from spatialcode.synth import FaultConfig, RenderConfig, render_scene
 from spatialcode.synth.camera_path import PathConfig
+from spatialcode.synth.faults import depth_scale_factor
 
 ROOT = Path(__file__).resolve().parents[1]
 RUNS = ROOT / "runs" / "encoder_dev"
@@ -140,28 +155,104 @@ def run(data: Path, limit: int | None, every: int = 1, shard: tuple[int, int] = 
                  if row["ok"] else row["error"]), file=sys.stderr)
 
 
+def solver_scores(codes: dict[str, SpatialCode], asked: list) -> dict:
+    """The official score table (dict form) of the solver answering ``asked`` from ``codes``
+    (keyed ``dataset/scene``)."""
+    solver = Solver()
+    predictions = {q.id: solver.answer_question(codes[f"{q.dataset}/{q.scene_name}"], q.question, q.options,
+                                                q.question_type).to_record() for q in asked}
+    return aggregate(score_predictions(asked, predictions)).to_dict()
+
+
+def _variant_codes(variant: str) -> dict[str, SpatialCode]:
+    return {f"{path.parent.name}/{path.stem}": SpatialCode.load(path)
+            for path in sorted((RUNS / "codes" / variant).glob("*/*.json"))}
+
+
+def _asked(data: Path, codes: dict[str, SpatialCode]) -> list:
+    return [q for q in load_questions(data / "questions.jsonl")
+            if q.question_type in TASKS and f"{q.dataset}/{q.scene_name}" in codes]
+
+
 def score(data: Path) -> dict:
     """Solver scores per task of each variant's encoded codes (the scenes it has done so far)
     and of the oracle code on the same scenes."""
     oracle = {scene_key(c): c for c in iter_meta_info_dir(data / "meta_info")}
-    questions = [q for q in load_questions(data / "questions.jsonl") if q.question_type in TASKS]
-    solver = Solver()
-
-    def table(codes: dict[str, SpatialCode], asked: list) -> dict:
-        predictions = {q.id: solver.answer_question(codes[f"{q.dataset}/{q.scene_name}"], q.question, q.options,
-                                                    q.question_type).to_record() for q in asked}
-        return aggregate(score_predictions(asked, predictions)).to_dict()
-
     variants = {}
     for variant in VARIANTS:
-        codes = {f"{path.parent.name}/{path.stem}": SpatialCode.load(path)
-                 for path in sorted((RUNS / "codes" / variant).glob("*/*.json"))}
+        codes = _variant_codes(variant)
         if not codes:
             continue
-        asked = [q for q in questions if f"{q.dataset}/{q.scene_name}" in codes]
-        variants[variant] = {"scenes": len(codes), "questions": len(asked), "encoded": table(codes, asked),
-                             "oracle": table(oracle, asked)}
+        asked = _asked(data, codes)
+        variants[variant] = {"scenes": len(codes), "questions": len(asked), "encoded": solver_scores(codes, asked),
+                             "oracle": solver_scores(oracle, asked)}
     return {"variants": variants}
+
+
+#: ``diagnose``: an encoded object this near (m, box to box) to a truth object is on it.
+NEAR = 0.3
+
+
+def diagnose(data: Path, variant: str) -> dict:
+    """See the module docstring (``diagnose``)."""
+    faults = VARIANTS[variant][0]
+    if faults != "monocular":
+        raise SystemExit(f"error: diagnose needs a variant with the monocular preset, not {variant!r}")
+    preset = FaultConfig.preset(faults)
+    oracle = {scene_key(c): c for c in iter_meta_info_dir(data / "meta_info")}
+    codes = _variant_codes(variant)
+    factors = {key: depth_scale_factor(preset, zlib.crc32(key.encode())) for key in codes}
+    objects = Counter()
+    size_logs = []
+    for key, code in codes.items():
+        truth = oracle[key].objects
+        objects["truth"] += len(truth)
+        used: set[int] = set()
+        for obj in code.objects:
+            gap, index = min((box_distance(obj.box, t.box), i) for i, t in enumerate(truth))
+            same = [i for i, t in enumerate(truth) if t.label == obj.label and box_distance(obj.box, t.box) <= NEAR]
+            if gap > NEAR:
+                objects["far"] += 1
+            elif same and not used.issuperset(same):
+                used.add(min(i for i in same if i not in used))
+                objects["matched"] += 1
+            else:
+                objects["duplicate" if same else "other_label"] += 1
+        objects["missed"] += len(truth) - len(used)
+        for t in truth:
+            mates = [o for o in code.objects if o.label == t.label]
+            if mates:
+                mate = min(mates, key=lambda o: float(np.linalg.norm(np.subtract(o.box.center, t.box.center))))
+                size_logs.append(math.log(max(mate.box.size) / factors[key] / max(t.box.size)))
+    asked = _asked(data, codes)
+    reference = solver_scores(oracle, asked)["full"]["scores"]
+    rescaled = {key: code.scaled(1.0 / factors[key]) for key, code in codes.items()}
+    shares = {}
+    for name, table in (("encoded", solver_scores(codes, asked)), ("true_scale", solver_scores(rescaled, asked))):
+        shares[name] = {task: 100 * value / reference[task] for task, value in table["full"]["scores"].items()
+                        if reference.get(task)}
+    logs = np.asarray(size_logs)
+    return {"variant": variant, "scenes": len(codes), "objects": dict(objects), "near_m": NEAR,
+            "size_log_ratio": {"n": len(logs), "median": float(np.median(logs)), "q25": float(np.quantile(logs, 0.25)),
+                               "q75": float(np.quantile(logs, 0.75)),
+                               "within_10_percent": float(np.mean(np.abs(np.exp(logs) - 1) < 0.1))},
+            "share_of_oracle": shares}
+
+
+def diagnose_markdown(doc: dict) -> str:
+    """The ``diagnose`` figures as a short report."""
+    o, size = doc["objects"], doc["size_log_ratio"]
+    lines = [f"# Where the {doc['variant']} codes go wrong ({doc['scenes']} dev layouts)", "",
+             f"Objects (within {doc['near_m']} m of a truth box): {o.get('truth', 0)} truth objects, "
+             f"{o.get('matched', 0)} matched, {o.get('missed', 0)} missed; extras: {o.get('duplicate', 0)} same-label "
+             f"duplicates, {o.get('other_label', 0)} other-label objects on a truth object, {o.get('far', 0)} farther.", "",
+             f"Longest side vs the truth, injected scale removed (n = {size['n']}): median log ratio "
+             f"{size['median']:+.3f} (quartiles {size['q25']:+.3f}, {size['q75']:+.3f}); within 10 %: "
+             f"{100 * size['within_10_percent']:.0f} %.", "",
+             "| task | encoded / oracle | with the true scale / oracle |", "|---|---:|---:|"]
+    for task, value in doc["share_of_oracle"]["encoded"].items():
+        lines.append(f"| {task} | {value:.1f} % | {doc['share_of_oracle']['true_scale'][task]:.1f} % |")
+    return "\n".join(lines) + "\n"
 
 
 def markdown(doc: dict) -> str:
@@ -211,7 +302,7 @@ def _variants(text: str) -> tuple[str, ...]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("section", choices=("run", "score"))
+    parser.add_argument("section", choices=("run", "score", "diagnose"))
     parser.add_argument("--data", type=Path, default=ROOT.parent / "shared" / "data" / "vsibench-dev")
     parser.add_argument("--limit", type=int, default=None, help="at most this many new scenes")
     parser.add_argument("--every", type=int, default=1, help="every N-th scene of the sorted list")
@@ -219,6 +310,16 @@ def main() -> None:
     parser.add_argument("--variants", default=",".join(DEFAULT_VARIANTS), type=_variants,
                         help=f"comma-separated, of: {', '.join(VARIANTS)}")
     args = parser.parse_args()
+    if args.section == "diagnose":
+        RESULTS.mkdir(parents=True, exist_ok=True)
+        for variant in args.variants:
+            doc = {**diagnose(args.data, variant), "date": time.strftime("%Y-%m-%d"), "command": " ".join(sys.argv),
+                   "code_version": code_version()}
+            (RESULTS / f"encoder_dev_diagnose_{variant}.json").write_text(json.dumps(doc, indent=1) + "\n")
+            text = diagnose_markdown(doc)
+            (RESULTS / f"encoder_dev_diagnose_{variant}.md").write_text(text)
+            print(text)
+        return
     if args.section == "run":
         run(args.data, args.limit, args.every, args.shard, args.variants)
     doc = {**score(args.data), "date": time.strftime("%Y-%m-%d"), "command": " ".join(sys.argv),
