@@ -150,6 +150,14 @@ def test_a_near_false_detection_fused_once_does_not_stretch_the_box():
     assert box_of(TrackAssociationConfig(min_hit_share=0.05)).size[0] == pytest.approx(0.5, abs=0.05)
     with pytest.raises(ValidationError, match="min_hit_share"):
         TrackAssociationConfig(min_hit_share=2.0)
+    # four detections sliding 10 cm each: no voxel reached by all four, so a share of 1 would keep none — all are kept
+    scattered = TrackAssociator(TrackAssociationConfig(min_hit_share=1.0))
+    for frame in range(4):
+        patch = rng.uniform([0.1 * frame, 0.0, 0.0], [0.1 * frame + 0.3, 0.3, 0.3], (400, 3))
+        scattered.update([(patch, "chair", 1.0, True)], t=frame * 0.1, frame=frame)
+    track = scattered.tracks[0]
+    assert len(scattered.tracks) == 1 and track.observations == 4 and track.cloud.hits.max() == 3
+    assert len(track.object_points(scattered.config)) == len(track.cloud.points())
 
 
 # -- the metric scale from the furniture ------------------------------------------------------------
