@@ -1,11 +1,15 @@
 """End-to-end latency of ``spatialcode ask`` with the embedded LLM: the command run as a user
-runs it (a subprocess, start-up included) ``--runs`` times, median wall seconds; then where the
-time goes, measured in one process: imports, building the reasoner (loading the model), and
-answering (prompt and generated tokens).
+runs it (a subprocess, start-up included), one question of each kind about a scene, median wall
+seconds over ``--runs``; then where the time goes, measured in one process per question: imports,
+building the reasoner (loading the model), answering (prompt tokens, how many of them llama.cpp
+had kept from an earlier question, generated tokens).
+
+*Cold*: a question about a scene nothing was asked about yet (an empty cache folder, so llama.cpp
+reads the whole prompt). *Warm*: another question about the same scene after one was asked (in
+another process), so llama.cpp starts from the kept prompt and reads only the new question.
 
 Usage:
-    .venv/bin/python benchmarks/ask_latency.py MODEL.gguf [--runs 3] [--scene SCENE.json] [--question Q]
-                                                [--set KEY=VALUE ...]
+    .venv/bin/python benchmarks/ask_latency.py MODEL.gguf [--runs 3] [--scene SCENE.json] [--set KEY=VALUE ...]
 
 ``--set`` passes reasoner settings to both (e.g. ``model.threads=2``).
 """
@@ -14,16 +18,30 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 CLI = str(ROOT / ".venv" / "bin" / "spatialcode")
 SCENE = ROOT / "src" / "spatialcode" / "data" / "demo_scene.json"
-QUESTION = "How many chair(s) are in this room?"
+#: The question asked first to make the cache warm (not among the measured ones).
+WARM_UP = "How many door(s) are in this room?"
+#: One question of each kind about the demo scene.
+QUESTIONS = {
+    "counting": "How many chair(s) are in this room?",
+    "object size": "What is the length of the longest dimension (length, width, or height) of the sofa, measured in "
+                   "centimeters?",
+    "absolute distance": "Measuring from the closest point of each object, what is the distance between the sofa and "
+                         "the tv (in meters)?",
+    "relative distance": "Measuring from the closest point of each object, which of these objects (lamp, plant, "
+                         "window) is the closest to the sofa?",
+    "room size": "What is the size of this room (in square meters)?",
+}
 
 #: Run in a fresh interpreter: the seconds of each stage of one question, as JSON.
 _STAGES = """
@@ -40,47 +58,60 @@ built = time.perf_counter()
 answer = reasoner.answer_question(SpatialCode.load(scene), question)
 done = time.perf_counter()
 print(json.dumps({"import_s": imported - start, "load_s": built - imported, "answer_s": done - built,
-                  "prompt_tokens": answer.extra.get("prompt_tokens"),
-                  "completion_tokens": answer.extra.get("completion_tokens"), "prediction": answer.prediction}))
+                  **{key: answer.extra.get(key) for key in ("prompt_tokens", "reused_prompt_tokens", "completion_tokens")},
+                  "prediction": answer.prediction}))
 """
 
 
-def wall_seconds(model: str, scene: Path, question: str, overrides: list[str], runs: int) -> list[float]:
-    """Wall seconds of ``spatialcode ask SCENE QUESTION --reasoner llm --model MODEL`` per run."""
+def ask_seconds(model: str, scene: Path, question: str, overrides: list[str], cache: Path) -> float:
+    """Wall seconds of ``spatialcode ask SCENE QUESTION --reasoner llm --model MODEL`` with the
+    cache folder ``cache`` (a reply without an answer, exit status 1, counts like any other)."""
     command = [CLI, "ask", str(scene), question, "--reasoner", "llm", "--model", model]
     for override in overrides:
         command += ["--set", override]
-    seconds = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        subprocess.run(command, check=True, capture_output=True)
-        seconds.append(time.perf_counter() - start)
-    return seconds
+    start = time.perf_counter()
+    done = subprocess.run(command, capture_output=True, text=True, env={**os.environ, "SPATIALCODE_CACHE_DIR": str(cache)})
+    if done.returncode not in (0, 1):
+        raise RuntimeError(f"spatialcode ask failed: {done.stderr.strip()}")
+    return time.perf_counter() - start
 
 
-def stages(model: str, scene: Path, question: str, overrides: list[str]) -> dict:
+def stages(model: str, scene: Path, question: str, overrides: list[str], cache: Path) -> dict:
     """The seconds of each stage of one question, in a fresh interpreter (see :data:`_STAGES`)."""
     done = subprocess.run([sys.executable, "-c", _STAGES, model, str(scene), question, *overrides], check=True,
-                          capture_output=True, text=True)
+                          capture_output=True, text=True, env={**os.environ, "SPATIALCODE_CACHE_DIR": str(cache)})
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
 def main() -> None:
-    """Measure and print the wall times and the stages."""
+    """Measure and print, per question kind, the cold and warm wall times and the warm stages."""
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("model")
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--scene", type=Path, default=SCENE)
-    parser.add_argument("--question", default=QUESTION)
     parser.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE")
     args = parser.parse_args()
-    seconds = wall_seconds(args.model, args.scene, args.question, args.overrides, args.runs)
-    print(f"ask wall time: median {statistics.median(seconds):.2f} s over {args.runs} runs "
-          f"({', '.join(f'{s:.2f}' for s in seconds)})")
-    parts = stages(args.model, args.scene, args.question, args.overrides)
-    print(f"stages: imports {parts['import_s']:.2f} s, model load {parts['load_s']:.2f} s, answer "
-          f"{parts['answer_s']:.2f} s ({parts['prompt_tokens']} prompt + {parts['completion_tokens']} generated "
-          f"tokens), prediction {parts['prediction']!r}")
+    print("| question | cold `ask` (s) | warm `ask` (s) | imports (s) | model load (s) | answer (s) | prompt tokens "
+          "(kept) | generated | answer |")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---|")
+    warm_all = []
+    for kind, question in QUESTIONS.items():
+        cold, warm = [], []
+        for _ in range(args.runs):
+            with tempfile.TemporaryDirectory() as cache:
+                cold.append(ask_seconds(args.model, args.scene, question, args.overrides, Path(cache)))
+            with tempfile.TemporaryDirectory() as cache:
+                ask_seconds(args.model, args.scene, WARM_UP, args.overrides, Path(cache))
+                warm.append(ask_seconds(args.model, args.scene, question, args.overrides, Path(cache)))
+        with tempfile.TemporaryDirectory() as cache:
+            ask_seconds(args.model, args.scene, WARM_UP, args.overrides, Path(cache))
+            parts = stages(args.model, args.scene, question, args.overrides, Path(cache))
+        warm_all += warm
+        print(f"| {kind} | {statistics.median(cold):.2f} | **{statistics.median(warm):.2f}** | {parts['import_s']:.2f} "
+              f"| {parts['load_s']:.2f} | {parts['answer_s']:.2f} | {parts['prompt_tokens']} "
+              f"({parts['reused_prompt_tokens']}) | {parts['completion_tokens']} | {parts['prediction']} |", flush=True)
+    print(f"\nwarm `ask`: median {statistics.median(warm_all):.2f} s, slowest {max(warm_all):.2f} s "
+          f"over {len(warm_all)} runs")
 
 
 if __name__ == "__main__":

@@ -1,13 +1,19 @@
 """Shared fixtures: small hand-built scenes (no ../shared data, no network).
 
 The suite runs offline however pytest is started: ``HF_HUB_OFFLINE`` is set here, before anything
-imports ``huggingface_hub`` (it reads the variable once, on import)."""
+imports ``huggingface_hub`` (it reads the variable once, on import). It never writes to the user's
+cache folder: ``SPATIALCODE_CACHE_DIR`` points at a temporary folder of the session."""
 
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
+import tempfile
 
 os.environ["HF_HUB_OFFLINE"] = "1"
+os.environ["SPATIALCODE_CACHE_DIR"] = tempfile.mkdtemp(prefix="spatialcode-tests-cache-")
+atexit.register(shutil.rmtree, os.environ["SPATIALCODE_CACHE_DIR"], ignore_errors=True)
 
 import math  # noqa: E402
 

@@ -15,13 +15,13 @@ from spatialcode.encode.boxfit import fit_box, normal_yaw, remove_outliers
 from spatialcode.encode.compare import yaw_error_deg
 from spatialcode.encode.encoder import Encoder, EncoderConfig, encode
 from spatialcode.encode.frames import Frame, RenderFolderSource
-from spatialcode.encode.lift import PixelGrid, depth_noise_coefficient
+from spatialcode.encode.lift import depth_noise_coefficient
 from spatialcode.encode.perception import Detection, PerceptionOutput
 from spatialcode.encode.room import find_floor, room_outline
 from spatialcode.encode.tracks import TrackAssociationConfig, TrackAssociator
 from spatialcode.encode.voxels import VoxelCloud, key_centres, sorted_overlap, voxel_keys
 from spatialcode.geometry.box import Box3D
-from spatialcode.geometry.camera import Intrinsics
+from spatialcode.geometry.camera import Intrinsics, PixelGrid
 from spatialcode.geometry.iou import box_iou_3d
 from spatialcode.scene import CameraPose, Room, SpatialCode, SpatialObject
 from spatialcode.synth.camera_path import PathConfig

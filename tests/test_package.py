@@ -16,18 +16,28 @@ import pytest
 import spatialcode
 
 
-def _loaded_after(statement: str) -> list[str]:
-    """The spatialcode modules a fresh interpreter has loaded after ``statement``."""
-    code = f"{statement}\nimport json, sys\nprint(json.dumps(sorted(m for m in sys.modules if m.startswith('spatialcode'))))"
+def _loaded_after(statement: str, prefix: str = "spatialcode") -> list[str]:
+    """The modules named ``prefix…`` a fresh interpreter has loaded after ``statement``."""
+    code = f"{statement}\nimport json, sys\nprint(json.dumps(sorted(m for m in sys.modules if m.startswith({prefix!r}))))"
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True)
     return json.loads(done.stdout)
 
 
-def test_importing_geometry_loads_only_the_core():
-    loaded = _loaded_after("import spatialcode.geometry")
-    assert set(loaded) == {"spatialcode", "spatialcode.core", "spatialcode.core.lazy", "spatialcode.core.errors", "spatialcode.core.validation", "spatialcode.core.version",
-                           "spatialcode.geometry", *(f"spatialcode.geometry.{m}" for m in
-                                                      ("box", "camera", "distance", "iou", "points", "polygon", "rotation"))}
+def test_importing_geometry_loads_only_the_core_and_its_names_on_first_use():
+    assert set(_loaded_after("import spatialcode.geometry")) == {
+        "spatialcode", "spatialcode.core", "spatialcode.core.lazy", "spatialcode.core.version", "spatialcode.geometry"}
+    loaded = _loaded_after("from spatialcode.geometry import box_iou_3d")
+    assert "spatialcode.geometry.iou" in loaded
+    assert {m.split(".")[1] for m in loaded if m.count(".")} == {"core", "geometry"}
+    assert _loaded_after("from spatialcode.geometry import box_iou_3d", "scipy.spatial") == []  # imported when a hull is needed
+
+
+def test_asking_with_a_language_model_loads_neither_the_encoder_nor_scipy_spatial():
+    """``ask``'s start-up (0.4 s for scipy.spatial, 1.6 s for the encoder's imports, measured in BENCHMARKS.md)."""
+    statement = ("import pathlib, sys, spatialcode.cli.ask, spatialcode.reason.registry, spatialcode.scene\n"
+                 "assert not sys.modules['spatialcode.cli.ask']._is_video(pathlib.Path('scene.json'))")
+    assert [m for m in _loaded_after(statement) if m.startswith(("spatialcode.encode", "spatialcode.synth"))] == []
+    assert _loaded_after(statement, "scipy.spatial") == []
 
 
 def test_the_api_names_resolve_on_first_use():

@@ -35,7 +35,8 @@ def test_answers_carry_the_reply_its_parse_and_costs():
     first = reasoner.answer_question(small_scene(), size, None, "object_size_estimation")
     assert first.prediction == "210" and first.answered
     assert first.extra == {"reply": "<think>the sofa is 2.1 m long</think><answer>210 cm</answer>", "parse": "ok",
-                           "prompt_tokens": 100, "completion_tokens": 7, "latency_s": 0.25, "cached": False}
+                           "prompt_tokens": 100, "completion_tokens": 7, "reused_prompt_tokens": None, "latency_s": 0.25,
+                           "cached": False}
     assert "sofa_1 = Box(" in backend.prompts[0].user and "laptop" not in backend.prompts[0].user.split("Objects")[1]
     assert reasoner.answer_question(small_scene(), size, None, "object_size_estimation").prediction == "210"  # m → cm
     refused = reasoner.answer_question(small_scene(), size, None, "object_size_estimation")

@@ -15,7 +15,6 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from scipy.spatial.transform import Rotation
 
 from spatialcode.core.errors import InputFileError, ValidationError
 from spatialcode.core.json_input import parse_json, read_json_file
@@ -182,6 +181,8 @@ class CameraPose:
     def rotation_matrix(self) -> np.ndarray:
         """The 3×3 camera-to-world rotation: its columns are the camera's x (right), y (down)
         and z (forward) axes in world coordinates."""
+        from scipy.spatial.transform import Rotation  # here: importing scipy.spatial takes 0.4 s
+
         return Rotation.from_quat(self.quaternion).as_matrix()  # scipy quaternions are (x, y, z, w)
 
     def matrix(self) -> np.ndarray:
@@ -195,6 +196,8 @@ class CameraPose:
     def from_matrix(cls, matrix: np.ndarray, t: float) -> CameraPose:
         """The pose at time ``t`` (s) of a 4×4 homogeneous camera-to-world transform (metres):
         the inverse of :meth:`matrix`."""
+        from scipy.spatial.transform import Rotation
+
         matrix = np.asarray(matrix, dtype=float)
         return cls(t=t, position=tuple(float(v) for v in matrix[:3, 3]),
                    quaternion=tuple(float(q) for q in Rotation.from_matrix(matrix[:3, :3]).as_quat()))
@@ -204,6 +207,8 @@ class CameraPose:
         """The pose at time ``t`` (s) of a level camera at ``position`` (m) looking along heading
         ``yaw`` (radians, counter-clockwise from +x) tilted up by ``pitch`` (radians; negative
         looks down): :func:`~spatialcode.geometry.camera.yaw_pitch_rotation`."""
+        from scipy.spatial.transform import Rotation
+
         quaternion = Rotation.from_matrix(yaw_pitch_rotation(yaw, pitch)).as_quat()
         return cls(t=float(t), position=tuple(float(v) for v in position), quaternion=tuple(float(q) for q in quaternion))
 

@@ -19,7 +19,7 @@ from pathlib import Path
 from spatialcode.app.config import ServeConfig
 from spatialcode.core.errors import SpatialCodeError
 from spatialcode.core.json_input import parse_json, read_file_bytes
-from spatialcode.encode.sources import VIDEO_SUFFIXES
+from spatialcode.formats import VIDEO_SUFFIXES
 from spatialcode.reason.answer import Answer
 from spatialcode.reason.cited import cited_object_ids
 from spatialcode.scene import SpatialCode

@@ -95,7 +95,7 @@ def ask(scene: Path, question: str, options: tuple[str, ...], question_type: str
 
 
 def _is_video(path: Path) -> bool:
-    from spatialcode.encode.sources import VIDEO_SUFFIXES
+    from spatialcode.formats import VIDEO_SUFFIXES
 
     return path.suffix.lower() in VIDEO_SUFFIXES
 

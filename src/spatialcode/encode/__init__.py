@@ -21,72 +21,46 @@ May import: the core, geometry, the data model, the camera model, formats and th
 world's label vocabulary and faults; never reasoning, the harness, training, pictures or the
 command line."""
 
-from spatialcode.encode.compare import compare_codes
-from spatialcode.encode.encoder import Encoder, EncoderConfig, encode
-from spatialcode.encode.faulty import FaultySource
-from spatialcode.encode.frames import Frame, FrameSource, RenderFolderSource, sample_stride
-from spatialcode.encode.perception import (
-    Detection,
-    GroundTruthPerception,
-    Perception,
-    PerceptionOutput,
-)
-from spatialcode.encode.pipeline import EncodePipelineConfig, EncodeResult, encode_input
-from spatialcode.encode.poses import (
-    POSE_MODES,
-    AlignmentReport,
-    EstimatedPoseSource,
-    FeatureOdometryConfig,
-    FeaturePoseEstimator,
-    MapAlignConfig,
-    MapAlignedPoseSource,
-    OdometryConfig,
-    PoseEstimator,
-    TrajectoryErrors,
-    align_to_gravity,
-    estimate_poses,
-    pose_source,
-    rigid_alignment,
-    trajectory_errors,
-)
-from spatialcode.encode.sources import RGBDFolderSource, RGBVideoSource, VideoSidecarSource, open_source
-from spatialcode.encode.tracks import TrackAssociationConfig
+from spatialcode.core.lazy import lazy_exports
 
-__all__ = [
-    "POSE_MODES",
-    "AlignmentReport",
-    "Detection",
-    "EncodePipelineConfig",
-    "EncodeResult",
-    "Encoder",
-    "EncoderConfig",
-    "EstimatedPoseSource",
-    "FaultySource",
-    "FeatureOdometryConfig",
-    "FeaturePoseEstimator",
-    "Frame",
-    "FrameSource",
-    "GroundTruthPerception",
-    "MapAlignConfig",
-    "MapAlignedPoseSource",
-    "OdometryConfig",
-    "Perception",
-    "PerceptionOutput",
-    "PoseEstimator",
-    "RGBDFolderSource",
-    "RGBVideoSource",
-    "RenderFolderSource",
-    "TrackAssociationConfig",
-    "TrajectoryErrors",
-    "VideoSidecarSource",
-    "align_to_gravity",
-    "compare_codes",
-    "encode",
-    "encode_input",
-    "estimate_poses",
-    "open_source",
-    "pose_source",
-    "rigid_alignment",
-    "sample_stride",
-    "trajectory_errors",
-]
+_EXPORTS = {
+    "compare_codes": "spatialcode.encode.compare",
+    "Encoder": "spatialcode.encode.encoder",
+    "EncoderConfig": "spatialcode.encode.encoder",
+    "encode": "spatialcode.encode.encoder",
+    "FaultySource": "spatialcode.encode.faulty",
+    "Frame": "spatialcode.encode.frames",
+    "FrameSource": "spatialcode.encode.frames",
+    "RenderFolderSource": "spatialcode.encode.frames",
+    "sample_stride": "spatialcode.encode.frames",
+    "Detection": "spatialcode.encode.perception",
+    "GroundTruthPerception": "spatialcode.encode.perception",
+    "Perception": "spatialcode.encode.perception",
+    "PerceptionOutput": "spatialcode.encode.perception",
+    "EncodePipelineConfig": "spatialcode.encode.pipeline",
+    "EncodeResult": "spatialcode.encode.pipeline",
+    "encode_input": "spatialcode.encode.pipeline",
+    "POSE_MODES": "spatialcode.encode.poses",
+    "AlignmentReport": "spatialcode.encode.poses",
+    "EstimatedPoseSource": "spatialcode.encode.poses",
+    "FeatureOdometryConfig": "spatialcode.encode.poses",
+    "FeaturePoseEstimator": "spatialcode.encode.poses",
+    "MapAlignConfig": "spatialcode.encode.poses",
+    "MapAlignedPoseSource": "spatialcode.encode.poses",
+    "OdometryConfig": "spatialcode.encode.poses",
+    "PoseEstimator": "spatialcode.encode.poses",
+    "TrajectoryErrors": "spatialcode.encode.poses",
+    "align_to_gravity": "spatialcode.encode.poses",
+    "estimate_poses": "spatialcode.encode.poses",
+    "pose_source": "spatialcode.encode.poses",
+    "rigid_alignment": "spatialcode.encode.poses",
+    "trajectory_errors": "spatialcode.encode.poses",
+    "RGBDFolderSource": "spatialcode.encode.sources",
+    "RGBVideoSource": "spatialcode.encode.sources",
+    "VideoSidecarSource": "spatialcode.encode.sources",
+    "open_source": "spatialcode.encode.sources",
+    "TrackAssociationConfig": "spatialcode.encode.tracks",
+}
+
+__all__ = sorted(_EXPORTS)
+__getattr__, __dir__ = lazy_exports(__name__, _EXPORTS)

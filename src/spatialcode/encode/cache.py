@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from spatialcode.core.cache_dir import cache_root
 from spatialcode.core.config import config_dict
 from spatialcode.core.version import __version__
 from spatialcode.encode.pipeline import EncodePipelineConfig, EncodeResult, encode_input
@@ -30,18 +31,6 @@ CACHE_LAYOUT = "v1"
 MAX_REMEMBERED = 2000
 #: Settings that do not change the code: where the input is, where models run, downloading.
 _NOT_IN_KEY = ("source", "sidecar", "device", "download_models")
-
-
-def cache_root(cache_dir: str | Path | None = None) -> Path:
-    """The cache folder: ``cache_dir``, else ``$SPATIALCODE_CACHE_DIR``, else the user's cache
-    folder for spatialcode (platformdirs)."""
-    if cache_dir is not None:
-        return Path(cache_dir)
-    if os.environ.get("SPATIALCODE_CACHE_DIR"):
-        return Path(os.environ["SPATIALCODE_CACHE_DIR"])
-    import platformdirs
-
-    return Path(platformdirs.user_cache_dir("spatialcode"))
 
 
 def video_digest(path: str | Path, memo_file: Path) -> str:

@@ -30,13 +30,13 @@ from spatialcode.core.version import __version__
 from spatialcode.encode.calibration import ScaleCalibrationConfig, estimate_scale
 from spatialcode.encode.facing import FacingConfig, orient_front
 from spatialcode.encode.frames import Frame, FrameSource
-from spatialcode.encode.lift import PixelGrid, depth_noise_coefficient
+from spatialcode.encode.lift import depth_noise_coefficient
 from spatialcode.encode.mask_edges import trim_depth_edges
 from spatialcode.encode.perception import GroundTruthPerception, Perception
 from spatialcode.encode.room import Plane, find_floor, room_outline
 from spatialcode.encode.tracks import Track, TrackAssociationConfig, TrackAssociator
 from spatialcode.encode.voxels import VoxelCloud
-from spatialcode.geometry.camera import Intrinsics, project_points
+from spatialcode.geometry.camera import Intrinsics, PixelGrid, project_points
 from spatialcode.scene import CameraPose, Provenance, Source, SpatialCode, SpatialObject
 
 PRODUCER = "encode-geometric"

@@ -1,49 +1,9 @@
-"""Lift pixels with metric depth into world points.
-
-Pixel (u, v) (column, row) with z-depth d (metres) is the camera point
-``d · ((u - cx) / fx, (v - cy) / fy, 1)`` (OpenCV frame) and the world point ``R · p + position``
-with the camera-to-world pose. :class:`PixelGrid` caches the per-pixel ray factors of one camera
-and samples every ``stride``-th pixel in both directions.
-"""
+"""Depth as the encoder lifts it: how noisy a depth image is (:func:`depth_noise_coefficient`).
+Pixels are lifted into world points by :class:`~spatialcode.geometry.camera.PixelGrid`."""
 
 from __future__ import annotations
 
 import numpy as np
-
-from spatialcode.geometry.camera import Intrinsics
-from spatialcode.scene import CameraPose
-
-
-class PixelGrid:
-    """The sampled pixels of a camera: every ``stride``-th row and column, with their ray
-    factors ``(u - cx) / fx`` and ``(v - cy) / fy``."""
-
-    def __init__(self, intrinsics: Intrinsics, stride: int = 1) -> None:
-        self.intrinsics, self.stride = intrinsics, stride
-        u = np.arange(0, intrinsics.width, stride, dtype=np.float64)
-        v = np.arange(0, intrinsics.height, stride, dtype=np.float64)
-        self.ray_x = ((u - intrinsics.cx) / intrinsics.fx)[None, :]
-        self.ray_y = ((v - intrinsics.cy) / intrinsics.fy)[:, None]
-
-    def sample(self, image: np.ndarray) -> np.ndarray:
-        """The sampled pixels of an (H, W, ...) image."""
-        return image[:: self.stride, :: self.stride]
-
-    def points(self, rows: np.ndarray, cols: np.ndarray, sampled_depth: np.ndarray, pose: CameraPose) -> np.ndarray:
-        """World points (N, 3), metres, of sampled pixels (``rows``, ``cols`` index the sampled
-        grid) with their depth in ``sampled_depth`` (the sampled depth image, metres)."""
-        z = sampled_depth[rows, cols].astype(np.float64)
-        camera = np.stack([self.ray_x[0, cols] * z, self.ray_y[rows, 0] * z, z], axis=1)
-        return camera @ pose.rotation_matrix().T + np.asarray(pose.position)
-
-    def lift(self, depth: np.ndarray, select: np.ndarray, pose: CameraPose) -> np.ndarray:
-        """World points (N, 3), metres, of the selected sampled pixels with valid depth.
-
-        ``depth`` (H, W) metres (full image; 0 = invalid); ``select`` a bool mask of the *sampled*
-        grid (``sample(mask)``)."""
-        d = self.sample(depth)
-        rows, cols = np.nonzero(select & (d > 0))
-        return self.points(rows, cols, d, pose)
 
 
 def depth_noise_coefficient(depth: np.ndarray) -> float | None:

@@ -30,14 +30,13 @@ from PIL import Image
 from spatialcode.core.errors import InputFileError, ValidationError
 from spatialcode.core.validation import positive_number
 from spatialcode.encode.frames import Frame, FrameSource, RenderFolderSource, sample_stride
+from spatialcode.formats import VIDEO_SUFFIXES
 from spatialcode.formats.frames_json import frame_entry_pose, read_frames_document
 from spatialcode.formats.npz_stream import NpzStreamReader
 from spatialcode.formats.video import hfov_from_tags, open_video, probe_video, sample_frames
 from spatialcode.geometry.camera import Intrinsics
 from spatialcode.scene import CameraPose
 
-#: File suffixes :func:`open_source` reads as video.
-VIDEO_SUFFIXES = (".mp4", ".mov", ".avi", ".mkv")
 #: File suffixes of the colour images of an RGB-D folder.
 COLOR_SUFFIXES = (".jpg", ".jpeg", ".png")
 #: Pillow modes of a 16-bit (or 32-bit integer) single-channel depth PNG.

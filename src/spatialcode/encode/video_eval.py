@@ -24,7 +24,7 @@ from spatialcode.core.errors import InputFileError
 from spatialcode.core.validation import check_whole_number
 from spatialcode.encode.cache import settings_key, video_digest, write_atomically
 from spatialcode.encode.pipeline import EncodePipelineConfig, encode_input
-from spatialcode.encode.sources import VIDEO_SUFFIXES
+from spatialcode.formats import VIDEO_SUFFIXES
 from spatialcode.tasks.records import VSIQuestion
 
 #: The per-scene log of an encoding run, inside the codes folder.

@@ -6,6 +6,9 @@ plain name (:mod:`.names`). Its names are imported on first use."""
 
 from spatialcode.core.lazy import lazy_exports
 
+#: The file suffixes read as videos (lower case).
+VIDEO_SUFFIXES = (".mp4", ".mov", ".avi", ".mkv")
+
 _EXPORTS = {
     "CodeSet": "spatialcode.formats.codes_dir",
     "box_list_code": "spatialcode.formats.box_lists",
@@ -22,5 +25,5 @@ _EXPORTS = {
     "write_codes": "spatialcode.formats.codes_dir",
 }
 
-__all__ = sorted(_EXPORTS)
+__all__ = sorted([*_EXPORTS, "VIDEO_SUFFIXES"])
 __getattr__, __dir__ = lazy_exports(__name__, _EXPORTS)

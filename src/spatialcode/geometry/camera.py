@@ -161,13 +161,43 @@ def project_points(points: np.ndarray, intrinsics: Intrinsics, pose: Pose) -> tu
     return project_camera_points(points_cam, intrinsics), points_cam[:, 2].copy()
 
 
+class PixelGrid:
+    """The sampled pixels of a camera: every ``stride``-th row and column, with their ray
+    factors ``(u - cx) / fx`` and ``(v - cy) / fy``."""
+
+    def __init__(self, intrinsics: Intrinsics, stride: int = 1) -> None:
+        self.intrinsics, self.stride = intrinsics, stride
+        u = np.arange(0, intrinsics.width, stride, dtype=np.float64)
+        v = np.arange(0, intrinsics.height, stride, dtype=np.float64)
+        self.ray_x = ((u - intrinsics.cx) / intrinsics.fx)[None, :]
+        self.ray_y = ((v - intrinsics.cy) / intrinsics.fy)[:, None]
+
+    def sample(self, image: np.ndarray) -> np.ndarray:
+        """The sampled pixels of an (H, W, ...) image."""
+        return image[:: self.stride, :: self.stride]
+
+    def points(self, rows: np.ndarray, cols: np.ndarray, sampled_depth: np.ndarray, pose: Pose) -> np.ndarray:
+        """World points (N, 3), metres, of sampled pixels (``rows``, ``cols`` index the sampled
+        grid) with their depth in ``sampled_depth`` (the sampled depth image, metres)."""
+        z = sampled_depth[rows, cols].astype(np.float64)
+        camera = np.stack([self.ray_x[0, cols] * z, self.ray_y[rows, 0] * z, z], axis=1)
+        return camera @ pose.rotation_matrix().T + np.asarray(pose.position)
+
+    def lift(self, depth: np.ndarray, select: np.ndarray, pose: Pose) -> np.ndarray:
+        """World points (N, 3), metres, of the selected sampled pixels with valid depth.
+
+        ``depth`` (H, W) metres (full image; 0 = invalid); ``select`` a bool mask of the *sampled*
+        grid (``sample(mask)``)."""
+        d = self.sample(depth)
+        rows, cols = np.nonzero(select & (d > 0))
+        return self.points(rows, cols, d, pose)
+
+
 def depth_to_world(depth: np.ndarray, intrinsics: Intrinsics, pose: Pose, stride: int = 1) -> tuple[np.ndarray, np.ndarray]:
     """Lift every ``stride``-th pixel (in both directions) of a z-depth image (H, W), metres
     (0 or not finite = no measurement), to the world: returns ``(points, pixels)``, the world
     points (N, 3), metres, and their (row, column) pixel indices (N, 2) in the full image."""
-    depth = np.asarray(depth)[::stride, ::stride]
-    rows, cols = np.nonzero(np.isfinite(depth) & (depth > 0))
-    z = depth[rows, cols].astype(np.float64)
-    rows, cols = rows * stride, cols * stride
-    camera = np.stack([(cols - intrinsics.cx) / intrinsics.fx * z, (rows - intrinsics.cy) / intrinsics.fy * z, z], axis=1)
-    return camera @ pose.rotation_matrix().T + np.asarray(pose.position, dtype=float), np.stack([rows, cols], axis=1)
+    grid = PixelGrid(intrinsics, stride)
+    sampled = grid.sample(np.asarray(depth))
+    rows, cols = np.nonzero(np.isfinite(sampled) & (sampled > 0))
+    return grid.points(rows, cols, sampled, pose), np.stack([rows * stride, cols * stride], axis=1)

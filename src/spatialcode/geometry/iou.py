@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from scipy.spatial import ConvexHull, QhullError
-
 from spatialcode.geometry.box import Box3D
 from spatialcode.geometry.distance import boxes_intersect
 from spatialcode.geometry.points import intersection_vertices
@@ -36,6 +34,8 @@ def box_volume_intersection(a: Box3D, b: Box3D) -> float:
     vertices = intersection_vertices(a, b)
     if len(vertices) < 4:
         return 0.0
+    from scipy.spatial import ConvexHull, QhullError  # here: importing scipy.spatial takes 0.4 s
+
     try:
         volume = ConvexHull(vertices).volume
     except QhullError:

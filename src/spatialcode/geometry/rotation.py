@@ -11,7 +11,6 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from scipy.spatial.transform import Rotation
 
 
 def euler_to_matrix(roll: float, pitch: float, yaw: float) -> np.ndarray:
@@ -35,6 +34,8 @@ def matrix_to_euler(matrix: np.ndarray) -> tuple[float, float, float]:
     write) is made right-handed by flipping its last axis, which leaves a box unchanged.
     Slightly non-orthonormal input is projected onto the nearest rotation.
     """
+    from scipy.spatial.transform import Rotation  # here: importing scipy.spatial takes 0.4 s
+
     m = np.asarray(matrix, dtype=float).reshape(3, 3)
     if np.linalg.det(m) < 0:
         m = m.copy()

@@ -26,10 +26,11 @@ LLAMA_CPP_INSTALL = ".venv/bin/pip install llama-cpp-python==0.3.36"
 
 
 def make_backend(model: str, server_model: str | None = None, cache: str | Path | None = None,
-                 threads: int | None = None) -> Backend:
+                 threads: int | None = None, keep_prompts: bool = True) -> Backend:
     """The backend for ``model`` (see the module docstring), behind a response cache at
     ``cache`` (an SQLite file) when given; ``server_model`` names the model a server serves
-    (default: the first it lists)."""
+    (default: the first it lists); ``threads`` CPU threads of a local model; ``keep_prompts``:
+    llama.cpp keeps the prompts it has read on disk (:mod:`~spatialcode.reason.backends.llama_states`)."""
     backend: Backend
     kind = backend_kind(model)
     if kind == "server":
@@ -40,7 +41,7 @@ def make_backend(model: str, server_model: str | None = None, cache: str | Path 
     elif kind == "llama.cpp":
         from spatialcode.reason.backends.llama_cpp import LlamaCppBackend, LlamaCppConfig
 
-        backend = LlamaCppBackend(LlamaCppConfig(str(model), threads=threads))
+        backend = LlamaCppBackend(LlamaCppConfig(str(model), threads=threads, keep_prompts=keep_prompts))
     else:
         from spatialcode.reason.backends.transformers_local import TransformersBackend, TransformersConfig
 
@@ -118,7 +119,7 @@ class LLMReasoner:
             raise SpatialCodeError(f"the model did not answer: {completion.error}")
         return answer_from_reply(completion.text, question, options, question_type, {
             "prompt_tokens": completion.prompt_tokens, "completion_tokens": completion.completion_tokens,
-            "latency_s": round(completion.seconds, 3), "cached": completion.cached})
+            "reused_prompt_tokens": completion.reused_prompt_tokens, "latency_s": round(completion.seconds, 3), "cached": completion.cached})
 
 
 def answer_from_reply(reply: str, question: str, options: Sequence[str] | None, question_type: str | None,

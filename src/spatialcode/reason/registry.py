@@ -45,12 +45,14 @@ class ModelConfig:
     folder, a hub id or an ``http(s)://`` OpenAI-compatible server (``None``: the
     ``$SPATIALCODE_MODEL`` environment variable, read when the :class:`ReasonerConfig` is made); ``server_model`` the model a server serves
     (default: the first it lists); ``cache`` an SQLite response cache; ``threads`` CPU threads
-    of a local model (default: the backend's)."""
+    of a local model (default: the backend's); ``keep_prompts``: llama.cpp keeps the prompts it
+    has read on disk for later processes (:mod:`~spatialcode.reason.backends.llama_states`)."""
 
     path: str | None = None
     server_model: str | None = None
     cache: str | None = None
     threads: int | None = None
+    keep_prompts: bool = True
 
     def __post_init__(self) -> None:
         check_whole_number(self.threads, "threads", optional=True)
@@ -99,7 +101,8 @@ def _llm_tools(config: ReasonerConfig) -> tuple[Reasoner, dict[str, Any]]:
 
 def _backend(model: ModelConfig) -> tuple[Backend, dict[str, Any]]:
     """The backend for ``model`` and how to describe it."""
-    backend = make_backend(str(model.path), server_model=model.server_model, cache=model.cache, threads=model.threads)
+    backend = make_backend(str(model.path), server_model=model.server_model, cache=model.cache, threads=model.threads,
+                           keep_prompts=model.keep_prompts)
     return backend, {"model": model.path, "served_model": backend.model}
 
 

@@ -30,10 +30,9 @@ import numpy as np
 from spatialcode.core.errors import InputFileError, ValidationError
 from spatialcode.core.validation import check_whole_number
 from spatialcode.encode.frames import Frame
-from spatialcode.encode.lift import PixelGrid
 from spatialcode.encode.poses.motion import motion_size, scaled_motion
 from spatialcode.encode.voxels import voxel_keys
-from spatialcode.geometry.camera import Intrinsics
+from spatialcode.geometry.camera import Intrinsics, PixelGrid
 from spatialcode.scene import CameraPose
 
 _IDENTITY = CameraPose.from_matrix(np.eye(4), 0.0)

@@ -38,8 +38,9 @@ class Sampling:
 @dataclass(frozen=True)
 class Completion:
     """One reply: its ``text``, token counts (``None`` when the backend does not say), wall
-    ``seconds``, whether it came from the cache, and the ``error`` that left it empty (a
-    per-item failure a batch records and goes on from)."""
+    ``seconds``, whether it came from the cache, the ``error`` that left it empty (a
+    per-item failure a batch records and goes on from), and how many of the prompt's tokens the
+    model had read before (``reused_prompt_tokens``, ``None`` when the backend does not say)."""
 
     text: str
     prompt_tokens: int | None = None
@@ -47,6 +48,7 @@ class Completion:
     seconds: float = 0.0
     cached: bool = False
     error: str | None = None
+    reused_prompt_tokens: int | None = None
 
 
 class Backend(Protocol):
