@@ -5,6 +5,9 @@ from __future__ import annotations
 
 import json
 import struct
+import subprocess
+import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -17,6 +20,7 @@ from spatialcode.reason.cited import cited_object_ids
 from spatialcode.reason.solver import Solver
 from spatialcode.scene import SpatialCode
 from spatialcode.viz.glb import FADED_RGB, scene_glb
+from tests.test_cli_rgb import colour_video  # noqa: F401 - the fixture
 
 DISTANCE = "Measuring from the closest point of each object, what is the distance between the chair and the table (in meters)?"
 
@@ -161,6 +165,47 @@ def test_an_uploaded_video_without_models_is_one_line(tmp_path, monkeypatch):
     assert "not in the Hugging Face cache" in _one_line(handlers.open_upload(video, config, tmp_path))
     assert "larger than the 1e-06 MB limit" in _one_line(
         handlers.open_upload(video, ServeConfig(offline=True, max_video_mb=1e-6), tmp_path))
+
+
+#: Run in a fresh interpreter (the Hugging Face cache is read from the environment on import): open
+#: an uploaded video twice, print what the page would show.
+_OPEN_VIDEO = """
+import json, sys
+from pathlib import Path
+from spatialcode.app import handlers
+from spatialcode.app.config import ServeConfig
+video, cache, workdir = map(Path, sys.argv[1:])
+for _ in range(2):
+    config = ServeConfig(offline=True, cache_dir=cache, video_settings=("features.max_lost_share=1",))
+    view = handlers.open_upload(video, config, workdir)
+    print(json.dumps({"error": view.error, "status": view.status, "video": str(view.video), "objects": len(view.objects),
+                      "glb": view.model.read_bytes()[:4].decode() if view.model else None,
+                      "map": view.map.stat().st_size if view.map else 0}))
+"""
+
+
+def test_an_uploaded_video_is_encoded_once_and_shown_beside_its_code(colour_video, tmp_path):  # noqa: F811
+    """The fast preset's models, tiny and random, in a stand-in Hugging Face cache: the upload is
+    encoded (the code may hold no object: the models are random; odometry may lose the camera on
+    random depth, so the app's encoder settings let it), shown with its 3D model, map and the video
+    itself; the second upload of the same video is the cached code."""
+    from spatialcode.encode.pretrained.models import DEPTH, DETECTOR_FAST
+    from tests.vision_fixtures import make_tiny_depth_model, make_tiny_owlvit
+
+    hub = tmp_path / "hub"
+    for model, make in ((DEPTH, make_tiny_depth_model), (DETECTOR_FAST, make_tiny_owlvit)):
+        make(hub / f"models--{model.repo_id.replace('/', '--')}" / "snapshots" / model.revision)
+    (tmp_path / "work").mkdir()
+    done = subprocess.run([sys.executable, "-c", _OPEN_VIDEO, str(colour_video), str(tmp_path / "codes"),
+                           str(tmp_path / "work")], capture_output=True, text=True, timeout=300,
+                          env={**__import__("os").environ, "HF_HUB_CACHE": str(hub), "HF_HUB_OFFLINE": "1"},
+                          cwd=Path(__file__).parent.parent)
+    assert done.returncode == 0, done.stderr
+    first, second = (json.loads(line) for line in done.stdout.splitlines()[-2:])
+    assert first["error"] is None and first["status"].startswith("code: encoded ") and "google/owlvit-base-patch32" in first["status"]
+    assert first["video"] == str(colour_video) and first["glb"] == "glTF" and first["map"] > 0
+    assert second["error"] is None and second["status"].startswith("code: cached ")
+    assert second["objects"] == first["objects"]
 
 
 # -- asking --------------------------------------------------------------------------------------

@@ -16,9 +16,10 @@ class ServeConfig:
     it offers besides the demo scene (``scenes``: its ``*.json`` scene files and its sub-folders
     holding a ``scene.json``, e.g. ``render``/``demo`` outputs, shown with their ``video.mp4``), the
     largest upload in MB of a scene file (``max_scene_mb``) and of a video (``max_video_mb``), how a
-    video is encoded (``video_preset``; ``offline``: only models already in the Hugging Face cache;
-    ``cache_dir``: the code cache, default as ``ask VIDEO``'s) and who answers (``reasoner``, the
-    tree of ``ask``/``eval``)."""
+    video is encoded (``video_preset``; ``video_settings``: encoder settings ``key=value`` as
+    ``ask VIDEO --encode-set`` takes them; ``offline``: only models already in the Hugging Face
+    cache; ``cache_dir``: the code cache, default as ``ask VIDEO``'s) and who answers
+    (``reasoner``, the tree of ``ask``/``eval``)."""
 
     host: str = "127.0.0.1"
     port: int = 7860
@@ -26,6 +27,7 @@ class ServeConfig:
     max_scene_mb: float = 4.0
     max_video_mb: float = 500.0
     video_preset: str = "fast"
+    video_settings: tuple[str, ...] = ()
     offline: bool = False
     cache_dir: Path | None = None
     reasoner: ReasonerConfig = field(default_factory=ReasonerConfig)

@@ -165,7 +165,7 @@ def _open_video(path: Path, config: ServeConfig, workdir: Path) -> View:
     if size > config.max_video_bytes:
         raise SpatialCodeError(f"a video of {size / 2**20:.0f} MB, larger than the {config.max_video_mb:g} MB limit; "
                                "upload a shorter or smaller video")
-    settings = encode_config(path, (), preset=config.video_preset, download_models=not config.offline)
+    settings = encode_config(path, config.video_settings, preset=config.video_preset, download_models=not config.offline)
     done = encode_cached(settings, cache_dir=config.cache_dir)
     return show_code(done.code, workdir, video=path, status=done.describe())
 
