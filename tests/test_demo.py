@@ -39,6 +39,20 @@ def test_every_file_is_written(demo):
     assert (result.out_dir / "report.json").is_file()
 
 
+def test_the_3d_view_holds_the_encoded_boxes_and_the_camera(demo):
+    import numpy as np
+
+    from tests.test_viz_rerun import _one, _read
+
+    result, _ = demo
+    rows = _read(result.out_dir / "view.rrd")
+    centres = np.asarray(_one(rows, "/world/objects", "Boxes3D:centers"))
+    encoded = np.array([o.box.center for o in result.encoded.objects])
+    assert len(centres) == len(encoded) and np.allclose(np.sort(centres, axis=0), np.sort(encoded, axis=0), atol=1e-5)
+    assert len(rows["/world/camera"]) == result.render.frame_count  # the camera at every frame of the video
+    assert _one(rows, "/world/cloud", "Points3D:positions")  # a depth cloud
+
+
 def test_the_video_is_encoded_and_compared_with_the_truth(demo):
     result, _ = demo
     encoded = SpatialCode.load(result.out_dir / "encoded.json")

@@ -16,7 +16,8 @@ from the spatial code, score them, and write everything into one folder.
 5. answers from the *encoded* code by the exact solver, scored with VSI-Bench's official metrics
    (:func:`~spatialcode.bench.evaluate.evaluate`);
 6. pictures (``birdseye.png`` of the encoded code, ``overlay.mp4`` with its boxes over the
-   video) and a short ``report.md`` / ``report.json``.
+   video, ``view.rrd``: the encoded code in 3D with the camera and frames, for the Rerun viewer)
+   and a short ``report.md`` / ``report.json``.
 
 :func:`demo_scene` is a separate, hand-made 9-object living room used in the docs and tests.
 """
@@ -53,6 +54,7 @@ DEMO_FILES: dict[str, str] = {
     "encoded.json": "the spatial code encoded from the video",
     "birdseye.png": "map of the encoded room, objects and camera path",
     "overlay.mp4": "the video with the encoded 3D boxes drawn over it",
+    "view.rrd": "the encoded code in 3D with the camera, video frames and a depth cloud (`rerun view.rrd`)",
     "questions.jsonl": "the generated questions (VSI-Bench schema, answers from the ground truth)",
     "predictions.jsonl": "the solver's answers from the encoded code, with their derivations",
     "report.md": "scores and timings (also report.json)",
@@ -62,8 +64,9 @@ DEMO_FILES: dict[str, str] = {
 @dataclass(frozen=True)
 class DemoConfig:
     """Settings of :func:`run_demo`: scene ``seed`` and room ``kind`` (``None``: drawn from the
-    seed), the output folder ``out``, the ``render`` settings, the ``question_seed`` and whether
-    to write the box ``overlay`` video."""
+    seed), the output folder ``out``, the ``render`` settings, the ``question_seed``, whether
+    to write the box ``overlay`` video and the 3D ``view`` (a Rerun recording; needs ``rerun-sdk``,
+    the ``view`` extra)."""
 
     seed: int = 0
     kind: str | None = "living room"
@@ -71,6 +74,7 @@ class DemoConfig:
     render: RenderConfig = field(default_factory=lambda: DEMO_RENDER)
     question_seed: int = 0
     overlay: bool = True
+    view: bool = True
 
     def __post_init__(self) -> None:
         if self.kind is not None and self.kind not in ROOM_KINDS:
@@ -219,10 +223,16 @@ def run_demo(config: DemoConfig | None = None, progress: bool = True,
                           {"reasoner": "solver", "demo_seed": config.seed}, progress=False)
     done("answer")
 
-    stage("pictures", "drawing the bird's-eye map" + (" and the box overlay video" if config.overlay else ""))
+    pictures = ["the bird's-eye map", *(["the box overlay video"] * config.overlay), *(["the 3D view"] * config.view)]
+    stage("pictures", "drawing " + ", ".join(pictures[:-1]) + " and " * (len(pictures) > 1) + pictures[-1])
     draw_birdseye(encoded, out / "birdseye.png", title=f"{code.source.scene_name} (encoded)", number_by_appearance=True)
     if config.overlay:
         write_render_overlay(out, boxes=encoded)
+    if config.view:
+        from spatialcode.viz.rerun_view import record_view
+
+        frames = RenderFolderSource(out)
+        record_view(encoded, out / "view.rrd", frames, len(frames), name=f"{code.source.scene_name} (encoded)")
     done("pictures")
 
     result = DemoResult(out_dir=out, code=code, render=render, encoded=encoded, comparison=comparison,
