@@ -160,6 +160,38 @@ def test_a_near_false_detection_fused_once_does_not_stretch_the_box():
     assert len(track.object_points(scattered.config)) == len(track.cloud.points())
 
 
+def test_a_light_visit_the_registration_cannot_place_is_left_out():
+    """A cabinet 0.6 × 0.4 × 0.8 m seen for 20 frames, then 4 s later for 6 frames 0.3 m further
+    along x (drift): a registration that needs 90 % of a visit's points within 10 cm of the rest
+    cannot place it (at most the 0.4 m of it that overlaps or lies within 10 cm, 67 %). Kept, the
+    box spans both visits (0.9 m); left out, it is the cabinet's 0.6 m. A visit weighing at least
+    the given share of the heaviest is kept all the same."""
+    from spatialcode.encode.tracks import TrackAssociationConfig, TrackAssociator
+
+    rng = np.random.default_rng(5)
+    cabinet = rng.uniform([0.0, 0.0, 0.0], [0.6, 0.4, 0.8], (3000, 3))
+    shifted = cabinet + [0.3, 0.0, 0.0]
+
+    def length(later_frames: int = 6, **settings) -> float:
+        config = TrackAssociationConfig(visit_min_fitness=0.9, **settings)
+        associator = TrackAssociator(config)
+        for frame in range(20):
+            associator.update([(cabinet, "cabinet", 1.0, True)], t=frame * 0.1, frame=frame)
+        for frame in range(20, 20 + later_frames):
+            associator.update([(shifted, "cabinet", 1.0, True)], t=4.0 + frame * 0.1, frame=frame)
+        [track] = associator.tracks
+        assert len(track.visits) == 2
+        box = track.box(config, 0.0)
+        return max(box.size[:2])
+
+    assert length() == pytest.approx(0.9, abs=0.03)
+    assert length(unaligned_visit_share=0.5) == pytest.approx(0.6, abs=0.03)
+    assert length(later_frames=12, unaligned_visit_share=0.5) == pytest.approx(0.9, abs=0.03)  # 12 ≥ half of 20
+    assert length(unaligned_visit_share=0.5, align_visits=False) == pytest.approx(0.9, abs=0.03)
+    with pytest.raises(ValidationError, match="unaligned_visit_share"):
+        TrackAssociationConfig(unaligned_visit_share=1.5)
+
+
 # -- the metric scale from the furniture ------------------------------------------------------------
 def _standing(i: int, label: str, height: float) -> SpatialObject:
     return SpatialObject(i, label, Box3D((i, 0.0, height / 2), (0.5, 0.5, height)))
@@ -205,15 +237,15 @@ def test_the_defences_are_on_for_predicted_depth_and_settings_given_win():
 
     def settings(config: EncoderConfig) -> tuple:
         return (config.calibration.enabled, config.edge_trim_px, config.min_detection_rate, config.min_label_share,
-                config.tracks.smear_trim, config.tracks.min_hit_share)
+                config.tracks.smear_trim, config.tracks.min_hit_share, config.tracks.unaligned_visit_share)
 
     on = monocular_defences(EncoderConfig(), predicted=True)
-    assert settings(on) == (False, 3, 0.2, 0.5, 0.05, 0.05)  # calibration: only when asked for
-    assert settings(monocular_defences(EncoderConfig(), predicted=False)) == (False, 0, 0.0, 0.0, 0.0, 0.0)
+    assert settings(on) == (False, 3, 0.2, 0.5, 0.03, 0.05, 0.5)  # calibration: only when asked for
+    assert settings(monocular_defences(EncoderConfig(), predicted=False)) == (False, 0, 0.0, 0.0, 0.0, 0.0, 0.0)
     given = EncoderConfig(edge_trim_px=0, min_detection_rate=0.5, min_label_share=0.0,
                           calibration=ScaleCalibrationConfig(enabled=True),
-                          tracks=TrackAssociationConfig(smear_trim=0.02, min_hit_share=0.0))
-    assert settings(monocular_defences(given, predicted=True)) == (True, 0, 0.5, 0.0, 0.02, 0.0)
+                          tracks=TrackAssociationConfig(smear_trim=0.02, min_hit_share=0.0, unaligned_visit_share=0.0))
+    assert settings(monocular_defences(given, predicted=True)) == (True, 0, 0.5, 0.0, 0.02, 0.0, 0.0)
     # predicted depth is smooth in each frame: its boxes are trimmed whatever the noise estimate says
-    assert on.tracks.trim(0.0) == 0.05 and EncoderConfig().tracks.trim(0.0) == 0.0
-    assert on.tracks.trim(1.0) == 0.05 and EncoderConfig().tracks.trim(1.0) == pytest.approx(0.01)
+    assert on.tracks.trim(0.0) == 0.03 and EncoderConfig().tracks.trim(0.0) == 0.0
+    assert on.tracks.trim(1.0) == pytest.approx(0.03) and EncoderConfig().tracks.trim(1.0) == pytest.approx(0.01)

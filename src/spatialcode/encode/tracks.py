@@ -62,7 +62,7 @@ class TrackAssociationConfig:
     extent_trim: float = 0.01           # and box extents leave out up to this share of the points at each end
     smear_trim: float | None = None     # ... and at least this share, however smooth each frame's depth (predicted
                                         # depth's frame-to-frame inconsistency smears the fused cloud; None: 0, or
-                                        # 0.05 for predicted depth in the encode pipeline)
+                                        # 0.03 for predicted depth in the encode pipeline)
     min_hit_share: float | None = None  # box from voxels that at least this share of the track's detections reached
                                         # (a near false detection fused once outweighs a far surface seen often;
                                         # None: 0, or 0.05 for predicted depth in the encode pipeline)
@@ -72,6 +72,9 @@ class TrackAssociationConfig:
     visit_icp_distance: float = 0.1     # ... ICP correspondence distance (m)
     visit_min_fitness: float = 0.5      # ... least share of a visit's points with a correspondence
     visit_max_shift: float = 0.25       # ... largest accepted shift (m)
+    unaligned_visit_share: float | None = None  # a visit ICP could not register is left out unless it weighs at
+                                        # least this share of the heaviest (drift or warp put it elsewhere; None: 0,
+                                        # every visit kept, or 0.5 for predicted depth in the encode pipeline)
 
     def __post_init__(self) -> None:
         for name in ("voxel_size", "assoc_voxel_size", "cluster_eps", "noisy_depth", "visit_gap", "visit_icp_distance",
@@ -87,7 +90,7 @@ class TrackAssociationConfig:
             if getattr(self, name) is not None and not 0.0 <= getattr(self, name) < 0.5:
                 raise ValidationError(name, f"must be in [0, 0.5), got {getattr(self, name)}")
         for name in ("min_overlap", "other_label_weight", "max_codetection_share", "cluster_min_share", "min_weight_share",
-                     "noisy_weight_share", "min_hit_share", "visit_min_fitness"):
+                     "noisy_weight_share", "min_hit_share", "visit_min_fitness", "unaligned_visit_share"):
             if getattr(self, name) is not None and not 0.0 <= getattr(self, name) <= 1.0:
                 raise ValidationError(name, f"must be in [0, 1], got {getattr(self, name)}")
 
@@ -219,8 +222,9 @@ class Track:
         """The fused points: the visits, each registered onto the union of the heavier ones by
         Open3D's point-to-point ICP (``align_visits``; a drifting pose shifts what each return
         of the camera sees) when the registration finds ``visit_min_fitness`` of the visit within
-        ``visit_icp_distance`` and moves it at most ``visit_max_shift``; else all points as
-        fused."""
+        ``visit_icp_distance`` and moves it at most ``visit_max_shift``; a visit it cannot place
+        is kept as fused if it weighs at least ``unaligned_visit_share`` of the heaviest, else left
+        out."""
         if not config.align_visits or len(self.visits) < 2:
             return self.cloud
         import open3d as o3d
@@ -228,11 +232,13 @@ class Track:
         visits = sorted(self.visits, key=lambda v: -float(v.weights.sum()))
         merged = VoxelCloud(self.voxel_size)
         merged.absorb(visits[0])
+        least_unaligned = (config.unaligned_visit_share or 0.0) * float(visits[0].weights.sum())
         registration = o3d.pipelines.registration
         for visit in visits[1:]:
             kept = visit.weights > 0
             points, weights, hits = visit.points(), visit.weights[kept], visit.hits[kept]
             target = merged.points()
+            aligned = False
             if len(points) >= 10 and len(target) >= 10:
                 result = registration.registration_icp(
                     o3d.geometry.PointCloud(o3d.utility.Vector3dVector(points)),
@@ -240,8 +246,9 @@ class Track:
                     config.visit_icp_distance, np.eye(4), registration.TransformationEstimationPointToPoint())
                 step = np.asarray(result.transformation)
                 if result.fitness >= config.visit_min_fitness and np.linalg.norm(step[:3, 3]) <= config.visit_max_shift:
-                    points = points @ step[:3, :3].T + step[:3, 3]
-            merged.add(points, weights, hits)
+                    points, aligned = points @ step[:3, :3].T + step[:3, 3], True
+            if aligned or float(visit.weights.sum()) >= least_unaligned:
+                merged.add(points, weights, hits)
         return merged
 
     def object_points(self, config: TrackAssociationConfig, depth_noise: float = 0.0) -> np.ndarray:
