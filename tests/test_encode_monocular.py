@@ -237,15 +237,15 @@ def test_the_defences_are_on_for_predicted_depth_and_settings_given_win():
 
     def settings(config: EncoderConfig) -> tuple:
         return (config.calibration.enabled, config.edge_trim_px, config.min_detection_rate, config.min_label_share,
-                config.tracks.smear_trim, config.tracks.min_hit_share, config.tracks.unaligned_visit_share)
+                config.tracks.smear_trim, config.tracks.min_hit_share)
 
     on = monocular_defences(EncoderConfig(), predicted=True)
-    assert settings(on) == (False, 3, 0.2, 0.5, 0.03, 0.05, 0.5)  # calibration: only when asked for
-    assert settings(monocular_defences(EncoderConfig(), predicted=False)) == (False, 0, 0.0, 0.0, 0.0, 0.0, 0.0)
+    assert settings(on) == (False, 3, 0.2, 0.5, 0.05, 0.05)  # calibration: only when asked for
+    assert settings(monocular_defences(EncoderConfig(), predicted=False)) == (False, 0, 0.0, 0.0, 0.0, 0.0)
     given = EncoderConfig(edge_trim_px=0, min_detection_rate=0.5, min_label_share=0.0,
                           calibration=ScaleCalibrationConfig(enabled=True),
-                          tracks=TrackAssociationConfig(smear_trim=0.02, min_hit_share=0.0, unaligned_visit_share=0.0))
-    assert settings(monocular_defences(given, predicted=True)) == (True, 0, 0.5, 0.0, 0.02, 0.0, 0.0)
+                          tracks=TrackAssociationConfig(smear_trim=0.02, min_hit_share=0.0))
+    assert settings(monocular_defences(given, predicted=True)) == (True, 0, 0.5, 0.0, 0.02, 0.0)
     # predicted depth is smooth in each frame: its boxes are trimmed whatever the noise estimate says
-    assert on.tracks.trim(0.0) == 0.03 and EncoderConfig().tracks.trim(0.0) == 0.0
-    assert on.tracks.trim(1.0) == pytest.approx(0.03) and EncoderConfig().tracks.trim(1.0) == pytest.approx(0.01)
+    assert on.tracks.trim(0.0) == 0.05 and EncoderConfig().tracks.trim(0.0) == 0.0
+    assert on.tracks.trim(1.0) == 0.05 and EncoderConfig().tracks.trim(1.0) == pytest.approx(0.01)

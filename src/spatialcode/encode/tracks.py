@@ -62,7 +62,7 @@ class TrackAssociationConfig:
     extent_trim: float = 0.01           # and box extents leave out up to this share of the points at each end
     smear_trim: float | None = None     # ... and at least this share, however smooth each frame's depth (predicted
                                         # depth's frame-to-frame inconsistency smears the fused cloud; None: 0, or
-                                        # 0.03 for predicted depth in the encode pipeline)
+                                        # 0.05 for predicted depth in the encode pipeline)
     min_hit_share: float | None = None  # box from voxels that at least this share of the track's detections reached
                                         # (a near false detection fused once outweighs a far surface seen often;
                                         # None: 0, or 0.05 for predicted depth in the encode pipeline)
@@ -72,9 +72,9 @@ class TrackAssociationConfig:
     visit_icp_distance: float = 0.1     # ... ICP correspondence distance (m)
     visit_min_fitness: float = 0.5      # ... least share of a visit's points with a correspondence
     visit_max_shift: float = 0.25       # ... largest accepted shift (m)
-    unaligned_visit_share: float | None = None  # a visit ICP could not register is left out unless it weighs at
-                                        # least this share of the heaviest (drift or warp put it elsewhere; None: 0,
-                                        # every visit kept, or 0.5 for predicted depth in the encode pipeline)
+    unaligned_visit_share: float = 0.0  # a visit ICP could not register is left out unless it weighs at least this
+                                        # share of the heaviest (drift or warp put it elsewhere — or it saw another
+                                        # part of the object: off by default, BENCHMARKS.md issue 26)
 
     def __post_init__(self) -> None:
         for name in ("voxel_size", "assoc_voxel_size", "cluster_eps", "noisy_depth", "visit_gap", "visit_icp_distance",
@@ -232,7 +232,7 @@ class Track:
         visits = sorted(self.visits, key=lambda v: -float(v.weights.sum()))
         merged = VoxelCloud(self.voxel_size)
         merged.absorb(visits[0])
-        least_unaligned = (config.unaligned_visit_share or 0.0) * float(visits[0].weights.sum())
+        least_unaligned = config.unaligned_visit_share * float(visits[0].weights.sum())
         registration = o3d.pipelines.registration
         for visit in visits[1:]:
             kept = visit.weights > 0
