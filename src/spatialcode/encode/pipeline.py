@@ -156,8 +156,9 @@ def monocular_defences(encoder: EncoderConfig, predicted: bool) -> EncoderConfig
     with 5 % of the points left out at each end (the fused cloud of frame-to-frame inconsistent
     depth is smeared); else off. Leaving out the visits the registration cannot place
     (``tracks.unaligned_visit_share``) is not among them: on the encoded dev layouts it cut the
-    tops off doors seen a part at a time (BENCHMARKS.md, issue 26, third pass). The scale calibration from the furniture stays off unless asked
-    for: on the encoded dev layouts it made the scale error worse (BENCHMARKS.md, issue 26)."""
+    tops off doors seen a part at a time (BENCHMARKS.md, issue 26, third pass). The scale
+    calibration from the furniture stays off unless asked for: on the encoded dev layouts it made
+    the scale error worse (BENCHMARKS.md, issue 26)."""
 
     def decided(value: float | None, monocular: float) -> float:
         return value if value is not None else (monocular if predicted else 0)
