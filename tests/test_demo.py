@@ -100,6 +100,17 @@ def test_demo_is_deterministic_and_replaces_an_earlier_run(demo, tmp_path):
     assert len(lines) == len(rerun.questions)
 
 
+def test_without_rerun_the_demo_skips_its_3d_view_and_says_so(tmp_path, monkeypatch):
+    import importlib.util
+
+    real = importlib.util.find_spec
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name, *a: None if name == "rerun" else real(name, *a))
+    result, stages = _demo(tmp_path / "no-view", overlay=False,
+                           render=RenderConfig(path=PathConfig(width=64, height=48, max_frames=20, mask_threshold=10)))
+    assert not (result.out_dir / "view.rrd").exists() and (result.out_dir / "birdseye.png").is_file()
+    assert any("skipping the 3D view (view.rrd): rerun-sdk is not installed" in stage for stage in stages)
+
+
 def test_unknown_room_kind_is_a_clear_error(tmp_path):
     with pytest.raises(ValidationError, match="unknown room kind 'garage'"):
         DemoConfig(kind="garage", out=tmp_path)

@@ -24,6 +24,7 @@ from the spatial code, score them, and write everything into one folder.
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import time
 from collections.abc import Callable
@@ -65,8 +66,8 @@ DEMO_FILES: dict[str, str] = {
 class DemoConfig:
     """Settings of :func:`run_demo`: scene ``seed`` and room ``kind`` (``None``: drawn from the
     seed), the output folder ``out``, the ``render`` settings, the ``question_seed``, whether
-    to write the box ``overlay`` video and the 3D ``view`` (a Rerun recording; needs ``rerun-sdk``,
-    the ``view`` extra)."""
+    to write the box ``overlay`` video and the 3D ``view`` (a Rerun recording; skipped, with a
+    note, where ``rerun-sdk``, the ``view`` extra, is not installed)."""
 
     seed: int = 0
     kind: str | None = "living room"
@@ -223,12 +224,15 @@ def run_demo(config: DemoConfig | None = None, progress: bool = True,
                           {"reasoner": "solver", "demo_seed": config.seed}, progress=False)
     done("answer")
 
-    pictures = ["the bird's-eye map", *(["the box overlay video"] * config.overlay), *(["the 3D view"] * config.view)]
+    view = config.view and importlib.util.find_spec("rerun") is not None
+    if config.view and not view:
+        announce("skipping the 3D view (view.rrd): rerun-sdk is not installed — pip install -e '.[view]'")
+    pictures = ["the bird's-eye map", *(["the box overlay video"] * config.overlay), *(["the 3D view"] * view)]
     stage("pictures", "drawing " + ", ".join(pictures[:-1]) + " and " * (len(pictures) > 1) + pictures[-1])
     draw_birdseye(encoded, out / "birdseye.png", title=f"{code.source.scene_name} (encoded)", number_by_appearance=True)
     if config.overlay:
         write_render_overlay(out, boxes=encoded)
-    if config.view:
+    if view:
         from spatialcode.viz.rerun_view import record_view
 
         frames = RenderFolderSource(out)
