@@ -97,3 +97,9 @@ def test_drawn_as_decides_looks_not_names():
     other_names = {name for names in OTHER_NAMES.values() for name in names}
     assert set(DRAWN_AS) & other_names == set()
     assert set(DRAWN_AS.values()) <= set(SHAPE_BUILDERS)
+
+
+def test_names_are_normalised_as_questions_write_them():
+    from spatialcode.tasks.vocabulary import normal_name
+
+    assert [normal_name(n) for n in ("Coffee_Table ", "TV", "  night   stand", "")] == ["coffee table", "tv", "night stand", ""]

@@ -97,6 +97,7 @@ from spatialcode.synth.distractors import (
 )
 from spatialcode.tasks import facing
 from spatialcode.tasks.records import VSIQuestion
+from spatialcode.tasks.vocabulary import normal_name
 
 __all__ = [
     "DEFAULT_MAX_PER_TASK",
@@ -206,11 +207,6 @@ class _Draft:
     min_value: float | None = None
 
 
-def _name(label: str) -> str:
-    """How a label is written in a question: lower case, single spaces, no underscores."""
-    return " ".join(label.replace("_", " ").lower().split())
-
-
 def _near(bearing: float, boundaries: Sequence[float], margin: float) -> bool:
     """True when ``bearing`` is within ``margin`` degrees of any boundary (circularly)."""
     return any(abs((bearing - b + 180.0) % 360.0 - 180.0) < margin for b in boundaries)
@@ -246,7 +242,7 @@ class _Scene:
         self.labels = list(dict.fromkeys([*code.labels, *(code.object_counts or {})]))
         spellings: dict[str, list[str]] = {}
         for label in self.labels:
-            spellings.setdefault(_name(label), []).append(label)
+            spellings.setdefault(normal_name(label), []).append(label)
         # one label per written name; names several labels share ("Chair", "chair") are left out
         self.categories = [labels[0] for labels in spellings.values() if len(labels) == 1]
         self.boxes = {label: code.objects_with_label(label) for label in self.categories}
@@ -360,7 +356,7 @@ class _Generator:
         if first is None:
             return None
         right = provisional["ABCDEFGHIJ".index(first.prediction)]
-        if draft.expected is not None and _name(right) != _name(draft.expected):
+        if draft.expected is not None and normal_name(right) != normal_name(draft.expected):
             return None  # the generator's geometry and the solver disagree: not a clean case
         n = len(provisional)
         index = self.balancer.pick(n, rng)
@@ -379,13 +375,13 @@ class _Generator:
         labels = [label for label in self.scene.categories if self.scene.counts[label] >= 2]
         for i in rng.permutation(len(labels)):
             label = labels[i]
-            name = _name(label)
+            name = normal_name(label)
             yield _Draft(tasks.COUNTING, f"How many {name}(s) are in this room?", (name,), {name: label})
 
     def _object_size(self, rng: np.random.Generator, cap: int) -> Iterator[_Draft]:
         unique = self.scene.unique
         for i in rng.permutation(len(unique)):
-            name = _name(unique[i].label)
+            name = normal_name(unique[i].label)
             text = f"What is the length of the longest dimension (length, width, or height) of the {name}, measured in centimeters?"
             yield _Draft(tasks.OBJECT_SIZE, text, (name,), {name: unique[i].label}, min_value=0.5)
 
@@ -399,7 +395,7 @@ class _Generator:
             a, b = pairs[i] if rng.random() < 0.5 else pairs[i][::-1]
             if self.scene.distance(a, b) < self.config.min_abs_distance_m:
                 continue
-            na, nb = _name(a.label), _name(b.label)
+            na, nb = normal_name(a.label), normal_name(b.label)
             text = f"Measuring from the closest point of each object, what is the distance between the {na} and the {nb} (in meters)?"
             yield _Draft(tasks.ABS_DISTANCE, text, (na, nb), {na: a.label, nb: b.label}, min_value=self.config.min_abs_distance_m)
 
@@ -423,12 +419,12 @@ class _Generator:
             distances = sorted((scene.label_distance(target, label), label) for label in picked)
             if distances[1][0] - distances[0][0] < margin:
                 continue
-            tn = _name(target.label)
-            names = [_name(label) for label in picked]
+            tn = normal_name(target.label)
+            names = [normal_name(label) for label in picked]
             text = f"Measuring from the closest point of each object, which of these objects ({_CHOICES}) is the closest to the {tn}?"
             yield _Draft(
                 tasks.REL_DISTANCE, text, (tn, _CHOICES), {tn: target.label, **dict(zip(names, picked))},
-                options=tuple(names), expected=_name(distances[0][1]),
+                options=tuple(names), expected=normal_name(distances[0][1]),
             )
 
     def _triples_in_range(self, rng: np.random.Generator) -> Iterator[tuple[SpatialObject, SpatialObject, SpatialObject]]:
@@ -450,7 +446,7 @@ class _Generator:
                 continue
             if _near(bearing, boundaries, self.config.direction_margin_deg):
                 continue
-            ns, nf, nq = _name(s.label), _name(f.label), _name(q.label)
+            ns, nf, nq = normal_name(s.label), normal_name(f.label), normal_name(q.label)
             stand = f"If I am standing by the {ns} and facing the {nf}, is the {nq} "
             if level == "easy":
                 text, options, expected = stand + f"to the left or the right of the {nf}?", ("left", "right"), left_or_right(bearing)
@@ -479,21 +475,21 @@ class _Generator:
             turns = self._route_turns(objs, forward_first, back)
             if turns is None:
                 continue
-            start, facing = _name(objs[0].label), _name(objs[1].label)
+            start, facing = normal_name(objs[0].label), normal_name(objs[1].label)
             visited = objs[1:] if forward_first else objs[2:]
             steps: list[str] = []
             for k, obj in enumerate(visited):
                 if k > 0 or not forward_first:
                     steps.append("[please fill in]")
-                steps.append(f"Go forward until the {_name(obj.label)}")
+                steps.append(f"Go forward until the {normal_name(obj.label)}")
             listed = " ".join(f"{i}. {step}" for i, step in enumerate(steps, start=1))
-            goal = _name(visited[-1].label)
+            goal = normal_name(visited[-1].label)
             text = (
                 f"You are a robot beginning at the {start} facing the {facing}. You want to navigate to the {goal}. "
                 f"You will perform the following actions {ROUTE_NOTE}: {listed}. You have reached the final destination."
             )
-            label_of = {_name(o.label): o.label for o in objs}
-            phrases = (start, facing, goal, *(_name(o.label) for o in visited))
+            label_of = {normal_name(o.label): o.label for o in objs}
+            phrases = (start, facing, goal, *(normal_name(o.label) for o in visited))
             right = ", ".join(f"Turn {t.title()}" for t in turns)
             wrong = [", ".join(f"Turn {t.title()}" for t in other) for other in turn_distractors(turns, rng)]
             yield _Draft(tasks.ROUTE_PLANNING, text, phrases, label_of, options=(right, *wrong), expected=right)
@@ -539,8 +535,8 @@ class _Generator:
             order = sorted(picked, key=times.__getitem__)
             if any(times[b] - times[a] < config.appearance_min_gap_s for a, b in itertools.pairwise(order)):
                 continue
-            names = [_name(label) for label in picked]
-            right = [_name(label) for label in order]
+            names = [normal_name(label) for label in picked]
+            right = [normal_name(label) for label in order]
             text = f"What will be the first-time appearance order of the following categories in the video: {', '.join(names)}?"
             options = (", ".join(right), *(", ".join(o) for o in order_distractors(right, rng)))
             yield _Draft(
@@ -565,7 +561,7 @@ class _Generator:
             boundaries = (0.0, 180.0) if level == "left-right" else (0.0, 90.0, 180.0, 270.0)
             if _near(bearing, boundaries, config.direction_margin_deg):
                 continue
-            na, nt = _name(anchor.label), _name(target.label)
+            na, nt = normal_name(anchor.label), normal_name(target.label)
             ask = f"From the {na}'s point of view (facing where it faces), is the {nt} to its "
             if level == "left-right":
                 text, options, expected = ask + "left or right?", ("left", "right"), left_or_right(bearing)

@@ -24,6 +24,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from types import MappingProxyType
 
+from spatialcode.tasks.vocabulary import normal_name
+
 TALL_BACK = "tall_back"
 SCREEN = "screen"
 WALL_BACK = "wall_back"
@@ -42,15 +44,11 @@ FRONT_RULES: Mapping[str, str] = MappingProxyType({
 })
 
 
-def _normal(label: str) -> str:
-    return " ".join(label.replace("_", " ").lower().split())
-
-
 def facing_rule(label: str) -> str | None:
     """The facing rule (one of :data:`RULES`) of the object ``label`` names, or ``None`` when it
     has no front; case, underscores and spacing do not matter, and a label ending with a listed
     name takes its rule ("office chair" → ``tall_back``)."""
-    words = _normal(label).split()
+    words = normal_name(label).split()
     for k in range(len(words)):
         rule = FRONT_RULES.get(" ".join(words[k:]))
         if rule is not None:

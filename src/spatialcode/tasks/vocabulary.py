@@ -75,7 +75,9 @@ OTHER_NAMES: Mapping[str, tuple[str, ...]] = MappingProxyType({
 })
 
 
-def _normal(name: str) -> str:
+def normal_name(name: str) -> str:
+    """An object name as questions write it: lower case, underscores as spaces, single spaces
+    (``"Coffee_Table "`` → ``"coffee table"``)."""
     return " ".join(name.lower().replace("_", " ").split())
 
 
@@ -90,7 +92,7 @@ def canonical_category(name: str) -> str | None:
     """The category (one of :data:`CATEGORIES`) that ``name`` names — itself when it is one, the
     category whose other name it is — or ``None``; case, underscores and spacing do not matter,
     inflections do (plural forms are the question parser's business)."""
-    return _CATEGORY_OF.get(_normal(name))
+    return _CATEGORY_OF.get(normal_name(name))
 
 
 def category_names(category: str) -> tuple[str, ...]:
