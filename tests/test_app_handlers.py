@@ -4,6 +4,7 @@ answers with the objects their derivation cites; the 3D model file they show."""
 from __future__ import annotations
 
 import json
+import os
 import struct
 import subprocess
 import sys
@@ -198,7 +199,7 @@ def test_an_uploaded_video_is_encoded_once_and_shown_beside_its_code(colour_vide
     (tmp_path / "work").mkdir()
     done = subprocess.run([sys.executable, "-c", _OPEN_VIDEO, str(colour_video), str(tmp_path / "codes"),
                            str(tmp_path / "work")], capture_output=True, text=True, timeout=300,
-                          env={**__import__("os").environ, "HF_HUB_CACHE": str(hub), "HF_HUB_OFFLINE": "1"},
+                          env={**os.environ, "HF_HUB_CACHE": str(hub), "HF_HUB_OFFLINE": "1"},
                           cwd=Path(__file__).parent.parent)
     assert done.returncode == 0, done.stderr
     first, second = (json.loads(line) for line in done.stdout.splitlines()[-2:])
