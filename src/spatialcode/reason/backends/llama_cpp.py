@@ -36,9 +36,9 @@ class LlamaCppConfig:
 
     ``keep_prompts``: keep llama.cpp's state after a prompt of which at least ``min_new_tokens``
     tokens were read afresh, at most ``max_states`` files and ``max_states_mb`` MB per model, in
-    ``states_dir`` (default: the
-    ``llama-states`` folder of the cache folder, :func:`~spatialcode.core.cache_dir.cache_root`),
-    and start each prompt from the kept state sharing its longest beginning."""
+    ``states_dir`` (default: the ``llama-states`` folder of the cache folder,
+    :func:`~spatialcode.core.cache_dir.cache_root`), and start each prompt from the kept state
+    sharing its longest beginning."""
 
     model: str
     n_ctx: int = 8192
