@@ -85,6 +85,21 @@ def test_broken_kept_states_are_deleted_and_the_answer_is_unchanged(tiny_gguf, t
         assert "lamp" in str(archive["text"]) and archive["tokens"].max() < 300
 
 
+def test_a_state_llama_cpp_refuses_is_replaced_and_the_prompt_read_whole(tiny_gguf, tmp_path):
+    """Valid tokens but context bytes llama.cpp cannot read (zeros): it refuses them, the backend
+    starts from nothing, answers as usual and keeps the state of this reading instead."""
+    prompt = Prompt(SYSTEM, SCENE + "Where is the sofa?")
+    backend(tiny_gguf, tmp_path).complete([prompt], Sampling(max_tokens=8))
+    [kept] = list(tmp_path.glob("*/*.npz"))
+    with np.load(kept) as archive:
+        text, tokens, size = archive["text"], archive["tokens"], archive["state"].size
+    np.savez(kept, text=text, tokens=tokens, state=np.zeros(size // 2, np.uint8))
+    again = backend(tiny_gguf, tmp_path).complete([prompt], Sampling(max_tokens=8))[0]
+    assert (again.text, again.reused_prompt_tokens) == ("OK", 0)
+    with np.load(kept) as archive:
+        assert archive["state"].size == size  # a readable state again
+
+
 def test_the_state_sharing_the_longest_beginning_is_chosen_and_the_oldest_forgotten(tmp_path):
     states = PromptStates(tmp_path, n_vocab=300, n_ctx=64, max_states=2)
     ab = states.save("room A: sofa", np.arange(5), b"\x01")
