@@ -18,7 +18,7 @@ from spatialcode.encode.frames import Frame, RenderFolderSource
 from spatialcode.encode.lift import depth_noise_coefficient
 from spatialcode.encode.perception import Detection, PerceptionOutput
 from spatialcode.encode.room import find_floor, room_outline
-from spatialcode.encode.tracks import TrackAssociationConfig, TrackAssociator
+from spatialcode.encode.tracks import TrackAssociationConfig, TrackAssociator, frame_indices
 from spatialcode.encode.voxels import VoxelCloud, key_centres, sorted_overlap, voxel_keys
 from spatialcode.geometry.box import Box3D
 from spatialcode.geometry.camera import Intrinsics, PixelGrid
@@ -214,7 +214,9 @@ def test_a_return_visit_seen_through_drifted_poses_is_registered_back():
     associator = TrackAssociator(TrackAssociationConfig(max_visits=2))  # visits beyond the cap are folded together
     for k in range(5):
         associator.update([(first, "cabinet", 1.0, True)], t=10.0 * k, frame=100 * k)
-    assert len(associator.tracks[0].visits) == 2
+    [track] = associator.tracks
+    assert len(track.visits) == 2
+    assert sorted(frame for visit in track.visits for frame in frame_indices(visit.frame_bits)) == [0, 100, 200, 300, 400]
 
 
 @pytest.mark.parametrize("a", [0.0, 0.001, 0.005])

@@ -15,6 +15,7 @@ from spatialcode.encode.encoder import Encoder, EncoderConfig
 from spatialcode.encode.frames import Frame
 from spatialcode.encode.mask_edges import trim_depth_edges
 from spatialcode.encode.perception import Detection, PerceptionOutput
+from spatialcode.encode.visibility import DepthView
 from spatialcode.geometry.box import Box3D
 from spatialcode.geometry.camera import Intrinsics
 from spatialcode.scene import CameraPose, Room, SpatialCode, SpatialObject
@@ -192,6 +193,169 @@ def test_a_light_visit_the_registration_cannot_place_is_left_out():
         TrackAssociationConfig(unaligned_visit_share=1.5)
 
 
+# -- a return visit the registration cannot place: displaced or another part? -------------------
+_VIEW = Intrinsics(fx=100.0, fy=100.0, cx=79.5, cy=59.5, width=160, height=120)
+
+
+def _looking_along_y(x: float, y: float, z: float, t: float = 0.0) -> CameraPose:
+    """A level camera at (x, y, z) looking along +y (right is +x, down is −z)."""
+    rotation = np.array([[1.0, 0.0, 0.0], [0.0, 0.0, 1.0], [0.0, -1.0, 0.0]])
+    matrix = np.eye(4)
+    matrix[:3, :3], matrix[:3, 3] = rotation, (x, y, z)
+    return CameraPose.from_matrix(matrix, t)
+
+
+def _square(x0: float, x1: float, y: float, z0: float, z1: float, step: float = 0.02) -> np.ndarray:
+    """A vertical square of points (every ``step`` m) in the plane at ``y``."""
+    xs, zs = np.meshgrid(np.arange(x0, x1 + 1e-9, step), np.arange(z0, z1 + 1e-9, step))
+    return np.column_stack([xs.ravel(), np.full(xs.size, y), zs.ravel()])
+
+
+def _wall_and_square(camera: CameraPose) -> DepthView:
+    """What a camera 3 m before the 0.6 m square (x ±0.3, z 0.7–1.3, y = 0) sees: the square at
+    3 m (u 69.5–89.5, v 49.5–69.5 of its 160 × 120 image at f = 100 px: cells 4–5 across and
+    3–4 down at 16 px a cell), a wall at 5 m elsewhere."""
+    depth = np.full((120, 160), 5.0)
+    depth[50:70, 70:90] = 3.0
+    return DepthView.of_frame(depth, camera, _VIEW, max_depth=10.0)
+
+
+@pytest.mark.parametrize(("points", "share"), [
+    (_square(-0.3, 0.3, -0.5, 0.7, 1.3), 1.0),  # 0.5 m in front of the square the camera saw: it looked through them
+    (_square(-0.3, 0.3, 0.5, 0.7, 1.3), 0.0),   # behind the square: hidden by it
+    (_square(-0.3, 0.3, 0.05, 0.7, 1.3), 0.0),  # on the square (within the 0.1 m margin)
+    (_square(1.0, 1.6, 0.0, 0.7, 1.3), 1.0),    # beside it, 3 m away, where the camera saw the wall at 5 m
+    (_square(1.0, 1.6, 2.5, 0.7, 1.3), 0.0),    # beside it, behind the wall
+    (_square(-0.3, 0.3, 0.0, 3.0, 4.0), 0.0),   # above the image: never looked at
+    (_square(-0.3, 0.3, -5.0, 0.7, 1.3), 0.0),  # behind the camera
+    (np.vstack([_square(-0.3, 0.3, -0.5, 0.7, 1.3), _square(-0.3, 0.3, 0.5, 0.7, 1.3)]), 0.5),
+])
+def test_free_space_is_where_a_frame_saw_something_farther(points, share):
+    from spatialcode.encode.visibility import free_space_share
+
+    camera = _looking_along_y(0.0, -3.0, 1.0)
+    view = _wall_and_square(camera)
+    assert free_space_share(points, [view]) == pytest.approx(share, abs=0.02)
+    aside = _wall_and_square(_looking_along_y(-4.0, -3.0, 1.0))  # 4 m to the left: none of these points in its image
+    assert free_space_share(points, [aside]) == 0.0
+    assert free_space_share(points, [view, aside]) == pytest.approx(share, abs=0.02)
+    blind = DepthView.of_frame(np.zeros((120, 160)), camera, _VIEW, max_depth=10.0)  # no depth measured
+    assert free_space_share(points, [blind]) == 0.0
+    assert free_space_share(points, []) == 0.0
+
+
+def test_a_wider_margin_asks_for_more_room_in_front_of_what_was_seen():
+    """Beside the square, 3 m away, with the wall seen at 5 m: free up to a margin of 2 m."""
+    from spatialcode.encode.visibility import free_space_share
+
+    beside, view = _square(1.0, 1.6, 0.0, 0.7, 1.3), _wall_and_square(_looking_along_y(0.0, -3.0, 1.0))
+    assert free_space_share(beside, [view], margin=1.9) == 1.0
+    assert free_space_share(beside, [view], margin=2.1) == 0.0
+
+
+def test_a_frames_depth_is_kept_as_the_nearest_measurement_of_each_cell():
+    depth = np.full((20, 40), 4.0)  # 2 × 3 cells of 16 px, the last ones partly outside the image
+    depth[3, 5] = 1.5
+    depth[0:16, 16:32] = 0.0  # no measurement ...
+    depth[2, 20] = np.nan
+    depth[17, 17] = 12.0  # ... beyond max_depth
+    depth[18, 18] = 2.0
+    view = DepthView.of_frame(depth, _looking_along_y(0.0, 0.0, 0.0), _VIEW, max_depth=10.0)
+    assert view.nearest.tolist() == [[1.5, 0.0, 4.0], [4.0, 2.0, 4.0]]
+
+
+def test_a_point_free_in_only_a_minority_of_the_views_measuring_it_is_not_free():
+    """Points 0.5 m in front of the square for a camera before it are 0.5 m behind it for a camera
+    behind it (looking along −y): free in one of two views counts (half), in one of three not."""
+    from spatialcode.encode.visibility import free_space_share
+
+    nearer = _square(-0.3, 0.3, -0.5, 0.7, 1.3)
+    front = _wall_and_square(_looking_along_y(0.0, -3.0, 1.0))
+    matrix = np.eye(4)
+    matrix[:3, :3], matrix[:3, 3] = [[-1.0, 0.0, 0.0], [0.0, 0.0, -1.0], [0.0, -1.0, 0.0]], (0.0, 3.0, 1.0)
+    back = _wall_and_square(CameraPose.from_matrix(matrix, 0.0))
+    assert free_space_share(nearer, [back]) == 0.0
+    assert free_space_share(nearer, [front, back]) == 1.0
+    assert free_space_share(nearer, [front, back, back]) == 0.0
+
+
+def test_the_frames_of_a_set_of_bits():
+    from spatialcode.encode.tracks import frame_indices
+
+    assert frame_indices(0b1011).tolist() == [0, 1, 3]
+    assert frame_indices(0).tolist() == []
+    assert frame_indices(1 << 300).tolist() == [300]
+
+
+def test_a_visit_that_saw_another_part_is_kept_and_a_displaced_one_left_out():
+    """A door 0.9 m wide, 2 m tall in the plane y = 0, seen for 20 frames from 1 m away at a
+    height of 0.6 m: that camera's 120 px image (f = 100 px) spans z 0.005–1.195 m, so its frames
+    fused the door's lower 1.2 m. Then, 4 s later, 6 frames of another visit that ICP cannot
+    place (at most 36 % of its points within 10 cm of the first's):
+    - the door's upper part (z 0.9–2 m): above the first camera's image, no evidence against
+      it: kept with the free-space check, the box is 2 m tall (the light-visit rule,
+      ``unaligned_visit_share``, cuts it to 1.2 m);
+    - a copy of the lower part 0.25 m nearer the camera (drift): the first camera saw the door or
+      the wall behind the 74 % of it that is in its image (z 0.15–1.05 m at 0.75 m depth), so at
+      the default share of 0.5 it is left out and the box is the door's, a few cm deep, not
+      0.25 m (at 0.8 it is kept)."""
+    from spatialcode.encode.tracks import TrackAssociationConfig, TrackAssociator
+
+    lower, upper = _square(0.0, 0.9, 0.0, 0.0, 1.2), _square(0.0, 0.9, 0.0, 0.9, 2.0)
+    displaced = lower - [0.0, 0.25, 0.0]
+    seen = np.full((120, 160), 3.0)  # the first camera's depth: the door at 1 m (u 34.5–124.5), a wall at 3 m
+    seen[:, 35:125] = 1.0
+    cameras = {frame: DepthView.of_frame(seen, _looking_along_y(0.45, -1.0, 0.6, frame * 0.1), _VIEW, 10.0)
+               for frame in range(20)}
+
+    def box(later: np.ndarray, with_cameras: bool = True, **settings) -> Box3D:
+        config = TrackAssociationConfig(**settings)
+        associator = TrackAssociator(config)
+        for frame in range(26):
+            points = lower if frame < 20 else later
+            associator.update([(points, "door", 1.0, True)], t=frame * 0.1 + 4.0 * (frame >= 20), frame=frame)
+        associator.merge_duplicates()  # a visit too far from the first to join its track starts its own
+        [track] = associator.tracks
+        assert len(track.visits) == 2
+        return track.box(config, 0.0, cameras=cameras if with_cameras else None)
+
+    assert box(upper, free_space_check=True).size[2] == pytest.approx(2.0, abs=0.03)
+    assert box(upper, unaligned_visit_share=0.5).size[2] == pytest.approx(1.2, abs=0.03)
+    assert box(displaced, free_space_check=True).size[1] < 0.05
+    assert box(displaced, free_space_check=True, displaced_free_share=0.8).size[1] == pytest.approx(0.25, abs=0.02)  # 74 % < 80 %
+    assert box(displaced, with_cameras=False, free_space_check=True).size[1] == pytest.approx(0.25, abs=0.02)
+    assert box(displaced).size[1] == pytest.approx(0.25, abs=0.02)  # off by default
+    with pytest.raises(ValidationError, match="displaced_free_share"):
+        TrackAssociationConfig(displaced_free_share=-0.1)
+
+
+
+def test_the_encoder_leaves_out_a_drifted_return_its_first_frames_looked_through():
+    """A static camera sees a cabinet front 2 m away (a wall at 3 m) for 10 frames, then, 5 s
+    later, 3 frames put it 0.25 m nearer (drifted depth): ICP finds none of the return within
+    10 cm. The first frames saw the cabinet at 2 m through every point of the return, so with the
+    free-space check the box is the front's few cm deep, not 0.25 m; the frames' depth is kept
+    only when the check is on."""
+    from dataclasses import replace
+
+    from spatialcode.encode.tracks import TrackAssociationConfig
+
+    cabinet = np.zeros((48, 64), bool)
+    cabinet[16:32, 20:44] = True
+    first, again = np.full((48, 64), 3.0), np.full((48, 64), 3.0)
+    first[cabinet], again[cabinet] = 2.0, 1.75
+    frames = _static_frames(10, first) + [replace(f, index=10 + k, t=14.0 + k) for k, f in enumerate(_static_frames(3, again))]
+    masks = _Masks({i: [(cabinet, "cabinet")] for i in range(13)})
+    depths = {}
+    for check in (None, True):
+        encoder = Encoder(EncoderConfig(tracks=TrackAssociationConfig(free_space_check=check)), masks)
+        for frame in frames:
+            encoder.update(frame)
+        [cabinet_box] = [o.box for o in encoder.code().objects]
+        depths[check] = cabinet_box.size[2]  # the camera looks along world +z
+        assert len(encoder.views) == (13 if check else 0)
+    assert depths[None] == pytest.approx(0.25, abs=0.03) and depths[True] < 0.06
+
 # -- the metric scale from the furniture ------------------------------------------------------------
 def _standing(i: int, label: str, height: float) -> SpatialObject:
     return SpatialObject(i, label, Box3D((i, 0.0, height / 2), (0.5, 0.5, height)))
@@ -237,15 +401,17 @@ def test_the_defences_are_on_for_predicted_depth_and_settings_given_win():
 
     def settings(config: EncoderConfig) -> tuple:
         return (config.calibration.enabled, config.edge_trim_px, config.min_detection_rate, config.min_label_share,
-                config.tracks.smear_trim, config.tracks.min_hit_share)
+                config.tracks.smear_trim, config.tracks.min_hit_share, config.tracks.free_space_check)
 
     on = monocular_defences(EncoderConfig(), predicted=True)
-    assert settings(on) == (False, 3, 0.2, 0.5, 0.05, 0.05)  # calibration: only when asked for
-    assert settings(monocular_defences(EncoderConfig(), predicted=False)) == (False, 0, 0.0, 0.0, 0.0, 0.0)
+    assert settings(on) == (False, 3, 0.2, 0.5, 0.05, 0.05, True)  # calibration: only when asked for
+    assert settings(monocular_defences(EncoderConfig(), predicted=False)) == (False, 0, 0.0, 0.0, 0.0, 0.0, False)
     given = EncoderConfig(edge_trim_px=0, min_detection_rate=0.5, min_label_share=0.0,
                           calibration=ScaleCalibrationConfig(enabled=True),
-                          tracks=TrackAssociationConfig(smear_trim=0.02, min_hit_share=0.0))
-    assert settings(monocular_defences(given, predicted=True)) == (True, 0, 0.5, 0.0, 0.02, 0.0)
+                          tracks=TrackAssociationConfig(smear_trim=0.02, min_hit_share=0.0, free_space_check=False))
+    assert settings(monocular_defences(given, predicted=True)) == (True, 0, 0.5, 0.0, 0.02, 0.0, False)
+    checked = EncoderConfig(tracks=TrackAssociationConfig(free_space_check=True))  # asked for on a depth sensor's input
+    assert monocular_defences(checked, predicted=False).tracks.free_space_check is True
     # predicted depth is smooth in each frame: its boxes are trimmed whatever the noise estimate says
     assert on.tracks.trim(0.0) == 0.05 and EncoderConfig().tracks.trim(0.0) == 0.0
     assert on.tracks.trim(1.0) == 0.05 and EncoderConfig().tracks.trim(1.0) == pytest.approx(0.01)

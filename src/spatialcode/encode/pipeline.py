@@ -154,7 +154,9 @@ def monocular_defences(encoder: EncoderConfig, predicted: bool) -> EncoderConfig
     by 1 in 5 of the views that showed them, tracks whose label holds less than half their
     votes dropped, and boxes fitted to the voxels that 1 in 20 of the track's detections reached
     with 5 % of the points left out at each end (the fused cloud of frame-to-frame inconsistent
-    depth is smeared); else off. Leaving out the visits the registration cannot place
+    depth is smeared), and a return to an object that the registration cannot place left out
+    when the earlier visits' frames looked through most of it (``tracks.free_space_check``: drift
+    or warp displaced it); else off. Leaving out every such return that weighs little
     (``tracks.unaligned_visit_share``) is not among them: on the encoded dev layouts it cut the
     tops off doors seen a part at a time (BENCHMARKS.md, issue 26, third pass). The scale
     calibration from the furniture stays off unless asked for: on the encoded dev layouts it made
@@ -166,8 +168,10 @@ def monocular_defences(encoder: EncoderConfig, predicted: bool) -> EncoderConfig
     calibration = encoder.calibration
     if calibration.enabled is None:
         calibration = replace(calibration, enabled=False)
+    free_space_check = encoder.tracks.free_space_check
     tracks = replace(encoder.tracks, smear_trim=decided(encoder.tracks.smear_trim, 0.05),
-                     min_hit_share=decided(encoder.tracks.min_hit_share, 0.05))
+                     min_hit_share=decided(encoder.tracks.min_hit_share, 0.05),
+                     free_space_check=predicted if free_space_check is None else free_space_check)
     return replace(encoder, calibration=calibration, tracks=tracks, edge_trim_px=decided(encoder.edge_trim_px, 3),
                    min_detection_rate=decided(encoder.min_detection_rate, 0.2),
                    min_label_share=decided(encoder.min_label_share, 0.5))

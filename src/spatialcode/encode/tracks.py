@@ -27,6 +27,7 @@ object). The merged track's label is the one with the most votes.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -34,10 +35,13 @@ from scipy.optimize import linear_sum_assignment
 
 from spatialcode.core.errors import ValidationError
 from spatialcode.encode.boxfit import fit_box, remove_outliers
+from spatialcode.encode.visibility import DepthView, free_space_share
 from spatialcode.encode.voxels import VoxelCloud, column_bounds, sorted_overlap, voxel_keys
 from spatialcode.geometry.box import Box3D
 from spatialcode.geometry.distance import box_distance
 from spatialcode.geometry.iou import box_iou_3d
+
+Cameras = Mapping[int, DepthView]  # frame index → its camera and what its depth showed
 
 
 @dataclass(frozen=True)
@@ -75,10 +79,14 @@ class TrackAssociationConfig:
     unaligned_visit_share: float = 0.0  # a visit ICP could not register is left out unless it weighs at least this
                                         # share of the heaviest (drift or warp put it elsewhere — or it saw another
                                         # part of the object: off by default, BENCHMARKS.md issue 26)
+    free_space_check: bool | None = None  # ... or if the heavier visits' frames looked through it (encode.visibility;
+                                        # None: off, or on for predicted depth in the encode pipeline): if at least
+    displaced_free_share: float = 0.5   # ... this share of its points lie in their free space, a point being in it
+    free_space_margin: float = 0.1      # ... when this much (m) nearer than what a frame's depth showed there
 
     def __post_init__(self) -> None:
         for name in ("voxel_size", "assoc_voxel_size", "cluster_eps", "noisy_depth", "visit_gap", "visit_icp_distance",
-                     "visit_max_shift"):
+                     "visit_max_shift", "free_space_margin"):
             if not getattr(self, name) > 0:
                 raise ValidationError(name, f"must be > 0, got {getattr(self, name)}")
         for name in ("merge_gap", "min_thickness", "other_label_iou"):
@@ -90,7 +98,7 @@ class TrackAssociationConfig:
             if getattr(self, name) is not None and not 0.0 <= getattr(self, name) < 0.5:
                 raise ValidationError(name, f"must be in [0, 0.5), got {getattr(self, name)}")
         for name in ("min_overlap", "other_label_weight", "max_codetection_share", "cluster_min_share", "min_weight_share",
-                     "noisy_weight_share", "min_hit_share", "visit_min_fitness", "unaligned_visit_share"):
+                     "noisy_weight_share", "min_hit_share", "visit_min_fitness", "unaligned_visit_share", "displaced_free_share"):
             if getattr(self, name) is not None and not 0.0 <= getattr(self, name) <= 1.0:
                 raise ValidationError(name, f"must be in [0, 1], got {getattr(self, name)}")
 
@@ -110,6 +118,26 @@ class TrackAssociationConfig:
     def _noisiness(self, depth_noise: float) -> float:
         """``depth_noise`` / ``noisy_depth``, clipped to [0, 1]."""
         return min(max(depth_noise / self.noisy_depth, 0.0), 1.0)
+
+
+def frame_indices(frame_bits: int) -> np.ndarray:
+    """The frame indices (ascending) whose bits are set in ``frame_bits`` (bit i: frame i)."""
+    data = frame_bits.to_bytes(-(-frame_bits.bit_length() // 8) or 1, "little")
+    return np.flatnonzero(np.unpackbits(np.frombuffer(data, np.uint8), bitorder="little"))
+
+
+@dataclass(eq=False)
+class Visit:
+    """One run of a track's detections less than ``visit_gap`` apart: their fused points
+    (``cloud``) and the frames they came from (``frame_bits``: bit i set for frame index i)."""
+
+    cloud: VoxelCloud
+    frame_bits: int = 0
+
+    @property
+    def weight(self) -> float:
+        """The total fusion weight of the visit's points."""
+        return float(self.cloud.weights.sum())
 
 
 @dataclass
@@ -135,7 +163,7 @@ class Track:
     view_sum: np.ndarray = field(default_factory=lambda: np.zeros(3))
     view_count: int = 0
     views: int = 0  # frames the detector ran on that showed its centre unoccluded (multi-view consistency)
-    visits: list[VoxelCloud] = field(default_factory=list)
+    visits: list[Visit] = field(default_factory=list)
     last_t: float = -np.inf
 
     @property
@@ -143,7 +171,7 @@ class Track:
         """All the fused points: the union of the visits."""
         union = VoxelCloud(self.voxel_size)
         for visit in self.visits:
-            union.absorb(visit)
+            union.absorb(visit.cloud)
         return union
 
     @property
@@ -179,8 +207,9 @@ class Track:
         if not self.visits or t - self.last_t > config.visit_gap:
             if len(self.visits) >= config.max_visits:
                 self._fold_lightest_visit()
-            self.visits.append(VoxelCloud(self.voxel_size))
-        self.visits[-1].add(points, point_weights)
+            self.visits.append(Visit(VoxelCloud(self.voxel_size)))
+        self.visits[-1].cloud.add(points, point_weights)
+        self.visits[-1].frame_bits |= 1 << frame
         self.last_t = t
         self.keys = np.union1d(self.keys, keys)
         self.label_votes[label] += weight
@@ -213,30 +242,36 @@ class Track:
 
     def _fold_lightest_visit(self) -> None:
         """Fold the visit of least total weight into the next lightest (memory stays bounded)."""
-        order = np.argsort([float(v.weights.sum()) for v in self.visits])
+        order = np.argsort([visit.weight for visit in self.visits])
         lightest, next_lightest = self.visits[order[0]], self.visits[order[1]]
-        next_lightest.absorb(lightest)
+        next_lightest.cloud.absorb(lightest.cloud)
+        next_lightest.frame_bits |= lightest.frame_bits
         self.visits.remove(lightest)
 
-    def fused_cloud(self, config: TrackAssociationConfig) -> VoxelCloud:
+    def fused_cloud(self, config: TrackAssociationConfig, cameras: Cameras | None = None) -> VoxelCloud:
         """The fused points: the visits, each registered onto the union of the heavier ones by
         Open3D's point-to-point ICP (``align_visits``; a drifting pose shifts what each return
         of the camera sees) when the registration finds ``visit_min_fitness`` of the visit within
-        ``visit_icp_distance`` and moves it at most ``visit_max_shift``; a visit it cannot place
-        is kept as fused if it weighs at least ``unaligned_visit_share`` of the heaviest, else left
-        out."""
+        ``visit_icp_distance`` and moves it at most ``visit_max_shift``. A visit it cannot place is
+        left out when it weighs less than ``unaligned_visit_share`` of the heaviest, or (with
+        ``free_space_check``) when at least ``displaced_free_share`` of its points lie in the free
+        space of the heavier visits' frames (:func:`~spatialcode.encode.visibility.free_space_share`;
+        ``cameras`` maps a frame index to its :class:`~spatialcode.encode.visibility.DepthView`;
+        frames it lacks are not checked)."""
         if not config.align_visits or len(self.visits) < 2:
             return self.cloud
         import open3d as o3d
 
-        visits = sorted(self.visits, key=lambda v: -float(v.weights.sum()))
+        visits = sorted(self.visits, key=lambda v: -v.weight)
         merged = VoxelCloud(self.voxel_size)
-        merged.absorb(visits[0])
-        least_unaligned = config.unaligned_visit_share * float(visits[0].weights.sum())
+        merged.absorb(visits[0].cloud)
+        merged_frames = visits[0].frame_bits
+        least_unaligned = config.unaligned_visit_share * visits[0].weight
         registration = o3d.pipelines.registration
         for visit in visits[1:]:
-            kept = visit.weights > 0
-            points, weights, hits = visit.points(), visit.weights[kept], visit.hits[kept]
+            cloud = visit.cloud
+            kept = cloud.weights > 0
+            points, weights, hits = cloud.points(), cloud.weights[kept], cloud.hits[kept]
             target = merged.points()
             aligned = False
             if len(points) >= 10 and len(target) >= 10:
@@ -247,16 +282,30 @@ class Track:
                 step = np.asarray(result.transformation)
                 if result.fitness >= config.visit_min_fitness and np.linalg.norm(step[:3, 3]) <= config.visit_max_shift:
                     points, aligned = points @ step[:3, :3].T + step[:3, 3], True
-            if aligned or float(visit.weights.sum()) >= least_unaligned:
-                merged.add(points, weights, hits)
+            if not aligned and (visit.weight < least_unaligned
+                                or self._displaced(points, merged_frames, config, cameras)):
+                continue
+            merged.add(points, weights, hits)
+            merged_frames |= visit.frame_bits
         return merged
 
-    def object_points(self, config: TrackAssociationConfig, depth_noise: float = 0.0) -> np.ndarray:
+    @staticmethod
+    def _displaced(points: np.ndarray, frame_bits: int, config: TrackAssociationConfig, cameras: Cameras | None) -> bool:
+        """Whether at least ``displaced_free_share`` of ``points`` lie in the free space of the
+        frames ``frame_bits`` (False when the check is off or without cameras)."""
+        if not config.free_space_check or not cameras:
+            return False
+        views = [cameras[int(i)] for i in frame_indices(frame_bits) if int(i) in cameras]
+        share = free_space_share(points, views, config.free_space_margin)
+        return bool(views) and share >= config.displaced_free_share
+
+    def object_points(self, config: TrackAssociationConfig, depth_noise: float = 0.0,
+                      cameras: Cameras | None = None) -> np.ndarray:
         """The points (N, 3), metres, a box is fitted to: the fused voxels holding at least a share
         (:meth:`TrackAssociationConfig.weight_share` for the ``depth_noise`` coefficient) of the
         median voxel weight and reached by at least ``min_hit_share`` of the track's detections,
-        after outlier removal."""
-        cloud = self.fused_cloud(config)
+        after outlier removal (``cameras``: see :meth:`fused_cloud`)."""
+        cloud = self.fused_cloud(config, cameras)
         weights = cloud.weights
         floor = config.weight_share(depth_noise) * float(np.median(weights)) if len(weights) else 0.0
         points = cloud.points(floor, (config.min_hit_share or 0.0) * self.observations)
@@ -265,11 +314,11 @@ class Track:
         return remove_outliers(points, config.cluster_eps, config.cluster_min_share)
 
     def box(self, config: TrackAssociationConfig, floor_z: float | None, depth_noise: float = 0.0,
-            points: np.ndarray | None = None) -> Box3D:
-        """The gravity-aligned box of :meth:`object_points` (or of ``points`` already computed by
-        it), its extents trimmed by :meth:`TrackAssociationConfig.trim`."""
+            points: np.ndarray | None = None, cameras: Cameras | None = None) -> Box3D:
+        """The gravity-aligned box of :meth:`object_points` (of ``cameras``; or of ``points``
+        already computed by it), its extents trimmed by :meth:`TrackAssociationConfig.trim`."""
         if points is None:
-            points = self.object_points(config, depth_noise)
+            points = self.object_points(config, depth_noise, cameras)
         return fit_box(points, floor_z, config.floor_snap, viewpoint=self.viewpoint, min_thickness=config.min_thickness,
                        trim=config.trim(depth_noise))
 
