@@ -262,6 +262,8 @@ def test_a_frames_depth_is_kept_as_the_nearest_measurement_of_each_cell():
     depth[18, 18] = 2.0
     view = DepthView.of_frame(depth, _looking_along_y(0.0, 0.0, 0.0), _VIEW, max_depth=10.0)
     assert view.nearest.tolist() == [[1.5, 0.0, 4.0], [4.0, 2.0, 4.0]]
+    wide = DepthView.of_frame(np.full((120, 4000), 2.0), view.pose, _VIEW, max_depth=10.0)  # cells of 63 px
+    assert wide.cell == 63 and wide.nearest.shape == (2, 64)  # at most 64 cells a side: a frame's memory is bounded
 
 
 def test_a_point_free_in_only_a_minority_of_the_views_measuring_it_is_not_free():

@@ -10,8 +10,9 @@ A point outside a frame's image, or behind what the frame saw there (hidden by t
 or by another one), is no evidence either way, so a visit that saw another part is kept.
 
 Each frame is kept as a :class:`DepthView`: its camera and the *nearest* depth in each cell of
-:data:`CELL_PX` pixels (2.4 KB a frame of 640 × 480 at float16), so the test is conservative at
-the borders of objects.
+:data:`CELL_PX` pixels (2.4 KB a frame of 640 × 480 at float16; larger cells for images wider
+than :data:`MAX_CELLS` of them, so a frame never takes more than 8 KB), so the test is
+conservative at the borders of objects.
 """
 
 from __future__ import annotations
@@ -23,19 +24,21 @@ import numpy as np
 
 from spatialcode.geometry.camera import Intrinsics, Pose, project_points
 
-CELL_PX = 16    # a frame's depth is kept as the nearest value in cells this wide (pixels)
+CELL_PX = 16    # a frame's depth is kept as the nearest value in cells this wide (pixels) ...
+MAX_CELLS = 64  # ... or wider, so that its longer side has at most this many cells
 MAX_VIEWS = 32  # at most this many views are checked (evenly spread over those given)
 
 
 @dataclass(frozen=True)
 class DepthView:
     """A frame as free-space evidence: its camera (``pose``, ``intrinsics``) and the nearest
-    depth (m) measured in each :data:`CELL_PX` cell of its image (``nearest``, rows × columns;
-    0 where none was)."""
+    depth (m) measured in each ``cell`` × ``cell`` pixel cell of its image (``nearest``, rows ×
+    columns; 0 where none was)."""
 
     pose: Pose
     intrinsics: Intrinsics
     nearest: np.ndarray
+    cell: int = CELL_PX
 
     @classmethod
     def of_frame(cls, depth: np.ndarray, pose: Pose, intrinsics: Intrinsics, max_depth: float) -> DepthView:
@@ -43,13 +46,14 @@ class DepthView:
         ``max_depth`` are not measurements)."""
         depth = np.asarray(depth, dtype=np.float32)
         height, width = depth.shape
-        rows, cols = -(-height // CELL_PX), -(-width // CELL_PX)
-        padded = np.full((rows * CELL_PX, cols * CELL_PX), np.inf, dtype=np.float32)
+        cell = max(CELL_PX, -(-max(height, width) // MAX_CELLS))
+        rows, cols = -(-height // cell), -(-width // cell)
+        padded = np.full((rows * cell, cols * cell), np.inf, dtype=np.float32)
         with np.errstate(invalid="ignore"):
             padded[:height, :width] = np.where((depth > 0) & (depth <= max_depth), depth, np.inf)
-        nearest = padded.reshape(rows, CELL_PX, cols, CELL_PX).min(axis=(1, 3))
+        nearest = padded.reshape(rows, cell, cols, cell).min(axis=(1, 3))
         nearest[~np.isfinite(nearest)] = 0.0
-        return cls(pose, intrinsics, nearest.astype(np.float16))
+        return cls(pose, intrinsics, nearest.astype(np.float16), cell)
 
 
 def free_space_share(points: np.ndarray, views: Sequence[DepthView], margin: float = 0.1,
@@ -72,7 +76,7 @@ def free_space_share(points: np.ndarray, views: Sequence[DepthView], margin: flo
         with np.errstate(invalid="ignore"):
             shown = (depth >= min_depth) & (uv[:, 0] >= -0.5) & (uv[:, 0] < view.intrinsics.width - 0.5)
             shown &= (uv[:, 1] >= -0.5) & (uv[:, 1] < view.intrinsics.height - 0.5)
-        cells = ((uv[shown, ::-1] + 0.5) // CELL_PX).astype(np.int64)
+        cells = ((uv[shown, ::-1] + 0.5) // view.cell).astype(np.int64)
         nearest = np.zeros(len(points))
         nearest[shown] = view.nearest[cells[:, 0], cells[:, 1]]
         measured += nearest > 0
