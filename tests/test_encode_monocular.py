@@ -355,7 +355,7 @@ def test_the_encoder_leaves_out_a_drifted_return_its_first_frames_looked_through
             encoder.update(frame)
         [cabinet_box] = [o.box for o in encoder.code().objects]
         depths[check] = cabinet_box.size[2]  # the camera looks along world +z
-        assert len(encoder.views) == (13 if check else 0)
+        assert len(encoder.depth_views) == (13 if check else 0)
     assert depths[None] == pytest.approx(0.25, abs=0.03) and depths[True] < 0.06
 
 # -- the metric scale from the furniture ------------------------------------------------------------

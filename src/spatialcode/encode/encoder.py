@@ -114,7 +114,7 @@ class Encoder:
         self.associator = TrackAssociator(self.config.tracks)
         self.background = VoxelCloud(self.config.background_voxel)
         self.camera: list[CameraPose] = []
-        self.views: dict[int, DepthView] = {}  # frame index → its camera and depth, coarsely (free space)
+        self.depth_views: dict[int, DepthView] = {}  # frame index → its camera and depth, coarsely (free space)
         self.times = StageTimes()
         self._grid: PixelGrid | None = None
         self._floor: tuple[int, Plane | None] | None = None  # (frames seen when estimated, plane)
@@ -183,7 +183,7 @@ class Encoder:
         self.background.add(grid.points(bg_rows * every, bg_cols * every, sampled, pose))
         self.camera.append(CameraPose(t=frame.t, position=pose.position, quaternion=pose.quaternion))
         if config.tracks.free_space_check:  # only the free-space check reads them
-            self.views[frame.index] = DepthView.of_frame(depth, self.camera[-1], frame.intrinsics, config.max_depth)
+            self.depth_views[frame.index] = DepthView.of_frame(depth, self.camera[-1], frame.intrinsics, config.max_depth)
         self.frames_seen += 1
         if self.frames_seen % config.merge_every == 0:
             self.associator.merge_duplicates(self._floor_z(self._cached_floor()))
@@ -247,7 +247,7 @@ class Encoder:
         self.associator.merge_duplicates(floor_z)
         tracks = [t for t in self.associator.tracks if t.observations >= config.min_observations and self._consistent(t)]
         tracks.sort(key=lambda t: (t.first_seen if t.first_seen is not None else t.first_t, t.id))
-        points = [track.object_points(config.tracks, self.depth_noise, self.views) for track in tracks]
+        points = [track.object_points(config.tracks, self.depth_noise, self.depth_views) for track in tracks]
         boxes = [track.box(config.tracks, floor_z, self.depth_noise, cloud) for track, cloud in zip(tracks, points)]
         room = None
         if floor is not None and floor_z is not None:

@@ -10,7 +10,10 @@ camera returns re-joins its track instead of being counted twice.
 
 Each track also keeps its *visits* — runs of detections less than ``visit_gap`` apart — as
 separate clouds; before a box is fitted they are registered onto each other (ICP), so that a
-camera whose reported poses drifted between two returns to an object does not smear it.
+camera whose reported poses drifted between two returns to an object does not smear it. A visit
+ICP cannot place may be left out: when it weighs little (``unaligned_visit_share``), or when the
+heavier visits' frames looked through it (``free_space_check``, :mod:`spatialcode.encode.visibility`:
+drift or depth warp displaced it, where a visit that saw another part of the object is kept).
 
 Fragments of one object seen from views that do not overlap become separate tracks; the merge
 step (run periodically while streaming and before output) joins two tracks that were (almost)
