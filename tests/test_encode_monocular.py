@@ -279,6 +279,9 @@ def test_a_point_free_in_only_a_minority_of_the_views_measuring_it_is_not_free()
     assert free_space_share(nearer, [back]) == 0.0
     assert free_space_share(nearer, [front, back]) == 1.0
     assert free_space_share(nearer, [front, back, back]) == 0.0
+    aside = _wall_and_square(_looking_along_y(-4.0, -3.0, 1.0))
+    many = [aside] * 39 + [front]  # more than 32 views: an even spread that keeps the first and the last
+    assert free_space_share(nearer, many) == 1.0
 
 
 def test_the_frames_of_a_set_of_bits():

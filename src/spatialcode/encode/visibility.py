@@ -61,9 +61,9 @@ def free_space_share(points: np.ndarray, views: Sequence[DepthView], margin: flo
     """The share (0–1) of ``points`` (N, 3), world metres, in free space for ``views``: a point is
     free in a view when it projects into the image at least ``min_depth`` (m) in front of the
     camera and the nearest depth measured in its cell is farther than the point by more than
-    ``margin`` (m). A point counts as free when it is free in at
-    least half the views that have a measurement where it projects; points no view measured are
-    not free."""
+    ``margin`` (m). A point counts as free when it is free in at least half the views that have a
+    measurement where it projects; points no view measured are not free. Of more than
+    :data:`MAX_VIEWS` views, that many spread evenly from the first to the last are read."""
     points = np.asarray(points, dtype=float).reshape(-1, 3)
     if not len(points) or not views:
         return 0.0
