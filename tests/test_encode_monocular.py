@@ -322,7 +322,7 @@ def test_a_visit_that_saw_another_part_is_kept_and_a_displaced_one_left_out():
         associator.merge_duplicates()  # a visit too far from the first to join its track starts its own
         [track] = associator.tracks
         assert len(track.visits) == 2
-        return track.box(config, 0.0, cameras=cameras if with_cameras else None)
+        return track.box(config, 0.0, depth_views=cameras if with_cameras else None)
 
     assert box(upper, free_space_check=True).size[2] == pytest.approx(2.0, abs=0.03)
     assert box(upper, unaligned_visit_share=0.5).size[2] == pytest.approx(1.2, abs=0.03)

@@ -44,7 +44,7 @@ from spatialcode.geometry.box import Box3D
 from spatialcode.geometry.distance import box_distance
 from spatialcode.geometry.iou import box_iou_3d
 
-Cameras = Mapping[int, DepthView]  # frame index → its camera and what its depth showed
+DepthViews = Mapping[int, DepthView]  # frame index → its camera and what its depth showed
 
 
 @dataclass(frozen=True)
@@ -251,7 +251,7 @@ class Track:
         next_lightest.frame_bits |= lightest.frame_bits
         self.visits.remove(lightest)
 
-    def fused_cloud(self, config: TrackAssociationConfig, cameras: Cameras | None = None) -> VoxelCloud:
+    def fused_cloud(self, config: TrackAssociationConfig, depth_views: DepthViews | None = None) -> VoxelCloud:
         """The fused points: the visits, each registered onto the union of the heavier ones by
         Open3D's point-to-point ICP (``align_visits``; a drifting pose shifts what each return
         of the camera sees) when the registration finds ``visit_min_fitness`` of the visit within
@@ -259,7 +259,7 @@ class Track:
         left out when it weighs less than ``unaligned_visit_share`` of the heaviest, or (with
         ``free_space_check``) when at least ``displaced_free_share`` of its points lie in the free
         space of the heavier visits' frames (:func:`~spatialcode.encode.visibility.free_space_share`;
-        ``cameras`` maps a frame index to its :class:`~spatialcode.encode.visibility.DepthView`;
+        ``depth_views`` maps a frame index to its :class:`~spatialcode.encode.visibility.DepthView`;
         frames it lacks are not checked)."""
         if not config.align_visits or len(self.visits) < 2:
             return self.cloud
@@ -286,29 +286,30 @@ class Track:
                 if result.fitness >= config.visit_min_fitness and np.linalg.norm(step[:3, 3]) <= config.visit_max_shift:
                     points, aligned = points @ step[:3, :3].T + step[:3, 3], True
             if not aligned and (visit.weight < least_unaligned
-                                or self._displaced(points, merged_frames, config, cameras)):
+                                or self._displaced(points, merged_frames, config, depth_views)):
                 continue
             merged.add(points, weights, hits)
             merged_frames |= visit.frame_bits
         return merged
 
     @staticmethod
-    def _displaced(points: np.ndarray, frame_bits: int, config: TrackAssociationConfig, cameras: Cameras | None) -> bool:
+    def _displaced(points: np.ndarray, frame_bits: int, config: TrackAssociationConfig,
+                   depth_views: DepthViews | None) -> bool:
         """Whether at least ``displaced_free_share`` of ``points`` lie in the free space of the
-        frames ``frame_bits`` (False when the check is off or without cameras)."""
-        if not config.free_space_check or not cameras:
+        frames ``frame_bits`` (False when the check is off or without depth views)."""
+        if not config.free_space_check or not depth_views:
             return False
-        views = [cameras[int(i)] for i in frame_indices(frame_bits) if int(i) in cameras]
+        views = [depth_views[int(i)] for i in frame_indices(frame_bits) if int(i) in depth_views]
         share = free_space_share(points, views, config.free_space_margin)
         return bool(views) and share >= config.displaced_free_share
 
     def object_points(self, config: TrackAssociationConfig, depth_noise: float = 0.0,
-                      cameras: Cameras | None = None) -> np.ndarray:
+                      depth_views: DepthViews | None = None) -> np.ndarray:
         """The points (N, 3), metres, a box is fitted to: the fused voxels holding at least a share
         (:meth:`TrackAssociationConfig.weight_share` for the ``depth_noise`` coefficient) of the
         median voxel weight and reached by at least ``min_hit_share`` of the track's detections,
-        after outlier removal (``cameras``: see :meth:`fused_cloud`)."""
-        cloud = self.fused_cloud(config, cameras)
+        after outlier removal (``depth_views``: see :meth:`fused_cloud`)."""
+        cloud = self.fused_cloud(config, depth_views)
         weights = cloud.weights
         floor = config.weight_share(depth_noise) * float(np.median(weights)) if len(weights) else 0.0
         points = cloud.points(floor, (config.min_hit_share or 0.0) * self.observations)
@@ -317,11 +318,11 @@ class Track:
         return remove_outliers(points, config.cluster_eps, config.cluster_min_share)
 
     def box(self, config: TrackAssociationConfig, floor_z: float | None, depth_noise: float = 0.0,
-            points: np.ndarray | None = None, cameras: Cameras | None = None) -> Box3D:
-        """The gravity-aligned box of :meth:`object_points` (of ``cameras``; or of ``points``
+            points: np.ndarray | None = None, depth_views: DepthViews | None = None) -> Box3D:
+        """The gravity-aligned box of :meth:`object_points` (of ``depth_views``; or of ``points``
         already computed by it), its extents trimmed by :meth:`TrackAssociationConfig.trim`."""
         if points is None:
-            points = self.object_points(config, depth_noise, cameras)
+            points = self.object_points(config, depth_noise, depth_views)
         return fit_box(points, floor_z, config.floor_snap, viewpoint=self.viewpoint, min_thickness=config.min_thickness,
                        trim=config.trim(depth_noise))
 
