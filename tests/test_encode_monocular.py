@@ -313,7 +313,7 @@ def test_a_visit_that_saw_another_part_is_kept_and_a_displaced_one_left_out():
     cameras = {frame: DepthView.of_frame(seen, _looking_along_y(0.45, -1.0, 0.6, frame * 0.1), _VIEW, 10.0)
                for frame in range(20)}
 
-    def box(later: np.ndarray, with_cameras: bool = True, **settings) -> Box3D:
+    def track_box(later: np.ndarray, depth_views: dict | None, **settings) -> Box3D:
         config = TrackAssociationConfig(**settings)
         associator = TrackAssociator(config)
         for frame in range(26):
@@ -322,14 +322,17 @@ def test_a_visit_that_saw_another_part_is_kept_and_a_displaced_one_left_out():
         associator.merge_duplicates()  # a visit too far from the first to join its track starts its own
         [track] = associator.tracks
         assert len(track.visits) == 2
-        return track.box(config, 0.0, depth_views=cameras if with_cameras else None)
+        return track.box(config, 0.0, depth_views=depth_views)
 
-    assert box(upper, free_space_check=True).size[2] == pytest.approx(2.0, abs=0.03)
-    assert box(upper, unaligned_visit_share=0.5).size[2] == pytest.approx(1.2, abs=0.03)
-    assert box(displaced, free_space_check=True).size[1] < 0.05
-    assert box(displaced, free_space_check=True, displaced_free_share=0.8).size[1] == pytest.approx(0.25, abs=0.02)  # 74 % < 80 %
-    assert box(displaced, with_cameras=False, free_space_check=True).size[1] == pytest.approx(0.25, abs=0.02)
-    assert box(displaced).size[1] == pytest.approx(0.25, abs=0.02)  # off by default
+    assert track_box(upper, cameras, free_space_check=True).size[2] == pytest.approx(2.0, abs=0.03)
+    assert track_box(upper, cameras, unaligned_visit_share=0.5).size[2] == pytest.approx(1.2, abs=0.03)
+    assert track_box(displaced, cameras, free_space_check=True).size[1] < 0.05
+    kept = track_box(displaced, cameras, free_space_check=True, displaced_free_share=0.8)  # 74 % < 80 %
+    assert kept.size[1] == pytest.approx(0.25, abs=0.02)
+    assert track_box(displaced, None, free_space_check=True).size[1] == pytest.approx(0.25, abs=0.02)
+    later_only = {frame: cameras[0] for frame in range(20, 26)}  # no depth kept for the first visit's frames
+    assert track_box(displaced, later_only, free_space_check=True).size[1] == pytest.approx(0.25, abs=0.02)
+    assert track_box(displaced, cameras).size[1] == pytest.approx(0.25, abs=0.02)  # off by default
     with pytest.raises(ValidationError, match="displaced_free_share"):
         TrackAssociationConfig(displaced_free_share=-0.1)
 
