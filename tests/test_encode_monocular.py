@@ -127,6 +127,20 @@ def test_a_track_of_scattered_labels_is_dropped(share, labels):
         EncoderConfig(min_label_share=1.5)
 
 
+@pytest.mark.parametrize(("ratio", "labels"), [(0.0, ["couch", "widget"]), (0.25, ["couch", "widget"]),
+                                               (0.35, ["widget"])])
+def test_a_box_too_small_for_its_label_is_dropped(ratio, labels):
+    """A 'couch' whose box is 0.47 m at its longest (a 16-px mask 2 m away at f = 60 px) and a
+    0.70 m patch of wall detected as 'widget', a label the catalogue lacks. The catalogue's
+    smallest sofa (a couch is a sofa) is 1.5 m long (its one variant: 0.8–1.0 deep, 1.5–2.4 wide,
+    0.7–0.9 high): at a least share of 0.25 (0.375 m) the couch stays, at 0.35 (0.525 m) it goes;
+    the widget stays whatever the share."""
+    encoder = _chair_and_ghost(EncoderConfig(min_size_ratio=ratio), lambda i: "couch", lambda i: "widget")
+    assert sorted(o.label for o in encoder.code().objects) == labels
+    with pytest.raises(ValidationError, match="min_size_ratio"):
+        EncoderConfig(min_size_ratio=-0.1)
+
+
 def test_a_near_false_detection_fused_once_does_not_stretch_the_box():
     """A chair 3 m away detected 40 times (weight of a point ∝ depth⁻⁴: 1/81 each), and once a
     false detection under its label, seen from 1 m, whose mask took in the chair and 1 m of
@@ -409,15 +423,16 @@ def test_the_defences_are_on_for_predicted_depth_and_settings_given_win():
 
     def settings(config: EncoderConfig) -> tuple:
         return (config.calibration.enabled, config.edge_trim_px, config.min_detection_rate, config.min_label_share,
-                config.tracks.smear_trim, config.tracks.min_hit_share, config.tracks.free_space_check)
+                config.min_size_ratio, config.tracks.smear_trim, config.tracks.min_hit_share,
+                config.tracks.free_space_check)
 
     on = monocular_defences(EncoderConfig(), predicted=True)
-    assert settings(on) == (False, 3, 0.2, 0.5, 0.05, 0.05, True)  # calibration: only when asked for
-    assert settings(monocular_defences(EncoderConfig(), predicted=False)) == (False, 0, 0.0, 0.0, 0.0, 0.0, False)
-    given = EncoderConfig(edge_trim_px=0, min_detection_rate=0.5, min_label_share=0.0,
+    assert settings(on) == (False, 3, 0.2, 0.5, 0.25, 0.05, 0.05, True)  # calibration: only when asked for
+    assert settings(monocular_defences(EncoderConfig(), predicted=False)) == (False, 0, 0.0, 0.0, 0.0, 0.0, 0.0, False)
+    given = EncoderConfig(edge_trim_px=0, min_detection_rate=0.5, min_label_share=0.0, min_size_ratio=0.0,
                           calibration=ScaleCalibrationConfig(enabled=True),
                           tracks=TrackAssociationConfig(smear_trim=0.02, min_hit_share=0.0, free_space_check=False))
-    assert settings(monocular_defences(given, predicted=True)) == (True, 0, 0.5, 0.0, 0.02, 0.0, False)
+    assert settings(monocular_defences(given, predicted=True)) == (True, 0, 0.5, 0.0, 0.0, 0.02, 0.0, False)
     checked = EncoderConfig(tracks=TrackAssociationConfig(free_space_check=True))  # asked for on a depth sensor's input
     assert monocular_defences(checked, predicted=False).tracks.free_space_check is True
     # predicted depth is smooth in each frame: its boxes are trimmed whatever the noise estimate says

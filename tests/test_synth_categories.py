@@ -131,3 +131,10 @@ def test_the_shipped_typical_sizes_are_the_catalogues():
     # worked by hand from the ranges: a door 1.95–2.10 m high; a bed: single 1.95–2.10 long,
     # double 2.0–2.2 → midpoints 2.025 and 2.1, median 2.0625 (rounded to the millimetre)
     assert shipped()["door"] == 2.025 and shipped()["bed"] == pytest.approx(2.062)
+    from spatialcode.synth.categories import smallest_longest_sides as derived_smallest
+    from spatialcode.tasks.typical_sizes import smallest_longest_sides as shipped_smallest
+
+    assert dict(shipped_smallest()) == derived_smallest()
+    # by hand: a sofa 0.8–1.0 deep, 1.5–2.4 wide, 0.7–0.9 high is at least 1.5 m long; a bed, single
+    # (1.95–2.10 long) or double (2.0–2.2), at least 1.95 m
+    assert shipped_smallest()["sofa"] == 1.5 and shipped_smallest()["bed"] == 1.95

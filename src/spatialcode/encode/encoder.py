@@ -9,6 +9,7 @@ Memory is bounded by the voxel grids, not by the number of frames.
 
 :meth:`Encoder.code` returns the current SpatialCode at any time: duplicate tracks merged,
 tracks seen fewer than ``min_observations`` times dropped, a gravity-aligned box per track
+(with ``min_size_ratio``, boxes implausibly small for their label dropped: :func:`plausible_size`)
 (turned to face the object's front, :mod:`spatialcode.encode.facing`, once the room is known),
 ``first_seen`` = the first time its mask covered ``first_seen_fraction`` of the image (as the
 renderer defines it), objects in first-appearance order, the floor found by RANSAC and the
@@ -37,8 +38,11 @@ from spatialcode.encode.room import Plane, find_floor, room_outline
 from spatialcode.encode.tracks import Track, TrackAssociationConfig, TrackAssociator
 from spatialcode.encode.visibility import DepthView
 from spatialcode.encode.voxels import VoxelCloud
+from spatialcode.geometry.box import Box3D
 from spatialcode.geometry.camera import Intrinsics, PixelGrid, project_points
 from spatialcode.scene import CameraPose, Provenance, Source, SpatialCode, SpatialObject
+from spatialcode.tasks.typical_sizes import smallest_longest_sides
+from spatialcode.tasks.vocabulary import canonical_category
 
 PRODUCER = "encode-geometric"
 
@@ -69,6 +73,10 @@ class EncoderConfig:
     min_views: int = 10                     # ... once they were in view at least this often
     min_label_share: float | None = None    # drop tracks whose label has less than this share of their label votes
                                             # (scattered false detections; 0: off; None: 0, or 0.5 for predicted depth)
+    min_size_ratio: float | None = None     # drop objects whose box's longest side is under this share of the
+                                            # smallest longest side of their category in the synthetic catalogue
+                                            # (tasks.typical_sizes; implausibly small false detections; labels it
+                                            # lacks are kept; 0: off; None: 0, or 0.25 for predicted depth)
     facing: FacingConfig = field(default_factory=FacingConfig)  # boxes turned to face their object's front
     calibration: ScaleCalibrationConfig = field(default_factory=ScaleCalibrationConfig)  # metric scale of predicted depth
 
@@ -84,7 +92,7 @@ class EncoderConfig:
                 raise ValidationError(name, f"must be > 0, got {getattr(self, name)}")
         if self.edge_trim_px is not None and (int(self.edge_trim_px) != self.edge_trim_px or self.edge_trim_px < 0):
             raise ValidationError("edge_trim_px", f"must be a whole number >= 0, got {self.edge_trim_px}")
-        for name in ("min_detection_rate", "min_label_share"):
+        for name in ("min_detection_rate", "min_label_share", "min_size_ratio"):
             if getattr(self, name) is not None and not 0.0 <= getattr(self, name) <= 1.0:
                 raise ValidationError(name, f"must be in [0, 1], got {getattr(self, name)}")
 
@@ -249,6 +257,10 @@ class Encoder:
         tracks.sort(key=lambda t: (t.first_seen if t.first_seen is not None else t.first_t, t.id))
         points = [track.object_points(config.tracks, self.depth_noise, self.depth_views) for track in tracks]
         boxes = [track.box(config.tracks, floor_z, self.depth_noise, cloud) for track, cloud in zip(tracks, points)]
+        if config.min_size_ratio:
+            kept = [i for i, (track, box) in enumerate(zip(tracks, boxes))
+                    if plausible_size(track.label, box, config.min_size_ratio)]
+            tracks, points, boxes = ([items[i] for i in kept] for items in (tracks, points, boxes))
         room = None
         if floor is not None and floor_z is not None:
             background = self.background.points()
@@ -283,6 +295,13 @@ class Encoder:
                     "scale_references": len(scale.references)}
         code = replace(code, provenance=replace(provenance, config={**provenance.config, "calibration_measured": measured}))
         return code.scaled(1.0 / scale.correction)
+
+
+def plausible_size(label: str, box: Box3D, ratio: float) -> bool:
+    """Whether ``box``'s longest side (m) is at least ``ratio`` times the smallest longest side the
+    synthetic catalogue gives objects of ``label``'s category (true for a label it lacks)."""
+    smallest = smallest_longest_sides().get(canonical_category(label) or "")
+    return smallest is None or max(box.size) >= ratio * smallest
 
 
 def encode(source: FrameSource, perception: Perception | None = None, config: EncoderConfig | None = None,

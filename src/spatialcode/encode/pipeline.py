@@ -152,7 +152,8 @@ def monocular_defences(encoder: EncoderConfig, predicted: bool) -> EncoderConfig
     """``encoder`` with the settings left ``None`` decided by whether the depth is ``predicted`` (a
     monocular model's): then masks trimmed 3 px at their own depth edges, detections confirmed
     by 1 in 5 of the views that showed them, tracks whose label holds less than half their
-    votes dropped, and boxes fitted to the voxels that 1 in 20 of the track's detections reached
+    votes dropped, objects whose box is under a quarter of the smallest size the synthetic
+    catalogue gives their label dropped, and boxes fitted to the voxels that 1 in 20 of the track's detections reached
     with 5 % of the points left out at each end (the fused cloud of frame-to-frame inconsistent
     depth is smeared), and a return to an object that the registration cannot place left out
     when the earlier visits' frames looked through most of it (``tracks.free_space_check``: drift
@@ -174,7 +175,8 @@ def monocular_defences(encoder: EncoderConfig, predicted: bool) -> EncoderConfig
                      free_space_check=predicted if free_space_check is None else free_space_check)
     return replace(encoder, calibration=calibration, tracks=tracks, edge_trim_px=decided(encoder.edge_trim_px, 3),
                    min_detection_rate=decided(encoder.min_detection_rate, 0.2),
-                   min_label_share=decided(encoder.min_label_share, 0.5))
+                   min_label_share=decided(encoder.min_label_share, 0.5),
+                   min_size_ratio=decided(encoder.min_size_ratio, 0.25))
 
 
 def encode_config(source: str | Path, overrides: Sequence[str] = (), **settings: Any) -> EncodePipelineConfig:

@@ -348,6 +348,15 @@ def typical_longest_sides() -> dict[str, float]:
     }
 
 
+def smallest_longest_sides() -> dict[str, float]:
+    """Each category's smallest longest side, metres: the least over its variants of the largest
+    of the low ends of their depth, width and height ranges (the shortest such object the
+    catalogue makes is at least this long; the table :mod:`spatialcode.tasks.typical_sizes` ships
+    for the encoder's plausibility check)."""
+    return {name: min(max(v.depth[0], v.width[0], v.height[0]) for v in cat.variants)
+            for name, cat in sorted(CATEGORIES.items())}
+
+
 #: Categories whose height is a scale reference (:func:`reference_heights`): they stand on the floor
 #: (or in it: doors) and their height varies little — at most 25 % of its midpoint over all their
 #: variants. Counters and microwaves also vary little here but are boxed differently by VSI-Bench's

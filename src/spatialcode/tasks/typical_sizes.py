@@ -4,7 +4,9 @@ code has no box for.
 The table is the synthetic world's furniture catalogue (:mod:`spatialcode.synth.categories`, real
 furniture size ranges cross-checked against the benchmark's annotation medians) reduced to one
 number per category, the typical longest side: the median over the category's variants of the
-largest of the midpoints of its depth, width and height ranges; and, for the few categories
+largest of the midpoints of its depth, width and height ranges; the smallest longest side (the
+least over the variants of the largest low end of their ranges), against which the encoder
+checks that a box is not implausibly small for its label; and, for the few categories
 whose height varies little (doors, chairs, sofas, toilets, …), their height range, which the
 encoder uses to calibrate the scale of monocular depth. It lives here, below the
 reasoner, as a generated data file (``spatialcode/data/typical_sizes.json``), because the
@@ -32,6 +34,12 @@ def _table() -> dict:
 def typical_longest_sides() -> Mapping[str, float]:
     """Each catalogued category's typical longest side, metres (category → m)."""
     return MappingProxyType({str(k): float(v) for k, v in _table()["longest_side_m"].items()})
+
+
+def smallest_longest_sides() -> Mapping[str, float]:
+    """Each catalogued category's smallest longest side, metres (category → m): no object of the
+    catalogue's variants of it is shorter along its longest side."""
+    return MappingProxyType({str(k): float(v) for k, v in _table()["smallest_longest_side_m"].items()})
 
 
 def reference_heights() -> Mapping[str, tuple[float, float]]:
