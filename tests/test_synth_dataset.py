@@ -40,6 +40,33 @@ def test_splits_never_share_scenes_and_runs_are_deterministic(tmp_path):
     assert (tmp_path / "a" / "questions.jsonl").read_bytes() == (tmp_path / "b" / "questions.jsonl").read_bytes()
 
 
+def test_an_interrupted_run_leaves_no_question_file_that_looks_finished(tmp_path, monkeypatch):
+    """A run stopped at its third scene (Ctrl-C) leaves neither questions.jsonl nor a split file,
+    also where a finished earlier dataset was; the run made again gives them whole."""
+    import spatialcode.synth.dataset as dataset
+
+    write_dataset(tmp_path, scenes=2, seed=1, splits={"train": 0.5, "test": 0.5})  # an earlier dataset
+    made = dataset._make_item
+    calls = []
+
+    def stopped_at_the_third(item):
+        calls.append(item)
+        if len(calls) == 3:
+            raise KeyboardInterrupt
+        return made(item)
+
+    monkeypatch.setattr(dataset, "_make_item", stopped_at_the_third)
+    with pytest.raises(KeyboardInterrupt):
+        write_dataset(tmp_path, scenes=4, seed=2, splits={"train": 0.5, "test": 0.5})
+    names = {p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*.jsonl")}
+    assert names == set()  # the two scenes done are in .partial files only
+    monkeypatch.setattr(dataset, "_make_item", made)
+    summary = write_dataset(tmp_path, scenes=4, seed=2, splits={"train": 0.5, "test": 0.5})
+    assert summary.scenes == {"train": 2, "test": 2}
+    assert len(load_questions(tmp_path / "questions.jsonl")) == sum(summary.questions.values())
+    assert not list(tmp_path.rglob("*.partial"))
+
+
 def test_bad_dataset_arguments(tmp_path):
     with pytest.raises(SpatialCodeError, match="^scenes: must be at least 1"):
         write_dataset(tmp_path, scenes=0)

@@ -9,6 +9,10 @@ Layout written by :func:`write_dataset` (``out`` is the folder)::
                                         ``datasets.load_dataset("json", data_dir="out/data")``
     out/README.md                       a dataset card (config, counts, seeds)
 
+The question files are written under ``.partial`` names and take their names only once every
+scene is done: an interrupted run leaves no ``questions.jsonl`` or ``data/<split>.jsonl`` that
+looks finished (a script that skips an existing dataset then makes it again).
+
 Scene seeds are drawn from ``numpy.random.SeedSequence(seed, spawn_key=(split_id, index))``, a
 separate stream per split, so a train and a test set never share a scene (checked).
 """
@@ -116,14 +120,18 @@ def write_dataset(
     failed: list[dict[str, str]] = []
     jobs = [(split, s) for split, split_seeds in seeds.items() for s in split_seeds]
     items = ((s, scene_config, question_config, walkthrough) for _, s in jobs)
+    finals = [out / "questions.jsonl", *(out / "data" / f"{split}.jsonl" for split in seeds)]
+    for path in finals:
+        path.unlink(missing_ok=True)  # an earlier dataset's files: never left beside this one's scenes
+    partial = {path: path.with_name(path.name + ".partial") for path in finals}
     with contextlib.ExitStack() as stack:
         if workers > 1:
             pool = stack.enter_context(ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn")))
             results = pool.map(_make_item, items, chunksize=4)
         else:
             results = map(_make_item, items)
-        all_rows = stack.enter_context(open(out / "questions.jsonl", "w"))
-        split_files = {split: stack.enter_context(open(out / "data" / f"{split}.jsonl", "w")) for split in seeds}
+        all_rows = stack.enter_context(open(partial[finals[0]], "w"))
+        split_files = {split: stack.enter_context(open(partial[path], "w")) for split, path in zip(seeds, finals[1:])}
         for (split, s), item in zip(jobs, results):
             if isinstance(item, str):
                 failed.append({"split": split, "scene_seed": str(s), "reason": item})
@@ -140,6 +148,8 @@ def write_dataset(
             scene_counts[split] += 1
             if progress is not None:
                 progress(1)
+    for final, written in partial.items():
+        written.replace(final)
     summary = DatasetSummary(str(out), dict(scene_counts), dict(question_counts), dict(per_task), failed)
     _write_card(out, summary, seed, scene_config or SceneGenConfig(), question_config or QuestionGenConfig(), walkthrough)
     return summary
