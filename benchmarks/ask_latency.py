@@ -8,8 +8,14 @@ had kept from an earlier question, generated tokens).
 reads the whole prompt). *Warm*: another question about the same scene after one was asked (in
 another process), so llama.cpp starts from the kept prompt and reads only the new question.
 
+``--read-ahead`` measures the web app's path instead: in one process with an empty cache folder,
+the reasoner is built, reads the opened scene ahead (:meth:`~spatialcode.reason.llm.LLMReasoner.read_ahead`,
+while the question is typed) and answers the question; the seconds of each (the first question
+about a scene, as the app asks it).
+
 Usage:
     .venv/bin/python benchmarks/ask_latency.py MODEL.gguf [--runs 3] [--scene SCENE.json] [--set KEY=VALUE ...]
+    .venv/bin/python benchmarks/ask_latency.py MODEL.gguf --read-ahead [--runs 3]
 
 ``--set`` passes reasoner settings to both (e.g. ``model.threads=2``).
 """
@@ -51,13 +57,17 @@ from spatialcode.core.config import load_config
 from spatialcode.reason.registry import ReasonerConfig, make_reasoner
 from spatialcode.scene import SpatialCode
 imported = time.perf_counter()
-model, scene, question, *overrides = sys.argv[1:]
+model, scene, question, ahead, *overrides = sys.argv[1:]
 config = load_config(ReasonerConfig, None, overrides, {"name": "llm", "model.path": model})
 reasoner, _ = make_reasoner(config)
+code = SpatialCode.load(scene)
 built = time.perf_counter()
-answer = reasoner.answer_question(SpatialCode.load(scene), question)
+if ahead == "1":
+    reasoner.read_ahead(code)
+read = time.perf_counter()
+answer = reasoner.answer_question(code, question)
 done = time.perf_counter()
-print(json.dumps({"import_s": imported - start, "load_s": built - imported, "answer_s": done - built,
+print(json.dumps({"import_s": imported - start, "load_s": built - imported, "ahead_s": read - built, "answer_s": done - read,
                   **{key: answer.extra.get(key) for key in ("prompt_tokens", "reused_prompt_tokens", "completion_tokens")},
                   "prediction": answer.prediction}))
 """
@@ -76,9 +86,11 @@ def ask_seconds(model: str, scene: Path, question: str, overrides: list[str], ca
     return time.perf_counter() - start
 
 
-def stages(model: str, scene: Path, question: str, overrides: list[str], cache: Path) -> dict:
-    """The seconds of each stage of one question, in a fresh interpreter (see :data:`_STAGES`)."""
-    done = subprocess.run([sys.executable, "-c", _STAGES, model, str(scene), question, *overrides], check=True,
+def stages(model: str, scene: Path, question: str, overrides: list[str], cache: Path, ahead: bool = False) -> dict:
+    """The seconds of each stage of one question, in a fresh interpreter (see :data:`_STAGES`),
+    the scene read ahead first when ``ahead``."""
+    done = subprocess.run([sys.executable, "-c", _STAGES, model, str(scene), question, "1" if ahead else "0",
+                           *overrides], check=True,
                           capture_output=True, text=True, env={**os.environ, "SPATIALCODE_CACHE_DIR": str(cache)})
     return json.loads(done.stdout.strip().splitlines()[-1])
 
@@ -90,7 +102,11 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--scene", type=Path, default=SCENE)
     parser.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE")
+    parser.add_argument("--read-ahead", action="store_true", help="the web app's path (see the module docstring)")
     args = parser.parse_args()
+    if args.read_ahead:
+        read_ahead_table(args)
+        return
     print("| question | cold `ask` (s) | warm `ask` (s) | imports (s) | model load (s) | answer (s) | prompt tokens "
           "(kept) | generated | answer |")
     print("|---|---:|---:|---:|---:|---:|---:|---:|---|")
@@ -112,6 +128,26 @@ def main() -> None:
               f"({parts['reused_prompt_tokens']}) | {parts['completion_tokens']} | {parts['prediction']} |", flush=True)
     print(f"\nwarm `ask`: median {statistics.median(warm_all):.2f} s, slowest {max(warm_all):.2f} s "
           f"over {len(warm_all)} runs")
+
+
+def read_ahead_table(args: argparse.Namespace) -> None:
+    """Print, per question kind, the median seconds of reading the scene ahead and of the first
+    question after it (each run in a fresh process with an empty cache folder)."""
+    print("| question | read-ahead (s) | first question after it (s) | prompt tokens (kept) | generated | answer |")
+    print("|---|---:|---:|---:|---:|---|")
+    answers = []
+    for kind, question in QUESTIONS.items():
+        runs = []
+        for _ in range(args.runs):
+            with tempfile.TemporaryDirectory() as cache:
+                runs.append(stages(args.model, args.scene, question, args.overrides, Path(cache), ahead=True))
+        last = runs[-1]
+        answers += [run["answer_s"] for run in runs]
+        print(f"| {kind} | {statistics.median(r['ahead_s'] for r in runs):.2f} "
+              f"| **{statistics.median(r['answer_s'] for r in runs):.2f}** | {last['prompt_tokens']} "
+              f"({last['reused_prompt_tokens']}) | {last['completion_tokens']} | {last['prediction']} |", flush=True)
+    print(f"\nfirst question after the read-ahead: median {statistics.median(answers):.2f} s, slowest "
+          f"{max(answers):.2f} s over {len(answers)} runs")
 
 
 if __name__ == "__main__":

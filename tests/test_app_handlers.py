@@ -266,3 +266,21 @@ def test_serve_refuses_bad_settings_in_one_line(args, expected, tmp_path, monkey
 def test_serve_shows_its_settings():
     result = CliRunner().invoke(main, ["serve", "--show-config"])
     assert result.exit_code == 0 and "host: 127.0.0.1\nport: 7860\n" in result.output
+
+
+def test_an_opened_scene_is_read_ahead_in_the_background(tmp_path, caplog):
+    """Opening a scene starts the reasoner's read-ahead of it in a thread; an error view starts
+    nothing; a read-ahead that fails is logged and leaves the page as it was."""
+    view = handlers.open_scene(handlers.DEMO_SCENE, handlers.scene_catalog(None), tmp_path)
+    read = []
+    thread = handlers.start_read_ahead(read.append, view)
+    thread.join(timeout=10)
+    assert read == [view.code]
+    assert handlers.start_read_ahead(read.append, handlers.View(error="error: no scene")) is None
+    assert handlers.start_read_ahead(None, view) is None
+
+    def failing(code):
+        raise RuntimeError("llama.cpp went away")
+
+    handlers.start_read_ahead(failing, view).join(timeout=10)
+    assert "reading the scene ahead failed" in caplog.text and len(read) == 1

@@ -138,3 +138,18 @@ def test_states_of_another_model_file_or_context_are_kept_apart(tmp_path):
     assert model_folder(tmp_path, model, 256, "0.3.37") != first
     model.write_bytes(b"22")  # another file under the same name
     assert model_folder(tmp_path, model, 256, "0.3.36") != first
+
+
+@pytest.mark.parametrize("same_process", [True, False])
+def test_a_scene_read_ahead_leaves_the_first_question_only_its_own_tokens(tiny_gguf, tmp_path, same_process):
+    """The web app reads an opened scene's prompt before the question is typed: the first question,
+    in that backend or in another process, reads only what follows the scene, and is answered."""
+    scene = "Objects: sofa_1 at 1 2 0, lamp_1 at 3 1 0.\n\n"
+    ahead = backend(tiny_gguf, tmp_path)
+    assert ahead.read_ahead(Prompt(SYSTEM, scene)).error is None
+    assert len(list(tmp_path.glob("*/*.npz"))) == 1
+    asking = ahead if same_process else backend(tiny_gguf, tmp_path)
+    first = asking.complete([Prompt(SYSTEM, scene + "Question: Where is the sofa?")], Sampling(max_tokens=8))[0]
+    # shared: <|im_start|>system\n SYSTEM <|im_end|>\n <|im_start|>user\n and the scene's text
+    assert (first.text, first.reused_prompt_tokens) == ("OK", chat_tokens("system\n", SYSTEM, "\n", "user\n", scene,
+                                                                           markers=3))

@@ -81,3 +81,27 @@ def _prompt():
     from spatialcode.reason.prompt import build_prompt
 
     return build_prompt(small_scene(), "How many sofa(s) are in this room?")
+
+
+def test_a_scene_is_read_ahead_only_by_a_backend_that_keeps_its_context(tmp_path):
+    """The reasoner hands the backend the scene's shared beginning (through the response cache);
+    a backend without read_ahead (a server), or prompts listing only the question's objects, read
+    nothing ahead."""
+    from spatialcode.reason.backends.cache import CachedBackend, ResponseCache
+    from spatialcode.reason.prompt import build_prompt
+
+    class Reading(_Scripted):
+        def read_ahead(self, prompt):
+            self.read = prompt
+            return Completion("O", prompt_tokens=90, completion_tokens=1)
+
+    code = small_scene()
+    reading = Reading("<answer>2</answer>")
+    reasoner = LLMReasoner(CachedBackend(reading, ResponseCache(tmp_path / "cache.sqlite")))
+    assert reasoner.read_ahead(code) is True
+    question = "How many dining chair(s) are in this room?"
+    assert build_prompt(code, question).user.startswith(reading.read.user) and "sofa_1" in reading.read.user
+    assert reasoner.answer_question(code, question).prediction == "2"
+    assert LLMReasoner(_Scripted()).read_ahead(code) is False
+    only_named = LLMConfig(prompt=PromptConfig(objects="question"))
+    assert LLMReasoner(Reading(), only_named).read_ahead(code) is False

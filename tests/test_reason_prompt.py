@@ -179,3 +179,23 @@ def test_a_numeric_question_about_what_the_code_lacks_states_it_with_the_estimat
              build_prompt(code, "Which of these objects (door, bed) is the closest to the table?", ["A. door", "B. bed"]),
              build_prompt(SpatialCode(objects=code.objects, room=small_scene().room), room)]
     assert not any("The code has no" in prompt.user for prompt in quiet)
+
+
+@pytest.mark.parametrize(("question", "options", "then"), [
+    ("How many dining chair(s) are in this room?", None, "Question:"),
+    ("What is the length of the longest dimension (length, width, or height) of the bed, measured in centimeters?",
+     None, "The code has no box for the bed"),  # an estimate note between the objects and the question
+    ("Which of these objects (sofa, laptop) is the closest to the dining chair?", ["A. sofa", "B. laptop"], "Question:"),
+])
+def test_every_prompt_about_a_scene_begins_with_its_scene_prompt(question, options, then):
+    """What a model reads ahead (the system message and the scene's paragraphs) is the beginning of
+    each question's prompt, whatever the question; none when the objects depend on the question."""
+    from spatialcode.reason.prompt import scene_prompt
+
+    code = small_scene()
+    ahead = scene_prompt(code)
+    asked = build_prompt(code, question, options)
+    assert ahead.system == asked.system and asked.user.startswith(ahead.user)
+    assert asked.user[len(ahead.user):].startswith(then)
+    assert "sofa_1" in ahead.user and ahead.user.endswith("\n\n")
+    assert scene_prompt(code, PromptConfig(objects="question")) is None

@@ -10,7 +10,9 @@ never overwrite each other's files.
 from __future__ import annotations
 
 import hashlib
+import logging
 import math
+import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from importlib import resources
@@ -26,6 +28,7 @@ from spatialcode.scene import SpatialCode
 from spatialcode.viz.birdseye import draw_birdseye
 from spatialcode.viz.glb import scene_glb
 
+_LOG = logging.getLogger(__name__)
 #: The demo scene shipped with the package, always on offer (first).
 DEMO_SCENE = "demo: living room"
 #: At most this many scenes of the scenes folder are offered (the first by name).
@@ -210,6 +213,25 @@ def ask_question(code: SpatialCode | None, question: str | None, options_text: s
                     status=f"answered: {answer.headline() or '(none)'}")
 
     return _guarded(answered)
+
+
+def start_read_ahead(read_ahead: Callable[[SpatialCode], object] | None, view: View) -> threading.Thread | None:
+    """When ``view`` opened a scene and the reasoner can read a scene before it is asked about it
+    (``read_ahead``: :meth:`~spatialcode.reason.llm.LLMReasoner.read_ahead`), start that in a
+    background thread, so the first question reads only its own tokens; the thread, or ``None``.
+    A failure there is logged and changes nothing else (the question then reads the whole prompt)."""
+    if read_ahead is None or view.code is None:
+        return None
+
+    def run() -> None:
+        try:
+            read_ahead(view.code)
+        except Exception:  # an optimisation only: the question will read the whole prompt
+            _LOG.exception("reading the scene ahead failed")
+
+    thread = threading.Thread(target=run, name="read-ahead", daemon=True)
+    thread.start()
+    return thread
 
 
 def _guarded(make: Callable[[], View], upload: Path | None = None) -> View:

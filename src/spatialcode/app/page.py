@@ -2,7 +2,8 @@
 answer and a status line on the left; the 3D model (``gr.Model3D`` of a ``.glb``) beside the
 video, the bird's-eye map and the object table on the right. What each control does is a
 function of :mod:`spatialcode.app.handlers`; this module only wires them to the page and turns
-a :class:`~spatialcode.app.handlers.View` into the components' values. Gradio is imported when
+a :class:`~spatialcode.app.handlers.View` into the components' values. A language-model reasoner
+reads an opened scene ahead, while the question is typed (:func:`~spatialcode.app.handlers.start_read_ahead`). Gradio is imported when
 the page is built (``spatialcode`` without the ``app`` extra still imports).
 
 Elements a test or a script looks for carry ids: ``scene``, ``upload``, ``question``,
@@ -90,8 +91,14 @@ def build_page(config: ServeConfig, workdir: Path, catalog: dict[str, handlers.S
     gr = import_gradio()
     reasoner, _ = make_reasoner(config.reasoner)
 
+    read_ahead = getattr(reasoner, "read_ahead", None)
+
     def answer_with(code: Any, question: str, options: list[str] | None) -> Any:
         return reasoner.answer_question(code, question, options, None)
+
+    def reading_ahead(view: View) -> View:
+        handlers.start_read_ahead(read_ahead, view)
+        return view
 
     with gr.Blocks(title="spatialcode") as page:
         code_state = gr.State(None)
@@ -120,8 +127,8 @@ def build_page(config: ServeConfig, workdir: Path, catalog: dict[str, handlers.S
         outputs = [code_state, model3d, picture, video, objects, answer, status]
         opened = _page_event(gr, outputs, show_video=True)
         asked = _page_event(gr, outputs, show_video=False)
-        scene.input(opened(lambda name: handlers.open_scene(name, catalog, workdir)), scene, outputs)
-        upload.upload(opened(lambda path: handlers.open_upload(path, config, workdir)), upload, outputs)
+        scene.input(opened(lambda name: reading_ahead(handlers.open_scene(name, catalog, workdir))), scene, outputs)
+        upload.upload(opened(lambda path: reading_ahead(handlers.open_upload(path, config, workdir))), upload, outputs)
         ask_inputs = [code_state, question, options]
         ask.click(asked(lambda code, q, o: handlers.ask_question(code, q, o, answer_with, workdir)), ask_inputs, outputs)
         question.submit(asked(lambda code, q, o: handlers.ask_question(code, q, o, answer_with, workdir)), ask_inputs,

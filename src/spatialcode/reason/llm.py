@@ -18,7 +18,7 @@ from spatialcode.core.errors import SpatialCodeError
 from spatialcode.reason.answer import Answer
 from spatialcode.reason.backends.base import Backend, Sampling
 from spatialcode.reason.extract import extract_answer
-from spatialcode.reason.prompt import PromptConfig, answer_unit, build_prompt
+from spatialcode.reason.prompt import PromptConfig, answer_unit, build_prompt, scene_prompt
 from spatialcode.scene import SpatialCode
 
 #: The command that installs llama.cpp (llama-cpp-python), the fast path for ``.gguf`` files.
@@ -107,6 +107,17 @@ class LLMReasoner:
     def __init__(self, backend: Backend, config: LLMConfig | None = None) -> None:
         self.backend = backend
         self.config = config or LLMConfig()
+
+    def read_ahead(self, code: SpatialCode) -> bool:
+        """Have the backend read the beginning every prompt about ``code`` shares
+        (:func:`~spatialcode.reason.prompt.scene_prompt`) before a question is asked, so that
+        the first question reads only its own tokens; whether it did (a backend that keeps no
+        context, or prompts listing only the question's objects: no)."""
+        prompt = scene_prompt(code, self.config.prompt)
+        reader = getattr(self.backend, "read_ahead", None)
+        if prompt is None or reader is None:
+            return False
+        return reader(prompt) is not None
 
     def answer_question(self, code: SpatialCode, question: str, options: Sequence[str] | None = None,
                         question_type: str | None = None) -> Answer:

@@ -10,6 +10,8 @@ reasoning inside ``<think>…</think>`` and the final answer alone inside ``<ans
 
 ``objects="question"`` lists only the objects whose labels the question or its options name
 (all objects when it names none): on a CPU the prompt's length dominates the time per question.
+With every object listed (the default), :func:`scene_prompt` is the beginning all the prompts
+about a scene share, which a model can read before the question is asked.
 """
 
 from __future__ import annotations
@@ -93,6 +95,28 @@ def build_prompt(code: SpatialCode, question: str, options: Sequence[str] | None
     """The prompt asking ``question`` (with its multiple-choice ``options``) about ``code``."""
     config = config or PromptConfig()
     listed = mentioned_objects(code, question, options) if config.objects == "question" else list(code.objects)
+    parts = _scene_parts(code, listed, config)
+    if config.estimates:
+        parts += estimate_notes(code, question, question_type)
+    parts += question_parts(question, options)
+    parts.append(answer_format(question, options, question_type, config.think))
+    return Prompt(SYSTEM, "\n\n".join(parts))
+
+
+def scene_prompt(code: SpatialCode, config: PromptConfig | None = None) -> Prompt | None:
+    """The beginning that the prompt of every question about ``code`` shares — the system message
+    and the user message up to the question (floor area, instance counts, the objects) — for a
+    model to read before a question is asked; ``None`` when the objects listed depend on the
+    question (``objects="question"``)."""
+    config = config or PromptConfig()
+    if config.objects != "all":
+        return None
+    return Prompt(SYSTEM, "\n\n".join(_scene_parts(code, list(code.objects), config)) + "\n\n")
+
+
+def _scene_parts(code: SpatialCode, listed: Sequence[SpatialObject], config: PromptConfig) -> list[str]:
+    """The user message's paragraphs about the scene: floor area, instance counts of the
+    ``listed`` objects' labels, the ``listed`` objects."""
     parts = []
     if code.room is not None and code.room.floor_area() is not None:
         parts.append(f"Room floor area: {number(code.room.floor_area(), 1)} m².")
@@ -104,11 +128,7 @@ def build_prompt(code: SpatialCode, question: str, options: Sequence[str] | None
     parts.append(f"Objects ({len(listed)} of {len(code.objects)}, in the order they first appear). "
                  f"{LAYOUTS[config.serialisation]}")
     parts.append(serialise_objects(code, config.serialisation, listed, config.decimals) if listed else "(none)")
-    if config.estimates:
-        parts += estimate_notes(code, question, question_type)
-    parts += question_parts(question, options)
-    parts.append(answer_format(question, options, question_type, config.think))
-    return Prompt(SYSTEM, "\n\n".join(parts))
+    return parts
 
 
 def estimate_notes(code: SpatialCode, question: str, question_type: str | None = None) -> list[str]:

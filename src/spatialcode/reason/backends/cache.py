@@ -90,3 +90,9 @@ class CachedBackend:
                 if completion.error is None:
                     self.cache.put(keys[i], completion)
         return [completion for completion in found if completion is not None]
+
+    def read_ahead(self, prompt: Prompt) -> Completion | None:
+        """The backend's :meth:`~spatialcode.reason.backends.llama_cpp.LlamaCppBackend.read_ahead`
+        when it has one (nothing is cached), else ``None``."""
+        reader = getattr(self.backend, "read_ahead", None)
+        return reader(prompt) if reader is not None else None

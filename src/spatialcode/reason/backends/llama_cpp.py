@@ -2,13 +2,15 @@
 compiles for several minutes when installed). The chat template is the one stored in the GGUF
 file; ``n_ctx`` bounds prompt plus reply. Prompts already read are kept on disk
 (:mod:`~spatialcode.reason.backends.llama_states`), so a later process asking about the same
-scene reads only the new question."""
+scene reads only the new question; :meth:`LlamaCppBackend.read_ahead` reads a scene's prompt
+before any question about it is asked (the web app, when a scene is opened)."""
 
 from __future__ import annotations
 
 import contextlib
 import ctypes
 import os
+import threading
 import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
@@ -81,10 +83,20 @@ class LlamaCppBackend:
             self.states = PromptStates(folder, self.llm.n_vocab(), config.n_ctx, config.max_states,
                                        int(config.max_states_mb * 2**20))
         self._live_text = ""  # the prompt the context holds now
+        self._lock = threading.Lock()  # one llama.cpp context: one prompt at a time
 
     def complete(self, prompts: Sequence[Prompt], sampling: Sampling) -> list[Completion]:
         """One completion per prompt, in order."""
-        return [self._complete_one(prompt, sampling) for prompt in prompts]
+        with self._lock:
+            return [self._complete_one(prompt, sampling) for prompt in prompts]
+
+    def read_ahead(self, prompt: Prompt) -> Completion:
+        """Read ``prompt`` — the beginning later prompts share, e.g.
+        :func:`~spatialcode.reason.prompt.scene_prompt` — into the context, keeping its state as
+        an answered prompt's is kept, so that a later prompt starting with it (in this process or
+        another) reads only the rest. Its one generated token is thrown away."""
+        with self._lock:
+            return self._complete_one(prompt, Sampling(max_tokens=1))
 
     def _complete_one(self, prompt: Prompt, sampling: Sampling) -> Completion:
         start = time.perf_counter()
