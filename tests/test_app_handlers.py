@@ -284,3 +284,23 @@ def test_an_opened_scene_is_read_ahead_in_the_background(tmp_path, caplog):
 
     handlers.start_read_ahead(failing, view).join(timeout=10)
     assert "reading the scene ahead failed" in caplog.text and len(read) == 1
+
+
+def test_a_scene_opened_while_another_is_read_ahead_is_not_queued(tmp_path):
+    """One read-ahead at a time: a second scene opened meanwhile is not read ahead (the questions
+    would wait behind a queue of them); once the first is done, the next one is."""
+    import threading
+
+    view = handlers.open_scene(handlers.DEMO_SCENE, handlers.scene_catalog(None), tmp_path)
+    release, read = threading.Event(), []
+
+    def slow(code):
+        release.wait(timeout=10)
+        read.append(code)
+
+    first = handlers.start_read_ahead(slow, view)
+    assert handlers.start_read_ahead(read.append, view) is None
+    release.set()
+    first.join(timeout=10)
+    handlers.start_read_ahead(read.append, view).join(timeout=10)
+    assert len(read) == 2

@@ -29,6 +29,8 @@ from spatialcode.viz.birdseye import draw_birdseye
 from spatialcode.viz.glb import scene_glb
 
 _LOG = logging.getLogger(__name__)
+#: Held while a scene is read ahead (:func:`start_read_ahead`).
+_READ_AHEAD_SLOT = threading.Lock()
 #: The demo scene shipped with the package, always on offer (first).
 DEMO_SCENE = "demo: living room"
 #: At most this many scenes of the scenes folder are offered (the first by name).
@@ -219,8 +221,10 @@ def start_read_ahead(read_ahead: Callable[[SpatialCode], object] | None, view: V
     """When ``view`` opened a scene and the reasoner can read a scene before it is asked about it
     (``read_ahead``: :meth:`~spatialcode.reason.llm.LLMReasoner.read_ahead`), start that in a
     background thread, so the first question reads only its own tokens; the thread, or ``None``.
-    A failure there is logged and changes nothing else (the question then reads the whole prompt)."""
-    if read_ahead is None or view.code is None:
+    At most one read-ahead runs at a time (scenes opened meanwhile are not read ahead: a queue of
+    them would hold up the questions, which wait for the model). A failure there is logged and
+    changes nothing else (the question then reads the whole prompt)."""
+    if read_ahead is None or view.code is None or not _READ_AHEAD_SLOT.acquire(blocking=False):
         return None
 
     def run() -> None:
@@ -228,6 +232,8 @@ def start_read_ahead(read_ahead: Callable[[SpatialCode], object] | None, view: V
             read_ahead(view.code)
         except Exception:  # an optimisation only: the question will read the whole prompt
             _LOG.exception("reading the scene ahead failed")
+        finally:
+            _READ_AHEAD_SLOT.release()
 
     thread = threading.Thread(target=run, name="read-ahead", daemon=True)
     thread.start()

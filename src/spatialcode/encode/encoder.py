@@ -9,8 +9,9 @@ Memory is bounded by the voxel grids, not by the number of frames.
 
 :meth:`Encoder.code` returns the current SpatialCode at any time: duplicate tracks merged,
 tracks seen fewer than ``min_observations`` times dropped, a gravity-aligned box per track
-(with ``min_size_ratio``, boxes implausibly small for their label dropped: :func:`plausible_size`)
-(turned to face the object's front, :mod:`spatialcode.encode.facing`, once the room is known),
+(turned to face the object's front, :mod:`spatialcode.encode.facing`, once the room is known;
+with ``min_size_ratio``, objects whose box is implausibly small for their label dropped:
+:func:`plausible_size`),
 ``first_seen`` = the first time its mask covered ``first_seen_fraction`` of the image (as the
 renderer defines it), objects in first-appearance order, the floor found by RANSAC and the
 room outline on it, and the camera trajectory; with ``calibration`` on (predicted depth), every
