@@ -3,8 +3,9 @@ answer and a status line on the left; the 3D model (``gr.Model3D`` of a ``.glb``
 video, the bird's-eye map and the object table on the right. What each control does is a
 function of :mod:`spatialcode.app.handlers`; this module only wires them to the page and turns
 a :class:`~spatialcode.app.handlers.View` into the components' values. A language-model reasoner
-reads an opened scene ahead, while the question is typed (:func:`~spatialcode.app.handlers.start_read_ahead`). Gradio is imported when
-the page is built (``spatialcode`` without the ``app`` extra still imports).
+reads an opened scene ahead, while the question is typed
+(:func:`~spatialcode.app.handlers.start_read_ahead`). Gradio is imported when the page is built
+(``spatialcode`` without the ``app`` extra still imports).
 
 Elements a test or a script looks for carry ids: ``scene``, ``upload``, ``question``,
 ``options``, ``ask``, ``status``, ``answer``, ``model3d``, ``map``, ``video``, ``objects``.
