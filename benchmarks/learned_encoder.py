@@ -132,7 +132,8 @@ def facing_figures(truth: list, found: list) -> dict:
 def qa_scores(questions: list, found: list, truth: list, path: Path) -> dict:
     """The exact solver's score table (``overall`` and ``scores`` per task) on ``questions`` about
     the true codes, answered from the ``found`` codes (paired with ``truth`` in order; each code
-    keeps its own room: the learned encoder predicts none, so it cannot answer room size)."""
+    keeps its own room: the learned encoder predicts none, so the solver answers room size from the
+    convex hull of its objects' footprints)."""
     from spatialcode.bench.evaluate import evaluate
     from spatialcode.formats.codes_dir import CodeSet
     from spatialcode.reason.solver import Solver, SolverConfig
