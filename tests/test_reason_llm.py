@@ -105,3 +105,9 @@ def test_a_scene_is_read_ahead_only_by_a_backend_that_keeps_its_context(tmp_path
     assert LLMReasoner(_Scripted()).read_ahead(code) is False
     only_named = LLMConfig(prompt=PromptConfig(objects="question"))
     assert LLMReasoner(Reading(), only_named).read_ahead(code) is False
+
+    class TooLong(_Scripted):
+        def read_ahead(self, prompt):
+            return Completion("", error="ValueError: Requested tokens exceed context window")
+
+    assert LLMReasoner(TooLong()).read_ahead(code) is False

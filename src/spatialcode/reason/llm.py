@@ -112,12 +112,14 @@ class LLMReasoner:
         """Have the backend read the beginning every prompt about ``code`` shares
         (:func:`~spatialcode.reason.prompt.scene_prompt`) before a question is asked, so that
         the first question reads only its own tokens; whether it did (a backend that keeps no
-        context, or prompts listing only the question's objects: no)."""
+        context, prompts listing only the question's objects, or a prompt the backend could not
+        read, e.g. longer than its context: no)."""
         prompt = scene_prompt(code, self.config.prompt)
         reader = getattr(self.backend, "read_ahead", None)
         if prompt is None or reader is None:
             return False
-        return reader(prompt) is not None
+        completion = reader(prompt)
+        return completion is not None and completion.error is None
 
     def answer_question(self, code: SpatialCode, question: str, options: Sequence[str] | None = None,
                         question_type: str | None = None) -> Answer:
