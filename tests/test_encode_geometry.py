@@ -172,6 +172,24 @@ def test_trimmed_extents_shrink_a_smeared_cloud_back_and_leave_an_exact_one():
         TrackAssociationConfig(extent_trim=0.5)
 
 
+def test_a_smear_trim_leaves_heights_alone():
+    """A door's face, 0.9 m wide and 2.0 m tall, smeared 5 cm along the viewing direction (x), as
+    frame-to-frame inconsistent predicted depth smears it: 5 % trimmed at each end of every axis
+    gives a 1.8 m door (q05 = 0.1 m, q95 = 1.9 m of a uniform height); a 1 % height trim gives
+    1.96 m; the width is 0.81 m either way. A track's box takes its height trim from the config."""
+    door = np.column_stack([RNG.normal(0.0, 0.05, 20000), RNG.uniform(0.0, 0.9, 20000), RNG.uniform(0.0, 2.0, 20000)])
+    every_axis = fit_box(door, trim=0.05)
+    floor_plane = fit_box(door, trim=0.05, height_trim=0.01)
+    assert every_axis.size[2] == pytest.approx(1.8, abs=0.02) and floor_plane.size[2] == pytest.approx(1.96, abs=0.02)
+    assert sorted(every_axis.size[:2])[1] == pytest.approx(0.81, abs=0.02) == sorted(floor_plane.size[:2])[1]
+    config = TrackAssociationConfig(smear_trim=0.05, min_weight_share=0.0, noisy_weight_share=0.0)
+    assert config.trim(1.0) == 0.05 and config.height_trim(1.0) == pytest.approx(0.01) and config.height_trim(0.0) == 0.0
+    associator = TrackAssociator(config)
+    associator.update([(door, "door", 1.0, True)], t=0.0, frame=0)
+    box = associator.tracks[0].box(config, None, depth_noise=1.0)
+    assert box.size[2] == pytest.approx(1.96, abs=0.04)
+
+
 def test_far_noisy_views_weigh_less_than_near_ones():
     """Depth noise grows with distance: fused with inverse-variance weights, a far noisy view of
     a cabinet seen up close three times neither inflates nor moves its box; fused with equal

@@ -111,14 +111,15 @@ def _footprint(rectangle: tuple[float, float, float, float, float], thickness: f
 
 def fit_box(points: np.ndarray, floor_z: float | None = None, floor_snap: float = 0.1, min_size: float = 0.01,
             max_area_excess: float = 0.2, viewpoint: np.ndarray | None = None, min_thickness: float = 0.0,
-            trim: float = 0.0) -> Box3D:
+            trim: float = 0.0, height_trim: float | None = None) -> Box3D:
     """The gravity-aligned oriented box (roll = pitch = 0) around points (N ≥ 1, 3), metres.
 
     Sides are at least ``min_size`` m; with ``floor_z`` given, a bottom within ``floor_snap`` m
     above (or below) the floor is moved to the floor, unless the whole box lies below it (a flat
     thing seen a few cm under a floor estimated from drifting poses). ``trim`` > 0 leaves that
     share of the points out at each end of every axis (the extents are quantiles): the outermost
-    points of a cloud smeared by depth noise or pose drift are the ones that overstate it."""
+    points of a cloud smeared by depth noise or pose drift are the ones that overstate it;
+    ``height_trim``, when given, is the share left out at each end of the vertical axis instead."""
     points = np.asarray(points, dtype=np.float64).reshape(-1, 3)
     surface_yaw = normal_yaw(points)
     rectangle = _rectangle(points[:, :2])
@@ -129,7 +130,7 @@ def fit_box(points: np.ndarray, floor_z: float | None = None, floor_snap: float 
     if trim > 0:
         rectangle = _extent_box(points[:, :2], rectangle[4], trim)
     cx, cy, sx, sy, yaw = rectangle
-    z_lo, z_hi = (float(v[0]) for v in _extents(points[:, 2:], trim))
+    z_lo, z_hi = (float(v[0]) for v in _extents(points[:, 2:], trim if height_trim is None else height_trim))
     if floor_z is not None and abs(z_lo - floor_z) <= floor_snap and floor_z < z_hi:
         z_lo = floor_z
     box = Box3D((cx, cy, (z_lo + z_hi) / 2), (sx, sy, z_hi - z_lo), (0.0, 0.0, yaw))

@@ -154,10 +154,11 @@ def monocular_defences(encoder: EncoderConfig, predicted: bool) -> EncoderConfig
     by 1 in 5 of the views that showed them, tracks whose label holds less than half their
     votes dropped, objects whose box is under a quarter of the smallest size the synthetic
     catalogue gives their label dropped, and boxes fitted to the voxels that 1 in 20 of the
-    track's detections reached with 5 % of the points left out at each end (the fused cloud of
-    frame-to-frame inconsistent depth is smeared), and a return to an object that the registration cannot place left out
-    when the earlier visits' frames looked through most of it (``tracks.free_space_check``: drift
-    or warp displaced it); else off. Leaving out every such return that weighs little
+    track's detections reached with 5 % of the points left out at each end of the floor-plane
+    axes (the fused cloud of frame-to-frame inconsistent depth is smeared along the rays), and a
+    return to an object that the registration cannot place left out when the earlier visits'
+    frames looked through most of it (``tracks.free_space_check``: drift or warp displaced it);
+    else off. Leaving out every such return that weighs little
     (``tracks.unaligned_visit_share``) is not among them: on the encoded dev layouts it cut the
     tops off doors seen a part at a time (BENCHMARKS.md, issue 26, third pass). The scale
     calibration from the furniture stays off unless asked for: on the encoded dev layouts it made

@@ -67,9 +67,10 @@ class TrackAssociationConfig:
     noisy_weight_share: float = 0.3     # ... rising linearly to this share as the depth noise coefficient a
     noisy_depth: float = 0.0025         # (σ = a·z²) reaches this (1/m): noisy voxels are thrown out harder
     extent_trim: float = 0.01           # and box extents leave out up to this share of the points at each end
-    smear_trim: float | None = None     # ... and at least this share, however smooth each frame's depth (predicted
-                                        # depth's frame-to-frame inconsistency smears the fused cloud; None: 0, or
-                                        # 0.05 for predicted depth in the encode pipeline)
+    smear_trim: float | None = None     # ... and, on the floor-plane axes, at least this share, however smooth each
+                                        # frame's depth (predicted depth's frame-to-frame inconsistency smears the
+                                        # fused cloud along the near-horizontal rays; None: 0, or 0.05 for
+                                        # predicted depth in the encode pipeline)
     min_hit_share: float | None = None  # box from voxels that at least this share of the track's detections reached
                                         # (a near false detection fused once outweighs a far surface seen often;
                                         # None: 0, or 0.05 for predicted depth in the encode pipeline)
@@ -112,11 +113,19 @@ class TrackAssociationConfig:
         return self.min_weight_share + self._noisiness(depth_noise) * (self.noisy_weight_share - self.min_weight_share)
 
     def trim(self, depth_noise: float) -> float:
-        """Share of the points left out at each end of a box's axes for depth noise coefficient
-        ``depth_noise`` (1/m): none for exact depth (its extreme points are the object's), rising
-        linearly to ``extent_trim`` at ``noisy_depth`` (a noisy or drifting cloud's overstate it) —
-        and at least ``smear_trim``."""
-        return max(self._noisiness(depth_noise) * self.extent_trim, self.smear_trim or 0.0)
+        """Share of the points left out at each end of a box's floor-plane axes for depth noise
+        coefficient ``depth_noise`` (1/m): :meth:`height_trim`, and at least ``smear_trim``."""
+        return max(self.height_trim(depth_noise), self.smear_trim or 0.0)
+
+    def height_trim(self, depth_noise: float) -> float:
+        """Share of the points left out at each end of a box's vertical axis for depth noise
+        coefficient ``depth_noise`` (1/m): none for exact depth (its extreme points are the
+        object's), rising linearly to ``extent_trim`` at ``noisy_depth`` (a noisy or drifting
+        cloud's overstate it). ``smear_trim`` is not applied: a video's rays are near horizontal,
+        so depth that is inconsistent from frame to frame smears the cloud across the floor plane,
+        and trimming heights by it cut the tops off doors, shelves and chair backs (BENCHMARKS.md,
+        issue 26, sixth pass)."""
+        return self._noisiness(depth_noise) * self.extent_trim
 
     def _noisiness(self, depth_noise: float) -> float:
         """``depth_noise`` / ``noisy_depth``, clipped to [0, 1]."""
@@ -320,11 +329,12 @@ class Track:
     def box(self, config: TrackAssociationConfig, floor_z: float | None, depth_noise: float = 0.0,
             points: np.ndarray | None = None, depth_views: DepthViews | None = None) -> Box3D:
         """The gravity-aligned box of :meth:`object_points` (of ``depth_views``; or of ``points``
-        already computed by it), its extents trimmed by :meth:`TrackAssociationConfig.trim`."""
+        already computed by it), its extents trimmed by :meth:`TrackAssociationConfig.trim` and
+        its height by :meth:`TrackAssociationConfig.height_trim`."""
         if points is None:
             points = self.object_points(config, depth_noise, depth_views)
         return fit_box(points, floor_z, config.floor_snap, viewpoint=self.viewpoint, min_thickness=config.min_thickness,
-                       trim=config.trim(depth_noise))
+                       trim=config.trim(depth_noise), height_trim=config.height_trim(depth_noise))
 
 
 class TrackAssociator:
