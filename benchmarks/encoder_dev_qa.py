@@ -36,7 +36,9 @@ one a match and the next ones duplicates, another label on a truth object; else 
 longest side of each truth object's nearest same-label encoded box against the truth with the
 injected depth scale removed, and the solver's share of the oracle score when each code is
 rescaled by the scale factor the preset injected (known from the scene's seed: how much the
-global scale error costs); ``benchmarks/results/encoder_dev_diagnose.{json,md}``.
+global scale error costs), and the share the annotations themselves score once scaled by that
+factor (perfect boxes at the injected scale: what a code can reach without a scale cue);
+``benchmarks/results/encoder_dev_diagnose_<variant>.{json,md}``.
 
 ``score``: answers the dev questions of the issue's five tasks (counting, object size, absolute
 distance, relative distance, relative direction) with the solver from each variant's codes (the
@@ -227,8 +229,10 @@ def diagnose(data: Path, variant: str) -> dict:
     asked = _asked(data, codes)
     reference = solver_scores(oracle, asked)["full"]["scores"]
     rescaled = {key: code.scaled(1.0 / factors[key]) for key, code in codes.items()}
+    truth_scaled = {key: oracle[key].scaled(factors[key]) for key in codes}
     shares = {}
-    for name, table in (("encoded", solver_scores(codes, asked)), ("true_scale", solver_scores(rescaled, asked))):
+    for name, table in (("encoded", solver_scores(codes, asked)), ("true_scale", solver_scores(rescaled, asked)),
+                        ("truth_at_injected_scale", solver_scores(truth_scaled, asked))):
         shares[name] = {task: 100 * value / reference[task] for task, value in table["full"]["scores"].items()
                         if reference.get(task)}
     logs = np.asarray(size_logs)
@@ -249,9 +253,12 @@ def diagnose_markdown(doc: dict) -> str:
              f"Longest side vs the truth, injected scale removed (n = {size['n']}): median log ratio "
              f"{size['median']:+.3f} (quartiles {size['q25']:+.3f}, {size['q75']:+.3f}); within 10 %: "
              f"{100 * size['within_10_percent']:.0f} %.", "",
-             "| task | encoded / oracle | with the true scale / oracle |", "|---|---:|---:|"]
-    for task, value in doc["share_of_oracle"]["encoded"].items():
-        lines.append(f"| {task} | {value:.1f} % | {doc['share_of_oracle']['true_scale'][task]:.1f} % |")
+             "| task | encoded / oracle | with the true scale / oracle | the truth at the injected scale / oracle |",
+             "|---|---:|---:|---:|"]
+    shares = doc["share_of_oracle"]
+    for task, value in shares["encoded"].items():
+        lines.append(f"| {task} | {value:.1f} % | {shares['true_scale'][task]:.1f} % | "
+                     f"{shares['truth_at_injected_scale'][task]:.1f} % |")
     return "\n".join(lines) + "\n"
 
 
