@@ -13,9 +13,15 @@ the reasoner is built, reads the opened scene ahead (:meth:`~spatialcode.reason.
 while the question is typed) and answers the question; the seconds of each (the first question
 about a scene, as the app asks it).
 
+``--prompt-rate`` measures what bounds a cold question: how many prompt tokens a second llama.cpp
+reads on this machine, reading the scene's shared prompt
+(:func:`~spatialcode.reason.prompt.scene_prompt`) afresh each run as ``ask`` runs it, and so the
+least seconds a first question about the scene needs before it generates anything.
+
 Usage:
     .venv/bin/python benchmarks/ask_latency.py MODEL.gguf [--runs 3] [--scene SCENE.json] [--set KEY=VALUE ...]
     .venv/bin/python benchmarks/ask_latency.py MODEL.gguf --read-ahead [--runs 3]
+    .venv/bin/python benchmarks/ask_latency.py MODEL.gguf --prompt-rate [--runs 3]
 
 ``--set`` passes reasoner settings to both (e.g. ``model.threads=2``).
 """
@@ -103,9 +109,13 @@ def main() -> None:
     parser.add_argument("--scene", type=Path, default=SCENE)
     parser.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE")
     parser.add_argument("--read-ahead", action="store_true", help="the web app's path (see the module docstring)")
+    parser.add_argument("--prompt-rate", action="store_true", help="llama.cpp's prompt tokens a second (see above)")
     args = parser.parse_args()
     if args.read_ahead:
         read_ahead_table(args)
+        return
+    if args.prompt_rate:
+        prompt_rate_table(args)
         return
     print("| question | cold `ask` (s) | warm `ask` (s) | imports (s) | model load (s) | answer (s) | prompt tokens "
           "(kept) | generated | answer |")
@@ -149,6 +159,25 @@ def read_ahead_table(args: argparse.Namespace) -> None:
     print(f"\nfirst question after the read-ahead: median {statistics.median(answers):.2f} s, slowest "
           f"{max(answers):.2f} s over {len(answers)} runs")
 
+
+def prompt_rate_table(args: argparse.Namespace) -> None:
+    """Print the median prompt tokens a second llama.cpp reads the scene's shared prompt at, as
+    ``ask`` runs it (nothing kept between runs), and the seconds that prompt takes."""
+    from spatialcode.reason.backends.llama_cpp import LlamaCppBackend, LlamaCppConfig
+    from spatialcode.reason.prompt import scene_prompt
+    from spatialcode.scene import SpatialCode
+
+    prompt = scene_prompt(SpatialCode.load(args.scene))
+    backend = LlamaCppBackend(LlamaCppConfig(model=args.model, keep_prompts=False))
+    runs = []
+    for _ in range(args.runs):
+        backend.llm.reset()
+        runs.append(backend.read_ahead(prompt))
+    seconds = statistics.median(run.seconds for run in runs)
+    tokens = runs[-1].prompt_tokens
+    print("| prompt tokens | read afresh | seconds (median) | prompt tokens a second |")
+    print("|---:|---:|---:|---:|")
+    print(f"| {tokens} | {tokens - (runs[-1].reused_prompt_tokens or 0)} | {seconds:.2f} | **{tokens / seconds:.1f}** |")
 
 if __name__ == "__main__":
     main()
