@@ -179,5 +179,6 @@ def prompt_rate_table(args: argparse.Namespace) -> None:
     print("|---:|---:|---:|---:|")
     print(f"| {tokens} | {tokens - (runs[-1].reused_prompt_tokens or 0)} | {seconds:.2f} | **{tokens / seconds:.1f}** |")
 
+
 if __name__ == "__main__":
     main()
