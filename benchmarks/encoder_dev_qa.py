@@ -6,7 +6,7 @@ Usage:
     .venv/bin/python benchmarks/encoder_dev_qa.py run [--variants clean,faulty,refined] [--every N] [--shard I/K]
         [--limit N] [--data ../shared/data/vsibench-dev]
     .venv/bin/python benchmarks/encoder_dev_qa.py score
-    .venv/bin/python benchmarks/encoder_dev_qa.py diagnose [--variants monocular-robust]
+    .venv/bin/python benchmarks/encoder_dev_qa.py diagnose [--variants monocular-robust] [--codes KEPT_DIR]
 
 ``run`` (resumable; one JSON line per scene and run in ``runs/encoder_dev/results.jsonl``, a
 failed scene is recorded and the run goes on): renders each scene at 320×240 (default camera
@@ -21,7 +21,8 @@ estimated from the noisy depth and anchored at the first: ``--poses estimate``),
 (the ``monocular`` preset injected: depth scale and warp, mask bleed, false positives, misses,
 label confusion, pose drift), *monocular-robust* (the same frames, the encoder with the defences
 the encode pipeline turns on for predicted depth: depth-edge trimming, multi-view consistency,
-label consistency; and the drifting poses refined against the map) and *monocular-calibrated*
+label consistency; and the drifting poses refined against the map, then their tilt levelled by the
+floor) and *monocular-calibrated*
 (the same with the metric scale calibrated from the furniture) — into
 ``runs/encoder_dev/codes/<variant>/<dataset>/<scene>.json``; a variant whose code is there
 already is not encoded again; then scores.
@@ -37,8 +38,10 @@ longest side of each truth object's nearest same-label encoded box against the t
 injected depth scale removed, and the solver's share of the oracle score when each code is
 rescaled by the scale factor the preset injected (known from the scene's seed: how much the
 global scale error costs), and the share the annotations themselves score once scaled by that
-factor (perfect boxes at the injected scale: what a code can reach without a scale cue);
-``benchmarks/results/encoder_dev_diagnose_<variant>.{json,md}``.
+factor (perfect boxes at the injected scale: what a code can reach without a scale cue), and the
+codes' cameras against the renders' true poses (tilt, height, position across the floor);
+``benchmarks/results/encoder_dev_diagnose_<variant>.{json,md}`` (with ``--codes``, codes kept in
+another folder, ``..._<variant>_<folder>.{json,md}``).
 
 ``score``: answers the dev questions of the issue's five tasks (counting, object size, absolute
 distance, relative distance, relative direction) with the solver from each variant's codes (the
@@ -61,12 +64,14 @@ from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
+from scipy.spatial.transform import Rotation
 
 from spatialcode.bench import aggregate, code_version, load_questions, score_predictions
 from spatialcode.encode import FaultySource, RenderFolderSource, pose_source
 from spatialcode.encode.calibration import ScaleCalibrationConfig
 from spatialcode.encode.encoder import EncoderConfig, encode
 from spatialcode.encode.pipeline import monocular_defences
+from spatialcode.encode.poses import FloorLevelConfig
 from spatialcode.formats.vsibench_meta import iter_meta_info_dir
 from spatialcode.geometry.distance import box_distance
 from spatialcode.reason.solver import Solver
@@ -93,6 +98,8 @@ VARIANTS = {"clean": (None, "given", ENCODER), "faulty": ("realistic", "given", 
             "refined": ("realistic", "refine", ENCODER), "estimated": ("realistic", "estimate", ENCODER),
             "monocular": ("monocular", "given", ENCODER), "monocular-robust": ("monocular", "refine", MONOCULAR_ENCODER),
             "monocular-calibrated": ("monocular", "refine", CALIBRATED_ENCODER)}
+#: The variants that also level the poses' tilt by the floor, as the encode pipeline does for predicted depth.
+LEVELLED = ("monocular-robust", "monocular-calibrated")
 DEFAULT_VARIANTS = ("clean", "faulty", "refined")
 
 
@@ -123,7 +130,7 @@ def encode_scene(code: SpatialCode, variants: tuple[str, ...] = DEFAULT_VARIANTS
         source = RenderFolderSource(render_dir, rgb=False)
         if faults is not None:
             source = FaultySource(source, FaultConfig.preset(faults), seed)
-        source = pose_source(source, poses)
+        source = pose_source(source, poses, level=FloorLevelConfig(enabled=variant in LEVELLED))
         start = time.perf_counter()
         encoded, times = encode(source, None, settings, scene=code.source)
         out.parent.mkdir(parents=True, exist_ok=True)
@@ -166,9 +173,29 @@ def solver_scores(codes: dict[str, SpatialCode], asked: list) -> dict:
     return aggregate(score_predictions(asked, predictions)).to_dict()
 
 
-def _variant_codes(variant: str) -> dict[str, SpatialCode]:
+def _variant_codes(variant: str, codes_dir: Path | None = None) -> dict[str, SpatialCode]:
     return {f"{path.parent.name}/{path.stem}": SpatialCode.load(path)
-            for path in sorted((RUNS / "codes" / variant).glob("*/*.json"))}
+            for path in sorted((codes_dir or RUNS / "codes" / variant).glob("*/*.json"))}
+
+
+def camera_errors(codes: dict[str, SpatialCode], factors: dict[str, float]) -> dict:
+    """Median and 90th percentile, over every frame of the ``codes``' cameras, of their errors
+    against the renders' true poses with each scene's injected scale ``factors`` removed: tilt
+    (degrees between where the two put the world's up), height (m) and position across the floor (m)."""
+    tilt, height, across = [], [], []
+    for key, code in codes.items():
+        truth = {round(frame.pose.t, 3): frame.pose for frame in RenderFolderSource(RUNS / "renders" / key, rgb=False)}
+        for camera in code.camera:
+            true = truth.get(round(camera.t, 3))
+            if true is None:
+                continue
+            ups = [Rotation.from_quat(pose.quaternion).inv().apply((0.0, 0.0, 1.0)) for pose in (camera, true)]
+            tilt.append(math.degrees(math.acos(float(np.clip(ups[0] @ ups[1], -1.0, 1.0)))))
+            offset = np.asarray(camera.position) / factors[key] - np.asarray(true.position)
+            height.append(abs(float(offset[2])))
+            across.append(float(np.hypot(offset[0], offset[1])))
+    return {"frames": len(tilt), **{name: {"median": float(np.median(values)), "q90": float(np.quantile(values, 0.9))}
+                                    for name, values in (("tilt_deg", tilt), ("height_m", height), ("across_m", across))}}
 
 
 def _asked(data: Path, codes: dict[str, SpatialCode]) -> list:
@@ -195,14 +222,14 @@ def score(data: Path) -> dict:
 NEAR = 0.3
 
 
-def diagnose(data: Path, variant: str) -> dict:
-    """See the module docstring (``diagnose``)."""
+def diagnose(data: Path, variant: str, codes_dir: Path | None = None) -> dict:
+    """See the module docstring (``diagnose``); ``codes_dir``: codes kept elsewhere (default the variant's)."""
     faults = VARIANTS[variant][0]
     if faults != "monocular":
         raise SystemExit(f"error: diagnose needs a variant with the monocular preset, not {variant!r}")
     preset = FaultConfig.preset(faults)
     oracle = {scene_key(c): c for c in iter_meta_info_dir(data / "meta_info")}
-    codes = _variant_codes(variant)
+    codes = _variant_codes(variant, codes_dir)
     factors = {key: depth_scale_factor(preset, zlib.crc32(key.encode())) for key in codes}
     objects = Counter()
     size_logs = []
@@ -236,7 +263,8 @@ def diagnose(data: Path, variant: str) -> dict:
         shares[name] = {task: 100 * value / reference[task] for task, value in table["full"]["scores"].items()
                         if reference.get(task)}
     logs = np.asarray(size_logs)
-    return {"variant": variant, "scenes": len(codes), "objects": dict(objects), "near_m": NEAR,
+    return {"variant": variant, "codes": str(codes_dir or RUNS / "codes" / variant), "scenes": len(codes),
+            "objects": dict(objects), "near_m": NEAR, "camera": camera_errors(codes, factors),
             "size_log_ratio": {"n": len(logs), "median": float(np.median(logs)), "q25": float(np.quantile(logs, 0.25)),
                                "q75": float(np.quantile(logs, 0.75)),
                                "within_10_percent": float(np.mean(np.abs(np.exp(logs) - 1) < 0.1))},
@@ -253,6 +281,11 @@ def diagnose_markdown(doc: dict) -> str:
              f"Longest side vs the truth, injected scale removed (n = {size['n']}): median log ratio "
              f"{size['median']:+.3f} (quartiles {size['q25']:+.3f}, {size['q75']:+.3f}); within 10 %: "
              f"{100 * size['within_10_percent']:.0f} %.", "",
+             f"Cameras against the true poses, injected scale removed ({doc['camera']['frames']} frames; median / 90th "
+             "percentile): tilt " + " / ".join(f"{doc['camera']['tilt_deg'][k]:.2f}°" for k in ("median", "q90")) +
+             ", height " + " / ".join(f"{doc['camera']['height_m'][k]:.3f} m" for k in ("median", "q90")) +
+             ", across the floor " + " / ".join(f"{doc['camera']['across_m'][k]:.3f} m" for k in ("median", "q90")) + ".",
+             "",
              "| task | encoded / oracle | with the true scale / oracle | the truth at the injected scale / oracle |",
              "|---|---:|---:|---:|"]
     shares = doc["share_of_oracle"]
@@ -316,15 +349,18 @@ def main() -> None:
     parser.add_argument("--shard", default="0/1", type=_shard, help="I/K: the scenes not done yet at positions I modulo K")
     parser.add_argument("--variants", default=",".join(DEFAULT_VARIANTS), type=_variants,
                         help=f"comma-separated, of: {', '.join(VARIANTS)}")
+    parser.add_argument("--codes", type=Path, default=None,
+                        help="diagnose: the variant's codes kept in this folder (<dataset>/<scene>.json)")
     args = parser.parse_args()
     if args.section == "diagnose":
         RESULTS.mkdir(parents=True, exist_ok=True)
         for variant in args.variants:
-            doc = {**diagnose(args.data, variant), "date": time.strftime("%Y-%m-%d"), "command": " ".join(sys.argv),
-                   "code_version": code_version()}
-            (RESULTS / f"encoder_dev_diagnose_{variant}.json").write_text(json.dumps(doc, indent=1) + "\n")
+            doc = {**diagnose(args.data, variant, args.codes), "date": time.strftime("%Y-%m-%d"),
+                   "command": " ".join(sys.argv), "code_version": code_version()}
+            name = variant if args.codes is None else f"{variant}_{args.codes.name}"
+            (RESULTS / f"encoder_dev_diagnose_{name}.json").write_text(json.dumps(doc, indent=1) + "\n")
             text = diagnose_markdown(doc)
-            (RESULTS / f"encoder_dev_diagnose_{variant}.md").write_text(text)
+            (RESULTS / f"encoder_dev_diagnose_{name}.md").write_text(text)
             print(text)
         return
     if args.section == "run":

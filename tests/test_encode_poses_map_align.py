@@ -11,7 +11,7 @@ from scipy.spatial.transform import Rotation
 
 from spatialcode.core.errors import InputFileError, ValidationError
 from spatialcode.encode import MapAlignConfig, MapAlignedPoseSource, trajectory_errors
-from spatialcode.encode.poses.map_align import SurfaceMap, _block_intrinsics, _block_median
+from spatialcode.encode.poses.map_align import SurfaceMap, block_intrinsics, block_median
 from spatialcode.geometry.camera import Intrinsics, PixelGrid
 from spatialcode.scene import CameraPose
 from tests.fixtures import ListSource, render_walkthrough
@@ -80,10 +80,10 @@ def test_block_median_ignores_invalid_depth_and_lifts_at_block_centres():
     depth[0, 0], depth[0, 1] = 0.0, 9.0  # an invalid pixel and an outlier in the first block
     depth[4:, 4:] = 0.0
     depth[4, 4] = 3.0  # one valid pixel of sixteen: no depth for that block
-    medians = _block_median(depth, 4)
+    medians = block_median(depth, 4)
     assert medians.tolist() == [[2.0, 2.0], [2.0, 0.0]]
     intrinsics = Intrinsics(fx=100.0, fy=80.0, cx=3.5, cy=3.5, width=8, height=8)
-    blocks = PixelGrid(_block_intrinsics(intrinsics, 2))
+    blocks = PixelGrid(block_intrinsics(intrinsics, 2))
     full = PixelGrid(intrinsics)
     identity = CameraPose.from_matrix(np.eye(4), 0.0)
     # a block's point lies where its centre pixel (between the 2 × 2 pixels) is seen at that depth

@@ -10,8 +10,8 @@ assembled from one validated config tree (what ``spatialcode encode`` runs).
 
 The tree also holds the settings of the stages below it — the geometric encoder and its track
 association (``encoder``, ``encoder.tracks``), RGB-D odometry (``odometry``), feature odometry
-(``features``) and pose refinement (``refine``) — so a YAML file and ``dotted.key=value``
-overrides reach every one of them::
+(``features``), pose refinement (``refine``) and levelling by the floor (``level``) — so a YAML
+file and ``dotted.key=value`` overrides reach every one of them::
 
     load_config(EncodePipelineConfig, "encode.yaml", ["source=walk.mp4", "encoder.tracks.voxel_size=0.05"])
 """
@@ -32,7 +32,14 @@ from spatialcode.core.version import __version__
 from spatialcode.encode.encoder import EncoderConfig, encode
 from spatialcode.encode.frames import FrameSource, source_chain, stage_seconds
 from spatialcode.encode.perception import GroundTruthPerception, Perception
-from spatialcode.encode.poses import POSE_MODES, FeatureOdometryConfig, MapAlignConfig, OdometryConfig, pose_source
+from spatialcode.encode.poses import (
+    POSE_MODES,
+    FeatureOdometryConfig,
+    FloorLevelConfig,
+    MapAlignConfig,
+    OdometryConfig,
+    pose_source,
+)
 from spatialcode.encode.presets import preset
 from spatialcode.encode.pretrained.box_masks import BOX_MASKS
 from spatialcode.encode.pretrained.device import check_device
@@ -56,7 +63,9 @@ class EncodePipelineConfig:
     ``download_models``: let the Hugging Face hub fetch model hub ids not in the local cache.
     The stages' own settings: ``encoder`` (the geometric encoder, with its track association in
     ``encoder.tracks``), ``odometry`` (``poses="estimate"``), ``features`` (``poses="features"``
-    and ``auto`` on a colour-only video) and ``refine`` (``poses="refine"``).
+    and ``auto`` on a colour-only video), ``refine`` (``poses="refine"``) and ``level`` (the
+    poses' tilt levelled by the floor, whatever their mode; ``level.enabled`` ``None``: on for
+    predicted depth).
     """
 
     source: Path | str
@@ -81,6 +90,7 @@ class EncodePipelineConfig:
     odometry: OdometryConfig = field(default_factory=OdometryConfig)
     features: FeatureOdometryConfig = field(default_factory=FeatureOdometryConfig)
     refine: MapAlignConfig = field(default_factory=MapAlignConfig)
+    level: FloorLevelConfig = field(default_factory=FloorLevelConfig)
 
     def __post_init__(self) -> None:
         if self.perception not in PERCEPTION_MODES:
@@ -117,7 +127,10 @@ class EncodePipelineConfig:
             changes |= {"depth_model": self.depth_model or chosen.depth.repo_id, "width": self.width or chosen.width}
             if self.stride is None and self.target_fps is None:
                 changes["target_fps"] = chosen.target_fps
-        changes["encoder"] = monocular_defences(self.encoder, predicted=colour_only or self.depth_model is not None)
+        predicted = colour_only or self.depth_model is not None
+        changes["encoder"] = monocular_defences(self.encoder, predicted=predicted)
+        if self.level.enabled is None:  # a drifting tilt is odometry on predicted depth's; a depth sensor's VIO has gravity
+            changes["level"] = replace(self.level, enabled=predicted)
         return replace(self, **changes)
 
     def open_frames(self, rgb: bool) -> FrameSource:
@@ -145,7 +158,8 @@ class EncodePipelineConfig:
         if depth_config is not None:
             source = PredictedDepthSource(source, MonocularDepth(depth_config))
         mode = ("features" if colour_only else "given") if config.poses == "auto" else config.poses
-        return pose_source(source, mode, odometry=config.odometry, features=config.features, refine=config.refine)
+        return pose_source(source, mode, odometry=config.odometry, features=config.features, refine=config.refine,
+                           level=config.level)
 
 
 def monocular_defences(encoder: EncoderConfig, predicted: bool) -> EncoderConfig:

@@ -143,7 +143,7 @@ class MapAlignedPoseSource:
             if frame.pose is None:
                 raise InputFileError(f"frame {frame.index} has no pose to refine: estimate poses instead "
                                      "(EstimatedPoseSource; poses='estimate' in the encode pipeline)")
-            blocks = _block_intrinsics(frame.intrinsics, config.block)
+            blocks = block_intrinsics(frame.intrinsics, config.block)
             if grid is None or grid.intrinsics != blocks:
                 grid = PixelGrid(blocks)
             pose = correction @ frame.pose.matrix()
@@ -166,7 +166,7 @@ class MapAlignedPoseSource:
         image's pixels) and voxel-averaged (Open3D point cloud)."""
         import open3d as o3d
 
-        depth = _block_median(frame.depth, self.config.block)
+        depth = block_median(frame.depth, self.config.block)
         rows, cols = np.nonzero((depth > 0) & (depth <= self.config.max_depth))
         points = grid.points(rows, cols, depth, _IDENTITY)
         return o3d.geometry.PointCloud(o3d.utility.Vector3dVector(points)).voxel_down_sample(self.config.voxel)
@@ -199,7 +199,7 @@ class MapAlignedPoseSource:
         return step
 
 
-def _block_median(depth: np.ndarray, block: int) -> np.ndarray:
+def block_median(depth: np.ndarray, block: int) -> np.ndarray:
     """(H // block, W // block) median of the valid (> 0) depths (m) of each block × block pixel
     block of ``depth`` (H, W); 0 where fewer than half are valid."""
     rows, cols = depth.shape[0] // block, depth.shape[1] // block
@@ -211,6 +211,6 @@ def _block_median(depth: np.ndarray, block: int) -> np.ndarray:
     return np.where(2 * valid >= block * block, middle, 0.0).astype(np.float32)
 
 
-def _block_intrinsics(intrinsics: Intrinsics, block: int) -> Intrinsics:
+def block_intrinsics(intrinsics: Intrinsics, block: int) -> Intrinsics:
     """The intrinsics of an image of block × block pixel blocks, each pixel at its block's centre."""
     return intrinsics.scaled(1 / block, 1 / block, max(intrinsics.width // block, 1), max(intrinsics.height // block, 1))
