@@ -64,8 +64,8 @@ class EncodePipelineConfig:
     The stages' own settings: ``encoder`` (the geometric encoder, with its track association in
     ``encoder.tracks``), ``odometry`` (``poses="estimate"``), ``features`` (``poses="features"``
     and ``auto`` on a colour-only video), ``refine`` (``poses="refine"``) and ``level`` (the
-    poses' tilt levelled by the floor, whatever their mode; ``level.enabled`` ``None``: on for
-    predicted depth).
+    poses' tilt and height levelled by the floor, whatever their mode; ``level.enabled`` ``None``:
+    on for predicted depth).
     """
 
     source: Path | str
@@ -129,7 +129,7 @@ class EncodePipelineConfig:
                 changes["target_fps"] = chosen.target_fps
         predicted = colour_only or self.depth_model is not None
         changes["encoder"] = monocular_defences(self.encoder, predicted=predicted)
-        if self.level.enabled is None:  # a drifting tilt is odometry on predicted depth's; a depth sensor's VIO has gravity
+        if self.level.enabled is None:  # odometry on predicted depth drifts in tilt and height; a device's poses know gravity
             changes["level"] = replace(self.level, enabled=predicted)
         return replace(self, **changes)
 

@@ -24,7 +24,7 @@ def pose_source(source: Any, mode: str = "given", odometry: OdometryConfig | Non
     replaced by an :class:`EstimatedPoseSource` (RGB-D odometry with ``odometry`` for ``estimate``,
     feature odometry with ``features`` for ``features``), or refined by a
     :class:`MapAlignedPoseSource` with ``refine``; a setting left ``None`` takes its defaults. With
-    ``level`` enabled, the resulting poses' tilt is then levelled by the floor
+    ``level`` enabled, the resulting poses' tilt and height are then levelled by the floor
     (:class:`FloorLevelledPoseSource`)."""
     if mode not in POSE_MODES:
         raise ValidationError("poses", f"expected one of {', '.join(POSE_MODES)}, got {mode!r}")
