@@ -100,7 +100,7 @@ def encode_command(out: Path, config: EncodePipelineConfig, viz: bool, progress:
     """Encode a video / RGB-D sequence into a spatial code: objects with 3D boxes and first_seen, room, camera path.
 
     The settings are an EncodePipelineConfig: the options below, and the stages' own settings
-    (encoder.*, encoder.tracks.*, odometry.*, features.*, refine.*) from a --config YAML file or
+    (encoder.*, encoder.tracks.*, odometry.*, features.*, refine.*, level.*) from a --config YAML file or
     --set KEY=VALUE, e.g. --set encoder.tracks.voxel_size=0.03."""
     from spatialcode.encode.pipeline import encode_input
 
