@@ -184,7 +184,7 @@ def camera_errors(codes: dict[str, SpatialCode], factors: dict[str, float]) -> d
     (degrees between where the two put the world's up), height (m) and position across the floor (m)."""
     tilt, height, across = [], [], []
     for key, code in codes.items():
-        truth = {round(frame.pose.t, 3): frame.pose for frame in RenderFolderSource(RUNS / "renders" / key, rgb=False)}
+        truth = {round(t, 3): pose for (t, pose), _ in RenderFolderSource(RUNS / "renders" / key, rgb=False).entries}
         for camera in code.camera:
             true = truth.get(round(camera.t, 3))
             if true is None:

@@ -38,11 +38,9 @@ from scipy.spatial.transform import Rotation
 from spatialcode.core.errors import InputFileError, ValidationError
 from spatialcode.core.validation import check_whole_number
 from spatialcode.encode.frames import Frame
-from spatialcode.encode.poses.map_align import block_intrinsics, block_median
+from spatialcode.encode.poses.map_align import block_intrinsics, block_points
 from spatialcode.geometry.camera import PixelGrid
 from spatialcode.scene import CameraPose
-
-_IDENTITY = CameraPose.from_matrix(np.eye(4), 0.0)
 
 
 @dataclass(frozen=True)
@@ -142,9 +140,7 @@ class FloorLevelledPoseSource:
         import open3d as o3d
 
         config = self.config
-        depth = block_median(np.asarray(frame.depth, dtype=np.float32), config.block)
-        rows, cols = np.nonzero((depth > 0) & (depth <= config.max_depth))
-        points = grid.points(rows, cols, depth, _IDENTITY) @ pose[:3, :3].T + pose[:3, 3]
+        points = block_points(frame.depth, grid, config.block, config.max_depth) @ pose[:3, :3].T + pose[:3, 3]
         low = points[points[:, 2] < pose[2, 3] - config.below]
         if len(low) < config.min_points:
             return None

@@ -166,9 +166,7 @@ class MapAlignedPoseSource:
         image's pixels) and voxel-averaged (Open3D point cloud)."""
         import open3d as o3d
 
-        depth = block_median(frame.depth, self.config.block)
-        rows, cols = np.nonzero((depth > 0) & (depth <= self.config.max_depth))
-        points = grid.points(rows, cols, depth, _IDENTITY)
+        points = block_points(frame.depth, grid, self.config.block, self.config.max_depth)
         return o3d.geometry.PointCloud(o3d.utility.Vector3dVector(points)).voxel_down_sample(self.config.voxel)
 
     def _register(self, cloud: Any, surface: SurfaceMap) -> np.ndarray | None:
@@ -209,6 +207,15 @@ def block_median(depth: np.ndarray, block: int) -> np.ndarray:
     valid = np.isfinite(blocks).sum(axis=2)
     middle = np.take_along_axis(blocks, np.maximum(valid - 1, 0)[..., None] // 2, axis=2)[..., 0]
     return np.where(2 * valid >= block * block, middle, 0.0).astype(np.float32)
+
+
+def block_points(depth: np.ndarray, grid: PixelGrid, block: int, max_depth: float) -> np.ndarray:
+    """The points (N, 3; m, camera frame) of the :func:`block_median` depths of ``depth`` (H, W; m)
+    that are valid and within ``max_depth``, each lifted through its block's centre (``grid``: of
+    :func:`block_intrinsics`)."""
+    medians = block_median(depth, block)
+    rows, cols = np.nonzero((medians > 0) & (medians <= max_depth))
+    return grid.points(rows, cols, medians, _IDENTITY)
 
 
 def block_intrinsics(intrinsics: Intrinsics, block: int) -> Intrinsics:
