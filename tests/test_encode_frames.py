@@ -152,3 +152,46 @@ def test_encoding_frames_without_usable_depth_fails(render_dir):
 
     with pytest.raises(InputFileError, match="no valid depth in any of the 20 frames"):
         encode(NoDepth(render_dir, rgb=False))
+
+
+def test_encoding_holds_open3d_to_its_threads_and_gives_them_back(render_dir):
+    """Open3D's parallel ICP and RANSAC make runs differ; the encoder holds it to
+    ``open3d_threads`` while frames are read (where pose refinement runs) and restores the limit,
+    also when encoding fails."""
+    import open3d as o3d
+
+    from spatialcode.encode.encoder import EncoderConfig, encode
+
+    seen: list[int] = []
+
+    class Watched(RenderFolderSource):
+        def __iter__(self):
+            for frame in super().__iter__():
+                seen.append(o3d.utility.get_max_threads())
+                yield frame
+
+    before = o3d.utility.get_max_threads()
+    encode(Watched(render_dir, rgb=False))
+    assert seen and set(seen) == {1}
+    assert o3d.utility.get_max_threads() == before
+    seen.clear()
+    encode(Watched(render_dir, rgb=False), config=EncoderConfig(open3d_threads=0))
+    assert set(seen) == {before}  # 0: no limit
+
+    class NoDepth(Watched):
+        def __iter__(self):
+            for frame in super().__iter__():
+                frame.depth = np.zeros_like(frame.depth)
+                yield frame
+
+    with pytest.raises(InputFileError):
+        encode(NoDepth(render_dir, rgb=False))
+    assert o3d.utility.get_max_threads() == before
+
+
+@pytest.mark.parametrize("threads", [-1, 1.5])
+def test_open3d_threads_must_be_a_whole_number(threads):
+    from spatialcode.encode.encoder import EncoderConfig
+
+    with pytest.raises(ValidationError, match="open3d_threads"):
+        EncoderConfig(open3d_threads=threads)

@@ -27,6 +27,7 @@ from dataclasses import asdict, dataclass, field, replace
 import numpy as np
 import shapely
 
+from spatialcode.core.cpus import open3d_threads
 from spatialcode.core.errors import InputFileError, ValidationError
 from spatialcode.core.version import __version__
 from spatialcode.encode.calibration import ScaleCalibrationConfig, estimate_scale
@@ -80,6 +81,9 @@ class EncoderConfig:
                                             # lacks are kept; 0: off; None: 0, or 0.25 for predicted depth)
     facing: FacingConfig = field(default_factory=FacingConfig)  # boxes turned to face their object's front
     calibration: ScaleCalibrationConfig = field(default_factory=ScaleCalibrationConfig)  # metric scale of predicted depth
+    open3d_threads: int = 1                 # Open3D's CPU threads while encoding (0: all): with more, its parallel sums
+                                            # (ICP, normals) and RANSAC depend on scheduling and the same video can give
+                                            # a different code — slightly, or visibly once pose refinement drifts apart
 
     def __post_init__(self) -> None:
         for name in ("pixel_stride", "min_observations", "merge_every", "background_every", "floor_every",
@@ -91,6 +95,8 @@ class EncoderConfig:
         for name in ("max_depth", "first_seen_fraction", "background_voxel", "floor_band", "room_cell"):
             if not getattr(self, name) > 0:
                 raise ValidationError(name, f"must be > 0, got {getattr(self, name)}")
+        if int(self.open3d_threads) != self.open3d_threads or self.open3d_threads < 0:
+            raise ValidationError("open3d_threads", f"must be a whole number >= 0, got {self.open3d_threads}")
         if self.edge_trim_px is not None and (int(self.edge_trim_px) != self.edge_trim_px or self.edge_trim_px < 0):
             raise ValidationError("edge_trim_px", f"must be a whole number >= 0, got {self.edge_trim_px}")
         for name in ("min_detection_rate", "min_label_share", "min_size_ratio"):
@@ -307,16 +313,19 @@ def plausible_size(label: str, box: Box3D, ratio: float) -> bool:
 
 def encode(source: FrameSource, perception: Perception | None = None, config: EncoderConfig | None = None,
            progress: bool = False, scene: Source | None = None) -> tuple[SpatialCode, StageTimes]:
-    """Encode every frame of ``source``; return the SpatialCode and the per-stage times. Raises
-    :class:`InputFileError` when the source has no frames or no frame has usable depth."""
+    """Encode every frame of ``source``; return the SpatialCode and the per-stage times. Open3D is
+    held to ``config.open3d_threads`` meanwhile (one by default: the same frames give the same
+    code). Raises :class:`InputFileError` when the source has no frames or no frame has usable depth."""
     from tqdm import tqdm
 
     encoder = Encoder(config, perception)
-    for frame in tqdm(source, total=len(source), desc="encode", unit="frame", file=sys.stderr, disable=not progress):
-        encoder.update(frame)
-    if encoder.frames_seen == 0:
-        raise InputFileError("the source yielded no frames")
-    if encoder.depth_pixels == 0:
-        raise InputFileError(f"no valid depth in any of the {encoder.frames_seen} frames (every depth value is 0, NaN, "
-                             f"negative or beyond {encoder.config.max_depth:g} m): check the depth files and their units")
-    return encoder.code(scene), encoder.times
+    with open3d_threads(encoder.config.open3d_threads):  # the source's pose refinement runs in this loop too
+        for frame in tqdm(source, total=len(source), desc="encode", unit="frame", file=sys.stderr, disable=not progress):
+            encoder.update(frame)
+        if encoder.frames_seen == 0:
+            raise InputFileError("the source yielded no frames")
+        if encoder.depth_pixels == 0:
+            raise InputFileError(f"no valid depth in any of the {encoder.frames_seen} frames (every depth value is 0, "
+                                 f"NaN, negative or beyond {encoder.config.max_depth:g} m): check the depth files and "
+                                 "their units")
+        return encoder.code(scene), encoder.times
