@@ -77,6 +77,29 @@ def test_a_height_drift_is_taken_back_to_the_floor(walkthrough):
     assert source.report.floor_z == pytest.approx(0.0, abs=0.01)  # the scene's floor is at z = 0
 
 
+class _Planes(FloorLevelledPoseSource):
+    """Finds, frame after frame, a level plane at the given heights (m; ``None``: no plane)."""
+
+    def __init__(self, source, config, heights):
+        super().__init__(source, config)
+        self.heights = iter(heights)
+
+    def find_floor(self, frame, grid, pose):
+        height = next(self.heights)
+        return None if height is None else (Rotation.identity(), height + pose[2, 3] - frame.pose.position[2])
+
+
+def test_a_level_plane_far_above_the_floor_is_not_the_floor(walkthrough):
+    frames = [replace(f, pose=p) for f, p in zip(*walkthrough)][:7]
+    # the floor at 0 three times (the reference), then a bed's top at 0.5 m, then the floor 0.2 m low (drift)
+    heights = [0.0, 0.0, 0.0, 0.5, 0.5, -0.2, None]
+    source = _Planes(ListSource(frames), FloorLevelConfig(height_gain=0.5, reference_frames=3), heights)
+    raised = [f.pose.position[2] - t.pose.position[2] for f, t in zip(source, frames)]
+    # the bed is left out (it would have lowered the camera 25 cm); the low floor raises it by half of 0.2 m
+    assert raised == pytest.approx([0.0, 0.0, 0.0, 0.0, 0.0, 0.1, 0.1])
+    assert source.report.not_floor == 2 and source.report.levelled == 4 and source.report.floor_z == 0.0
+
+
 @pytest.mark.parametrize("settings", [{"below": 5.0},          # nothing lies 5 m under the camera
                                       {"max_tilt_deg": 1.0},   # the floor seen 3° off is not taken for level
                                       {"min_points": 10_000},  # more points than a 32 × 24 block image holds
@@ -117,6 +140,7 @@ def test_frames_without_depth_or_pose_are_refused(tilted):
                                              ({"height_gain": 2.0}, "level.height_gain"), ({"below": 0.0}, "level.below"),
                                              ({"iterations": 0}, "level.iterations"), ({"block": 2.5}, "level.block"),
                                              ({"reference_frames": 0}, "level.reference_frames"),
+                                             ({"max_floor_offset": 0.0}, "level.max_floor_offset"),
                                              ({"max_tilt_deg": -1.0}, "level.max_tilt_deg")])
 def test_bad_settings_are_refused(settings, field):
     with pytest.raises(ValidationError, match=field.replace(".", r"\.")):

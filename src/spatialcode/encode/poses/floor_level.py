@@ -14,7 +14,8 @@ medians) are searched for their largest plane (RANSAC, Open3D); when that plane 
 - its height under the camera is compared with the floor's height in the first
   ``reference_frames`` frames where it was found (the median; the start of the video anchors
   the map too), and a share ``height_gain`` of the difference joins the height correction,
-  which moves every later position up or down.
+  which moves every later position up or down. A level plane more than ``max_floor_offset`` m
+  from that height is not the floor but something on it (a bed, a low table) and is not used.
 
 One frame's floor is itself a few degrees and centimetres off under predicted depth's smooth
 warp; the shares average those errors out over many frames while the corrections still follow
@@ -52,6 +53,7 @@ class FloorLevelConfig:
     gain: float = 0.05            # share of a frame's levelling rotation applied to the attitude correction
     height_gain: float = 0.05     # share of a frame's floor height error applied to the height correction
     reference_frames: int = 10    # the floor's height: its median over the first frames it was found in
+    max_floor_offset: float = 0.3  # a level plane farther than this from that height is not the floor (a bed, a low table)
     below: float = 0.9            # floor candidates lie at least this far under the camera (m)
     plane_distance: float = 0.03  # RANSAC inlier distance (m)
     iterations: int = 200         # RANSAC iterations
@@ -62,7 +64,7 @@ class FloorLevelConfig:
     max_depth: float = 6.0        # ignore depth beyond this (m)
 
     def __post_init__(self) -> None:
-        for name in ("below", "plane_distance", "min_spread", "max_tilt_deg", "max_depth"):
+        for name in ("below", "plane_distance", "min_spread", "max_tilt_deg", "max_depth", "max_floor_offset"):
             if not getattr(self, name) > 0:
                 raise ValidationError(f"level.{name}", f"must be > 0, got {getattr(self, name)}")
         for name in ("gain", "height_gain"):
@@ -75,11 +77,13 @@ class FloorLevelConfig:
 @dataclass
 class LevellingReport:
     """What a pass of :class:`FloorLevelledPoseSource` did: ``frames`` read, ``levelled`` (frames
-    whose floor was found and used), the attitude correction's size at the end (degrees), the
-    floor's reference height (m; ``None`` before it was set) and the height correction at the end (m)."""
+    whose floor was found and used), ``not_floor`` (frames whose plane lay too far from the floor's
+    height), the attitude correction's size at the end (degrees), the floor's reference height (m;
+    ``None`` before it was set) and the height correction at the end (m)."""
 
     frames: int = 0
     levelled: int = 0
+    not_floor: int = 0
     correction_deg: float = 0.0
     floor_z: float | None = None
     height_correction_m: float = 0.0
@@ -115,6 +119,10 @@ class FloorLevelledPoseSource:
             pose[:3, :3] = correction.as_matrix() @ pose[:3, :3]
             pose[2, 3] += raised
             floor = self.find_floor(frame, grid, pose)
+            if (floor is not None and len(reference) == config.reference_frames
+                    and abs(floor[1] - report.floor_z) > config.max_floor_offset):
+                report.not_floor += 1
+                floor = None
             if floor is not None:
                 turn, floor_z = floor
                 step = Rotation.from_rotvec(turn.as_rotvec() * config.gain)
