@@ -195,3 +195,48 @@ def test_open3d_threads_must_be_a_whole_number(threads):
 
     with pytest.raises(ValidationError, match="open3d_threads"):
         EncoderConfig(open3d_threads=threads)
+
+
+def test_the_encoder_measures_the_depth_spread_and_takes_its_smear_out_of_the_boxes(render_dir):
+    """Exact depth has no spread and keeps its boxes; depth whose every frame comes out nearer or
+    farther by a factor exp(N(0, 0.03²)) is measured at that spread, and the smear that spread
+    predicts is taken out of its boxes: no side grows, the walls' picture and the cabinet's depth
+    shrink. (The 20 frames cover the whole walk, so the frames compared are neighbours: ``lag``
+    0.25 s; so few frames a surface do not smear a cloud as much as the spread predicts, so the
+    boxes are not compared with the truth here: BENCHMARKS.md measures that on real layouts.)"""
+    from spatialcode.encode.encoder import Encoder, EncoderConfig, encode
+    from spatialcode.encode.smear import SmearConfig
+
+    class Flicker(RenderFolderSource):
+        def __iter__(self):
+            factors = np.exp(np.random.default_rng(11).normal(0.0, 0.03, len(self)))
+            for frame in super().__iter__():
+                frame.depth = frame.depth * np.float32(factors[frame.index])
+                yield frame
+
+    on = EncoderConfig(smear=SmearConfig(enabled=True, lag=0.25, every=1, block=2))  # 64 × 48: few 4-px blocks
+
+    def spread(source) -> float:
+        encoder = Encoder(on)
+        for frame in source:
+            encoder.update(frame)
+        assert encoder.consistency.pairs >= 10
+        return encoder.depth_spread
+
+    assert spread(RenderFolderSource(render_dir, rgb=False)) < 0.005
+    assert spread(Flicker(render_dir, rgb=False)) == pytest.approx(0.03, rel=0.25)  # a median of 19 pairs
+
+    def sizes(code) -> dict[str, np.ndarray]:
+        return {o.label: np.sort(o.box.size_array) for o in code.objects}
+
+    exact_off, exact_on = (sizes(encode(RenderFolderSource(render_dir, rgb=False), config=c)[0]) for c in (None, on))
+    assert exact_on.keys() == exact_off.keys()
+    for label in exact_on:
+        assert exact_on[label] == pytest.approx(exact_off[label], abs=0.01)
+
+    flicker_off, flicker_on = (sizes(encode(Flicker(render_dir, rgb=False), config=c)[0]) for c in (None, on))
+    assert flicker_on.keys() == flicker_off.keys()
+    for label in flicker_on:
+        assert (flicker_on[label] <= flicker_off[label] + 1e-9).all()
+    assert flicker_on["picture"][0] < flicker_off["picture"][0] - 0.01
+    assert flicker_on["cabinet"][0] < flicker_off["cabinet"][0] - 0.05

@@ -15,6 +15,7 @@ from spatialcode.encode.encoder import Encoder, EncoderConfig
 from spatialcode.encode.frames import Frame
 from spatialcode.encode.mask_edges import trim_depth_edges
 from spatialcode.encode.perception import Detection, PerceptionOutput
+from spatialcode.encode.smear import SmearConfig
 from spatialcode.encode.visibility import DepthView
 from spatialcode.geometry.box import Box3D
 from spatialcode.geometry.camera import Intrinsics
@@ -424,17 +425,19 @@ def test_the_defences_are_on_for_predicted_depth_and_settings_given_win():
     def settings(config: EncoderConfig) -> tuple:
         return (config.calibration.enabled, config.edge_trim_px, config.min_detection_rate, config.min_label_share,
                 config.min_size_ratio, config.tracks.smear_trim, config.tracks.min_hit_share,
-                config.tracks.free_space_check)
+                config.tracks.free_space_check, config.smear.enabled)
 
     on = monocular_defences(EncoderConfig(), predicted=True)
-    assert settings(on) == (False, 3, 0.2, 0.5, 0.25, 0.05, 0.05, True)  # calibration: only when asked for
-    assert settings(monocular_defences(EncoderConfig(), predicted=False)) == (False, 0, 0.0, 0.0, 0.0, 0.0, 0.0, False)
+    assert settings(on) == (False, 3, 0.2, 0.5, 0.25, 0.05, 0.05, True, True)  # calibration: only when asked for
+    assert settings(monocular_defences(EncoderConfig(), predicted=False)) == (False, 0, 0.0, 0.0, 0.0, 0.0, 0.0, False,
+                                                                              False)
     given = EncoderConfig(edge_trim_px=0, min_detection_rate=0.5, min_label_share=0.0, min_size_ratio=0.0,
-                          calibration=ScaleCalibrationConfig(enabled=True),
+                          calibration=ScaleCalibrationConfig(enabled=True), smear=SmearConfig(enabled=False),
                           tracks=TrackAssociationConfig(smear_trim=0.02, min_hit_share=0.0, free_space_check=False))
-    assert settings(monocular_defences(given, predicted=True)) == (True, 0, 0.5, 0.0, 0.0, 0.02, 0.0, False)
-    checked = EncoderConfig(tracks=TrackAssociationConfig(free_space_check=True))  # asked for on a depth sensor's input
-    assert monocular_defences(checked, predicted=False).tracks.free_space_check is True
+    assert settings(monocular_defences(given, predicted=True)) == (True, 0, 0.5, 0.0, 0.0, 0.02, 0.0, False, False)
+    checked = EncoderConfig(tracks=TrackAssociationConfig(free_space_check=True), smear=SmearConfig(enabled=True))
+    assert monocular_defences(checked, predicted=False).tracks.free_space_check is True  # asked for on a depth sensor's
+    assert monocular_defences(checked, predicted=False).smear.enabled is True             # input
     # predicted depth is smooth in each frame: its boxes are trimmed whatever the noise estimate says
     assert on.tracks.trim(0.0) == 0.05 and EncoderConfig().tracks.trim(0.0) == 0.0
     assert on.tracks.trim(1.0) == 0.05 and EncoderConfig().tracks.trim(1.0) == pytest.approx(0.01)

@@ -18,6 +18,7 @@ import math
 import numpy as np
 import shapely
 
+from spatialcode.encode.smear import deblurred_extent
 from spatialcode.geometry.box import Box3D
 
 
@@ -111,7 +112,7 @@ def _footprint(rectangle: tuple[float, float, float, float, float], thickness: f
 
 def fit_box(points: np.ndarray, floor_z: float | None = None, floor_snap: float = 0.1, min_size: float = 0.01,
             max_area_excess: float = 0.2, viewpoint: np.ndarray | None = None, min_thickness: float = 0.0,
-            trim: float = 0.0, height_trim: float | None = None) -> Box3D:
+            trim: float = 0.0, height_trim: float | None = None, smear: np.ndarray | None = None) -> Box3D:
     """The gravity-aligned oriented box (roll = pitch = 0) around points (N ≥ 1, 3), metres.
 
     Sides are at least ``min_size`` m; with ``floor_z`` given, a bottom within ``floor_snap`` m
@@ -119,7 +120,10 @@ def fit_box(points: np.ndarray, floor_z: float | None = None, floor_snap: float 
     thing seen a few cm under a floor estimated from drifting poses). ``trim`` > 0 leaves that
     share of the points out at each end of every axis (the extents are quantiles): the outermost
     points of a cloud smeared by depth noise or pose drift are the ones that overstate it;
-    ``height_trim``, when given, is the share left out at each end of the vertical axis instead."""
+    ``height_trim``, when given, is the share left out at each end of the vertical axis instead.
+    ``smear`` (3 × 3 covariance, m²), the blur predicted depth's frame-to-frame spread gave the
+    points, is taken out of each trimmed extent about its middle, before the floor snap
+    (:func:`spatialcode.encode.smear.deblurred_extent`)."""
     points = np.asarray(points, dtype=np.float64).reshape(-1, 3)
     surface_yaw = normal_yaw(points)
     rectangle = _rectangle(points[:, :2])
@@ -130,7 +134,14 @@ def fit_box(points: np.ndarray, floor_z: float | None = None, floor_snap: float 
     if trim > 0:
         rectangle = _extent_box(points[:, :2], rectangle[4], trim)
     cx, cy, sx, sy, yaw = rectangle
-    z_lo, z_hi = (float(v[0]) for v in _extents(points[:, 2:], trim if height_trim is None else height_trim))
+    z_trim = trim if height_trim is None else height_trim
+    z_lo, z_hi = (float(v[0]) for v in _extents(points[:, 2:], z_trim))
+    if smear is not None:
+        c, s = math.cos(yaw), math.sin(yaw)
+        blur = [math.sqrt(max(float(axis @ smear @ axis), 0.0)) for axis in np.array([[c, s, 0.0], [-s, c, 0.0], [0.0, 0.0, 1.0]])]
+        sx, sy = deblurred_extent(sx, blur[0], trim), deblurred_extent(sy, blur[1], trim)
+        middle, half = (z_lo + z_hi) / 2, deblurred_extent(z_hi - z_lo, blur[2], z_trim) / 2
+        z_lo, z_hi = middle - half, middle + half
     if floor_z is not None and abs(z_lo - floor_z) <= floor_snap and floor_z < z_hi:
         z_lo = floor_z
     box = Box3D((cx, cy, (z_lo + z_hi) / 2), (sx, sy, z_hi - z_lo), (0.0, 0.0, yaw))

@@ -37,7 +37,8 @@ from spatialcode.encode.lift import depth_noise_coefficient
 from spatialcode.encode.mask_edges import trim_depth_edges
 from spatialcode.encode.perception import GroundTruthPerception, Perception
 from spatialcode.encode.room import Plane, find_floor, room_outline
-from spatialcode.encode.tracks import Track, TrackAssociationConfig, TrackAssociator
+from spatialcode.encode.smear import DepthConsistency, SmearConfig, smear_covariance
+from spatialcode.encode.tracks import Track, TrackAssociationConfig, TrackAssociator, frame_indices
 from spatialcode.encode.visibility import DepthView
 from spatialcode.encode.voxels import VoxelCloud
 from spatialcode.geometry.box import Box3D
@@ -81,6 +82,8 @@ class EncoderConfig:
                                             # lacks are kept; 0: off; None: 0, or 0.25 for predicted depth)
     facing: FacingConfig = field(default_factory=FacingConfig)  # boxes turned to face their object's front
     calibration: ScaleCalibrationConfig = field(default_factory=ScaleCalibrationConfig)  # metric scale of predicted depth
+    smear: SmearConfig = field(default_factory=SmearConfig)  # box extents with predicted depth's frame-to-frame
+                                            # spread taken out (encode.smear; None: off, on for predicted depth)
     open3d_threads: int = 1                 # Open3D's CPU threads while encoding (0: all): with more, its parallel sums
                                             # (ICP, normals) and RANSAC depend on scheduling and the same video can give
                                             # a different code — slightly, or visibly once pose refinement drifts apart
@@ -130,6 +133,8 @@ class Encoder:
         self.background = VoxelCloud(self.config.background_voxel)
         self.camera: list[CameraPose] = []
         self.depth_views: dict[int, DepthView] = {}  # frame index → its camera and depth, coarsely (free space)
+        self.consistency = DepthConsistency(self.config.smear)  # depth's spread between frames (smear correction)
+        self.camera_at: dict[int, np.ndarray] = {}  # frame index → camera position (m), for the smear correction
         self.times = StageTimes()
         self._grid: PixelGrid | None = None
         self._floor: tuple[int, Plane | None] | None = None  # (frames seen when estimated, plane)
@@ -197,6 +202,9 @@ class Encoder:
         bg_rows, bg_cols = np.nonzero(free[::every, ::every])
         self.background.add(grid.points(bg_rows * every, bg_cols * every, sampled, pose))
         self.camera.append(CameraPose(t=frame.t, position=pose.position, quaternion=pose.quaternion))
+        if config.smear.enabled:
+            self.consistency.add(depth, frame.intrinsics, pose, frame.t)
+            self.camera_at[frame.index] = np.asarray(pose.position, dtype=float)
         if config.tracks.free_space_check:  # only the free-space check reads them
             self.depth_views[frame.index] = DepthView.of_frame(depth, self.camera[-1], frame.intrinsics, config.max_depth)
         self.frames_seen += 1
@@ -238,6 +246,20 @@ class Encoder:
         return self._floor[1]
 
     @property
+    def depth_spread(self) -> float:
+        """One frame's relative depth spread measured so far (:class:`~spatialcode.encode.smear.DepthConsistency`;
+        0 with the smear correction off or before a pair of frames was measured)."""
+        return self.consistency.spread
+
+    def _smear(self, track: Track, points: np.ndarray) -> np.ndarray | None:
+        """The covariance (m²) by which the depth spread blurred ``track``'s ``points``, or ``None``
+        (smear correction off, nothing measured, no points)."""
+        if not self.config.smear.enabled or not self.depth_spread or not len(points):
+            return None
+        cameras = (self.camera_at[int(i)] for i in frame_indices(track.frame_bits) if int(i) in self.camera_at)
+        return smear_covariance(np.median(points, axis=0), cameras, self.depth_spread)
+
+    @property
     def depth_noise(self) -> float:
         """Median of the recent estimates of the depth noise coefficient ``a`` (σ = a·z², 1/m;
         :func:`~spatialcode.encode.lift.depth_noise_coefficient`), 0 before the first."""
@@ -263,7 +285,8 @@ class Encoder:
         tracks = [t for t in self.associator.tracks if t.observations >= config.min_observations and self._consistent(t)]
         tracks.sort(key=lambda t: (t.first_seen if t.first_seen is not None else t.first_t, t.id))
         points = [track.object_points(config.tracks, self.depth_noise, self.depth_views) for track in tracks]
-        boxes = [track.box(config.tracks, floor_z, self.depth_noise, cloud) for track, cloud in zip(tracks, points)]
+        boxes = [track.box(config.tracks, floor_z, self.depth_noise, cloud, smear=self._smear(track, cloud))
+                 for track, cloud in zip(tracks, points)]
         if config.min_size_ratio:
             kept = [i for i, (track, box) in enumerate(zip(tracks, boxes))
                     if plausible_size(track.label, box, config.min_size_ratio)]

@@ -171,8 +171,9 @@ def monocular_defences(encoder: EncoderConfig, predicted: bool) -> EncoderConfig
     track's detections reached with 5 % of the points left out at each end of the floor-plane
     axes (the fused cloud of frame-to-frame inconsistent depth is smeared along the rays), and a
     return to an object that the registration cannot place left out when the earlier visits'
-    frames looked through most of it (``tracks.free_space_check``: drift or warp displaced it);
-    else off. Leaving out every such return that weighs little
+    frames looked through most of it (``tracks.free_space_check``: drift or warp displaced it),
+    and the smear of the depth's frame-to-frame spread, measured from the frames, taken out of
+    the boxes' extents (``smear``, :mod:`spatialcode.encode.smear`); else off. Leaving out every such return that weighs little
     (``tracks.unaligned_visit_share``) is not among them: on the encoded dev layouts it cut the
     tops off doors seen a part at a time (BENCHMARKS.md, issue 26, third pass). The scale
     calibration from the furniture stays off unless asked for: on the encoded dev layouts it made
@@ -185,10 +186,11 @@ def monocular_defences(encoder: EncoderConfig, predicted: bool) -> EncoderConfig
     if calibration.enabled is None:
         calibration = replace(calibration, enabled=False)
     free_space_check = encoder.tracks.free_space_check
+    smear = encoder.smear if encoder.smear.enabled is not None else replace(encoder.smear, enabled=predicted)
     tracks = replace(encoder.tracks, smear_trim=decided(encoder.tracks.smear_trim, 0.05),
                      min_hit_share=decided(encoder.tracks.min_hit_share, 0.05),
                      free_space_check=predicted if free_space_check is None else free_space_check)
-    return replace(encoder, calibration=calibration, tracks=tracks, edge_trim_px=decided(encoder.edge_trim_px, 3),
+    return replace(encoder, calibration=calibration, tracks=tracks, smear=smear, edge_trim_px=decided(encoder.edge_trim_px, 3),
                    min_detection_rate=decided(encoder.min_detection_rate, 0.2),
                    min_label_share=decided(encoder.min_label_share, 0.5),
                    min_size_ratio=decided(encoder.min_size_ratio, 0.25))

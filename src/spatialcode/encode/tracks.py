@@ -327,14 +327,16 @@ class Track:
         return remove_outliers(points, config.cluster_eps, config.cluster_min_share)
 
     def box(self, config: TrackAssociationConfig, floor_z: float | None, depth_noise: float = 0.0,
-            points: np.ndarray | None = None, depth_views: DepthViews | None = None) -> Box3D:
+            points: np.ndarray | None = None, depth_views: DepthViews | None = None,
+            smear: np.ndarray | None = None) -> Box3D:
         """The gravity-aligned box of :meth:`object_points` (of ``depth_views``; or of ``points``
         already computed by it), its extents trimmed by :meth:`TrackAssociationConfig.trim` and
-        its height by :meth:`TrackAssociationConfig.height_trim`."""
+        its height by :meth:`TrackAssociationConfig.height_trim`, and the ``smear`` covariance
+        (m²) of predicted depth taken out of them (:func:`~spatialcode.encode.boxfit.fit_box`)."""
         if points is None:
             points = self.object_points(config, depth_noise, depth_views)
         return fit_box(points, floor_z, config.floor_snap, viewpoint=self.viewpoint, min_thickness=config.min_thickness,
-                       trim=config.trim(depth_noise), height_trim=config.height_trim(depth_noise))
+                       trim=config.trim(depth_noise), height_trim=config.height_trim(depth_noise), smear=smear)
 
 
 class TrackAssociator:
