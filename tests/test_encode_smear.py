@@ -51,8 +51,13 @@ def test_what_the_correction_leaves_alone():
 def test_the_smear_covariance_lies_along_the_rays():
     one = smear_covariance(np.zeros(3), [np.array([3.0, 0.0, 0.0])], 0.03)
     assert one == pytest.approx(np.diag([0.09**2, 0.0, 0.0]))
-    two = smear_covariance(np.array([1.0, 1.0, 0.0]), [np.array([4.0, 1.0, 0.0]), np.array([1.0, 5.0, 0.0])], 0.03)
-    assert two == pytest.approx(np.diag([0.09**2 / 2, 0.12**2 / 2, 0.0]))
+    # ranges 3 and 4 m: each frame weighs range^-(p + 2), its share of the fused points
+    cameras = [np.array([4.0, 1.0, 0.0]), np.array([1.0, 5.0, 0.0])]
+    two = smear_covariance(np.array([1.0, 1.0, 0.0]), cameras, 0.03)  # p = 0: weights 1/9, 1/16
+    assert two == pytest.approx(np.diag([0.09**2 / 9, 0.12**2 / 16, 0.0]) / (1 / 9 + 1 / 16))
+    near = smear_covariance(np.array([1.0, 1.0, 0.0]), cameras, 0.03, weight_power=4.0)  # weights 3^-6, 4^-6
+    assert near == pytest.approx(np.diag([0.09**2 * 3.0**-6, 0.12**2 * 4.0**-6, 0.0]) / (3.0**-6 + 4.0**-6))
+    assert near[0, 0] > 3 * near[1, 1]  # the nearer view sets the blur
     looking_down = smear_covariance(np.zeros(3), [np.array([0.0, 3.0, 4.0])], 0.02)  # range 5 m, ray (0, .6, .8)
     assert looking_down[2, 2] == pytest.approx((0.02 * 5 * 0.8) ** 2)
     assert smear_covariance(np.zeros(3), [], 0.03) is None

@@ -257,7 +257,7 @@ class Encoder:
         if not self.config.smear.enabled or not self.depth_spread or not len(points):
             return None
         cameras = (self.camera_at[int(i)] for i in frame_indices(track.frame_bits) if int(i) in self.camera_at)
-        return smear_covariance(np.median(points, axis=0), cameras, self.depth_spread)
+        return smear_covariance(np.median(points, axis=0), cameras, self.depth_spread, self.config.depth_weight_power)
 
     @property
     def depth_noise(self) -> float:

@@ -13,8 +13,11 @@ ratios' robust spread about 0 (1.4826 × their median magnitude: a shift of the 
 as much as a warp within it) over √2, as both frames err, is one frame's relative spread ``s``.
 The median over all such pairs is the video's.
 
-Along a box axis ``a`` the track's frames blur its points by σ_a² = mean over its frames of
-(s · r_f)² (a · u_f)², with r_f and u_f the range and the unit ray from the camera to the object.
+Along a box axis ``a`` the track's frames blur its points by σ_a² = Σ_f w_f (s · r_f)² (a · u_f)² /
+Σ_f w_f, with r_f and u_f the range and the unit ray from the camera to the object, and w_f a
+frame's share of the fused cloud: its pixels on the object fall as 1/r_f² and the fusion weighs
+each point by (1/r_f)^p (``EncoderConfig.depth_weight_power``), so w_f = r_f^-(p + 2) and the
+near views, which the cloud is made of, set the blur.
 A box's extent along an axis is a trimmed quantile range; :func:`deblurred_extent` inverts the
 trimmed extent of a uniform extent L blurred by N(0, σ²) for L (an object thinner than the blur
 comes out as thin as the encoder allows).
@@ -129,17 +132,20 @@ class DepthConsistency:
         return float(np.median(self._spreads)) if self._spreads else 0.0
 
 
-def smear_covariance(centre: np.ndarray, cameras: Iterable[np.ndarray], spread: float) -> np.ndarray | None:
+def smear_covariance(centre: np.ndarray, cameras: Iterable[np.ndarray], spread: float,
+                     weight_power: float = 0.0) -> np.ndarray | None:
     """The 3 × 3 covariance (m²) by which frames seen from ``cameras`` (positions, m) blur a point
-    at ``centre`` (m): the mean over them of (``spread`` · range)² u uᵀ, u the unit ray; ``None``
-    without a camera away from the centre."""
+    at ``centre`` (m): the mean over them of (``spread`` · range)² u uᵀ, u the unit ray, each frame
+    weighted by range^-(``weight_power`` + 2) (its share of the fused points, module docstring);
+    ``None`` without a camera away from the centre."""
     rays = np.asarray(list(cameras), dtype=float).reshape(-1, 3) - np.asarray(centre, dtype=float)
     ranges = np.linalg.norm(rays, axis=1)
     rays, ranges = rays[ranges > 1e-6], ranges[ranges > 1e-6]
     if not len(rays):
         return None
     units = rays / ranges[:, None]
-    return (spread**2) * np.einsum("n,ni,nj->ij", ranges**2, units, units) / len(rays)
+    weights = ranges ** -(weight_power + 2.0)
+    return (spread**2) * np.einsum("n,ni,nj->ij", weights * ranges**2, units, units) / weights.sum()
 
 
 def _trimmed_extent(length: float, trim: float) -> float:
