@@ -141,7 +141,6 @@ def test_no_spread_before_a_pair_and_bad_settings_are_refused():
     consistency = DepthConsistency()
     consistency.add(wall_depth(0.0), INTRINSICS, looking_along_y(0.0), 0.0)
     assert consistency.pairs == 0 and consistency.spread == 0.0
-    for change, name in (({"lag": 0.0}, "smear.lag"), ({"every": 0}, "smear.every"), ({"block": 1.5}, "smear.block"),
-                         ({"max_log_ratio": -1.0}, "smear.max_log_ratio")):
-        with pytest.raises(ValidationError, match=name):
+    for change in ({"lag": 0.0}, {"every": 0}, {"block": 1.5}, {"max_log_ratio": -1.0}):
+        with pytest.raises(ValidationError, match=f"^{next(iter(change))}: "):
             replace(SmearConfig(), **change)

@@ -44,7 +44,7 @@ MIN_PAIR_POINTS = 200  # a frame pair with fewer common surface points gives no 
 
 @dataclass(frozen=True)
 class SmearConfig:
-    """Settings of the smear correction (``smear.*``): ``enabled`` (``None``: off, on for predicted
+    """Settings of the smear correction (``encoder.smear.*``): ``enabled`` (``None``: off, on for predicted
     depth in the encode pipeline), frames ``lag`` seconds apart compared every ``every`` frames,
     their depths as medians of ``block`` × ``block`` pixels within ``max_depth`` (m), surfaces
     matched within ``max_log_ratio``."""
@@ -59,10 +59,10 @@ class SmearConfig:
     def __post_init__(self) -> None:
         for name in ("lag", "max_depth", "max_log_ratio"):
             if not getattr(self, name) > 0:
-                raise ValidationError(f"smear.{name}", f"must be > 0, got {getattr(self, name)}")
+                raise ValidationError(name, f"must be > 0, got {getattr(self, name)}")
         for name in ("every", "block"):
             if int(getattr(self, name)) != getattr(self, name) or getattr(self, name) < 1:
-                raise ValidationError(f"smear.{name}", f"must be a whole number >= 1, got {getattr(self, name)}")
+                raise ValidationError(name, f"must be a whole number >= 1, got {getattr(self, name)}")
 
 
 class DepthConsistency:
