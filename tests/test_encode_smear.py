@@ -144,3 +144,10 @@ def test_no_spread_before_a_pair_and_bad_settings_are_refused():
     for change in ({"lag": 0.0}, {"every": 0}, {"block": 1.5}, {"max_log_ratio": -1.0}):
         with pytest.raises(ValidationError, match=f"^{next(iter(change))}: "):
             replace(SmearConfig(), **change)
+
+
+def test_a_pair_that_agrees_exactly_counts_as_a_measurement_of_no_spread():
+    consistency = DepthConsistency(SmearConfig(enabled=True, lag=1.0, every=1))
+    for index in range(3):  # a still camera, exact depth: frame 2 is measured against frame 0
+        consistency.add(wall_depth(0.0), INTRINSICS, looking_along_y(0.0), index * 0.5)
+    assert consistency.pairs == 1 and consistency.spread == 0.0

@@ -18,6 +18,7 @@ Along a box axis ``a`` the track's frames blur its points by σ_a² = Σ_f w_f (
 frame's share of the fused cloud: its pixels on the object fall as 1/r_f² and the fusion weighs
 each point by (1/r_f)^p (``EncoderConfig.depth_weight_power``), so w_f = r_f^-(p + 2) and the
 near views, which the cloud is made of, set the blur.
+
 A box's extent along an axis is a trimmed quantile range; :func:`deblurred_extent` inverts the
 trimmed extent of a uniform extent L blurred by N(0, σ²) for L (an object thinner than the blur
 comes out as thin as the encoder allows).
@@ -90,7 +91,8 @@ class DepthConsistency:
         medians[medians > config.max_depth] = 0.0
         while self._waiting and t - self._waiting[0][0] >= config.lag:
             _, earlier, earlier_pose, earlier_blocks = self._waiting.popleft()
-            if earlier_blocks == blocks and (spread := self._pair_spread(earlier, earlier_pose, medians, pose, blocks)):
+            spread = self._pair_spread(earlier, earlier_pose, medians, pose, blocks) if earlier_blocks == blocks else None
+            if spread is not None:  # 0 is a measurement too
                 self._spreads.append(spread)
         if measured:
             self._waiting.append((t, medians, pose, blocks))
