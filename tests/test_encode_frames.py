@@ -204,8 +204,12 @@ def test_the_encoder_measures_the_depth_spread_and_takes_its_smear_out_of_the_bo
     shrink. (The 20 frames cover the whole walk, so the frames compared are neighbours: ``lag``
     0.25 s; so few frames a surface do not smear a cloud as much as the spread predicts, so the
     boxes are not compared with the truth here: BENCHMARKS.md measures that on real layouts.)"""
-    from spatialcode.encode.encoder import Encoder, EncoderConfig, encode
+    from dataclasses import asdict
+
+    from spatialcode.core.version import __version__
+    from spatialcode.encode.encoder import PRODUCER, Encoder, EncoderConfig, encode
     from spatialcode.encode.smear import SmearConfig
+    from spatialcode.scene import Provenance
 
     class Flicker(RenderFolderSource):
         def __iter__(self):
@@ -234,7 +238,13 @@ def test_the_encoder_measures_the_depth_spread_and_takes_its_smear_out_of_the_bo
     for label in exact_on:
         assert exact_on[label] == pytest.approx(exact_off[label], abs=0.01)
 
-    flicker_off, flicker_on = (sizes(encode(Flicker(render_dir, rgb=False), config=c)[0]) for c in (None, on))
+    flicker_off, flicker_on = (encode(Flicker(render_dir, rgb=False), config=c)[0] for c in (None, on))
+    measured = flicker_on.provenance.config["smear_measured"]  # the code says what was measured
+    assert measured["pairs"] >= 10 and measured["depth_spread"] == pytest.approx(0.03, rel=0.25)
+    assert "smear_measured" not in flicker_off.provenance.config
+    settings_only = Provenance.from_config(PRODUCER, asdict(on), __version__)  # the hash names the settings alone
+    assert flicker_on.provenance.config_hash == settings_only.config_hash
+    flicker_off, flicker_on = sizes(flicker_off), sizes(flicker_on)
     assert flicker_on.keys() == flicker_off.keys()
     for label in flicker_on:
         assert (flicker_on[label] <= flicker_off[label] + 1e-9).all()

@@ -310,6 +310,9 @@ class Encoder:
             fps = (len(self.camera) - 1) / (self.camera[-1].t - self.camera[0].t)
         src = source or Source()
         provenance = Provenance.from_config(PRODUCER, asdict(config), __version__)
+        if config.smear.enabled:  # what was measured, beside the settings (not in their hash)
+            measured = {"depth_spread": self.depth_spread, "pairs": self.consistency.pairs}
+            provenance = replace(provenance, config={**provenance.config, "smear_measured": measured})
         code = SpatialCode(
             objects=tuple(objects),
             room=room,
