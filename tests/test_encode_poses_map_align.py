@@ -11,7 +11,8 @@ from scipy.spatial.transform import Rotation
 
 from spatialcode.core.errors import InputFileError, ValidationError
 from spatialcode.encode import MapAlignConfig, MapAlignedPoseSource, trajectory_errors
-from spatialcode.encode.poses.map_align import SurfaceMap, block_intrinsics, block_median
+from spatialcode.encode.lift import block_intrinsics, block_median
+from spatialcode.encode.poses.map_align import SurfaceMap
 from spatialcode.geometry.camera import Intrinsics, PixelGrid
 from spatialcode.scene import CameraPose
 from tests.fixtures import ListSource, render_walkthrough

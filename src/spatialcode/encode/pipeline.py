@@ -173,8 +173,8 @@ def monocular_defences(encoder: EncoderConfig, predicted: bool) -> EncoderConfig
     return to an object that the registration cannot place left out when the earlier visits'
     frames looked through most of it (``tracks.free_space_check``: drift or warp displaced it),
     and the smear of the depth's frame-to-frame spread, measured from the frames, taken out of
-    the boxes' extents (``smear``, :mod:`spatialcode.encode.smear`); else off. Leaving out every such return that weighs little
-    (``tracks.unaligned_visit_share``) is not among them: on the encoded dev layouts it cut the
+    the boxes' extents (``smear``, :mod:`spatialcode.encode.smear`); else off. Leaving out every
+    such return that weighs little (``tracks.unaligned_visit_share``) is not among them: on the encoded dev layouts it cut the
     tops off doors seen a part at a time (BENCHMARKS.md, issue 26, third pass). The scale
     calibration from the furniture stays off unless asked for: on the encoded dev layouts it made
     the scale error worse (BENCHMARKS.md, issue 26)."""

@@ -37,7 +37,7 @@ from scipy.optimize import brentq
 from scipy.stats import norm
 
 from spatialcode.core.errors import ValidationError
-from spatialcode.encode.poses.map_align import block_intrinsics, block_median
+from spatialcode.encode.lift import block_intrinsics, block_median
 from spatialcode.geometry.camera import Intrinsics, PixelGrid, Pose, project_points
 
 MIN_PAIR_POINTS = 200  # a frame pair with fewer common surface points gives no measurement

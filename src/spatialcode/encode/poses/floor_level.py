@@ -39,7 +39,7 @@ from scipy.spatial.transform import Rotation
 from spatialcode.core.errors import InputFileError, ValidationError
 from spatialcode.core.validation import check_whole_number
 from spatialcode.encode.frames import Frame
-from spatialcode.encode.poses.map_align import block_intrinsics, block_points
+from spatialcode.encode.lift import block_intrinsics, block_points
 from spatialcode.geometry.camera import PixelGrid
 from spatialcode.scene import CameraPose
 
