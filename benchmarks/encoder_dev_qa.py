@@ -10,7 +10,8 @@ Usage:
 
 ``run`` (resumable; one JSON line per scene and run in ``runs/encoder_dev/results.jsonl``, a
 failed scene is recorded and the run goes on): renders each scene at 320×240 (default camera
-path, first_seen threshold scaled to the image) into ``runs/encoder_dev/renders/<dataset>/<scene>``,
+path at a handheld phone's height drawn for the scene, :func:`~spatialcode.synth.handheld.handheld_camera_height`;
+first_seen threshold scaled to the image) into ``runs/encoder_dev/renders/<dataset>/<scene>``,
 then encodes it with the ground-truth masks — *clean* (exact depth, masks, poses), *faulty* (the
 ``realistic`` fault preset injected at encode time by :class:`~spatialcode.encode.FaultySource`:
 depth noise and dropout, mask erosion, 10 % missed detections, 5 % label confusion, 0.2°/√s and
@@ -79,6 +80,7 @@ from spatialcode.scene import SpatialCode
 from spatialcode.synth import FaultConfig, RenderConfig, render_scene
 from spatialcode.synth.camera_path import PathConfig
 from spatialcode.synth.faults import depth_scale_factor
+from spatialcode.synth.handheld import handheld_camera_height
 
 ROOT = Path(__file__).resolve().parents[1]
 RUNS = ROOT / "runs" / "encoder_dev"
@@ -114,14 +116,14 @@ def encode_scene(code: SpatialCode, variants: tuple[str, ...] = DEFAULT_VARIANTS
     render_dir = RUNS / "renders" / key
     row: dict = {"scene": key, "objects": len(code.objects)}
     start = time.perf_counter()
+    seed = zlib.crc32(key.encode())
     if not (render_dir / "scene.json").is_file():
         threshold = max(1, round(200 * WIDTH * HEIGHT / (640 * 480)))
+        path = PathConfig(width=WIDTH, height=HEIGHT, mask_threshold=threshold, eye_height=handheld_camera_height(seed))
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            render_scene(code, render_dir, RenderConfig(path=PathConfig(width=WIDTH, height=HEIGHT, mask_threshold=threshold)),
-                         progress=False)
+            render_scene(code, render_dir, RenderConfig(path=path), progress=False)
     row["render_seconds"] = time.perf_counter() - start
-    seed = zlib.crc32(key.encode())
     for variant in variants:
         out = RUNS / "codes" / variant / f"{key}.json"
         if out.is_file():

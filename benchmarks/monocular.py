@@ -9,7 +9,7 @@ Usage:
 
 ``calibration``: the furniture-height scale estimate (:mod:`spatialcode.encode.calibration`) on
 codes whose scale is right — the VSI-Bench dev annotations (per dataset) and 60 synthetic scenes:
-its spread is the estimate's own noise, ``ScaleCalibrationConfig.estimate_sigma``.
+its spread is the estimate's own noise, ``ScaleCalibrationConfig.furniture_sigma``.
 
 ``curves``: each fault of the ``monocular`` preset alone at increasing strength, injected into
 the clean renders of the first ``--scenes`` held-out procedural scenes (``benchmarks/encoder.py``'s
@@ -20,7 +20,8 @@ trimmed box extents from well-supported voxels), compared with the truth
 
 ``scale``: the codes of ``benchmarks/encoder_dev_qa.py``'s ``monocular-calibrated``
 variant: the depth scale factor injected into each scene (known from its seed) against the
-correction the calibration applied: |log error| before and after.
+correction the calibration applied: |log error| before and after, and each cue's own (the
+cameras' height above the floor, the furniture's heights).
 
 Results: ``benchmarks/results/monocular_<section>.json`` and ``benchmarks/results/monocular.md``.
 """
@@ -124,14 +125,24 @@ def scale() -> dict:
         measured = code.provenance.config.get("calibration_measured") or {}
         true = depth_scale_factor(preset, zlib.crc32(key.encode()))
         correction = measured.get("scale_correction", 1.0)
+        cues = measured.get("cues") or {}
         rows.append({"scene": key, "true": true, "estimate": measured.get("scale_estimate"), "correction": correction,
-                     "before": abs(math.log(true)), "after": abs(math.log(true / correction))})
+                     "cues": cues, "camera_height": measured.get("camera_height"),
+                     "before": abs(math.log(true)), "after": abs(math.log(true / correction)),
+                     "cue_errors": {name: abs(math.log(true / factor)) for name, factor in cues.items()}})
+
+    def median(values: list[float]) -> float | None:
+        return float(np.median(values)) if values else None
+
     estimated = [r for r in rows if r["estimate"] is not None]
     doc = {"scenes": rows, "with_estimate": len(estimated),
-           "median_abs_log_before": float(np.median([r["before"] for r in rows])) if rows else None,
-           "median_abs_log_after": float(np.median([r["after"] for r in rows])) if rows else None,
-           "median_abs_log_estimate": float(np.median([abs(math.log(r["true"] / r["estimate"])) for r in estimated]))
-           if estimated else None}
+           "median_abs_log_before": median([r["before"] for r in rows]),
+           "median_abs_log_after": median([r["after"] for r in rows]),
+           "median_abs_log_estimate": median([abs(math.log(r["true"] / r["estimate"])) for r in estimated]),
+           "cues": {name: {"scenes": len(errors), "median_abs_log": median(errors),
+                           "median_log": median([math.log(r["cues"][name] / r["true"]) for r in rows if name in r["cues"]])}
+                    for name in ("camera_height", "furniture")
+                    for errors in [[r["cue_errors"][name] for r in rows if name in r["cue_errors"]]]}}
     _save("scale", doc)
     return doc
 
@@ -174,7 +185,12 @@ def report() -> str:
             lines += ["## Depth scale error of the encoded dev layouts, before and after calibration", "",
                       f"{len(doc['scenes'])} scenes, {doc['with_estimate']} with enough reference furniture: median "
                       f"|log scale error| {doc['median_abs_log_before']:.3f} before, {doc['median_abs_log_after']:.3f} after "
-                      f"(the raw estimate's own: {doc['median_abs_log_estimate']}).", ""]
+                      f"(the raw estimate's own: {doc['median_abs_log_estimate']}).", "",
+                      "| cue | scenes read | median \\|log error\\| | median log error (bias) |", "|---|---:|---:|---:|"]
+            for name, cue in doc.get("cues", {}).items():
+                if cue["scenes"]:
+                    lines.append(f"| {name} | {cue['scenes']} | {cue['median_abs_log']:.3f} | {cue['median_log']:+.3f} |")
+            lines.append("")
     text = "\n".join(lines)
     (RESULTS / "monocular.md").write_text(text + "\n")
     return text

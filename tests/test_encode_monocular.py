@@ -1,16 +1,23 @@
 """The encoder's defences against monocular perception, on hand-built frames and codes whose right
 answer is known by construction: depth-edge trimming of bled masks, multi-view and label
-consistency against false positives, and the metric scale from the furniture's heights."""
+consistency against false positives, and the metric scale from the cameras' height above the
+floor and the furniture's heights."""
 
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 
 import numpy as np
 import pytest
 
 from spatialcode.core.errors import ValidationError
-from spatialcode.encode.calibration import ScaleCalibrationConfig, estimate_scale, weighted_median
+from spatialcode.encode.calibration import (
+    ScaleCalibrationConfig,
+    estimate_scale,
+    median_camera_height,
+    weighted_median,
+)
 from spatialcode.encode.encoder import Encoder, EncoderConfig
 from spatialcode.encode.frames import Frame
 from spatialcode.encode.mask_edges import trim_depth_edges
@@ -359,8 +366,6 @@ def test_the_encoder_leaves_out_a_drifted_return_its_first_frames_looked_through
     10 cm. The first frames saw the cabinet at 2 m through every point of the return, so with the
     free-space check the box is the front's few cm deep, not 0.25 m; the frames' depth is kept
     only when the check is on."""
-    from dataclasses import replace
-
     from spatialcode.encode.tracks import TrackAssociationConfig
 
     cabinet = np.zeros((48, 64), bool)
@@ -384,22 +389,83 @@ def _standing(i: int, label: str, height: float) -> SpatialObject:
     return SpatialObject(i, label, Box3D((i, 0.0, height / 2), (0.5, 0.5, height)))
 
 
-def test_the_scale_is_the_weighted_median_of_the_reference_heights_shrunk_by_its_noise():
+def test_the_furniture_reads_the_weighted_median_of_the_reference_heights_shrunk_by_its_noise():
     """Door 1.95–2.10 (mid 2.025, weight (4.05/0.15)² = 729), chair 0.78–1.00 (mid 0.89, weight
     (1.78/0.22)² ≈ 65.5), toilet 0.70–0.82 (mid 0.76, weight (1.52/0.12)² ≈ 160.4)."""
     objects = [_standing(0, "door", 2.2275), _standing(1, "chair", 0.979), _standing(2, "toilet", 0.836),
                _standing(3, "table", 3.0), _standing(4, "door", 0.2)]  # a table is no reference; a 0.2 m door is dropped
     found = estimate_scale(objects, ScaleCalibrationConfig())
     assert [label for label, _, _ in found.references] == ["door", "chair", "toilet"]
-    assert found.factor == pytest.approx(1.1)  # every ratio is 1.1
+    assert found.factor == pytest.approx(1.1) and found.cue("furniture") == pytest.approx(1.1)  # every ratio is 1.1
     weight = 0.1**2 / (0.1**2 + 0.17**2)  # ≈ 0.257
-    assert found.correction == pytest.approx(1.1 ** weight)
+    assert found.correction == pytest.approx(1.1 ** weight) and found.cue("camera_height") is None
     mixed = [_standing(0, "door", 2.025 * 0.9), _standing(1, "chair", 0.89 * 1.3), _standing(2, "sofa", 0.8 * 1.3)]
     assert estimate_scale(mixed).factor == pytest.approx(0.9)  # the door outweighs chair + sofa (729 > 65.5 + 64)
     assert estimate_scale(objects[:2]).factor is None and estimate_scale(objects[:2]).correction == 1.0
+    assert estimate_scale(objects, ScaleCalibrationConfig(furniture=False)).correction == 1.0
     assert weighted_median(np.array([3.0, 1.0, 2.0]), np.array([1.0, 1.0, 5.0])) == 2.0
     with pytest.raises(ValidationError, match="min_ratio"):
         ScaleCalibrationConfig(min_ratio=1.2)
+    with pytest.raises(ValidationError, match="camera_height_prior"):
+        ScaleCalibrationConfig(camera_height_prior=0.0)
+
+
+def test_the_cameras_height_and_the_furniture_are_weighed_by_their_noise():
+    """Hand-worked: a camera 1.408 m above the floor reads 1.408 / 1.28 = 1.1 (σ 0.11, precision
+    82.6), the furniture 1.1 too (σ 0.17, precision 34.6), the depth's prior 1 (σ 0.10, precision
+    100): log(correction) = (82.6 + 34.6) · log 1.1 / 217.2."""
+    furniture = [_standing(0, "door", 2.2275), _standing(1, "chair", 0.979), _standing(2, "toilet", 0.836)]
+    both = estimate_scale(furniture, ScaleCalibrationConfig(), camera_height=1.408)
+    assert both.cue("camera_height") == pytest.approx(1.1) and both.factor == pytest.approx(1.1)
+    precisions = 0.11**-2, 0.17**-2, 0.10**-2
+    assert both.correction == pytest.approx(1.1 ** ((precisions[0] + precisions[1]) / sum(precisions)))  # ≈ 1.1^0.54
+    alone = estimate_scale([], ScaleCalibrationConfig(), camera_height=1.408)
+    assert [cue.name for cue in alone.cues] == ["camera_height"]
+    assert alone.correction == pytest.approx(1.1 ** (0.10**2 / (0.10**2 + 0.11**2)))  # ≈ 1.1^0.45
+    # the cues disagree: the combined reading lies between them, nearer the camera (the less noisy)
+    split = estimate_scale(furniture, ScaleCalibrationConfig(), camera_height=1.28 * 0.9)
+    assert 0.9 < split.factor < 1.0 < 1.1 and abs(math.log(split.factor / 0.9)) < abs(math.log(split.factor / 1.1))
+    # a camera on a tripod at 0.5 m, or no floor, is no reading; nor when the cue is turned off
+    assert estimate_scale([], ScaleCalibrationConfig(), camera_height=0.5).cues == ()
+    assert estimate_scale([], ScaleCalibrationConfig(), camera_height=None).correction == 1.0
+    assert estimate_scale([], ScaleCalibrationConfig(camera_height=False), camera_height=1.408).correction == 1.0
+
+
+def test_the_cameras_height_is_its_median_above_the_floor():
+    poses = [CameraPose(t=float(i), position=(float(i), 0.0, z), quaternion=(0.0, 0.0, 0.0, 1.0))
+             for i, z in enumerate((1.4, 1.5, 2.9, 1.45, 0.2))]  # two outliers
+    assert median_camera_height(poses, floor_z=0.1) == pytest.approx(1.35)
+    assert median_camera_height(poses, floor_z=None) is None and median_camera_height([], 0.0) is None
+
+
+def test_an_encoded_video_at_the_wrong_scale_is_brought_back_by_its_cameras_height(tmp_path):
+    """A tiny room filmed at 1.28 m (the prior's height) with every depth and camera step scaled
+    by s (the monocular preset's global scale fault): the encoder reads the cameras s × 1.28 m
+    above the floor, and with the camera's height alone calibrates by s^0.452 (precision 82.6
+    against the depth prior's 100); the cameras end up 1.28 · s^0.548 m above the floor."""
+    import warnings
+
+    from spatialcode.encode import FaultySource, RenderFolderSource, encode
+    from spatialcode.synth import FaultConfig, RenderConfig, render_scene
+    from spatialcode.synth.faults import depth_scale_factor
+    from tests.fixtures import tiny_scene
+    from tests.test_synth_render import TINY
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # time compression of the tiny frame budget
+        render_scene(tiny_scene(), tmp_path, RenderConfig(path=replace(TINY, eye_height=1.28)), progress=False)
+    faults, seed = FaultConfig(depth_scale=0.1), 3
+    s = depth_scale_factor(faults, seed)
+    assert abs(math.log(s)) > 0.05  # the seed gives a scale error worth correcting
+    calibration = ScaleCalibrationConfig(enabled=True, furniture=False)
+    code, _ = encode(FaultySource(RenderFolderSource(tmp_path, rgb=False), faults, seed), None,
+                     EncoderConfig(calibration=calibration))
+    measured = code.provenance.config["calibration_measured"]
+    assert measured["camera_height"] == pytest.approx(1.28 * s, rel=0.02)
+    assert measured["scale_correction"] == pytest.approx(s ** (0.11**-2 / (0.11**-2 + 0.10**-2)), rel=0.02)
+    floor = min(o.box.center[2] - o.box.size[2] / 2 for o in code.objects)
+    heights = [pose.position[2] - floor for pose in code.camera]
+    assert float(np.median(heights)) == pytest.approx(1.28 * s ** (1 - 0.452), rel=0.03)
 
 
 def test_a_scaled_code_keeps_its_shape():

@@ -15,7 +15,8 @@ with ``min_size_ratio``, objects whose box is implausibly small for their label 
 ``first_seen`` = the first time its mask covered ``first_seen_fraction`` of the image (as the
 renderer defines it), objects in first-appearance order, the floor found by RANSAC and the
 room outline on it, and the camera trajectory; with ``calibration`` on (predicted depth), every
-length scaled by the metric scale the furniture's heights give (:mod:`spatialcode.encode.calibration`).
+length scaled by the metric scale the camera's height above the floor and the furniture's
+heights give (:mod:`spatialcode.encode.calibration`).
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ import shapely
 from spatialcode.core.cpus import open3d_threads
 from spatialcode.core.errors import InputFileError, ValidationError
 from spatialcode.core.version import __version__
-from spatialcode.encode.calibration import ScaleCalibrationConfig, estimate_scale
+from spatialcode.encode.calibration import ScaleCalibrationConfig, estimate_scale, median_camera_height
 from spatialcode.encode.facing import FacingConfig, orient_front
 from spatialcode.encode.frames import Frame, FrameSource
 from spatialcode.encode.lift import depth_noise_coefficient
@@ -323,9 +324,11 @@ class Encoder:
         )
         if not config.calibration.enabled:
             return code
-        scale = estimate_scale(code.objects, config.calibration)
+        camera_height = median_camera_height(self.camera, floor_z)
+        scale = estimate_scale(code.objects, config.calibration, camera_height)
         measured = {"scale_estimate": scale.factor, "scale_correction": scale.correction,
-                    "scale_references": len(scale.references)}
+                    "scale_references": len(scale.references), "camera_height": camera_height,
+                    "cues": {cue.name: cue.factor for cue in scale.cues}}
         code = replace(code, provenance=replace(provenance, config={**provenance.config, "calibration_measured": measured}))
         return code.scaled(1.0 / scale.correction)
 
