@@ -36,10 +36,11 @@ so K processes started together share the work (they append to the same results 
 object paired to the nearest truth box of the scene (within ``NEAR`` m: the same label, the first
 one a match and the next ones duplicates, another label on a truth object; else far), the
 longest side of each truth object's nearest same-label encoded box against the truth with the
-injected depth scale removed, and the solver's share of the oracle score when each code is
-rescaled by the scale factor the preset injected (known from the scene's seed: how much the
-global scale error costs), and the share the annotations themselves score once scaled by that
-factor (perfect boxes at the injected scale: what a code can reach without a scale cue), and the
+scale error left in the code removed (the depth scale factor the preset injected, known from the
+scene's seed, over the correction a calibrated variant applied), and the solver's share of the
+oracle score when each code is rescaled by that factor (how much the global scale error left
+costs), and the share the annotations themselves score once scaled by it (perfect boxes at the
+code's scale: what a code can reach without a better scale), and the
 codes' cameras against the renders' true poses (tilt, height, position across the floor);
 ``benchmarks/results/encoder_dev_diagnose_<variant>.{json,md}`` (with ``--codes``, codes kept in
 another folder, ``..._<variant>_<folder>.{json,md}``).
@@ -182,7 +183,7 @@ def _variant_codes(variant: str, codes_dir: Path | None = None) -> dict[str, Spa
 
 def camera_errors(codes: dict[str, SpatialCode], factors: dict[str, float]) -> dict:
     """Median and 90th percentile, over every frame of the ``codes``' cameras, of their errors
-    against the renders' true poses with each scene's injected scale ``factors`` removed: tilt
+    against the renders' true poses with each scene's scale error ``factors`` removed: tilt
     (degrees between where the two put the world's up), height (m) and position across the floor (m)."""
     tilt, height, across = [], [], []
     for key, code in codes.items():
@@ -224,6 +225,13 @@ def score(data: Path) -> dict:
 NEAR = 0.3
 
 
+def scale_left(code: SpatialCode, injected: float) -> float:
+    """The scale error left in ``code``: the ``injected`` depth scale factor over the correction
+    its calibration applied (1 without calibration)."""
+    measured = code.provenance.config.get("calibration_measured") or {}
+    return injected / measured.get("scale_correction", 1.0)
+
+
 def diagnose(data: Path, variant: str, codes_dir: Path | None = None) -> dict:
     """See the module docstring (``diagnose``); ``codes_dir``: codes kept elsewhere (default the variant's)."""
     faults = VARIANTS[variant][0]
@@ -232,7 +240,7 @@ def diagnose(data: Path, variant: str, codes_dir: Path | None = None) -> dict:
     preset = FaultConfig.preset(faults)
     oracle = {scene_key(c): c for c in iter_meta_info_dir(data / "meta_info")}
     codes = _variant_codes(variant, codes_dir)
-    factors = {key: depth_scale_factor(preset, zlib.crc32(key.encode())) for key in codes}
+    factors = {key: scale_left(code, depth_scale_factor(preset, zlib.crc32(key.encode()))) for key, code in codes.items()}
     objects = Counter()
     size_logs = []
     for key, code in codes.items():
@@ -261,7 +269,7 @@ def diagnose(data: Path, variant: str, codes_dir: Path | None = None) -> dict:
     truth_scaled = {key: oracle[key].scaled(factors[key]) for key in codes}
     shares = {}
     for name, table in (("encoded", solver_scores(codes, asked)), ("true_scale", solver_scores(rescaled, asked)),
-                        ("truth_at_injected_scale", solver_scores(truth_scaled, asked))):
+                        ("truth_at_code_scale", solver_scores(truth_scaled, asked))):
         shares[name] = {task: 100 * value / reference[task] for task, value in table["full"]["scores"].items()
                         if reference.get(task)}
     logs = np.asarray(size_logs)
@@ -280,20 +288,20 @@ def diagnose_markdown(doc: dict) -> str:
              f"Objects (within {doc['near_m']} m of a truth box): {o.get('truth', 0)} truth objects, "
              f"{o.get('matched', 0)} matched, {o.get('missed', 0)} missed; extras: {o.get('duplicate', 0)} same-label "
              f"duplicates, {o.get('other_label', 0)} other-label objects on a truth object, {o.get('far', 0)} farther.", "",
-             f"Longest side vs the truth, injected scale removed (n = {size['n']}): median log ratio "
+             f"Longest side vs the truth, scale error removed (n = {size['n']}): median log ratio "
              f"{size['median']:+.3f} (quartiles {size['q25']:+.3f}, {size['q75']:+.3f}); within 10 %: "
              f"{100 * size['within_10_percent']:.0f} %.", "",
-             f"Cameras against the true poses, injected scale removed ({doc['camera']['frames']} frames; median / 90th "
+             f"Cameras against the true poses, scale error removed ({doc['camera']['frames']} frames; median / 90th "
              "percentile): tilt " + " / ".join(f"{doc['camera']['tilt_deg'][k]:.2f}°" for k in ("median", "q90")) +
              ", height " + " / ".join(f"{doc['camera']['height_m'][k]:.3f} m" for k in ("median", "q90")) +
              ", across the floor " + " / ".join(f"{doc['camera']['across_m'][k]:.3f} m" for k in ("median", "q90")) + ".",
              "",
-             "| task | encoded / oracle | with the true scale / oracle | the truth at the injected scale / oracle |",
+             "| task | encoded / oracle | with the true scale / oracle | the truth at the code's scale / oracle |",
              "|---|---:|---:|---:|"]
     shares = doc["share_of_oracle"]
     for task, value in shares["encoded"].items():
         lines.append(f"| {task} | {value:.1f} % | {shares['true_scale'][task]:.1f} % | "
-                     f"{shares['truth_at_injected_scale'][task]:.1f} % |")
+                     f"{shares['truth_at_code_scale'][task]:.1f} % |")
     return "\n".join(lines) + "\n"
 
 

@@ -17,7 +17,7 @@ from spatialcode.encode.encoder import Encoder, EncoderConfig, encode
 from spatialcode.encode.frames import Frame, RenderFolderSource
 from spatialcode.encode.lift import depth_noise_coefficient
 from spatialcode.encode.perception import Detection, PerceptionOutput
-from spatialcode.encode.room import find_floor, room_outline
+from spatialcode.encode.room import Plane, find_floor, room_outline, settle_plane
 from spatialcode.encode.tracks import TrackAssociationConfig, TrackAssociator, frame_indices
 from spatialcode.encode.voxels import VoxelCloud, key_centres, sorted_overlap, voxel_keys
 from spatialcode.geometry.box import Box3D
@@ -356,6 +356,27 @@ def test_floor_and_room_outline():
     room = room_outline(floor[~hole], [Box3D((1.5, 1.5, 0.375), (1.0, 1.0, 0.75))], cell=0.1)
     assert room.area == pytest.approx(12.0, rel=0.06) and len(room.polygon) >= 4
     assert find_floor(wall) is None
+
+
+def test_a_thick_floor_settles_into_its_middle_and_a_table_above_stays_out():
+    """Predicted depth makes the floor a slab: here 6000 points whose heights spread N(0, 0.06)
+    m. RANSAC's 2 cm threshold cuts it into planes, the lowest well under 0; settled, the floor is
+    at the slab's middle (0, within 1.5 cm). A table 0.4 m up, beyond the 0.15 m band, does not
+    pull it up; nor does a wall (its heights spread evenly over the band)."""
+    slab = np.column_stack([RNG.uniform(0, 5, 6000), RNG.uniform(0, 4, 6000), RNG.normal(0.0, 0.06, 6000)])
+    wall = np.column_stack([RNG.uniform(0, 5, 3000), np.full(3000, 4.0), RNG.uniform(-0.2, 2.5, 3000)])
+    table = np.column_stack([RNG.uniform(1, 2, 2000), RNG.uniform(1, 2, 2000), RNG.normal(0.4, 0.01, 2000)])
+    cloud = np.vstack([slab, wall, table])
+    unsettled = find_floor(cloud, settle_band=0.0)
+    assert unsettled is not None and -unsettled.offset < -0.04  # the lowest slice of the slab
+    settled = find_floor(cloud)
+    assert settled.normal == unsettled.normal and -settled.offset == pytest.approx(0.0, abs=0.015)
+    assert settled.inliers == unsettled.inliers
+    # hand-worked: a plane at z = 0.1 over points at 0.0, 0.02, 0.04 and 0.5 settles at their band's median
+    start = Plane((0.0, 0.0, 1.0), -0.1, 3)
+    points = np.array([[0, 0, 0.0], [0, 0, 0.02], [0, 0, 0.04], [0, 0, 0.5]])
+    assert -settle_plane(start, points, band=0.15).offset == pytest.approx(0.02)
+    assert settle_plane(start, np.empty((0, 3)), band=0.15) == start  # nothing near: left as it is
 
 
 # -- end to end -----------------------------------------------------------------------------------
