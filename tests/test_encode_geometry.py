@@ -11,14 +11,15 @@ import pytest
 
 from spatialcode.core.errors import InputFileError, ValidationError
 from spatialcode.encode import GroundTruthPerception
-from spatialcode.encode.boxfit import fit_box, normal_yaw, remove_outliers
+from spatialcode.encode.boxfit import fit_box, limit_to_view_extents, normal_yaw, remove_outliers
 from spatialcode.encode.compare import yaw_error_deg
 from spatialcode.encode.encoder import Encoder, EncoderConfig, encode
 from spatialcode.encode.frames import Frame, RenderFolderSource
 from spatialcode.encode.lift import depth_noise_coefficient
+from spatialcode.encode.mask_edges import clear_of_image_edges
 from spatialcode.encode.perception import Detection, PerceptionOutput
 from spatialcode.encode.room import Plane, find_floor, room_outline, settle_plane
-from spatialcode.encode.tracks import TrackAssociationConfig, TrackAssociator, frame_indices
+from spatialcode.encode.tracks import TrackAssociationConfig, TrackAssociator, bounded_views, frame_indices
 from spatialcode.encode.voxels import VoxelCloud, key_centres, sorted_overlap, voxel_keys
 from spatialcode.geometry.box import Box3D
 from spatialcode.geometry.camera import Intrinsics, PixelGrid
@@ -449,11 +450,74 @@ def test_near_pixels_weigh_more_than_far_ones():
     encoder = Encoder(EncoderConfig(pixel_stride=2, min_observations=1), _GivenMasks({0: np.ones((48, 64), bool)}))
     handed = _associator_inputs(encoder)
     encoder.update(_flat_frame(0, depth))
-    [(points, _, _, _, weights)] = handed
+    [(points, _, _, _, weights, _)] = handed
     near = points[:, 2] < 2.0  # identity pose: a point's world z is its depth
     assert near.sum() == (points[:, 2] > 2.0).sum() == 24 * 16
     np.testing.assert_allclose(weights[near], 1.0)
     np.testing.assert_allclose(weights[~near], 1 / 256)
+
+
+def test_the_encoder_tells_whether_a_mask_shows_the_whole_object():
+    inside = np.zeros((48, 64), bool)
+    inside[10:30, 10:40] = True
+    cut = inside.copy()
+    cut[10:30, 40:] = True  # reaches the right edge: a part of the object is out of view
+    encoder = Encoder(EncoderConfig(pixel_stride=2, min_observations=1), _GivenMasks({0: inside, 1: cut}))
+    handed = _associator_inputs(encoder)
+    for index in range(2):
+        encoder.update(_flat_frame(index, np.full((48, 64), 2.0)))
+    assert [whole for *_, whole in handed] == [True, False]
+    assert clear_of_image_edges(inside, margin=10) and not clear_of_image_edges(inside, margin=11)
+
+
+def test_a_side_is_held_to_the_quantile_of_the_sides_single_views_give():
+    """Hand-worked: 9 views 0.6 m long on the box's x and 0.4 m on its y, one 0.9 m long on x:
+    the 90th percentile of x is 0.6 + 0.1 · 0.3 = 0.63 m (linear); the 1.0 × 0.6 m box becomes
+    0.63 × 0.4 m about the same centre; its height is left alone."""
+
+    def view(length: float, width: float) -> np.ndarray:  # points at the ends of both sides (no trim cut)
+        x, y = np.meshgrid([-length / 2, length / 2], [-width / 2, width / 2])
+        return np.column_stack([x.ravel() + 2.0, y.ravel() - 1.0, np.full(4, 0.5)]).repeat(10, axis=0)
+
+    box = Box3D((2.0, -1.0, 0.5), (1.0, 0.6, 0.5))
+    views = [view(0.6, 0.4)] * 9 + [view(0.9, 0.4)]
+    limited = limit_to_view_extents(box, views, 0.9)
+    assert limited.center == box.center and limited.size == pytest.approx((0.63, 0.4, 0.5))
+    # the box turned 90°: its x runs along the world's y, where the views are 0.4 long
+    turned = Box3D((2.0, -1.0, 0.5), (1.0, 0.6, 0.5), (0.0, 0.0, math.pi / 2))
+    assert limit_to_view_extents(turned, views, 0.9).size[:2] == pytest.approx((0.4, 0.6))
+    # never longer than it was, never cut below the least side
+    assert limit_to_view_extents(Box3D((2.0, -1.0, 0.5), (0.5, 0.3, 0.5)), views, 0.9).size == (0.5, 0.3, 0.5)
+    flat = [view(0.6, 0.001)] * 10
+    assert limit_to_view_extents(Box3D((2.0, -1.0, 0.5), (1.0, 0.05, 0.5)), flat, 0.9, min_side=0.03).size[1] == 0.03
+    assert limit_to_view_extents(box, [], 0.9) is box
+
+
+def test_frames_misplaced_by_drift_spread_the_fused_box_and_single_views_bring_it_back():
+    """A 0.6 × 0.4 × 0.5 m box seen in 12 frames, each put up to 0.15 m off along x (drift): the
+    fused cloud spans about 0.9 m; each frame alone spans 0.6. Held to its whole views, the box is
+    0.6 m long again; without the setting, or when no frame showed all of it, it stays long."""
+    truth = Box3D((0.0, 0.0, 0.25), (0.6, 0.4, 0.5))
+    surface = box_surface(truth, n=1500)
+    offsets = np.linspace(-0.15, 0.15, 12)
+
+    def fused_length(quantile: float | None, whole: bool) -> float:
+        config = TrackAssociationConfig(view_extent_quantile=quantile)
+        associator = TrackAssociator(config)
+        for frame, dx in enumerate(offsets):
+            associator.update([(surface + (dx, 0.0, 0.0), "box", 1.0, True, None, whole)], t=frame * 0.1, frame=frame)
+        [track] = associator.tracks
+        return track.box(config, floor_z=0.0).size[0]
+
+    assert fused_length(None, True) > 0.85 and fused_length(0.9, False) > 0.85
+    assert fused_length(0.9, True) == pytest.approx(0.6, abs=0.03)
+
+
+def test_whole_views_kept_stay_bounded_and_spread_over_the_video():
+    views = [np.full((1, 3), float(i)) for i in range(10)]
+    assert [int(v[0, 0]) for v in bounded_views(views, 4)] == [1, 5, 9]  # 10 → 5 → 3: the last one kept
+    assert [int(v[0, 0]) for v in bounded_views(views[:5], 3)] == [0, 2, 4]
+    assert bounded_views(views[:3], 4) == views[:3]
 
 
 @pytest.mark.parametrize(("fraction", "pixels"), [
@@ -475,7 +539,7 @@ def test_first_seen_is_when_a_mask_first_reaches_its_share_of_the_image(fraction
     handed = _associator_inputs(encoder)
     for index in range(3):
         encoder.update(_flat_frame(index, np.full((480, 640), 2.0)))
-    assert [seen for _, _, _, seen, _ in handed] == [False, True, True]
+    assert [seen for _, _, _, seen, *_ in handed] == [False, True, True]
     [box] = encoder.code().objects
     assert box.first_seen == 1.0
 

@@ -491,16 +491,17 @@ def test_the_defences_are_on_for_predicted_depth_and_settings_given_win():
     def settings(config: EncoderConfig) -> tuple:
         return (config.calibration.enabled, config.edge_trim_px, config.min_detection_rate, config.min_label_share,
                 config.min_size_ratio, config.tracks.smear_trim, config.tracks.min_hit_share,
-                config.tracks.free_space_check, config.smear.enabled)
+                config.tracks.free_space_check, config.smear.enabled, config.tracks.view_extent_quantile)
 
     on = monocular_defences(EncoderConfig(), predicted=True)
-    assert settings(on) == (False, 3, 0.2, 0.5, 0.25, 0.05, 0.05, True, True)  # calibration: only when asked for
+    assert settings(on) == (False, 3, 0.2, 0.5, 0.25, 0.05, 0.05, True, True, 0.9)  # calibration: only when asked for
     assert settings(monocular_defences(EncoderConfig(), predicted=False)) == (False, 0, 0.0, 0.0, 0.0, 0.0, 0.0, False,
-                                                                              False)
+                                                                              False, 0.0)
     given = EncoderConfig(edge_trim_px=0, min_detection_rate=0.5, min_label_share=0.0, min_size_ratio=0.0,
                           calibration=ScaleCalibrationConfig(enabled=True), smear=SmearConfig(enabled=False),
-                          tracks=TrackAssociationConfig(smear_trim=0.02, min_hit_share=0.0, free_space_check=False))
-    assert settings(monocular_defences(given, predicted=True)) == (True, 0, 0.5, 0.0, 0.0, 0.02, 0.0, False, False)
+                          tracks=TrackAssociationConfig(smear_trim=0.02, min_hit_share=0.0, free_space_check=False,
+                                                        view_extent_quantile=0.5))
+    assert settings(monocular_defences(given, predicted=True)) == (True, 0, 0.5, 0.0, 0.0, 0.02, 0.0, False, False, 0.5)
     checked = EncoderConfig(tracks=TrackAssociationConfig(free_space_check=True), smear=SmearConfig(enabled=True))
     assert monocular_defences(checked, predicted=False).tracks.free_space_check is True  # asked for on a depth sensor's
     assert monocular_defences(checked, predicted=False).smear.enabled is True             # input

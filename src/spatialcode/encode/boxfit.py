@@ -150,6 +150,26 @@ def fit_box(points: np.ndarray, floor_z: float | None = None, floor_snap: float 
     return Box3D(box.center, tuple(max(side, min_size) for side in box.size), box.rotation)
 
 
+def limit_to_view_extents(box: Box3D, views: list[np.ndarray], quantile: float, min_side: float = 0.0,
+                          trim: float = 0.02) -> Box3D:
+    """``box`` (gravity-aligned) with each floor-plane side no longer than the ``quantile`` of the
+    sides the single ``views`` give it (each an (N, 3) sample of one frame's points of the whole
+    object, m: their extent along the side, ``trim`` of them left out at each end), about the same
+    centre, and never cut below ``min_side`` m. Frames misplaced by pose drift or a depth warp put
+    the same object in different places, and their fused cloud is the union of those places; one
+    frame's points are not spread by it. A high quantile keeps the box of an object that most
+    views show only a part of (occluded)."""
+    c, s = math.cos(box.yaw), math.sin(box.yaw)
+    axes = np.array([[c, s], [-s, c]])
+    extents = np.array([[float(np.diff(np.quantile(view[:, :2] @ axis, (trim, 1 - trim)))[0]) for axis in axes]
+                        for view in views if len(view) >= 2])
+    if not len(extents):
+        return box
+    limits = np.quantile(extents, quantile, axis=0)
+    sides = [min(side, max(float(limit), min(side, min_side))) for side, limit in zip(box.size[:2], limits)]
+    return Box3D(box.center, (sides[0], sides[1], box.size[2]), box.rotation)
+
+
 def thicken_away_from(box: Box3D, viewpoint: np.ndarray, thickness: float) -> Box3D:
     """``box`` (gravity-aligned) with every side thinner than ``thickness`` (m) grown to it on the
     side facing away from ``viewpoint`` (m, world; where the object was seen from): a depth

@@ -35,7 +35,7 @@ from spatialcode.encode.calibration import ScaleCalibrationConfig, estimate_scal
 from spatialcode.encode.facing import FacingConfig, orient_front
 from spatialcode.encode.frames import Frame, FrameSource
 from spatialcode.encode.lift import depth_noise_coefficient
-from spatialcode.encode.mask_edges import trim_depth_edges
+from spatialcode.encode.mask_edges import clear_of_image_edges, trim_depth_edges
 from spatialcode.encode.perception import GroundTruthPerception, Perception
 from spatialcode.encode.room import Plane, find_floor, room_outline
 from spatialcode.encode.smear import DepthConsistency, SmearConfig, smear_covariance
@@ -190,7 +190,8 @@ class Encoder:
         for det, piece, piece_weights in zip(seen.detections, pieces, weight_pieces):
             if len(piece):
                 pixels = int(np.count_nonzero(det.mask))
-                detections.append((piece, det.label, det.score * pixels, pixels >= threshold, piece_weights))
+                detections.append((piece, det.label, det.score * pixels, pixels >= threshold, piece_weights,
+                                   clear_of_image_edges(det.mask)))
         associated_at = time.perf_counter()
         times.lift += associated_at - lifted_at
         self.associator.update(detections, frame.t, frame.index, np.asarray(pose.position, dtype=float))

@@ -7,6 +7,9 @@ of the same instance within ``radius`` pixels — by more than ``relative`` of t
 ``absolute`` metres — is on the far side of a depth edge of its own object: it is dropped. Inside
 an object depth changes smoothly, so only a band of ``radius`` pixels at its self-occluding edges
 (a sofa's seat behind its arm) is lost as well.
+
+A mask that reaches the image's edges shows only a part of its object
+(:func:`clear_of_image_edges`).
 """
 
 from __future__ import annotations
@@ -34,3 +37,10 @@ def trim_depth_edges(owner: np.ndarray, depth: np.ndarray, radius: int, relative
         behind = mine & (z > nearest * (1.0 + relative) + absolute)
         out[r0:r1, c0:c1][behind] = -1
     return out
+
+
+def clear_of_image_edges(mask: np.ndarray, margin: int = 2) -> bool:
+    """Whether the instance ``mask`` (H, W) bool keeps ``margin`` pixels clear of the image's
+    edges: the frame shows the whole object (unless something in front hides a part of it)."""
+    m = max(int(margin), 1)
+    return not (mask[:m].any() or mask[-m:].any() or mask[:, :m].any() or mask[:, -m:].any())

@@ -173,7 +173,10 @@ def monocular_defences(encoder: EncoderConfig, predicted: bool) -> EncoderConfig
     return to an object that the registration cannot place left out when the earlier visits'
     frames looked through most of it (``tracks.free_space_check``: drift or warp displaced it),
     and the smear of the depth's frame-to-frame spread, measured from the frames, taken out of
-    the boxes' extents (``smear``, :mod:`spatialcode.encode.smear`); else off. Leaving out every
+    the boxes' extents (``smear``, :mod:`spatialcode.encode.smear`), and each floor-plane side
+    held to the 90th percentile of the sides single views of the whole object give it
+    (``tracks.view_extent_quantile``: frames misplaced by drift or warp spread the fused cloud);
+    else off. Leaving out every
     such return that weighs little (``tracks.unaligned_visit_share``) is not among them: on the encoded dev layouts it cut the
     tops off doors seen a part at a time (BENCHMARKS.md, issue 26, third pass). The scale
     calibration from the furniture stays off unless asked for: on the encoded dev layouts it made
@@ -189,6 +192,7 @@ def monocular_defences(encoder: EncoderConfig, predicted: bool) -> EncoderConfig
     smear = encoder.smear if encoder.smear.enabled is not None else replace(encoder.smear, enabled=predicted)
     tracks = replace(encoder.tracks, smear_trim=decided(encoder.tracks.smear_trim, 0.05),
                      min_hit_share=decided(encoder.tracks.min_hit_share, 0.05),
+                     view_extent_quantile=decided(encoder.tracks.view_extent_quantile, 0.9),
                      free_space_check=predicted if free_space_check is None else free_space_check)
     return replace(encoder, calibration=calibration, tracks=tracks, smear=smear, edge_trim_px=decided(encoder.edge_trim_px, 3),
                    min_detection_rate=decided(encoder.min_detection_rate, 0.2),

@@ -37,7 +37,7 @@ import numpy as np
 from scipy.optimize import linear_sum_assignment
 
 from spatialcode.core.errors import ValidationError
-from spatialcode.encode.boxfit import fit_box, remove_outliers
+from spatialcode.encode.boxfit import fit_box, limit_to_view_extents, remove_outliers
 from spatialcode.encode.visibility import DepthView, free_space_share
 from spatialcode.encode.voxels import VoxelCloud, column_bounds, sorted_overlap, voxel_keys
 from spatialcode.geometry.box import Box3D
@@ -87,6 +87,12 @@ class TrackAssociationConfig:
                                         # None: off, or on for predicted depth in the encode pipeline): if at least
     displaced_free_share: float = 0.5   # ... this share of its points lie in their free space, a point being in it
     free_space_margin: float = 0.1      # ... when this much (m) nearer than what a frame's depth showed there
+    view_extent_quantile: float | None = None  # floor-plane sides no longer than this quantile of the sides single
+                                        # whole views give (frames misregistered by drift or warp spread the fused
+                                        # cloud; None: off, or 0.9 for predicted depth in the encode pipeline) ...
+    min_whole_views: int = 5            # ... given this many views of the whole object (its mask clear of the edges)
+    view_sample: int = 64               # points kept of each whole view
+    max_whole_views: int = 64           # whole views kept per track (every other one dropped when full)
 
     def __post_init__(self) -> None:
         for name in ("voxel_size", "assoc_voxel_size", "cluster_eps", "noisy_depth", "visit_gap", "visit_icp_distance",
@@ -96,13 +102,16 @@ class TrackAssociationConfig:
         for name in ("merge_gap", "min_thickness", "other_label_iou"):
             if getattr(self, name) < 0:
                 raise ValidationError(name, f"must be >= 0, got {getattr(self, name)}")
-        if isinstance(self.max_visits, bool) or int(self.max_visits) != self.max_visits or self.max_visits < 1:
-            raise ValidationError("max_visits", f"must be a whole number >= 1, got {self.max_visits}")
+        for name in ("max_visits", "min_whole_views", "view_sample", "max_whole_views"):
+            value = getattr(self, name)
+            if isinstance(value, bool) or int(value) != value or value < 1:
+                raise ValidationError(name, f"must be a whole number >= 1, got {value}")
         for name in ("extent_trim", "smear_trim"):
             if getattr(self, name) is not None and not 0.0 <= getattr(self, name) < 0.5:
                 raise ValidationError(name, f"must be in [0, 0.5), got {getattr(self, name)}")
         for name in ("min_overlap", "other_label_weight", "max_codetection_share", "cluster_min_share", "min_weight_share",
-                     "noisy_weight_share", "min_hit_share", "visit_min_fitness", "unaligned_visit_share", "displaced_free_share"):
+                     "noisy_weight_share", "min_hit_share", "visit_min_fitness", "unaligned_visit_share", "displaced_free_share",
+                     "view_extent_quantile"):
             if getattr(self, name) is not None and not 0.0 <= getattr(self, name) <= 1.0:
                 raise ValidationError(name, f"must be in [0, 1], got {getattr(self, name)}")
 
@@ -177,6 +186,7 @@ class Track:
     views: int = 0  # frames the detector ran on that showed its centre unoccluded (multi-view consistency)
     visits: list[Visit] = field(default_factory=list)
     last_t: float = -np.inf
+    whole_views: list[np.ndarray] = field(default_factory=list)  # a sample of each whole view's points (m)
 
     @property
     def cloud(self) -> VoxelCloud:
@@ -209,13 +219,20 @@ class Track:
 
     def add(self, points: np.ndarray, keys: np.ndarray, label: str, weight: float, t: float, large: bool,
             frame: int, bounds: tuple[np.ndarray, np.ndarray], viewpoint: np.ndarray | None = None,
-            point_weights: np.ndarray | None = None, config: TrackAssociationConfig | None = None) -> None:
+            point_weights: np.ndarray | None = None, config: TrackAssociationConfig | None = None,
+            whole: bool = False) -> None:
         """Fuse one detection: its points (N, 3) with their fusion ``point_weights`` (N,; default
         1), coarse keys, label with vote ``weight``, time ``t`` (s), whether it passed the
         first-seen size threshold, its frame index, the points' (min, max) corners (m) and the
         camera position it was seen from (m). The points go to the current *visit* (a run of
-        detections less than ``config.visit_gap`` apart; see :meth:`fused_cloud`)."""
+        detections less than ``config.visit_gap`` apart; see :meth:`fused_cloud`); with
+        ``config.view_extent_quantile`` set, a sample of them is kept when the detection showed
+        the ``whole`` object."""
         config = config or TrackAssociationConfig()
+        if whole and config.view_extent_quantile:
+            sample = points[np.linspace(0, len(points) - 1, min(len(points), config.view_sample)).astype(int)]
+            self.whole_views = bounded_views([*self.whole_views, np.asarray(sample, dtype=np.float32)],
+                                             config.max_whole_views)
         if not self.visits or t - self.last_t > config.visit_gap:
             if len(self.visits) >= config.max_visits:
                 self._fold_lightest_visit()
@@ -251,6 +268,7 @@ class Track:
         self.views = max(self.views, other.views)  # the same frames showed both
         self.visits += other.visits
         self.last_t = max(self.last_t, other.last_t)
+        self.whole_views = bounded_views(self.whole_views + other.whole_views, max(len(self.whole_views), len(other.whole_views)))
 
     def _fold_lightest_visit(self) -> None:
         """Fold the visit of least total weight into the next lightest (memory stays bounded)."""
@@ -335,8 +353,19 @@ class Track:
         (m²) of predicted depth taken out of them (:func:`~spatialcode.encode.boxfit.fit_box`)."""
         if points is None:
             points = self.object_points(config, depth_noise, depth_views)
-        return fit_box(points, floor_z, config.floor_snap, viewpoint=self.viewpoint, min_thickness=config.min_thickness,
-                       trim=config.trim(depth_noise), height_trim=config.height_trim(depth_noise), smear=smear)
+        box = fit_box(points, floor_z, config.floor_snap, viewpoint=self.viewpoint, min_thickness=config.min_thickness,
+                      trim=config.trim(depth_noise), height_trim=config.height_trim(depth_noise), smear=smear)
+        if config.view_extent_quantile and len(self.whole_views) >= config.min_whole_views:
+            box = limit_to_view_extents(box, self.whole_views, config.view_extent_quantile, config.min_thickness)
+        return box
+
+
+def bounded_views(views: list[np.ndarray], most: int) -> list[np.ndarray]:
+    """``views`` with every other one dropped (the last kept) until at most ``most`` are left:
+    what is kept stays spread over the video."""
+    while len(views) > most:
+        views = views[(len(views) - 1) % 2::2]
+    return views
 
 
 class TrackAssociator:
@@ -349,7 +378,8 @@ class TrackAssociator:
 
     def update(self, detections: list[tuple], t: float, frame: int, viewpoint: np.ndarray | None = None) -> list[int]:
         """Associate the detections of frame ``frame`` at time ``t`` (s) — (world points (N, 3),
-        label, vote weight, passed the first-seen threshold[, fusion weight per point (N,)]),
+        label, vote weight, passed the first-seen threshold[, fusion weight per point (N,) or
+        ``None``[, showed the whole object]]),
         seen from camera position ``viewpoint`` (m) — and return the track id each joined (new or
         existing)."""
         config = self.config
@@ -369,15 +399,15 @@ class TrackAssociator:
             rows, cols = linear_sum_assignment(-scores)
             assigned = {int(r): int(c) for r, c in zip(rows, cols) if scores[r, c] >= config.min_overlap}
         joined = []
-        for i, ((points, label, weight, large, *point_weights), k) in enumerate(zip(detections, keys)):
+        for i, ((points, label, weight, large, *rest), k) in enumerate(zip(detections, keys)):
             if i in assigned:
                 track = self.tracks[assigned[i]]
             else:
                 track = Track(id=self._next_id, voxel_size=config.voxel_size, keys=np.empty(0, np.int64))
                 self._next_id += 1
                 self.tracks.append(track)
-            track.add(points, k, label, weight, t, large, frame, bounds[i], viewpoint,
-                      point_weights[0] if point_weights else None, config)
+            point_weights, whole = (rest + [None, False])[:2]
+            track.add(points, k, label, weight, t, large, frame, bounds[i], viewpoint, point_weights, config, bool(whole))
             joined.append(track.id)
         return joined
 
