@@ -18,7 +18,7 @@ from spatialcode.encode.frames import Frame, RenderFolderSource
 from spatialcode.encode.lift import depth_noise_coefficient
 from spatialcode.encode.mask_edges import clear_of_image_edges
 from spatialcode.encode.perception import Detection, PerceptionOutput
-from spatialcode.encode.room import Plane, find_floor, room_outline, settle_plane
+from spatialcode.encode.room import find_floor, room_outline, settle_height
 from spatialcode.encode.tracks import TrackAssociationConfig, TrackAssociator, bounded_views, frame_indices
 from spatialcode.encode.voxels import VoxelCloud, key_centres, sorted_overlap, voxel_keys
 from spatialcode.geometry.box import Box3D
@@ -359,25 +359,22 @@ def test_floor_and_room_outline():
     assert find_floor(wall) is None
 
 
-def test_a_thick_floor_settles_into_its_middle_and_a_table_above_stays_out():
+def test_a_thick_floor_settles_level_into_its_middle_and_a_table_above_stays_out():
     """Predicted depth makes the floor a slab: here 6000 points whose heights spread N(0, 0.06)
-    m. RANSAC's 2 cm threshold cuts it into planes, the lowest well under 0; settled, the floor is
-    at the slab's middle (0, within 1.5 cm). A table 0.4 m up, beyond the 0.15 m band, does not
-    pull it up; nor does a wall (its heights spread evenly over the band)."""
+    m. RANSAC's 2 cm threshold cuts it into planes, the lowest well under 0 and tilted; settled,
+    the floor is level at the slab's middle (0, within 1.5 cm). A table 0.4 m up, beyond the 0.15 m
+    band, does not pull it up; nor does a wall (its heights spread evenly over the band)."""
     slab = np.column_stack([RNG.uniform(0, 5, 6000), RNG.uniform(0, 4, 6000), RNG.normal(0.0, 0.06, 6000)])
     wall = np.column_stack([RNG.uniform(0, 5, 3000), np.full(3000, 4.0), RNG.uniform(-0.2, 2.5, 3000)])
     table = np.column_stack([RNG.uniform(1, 2, 2000), RNG.uniform(1, 2, 2000), RNG.normal(0.4, 0.01, 2000)])
     cloud = np.vstack([slab, wall, table])
     unsettled = find_floor(cloud, settle_band=0.0)
-    assert unsettled is not None and -unsettled.offset < -0.04  # the lowest slice of the slab
+    assert unsettled is not None and unsettled.height(np.array([[2.5, 2.0, 0.0]]))[0] > 0.04  # under the slab's middle
     settled = find_floor(cloud)
-    assert settled.normal == unsettled.normal and -settled.offset == pytest.approx(0.0, abs=0.015)
-    assert settled.inliers == unsettled.inliers
-    # hand-worked: a plane at z = 0.1 over points at 0.0, 0.02, 0.04 and 0.5 settles at their band's median
-    start = Plane((0.0, 0.0, 1.0), -0.1, 3)
-    points = np.array([[0, 0, 0.0], [0, 0, 0.02], [0, 0, 0.04], [0, 0, 0.5]])
-    assert -settle_plane(start, points, band=0.15).offset == pytest.approx(0.02)
-    assert settle_plane(start, np.empty((0, 3)), band=0.15) == start  # nothing near: left as it is
+    assert settled.normal == (0.0, 0.0, 1.0) and -settled.offset == pytest.approx(0.0, abs=0.015)
+    # hand-worked: from 0.1 over heights 0.0, 0.02, 0.04 and 0.5, the band's median 0.02, which stays
+    assert settle_height(np.array([0.0, 0.02, 0.04, 0.5]), 0.1, band=0.15) == pytest.approx(0.02)
+    assert settle_height(np.array([0.0, 0.02, 0.04, 0.5]), 0.28, band=0.15) == 0.28  # nothing near: left as it is
 
 
 # -- end to end -----------------------------------------------------------------------------------

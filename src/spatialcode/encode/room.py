@@ -41,9 +41,15 @@ def find_floor(points: np.ndarray, up: tuple[float, float, float] = (0.0, 0.0, 1
     """The floor plane among the background points (N, 3), metres, with its normal pointing
     ``up``; ``None`` when no large enough near-horizontal plane exists. The planes are searched
     among at most ``max_points`` of the points, drawn at random (``seed``): RANSAC on more finds
-    the same planes, slower (a room's background reaches millions of points). The lowest plane is
-    then settled into the middle of the floor's points (:func:`settle_plane`, ``settle_band``;
-    0 leaves it where RANSAC put it)."""
+    the same planes, slower (a room's background reaches millions of points).
+
+    With ``settle_band`` > 0 the floor is level (its normal ``up``), at the height where the
+    lowest plane's inliers lie settled into the middle of the floor's points
+    (:func:`settle_height`). Depth whose error varies from frame to frame, and poses that drift,
+    make the floor's points a slab some 10–30 cm thick, which RANSAC's thin threshold cuts into
+    several planes, a few degrees off level; the lowest of them lies under the floor (13–28 cm
+    on encoded dev layouts under ``--faults monocular``). A thin floor, as a depth sensor sees
+    it, stays where it is. With 0, the floor is the lowest plane as RANSAC found it."""
     import open3d as o3d
 
     points = np.asarray(points, dtype=np.float64).reshape(-1, 3)
@@ -52,7 +58,7 @@ def find_floor(points: np.ndarray, up: tuple[float, float, float] = (0.0, 0.0, 1
     up_vec = np.asarray(up, dtype=np.float64) / np.linalg.norm(up)
     o3d.utility.random.seed(seed)
     cloud = o3d.geometry.PointCloud(o3d.utility.Vector3dVector(points))
-    candidates: list[Plane] = []
+    candidates: list[tuple[Plane, float]] = []  # and the median height of its inliers along up
     for _ in range(planes):
         if len(cloud.points) < min_inliers:
             break
@@ -65,34 +71,31 @@ def find_floor(points: np.ndarray, up: tuple[float, float, float] = (0.0, 0.0, 1
         if normal @ up_vec < 0:
             normal, offset = -normal, -offset
         if normal @ up_vec >= math.cos(math.radians(max_tilt_deg)):
-            candidates.append(Plane(tuple(normal.tolist()), offset, len(inliers)))
+            height = float(np.median(np.asarray(cloud.points)[inliers] @ up_vec))
+            candidates.append((Plane(tuple(normal.tolist()), offset, len(inliers)), height))
         cloud = cloud.select_by_index(inliers, invert=True)
     if not candidates:
         return None
-    # lowest along up: the plane's point nearest the origin projected on up is -offset * normal
-    lowest = min(candidates, key=lambda plane: -plane.offset * float(np.asarray(plane.normal) @ up_vec))
-    return settle_plane(lowest, points, settle_band) if settle_band > 0 else lowest
+    if settle_band <= 0:  # lowest along up: the plane's point nearest the origin projected on up is -offset * normal
+        return min((plane for plane, _ in candidates), key=lambda plane: -plane.offset * float(np.asarray(plane.normal) @ up_vec))
+    lowest, start = min(candidates, key=lambda candidate: candidate[1])
+    return Plane(tuple(up_vec.tolist()), -settle_height(points @ up_vec, start, settle_band), lowest.inliers)
 
 
-def settle_plane(plane: Plane, points: np.ndarray, band: float, max_steps: int = 50) -> Plane:
-    """``plane`` moved along its normal to the median height of the ``points`` (N, 3), m, within
-    ``band`` m of it, again from there until it moves less than 0.1 mm (a mean shift to the middle
-    of the slab it lies in). Depth whose error varies from frame to frame, and poses that drift,
-    make the floor's points a slab some 10–30 cm thick, which RANSAC's thin threshold cuts into
-    several planes; the lowest of them lies under the floor (13–28 cm on encoded dev layouts
-    under ``--faults monocular``). A thin floor, as a depth sensor sees it, stays where it is."""
-    heights = plane.height(points)
-    shift = 0.0
+def settle_height(heights: np.ndarray, start: float, band: float, max_steps: int = 50) -> float:
+    """From ``start`` (m), the median of the ``heights`` (N,), m, within ``band`` m of it, again
+    from there until it moves less than 0.1 mm: a mean shift into the middle of the slab of
+    heights ``start`` lies in (``start`` when none is within the band)."""
+    height = start
     for _ in range(max_steps):
-        near = heights[np.abs(heights - shift) <= band]
+        near = heights[np.abs(heights - height) <= band]
         if not len(near):
             break
         moved = float(np.median(near))
-        if abs(moved - shift) < 1e-4:
-            shift = moved
-            break
-        shift = moved
-    return Plane(plane.normal, plane.offset - shift, plane.inliers)
+        if abs(moved - height) < 1e-4:
+            return moved
+        height = moved
+    return height
 
 
 def room_outline(floor_points: np.ndarray, footprints: list[Box3D], cell: float = 0.1, closing: int = 2) -> Room | None:
