@@ -22,9 +22,9 @@ estimated from the noisy depth and anchored at the first: ``--poses estimate``),
 (the ``monocular`` preset injected: depth scale and warp, mask bleed, false positives, misses,
 label confusion, pose drift), *monocular-robust* (the same frames, the encoder with the defences
 the encode pipeline turns on for predicted depth: depth-edge trimming, multi-view consistency,
-label consistency; and the drifting poses refined against the map, then their tilt levelled by the
-floor) and *monocular-calibrated*
-(the same with the metric scale calibrated from the furniture) — into
+label consistency, smear and per-view extents, the metric scale calibrated from the cameras' height
+and the furniture; and the drifting poses refined against the map, then their tilt levelled by the
+floor) and *monocular-uncalibrated* (the same without the scale calibration) — into
 ``runs/encoder_dev/codes/<variant>/<dataset>/<scene>.json``; a variant whose code is there
 already is not encoded again; then scores.
 
@@ -92,17 +92,17 @@ WIDTH, HEIGHT = 320, 240
 #: 320×240 lifted at every pixel has the point density of 640×480 at the default stride 2.
 ENCODER = EncoderConfig(pixel_stride=1)
 #: The same with what the encode pipeline turns on for predicted depth (masks trimmed at their own
-#: depth edges, detections confirmed by the other views, tracks of scattered labels dropped; no
-#: scale calibration) and, for *monocular-calibrated*, with the scale calibrated from the furniture.
+#: depth edges, detections confirmed by the other views, tracks of scattered labels dropped, the
+#: metric scale calibrated) and, for *monocular-uncalibrated*, the same without the calibration.
 MONOCULAR_ENCODER = monocular_defences(ENCODER, predicted=True)
-CALIBRATED_ENCODER = replace(MONOCULAR_ENCODER, calibration=ScaleCalibrationConfig(enabled=True))
+UNCALIBRATED_ENCODER = replace(MONOCULAR_ENCODER, calibration=ScaleCalibrationConfig(enabled=False))
 #: Encodings of each scene: (fault preset injected or None, poses mode, encoder settings).
 VARIANTS = {"clean": (None, "given", ENCODER), "faulty": ("realistic", "given", ENCODER),
             "refined": ("realistic", "refine", ENCODER), "estimated": ("realistic", "estimate", ENCODER),
             "monocular": ("monocular", "given", ENCODER), "monocular-robust": ("monocular", "refine", MONOCULAR_ENCODER),
-            "monocular-calibrated": ("monocular", "refine", CALIBRATED_ENCODER)}
+            "monocular-uncalibrated": ("monocular", "refine", UNCALIBRATED_ENCODER)}
 #: The variants that also level the poses' tilt by the floor, as the encode pipeline does for predicted depth.
-LEVELLED = ("monocular-robust", "monocular-calibrated")
+LEVELLED = ("monocular-robust", "monocular-uncalibrated")
 DEFAULT_VARIANTS = ("clean", "faulty", "refined")
 
 

@@ -18,9 +18,9 @@ pipeline turns on for predicted depth: depth-edge trimming, multi-view and label
 trimmed box extents from well-supported voxels), compared with the truth
 (:func:`~spatialcode.encode.compare.compare_codes`).
 
-``scale``: the codes of ``benchmarks/encoder_dev_qa.py``'s ``monocular-calibrated``
-variant: the depth scale factor injected into each scene (known from its seed) against the
-correction the calibration applied: |log error| before and after, and each cue's own (the
+``scale``: the codes of ``benchmarks/encoder_dev_qa.py``'s ``monocular-robust`` variant
+(the scale calibrated, as the encode pipeline does for predicted depth): the depth scale factor
+injected into each scene (known from its seed) against the correction the calibration applied: |log error| before and after, and each cue's own (the
 cameras' height above the floor, the furniture's heights).
 
 Results: ``benchmarks/results/monocular_<section>.json`` and ``benchmarks/results/monocular.md``.
@@ -119,7 +119,7 @@ def curves(scenes: int, only: str | None) -> dict:
 def scale() -> dict:
     preset = FaultConfig.preset("monocular")
     rows = []
-    for path in sorted((DEV_CODES / "monocular-calibrated").glob("*/*.json")):
+    for path in sorted((DEV_CODES / "monocular-robust").glob("*/*.json")):
         key = f"{path.parent.name}/{path.stem}"
         code = SpatialCode.load(path)
         measured = code.provenance.config.get("calibration_measured") or {}

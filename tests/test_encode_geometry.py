@@ -480,14 +480,20 @@ def test_a_side_is_held_to_the_quantile_of_the_sides_single_views_give():
     views = [view(0.6, 0.4)] * 9 + [view(0.9, 0.4)]
     limited = limit_to_view_extents(box, views, 0.9)
     assert limited.center == box.center and limited.size == pytest.approx((0.63, 0.4, 0.5))
-    # the box turned 90°: its x runs along the world's y, where the views are 0.4 long
+    # the box turned 90°: its x runs along the world's y, where these views are 0.55 long
     turned = Box3D((2.0, -1.0, 0.5), (1.0, 0.6, 0.5), (0.0, 0.0, math.pi / 2))
-    assert limit_to_view_extents(turned, views, 0.9).size[:2] == pytest.approx((0.4, 0.6))
+    assert limit_to_view_extents(turned, [view(0.6, 0.55)] * 10, 0.9).size[:2] == pytest.approx((0.55, 0.6))
     # never longer than it was, never cut below the least side
     assert limit_to_view_extents(Box3D((2.0, -1.0, 0.5), (0.5, 0.3, 0.5)), views, 0.9).size == (0.5, 0.3, 0.5)
     flat = [view(0.6, 0.001)] * 10
     assert limit_to_view_extents(Box3D((2.0, -1.0, 0.5), (1.0, 0.05, 0.5)), flat, 0.9, min_side=0.03).size[1] == 0.03
     assert limit_to_view_extents(box, [], 0.9) is box
+    # slivers — a door seen past the edge of what hides it, a stray detection joined to the track —
+    # span less than half the longer side: they are not whole views, and cut nothing
+    slivers = [view(0.13, 0.03)] * 20
+    assert limit_to_view_extents(box, slivers, 0.9) is box
+    assert limit_to_view_extents(box, slivers + views, 0.9).size == pytest.approx((0.63, 0.4, 0.5))
+    assert limit_to_view_extents(box, views, 0.9, min_views=11) is box  # 10 whole views, 11 asked for
 
 
 def test_frames_misplaced_by_drift_spread_the_fused_box_and_single_views_bring_it_back():

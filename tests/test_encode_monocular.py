@@ -494,14 +494,16 @@ def test_the_defences_are_on_for_predicted_depth_and_settings_given_win():
                 config.tracks.free_space_check, config.smear.enabled, config.tracks.view_extent_quantile)
 
     on = monocular_defences(EncoderConfig(), predicted=True)
-    assert settings(on) == (False, 3, 0.2, 0.5, 0.25, 0.05, 0.05, True, True, 0.9)  # calibration: only when asked for
+    assert settings(on) == (True, 3, 0.2, 0.5, 0.25, 0.05, 0.05, True, True, 0.9)
     assert settings(monocular_defences(EncoderConfig(), predicted=False)) == (False, 0, 0.0, 0.0, 0.0, 0.0, 0.0, False,
                                                                               False, 0.0)
     given = EncoderConfig(edge_trim_px=0, min_detection_rate=0.5, min_label_share=0.0, min_size_ratio=0.0,
-                          calibration=ScaleCalibrationConfig(enabled=True), smear=SmearConfig(enabled=False),
+                          calibration=ScaleCalibrationConfig(enabled=False), smear=SmearConfig(enabled=False),
                           tracks=TrackAssociationConfig(smear_trim=0.02, min_hit_share=0.0, free_space_check=False,
                                                         view_extent_quantile=0.5))
-    assert settings(monocular_defences(given, predicted=True)) == (True, 0, 0.5, 0.0, 0.0, 0.02, 0.0, False, False, 0.5)
+    assert settings(monocular_defences(given, predicted=True)) == (False, 0, 0.5, 0.0, 0.0, 0.02, 0.0, False, False, 0.5)
+    calibrated = EncoderConfig(calibration=ScaleCalibrationConfig(enabled=True))
+    assert monocular_defences(calibrated, predicted=False).calibration.enabled is True  # asked for on a sensor's depth
     checked = EncoderConfig(tracks=TrackAssociationConfig(free_space_check=True), smear=SmearConfig(enabled=True))
     assert monocular_defences(checked, predicted=False).tracks.free_space_check is True  # asked for on a depth sensor's
     assert monocular_defences(checked, predicted=False).smear.enabled is True             # input

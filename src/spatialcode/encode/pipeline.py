@@ -178,16 +178,17 @@ def monocular_defences(encoder: EncoderConfig, predicted: bool) -> EncoderConfig
     (``tracks.view_extent_quantile``: frames misplaced by drift or warp spread the fused cloud);
     else off. Leaving out every
     such return that weighs little (``tracks.unaligned_visit_share``) is not among them: on the encoded dev layouts it cut the
-    tops off doors seen a part at a time (BENCHMARKS.md, issue 26, third pass). The scale
-    calibration from the furniture stays off unless asked for: on the encoded dev layouts it made
-    the scale error worse (BENCHMARKS.md, issue 26)."""
+    tops off doors seen a part at a time (BENCHMARKS.md, issue 26, third pass). The metric scale
+    is calibrated from the cameras' height above the floor and the furniture's heights
+    (``calibration``, :mod:`spatialcode.encode.calibration`) for predicted depth only: a depth
+    sensor's scale is better than either cue."""
 
     def decided(value: float | None, monocular: float) -> float:
         return value if value is not None else (monocular if predicted else 0)
 
     calibration = encoder.calibration
     if calibration.enabled is None:
-        calibration = replace(calibration, enabled=False)
+        calibration = replace(calibration, enabled=predicted)
     free_space_check = encoder.tracks.free_space_check
     smear = encoder.smear if encoder.smear.enabled is not None else replace(encoder.smear, enabled=predicted)
     tracks = replace(encoder.tracks, smear_trim=decided(encoder.tracks.smear_trim, 0.05),

@@ -90,7 +90,8 @@ class TrackAssociationConfig:
     view_extent_quantile: float | None = None  # floor-plane sides no longer than this quantile of the sides single
                                         # whole views give (frames misregistered by drift or warp spread the fused
                                         # cloud; None: off, or 0.9 for predicted depth in the encode pipeline) ...
-    min_whole_views: int = 5            # ... given this many views of the whole object (its mask clear of the edges)
+    min_whole_views: int = 5            # ... given this many views of the whole object (its mask clear of the image's
+                                        # edges, spanning at least half the box's longer floor-plane side)
     view_sample: int = 64               # points kept of each whole view
     max_whole_views: int = 64           # whole views kept per track (every other one dropped when full)
 
@@ -355,8 +356,9 @@ class Track:
             points = self.object_points(config, depth_noise, depth_views)
         box = fit_box(points, floor_z, config.floor_snap, viewpoint=self.viewpoint, min_thickness=config.min_thickness,
                       trim=config.trim(depth_noise), height_trim=config.height_trim(depth_noise), smear=smear)
-        if config.view_extent_quantile and len(self.whole_views) >= config.min_whole_views:
-            box = limit_to_view_extents(box, self.whole_views, config.view_extent_quantile, config.min_thickness)
+        if config.view_extent_quantile:
+            box = limit_to_view_extents(box, self.whole_views, config.view_extent_quantile, config.min_thickness,
+                                        min_views=config.min_whole_views)
         return box
 
 
