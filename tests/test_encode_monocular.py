@@ -73,10 +73,10 @@ def _static_frames(count: int, depth: np.ndarray) -> list[Frame]:
                   pose=CameraPose(t=float(i), position=pose.position, quaternion=pose.quaternion)) for i in range(count)]
 
 
-def _chair_and_ghost(config: EncoderConfig, chair_label, ghost_label) -> Encoder:
-    """12 frames of a static camera before a wall 3 m away: a chair 2 m away detected in every
-    frame as ``chair_label(i)``, and a patch of the wall detected as ``ghost_label(i)`` (``None``:
-    not detected in frame i); the encoder with ``config`` after them."""
+def _chair_and_ghost(config: EncoderConfig, chair_label, ghost_label, fps: float = 1.0) -> Encoder:
+    """12 frames (``fps`` a second) of a static camera before a wall 3 m away: a chair 2 m away
+    detected in every frame as ``chair_label(i)``, and a patch of the wall detected as
+    ``ghost_label(i)`` (``None``: not detected in frame i); the encoder with ``config`` after them."""
     depth = np.full((48, 64), 3.0)
     chair = np.zeros((48, 64), bool)
     chair[20:36, 8:24] = True
@@ -86,7 +86,7 @@ def _chair_and_ghost(config: EncoderConfig, chair_label, ghost_label) -> Encoder
     per_frame = {i: [(chair, chair_label(i))] + ([(ghost, ghost_label(i))] if ghost_label(i) else []) for i in range(12)}
     encoder = Encoder(config, _Masks(per_frame))
     for frame in _static_frames(12, depth):
-        encoder.update(frame)
+        encoder.update(replace(frame, t=frame.index / fps, pose=replace(frame.pose, t=frame.index / fps)))
     return encoder
 
 
@@ -99,6 +99,21 @@ def test_a_detection_the_other_views_do_not_confirm_is_dropped(rate, labels):
     assert sorted(o.label for o in encoder.code().objects) == labels
     views = {t.label: t.views for t in encoder.associator.tracks}
     assert views == ({"chair": 12, "tv": 12} if rate else {"chair": 0, "tv": 0})  # counted only when asked for
+
+
+@pytest.mark.parametrize(("seconds", "fps", "ghost_frames", "labels"), [
+    (None, 10.0, 4, ["chair", "tv"]),  # off: 2 detections are enough
+    (0.5, 10.0, 4, ["chair"]),         # 0.5 s at 10 frames a second: 5 detections needed, 4 is a hallucination
+    (0.5, 10.0, 5, ["chair", "tv"]),
+    (0.5, 2.0, 2, ["chair", "tv"]),    # at 2 frames a second: ceil(0.5 · 2) = 1, so min_observations' 2 holds
+])
+def test_a_track_needs_detections_worth_half_a_second_of_video(seconds, fps, ghost_frames, labels):
+    """The chair is detected in all 12 frames; the 'tv' patch in the first ``ghost_frames``."""
+    encoder = _chair_and_ghost(EncoderConfig(min_detected_seconds=seconds), lambda i: "chair",
+                               lambda i: "tv" if i < ghost_frames else None, fps=fps)
+    assert sorted(o.label for o in encoder.code().objects) == labels
+    with pytest.raises(ValidationError, match="min_detected_seconds"):
+        EncoderConfig(min_detected_seconds=-1.0)
 
 
 def test_an_object_hidden_behind_another_is_not_counted_as_missed():
@@ -491,17 +506,19 @@ def test_the_defences_are_on_for_predicted_depth_and_settings_given_win():
     def settings(config: EncoderConfig) -> tuple:
         return (config.calibration.enabled, config.edge_trim_px, config.min_detection_rate, config.min_label_share,
                 config.min_size_ratio, config.tracks.smear_trim, config.tracks.min_hit_share,
-                config.tracks.free_space_check, config.smear.enabled, config.tracks.view_extent_quantile)
+                config.tracks.free_space_check, config.smear.enabled, config.tracks.view_extent_quantile,
+                config.min_detected_seconds)
 
     on = monocular_defences(EncoderConfig(), predicted=True)
-    assert settings(on) == (True, 3, 0.2, 0.5, 0.25, 0.05, 0.05, True, True, 0.9)
+    assert settings(on) == (True, 3, 0.2, 0.5, 0.25, 0.05, 0.05, True, True, 0.9, 0.5)
     assert settings(monocular_defences(EncoderConfig(), predicted=False)) == (False, 0, 0.0, 0.0, 0.0, 0.0, 0.0, False,
-                                                                              False, 0.0)
+                                                                              False, 0.0, 0.0)
     given = EncoderConfig(edge_trim_px=0, min_detection_rate=0.5, min_label_share=0.0, min_size_ratio=0.0,
                           calibration=ScaleCalibrationConfig(enabled=False), smear=SmearConfig(enabled=False),
                           tracks=TrackAssociationConfig(smear_trim=0.02, min_hit_share=0.0, free_space_check=False,
-                                                        view_extent_quantile=0.5))
-    assert settings(monocular_defences(given, predicted=True)) == (False, 0, 0.5, 0.0, 0.0, 0.02, 0.0, False, False, 0.5)
+                                                        view_extent_quantile=0.5), min_detected_seconds=0.0)
+    assert settings(monocular_defences(given, predicted=True)) == (False, 0, 0.5, 0.0, 0.0, 0.02, 0.0, False, False, 0.5,
+                                                                   0.0)
     calibrated = EncoderConfig(calibration=ScaleCalibrationConfig(enabled=True))
     assert monocular_defences(calibrated, predicted=False).calibration.enabled is True  # asked for on a sensor's depth
     checked = EncoderConfig(tracks=TrackAssociationConfig(free_space_check=True), smear=SmearConfig(enabled=True))

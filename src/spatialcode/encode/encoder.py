@@ -21,6 +21,7 @@ heights give (:mod:`spatialcode.encode.calibration`).
 
 from __future__ import annotations
 
+import math
 import sys
 import time
 from dataclasses import asdict, dataclass, field, replace
@@ -60,7 +61,10 @@ class EncoderConfig:
                                             # inverse variance of depth noise growing as depth² (0: equal weights)
     max_depth: float = 10.0                 # ignore depth beyond this (m)
     first_seen_fraction: float = 200 / (640 * 480)  # mask share of the image for first_seen
-    min_observations: int = 2               # frames a track needs to become an object
+    min_observations: int = 2               # frames a track needs to become an object ...
+    min_detected_seconds: float | None = None  # ... and detections worth this much video (s; frames read a second ×
+                                            # this; None: 0, or 0.5 for predicted depth in the encode pipeline: an
+                                            # open-vocabulary detector's hallucinations coincide in a few frames)
     merge_every: int = 30                   # frames between duplicate merges while streaming
     background_every: int = 4               # background (floor/room) sample: every n-th lifted pixel
     floor_every: int = 150                  # frames between floor re-estimates while streaming
@@ -94,6 +98,8 @@ class EncoderConfig:
                      "noise_every", "min_views"):
             if int(getattr(self, name)) != getattr(self, name) or getattr(self, name) < 1:
                 raise ValidationError(name, f"must be a whole number >= 1, got {getattr(self, name)}")
+        if self.min_detected_seconds is not None and self.min_detected_seconds < 0:
+            raise ValidationError("min_detected_seconds", f"must be >= 0, got {self.min_detected_seconds}")
         if self.depth_weight_power < 0:
             raise ValidationError("depth_weight_power", f"must be >= 0, got {self.depth_weight_power}")
         for name in ("max_depth", "first_seen_fraction", "background_voxel", "floor_band", "room_cell"):
@@ -278,13 +284,23 @@ class Encoder:
             return None
         return -floor.offset / floor.normal[2]
 
+    def least_observations(self) -> int:
+        """The detections a track needs to become an object: ``min_observations``, and at least
+        ``min_detected_seconds`` times the frames read per second of video (rounded up)."""
+        config, least = self.config, self.config.min_observations
+        if config.min_detected_seconds and len(self.camera) > 1 and self.camera[-1].t > self.camera[0].t:
+            rate = (len(self.camera) - 1) / (self.camera[-1].t - self.camera[0].t)
+            least = max(least, math.ceil(config.min_detected_seconds * rate - 1e-9))
+        return least
+
     def code(self, source: Source | None = None) -> SpatialCode:
         """The spatial code of everything seen so far (see the module docstring)."""
         config = self.config
         floor = self.floor()
         floor_z = self._floor_z(floor)
         self.associator.merge_duplicates(floor_z)
-        tracks = [t for t in self.associator.tracks if t.observations >= config.min_observations and self._consistent(t)]
+        least = self.least_observations()
+        tracks = [t for t in self.associator.tracks if t.observations >= least and self._consistent(t)]
         tracks.sort(key=lambda t: (t.first_seen if t.first_seen is not None else t.first_t, t.id))
         points = [track.object_points(config.tracks, self.depth_noise, self.depth_views) for track in tracks]
         boxes = [track.box(config.tracks, floor_z, self.depth_noise, cloud, smear=self._smear(track, cloud))

@@ -167,7 +167,9 @@ def monocular_defences(encoder: EncoderConfig, predicted: bool) -> EncoderConfig
     monocular model's): then masks trimmed 3 px at their own depth edges, detections confirmed
     by 1 in 5 of the views that showed them, tracks whose label holds less than half their
     votes dropped, objects whose box is under a quarter of the smallest size the synthetic
-    catalogue gives their label dropped, and boxes fitted to the voxels that 1 in 20 of the
+    catalogue gives their label dropped, tracks detected for less than half a second of video
+    dropped (``min_detected_seconds``: a false detection rarely recurs in the same place), and
+    boxes fitted to the voxels that 1 in 20 of the
     track's detections reached with 5 % of the points left out at each end of the floor-plane
     axes (the fused cloud of frame-to-frame inconsistent depth is smeared along the rays), and a
     return to an object that the registration cannot place left out when the earlier visits'
@@ -196,6 +198,7 @@ def monocular_defences(encoder: EncoderConfig, predicted: bool) -> EncoderConfig
                      view_extent_quantile=decided(encoder.tracks.view_extent_quantile, 0.9),
                      free_space_check=predicted if free_space_check is None else free_space_check)
     return replace(encoder, calibration=calibration, tracks=tracks, smear=smear, edge_trim_px=decided(encoder.edge_trim_px, 3),
+                   min_detected_seconds=decided(encoder.min_detected_seconds, 0.5),
                    min_detection_rate=decided(encoder.min_detection_rate, 0.2),
                    min_label_share=decided(encoder.min_label_share, 0.5),
                    min_size_ratio=decided(encoder.min_size_ratio, 0.25))
