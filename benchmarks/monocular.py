@@ -183,9 +183,9 @@ def report() -> str:
         doc = json.loads(path.read_text())
         if doc["scenes"]:
             lines += ["## Depth scale error of the encoded dev layouts, before and after calibration", "",
-                      f"{len(doc['scenes'])} scenes, {doc['with_estimate']} with enough reference furniture: median "
+                      f"{len(doc['scenes'])} scenes, {doc['with_estimate']} with a cue read: median "
                       f"|log scale error| {doc['median_abs_log_before']:.3f} before, {doc['median_abs_log_after']:.3f} after "
-                      f"(the raw estimate's own: {doc['median_abs_log_estimate']}).", "",
+                      f"(the cues' combined reading, before the depth's prior: {doc['median_abs_log_estimate']:.3f}).", "",
                       "| cue | scenes read | median \\|log error\\| | median log error (bias) |", "|---|---:|---:|---:|"]
             for name, cue in doc.get("cues", {}).items():
                 if cue["scenes"]:
