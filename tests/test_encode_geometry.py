@@ -19,7 +19,7 @@ from spatialcode.encode.lift import depth_noise_coefficient
 from spatialcode.encode.mask_edges import clear_of_image_edges
 from spatialcode.encode.perception import Detection, PerceptionOutput
 from spatialcode.encode.room import find_floor, room_outline, settle_height
-from spatialcode.encode.tracks import TrackAssociationConfig, TrackAssociator, bounded_views, frame_indices
+from spatialcode.encode.tracks import Track, TrackAssociationConfig, TrackAssociator, bounded_views, frame_indices
 from spatialcode.encode.voxels import VoxelCloud, key_centres, sorted_overlap, voxel_keys
 from spatialcode.geometry.box import Box3D
 from spatialcode.geometry.camera import Intrinsics, PixelGrid
@@ -521,6 +521,15 @@ def test_whole_views_kept_stay_bounded_and_spread_over_the_video():
     assert [int(v[0, 0]) for v in bounded_views(views, 4)] == [1, 5, 9]  # 10 → 5 → 3: the last one kept
     assert [int(v[0, 0]) for v in bounded_views(views[:5], 3)] == [0, 2, 4]
     assert bounded_views(views[:3], 4) == views[:3]
+    # two tracks merged keep both's views while under the cap
+    config = TrackAssociationConfig(view_extent_quantile=0.9, max_whole_views=8)
+    a, b = (Track(id=i, voxel_size=0.03, keys=np.empty(0, np.int64)) for i in range(2))
+    a.whole_views, b.whole_views = views[:3], views[3:5]
+    a.absorb(b, config)
+    assert len(a.whole_views) == 5
+    b.whole_views = views
+    a.absorb(b, config)
+    assert len(a.whole_views) <= 8
 
 
 @pytest.mark.parametrize(("fraction", "pixels"), [

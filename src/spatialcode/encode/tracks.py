@@ -254,8 +254,9 @@ class Track:
             self.view_sum = self.view_sum + viewpoint
             self.view_count += 1
 
-    def absorb(self, other: Track) -> None:
-        """Merge ``other`` into this track."""
+    def absorb(self, other: Track, config: TrackAssociationConfig | None = None) -> None:
+        """Merge ``other`` into this track (whole views kept up to ``config.max_whole_views``)."""
+        config = config or TrackAssociationConfig()
         self.keys = np.union1d(self.keys, other.keys)
         self.label_votes.update(other.label_votes)
         self.first_t = min(self.first_t, other.first_t)
@@ -269,7 +270,7 @@ class Track:
         self.views = max(self.views, other.views)  # the same frames showed both
         self.visits += other.visits
         self.last_t = max(self.last_t, other.last_t)
-        self.whole_views = bounded_views(self.whole_views + other.whole_views, max(len(self.whole_views), len(other.whole_views)))
+        self.whole_views = bounded_views(self.whole_views + other.whole_views, config.max_whole_views)
 
     def _fold_lightest_visit(self) -> None:
         """Fold the visit of least total weight into the next lightest (memory stays bounded)."""
@@ -421,7 +422,7 @@ class TrackAssociator:
         merges = 0
         while (pair := self._first_duplicate(boxes, floor_z)) is not None:
             keep, drop = pair
-            keep.absorb(drop)
+            keep.absorb(drop, self.config)
             boxes.pop(keep.id, None)
             self.tracks.remove(drop)
             merges += 1
