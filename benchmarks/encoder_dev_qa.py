@@ -7,6 +7,7 @@ Usage:
         [--limit N] [--data ../shared/data/vsibench-dev]
     .venv/bin/python benchmarks/encoder_dev_qa.py score
     .venv/bin/python benchmarks/encoder_dev_qa.py diagnose [--variants monocular-robust] [--codes KEPT_DIR]
+    .venv/bin/python benchmarks/encoder_dev_qa.py prior
 
 ``run`` (resumable; one JSON line per scene and run in ``runs/encoder_dev/results.jsonl``, a
 failed scene is recorded and the run goes on): renders each scene at 320×240 (default camera
@@ -45,6 +46,10 @@ codes' cameras against the renders' true poses (tilt, height, position across th
 ``benchmarks/results/encoder_dev_diagnose_<variant>.{json,md}`` (with ``--codes``, codes kept in
 another folder, ``..._<variant>_<folder>.{json,md}``).
 
+``prior``: the scale calibration re-applied to the *monocular-uncalibrated* codes with the
+camera-height prior shifted (``PRIORS``): how much size and absolute distance rest on it;
+``benchmarks/results/encoder_dev_calibration_prior.{json,md}``.
+
 ``score``: answers the dev questions of the issue's five tasks (counting, object size, absolute
 distance, relative distance, relative direction) with the solver from each variant's codes (the
 scenes it has done) and from the oracle code on the same questions, official scoring; writes
@@ -70,7 +75,7 @@ from scipy.spatial.transform import Rotation
 
 from spatialcode.bench import aggregate, code_version, load_questions, score_predictions
 from spatialcode.encode import FaultySource, RenderFolderSource, pose_source
-from spatialcode.encode.calibration import ScaleCalibrationConfig
+from spatialcode.encode.calibration import ScaleCalibrationConfig, estimate_scale
 from spatialcode.encode.encoder import EncoderConfig, encode
 from spatialcode.encode.pipeline import monocular_defences
 from spatialcode.encode.poses import FloorLevelConfig
@@ -281,6 +286,49 @@ def diagnose(data: Path, variant: str, codes_dir: Path | None = None) -> dict:
             "share_of_oracle": shares}
 
 
+#: ``prior``: camera-height priors tried (m): the default 1.28 and a population holding its phone
+#: up to 12 cm lower or higher.
+PRIORS = (1.16, 1.22, 1.28, 1.34, 1.40)
+
+
+def prior_shift(data: Path) -> dict:
+    """The scale calibration re-applied to the *monocular-uncalibrated* codes with each of
+    ``PRIORS`` as the camera-height prior (the camera height each *monocular-robust* code measured,
+    the furniture of the uncalibrated code): the median |log scale error| and the solver's share
+    of the oracle on size and absolute distance — how much the result rests on the prior."""
+    uncalibrated, measured = _variant_codes("monocular-uncalibrated"), _variant_codes("monocular-robust")
+    keys = sorted(set(uncalibrated) & set(measured))
+    if not keys:
+        raise SystemExit("error: prior needs codes of both monocular-uncalibrated and monocular-robust")
+    oracle = {scene_key(c): c for c in iter_meta_info_dir(data / "meta_info")}
+    asked = _asked(data, {key: uncalibrated[key] for key in keys})
+    reference = solver_scores(oracle, asked)["full"]["scores"]
+    preset = FaultConfig.preset("monocular")
+    rows = []
+    for prior in PRIORS:
+        config = replace(MONOCULAR_ENCODER.calibration, enabled=True, camera_height_prior=prior)
+        codes, errors = {}, []
+        for key in keys:
+            height = (measured[key].provenance.config.get("calibration_measured") or {}).get("camera_height")
+            correction = estimate_scale(uncalibrated[key].objects, config, height).correction
+            codes[key] = uncalibrated[key].scaled(1.0 / correction)
+            errors.append(abs(math.log(depth_scale_factor(preset, zlib.crc32(key.encode())) / correction)))
+        scores = solver_scores(codes, asked)["full"]["scores"]
+        rows.append({"prior_m": prior, "median_abs_log_scale_error": float(np.median(errors)),
+                     **{task: 100 * scores[task] / reference[task] for task in ("object_size_estimation", "object_abs_distance")}})
+    return {"scenes": len(keys), "rows": rows}
+
+
+def prior_markdown(doc: dict) -> str:
+    """The ``prior`` figures as a table."""
+    lines = [f"# The scale calibration with the camera-height prior shifted ({doc['scenes']} dev layouts)", "",
+             "| prior (m) | median \\|log scale error\\| | object size / oracle | absolute distance / oracle |",
+             "|---:|---:|---:|---:|"]
+    lines += [f"| {r['prior_m']:.2f} | {r['median_abs_log_scale_error']:.3f} | {r['object_size_estimation']:.1f} % | "
+              f"{r['object_abs_distance']:.1f} % |" for r in doc["rows"]]
+    return "\n".join(lines) + "\n"
+
+
 def diagnose_markdown(doc: dict) -> str:
     """The ``diagnose`` figures as a short report."""
     o, size = doc["objects"], doc["size_log_ratio"]
@@ -352,7 +400,7 @@ def _variants(text: str) -> tuple[str, ...]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("section", choices=("run", "score", "diagnose"))
+    parser.add_argument("section", choices=("run", "score", "diagnose", "prior"))
     parser.add_argument("--data", type=Path, default=ROOT.parent / "shared" / "data" / "vsibench-dev")
     parser.add_argument("--limit", type=int, default=None, help="at most this many new scenes")
     parser.add_argument("--every", type=int, default=1, help="every N-th scene of the sorted list")
@@ -372,6 +420,15 @@ def main() -> None:
             text = diagnose_markdown(doc)
             (RESULTS / f"encoder_dev_diagnose_{name}.md").write_text(text)
             print(text)
+        return
+    if args.section == "prior":
+        RESULTS.mkdir(parents=True, exist_ok=True)
+        doc = {**prior_shift(args.data), "date": time.strftime("%Y-%m-%d"), "command": " ".join(sys.argv),
+               "code_version": code_version()}
+        (RESULTS / "encoder_dev_calibration_prior.json").write_text(json.dumps(doc, indent=1) + "\n")
+        text = prior_markdown(doc)
+        (RESULTS / "encoder_dev_calibration_prior.md").write_text(text)
+        print(text)
         return
     if args.section == "run":
         run(args.data, args.limit, args.every, args.shard, args.variants)
