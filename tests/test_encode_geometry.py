@@ -485,15 +485,19 @@ def test_a_side_is_held_to_the_quantile_of_the_sides_single_views_give():
     assert limit_to_view_extents(turned, [view(0.6, 0.55)] * 10, 0.9).size[:2] == pytest.approx((0.55, 0.6))
     # never longer than it was, never cut below the least side
     assert limit_to_view_extents(Box3D((2.0, -1.0, 0.5), (0.5, 0.3, 0.5)), views, 0.9).size == (0.5, 0.3, 0.5)
-    flat = [view(0.6, 0.001)] * 10
+    flat = [view(0.6, 0.026)] * 10  # over half the 0.05 side, under the least side
     assert limit_to_view_extents(Box3D((2.0, -1.0, 0.5), (1.0, 0.05, 0.5)), flat, 0.9, min_side=0.03).size[1] == 0.03
-    assert limit_to_view_extents(box, [], 0.9) is box
+    assert limit_to_view_extents(box, [], 0.9) == box
     # slivers — a door seen past the edge of what hides it, a stray detection joined to the track —
-    # span less than half the longer side: they are not whole views, and cut nothing
+    # span less than half of each side: they tell nothing
     slivers = [view(0.13, 0.03)] * 20
-    assert limit_to_view_extents(box, slivers, 0.9) is box
+    assert limit_to_view_extents(box, slivers, 0.9).size == box.size
     assert limit_to_view_extents(box, slivers + views, 0.9).size == pytest.approx((0.63, 0.4, 0.5))
-    assert limit_to_view_extents(box, views, 0.9, min_views=11) is box  # 10 whole views, 11 asked for
+    assert limit_to_view_extents(box, views, 0.9, min_views=11).size == box.size  # 10 views, 11 asked for
+    # a refrigerator seen from the front: along the line of sight a view shows the front's few cm,
+    # under half the side, and tells nothing of it; across it, the width
+    front = [view(0.6, 0.05)] * 10
+    assert limit_to_view_extents(box, front, 0.9).size[:2] == pytest.approx((0.6, 0.6))
 
 
 def test_frames_misplaced_by_drift_spread_the_fused_box_and_single_views_bring_it_back():

@@ -153,25 +153,24 @@ def fit_box(points: np.ndarray, floor_z: float | None = None, floor_snap: float 
 def limit_to_view_extents(box: Box3D, views: list[np.ndarray], quantile: float, min_side: float = 0.0,
                           trim: float = 0.02, min_views: int = 1, min_share: float = 0.5) -> Box3D:
     """``box`` (gravity-aligned) with each floor-plane side no longer than the ``quantile`` of the
-    sides the single ``views`` give it (each an (N, 3) sample of one frame's points of the whole
-    object, m: their extent along the side, ``trim`` of them left out at each end), about the same
+    sides single ``views`` of the whole object give it (each an (N, 3) sample of one frame's
+    points, m: their extent along the side, ``trim`` of them left out at each end), about the same
     centre, and never cut below ``min_side`` m. Frames misplaced by pose drift or a depth warp put
     the same object in different places, and their fused cloud is the union of those places; one
-    frame's points are not spread by it. A high quantile keeps the box of an object that most
-    views show only a part of. A view spanning less than ``min_share`` of the box's longer
-    floor-plane side showed a part (hidden behind something, or a stray detection joined to the
-    track), not the whole, and is left out; with fewer than ``min_views`` views left, the box is
-    returned as it is."""
+    frame's points are not spread by it. A view spanning less than ``min_share`` of a side tells
+    nothing of it: it saw a part (hidden behind something, a stray detection joined to the track)
+    or, along its line of sight, only the faces turned to it (a refrigerator's front). A side is
+    limited only by ``min_views`` views or more; a high quantile keeps the box of an object most
+    views show only a part of."""
     c, s = math.cos(box.yaw), math.sin(box.yaw)
     axes = np.array([[c, s], [-s, c]])
     extents = np.array([[float(np.diff(np.quantile(view[:, :2] @ axis, (trim, 1 - trim)))[0]) for axis in axes]
                         for view in views if len(view) >= 2]).reshape(-1, 2)
-    longer = int(np.argmax(box.size[:2]))
-    extents = extents[extents[:, longer] >= min_share * box.size[longer]]
-    if len(extents) < max(min_views, 1):
-        return box
-    limits = np.quantile(extents, quantile, axis=0)
-    sides = [min(side, max(float(limit), min(side, min_side))) for side, limit in zip(box.size[:2], limits)]
+    sides = list(box.size[:2])
+    for k in range(2):
+        told = extents[extents[:, k] >= min_share * sides[k], k]
+        if len(told) >= max(min_views, 1):
+            sides[k] = min(sides[k], max(float(np.quantile(told, quantile)), min(sides[k], min_side)))
     return Box3D(box.center, (sides[0], sides[1], box.size[2]), box.rotation)
 
 

@@ -91,7 +91,7 @@ class TrackAssociationConfig:
                                         # whole views give (frames misregistered by drift or warp spread the fused
                                         # cloud; None: off, or 0.9 for predicted depth in the encode pipeline) ...
     min_whole_views: int = 5            # ... given this many views of the whole object (its mask clear of the image's
-                                        # edges, spanning at least half the box's longer floor-plane side)
+                                        # edges) spanning at least half of the side
     view_sample: int = 64               # points kept of each whole view
     max_whole_views: int = 64           # whole views kept per track (every other one dropped when full)
 
