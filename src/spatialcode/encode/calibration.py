@@ -27,7 +27,7 @@ is scaled back by the correction (:meth:`~spatialcode.scene.SpatialCode.scaled`)
   0.17 pooled (``benchmarks/monocular.py calibration``): its σ, ``furniture_sigma``.
 
 Alone, the furniture gets a weight of 0.26 against the depth's prior (σ 0.10); with the camera's
-height the correction's own noise comes down from 0.10 to about 0.066 in log (when both cues'
+height the correction's own noise comes down from 0.10 to about 0.068 in log (when both cues'
 noise models hold). Both rest on priors about people and furniture, not on the depth; a depth
 sensor's metric scale is better than either, so calibration is off unless the input's depth is
 predicted (:func:`spatialcode.encode.pipeline.monocular_defences`).
