@@ -27,3 +27,4 @@ def test_heights_follow_the_tables_less_the_hold():
 def test_a_seed_is_one_person_and_seeds_differ():
     assert handheld_camera_height(7) == handheld_camera_height(7)
     assert len({round(handheld_camera_height(seed), 6) for seed in range(20)}) == 20
+    assert 0.9 < handheld_camera_height(-3) < 1.75  # any whole number is a seed

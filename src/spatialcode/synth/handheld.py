@@ -35,6 +35,6 @@ HOLD_BELOW_EYES: tuple[float, float] = (0.1, 0.4)
 def handheld_camera_height(seed: int) -> float:
     """The height (m above the floor) of a phone filming a room, drawn for ``seed`` (a person and
     their hold; module docstring)."""
-    rng = np.random.default_rng([seed, 0x4A4E])
+    rng = np.random.default_rng([int(seed) & 0xFFFFFFFF, 0x4A4E])
     mean, sd = EYE_HEIGHTS[int(rng.integers(len(EYE_HEIGHTS)))]
     return float(rng.normal(mean, sd) - rng.uniform(*HOLD_BELOW_EYES))
