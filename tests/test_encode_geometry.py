@@ -459,11 +459,13 @@ def test_the_encoder_tells_whether_a_mask_shows_the_whole_object():
     inside[10:30, 10:40] = True
     cut = inside.copy()
     cut[10:30, 40:] = True  # reaches the right edge: a part of the object is out of view
-    encoder = Encoder(EncoderConfig(pixel_stride=2, min_observations=1), _GivenMasks({0: inside, 1: cut}))
-    handed = _associator_inputs(encoder)
-    for index in range(2):
-        encoder.update(_flat_frame(index, np.full((48, 64), 2.0)))
-    assert [whole for *_, whole in handed] == [True, False]
+    for quantile, expected in ((0.9, [True, False]), (None, [False, False])):  # looked at only when it is used
+        config = EncoderConfig(pixel_stride=2, min_observations=1, tracks=TrackAssociationConfig(view_extent_quantile=quantile))
+        encoder = Encoder(config, _GivenMasks({0: inside, 1: cut}))
+        handed = _associator_inputs(encoder)
+        for index in range(2):
+            encoder.update(_flat_frame(index, np.full((48, 64), 2.0)))
+        assert [whole for *_, whole in handed] == expected
     assert clear_of_image_edges(inside, margin=10) and not clear_of_image_edges(inside, margin=11)
 
 

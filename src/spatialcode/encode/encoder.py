@@ -196,8 +196,8 @@ class Encoder:
         for det, piece, piece_weights in zip(seen.detections, pieces, weight_pieces):
             if len(piece):
                 pixels = int(np.count_nonzero(det.mask))
-                detections.append((piece, det.label, det.score * pixels, pixels >= threshold, piece_weights,
-                                   clear_of_image_edges(det.mask)))
+                whole = bool(config.tracks.view_extent_quantile) and clear_of_image_edges(det.mask)
+                detections.append((piece, det.label, det.score * pixels, pixels >= threshold, piece_weights, whole))
         associated_at = time.perf_counter()
         times.lift += associated_at - lifted_at
         self.associator.update(detections, frame.t, frame.index, np.asarray(pose.position, dtype=float))
@@ -284,12 +284,17 @@ class Encoder:
             return None
         return -floor.offset / floor.normal[2]
 
+    def frame_rate(self) -> float | None:
+        """Frames read per second of video so far (``None`` before two frames at different times)."""
+        if len(self.camera) > 1 and self.camera[-1].t > self.camera[0].t:
+            return (len(self.camera) - 1) / (self.camera[-1].t - self.camera[0].t)
+        return None
+
     def least_observations(self) -> int:
         """The detections a track needs to become an object: ``min_observations``, and at least
         ``min_detected_seconds`` times the frames read per second of video (rounded up)."""
-        config, least = self.config, self.config.min_observations
-        if config.min_detected_seconds and len(self.camera) > 1 and self.camera[-1].t > self.camera[0].t:
-            rate = (len(self.camera) - 1) / (self.camera[-1].t - self.camera[0].t)
+        config, least, rate = self.config, self.config.min_observations, self.frame_rate()
+        if config.min_detected_seconds and rate is not None:
             least = max(least, math.ceil(config.min_detected_seconds * rate - 1e-9))
         return least
 
@@ -323,9 +328,7 @@ class Encoder:
             objects.append(SpatialObject(id=index, label=track.label, box=front.box, first_seen=first_seen,
                                          observations=track.observations, has_front=front.has_front,
                                          facing_confidence=front.confidence))
-        fps = None
-        if len(self.camera) > 1 and self.camera[-1].t > self.camera[0].t:
-            fps = (len(self.camera) - 1) / (self.camera[-1].t - self.camera[0].t)
+        fps = self.frame_rate()
         src = source or Source()
         provenance = Provenance.from_config(PRODUCER, asdict(config), __version__)
         if config.smear.enabled:  # what was measured, beside the settings (not in their hash)
