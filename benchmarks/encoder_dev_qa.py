@@ -42,7 +42,9 @@ scene's seed, over the correction a calibrated variant applied), and the solver'
 oracle score when each code is rescaled by that factor (how much the global scale error left
 costs), and the share the annotations themselves score once scaled by it (perfect boxes at the
 code's scale: what a code can reach without a better scale), and the
-codes' cameras against the renders' true poses (tilt, height, position across the floor);
+codes' cameras against the renders' true poses (tilt, height, position across the floor), and
+where the boxes sit along the direction from the cameras (``placement_errors``: centre, nearest
+and farthest face);
 ``benchmarks/results/encoder_dev_diagnose_<variant>.{json,md}`` (with ``--codes``, codes kept in
 another folder, ``..._<variant>_<folder>.{json,md}``).
 
@@ -206,6 +208,48 @@ def camera_errors(codes: dict[str, SpatialCode], factors: dict[str, float]) -> d
                                     for name, values in (("tilt_deg", tilt), ("height_m", height), ("across_m", across))}}
 
 
+#: ``placement_errors``: an encoded box whose centre is farther (m) from its truth object's is not counted.
+PLACED = 0.6
+
+
+def placement_errors(codes: dict[str, SpatialCode], factors: dict[str, float], oracle: dict[str, SpatialCode]) -> dict:
+    """Where the ``codes``' boxes sit against the truth's along the floor-plane direction from the
+    middle of the camera path to each truth object (+: away from the cameras), scale error
+    ``factors`` removed, each code carried onto the truth's frame by the rigid motion that best
+    fits its camera path to the true one (Kabsch, floor plane): the median offset (m) of the box
+    centre, of its nearest face and of its farthest face, over the truth objects whose nearest
+    same-label encoded box (by centre) is within ``PLACED`` m and at least 0.3 m from that middle."""
+    centre, near, far = [], [], []
+    for key, code in codes.items():
+        truth = {round(t, 3): pose for (t, pose), _ in RenderFolderSource(RUNS / "renders" / key, rgb=False).entries}
+        pairs = [(np.asarray(c.position[:2]) / factors[key], np.asarray(truth[round(c.t, 3)].position[:2]))
+                 for c in code.camera if round(c.t, 3) in truth]
+        if len(pairs) < 3:
+            continue
+        ours, true = (np.array(side) for side in zip(*pairs))
+        ours_mid, true_mid = ours.mean(axis=0), true.mean(axis=0)
+        u, _, vt = np.linalg.svd((ours - ours_mid).T @ (true - true_mid))
+        rotation = vt.T @ np.diag([1.0, np.sign(np.linalg.det(vt.T @ u.T))]) @ u.T
+        onto_truth = lambda xy: (np.asarray(xy)[..., :2] / factors[key] - ours_mid) @ rotation.T + true_mid  # noqa: E731
+        for obj in oracle[key].objects:
+            toward = np.asarray(obj.box.center[:2]) - true_mid
+            if np.linalg.norm(toward) < 0.3:
+                continue
+            toward /= np.linalg.norm(toward)
+            mates = [o for o in code.objects if o.label == obj.label]
+            if not mates:
+                continue
+            mate = min(mates, key=lambda o: float(np.linalg.norm(onto_truth(o.box.center) - obj.box.center[:2])))
+            if np.linalg.norm(onto_truth(mate.box.center) - obj.box.center[:2]) > PLACED:
+                continue
+            ours_along, true_along = onto_truth(mate.box.corners) @ toward, np.asarray(obj.box.corners)[:, :2] @ toward
+            centre.append(float(onto_truth(mate.box.center) @ toward - np.asarray(obj.box.center[:2]) @ toward))
+            near.append(float(ours_along.min() - true_along.min()))
+            far.append(float(ours_along.max() - true_along.max()))
+    return {"n": len(centre), **{name: float(np.median(values)) if values else None
+                                 for name, values in (("centre_m", centre), ("near_face_m", near), ("far_face_m", far))}}
+
+
 def _asked(data: Path, codes: dict[str, SpatialCode]) -> list:
     return [q for q in load_questions(data / "questions.jsonl")
             if q.question_type in TASKS and f"{q.dataset}/{q.scene_name}" in codes]
@@ -280,6 +324,7 @@ def diagnose(data: Path, variant: str, codes_dir: Path | None = None) -> dict:
     logs = np.asarray(size_logs)
     return {"variant": variant, "codes": str(codes_dir or RUNS / "codes" / variant), "scenes": len(codes),
             "objects": dict(objects), "near_m": NEAR, "camera": camera_errors(codes, factors),
+            "placement": placement_errors(codes, factors, oracle),
             "size_log_ratio": {"n": len(logs), "median": float(np.median(logs)), "q25": float(np.quantile(logs, 0.25)),
                                "q75": float(np.quantile(logs, 0.75)),
                                "within_10_percent": float(np.mean(np.abs(np.exp(logs) - 1) < 0.1))},
@@ -343,7 +388,7 @@ def diagnose_markdown(doc: dict) -> str:
              "percentile): tilt " + " / ".join(f"{doc['camera']['tilt_deg'][k]:.2f}°" for k in ("median", "q90")) +
              ", height " + " / ".join(f"{doc['camera']['height_m'][k]:.3f} m" for k in ("median", "q90")) +
              ", across the floor " + " / ".join(f"{doc['camera']['across_m'][k]:.3f} m" for k in ("median", "q90")) + ".",
-             "",
+             "", placement_line(doc["placement"]), "",
              "| task | encoded / oracle | with the true scale / oracle | the truth at the code's scale / oracle |",
              "|---|---:|---:|---:|"]
     shares = doc["share_of_oracle"]
@@ -351,6 +396,16 @@ def diagnose_markdown(doc: dict) -> str:
         lines.append(f"| {task} | {value:.1f} % | {shares['true_scale'][task]:.1f} % | "
                      f"{shares['truth_at_code_scale'][task]:.1f} % |")
     return "\n".join(lines) + "\n"
+
+
+def placement_line(placement: dict) -> str:
+    """The ``placement_errors`` figures as one sentence."""
+    if not placement["n"]:
+        return "Boxes against the truth along the direction from the cameras: no object placed."
+    return (f"Boxes against the truth along the direction from the middle of the camera path to each object, scale "
+            f"error removed (n = {placement['n']}; median, + = away from the cameras): centre "
+            f"{100 * placement['centre_m']:+.1f} cm, nearest face {100 * placement['near_face_m']:+.1f} cm, farthest "
+            f"face {100 * placement['far_face_m']:+.1f} cm.")
 
 
 def markdown(doc: dict) -> str:
