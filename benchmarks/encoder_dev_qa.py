@@ -230,7 +230,10 @@ def placement_errors(codes: dict[str, SpatialCode], factors: dict[str, float], o
         ours_mid, true_mid = ours.mean(axis=0), true.mean(axis=0)
         u, _, vt = np.linalg.svd((ours - ours_mid).T @ (true - true_mid))
         rotation = vt.T @ np.diag([1.0, np.sign(np.linalg.det(vt.T @ u.T))]) @ u.T
-        onto_truth = lambda xy: (np.asarray(xy)[..., :2] / factors[key] - ours_mid) @ rotation.T + true_mid  # noqa: E731
+
+        def onto_truth(points, factor=factors[key], ours_mid=ours_mid, rotation=rotation, true_mid=true_mid):
+            return (np.asarray(points)[..., :2] / factor - ours_mid) @ rotation.T + true_mid
+
         for obj in oracle[key].objects:
             toward = np.asarray(obj.box.center[:2]) - true_mid
             if np.linalg.norm(toward) < 0.3:
