@@ -281,6 +281,40 @@ def test_free_space_is_where_a_frame_saw_something_farther(points, share):
     assert free_space_share(points, []) == 0.0
 
 
+def test_the_free_space_mask_marks_each_point_the_share_counts():
+    from spatialcode.encode.visibility import free_space_mask
+
+    in_front, behind = _square(-0.3, 0.3, -0.5, 0.7, 1.3), _square(-0.3, 0.3, 0.5, 0.7, 1.3)
+    view = _wall_and_square(_looking_along_y(0.0, -3.0, 1.0))
+    mask = free_space_mask(np.vstack([in_front, behind]), [view])
+    assert mask.tolist() == [True] * len(in_front) + [False] * len(behind)
+    assert free_space_mask(in_front, []).tolist() == [False] * len(in_front)
+    assert free_space_mask(np.empty((0, 3)), [view]).shape == (0,)
+
+
+@pytest.mark.parametrize(("carve_margin", "nearest_y"), [(0.1, 0.0), (0.0, -0.3)])
+def test_voxels_the_tracks_own_frames_saw_through_are_carved(carve_margin, nearest_y):
+    """A square seen from 3 m in ten frames, and in an eleventh its copy 0.3 m nearer (depth
+    displaced toward the camera) and 0.3 m farther (inside what the frames saw, hidden): the
+    frames looked through the nearer copy, so it is carved; the one behind stays."""
+    from spatialcode.encode.tracks import TrackAssociationConfig, TrackAssociator
+
+    square = _square(-0.3, 0.3, 0.0, 0.7, 1.3)
+    displaced = np.vstack([square, _square(-0.3, 0.3, -0.3, 0.7, 1.3), _square(-0.3, 0.3, 0.3, 0.7, 1.3)])
+    associator = TrackAssociator(TrackAssociationConfig(carve_margin=carve_margin))
+    views = {}
+    for frame in range(11):
+        associator.update([(displaced if frame == 10 else square, "cabinet", 1.0, True)], t=frame * 0.1, frame=frame)
+        views[frame] = _wall_and_square(_looking_along_y(0.0, -3.0, 1.0, frame * 0.1))
+    (track,) = associator.tracks
+    points = track.object_points(associator.config, depth_views=views)
+    assert points[:, 1].min() == pytest.approx(nearest_y, abs=0.02)
+    assert points[:, 1].max() == pytest.approx(0.3, abs=0.02)  # the copy behind the square is kept either way
+    assert len(track.object_points(associator.config)) == len(track.object_points(replace(associator.config, carve_margin=0.0)))
+    with pytest.raises(ValidationError, match="carve_margin"):
+        TrackAssociationConfig(carve_margin=-0.1)
+
+
 def test_a_wider_margin_asks_for_more_room_in_front_of_what_was_seen():
     """Beside the square, 3 m away, with the wall seen at 5 m: free up to a margin of 2 m."""
     from spatialcode.encode.visibility import free_space_share

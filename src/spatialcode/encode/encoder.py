@@ -213,7 +213,7 @@ class Encoder:
         if config.smear.enabled:
             self.consistency.add(depth, frame.intrinsics, pose, frame.t)
             self.camera_at[frame.index] = np.asarray(pose.position, dtype=float)
-        if config.tracks.free_space_check:  # only the free-space check reads them
+        if config.tracks.free_space_check or config.tracks.carve_margin:  # only these read them
             self.depth_views[frame.index] = DepthView.of_frame(depth, self.camera[-1], frame.intrinsics, config.max_depth)
         self.frames_seen += 1
         if self.frames_seen % config.merge_every == 0:

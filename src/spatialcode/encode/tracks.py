@@ -38,7 +38,7 @@ from scipy.optimize import linear_sum_assignment
 
 from spatialcode.core.errors import ValidationError
 from spatialcode.encode.boxfit import fit_box, limit_to_view_extents, remove_outliers
-from spatialcode.encode.visibility import DepthView, free_space_share
+from spatialcode.encode.visibility import DepthView, free_space_mask, free_space_share
 from spatialcode.encode.voxels import VoxelCloud, column_bounds, sorted_overlap, voxel_keys
 from spatialcode.geometry.box import Box3D
 from spatialcode.geometry.distance import box_distance
@@ -87,6 +87,9 @@ class TrackAssociationConfig:
                                         # None: off, or on for predicted depth in the encode pipeline): if at least
     displaced_free_share: float = 0.5   # ... this share of its points lie in their free space, a point being in it
     free_space_margin: float = 0.1      # ... when this much (m) nearer than what a frame's depth showed there
+    carve_margin: float = 0.0           # carve off a box's voxels in the free space of the track's own frames, with
+                                        # this margin (m; 0: off): depth displaced toward the camera leaves light
+                                        # voxels in front of a surface that pull the box's near face out
     view_extent_quantile: float | None = None  # floor-plane sides no longer than this quantile of the sides single
                                         # whole views give (frames misregistered by drift or warp spread the fused
                                         # cloud; None: off, or 0.9 for predicted depth in the encode pipeline) ...
@@ -100,7 +103,7 @@ class TrackAssociationConfig:
                      "visit_max_shift", "free_space_margin"):
             if not getattr(self, name) > 0:
                 raise ValidationError(name, f"must be > 0, got {getattr(self, name)}")
-        for name in ("merge_gap", "min_thickness", "other_label_iou"):
+        for name in ("merge_gap", "min_thickness", "other_label_iou", "carve_margin"):
             if getattr(self, name) < 0:
                 raise ValidationError(name, f"must be >= 0, got {getattr(self, name)}")
         for name in ("max_visits", "min_whole_views", "view_sample", "max_whole_views"):
@@ -337,13 +340,20 @@ class Track:
         """The points (N, 3), metres, a box is fitted to: the fused voxels holding at least a share
         (:meth:`TrackAssociationConfig.weight_share` for the ``depth_noise`` coefficient) of the
         median voxel weight and reached by at least ``min_hit_share`` of the track's detections,
-        after outlier removal (``depth_views``: see :meth:`fused_cloud`)."""
+        less those in the free space of the track's own frames (``carve_margin`` > 0, with
+        ``depth_views``: :func:`~spatialcode.encode.visibility.free_space_mask`; unless that would
+        carve all of them), after outlier removal (``depth_views``: see :meth:`fused_cloud`)."""
         cloud = self.fused_cloud(config, depth_views)
         weights = cloud.weights
         floor = config.weight_share(depth_noise) * float(np.median(weights)) if len(weights) else 0.0
         points = cloud.points(floor, (config.min_hit_share or 0.0) * self.observations)
         if not len(points):  # no voxel reached often enough (a track of scattered detections): keep them all
             points = cloud.points(floor)
+        if config.carve_margin and depth_views:
+            views = [depth_views[int(i)] for i in frame_indices(self.frame_bits) if int(i) in depth_views]
+            carved = free_space_mask(points, views, config.carve_margin)
+            if not carved.all():
+                points = points[~carved]
         return remove_outliers(points, config.cluster_eps, config.cluster_min_share)
 
     def box(self, config: TrackAssociationConfig, floor_z: float | None, depth_noise: float = 0.0,

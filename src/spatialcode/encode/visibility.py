@@ -58,15 +58,25 @@ class DepthView:
 
 def free_space_share(points: np.ndarray, views: Sequence[DepthView], margin: float = 0.1,
                      min_depth: float = 0.1) -> float:
-    """The share (0–1) of ``points`` (N, 3), world metres, in free space for ``views``: a point is
-    free in a view when it projects into the image at least ``min_depth`` (m) in front of the
-    camera and the nearest depth measured in its cell is farther than the point by more than
-    ``margin`` (m). A point counts as free when it is free in at least half the views that have a
-    measurement where it projects; points no view measured are not free. Of more than
+    """The share (0–1) of ``points`` (N, 3), world metres, in free space for ``views``
+    (:func:`free_space_mask`); 0 without points."""
+    points = np.asarray(points, dtype=float).reshape(-1, 3)
+    if not len(points):
+        return 0.0
+    return float(np.count_nonzero(free_space_mask(points, views, margin, min_depth))) / len(points)
+
+
+def free_space_mask(points: np.ndarray, views: Sequence[DepthView], margin: float = 0.1,
+                    min_depth: float = 0.1) -> np.ndarray:
+    """Whether each of ``points`` (N, 3), world metres, is in free space for ``views`` (N bools):
+    a point is free in a view when it projects into the image at least ``min_depth`` (m) in front
+    of the camera and the nearest depth measured in its cell is farther than the point by more
+    than ``margin`` (m). A point counts as free when it is free in at least half the views that
+    have a measurement where it projects; points no view measured are not free. Of more than
     :data:`MAX_VIEWS` views, that many spread evenly from the first to the last are read."""
     points = np.asarray(points, dtype=float).reshape(-1, 3)
     if not len(points) or not views:
-        return 0.0
+        return np.zeros(len(points), dtype=bool)
     if len(views) > MAX_VIEWS:
         views = [views[int(i)] for i in np.linspace(0, len(views) - 1, MAX_VIEWS).round()]
     measured = np.zeros(len(points), dtype=np.int32)
@@ -81,4 +91,4 @@ def free_space_share(points: np.ndarray, views: Sequence[DepthView], margin: flo
         nearest[shown] = view.nearest[cells[:, 0], cells[:, 1]]
         measured += nearest > 0
         free += (nearest > 0) & (depth < nearest - margin)
-    return float(np.count_nonzero((measured > 0) & (2 * free >= measured))) / len(points)
+    return (measured > 0) & (2 * free >= measured)
