@@ -315,6 +315,18 @@ def test_voxels_the_tracks_own_frames_saw_through_are_carved(carve_margin, neare
         TrackAssociationConfig(carve_margin=-0.1)
 
 
+def test_a_track_all_in_free_space_is_not_carved_to_nothing():
+    from spatialcode.encode.tracks import TrackAssociationConfig, TrackAssociator
+
+    nearer = _square(-0.3, 0.3, -0.5, 0.7, 1.3)  # wholly in front of what every frame saw
+    associator = TrackAssociator(TrackAssociationConfig(carve_margin=0.1))
+    for frame in range(5):
+        associator.update([(nearer, "cabinet", 1.0, True)], t=frame * 0.1, frame=frame)
+    (track,) = associator.tracks
+    views = {frame: _wall_and_square(_looking_along_y(0.0, -3.0, 1.0, frame * 0.1)) for frame in range(5)}
+    assert len(track.object_points(associator.config, depth_views=views)) == len(track.cloud.points())
+
+
 def test_a_wider_margin_asks_for_more_room_in_front_of_what_was_seen():
     """Beside the square, 3 m away, with the wall seen at 5 m: free up to a margin of 2 m."""
     from spatialcode.encode.visibility import free_space_share
