@@ -193,13 +193,18 @@ def _variant_codes(variant: str, codes_dir: Path | None = None) -> dict[str, Spa
             for path in sorted((codes_dir or RUNS / "codes" / variant).glob("*/*.json"))}
 
 
+def true_poses(key: str) -> dict:
+    """The rendered scene ``key``'s true camera poses by time (s, rounded to the millisecond)."""
+    return {round(t, 3): pose for (t, pose), _ in RenderFolderSource(RUNS / "renders" / key, rgb=False).entries}
+
+
 def camera_errors(codes: dict[str, SpatialCode], factors: dict[str, float]) -> dict:
     """Median and 90th percentile, over every frame of the ``codes``' cameras, of their errors
     against the renders' true poses with each scene's scale error ``factors`` removed: tilt
     (degrees between where the two put the world's up), height (m) and position across the floor (m)."""
     tilt, height, across = [], [], []
     for key, code in codes.items():
-        truth = {round(t, 3): pose for (t, pose), _ in RenderFolderSource(RUNS / "renders" / key, rgb=False).entries}
+        truth = true_poses(key)
         for camera in code.camera:
             true = truth.get(round(camera.t, 3))
             if true is None:
@@ -226,7 +231,7 @@ def placement_errors(codes: dict[str, SpatialCode], factors: dict[str, float], o
     same-label encoded box (by centre) is within ``PLACED`` m and at least 0.3 m from that middle."""
     centre, near, far = [], [], []
     for key, code in codes.items():
-        truth = {round(t, 3): pose for (t, pose), _ in RenderFolderSource(RUNS / "renders" / key, rgb=False).entries}
+        truth = true_poses(key)
         pairs = [(np.asarray(c.position[:2]) / factors[key], np.asarray(truth[round(c.t, 3)].position[:2]))
                  for c in code.camera if round(c.t, 3) in truth]
         if len(pairs) < 3:
@@ -240,18 +245,17 @@ def placement_errors(codes: dict[str, SpatialCode], factors: dict[str, float], o
             return (np.asarray(points)[..., :2] / factor - ours_mid) @ rotation.T + true_mid
 
         for obj in oracle[key].objects:
-            toward = np.asarray(obj.box.center[:2]) - true_mid
-            if np.linalg.norm(toward) < 0.3:
+            true_centre = np.asarray(obj.box.center[:2])
+            toward = true_centre - true_mid
+            mates = [(onto_truth(o.box.center), o) for o in code.objects if o.label == obj.label]
+            if np.linalg.norm(toward) < 0.3 or not mates:
                 continue
             toward /= np.linalg.norm(toward)
-            mates = [o for o in code.objects if o.label == obj.label]
-            if not mates:
-                continue
-            mate = min(mates, key=lambda o: float(np.linalg.norm(onto_truth(o.box.center) - obj.box.center[:2])))
-            if np.linalg.norm(onto_truth(mate.box.center) - obj.box.center[:2]) > PLACED:
+            ours_centre, mate = min(mates, key=lambda pair: float(np.linalg.norm(pair[0] - true_centre)))
+            if np.linalg.norm(ours_centre - true_centre) > PLACED:
                 continue
             ours_along, true_along = onto_truth(mate.box.corners) @ toward, np.asarray(obj.box.corners)[:, :2] @ toward
-            centre.append(float(onto_truth(mate.box.center) @ toward - np.asarray(obj.box.center[:2]) @ toward))
+            centre.append(float((ours_centre - true_centre) @ toward))
             near.append(float(ours_along.min() - true_along.min()))
             far.append(float(ours_along.max() - true_along.max()))
     return {"n": len(centre), **{name: float(np.median(values)) if values else None

@@ -307,6 +307,9 @@ def test_voxels_the_tracks_own_frames_saw_through_are_carved(carve_margin, neare
         associator.update([(displaced if frame == 10 else square, "cabinet", 1.0, True)], t=frame * 0.1, frame=frame)
         views[frame] = _wall_and_square(_looking_along_y(0.0, -3.0, 1.0, frame * 0.1))
     (track,) = associator.tracks
+    wall_only = np.full((120, 160), 5.0)  # frames the track was not in (the square not yet there): not read
+    views |= {frame: DepthView.of_frame(wall_only, _looking_along_y(0.0, -3.0, 1.0), _VIEW, max_depth=10.0)
+              for frame in range(100, 130)}
     points = track.object_points(associator.config, depth_views=views)
     assert points[:, 1].min() == pytest.approx(nearest_y, abs=0.02)
     assert points[:, 1].max() == pytest.approx(0.3, abs=0.02)  # the copy behind the square is kept either way

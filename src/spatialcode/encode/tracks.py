@@ -151,6 +151,11 @@ def frame_indices(frame_bits: int) -> np.ndarray:
     return np.flatnonzero(np.unpackbits(np.frombuffer(data, np.uint8), bitorder="little"))
 
 
+def frame_views(frame_bits: int, depth_views: DepthViews) -> list[DepthView]:
+    """The ``depth_views`` of the frames whose bits are set in ``frame_bits`` (those it holds)."""
+    return [depth_views[int(i)] for i in frame_indices(frame_bits) if int(i) in depth_views]
+
+
 @dataclass(eq=False)
 class Visit:
     """One run of a track's detections less than ``visit_gap`` apart: their fused points
@@ -331,7 +336,7 @@ class Track:
         frames ``frame_bits`` (False when the check is off or without depth views)."""
         if not config.free_space_check or not depth_views:
             return False
-        views = [depth_views[int(i)] for i in frame_indices(frame_bits) if int(i) in depth_views]
+        views = frame_views(frame_bits, depth_views)
         share = free_space_share(points, views, config.free_space_margin)
         return bool(views) and share >= config.displaced_free_share
 
@@ -350,8 +355,7 @@ class Track:
         if not len(points):  # no voxel reached often enough (a track of scattered detections): keep them all
             points = cloud.points(floor)
         if config.carve_margin and depth_views:
-            views = [depth_views[int(i)] for i in frame_indices(self.frame_bits) if int(i) in depth_views]
-            carved = free_space_mask(points, views, config.carve_margin)
+            carved = free_space_mask(points, frame_views(self.frame_bits, depth_views), config.carve_margin)
             if not carved.all():
                 points = points[~carved]
         return remove_outliers(points, config.cluster_eps, config.cluster_min_share)
