@@ -23,10 +23,10 @@ estimated from the noisy depth and anchored at the first: ``--poses estimate``),
 (the ``monocular`` preset injected: depth scale and warp, mask bleed, false positives, misses,
 label confusion, pose drift), *monocular-robust* (the same frames, the encoder with the defences
 the encode pipeline turns on for predicted depth: depth-edge trimming, multi-view consistency,
-label consistency, smear and per-view extents, the metric scale calibrated from the cameras' height
+label consistency, smear and per-view extents, the voxels each track's own frames saw through
+carved off, the metric scale calibrated from the cameras' height
 and the furniture; and the drifting poses refined against the map, then their tilt levelled by the
-floor), *monocular-uncalibrated* (the same without the scale calibration) and *monocular-carved*
-(the same as *monocular-robust* with the voxels each track's own frames saw through carved off) — into
+floor), *monocular-uncalibrated* (the same without the scale calibration) — into
 ``runs/encoder_dev/codes/<variant>/<dataset>/<scene>.json``; a variant whose code is there
 already is not encoded again; then scores.
 
@@ -104,17 +104,13 @@ ENCODER = EncoderConfig(pixel_stride=1)
 #: metric scale calibrated) and, for *monocular-uncalibrated*, the same without the calibration.
 MONOCULAR_ENCODER = monocular_defences(ENCODER, predicted=True)
 UNCALIBRATED_ENCODER = replace(MONOCULAR_ENCODER, calibration=ScaleCalibrationConfig(enabled=False))
-#: *monocular-carved*: the same with the voxels its track's own frames saw through carved off
-#: (``tracks.carve_margin`` 5 cm; off in the pipeline until measured here).
-CARVED_ENCODER = replace(MONOCULAR_ENCODER, tracks=replace(MONOCULAR_ENCODER.tracks, carve_margin=0.05))
 #: Encodings of each scene: (fault preset injected or None, poses mode, encoder settings).
 VARIANTS = {"clean": (None, "given", ENCODER), "faulty": ("realistic", "given", ENCODER),
             "refined": ("realistic", "refine", ENCODER), "estimated": ("realistic", "estimate", ENCODER),
             "monocular": ("monocular", "given", ENCODER), "monocular-robust": ("monocular", "refine", MONOCULAR_ENCODER),
-            "monocular-uncalibrated": ("monocular", "refine", UNCALIBRATED_ENCODER),
-            "monocular-carved": ("monocular", "refine", CARVED_ENCODER)}
+            "monocular-uncalibrated": ("monocular", "refine", UNCALIBRATED_ENCODER)}
 #: The variants that also level the poses' tilt by the floor, as the encode pipeline does for predicted depth.
-LEVELLED = ("monocular-robust", "monocular-uncalibrated", "monocular-carved")
+LEVELLED = ("monocular-robust", "monocular-uncalibrated")
 DEFAULT_VARIANTS = ("clean", "faulty", "refined")
 
 

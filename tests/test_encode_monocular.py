@@ -556,18 +556,19 @@ def test_the_defences_are_on_for_predicted_depth_and_settings_given_win():
         return (config.calibration.enabled, config.edge_trim_px, config.min_detection_rate, config.min_label_share,
                 config.min_size_ratio, config.tracks.smear_trim, config.tracks.min_hit_share,
                 config.tracks.free_space_check, config.smear.enabled, config.tracks.view_extent_quantile,
-                config.min_detected_seconds)
+                config.min_detected_seconds, config.tracks.carve_margin)
 
     on = monocular_defences(EncoderConfig(), predicted=True)
-    assert settings(on) == (True, 3, 0.2, 0.5, 0.25, 0.05, 0.05, True, True, 0.9, 0.5)
+    assert settings(on) == (True, 3, 0.2, 0.5, 0.25, 0.05, 0.05, True, True, 0.9, 0.5, 0.05)
     assert settings(monocular_defences(EncoderConfig(), predicted=False)) == (False, 0, 0.0, 0.0, 0.0, 0.0, 0.0, False,
-                                                                              False, 0.0, 0.0)
+                                                                              False, 0.0, 0.0, 0.0)
     given = EncoderConfig(edge_trim_px=0, min_detection_rate=0.5, min_label_share=0.0, min_size_ratio=0.0,
                           calibration=ScaleCalibrationConfig(enabled=False), smear=SmearConfig(enabled=False),
                           tracks=TrackAssociationConfig(smear_trim=0.02, min_hit_share=0.0, free_space_check=False,
-                                                        view_extent_quantile=0.5), min_detected_seconds=0.0)
+                                                        view_extent_quantile=0.5, carve_margin=0.0),
+                          min_detected_seconds=0.0)
     assert settings(monocular_defences(given, predicted=True)) == (False, 0, 0.5, 0.0, 0.0, 0.02, 0.0, False, False, 0.5,
-                                                                   0.0)
+                                                                   0.0, 0.0)
     calibrated = EncoderConfig(calibration=ScaleCalibrationConfig(enabled=True))
     assert monocular_defences(calibrated, predicted=False).calibration.enabled is True  # asked for on a sensor's depth
     checked = EncoderConfig(tracks=TrackAssociationConfig(free_space_check=True), smear=SmearConfig(enabled=True))

@@ -177,8 +177,11 @@ def monocular_defences(encoder: EncoderConfig, predicted: bool) -> EncoderConfig
     and the smear of the depth's frame-to-frame spread, measured from the frames, taken out of
     the boxes' extents (``smear``, :mod:`spatialcode.encode.smear`), and each floor-plane side
     held to the 90th percentile of the sides single views of the whole object give it
-    (``tracks.view_extent_quantile``: frames misplaced by drift or warp spread the fused cloud);
-    else off. Leaving out every
+    (``tracks.view_extent_quantile``: frames misplaced by drift or warp spread the fused cloud),
+    and each box's voxels that its track's own frames saw through, more than 5 cm in front of their
+    depth, carved off (``tracks.carve_margin``: depth displaced toward the camera leaves light voxels
+    in front of a surface, and boxes came out nearer the cameras than the objects; BENCHMARKS.md,
+    issue 26, eleventh pass); else off. Leaving out every
     such return that weighs little (``tracks.unaligned_visit_share``) is not among them: on the encoded dev layouts it cut the
     tops off doors seen a part at a time (BENCHMARKS.md, issue 26, third pass). The metric scale
     is calibrated from the cameras' height above the floor and the furniture's heights
@@ -196,6 +199,7 @@ def monocular_defences(encoder: EncoderConfig, predicted: bool) -> EncoderConfig
     tracks = replace(encoder.tracks, smear_trim=decided(encoder.tracks.smear_trim, 0.05),
                      min_hit_share=decided(encoder.tracks.min_hit_share, 0.05),
                      view_extent_quantile=decided(encoder.tracks.view_extent_quantile, 0.9),
+                     carve_margin=decided(encoder.tracks.carve_margin, 0.05),
                      free_space_check=predicted if free_space_check is None else free_space_check)
     return replace(encoder, calibration=calibration, tracks=tracks, smear=smear, edge_trim_px=decided(encoder.edge_trim_px, 3),
                    min_detected_seconds=decided(encoder.min_detected_seconds, 0.5),

@@ -87,9 +87,10 @@ class TrackAssociationConfig:
                                         # None: off, or on for predicted depth in the encode pipeline): if at least
     displaced_free_share: float = 0.5   # ... this share of its points lie in their free space, a point being in it
     free_space_margin: float = 0.1      # ... when this much (m) nearer than what a frame's depth showed there
-    carve_margin: float = 0.0           # carve off a box's voxels in the free space of the track's own frames, with
-                                        # this margin (m; 0: off): depth displaced toward the camera leaves light
-                                        # voxels in front of a surface that pull the box's near face out
+    carve_margin: float | None = None   # carve off a box's voxels in the free space of the track's own frames, with
+                                        # this margin (m; None: off, or 0.05 for predicted depth in the encode
+                                        # pipeline): depth displaced toward the camera leaves light voxels in front
+                                        # of a surface that pull the box's near face out
     view_extent_quantile: float | None = None  # floor-plane sides no longer than this quantile of the sides single
                                         # whole views give (frames misregistered by drift or warp spread the fused
                                         # cloud; None: off, or 0.9 for predicted depth in the encode pipeline) ...
@@ -104,7 +105,7 @@ class TrackAssociationConfig:
             if not getattr(self, name) > 0:
                 raise ValidationError(name, f"must be > 0, got {getattr(self, name)}")
         for name in ("merge_gap", "min_thickness", "other_label_iou", "carve_margin"):
-            if getattr(self, name) < 0:
+            if getattr(self, name) is not None and getattr(self, name) < 0:
                 raise ValidationError(name, f"must be >= 0, got {getattr(self, name)}")
         for name in ("max_visits", "min_whole_views", "view_sample", "max_whole_views"):
             value = getattr(self, name)
@@ -345,7 +346,7 @@ class Track:
         """The points (N, 3), metres, a box is fitted to: the fused voxels holding at least a share
         (:meth:`TrackAssociationConfig.weight_share` for the ``depth_noise`` coefficient) of the
         median voxel weight and reached by at least ``min_hit_share`` of the track's detections,
-        less those in the free space of the track's own frames (``carve_margin`` > 0, with
+        less those in the free space of the track's own frames (``carve_margin`` set and > 0, with
         ``depth_views``: :func:`~spatialcode.encode.visibility.free_space_mask`; unless that would
         carve all of them), after outlier removal (``depth_views``: see :meth:`fused_cloud`)."""
         cloud = self.fused_cloud(config, depth_views)
