@@ -448,6 +448,30 @@ def test_the_encoder_leaves_out_a_drifted_return_its_first_frames_looked_through
         assert len(encoder.depth_views) == (13 if check else 0)
     assert depths[None] == pytest.approx(0.25, abs=0.03) and depths[True] < 0.06
 
+
+@pytest.mark.parametrize(("carve_margin", "depth"), [(None, 0.25), (0.0, 0.25), (0.1, 0.0)])
+def test_the_encoder_carves_what_the_same_visits_frames_looked_through(carve_margin, depth):
+    """The cabinet front 2 m away in 10 frames, then in 3 more of the same visit 0.25 m nearer
+    (depth displaced toward the camera): ICP never runs (one visit) and the free-space check is
+    off, so only the carve can tell — the 10 frames saw the cabinet at 2 m through the nearer
+    points, so with a 10 cm margin the box is the front's few cm deep, not 0.25 m. The encoder
+    keeps the frames' depth for the carve alone."""
+    from spatialcode.encode.tracks import TrackAssociationConfig
+
+    cabinet = np.zeros((48, 64), bool)
+    cabinet[16:32, 20:44] = True
+    seen, nearer = np.full((48, 64), 3.0), np.full((48, 64), 3.0)
+    seen[cabinet], nearer[cabinet] = 2.0, 1.75
+    frames = _static_frames(10, seen) + [replace(f, index=10 + k, t=10.0 + k) for k, f in enumerate(_static_frames(3, nearer))]
+    encoder = Encoder(EncoderConfig(tracks=TrackAssociationConfig(carve_margin=carve_margin)),
+                      _Masks({i: [(cabinet, "cabinet")] for i in range(13)}))
+    for frame in frames:
+        encoder.update(frame)
+    [cabinet_box] = [o.box for o in encoder.code().objects]
+    assert cabinet_box.size[2] == pytest.approx(depth, abs=0.06)  # the camera looks along world +z
+    assert cabinet_box.center[2] == pytest.approx(2.0 - depth / 2, abs=0.04)
+    assert len(encoder.depth_views) == (13 if carve_margin else 0)
+
 # -- the metric scale from the furniture ------------------------------------------------------------
 def _standing(i: int, label: str, height: float) -> SpatialObject:
     return SpatialObject(i, label, Box3D((i, 0.0, height / 2), (0.5, 0.5, height)))
