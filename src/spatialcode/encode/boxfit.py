@@ -112,7 +112,8 @@ def _footprint(rectangle: tuple[float, float, float, float, float], thickness: f
 
 def fit_box(points: np.ndarray, floor_z: float | None = None, floor_snap: float = 0.1, min_size: float = 0.01,
             max_area_excess: float = 0.2, viewpoint: np.ndarray | None = None, min_thickness: float = 0.0,
-            trim: float = 0.0, height_trim: float | None = None, smear: np.ndarray | None = None) -> Box3D:
+            trim: float = 0.0, height_trim: float | None = None, smear: np.ndarray | None = None,
+            unblurred_sides: tuple[bool, bool] = (False, False)) -> Box3D:
     """The gravity-aligned oriented box (roll = pitch = 0) around points (N ≥ 1, 3), metres.
 
     Sides are at least ``min_size`` m; with ``floor_z`` given, a bottom within ``floor_snap`` m
@@ -123,7 +124,9 @@ def fit_box(points: np.ndarray, floor_z: float | None = None, floor_snap: float 
     ``height_trim``, when given, is the share left out at each end of the vertical axis instead.
     ``smear`` (3 × 3 covariance, m²), the blur predicted depth's frame-to-frame spread gave the
     points, is taken out of each trimmed extent about its middle, before the floor snap
-    (:func:`spatialcode.encode.smear.deblurred_extent`)."""
+    (:func:`spatialcode.encode.smear.deblurred_extent`), but not out of the floor-plane sides
+    (the box's x, y) that ``unblurred_sides`` marks: those single views already bound
+    (:func:`sides_told_by_views`)."""
     points = np.asarray(points, dtype=np.float64).reshape(-1, 3)
     surface_yaw = normal_yaw(points)
     rectangle = _rectangle(points[:, :2])
@@ -139,7 +142,8 @@ def fit_box(points: np.ndarray, floor_z: float | None = None, floor_snap: float 
     if smear is not None:
         c, s = math.cos(yaw), math.sin(yaw)
         blur = [math.sqrt(max(float(axis @ smear @ axis), 0.0)) for axis in np.array([[c, s, 0.0], [-s, c, 0.0], [0.0, 0.0, 1.0]])]
-        sx, sy = deblurred_extent(sx, blur[0], trim), deblurred_extent(sy, blur[1], trim)
+        sx, sy = (side if kept else deblurred_extent(side, sigma, trim)
+                  for side, sigma, kept in zip((sx, sy), blur, unblurred_sides))
         middle, half = (z_lo + z_hi) / 2, deblurred_extent(z_hi - z_lo, blur[2], z_trim) / 2
         z_lo, z_hi = middle - half, middle + half
     if floor_z is not None and abs(z_lo - floor_z) <= floor_snap and floor_z < z_hi:
@@ -162,16 +166,29 @@ def limit_to_view_extents(box: Box3D, views: list[np.ndarray], quantile: float, 
     or, along its line of sight, only the faces turned to it (a refrigerator's front). A side is
     limited only by ``min_views`` views or more; a high quantile keeps the box of an object most
     views show only a part of."""
+    sides = list(box.size[:2])
+    for k, told in enumerate(_told_extents(box, views, trim, min_share)):
+        if len(told) >= max(min_views, 1):
+            sides[k] = min(sides[k], max(float(np.quantile(told, quantile)), min(sides[k], min_side)))
+    return Box3D(box.center, (sides[0], sides[1], box.size[2]), box.rotation)
+
+
+def sides_told_by_views(box: Box3D, views: list[np.ndarray], min_views: int = 1, trim: float = 0.02,
+                        min_share: float = 0.5) -> tuple[bool, bool]:
+    """Whether at least ``min_views`` single ``views`` of the whole object span ``min_share`` of
+    each floor-plane side of ``box`` (its x, y): the sides :func:`limit_to_view_extents` bounds."""
+    told = _told_extents(box, views, trim, min_share)
+    return len(told[0]) >= max(min_views, 1), len(told[1]) >= max(min_views, 1)
+
+
+def _told_extents(box: Box3D, views: list[np.ndarray], trim: float, min_share: float) -> list[np.ndarray]:
+    """For each floor-plane side of ``box`` (its x, y), the extents (m) along it of the ``views``
+    (``trim`` of each view's points left out at each end) that span at least ``min_share`` of it."""
     c, s = math.cos(box.yaw), math.sin(box.yaw)
     axes = np.array([[c, s], [-s, c]])
     extents = np.array([[float(np.diff(np.quantile(view[:, :2] @ axis, (trim, 1 - trim)))[0]) for axis in axes]
                         for view in views if len(view) >= 2]).reshape(-1, 2)
-    sides = list(box.size[:2])
-    for k in range(2):
-        told = extents[extents[:, k] >= min_share * sides[k], k]
-        if len(told) >= max(min_views, 1):
-            sides[k] = min(sides[k], max(float(np.quantile(told, quantile)), min(sides[k], min_side)))
-    return Box3D(box.center, (sides[0], sides[1], box.size[2]), box.rotation)
+    return [extents[extents[:, k] >= min_share * box.size[k], k] for k in range(2)]
 
 
 def thicken_away_from(box: Box3D, viewpoint: np.ndarray, thickness: float) -> Box3D:

@@ -32,12 +32,13 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import partial
 
 import numpy as np
 from scipy.optimize import linear_sum_assignment
 
 from spatialcode.core.errors import ValidationError
-from spatialcode.encode.boxfit import fit_box, limit_to_view_extents, remove_outliers
+from spatialcode.encode.boxfit import fit_box, limit_to_view_extents, remove_outliers, sides_told_by_views
 from spatialcode.encode.visibility import DepthView, free_space_mask, free_space_share
 from spatialcode.encode.voxels import VoxelCloud, column_bounds, sorted_overlap, voxel_keys
 from spatialcode.geometry.box import Box3D
@@ -367,11 +368,19 @@ class Track:
         """The gravity-aligned box of :meth:`object_points` (of ``depth_views``; or of ``points``
         already computed by it), its extents trimmed by :meth:`TrackAssociationConfig.trim` and
         its height by :meth:`TrackAssociationConfig.height_trim`, and the ``smear`` covariance
-        (m²) of predicted depth taken out of them (:func:`~spatialcode.encode.boxfit.fit_box`)."""
+        (m²) of predicted depth taken out of them (:func:`~spatialcode.encode.boxfit.fit_box`)
+        except out of the floor-plane sides the whole views bound (``view_extent_quantile``: one
+        frame's points are free of the frame-to-frame blur, so the views' bound already takes it
+        out of those sides)."""
         if points is None:
             points = self.object_points(config, depth_noise, depth_views)
-        box = fit_box(points, floor_z, config.floor_snap, viewpoint=self.viewpoint, min_thickness=config.min_thickness,
-                      trim=config.trim(depth_noise), height_trim=config.height_trim(depth_noise), smear=smear)
+        fit = partial(fit_box, points, floor_z, config.floor_snap, viewpoint=self.viewpoint,
+                      min_thickness=config.min_thickness, trim=config.trim(depth_noise),
+                      height_trim=config.height_trim(depth_noise))
+        unblurred = (False, False)
+        if smear is not None and config.view_extent_quantile:
+            unblurred = sides_told_by_views(fit(), self.whole_views, config.min_whole_views)
+        box = fit(smear=smear, unblurred_sides=unblurred)
         if config.view_extent_quantile:
             box = limit_to_view_extents(box, self.whole_views, config.view_extent_quantile, config.min_thickness,
                                         min_views=config.min_whole_views)
