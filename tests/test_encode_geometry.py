@@ -11,7 +11,7 @@ import pytest
 
 from spatialcode.core.errors import InputFileError, ValidationError
 from spatialcode.encode import GroundTruthPerception
-from spatialcode.encode.boxfit import fit_box, limit_to_view_extents, normal_yaw, remove_outliers
+from spatialcode.encode.boxfit import fit_box, limit_to_view_extents, normal_yaw, remove_outliers, sides_told_by_views
 from spatialcode.encode.compare import yaw_error_deg
 from spatialcode.encode.encoder import Encoder, EncoderConfig, encode
 from spatialcode.encode.frames import Frame, RenderFolderSource
@@ -500,6 +500,12 @@ def test_a_side_is_held_to_the_quantile_of_the_sides_single_views_give():
     # under half the side, and tells nothing of it; across it, the width
     front = [view(0.6, 0.05)] * 10
     assert limit_to_view_extents(box, front, 0.9).size[:2] == pytest.approx((0.6, 0.6))
+    # the sides it bounds are the sides the views tell
+    assert sides_told_by_views(box, views, min_views=10) == (True, True)
+    assert sides_told_by_views(box, views, min_views=11) == (False, False)
+    assert sides_told_by_views(box, slivers) == (False, False)
+    assert sides_told_by_views(box, front) == (True, False)
+    assert sides_told_by_views(turned, [view(0.6, 0.05)] * 10) == (False, True)  # its x runs along the world's y
 
 
 def test_frames_misplaced_by_drift_spread_the_fused_box_and_single_views_bring_it_back():
@@ -520,6 +526,31 @@ def test_frames_misplaced_by_drift_spread_the_fused_box_and_single_views_bring_i
 
     assert fused_length(None, True) > 0.85 and fused_length(0.9, False) > 0.85
     assert fused_length(0.9, True) == pytest.approx(0.6, abs=0.03)
+
+
+def test_the_smear_is_not_taken_out_of_sides_the_single_views_bound():
+    """The same drifted 0.6 × 0.4 × 0.5 m box, with a predicted blur of σ = 10 cm on both
+    floor-plane axes. Every frame showed the whole box, spanning both sides: one frame's points
+    are free of the frame-to-frame blur, so the views' bound (0.6 × 0.4) stands and the blur is not
+    taken out again. Without whole views nothing bounds the sides and the blur is taken out:
+    the 0.4 m side, which drift did not spread, comes out well under 0.4 (0.22)."""
+    truth = Box3D((0.0, 0.0, 0.25), (0.6, 0.4, 0.5))
+    surface = box_surface(truth, n=1500)
+    smear = np.diag([0.1**2, 0.1**2, 0.0])
+
+    def sides(whole: bool) -> tuple[float, float]:
+        config = TrackAssociationConfig(view_extent_quantile=0.9, smear_trim=0.05)  # trimmed as predicted depth is
+        associator = TrackAssociator(config)
+        for frame, dx in enumerate(np.linspace(-0.15, 0.15, 12)):
+            associator.update([(surface + (dx, 0.0, 0.0), "box", 1.0, True, None, whole)], t=frame * 0.1, frame=frame)
+        [track] = associator.tracks
+        box = track.box(config, floor_z=0.0, smear=smear)
+        along_x = 0 if abs(math.cos(box.yaw)) > 0.5 else 1
+        return box.size[along_x], box.size[1 - along_x]
+
+    x, y = sides(whole=True)
+    assert x == pytest.approx(0.6, abs=0.03) and y == pytest.approx(0.4, abs=0.02)
+    assert sides(whole=False)[1] < 0.3
 
 
 def test_whole_views_kept_stay_bounded_and_spread_over_the_video():

@@ -81,6 +81,22 @@ def test_fit_box_takes_the_smear_out_of_a_television():
     assert fixed.center == pytest.approx(plain.center, abs=0.01)
 
 
+def test_fit_box_leaves_the_smear_in_the_sides_it_is_told_are_unblurred():
+    """The same television, its thin side marked unblurred (single views bound it): that side
+    keeps the blurred cloud's extent, the other side and the height are as with the correction."""
+    rng = np.random.default_rng(5)
+    n = 60_000
+    points = np.column_stack([rng.uniform(-0.015, 0.015, n) + rng.normal(0, 0.06, n), rng.uniform(-0.5, 0.5, n),
+                              rng.uniform(1.0, 1.6, n)])
+    smear = np.diag([0.06**2, 0.0, 0.0])
+    plain = fit_box(points, trim=0.05, height_trim=0.01)
+    fixed = fit_box(points, trim=0.05, height_trim=0.01, smear=smear)
+    thin = int(np.argmin(plain.size[:2]))  # the box axis the yaw put along the rays
+    kept = fit_box(points, trim=0.05, height_trim=0.01, smear=smear, unblurred_sides=(thin == 0, thin == 1))
+    assert kept.size[thin] == pytest.approx(plain.size[thin]) and kept.size[thin] > 0.15
+    assert kept.size[1 - thin] == pytest.approx(fixed.size[1 - thin]) and kept.size[2] == pytest.approx(fixed.size[2])
+
+
 def test_fit_box_takes_the_vertical_smear_out_of_a_chair_standing_on_the_floor():
     """A 0.8 m tall object on the floor at z = 0, its points blurred by 5 cm vertically: the
     top comes down, the bottom stays on the floor."""
