@@ -63,14 +63,20 @@ def test_the_smear_covariance_lies_along_the_rays():
     assert smear_covariance(np.zeros(3), [], 0.03) is None
 
 
-def test_fit_box_takes_the_smear_out_of_a_television():
-    """A wall television 1.0 × 0.03 × 0.6 m, fused from frames whose depth spread blurred it by
-    σ = 6 cm along x (the rays): the box comes back thin and keeps its width and height."""
+def television() -> tuple[np.ndarray, np.ndarray]:
+    """A wall television 1.0 × 0.03 × 0.6 m fused from frames whose depth spread blurred it by
+    σ = 6 cm along x (the rays): its points (m) and that blur's covariance (m²)."""
     rng = np.random.default_rng(5)
     n = 60_000
     points = np.column_stack([rng.uniform(-0.015, 0.015, n) + rng.normal(0, 0.06, n), rng.uniform(-0.5, 0.5, n),
                               rng.uniform(1.0, 1.6, n)])
-    smear = np.diag([0.06**2, 0.0, 0.0])
+    return points, np.diag([0.06**2, 0.0, 0.0])
+
+
+def test_fit_box_takes_the_smear_out_of_a_television():
+    """A wall television 1.0 × 0.03 × 0.6 m, fused from frames whose depth spread blurred it by
+    σ = 6 cm along x (the rays): the box comes back thin and keeps its width and height."""
+    points, smear = television()
     plain = fit_box(points, trim=0.05, height_trim=0.01)
     fixed = fit_box(points, trim=0.05, height_trim=0.01, smear=smear)
     depth = lambda box: min(box.size[:2])  # noqa: E731 - the box's thin side, whichever axis the yaw made it
@@ -84,11 +90,7 @@ def test_fit_box_takes_the_smear_out_of_a_television():
 def test_fit_box_leaves_the_smear_in_the_sides_it_is_told_are_unblurred():
     """The same television, its thin side marked unblurred (single views bound it): that side
     keeps the blurred cloud's extent, the other side and the height are as with the correction."""
-    rng = np.random.default_rng(5)
-    n = 60_000
-    points = np.column_stack([rng.uniform(-0.015, 0.015, n) + rng.normal(0, 0.06, n), rng.uniform(-0.5, 0.5, n),
-                              rng.uniform(1.0, 1.6, n)])
-    smear = np.diag([0.06**2, 0.0, 0.0])
+    points, smear = television()
     plain = fit_box(points, trim=0.05, height_trim=0.01)
     fixed = fit_box(points, trim=0.05, height_trim=0.01, smear=smear)
     thin = int(np.argmin(plain.size[:2]))  # the box axis the yaw put along the rays
