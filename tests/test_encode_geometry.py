@@ -501,11 +501,30 @@ def test_a_side_is_held_to_the_quantile_of_the_sides_single_views_give():
     front = [view(0.6, 0.05)] * 10
     assert limit_to_view_extents(box, front, 0.9).size[:2] == pytest.approx((0.6, 0.6))
     # the sides it bounds are the sides the views tell
-    assert sides_told_by_views(box, views, min_views=10) == (True, True)
-    assert sides_told_by_views(box, views, min_views=11) == (False, False)
-    assert sides_told_by_views(box, slivers) == (False, False)
-    assert sides_told_by_views(box, front) == (True, False)
-    assert sides_told_by_views(turned, [view(0.6, 0.05)] * 10) == (False, True)  # its x runs along the world's y
+    assert sides_told_by_views(box, views, min_views=10) == (True, True, False)  # the views are flat: no height
+    assert sides_told_by_views(box, views, min_views=11) == (False, False, False)
+    assert sides_told_by_views(box, slivers) == (False, False, False)
+    assert sides_told_by_views(box, front) == (True, False, False)
+    assert sides_told_by_views(turned, [view(0.6, 0.05)] * 10) == (False, True, False)  # its x runs along the world's y
+
+
+def test_a_height_is_held_to_the_single_views_and_keeps_its_bottom_on_the_floor():
+    """Views whose points stand at z = 0 and z = 0.5 (their trimmed vertical extent is 0.5 m) hold
+    a box 0.8 m tall to 0.5 m: standing on the floor it keeps its bottom (centre 0.25), hanging
+    (a ceiling light) it keeps its centre. Views 0.3 m tall span under half of 0.8: no bound."""
+    def view(height: float, bottom: float = 0.0) -> np.ndarray:
+        x, y, z = np.meshgrid([1.8, 2.2], [-1.1, -0.9], [bottom, bottom + height])
+        return np.column_stack([x.ravel(), y.ravel(), z.ravel()]).repeat(10, axis=0)
+
+    standing = Box3D((2.0, -1.0, 0.4), (0.6, 0.4, 0.8))
+    held = limit_to_view_extents(standing, [view(0.5)] * 6, 0.9, min_views=5, floor_z=0.0)
+    assert held.size[2] == pytest.approx(0.5) and held.center[2] == pytest.approx(0.25)
+    assert sides_told_by_views(standing, [view(0.5)] * 6, min_views=5)[2]
+    hanging = Box3D((2.0, -1.0, 2.4), (0.6, 0.4, 0.8))
+    held = limit_to_view_extents(hanging, [view(0.5, 2.1)] * 6, 0.9, min_views=5, floor_z=0.0)
+    assert held.size[2] == pytest.approx(0.5) and held.center[2] == pytest.approx(2.4)
+    assert limit_to_view_extents(standing, [view(0.3)] * 6, 0.9, min_views=5, floor_z=0.0).size[2] == pytest.approx(0.8)
+    assert limit_to_view_extents(standing, [view(0.5)] * 4, 0.9, min_views=5, floor_z=0.0) == standing  # 4 of 5
 
 
 def test_frames_misplaced_by_drift_spread_the_fused_box_and_single_views_bring_it_back():

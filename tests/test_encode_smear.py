@@ -94,7 +94,7 @@ def test_fit_box_leaves_the_smear_in_the_sides_it_is_told_are_unblurred():
     plain = fit_box(points, trim=0.05, height_trim=0.01)
     fixed = fit_box(points, trim=0.05, height_trim=0.01, smear=smear)
     thin = int(np.argmin(plain.size[:2]))  # the box axis the yaw put along the rays
-    kept = fit_box(points, trim=0.05, height_trim=0.01, smear=smear, unblurred_sides=(thin == 0, thin == 1))
+    kept = fit_box(points, trim=0.05, height_trim=0.01, smear=smear, unblurred_sides=(thin == 0, thin == 1, False))
     assert kept.size[thin] == pytest.approx(plain.size[thin]) and kept.size[thin] > 0.15
     assert kept.size[1 - thin] == pytest.approx(fixed.size[1 - thin]) and kept.size[2] == pytest.approx(fixed.size[2])
 
@@ -111,6 +111,10 @@ def test_fit_box_takes_the_vertical_smear_out_of_a_chair_standing_on_the_floor()
     assert top(plain) > 0.825
     assert top(fixed) == pytest.approx(0.8 - 0.008, abs=0.008)
     assert fixed.center[2] - fixed.size[2] / 2 == pytest.approx(0.0)
+    # a height single views bound is not corrected
+    kept = fit_box(points, floor_z=0.0, floor_snap=0.15, trim=0.05, height_trim=0.01, smear=np.diag([0.0, 0.0, 0.05**2]),
+                   unblurred_sides=(False, False, True))
+    assert top(kept) == pytest.approx(top(plain))
 
 
 INTRINSICS = Intrinsics(fx=100.0, fy=100.0, cx=40.0, cy=30.0, width=80, height=60)

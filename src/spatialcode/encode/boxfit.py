@@ -113,7 +113,7 @@ def _footprint(rectangle: tuple[float, float, float, float, float], thickness: f
 def fit_box(points: np.ndarray, floor_z: float | None = None, floor_snap: float = 0.1, min_size: float = 0.01,
             max_area_excess: float = 0.2, viewpoint: np.ndarray | None = None, min_thickness: float = 0.0,
             trim: float = 0.0, height_trim: float | None = None, smear: np.ndarray | None = None,
-            unblurred_sides: tuple[bool, bool] = (False, False)) -> Box3D:
+            unblurred_sides: tuple[bool, bool, bool] = (False, False, False)) -> Box3D:
     """The gravity-aligned oriented box (roll = pitch = 0) around points (N ≥ 1, 3), metres.
 
     Sides are at least ``min_size`` m; with ``floor_z`` given, a bottom within ``floor_snap`` m
@@ -124,8 +124,8 @@ def fit_box(points: np.ndarray, floor_z: float | None = None, floor_snap: float 
     ``height_trim``, when given, is the share left out at each end of the vertical axis instead.
     ``smear`` (3 × 3 covariance, m²), the blur predicted depth's frame-to-frame spread gave the
     points, is taken out of each trimmed extent about its middle, before the floor snap
-    (:func:`spatialcode.encode.smear.deblurred_extent`), but not out of the floor-plane sides
-    (the box's x, y) that ``unblurred_sides`` marks: those single views already bound
+    (:func:`spatialcode.encode.smear.deblurred_extent`), but not out of the sides (the box's x,
+    y, height) that ``unblurred_sides`` marks: those single views already bound
     (:func:`sides_told_by_views`)."""
     points = np.asarray(points, dtype=np.float64).reshape(-1, 3)
     surface_yaw = normal_yaw(points)
@@ -144,8 +144,9 @@ def fit_box(points: np.ndarray, floor_z: float | None = None, floor_snap: float 
         blur = [math.sqrt(max(float(axis @ smear @ axis), 0.0)) for axis in np.array([[c, s, 0.0], [-s, c, 0.0], [0.0, 0.0, 1.0]])]
         sx, sy = (side if kept else deblurred_extent(side, sigma, trim)
                   for side, sigma, kept in zip((sx, sy), blur, unblurred_sides))
-        middle, half = (z_lo + z_hi) / 2, deblurred_extent(z_hi - z_lo, blur[2], z_trim) / 2
-        z_lo, z_hi = middle - half, middle + half
+        if not unblurred_sides[2]:
+            middle, half = (z_lo + z_hi) / 2, deblurred_extent(z_hi - z_lo, blur[2], z_trim) / 2
+            z_lo, z_hi = middle - half, middle + half
     if floor_z is not None and abs(z_lo - floor_z) <= floor_snap and floor_z < z_hi:
         z_lo = floor_z
     box = Box3D((cx, cy, (z_lo + z_hi) / 2), (sx, sy, z_hi - z_lo), (0.0, 0.0, yaw))
@@ -155,40 +156,46 @@ def fit_box(points: np.ndarray, floor_z: float | None = None, floor_snap: float 
 
 
 def limit_to_view_extents(box: Box3D, views: list[np.ndarray], quantile: float, min_side: float = 0.0,
-                          trim: float = 0.02, min_views: int = 1, min_share: float = 0.5) -> Box3D:
-    """``box`` (gravity-aligned) with each floor-plane side no longer than the ``quantile`` of the
-    sides single ``views`` of the whole object give it (each an (N, 3) sample of one frame's
-    points, m: their extent along the side, ``trim`` of them left out at each end), about the same
-    centre, and never cut below ``min_side`` m. Frames misplaced by pose drift or a depth warp put
-    the same object in different places, and their fused cloud is the union of those places; one
-    frame's points are not spread by it. A view spanning less than ``min_share`` of a side tells
-    nothing of it: it saw a part (hidden behind something, a stray detection joined to the track)
-    or, along its line of sight, only the faces turned to it (a refrigerator's front). A side is
+                          trim: float = 0.02, min_views: int = 1, min_share: float = 0.5,
+                          floor_z: float | None = None) -> Box3D:
+    """``box`` (gravity-aligned) with each side — its x, y and height — no longer than the
+    ``quantile`` of the sides single ``views`` of the whole object give it (each an (N, 3) sample
+    of one frame's points, m: their extent along the side, ``trim`` of them left out at each end),
+    about the same centre (a height whose bottom stands on ``floor_z`` keeps its bottom), and
+    never cut below ``min_side`` m. Frames misplaced by pose drift or a depth warp put the same
+    object in different places, and their fused cloud is the union of those places; one frame's
+    points are not spread by it. A view spanning less than ``min_share`` of a side tells nothing
+    of it: it saw a part (hidden behind something, a stray detection joined to the track) or,
+    along its line of sight, only the faces turned to it (a refrigerator's front). A side is
     limited only by ``min_views`` views or more; a high quantile keeps the box of an object most
     views show only a part of."""
-    sides = list(box.size[:2])
+    sides = list(box.size)
     for k, told in enumerate(_told_extents(box, views, trim, min_share)):
         if len(told) >= max(min_views, 1):
             sides[k] = min(sides[k], max(float(np.quantile(told, quantile)), min(sides[k], min_side)))
-    return Box3D(box.center, (sides[0], sides[1], box.size[2]), box.rotation)
+    bottom = box.center[2] - box.size[2] / 2
+    on_floor = floor_z is not None and abs(bottom - floor_z) < 1e-9
+    centre_z = bottom + sides[2] / 2 if on_floor else box.center[2]
+    return Box3D((box.center[0], box.center[1], centre_z), tuple(sides), box.rotation)
 
 
 def sides_told_by_views(box: Box3D, views: list[np.ndarray], min_views: int = 1, trim: float = 0.02,
-                        min_share: float = 0.5) -> tuple[bool, bool]:
+                        min_share: float = 0.5) -> tuple[bool, bool, bool]:
     """Whether at least ``min_views`` single ``views`` of the whole object span ``min_share`` of
-    each floor-plane side of ``box`` (its x, y): the sides :func:`limit_to_view_extents` bounds."""
+    each side of ``box`` (its x, y, height): the sides :func:`limit_to_view_extents` bounds."""
     told = _told_extents(box, views, trim, min_share)
-    return len(told[0]) >= max(min_views, 1), len(told[1]) >= max(min_views, 1)
+    least = max(min_views, 1)
+    return len(told[0]) >= least, len(told[1]) >= least, len(told[2]) >= least
 
 
 def _told_extents(box: Box3D, views: list[np.ndarray], trim: float, min_share: float) -> list[np.ndarray]:
-    """For each floor-plane side of ``box`` (its x, y), the extents (m) along it of the ``views``
+    """For each side of ``box`` (its x, y, height), the extents (m) along it of the ``views``
     (``trim`` of each view's points left out at each end) that span at least ``min_share`` of it."""
     c, s = math.cos(box.yaw), math.sin(box.yaw)
-    axes = np.array([[c, s], [-s, c]])
-    extents = np.array([[float(np.diff(np.quantile(view[:, :2] @ axis, (trim, 1 - trim)))[0]) for axis in axes]
-                        for view in views if len(view) >= 2]).reshape(-1, 2)
-    return [extents[extents[:, k] >= min_share * box.size[k], k] for k in range(2)]
+    axes = np.array([[c, s, 0.0], [-s, c, 0.0], [0.0, 0.0, 1.0]])
+    extents = np.array([[float(np.diff(np.quantile(view @ axis, (trim, 1 - trim)))[0]) for axis in axes]
+                        for view in views if len(view) >= 2]).reshape(-1, 3)
+    return [extents[extents[:, k] >= min_share * box.size[k], k] for k in range(3)]
 
 
 def thicken_away_from(box: Box3D, viewpoint: np.ndarray, thickness: float) -> Box3D:

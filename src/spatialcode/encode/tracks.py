@@ -92,7 +92,7 @@ class TrackAssociationConfig:
                                         # this margin (m; None: off, or 0.05 for predicted depth in the encode
                                         # pipeline): depth displaced toward the camera leaves light voxels in front
                                         # of a surface that pull the box's near face out
-    view_extent_quantile: float | None = None  # floor-plane sides no longer than this quantile of the sides single
+    view_extent_quantile: float | None = None  # sides and heights no longer than this quantile of those single
                                         # whole views give (frames misregistered by drift or warp spread the fused
                                         # cloud; None: off, or 0.9 for predicted depth in the encode pipeline) ...
     min_whole_views: int = 5            # ... given this many views of the whole object (its mask clear of the image's
@@ -369,21 +369,21 @@ class Track:
         already computed by it), its extents trimmed by :meth:`TrackAssociationConfig.trim` and
         its height by :meth:`TrackAssociationConfig.height_trim`, and the ``smear`` covariance
         (m²) of predicted depth taken out of them (:func:`~spatialcode.encode.boxfit.fit_box`)
-        except out of the floor-plane sides the whole views bound (``view_extent_quantile``: one
+        except out of the sides and heights the whole views bound (``view_extent_quantile``: one
         frame's points are free of the frame-to-frame blur, so the views' bound already takes it
-        out of those sides)."""
+        out of those)."""
         if points is None:
             points = self.object_points(config, depth_noise, depth_views)
         fit = partial(fit_box, points, floor_z, config.floor_snap, viewpoint=self.viewpoint,
                       min_thickness=config.min_thickness, trim=config.trim(depth_noise),
                       height_trim=config.height_trim(depth_noise))
-        unblurred = (False, False)
+        unblurred = (False, False, False)
         if smear is not None and config.view_extent_quantile:
             unblurred = sides_told_by_views(fit(), self.whole_views, config.min_whole_views)
         box = fit(smear=smear, unblurred_sides=unblurred)
         if config.view_extent_quantile:
             box = limit_to_view_extents(box, self.whole_views, config.view_extent_quantile, config.min_thickness,
-                                        min_views=config.min_whole_views)
+                                        min_views=config.min_whole_views, floor_z=floor_z)
         return box
 
 
