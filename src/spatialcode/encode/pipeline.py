@@ -175,8 +175,8 @@ def monocular_defences(encoder: EncoderConfig, predicted: bool) -> EncoderConfig
     return to an object that the registration cannot place left out when the earlier visits'
     frames looked through most of it (``tracks.free_space_check``: drift or warp displaced it),
     and the smear of the depth's frame-to-frame spread, measured from the frames, taken out of
-    the boxes' extents (``smear``, :mod:`spatialcode.encode.smear`), and each floor-plane side
-    held to the 90th percentile of the sides single views of the whole object give it
+    the boxes' extents (``smear``, :mod:`spatialcode.encode.smear`), and each side and height
+    held to the 90th percentile of those single views of the whole object give it
     (``tracks.view_extent_quantile``: frames misplaced by drift or warp spread the fused cloud),
     and each box's voxels that its track's own frames saw through, more than 5 cm in front of their
     depth, carved off (``tracks.carve_margin``: depth displaced toward the camera leaves light voxels

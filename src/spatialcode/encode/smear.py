@@ -21,7 +21,7 @@ near views, which the cloud is made of, set the blur.
 
 A box's extent along an axis is a trimmed quantile range; :func:`deblurred_extent` inverts the
 trimmed extent of a uniform extent L blurred by N(0, σ²) for L (an object thinner than the blur
-comes out as thin as the encoder allows). A floor-plane side that single views of the whole
+comes out as thin as the encoder allows). A side or height that single views of the whole
 object bound is not inverted (:meth:`spatialcode.encode.tracks.Track.box`): one frame's points
 are free of the blur, so the views' bound has taken it out already.
 """
