@@ -377,10 +377,12 @@ class Track:
         fit = partial(fit_box, points, floor_z, config.floor_snap, viewpoint=self.viewpoint,
                       min_thickness=config.min_thickness, trim=config.trim(depth_noise),
                       height_trim=config.height_trim(depth_noise))
-        unblurred = (False, False, False)
         if smear is not None and config.view_extent_quantile:
-            unblurred = sides_told_by_views(fit(), self.whole_views, config.min_whole_views)
-        box = fit(smear=smear, unblurred_sides=unblurred)
+            blurred = fit()
+            unblurred = sides_told_by_views(blurred, self.whole_views, config.min_whole_views)
+            box = blurred if all(unblurred) else fit(smear=smear, unblurred_sides=unblurred)
+        else:
+            box = fit(smear=smear)
         if config.view_extent_quantile:
             box = limit_to_view_extents(box, self.whole_views, config.view_extent_quantile, config.min_thickness,
                                         min_views=config.min_whole_views, floor_z=floor_z)
