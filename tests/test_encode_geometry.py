@@ -557,12 +557,14 @@ def test_the_smear_is_not_taken_out_of_sides_the_single_views_bound():
     surface = box_surface(truth, n=1500)
     smear = np.diag([0.1**2, 0.1**2, 0.0])
 
-    def sides(whole: bool) -> tuple[float, float]:
+    def sides(whole: bool, front_views_only: bool = False) -> tuple[float, float]:
         config = TrackAssociationConfig(view_extent_quantile=0.9, smear_trim=0.05)  # trimmed as predicted depth is
         associator = TrackAssociator(config)
         for frame, dx in enumerate(np.linspace(-0.15, 0.15, 12)):
             associator.update([(surface + (dx, 0.0, 0.0), "box", 1.0, True, None, whole)], t=frame * 0.1, frame=frame)
         [track] = associator.tracks
+        if front_views_only:  # views of the face at y = -0.2 alone: they span x and the height, not y
+            track.whole_views = [box_surface(truth, n=64, faces=(3,)) for _ in range(12)]
         box = track.box(config, floor_z=0.0, smear=smear)
         along_x = 0 if abs(math.cos(box.yaw)) > 0.5 else 1
         return box.size[along_x], box.size[1 - along_x]
@@ -570,6 +572,9 @@ def test_the_smear_is_not_taken_out_of_sides_the_single_views_bound():
     x, y = sides(whole=True)
     assert x == pytest.approx(0.6, abs=0.03) and y == pytest.approx(0.4, abs=0.02)
     assert sides(whole=False)[1] < 0.3
+    # views that bound x and the height but not y: x held to them, the blur taken out of y alone
+    x, y = sides(whole=True, front_views_only=True)
+    assert x == pytest.approx(0.6, abs=0.03) and y < 0.3
 
 
 def test_whole_views_kept_stay_bounded_and_spread_over_the_video():
